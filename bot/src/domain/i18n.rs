@@ -1,0 +1,264 @@
+//! The Italian and English catalogues, and rendering of their messages into a plain body and
+//! an HTML body. User text passed as an argument is escaped in HTML; catalogue text is trusted
+//! but escaped too, except that `backticks` become `<code>` and newlines `<br>`.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+pub use pspm_config::Language;
+
+macro_rules! message_keys {
+    ($($variant:ident = $key:literal,)*) => {
+        /// Every message the bot can say. Each must exist in both catalogues (tested).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Msg { $($variant,)* }
+
+        impl Msg {
+            pub const ALL: &'static [Msg] = &[$(Msg::$variant,)*];
+
+            pub fn key(self) -> &'static str {
+                match self { $(Msg::$variant => $key,)* }
+            }
+        }
+    };
+}
+
+message_keys! {
+    HelpHeader = "help.header",
+    HelpLine = "help.line",
+    HelpFooter = "help.footer",
+    HelpModeratorOnly = "help.moderator_only",
+    HelpNoSuchCommand = "help.no_such_command",
+    HelpDetail = "help.detail",
+    UnknownReply = "unknown.reply",
+    ParseTooManyArguments = "parse.too_many_arguments",
+    ServerNotAllowed = "server.not_allowed",
+    PingReply = "ping.reply",
+    CmdHelpUsage = "cmd.help.usage",
+    CmdHelpSummary = "cmd.help.summary",
+    CmdHelpHelp = "cmd.help.help",
+    CmdPingUsage = "cmd.ping.usage",
+    CmdPingSummary = "cmd.ping.summary",
+    CmdPingHelp = "cmd.ping.help",
+}
+
+const IT_SOURCE: &str = include_str!("../../i18n/it.toml");
+const EN_SOURCE: &str = include_str!("../../i18n/en.toml");
+
+/// One language's templates, parsed once.
+pub struct Catalogue {
+    templates: HashMap<String, String>,
+}
+
+static IT: LazyLock<Catalogue> = LazyLock::new(|| Catalogue::parse(IT_SOURCE));
+static EN: LazyLock<Catalogue> = LazyLock::new(|| Catalogue::parse(EN_SOURCE));
+
+impl Catalogue {
+    pub fn get(language: Language) -> &'static Catalogue {
+        match language {
+            Language::It => &IT,
+            Language::En => &EN,
+        }
+    }
+
+    fn parse(source: &str) -> Catalogue {
+        // The catalogues are compiled in and checked by tests, so a broken one is a build
+        // defect; an empty catalogue would still render each key's name rather than panic.
+        let templates = toml::from_str(source).unwrap_or_default();
+        Catalogue { templates }
+    }
+
+    /// The raw template of a key; the key's name itself when missing, so nothing panics.
+    pub fn template(&self, msg: Msg) -> &str {
+        self.templates
+            .get(msg.key())
+            .map(String::as_str)
+            .unwrap_or(msg.key())
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.templates.keys().map(String::as_str)
+    }
+
+    /// Renders a message with named arguments.
+    pub fn render(&self, msg: Msg, args: &[(&str, &str)]) -> Rendered {
+        render_template(self.template(msg), args)
+    }
+
+    /// Renders a message without arguments.
+    pub fn text(&self, msg: Msg) -> Rendered {
+        self.render(msg, &[])
+    }
+}
+
+/// A message in both forms a Matrix `m.notice` carries.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Rendered {
+    pub body: String,
+    pub html: String,
+}
+
+impl Rendered {
+    /// Joins messages as lines.
+    pub fn lines(parts: impl IntoIterator<Item = Rendered>) -> Rendered {
+        let mut out = Rendered::default();
+        for (i, part) in parts.into_iter().enumerate() {
+            if i > 0 {
+                out.body.push('\n');
+                out.html.push_str("<br>");
+            }
+            out.body.push_str(&part.body);
+            out.html.push_str(&part.html);
+        }
+        out
+    }
+}
+
+/// Placeholder names in a template, in order of appearance.
+pub fn placeholders(template: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        match after.find('}') {
+            Some(end) => {
+                names.push(&after[..end]);
+                rest = &after[end + 1..];
+            }
+            None => break,
+        }
+    }
+    names
+}
+
+fn render_template(template: &str, args: &[(&str, &str)]) -> Rendered {
+    let mut body = String::with_capacity(template.len());
+    let mut html = String::with_capacity(template.len() + 16);
+    let mut in_code = false;
+    let mut rest = template;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('{') {
+            if let Some(end) = after.find('}') {
+                let name = &after[..end];
+                if let Some((_, value)) = args.iter().find(|(arg, _)| *arg == name) {
+                    body.push_str(value);
+                    push_escaped(&mut html, value);
+                    rest = &after[end + 1..];
+                    continue;
+                }
+            }
+        }
+        let mut chars = rest.chars();
+        let Some(c) = chars.next() else { break };
+        rest = chars.as_str();
+        match c {
+            '`' => {
+                body.push('`');
+                html.push_str(if in_code { "</code>" } else { "<code>" });
+                in_code = !in_code;
+            }
+            '\n' => {
+                body.push('\n');
+                html.push_str("<br>");
+            }
+            _ => {
+                body.push(c);
+                push_escaped_char(&mut html, c);
+            }
+        }
+    }
+    if in_code {
+        html.push_str("</code>");
+    }
+    Rendered { body, html }
+}
+
+/// Escapes text for an HTML `formatted_body`.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    push_escaped(&mut out, text);
+    out
+}
+
+fn push_escaped(out: &mut String, text: &str) {
+    for c in text.chars() {
+        push_escaped_char(out, c);
+    }
+}
+
+fn push_escaped_char(out: &mut String, c: char) {
+    match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '"' => out.push_str("&quot;"),
+        '\'' => out.push_str("&#39;"),
+        '\n' => out.push_str("<br>"),
+        _ => out.push(c),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn every_key_is_in_both_catalogues_with_the_same_placeholders() {
+        let it = Catalogue::get(Language::It);
+        let en = Catalogue::get(Language::En);
+        let expected: BTreeSet<&str> = Msg::ALL.iter().map(|m| m.key()).collect();
+        assert_eq!(it.keys().collect::<BTreeSet<_>>(), expected, "it.toml keys");
+        assert_eq!(en.keys().collect::<BTreeSet<_>>(), expected, "en.toml keys");
+        for &msg in Msg::ALL {
+            let (it_t, en_t) = (it.template(msg), en.template(msg));
+            assert!(
+                !it_t.trim().is_empty() && !en_t.trim().is_empty(),
+                "{msg:?} empty"
+            );
+            let (mut a, mut b) = (placeholders(it_t), placeholders(en_t));
+            a.sort();
+            b.sort();
+            assert_eq!(a, b, "placeholders of {msg:?} differ between it and en");
+            assert_eq!(
+                it_t.matches('`').count() % 2,
+                0,
+                "unbalanced backticks in it {msg:?}"
+            );
+            assert_eq!(
+                en_t.matches('`').count() % 2,
+                0,
+                "unbalanced backticks in en {msg:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn user_text_is_escaped_in_html_only() {
+        let it = Catalogue::get(Language::It);
+        let r = it.render(Msg::UnknownReply, &[("name", "<b>x</b> & 'y'")]);
+        assert!(r.body.contains("«<b>x</b> & 'y'»"), "{}", r.body);
+        assert!(
+            r.html.contains("&lt;b&gt;x&lt;/b&gt; &amp; &#39;y&#39;"),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("<code>!help</code>"), "{}", r.html);
+        assert!(!r.html.contains("<b>"));
+    }
+
+    #[test]
+    fn lines_join_both_forms() {
+        let en = Catalogue::get(Language::En);
+        let joined = Rendered::lines([en.text(Msg::HelpHeader), en.text(Msg::HelpFooter)]);
+        assert_eq!(joined.body.lines().count(), 2);
+        assert!(joined.html.contains("<br>"));
+    }
+
+    #[test]
+    fn missing_argument_leaves_the_placeholder_visible() {
+        let r = render_template("a {x} b {y}", &[("y", "2")]);
+        assert_eq!(r.body, "a {x} b 2");
+    }
+}

@@ -1,0 +1,16 @@
+//! PSPM, the Participatory Strategic Planning Module: a Matrix bot.
+//!
+//! # Layout
+//! - [`domain`] — pure: plan, commands, i18n, the [`domain::Engine`] that turns inputs into
+//!   replies and state changes. No Matrix, sled or tantivy imports; time is passed in.
+//! - [`store`] — the [`store::Store`] trait (one atomic, durable commit per sync batch) and
+//!   its sled implementation, the only code that imports sled.
+//! - [`matrix`] — the adapter: login and session reuse, plan provisioning (Space and section
+//!   rooms), the sync loop, event conversion, the outbox sender with retry. The only code that
+//!   imports matrix-sdk / ruma.
+//! - [`app`] — wires config, store, engine and adapter together for `pspm run`.
+
+pub mod app;
+pub mod domain;
+pub mod matrix;
+pub mod store;

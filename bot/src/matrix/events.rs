@@ -1,0 +1,187 @@
+//! Raw room events (JSON as the homeserver sent it) → domain inputs.
+//!
+//! Working on the JSON rather than on typed events keeps unknown or unstable event shapes
+//! (e.g. MSC3381 polls as Element sends them) from being dropped by a stricter parser.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::domain::{Input, Message, PowerLevels};
+
+/// The fields of a room event the bot looks at.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RawEvent {
+    pub event_id: String,
+    pub sender: String,
+    pub origin_server_ts: i64,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub content: Value,
+    #[serde(default)]
+    pub state_key: Option<String>,
+}
+
+impl RawEvent {
+    /// Parses one event; `None` for JSON that is not a room event (logged by the caller).
+    pub fn parse(json: &str) -> Option<RawEvent> {
+        serde_json::from_str(json).ok()
+    }
+}
+
+/// The domain input an event stands for, if any.
+pub fn to_input(room_id: &str, event: &RawEvent) -> Option<Input> {
+    match event.kind.as_str() {
+        "m.room.message" => message(room_id, event).map(Input::Message),
+        "m.room.power_levels" if event.state_key.as_deref() == Some("") => {
+            Some(Input::PowerLevels {
+                room_id: room_id.to_owned(),
+                levels: power_levels(&event.content),
+            })
+        }
+        _ => None,
+    }
+}
+
+fn message(room_id: &str, event: &RawEvent) -> Option<Message> {
+    let content = &event.content;
+    // Notices are what bots send: answering them could start a loop between bots.
+    if content.get("msgtype")?.as_str()? != "m.text" {
+        return None;
+    }
+    let relates_to = content.get("m.relates_to");
+    let rel_type = relates_to
+        .and_then(|r| r.get("rel_type"))
+        .and_then(Value::as_str);
+    if rel_type == Some("m.replace") {
+        // An edit is not a new command.
+        return None;
+    }
+    let thread_root = match rel_type {
+        Some("m.thread") => relates_to
+            .and_then(|r| r.get("event_id"))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        _ => None,
+    };
+    Some(Message {
+        event_id: event.event_id.clone(),
+        room_id: room_id.to_owned(),
+        sender: event.sender.clone(),
+        sent_at_ms: event.origin_server_ts,
+        body: content.get("body")?.as_str()?.to_owned(),
+        thread_root,
+    })
+}
+
+/// Power levels may be numbers or (in old room versions) numeric strings.
+fn power_levels(content: &Value) -> PowerLevels {
+    let level = |value: &Value| match value {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    };
+    let users = content
+        .get("users")
+        .and_then(Value::as_object)
+        .map(|users| {
+            users
+                .iter()
+                .filter_map(|(user, value)| Some((user.clone(), level(value)?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    PowerLevels {
+        users,
+        users_default: content.get("users_default").and_then(level).unwrap_or(0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn event(kind: &str, content: Value, state_key: Option<&str>) -> RawEvent {
+        let mut json = json!({
+            "event_id": "$e", "sender": "@a:hs", "origin_server_ts": 42,
+            "type": kind, "content": content,
+        });
+        if let Some(key) = state_key {
+            json["state_key"] = json!(key);
+        }
+        RawEvent::parse(&json.to_string()).expect("valid event")
+    }
+
+    #[test]
+    fn text_messages_become_inputs_with_their_thread() {
+        let plain = event(
+            "m.room.message",
+            json!({"msgtype": "m.text", "body": "!ping"}),
+            None,
+        );
+        let Some(Input::Message(m)) = to_input("!r:hs", &plain) else {
+            panic!("no message")
+        };
+        assert_eq!(
+            (m.body.as_str(), m.sent_at_ms, m.thread_root),
+            ("!ping", 42, None)
+        );
+
+        let threaded = event(
+            "m.room.message",
+            json!({"msgtype": "m.text", "body": "!ping",
+                   "m.relates_to": {"rel_type": "m.thread", "event_id": "$root"}}),
+            None,
+        );
+        let Some(Input::Message(m)) = to_input("!r:hs", &threaded) else {
+            panic!("no message")
+        };
+        assert_eq!(m.thread_root.as_deref(), Some("$root"));
+    }
+
+    #[test]
+    fn notices_edits_redacted_and_other_events_are_not_messages() {
+        let cases = [
+            event(
+                "m.room.message",
+                json!({"msgtype": "m.notice", "body": "!ping"}),
+                None,
+            ),
+            event(
+                "m.room.message",
+                json!({"msgtype": "m.text", "body": "* !ping",
+                       "m.relates_to": {"rel_type": "m.replace", "event_id": "$o"}}),
+                None,
+            ),
+            event("m.room.message", json!({}), None),
+            event(
+                "m.room.message",
+                json!({"msgtype": "m.text", "body": 3}),
+                None,
+            ),
+            event("m.reaction", json!({}), None),
+            event("m.room.power_levels", json!({}), Some("x")),
+        ];
+        for case in cases {
+            assert_eq!(to_input("!r:hs", &case), None, "{case:?}");
+        }
+        assert!(RawEvent::parse("{\"type\": \"m.room.message\"}").is_none());
+    }
+
+    #[test]
+    fn power_levels_accept_numbers_and_numeric_strings() {
+        let pl = event(
+            "m.room.power_levels",
+            json!({"users": {"@a:hs": 100, "@b:hs": "50", "@c:hs": "x"}, "users_default": 10}),
+            Some(""),
+        );
+        let Some(Input::PowerLevels { levels, .. }) = to_input("!r:hs", &pl) else {
+            panic!("no power levels")
+        };
+        assert_eq!(levels.of("@a:hs"), 100);
+        assert_eq!(levels.of("@b:hs"), 50);
+        assert_eq!(levels.of("@c:hs"), 10);
+    }
+}

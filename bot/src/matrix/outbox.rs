@@ -1,0 +1,125 @@
+//! Sends committed outbox entries, each with its derived transaction ID, and deletes an entry
+//! only once the homeserver has confirmed it. Transient failures are retried forever; an entry
+//! refused for good goes to the dead-letter tree, never silently away.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use matrix_sdk::ruma::api::client::message::send_message_event;
+use matrix_sdk::ruma::events::MessageLikeEventType;
+use matrix_sdk::ruma::serde::Raw;
+use matrix_sdk::ruma::{OwnedRoomId, OwnedTransactionId};
+use serde_json::{json, Value};
+use tokio::sync::{watch, Notify};
+use tokio::task::JoinSet;
+use tracing::{error, warn};
+
+use super::{error_code, with_retry, Matrix};
+use crate::domain::Reply;
+use crate::store::{OutboxEntry, Outgoing, Store};
+
+/// Sends in flight at once: enough to keep up with bursts, few enough to be polite.
+const MAX_IN_FLIGHT: usize = 8;
+/// How long a shutdown waits for the outbox to drain.
+const DRAIN_ON_SHUTDOWN: Duration = Duration::from_secs(5);
+
+/// The Matrix content of a reply: an `m.notice` with HTML, as a reply (in the thread, if the
+/// command was in one), mentioning the user it answers.
+pub fn reply_content(reply: &Reply) -> Value {
+    let in_reply_to = json!({ "event_id": reply.in_reply_to });
+    let relates_to = match &reply.thread_root {
+        Some(root) => json!({
+            "rel_type": "m.thread",
+            "event_id": root,
+            "is_falling_back": false,
+            "m.in_reply_to": in_reply_to,
+        }),
+        None => json!({ "m.in_reply_to": in_reply_to }),
+    };
+    json!({
+        "msgtype": "m.notice",
+        "body": reply.text.body,
+        "format": "org.matrix.custom.html",
+        "formatted_body": reply.text.html,
+        "m.relates_to": relates_to,
+        "m.mentions": { "user_ids": [reply.to_user] },
+    })
+}
+
+/// Drains the outbox whenever woken, until shutdown (then for at most a few more seconds).
+pub async fn run(
+    matrix: Matrix,
+    store: Arc<dyn Store>,
+    wake: Arc<Notify>,
+    mut shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let mut in_flight: HashSet<u64> = HashSet::new();
+    let mut tasks: JoinSet<(u64, anyhow::Result<()>)> = JoinSet::new();
+    let mut deadline: Option<tokio::time::Instant> = None;
+    loop {
+        for entry in store.outbox()? {
+            if in_flight.len() >= MAX_IN_FLIGHT {
+                break;
+            }
+            if in_flight.insert(entry.seq) {
+                let (matrix, store) = (matrix.clone(), store.clone());
+                tasks.spawn(async move {
+                    (entry.seq, send_entry(&matrix, store.as_ref(), &entry).await)
+                });
+            }
+        }
+        if deadline.is_some() && in_flight.is_empty() {
+            return Ok(());
+        }
+        let until =
+            deadline.unwrap_or_else(|| tokio::time::Instant::now() + Duration::from_secs(3600));
+        tokio::select! {
+            Some(joined) = tasks.join_next() => {
+                let (seq, result) = joined?;
+                in_flight.remove(&seq);
+                // A store failure here would lose track of what was sent: stop the bot.
+                result?;
+            }
+            _ = wake.notified() => {}
+            _ = shutdown.changed(), if deadline.is_none() => {
+                deadline = Some(tokio::time::Instant::now() + DRAIN_ON_SHUTDOWN);
+            }
+            _ = tokio::time::sleep_until(until) => {
+                if deadline.is_some() {
+                    warn!(pending = in_flight.len(), "shutting down with messages still in the outbox; they are sent on next start");
+                    return Ok(());
+                }
+            }
+        }
+    }
+}
+
+async fn send_entry(matrix: &Matrix, store: &dyn Store, entry: &OutboxEntry) -> anyhow::Result<()> {
+    let Outgoing::Reply(reply) = &entry.outgoing;
+    let room_id: OwnedRoomId = match reply.room_id.as_str().try_into() {
+        Ok(id) => id,
+        Err(e) => {
+            store.dead_letter(entry, &format!("bad room id: {e}"))?;
+            return Ok(());
+        }
+    };
+    let txn_id: OwnedTransactionId = entry.txn_id.as_str().into();
+    let content = Raw::from_json(serde_json::value::to_raw_value(&reply_content(reply))?);
+    let request = send_message_event::v3::Request::new_raw(
+        room_id,
+        txn_id,
+        MessageLikeEventType::RoomMessage,
+        content,
+    );
+    let client = matrix.client();
+    match with_retry("send", || async { client.send(request.clone()).await }).await {
+        Ok(_) => store.remove_outbox(entry.seq)?,
+        Err(send_error) => {
+            let reason = error_code(&send_error).unwrap_or_else(|| send_error.to_string());
+            error!(seq = entry.seq, txn_id = %entry.txn_id, %reason, "the homeserver refuses a message; moved to dead letters");
+            store.dead_letter(entry, &reason)?;
+        }
+    }
+    Ok(())
+}

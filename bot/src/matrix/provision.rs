@@ -1,0 +1,325 @@
+//! Makes the plan real in Matrix, idempotently: one Space, one room per section, with names,
+//! topics, stable aliases, Space links and power levels. Aliases are the truth: a room is
+//! created only when its alias resolves to nothing, so restarts and other instances reuse it.
+
+use anyhow::{anyhow, Context as _};
+use matrix_sdk::ruma::api::client::alias::get_alias;
+use matrix_sdk::ruma::api::client::membership::join_room_by_id;
+use matrix_sdk::ruma::api::client::room::create_room;
+use matrix_sdk::ruma::api::client::room::Visibility;
+use matrix_sdk::ruma::api::client::state::{get_state_event_for_key, send_state_event};
+use matrix_sdk::ruma::events::StateEventType;
+use matrix_sdk::ruma::room::RoomType;
+use matrix_sdk::ruma::serde::Raw;
+use matrix_sdk::ruma::{OwnedRoomAliasId, OwnedRoomId};
+use pspm_config::{Config, Plan};
+use serde_json::{json, Value};
+use tracing::info;
+
+use super::{classify, with_retry, Failure, Matrix};
+use crate::domain::MODERATOR_POWER;
+use crate::store::Store;
+
+/// The rooms of a provisioned plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanRooms {
+    pub space: String,
+    /// `(section id, room id)` in plan order.
+    pub sections: Vec<(String, String)>,
+}
+
+struct Target<'a> {
+    alias_localpart: String,
+    name: &'a str,
+    topic: &'a str,
+    is_space: bool,
+}
+
+/// Creates what is missing and corrects what differs; never creates a second room for an alias.
+pub async fn provision(
+    matrix: &Matrix,
+    store: &dyn Store,
+    config: &Config,
+) -> anyhow::Result<PlanRooms> {
+    let plan: &Plan = &config.plan;
+    let moderators = &config.bot.moderators;
+    let space = ensure_room(
+        matrix,
+        store,
+        moderators,
+        Target {
+            alias_localpart: plan.space_alias_localpart(),
+            name: &plan.title,
+            topic: &plan.description,
+            is_space: true,
+        },
+    )
+    .await?;
+    let via = json!([matrix.server_name()]);
+    let mut sections = Vec::new();
+    for (index, section) in plan.sections.iter().enumerate() {
+        let room = ensure_room(
+            matrix,
+            store,
+            moderators,
+            Target {
+                alias_localpart: plan.section_alias_localpart(section),
+                name: &section.title,
+                topic: &section.description,
+                is_space: false,
+            },
+        )
+        .await?;
+        ensure_state(
+            matrix,
+            &room,
+            "m.space.parent",
+            space.as_str(),
+            json!({"via": via, "canonical": true}),
+        )
+        .await?;
+        let order = format!("{index:04}");
+        ensure_state(
+            matrix,
+            &space,
+            "m.space.child",
+            room.as_str(),
+            json!({"via": via, "order": order, "suggested": true}),
+        )
+        .await?;
+        sections.push((section.id.clone(), room.to_string()));
+    }
+    info!(space = %space, sections = sections.len(), "plan rooms ready");
+    Ok(PlanRooms {
+        space: space.to_string(),
+        sections,
+    })
+}
+
+async fn ensure_room(
+    matrix: &Matrix,
+    store: &dyn Store,
+    moderators: &[String],
+    target: Target<'_>,
+) -> anyhow::Result<OwnedRoomId> {
+    let alias: OwnedRoomAliasId = format!("#{}:{}", target.alias_localpart, matrix.server_name())
+        .try_into()
+        .with_context(|| format!("invalid alias for {}", target.alias_localpart))?;
+    let room = match resolve(matrix, &alias).await? {
+        Some(room) => {
+            join(matrix, &room).await?;
+            room
+        }
+        None => match create(matrix, moderators, &target).await {
+            Ok(room) => {
+                info!(%alias, %room, "created room");
+                room
+            }
+            Err(create_error) => match resolve(matrix, &alias).await? {
+                // Another instance created it between our lookup and our create.
+                Some(room) => {
+                    join(matrix, &room).await?;
+                    room
+                }
+                None => return Err(create_error),
+            },
+        },
+    };
+    store.save_room(alias.as_str(), room.as_str())?;
+    ensure_state(
+        matrix,
+        &room,
+        "m.room.name",
+        "",
+        json!({"name": target.name}),
+    )
+    .await?;
+    ensure_state(
+        matrix,
+        &room,
+        "m.room.topic",
+        "",
+        json!({"topic": target.topic}),
+    )
+    .await?;
+    ensure_power_levels(matrix, &room, moderators).await?;
+    Ok(room)
+}
+
+async fn resolve(matrix: &Matrix, alias: &OwnedRoomAliasId) -> anyhow::Result<Option<OwnedRoomId>> {
+    let client = matrix.client();
+    let request = get_alias::v3::Request::new(alias.clone());
+    match with_retry("resolve alias", || async {
+        client.send(request.clone()).await
+    })
+    .await
+    {
+        Ok(response) => Ok(Some(response.room_id)),
+        Err(error)
+            if error
+                .as_client_api_error()
+                .is_some_and(|e| e.status_code.as_u16() == 404) =>
+        {
+            Ok(None)
+        }
+        Err(error) => Err(anyhow!("{error}")).with_context(|| format!("cannot resolve {alias}")),
+    }
+}
+
+async fn join(matrix: &Matrix, room: &OwnedRoomId) -> anyhow::Result<()> {
+    let client = matrix.client();
+    let request = join_room_by_id::v3::Request::new(room.clone());
+    with_retry("join", || async { client.send(request.clone()).await })
+        .await
+        .map_err(|e| anyhow!("{e}"))
+        .with_context(|| format!("cannot join {room}"))?;
+    Ok(())
+}
+
+async fn create(
+    matrix: &Matrix,
+    moderators: &[String],
+    target: &Target<'_>,
+) -> anyhow::Result<OwnedRoomId> {
+    let mut request = create_room::v3::Request::new();
+    request.room_alias_name = Some(target.alias_localpart.clone());
+    request.name = Some(target.name.to_owned());
+    if !target.topic.is_empty() {
+        request.topic = Some(target.topic.to_owned());
+    }
+    request.preset = Some(create_room::v3::RoomPreset::PublicChat);
+    request.visibility = Visibility::Private;
+    request.power_level_content_override = Some(Raw::from_json(serde_json::value::to_raw_value(
+        &json!({ "users": wanted_users(moderators) }),
+    )?));
+    if target.is_space {
+        let mut creation = create_room::v3::CreationContent::new();
+        creation.room_type = Some(RoomType::Space);
+        request.creation_content = Some(Raw::new(&creation)?);
+    }
+    let client = matrix.client();
+    // Not retried on a permanent error: an alias taken meanwhile is resolved by the caller.
+    let response = with_retry("create room", || async {
+        client.send(request.clone()).await
+    })
+    .await
+    .map_err(|e| anyhow!("{e}"))
+    .with_context(|| format!("cannot create the room #{}", target.alias_localpart))?;
+    Ok(response.room_id)
+}
+
+/// Power levels the plan wants: configured moderators at 50. The bot needs no entry: it
+/// creates the rooms, so it has 100 (room versions up to 11) or creator power (version 12,
+/// which refuses creators in `users`).
+fn wanted_users(moderators: &[String]) -> serde_json::Map<String, Value> {
+    let mut users = serde_json::Map::new();
+    for moderator in moderators {
+        users.insert(moderator.clone(), json!(MODERATOR_POWER));
+    }
+    users
+}
+
+/// The current content of a state event, `None` when there is none.
+async fn get_state(
+    matrix: &Matrix,
+    room: &OwnedRoomId,
+    kind: &str,
+    key: &str,
+) -> anyhow::Result<Option<Value>> {
+    let client = matrix.client();
+    let request = get_state_event_for_key::v3::Request::new(
+        room.clone(),
+        StateEventType::from(kind),
+        key.to_owned(),
+    );
+    match with_retry("get state", || async { client.send(request.clone()).await }).await {
+        Ok(response) => Ok(Some(serde_json::from_str(response.event_or_content.get())?)),
+        Err(error)
+            if matches!(classify(&error), Failure::Permanent)
+                && error
+                    .as_client_api_error()
+                    .is_some_and(|e| e.status_code.as_u16() == 404) =>
+        {
+            Ok(None)
+        }
+        Err(error) => {
+            Err(anyhow!("{error}")).with_context(|| format!("cannot read {kind} in {room}"))
+        }
+    }
+}
+
+async fn put_state(
+    matrix: &Matrix,
+    room: &OwnedRoomId,
+    kind: &str,
+    key: &str,
+    content: &Value,
+) -> anyhow::Result<()> {
+    let client = matrix.client();
+    let body = Raw::from_json(serde_json::value::to_raw_value(content)?);
+    let request = send_state_event::v3::Request::new_raw(
+        room.clone(),
+        StateEventType::from(kind),
+        key.to_owned(),
+        body,
+    );
+    with_retry("put state", || async { client.send(request.clone()).await })
+        .await
+        .map_err(|e| anyhow!("{e}"))
+        .with_context(|| format!("cannot set {kind} in {room}"))?;
+    Ok(())
+}
+
+/// Sets a state event unless every field of `wanted` already has that value.
+async fn ensure_state(
+    matrix: &Matrix,
+    room: &OwnedRoomId,
+    kind: &str,
+    key: &str,
+    wanted: Value,
+) -> anyhow::Result<()> {
+    let current = get_state(matrix, room, kind, key).await?;
+    let up_to_date = current.as_ref().is_some_and(|current| {
+        wanted
+            .as_object()
+            .is_some_and(|fields| fields.iter().all(|(k, v)| current.get(k) == Some(v)))
+    });
+    if !up_to_date {
+        info!(%room, kind, key, "updating room state");
+        put_state(matrix, room, kind, key, &wanted).await?;
+    }
+    Ok(())
+}
+
+/// Configured moderators at least 50; others' levels are left alone.
+async fn ensure_power_levels(
+    matrix: &Matrix,
+    room: &OwnedRoomId,
+    moderators: &[String],
+) -> anyhow::Result<()> {
+    let mut content = get_state(matrix, room, "m.room.power_levels", "")
+        .await?
+        .unwrap_or_else(|| json!({}));
+    let Some(object) = content.as_object_mut() else {
+        return Ok(());
+    };
+    let users = object
+        .entry("users")
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+        .ok_or_else(|| anyhow!("power levels of {room} have a malformed users map"))?;
+    let mut changed = false;
+    for (user, level) in wanted_users(moderators) {
+        let wanted = level.as_i64().unwrap_or_default();
+        let current = users.get(&user).and_then(Value::as_i64).unwrap_or(i64::MIN);
+        if current < wanted {
+            users.insert(user, level);
+            changed = true;
+        }
+    }
+    if changed {
+        info!(%room, "updating power levels");
+        put_state(matrix, room, "m.room.power_levels", "", &content).await?;
+    }
+    Ok(())
+}

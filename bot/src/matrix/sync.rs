@@ -1,0 +1,296 @@
+//! The sync loop: one `/sync` response → domain inputs → one durable store commit.
+//!
+//! Exactly once: an event is applied only if its ID is not in the store; its effects, its ID,
+//! the replies it caused (outbox) and the new `next_batch` are committed together. A crash
+//! before the commit replays the response from the old token; a crash after it finds every
+//! event marked applied and the replies waiting in the outbox.
+
+use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use chrono::{DateTime, Utc};
+use matrix_sdk::config::RequestConfig;
+use matrix_sdk::ruma::api::client::filter::{FilterDefinition, LazyLoadOptions};
+use matrix_sdk::ruma::api::client::membership::{join_room_by_id, leave_room};
+use matrix_sdk::ruma::api::client::message::get_message_events;
+use matrix_sdk::ruma::api::client::sync::sync_events::v3::{
+    self as sync_v3, Filter, InvitedRoom, JoinedRoom, State,
+};
+use matrix_sdk::ruma::api::Direction;
+use matrix_sdk::ruma::{OwnedRoomId, UInt};
+use tokio::sync::{watch, Notify};
+use tracing::{debug, info, warn};
+
+use super::events::{to_input, RawEvent};
+use super::{with_retry, Matrix};
+use crate::domain::{Engine, Input};
+use crate::store::{Batch, Outgoing, Store};
+
+/// Events per room per `/sync`; a larger backlog is fetched with `/messages`.
+const TIMELINE_LIMIT: u32 = 100;
+/// Most events fetched back in one room before giving up on reaching an applied one.
+const MAX_BACKFILL: usize = 20_000;
+
+/// The clock the engine is given; a parameter so tests and tools can fix time.
+pub type Clock = fn() -> DateTime<Utc>;
+
+pub struct SyncLoop {
+    pub matrix: Matrix,
+    pub store: Arc<dyn Store>,
+    pub engine: Engine,
+    pub allowed_servers: BTreeSet<String>,
+    pub sync_timeout: Duration,
+    pub outbox_wake: Arc<Notify>,
+    pub clock: Clock,
+    /// Events older than this were sent before the bot first started: never commands.
+    pub first_start_ms: i64,
+}
+
+impl SyncLoop {
+    /// Syncs until `shutdown` turns true. Fails only when the store fails.
+    pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
+        loop {
+            if *shutdown.borrow() {
+                return Ok(());
+            }
+            let since = self.store.next_batch()?;
+            let response = tokio::select! {
+                response = self.sync(since.clone()) => response,
+                _ = shutdown.changed() => return Ok(()),
+            };
+            let response = match response {
+                Ok(response) => response,
+                Err(error) => {
+                    // Permanent refusal of /sync (e.g. token revoked): surface it.
+                    return Err(anyhow::anyhow!("{error}")).context("the homeserver refuses /sync");
+                }
+            };
+            self.handle(response, since.is_none()).await?;
+        }
+    }
+
+    async fn sync(
+        &self,
+        since: Option<String>,
+    ) -> Result<sync_v3::Response, matrix_sdk::HttpError> {
+        let mut filter = FilterDefinition::default();
+        filter.room.timeline.limit = Some(UInt::from(TIMELINE_LIMIT));
+        filter.room.state.lazy_load_options = LazyLoadOptions::Enabled {
+            include_redundant_members: false,
+        };
+        let initial = since.is_none();
+        let mut request = sync_v3::Request::new();
+        request.since = since;
+        request.filter = Some(Filter::FilterDefinition(filter));
+        // The first sync only learns the present; it must not wait for news.
+        request.timeout = Some(if initial {
+            Duration::ZERO
+        } else {
+            self.sync_timeout
+        });
+        let config = RequestConfig::new()
+            .disable_retry()
+            .timeout(self.sync_timeout + Duration::from_secs(30));
+        let client = self.matrix.client();
+        with_retry("sync", || async {
+            client
+                .send(request.clone())
+                .with_request_config(config)
+                .await
+        })
+        .await
+    }
+
+    /// Applies one sync response and commits it.
+    async fn handle(&mut self, response: sync_v3::Response, initial: bool) -> anyhow::Result<()> {
+        for (room_id, invited) in &response.rooms.invite {
+            self.answer_invite(room_id, invited).await;
+        }
+        let mut batch = Batch {
+            next_batch: Some(response.next_batch.clone()),
+            ..Batch::default()
+        };
+        let mut seen = HashSet::new();
+        for (room_id, joined) in &response.rooms.join {
+            self.apply_state(room_id.as_str(), joined, &mut batch);
+            let mut events = Vec::new();
+            if joined.timeline.limited && !initial {
+                if let Some(from) = &joined.timeline.prev_batch {
+                    events = self.backfill(room_id, from).await?;
+                }
+            }
+            events.extend(
+                joined
+                    .timeline
+                    .events
+                    .iter()
+                    .filter_map(|raw| parse_logged(raw.json().get())),
+            );
+            for event in events {
+                if !seen.insert(event.event_id.clone()) || self.store.is_applied(&event.event_id)? {
+                    continue;
+                }
+                self.apply_event(room_id.as_str(), &event, initial, &mut batch);
+            }
+        }
+        let replies = batch.outgoing.len();
+        let applied = batch.applied.len();
+        self.store
+            .commit(batch)
+            .context("cannot commit a sync batch")?;
+        if applied > 0 {
+            debug!(applied, replies, "batch committed");
+        }
+        if replies > 0 {
+            self.outbox_wake.notify_one();
+        }
+        Ok(())
+    }
+
+    /// Room state delivered outside the timeline (initial sync, joins): power levels.
+    fn apply_state(&mut self, room_id: &str, joined: &JoinedRoom, batch: &mut Batch) {
+        let state_events = match &joined.state {
+            State::Before(events) | State::After(events) => &events.events,
+            _ => return,
+        };
+        for raw in state_events {
+            if let Some(event) = parse_logged(raw.json().get()) {
+                if let Some(input @ Input::PowerLevels { .. }) = to_input(room_id, &event) {
+                    let effects = self.engine.apply(input, (self.clock)());
+                    batch.changes.extend(effects.changes);
+                }
+            }
+        }
+    }
+
+    fn apply_event(&mut self, room_id: &str, event: &RawEvent, initial: bool, batch: &mut Batch) {
+        batch.applied.push(event.event_id.clone());
+        let Some(input) = to_input(room_id, event) else {
+            return;
+        };
+        let is_history = initial || event.origin_server_ts < self.first_start_ms;
+        if is_history && matches!(input, Input::Message(_)) {
+            return;
+        }
+        let effects = self.engine.apply(input, (self.clock)());
+        for (index, reply) in effects.replies.into_iter().enumerate() {
+            batch.outgoing.push((
+                transaction_id(&event.event_id, index),
+                Outgoing::Reply(reply),
+            ));
+        }
+        batch.changes.extend(effects.changes);
+    }
+
+    /// Pages back from a `limited` timeline's `prev_batch` to the last applied event (or to
+    /// the bot's first start), returning the missed events oldest first.
+    async fn backfill(&self, room_id: &OwnedRoomId, from: &str) -> anyhow::Result<Vec<RawEvent>> {
+        let mut collected = Vec::new();
+        let mut from = from.to_owned();
+        'pages: loop {
+            let mut request =
+                get_message_events::v3::Request::new(room_id.clone(), Direction::Backward);
+            request.from = Some(from.clone());
+            request.limit = UInt::from(TIMELINE_LIMIT);
+            let client = self.matrix.client();
+            let page = with_retry("messages", || async { client.send(request.clone()).await })
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))
+                .with_context(|| format!("cannot backfill {room_id}"))?;
+            for raw in &page.chunk {
+                let Some(event) = parse_logged(raw.json().get()) else {
+                    continue;
+                };
+                if self.store.is_applied(&event.event_id)?
+                    || event.origin_server_ts < self.first_start_ms
+                {
+                    break 'pages;
+                }
+                collected.push(event);
+            }
+            match page.end {
+                Some(end) if !page.chunk.is_empty() && collected.len() < MAX_BACKFILL => from = end,
+                _ => break,
+            }
+        }
+        if collected.len() >= MAX_BACKFILL {
+            warn!(%room_id, "backfill stopped after {MAX_BACKFILL} events");
+        }
+        info!(%room_id, events = collected.len(), "backfilled a limited timeline");
+        collected.reverse();
+        Ok(collected)
+    }
+
+    /// Joins when the inviter's server is allowed, otherwise declines the invite.
+    async fn answer_invite(&self, room_id: &OwnedRoomId, invited: &InvitedRoom) {
+        let inviter = invited.invite_state.events.iter().find_map(|raw| {
+            let value: serde_json::Value = serde_json::from_str(raw.json().get()).ok()?;
+            let is_our_invite = value["type"] == "m.room.member"
+                && value["state_key"] == self.matrix.user_id()
+                && value["content"]["membership"] == "invite";
+            is_our_invite.then(|| value["sender"].as_str().map(str::to_owned))?
+        });
+        let server = inviter.as_deref().and_then(pspm_config::server_of);
+        let client = self.matrix.client();
+        if server.is_some_and(|s| self.allowed_servers.contains(s)) {
+            info!(%room_id, inviter = ?inviter, "accepting invite");
+            let request = join_room_by_id::v3::Request::new(room_id.clone());
+            if let Err(error) =
+                with_retry("join", || async { client.send(request.clone()).await }).await
+            {
+                warn!(%room_id, %error, "cannot join the room I was invited to");
+            }
+        } else {
+            info!(%room_id, inviter = ?inviter, "declining invite from a server not allowed");
+            let request = leave_room::v3::Request::new(room_id.clone());
+            if let Err(error) =
+                with_retry("decline", || async { client.send(request.clone()).await }).await
+            {
+                warn!(%room_id, %error, "cannot decline the invite");
+            }
+        }
+    }
+}
+
+/// The transaction ID of the `index`-th message caused by `event_id`: the same on every
+/// replay, so a resend after a crash is deduplicated by the homeserver.
+pub fn transaction_id(event_id: &str, index: usize) -> String {
+    let safe: String = event_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '.'
+            }
+        })
+        .collect();
+    format!("pspm{safe}.{index}")
+}
+
+fn parse_logged(json: &str) -> Option<RawEvent> {
+    let event = RawEvent::parse(json);
+    if event.is_none() {
+        warn!("skipping an event that is not a room event");
+    }
+    event
+}
+
+#[cfg(test)]
+mod tests {
+    use super::transaction_id;
+
+    #[test]
+    fn transaction_ids_are_stable_and_url_safe() {
+        let id = transaction_id("$AbC+/=:x", 1);
+        assert_eq!(id, transaction_id("$AbC+/=:x", 1));
+        assert_ne!(id, transaction_id("$AbC+/=:x", 0));
+        assert!(
+            id.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c)),
+            "{id}"
+        );
+    }
+}

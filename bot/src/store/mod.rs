@@ -1,0 +1,87 @@
+//! Persistence behind a trait. The store is a projection of room history: it can be rebuilt.
+//!
+//! The heart of exactly-once: [`Store::commit`] writes, in one atomic and durable step, the
+//! state changes of a sync batch, the IDs of the events applied, the outgoing messages (the
+//! outbox) and the sync token. Sending happens only after, from the outbox.
+
+mod sled_store;
+
+use serde::{Deserialize, Serialize};
+
+pub use sled_store::SledStore;
+
+use crate::domain::{Change, Reply, State};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(String),
+    #[error("corrupt record {key}: {reason}")]
+    Corrupt { key: String, reason: String },
+}
+
+/// Something to send to the homeserver, kept until the homeserver confirms it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outgoing {
+    Reply(Reply),
+}
+
+/// An outbox entry. `txn_id` is derived from what caused it, so a resend after a crash is
+/// deduplicated by the homeserver.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    /// Position in the outbox (send order).
+    pub seq: u64,
+    pub txn_id: String,
+    pub outgoing: Outgoing,
+}
+
+/// Everything one sync batch produced, committed together.
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// The `next_batch` token this batch brings the bot to.
+    pub next_batch: Option<String>,
+    /// Events applied (or deliberately skipped) in this batch.
+    pub applied: Vec<String>,
+    /// `(txn_id, outgoing)` in send order.
+    pub outgoing: Vec<(String, Outgoing)>,
+    pub changes: Vec<Change>,
+}
+
+/// The bot's Matrix login, reused across restarts so it keeps one device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub user_id: String,
+    pub device_id: String,
+    pub access_token: String,
+}
+
+pub trait Store: Send + Sync + 'static {
+    /// The sync token of the last committed batch.
+    fn next_batch(&self) -> Result<Option<String>, StoreError>;
+    /// The engine state, rebuilt from the stored changes.
+    fn load_state(&self) -> Result<State, StoreError>;
+    fn is_applied(&self, event_id: &str) -> Result<bool, StoreError>;
+    /// Atomically and durably commits a batch: after it returns, a crash loses nothing of it;
+    /// if it fails or the process dies during it, nothing of it is kept.
+    fn commit(&self, batch: Batch) -> Result<(), StoreError>;
+    /// Outbox entries not yet confirmed, in send order.
+    fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError>;
+    /// Removes an entry once the homeserver has confirmed it.
+    fn remove_outbox(&self, seq: u64) -> Result<(), StoreError>;
+    /// Moves an entry the homeserver refuses for good out of the outbox, keeping it for an
+    /// operator to inspect (never silently dropped).
+    fn dead_letter(&self, entry: &OutboxEntry, reason: &str) -> Result<(), StoreError>;
+    fn dead_letters(&self) -> Result<Vec<(OutboxEntry, String)>, StoreError>;
+    fn session(&self) -> Result<Option<Session>, StoreError>;
+    fn save_session(&self, session: &Session) -> Result<(), StoreError>;
+    fn clear_session(&self) -> Result<(), StoreError>;
+    /// Provisioned rooms by alias (a cache: aliases on the homeserver are the truth).
+    fn room_for_alias(&self, alias: &str) -> Result<Option<String>, StoreError>;
+    fn save_room(&self, alias: &str, room_id: &str) -> Result<(), StoreError>;
+    /// Milliseconds since the epoch when the bot first started on this store, set once.
+    fn first_start_ms(&self, now_ms: i64) -> Result<i64, StoreError>;
+}
+
+#[cfg(test)]
+mod tests;

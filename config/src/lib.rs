@@ -1,0 +1,362 @@
+//! Typed configuration and plan loading for PSPM, shared by the bot and the indexer.
+//!
+//! # Layout
+//! - [`Config`] — the operator's TOML file (`[matrix]`, `[storage]`, `[bot]`, `[organisations]`,
+//!   `[plan]`), loaded and validated by [`Config::load`].
+//! - [`plan`] — the plan file the config points to: the plan and its sections.
+//! - [`ConfigError`] — every failure names the file, the key and what is wrong, in one line.
+//!
+//! Nothing here talks to Matrix or to storage: loading is a pure function of the files.
+
+pub mod plan;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+pub use plan::{Plan, PlanFile, Section};
+
+/// Environment variable that overrides `matrix.password`.
+pub const PASSWORD_ENV: &str = "PSPM_MATRIX_PASSWORD";
+
+/// A configuration or plan file that cannot be used. `Display` is one line: file, key, problem.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{file}: cannot read: {reason}")]
+    Read { file: PathBuf, reason: String },
+    #[error("{file}: line {line}: {reason}")]
+    Syntax {
+        file: PathBuf,
+        line: usize,
+        reason: String,
+    },
+    #[error("{file}: key `{key}`: {reason}")]
+    Invalid {
+        file: PathBuf,
+        key: String,
+        reason: String,
+    },
+}
+
+impl ConfigError {
+    pub(crate) fn invalid(file: &Path, key: impl Into<String>, reason: impl Into<String>) -> Self {
+        ConfigError::Invalid {
+            file: file.to_path_buf(),
+            key: key.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// A secret string that never shows itself in `Debug` output or logs.
+#[derive(Clone, Deserialize, PartialEq, Eq, Default)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Language of every user-visible text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    It,
+    En,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixConfig {
+    pub homeserver_url: String,
+    pub user_id: String,
+    #[serde(default)]
+    pub password: Secret,
+    /// Display name of the bot's device; the same device is reused across restarts.
+    #[serde(default = "default_device_name")]
+    pub device_name: String,
+}
+
+fn default_device_name() -> String {
+    "PSPM bot".to_owned()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageConfig {
+    /// Relative paths are resolved against the config file's folder.
+    pub data_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BotConfig {
+    #[serde(default)]
+    pub language: Language,
+    #[serde(default)]
+    pub moderators: Vec<String>,
+    /// Homeservers whose users may take part (invite the bot, run commands). The bot's own
+    /// server is not implied: list it too.
+    pub allowed_servers: Vec<String>,
+    /// Long-poll timeout of each `/sync`, in seconds.
+    #[serde(default = "default_sync_timeout")]
+    pub sync_timeout_secs: u64,
+}
+
+fn default_sync_timeout() -> u64 {
+    30
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanRef {
+    /// Relative to the config file.
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    matrix: MatrixConfig,
+    storage: StorageConfig,
+    bot: BotConfig,
+    #[serde(default)]
+    organisations: BTreeMap<String, String>,
+    plan: PlanRef,
+}
+
+/// The validated configuration, with paths resolved and the plan loaded.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub path: PathBuf,
+    pub matrix: MatrixConfig,
+    pub storage: StorageConfig,
+    pub bot: BotConfig,
+    /// Public Body per homeserver name.
+    pub organisations: BTreeMap<String, String>,
+    pub plan_path: PathBuf,
+    pub plan: Plan,
+}
+
+impl Config {
+    /// Loads and validates the config file and the plan it points to.
+    /// `PSPM_MATRIX_PASSWORD`, when set, overrides `matrix.password`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let password_env = std::env::var(PASSWORD_ENV).ok();
+        Self::load_with_password(path, password_env)
+    }
+
+    /// As [`Config::load`], with the password override passed in (tests need no environment).
+    pub fn load_with_password(
+        path: &Path,
+        password_override: Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let raw: RawConfig = read_toml(path)?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let mut matrix = raw.matrix;
+        if let Some(password) = password_override.filter(|p| !p.is_empty()) {
+            matrix.password = Secret::new(password);
+        }
+        validate_matrix(path, &matrix)?;
+        validate_bot(path, &raw.bot)?;
+        for server in raw.organisations.keys() {
+            if !is_server_name(server) {
+                return Err(ConfigError::invalid(
+                    path,
+                    format!("organisations.\"{server}\""),
+                    "not a homeserver name",
+                ));
+            }
+        }
+        let mut storage = raw.storage;
+        storage.data_dir = base.join(&storage.data_dir);
+        let plan_path = base.join(&raw.plan.file);
+        let plan = plan::load(&plan_path)?;
+        Ok(Config {
+            path: path.to_path_buf(),
+            matrix,
+            storage,
+            bot: raw.bot,
+            organisations: raw.organisations,
+            plan_path,
+            plan,
+        })
+    }
+
+    /// The server part of the bot's user ID, e.g. `mef.gov.it`.
+    pub fn server_name(&self) -> &str {
+        server_of(&self.matrix.user_id).unwrap_or_default()
+    }
+
+    /// The Public Body a homeserver belongs to: the `[organisations]` entry, else its name.
+    pub fn organisation_of(&self, server: &str) -> String {
+        self.organisations
+            .get(server)
+            .cloned()
+            .unwrap_or_else(|| server.to_owned())
+    }
+}
+
+/// Reads a TOML file into `T`, turning errors into one line with file, key and reason.
+pub(crate) fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+        file: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let deserializer =
+        toml::Deserializer::parse(&text).map_err(|e| syntax_error(path, &text, &e))?;
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let key = e.path().to_string();
+        let inner = e.into_inner();
+        let reason = inner.message().trim().to_owned();
+        if key.is_empty() || key == "." {
+            syntax_error(path, &text, &inner)
+        } else {
+            ConfigError::invalid(path, key, reason)
+        }
+    })
+}
+
+fn syntax_error(path: &Path, text: &str, error: &toml::de::Error) -> ConfigError {
+    let line = error
+        .span()
+        .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1)
+        .unwrap_or(0);
+    ConfigError::Syntax {
+        file: path.to_path_buf(),
+        line,
+        reason: error.message().trim().to_owned(),
+    }
+}
+
+fn validate_matrix(path: &Path, matrix: &MatrixConfig) -> Result<(), ConfigError> {
+    let url = &matrix.homeserver_url;
+    if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10 {
+        return Err(ConfigError::invalid(
+            path,
+            "matrix.homeserver_url",
+            format!("\"{url}\" is not an http(s) URL"),
+        ));
+    }
+    if !is_user_id(&matrix.user_id) {
+        return Err(ConfigError::invalid(
+            path,
+            "matrix.user_id",
+            format!(
+                "\"{}\" is not a Matrix user ID like @pspm:example.org",
+                matrix.user_id
+            ),
+        ));
+    }
+    if matrix.password.expose().is_empty() {
+        return Err(ConfigError::invalid(
+            path,
+            "matrix.password",
+            format!("missing: set it here or in the environment variable {PASSWORD_ENV}"),
+        ));
+    }
+    Ok(())
+}
+
+fn validate_bot(path: &Path, bot: &BotConfig) -> Result<(), ConfigError> {
+    for (i, moderator) in bot.moderators.iter().enumerate() {
+        if !is_user_id(moderator) {
+            return Err(ConfigError::invalid(
+                path,
+                format!("bot.moderators[{i}]"),
+                format!("\"{moderator}\" is not a Matrix user ID like @name:example.org"),
+            ));
+        }
+    }
+    if bot.allowed_servers.is_empty() {
+        return Err(ConfigError::invalid(
+            path,
+            "bot.allowed_servers",
+            "empty: list at least the bot's own homeserver",
+        ));
+    }
+    for (i, server) in bot.allowed_servers.iter().enumerate() {
+        if !is_server_name(server) {
+            return Err(ConfigError::invalid(
+                path,
+                format!("bot.allowed_servers[{i}]"),
+                format!("\"{server}\" is not a homeserver name"),
+            ));
+        }
+    }
+    if bot.sync_timeout_secs == 0 || bot.sync_timeout_secs > 300 {
+        return Err(ConfigError::invalid(
+            path,
+            "bot.sync_timeout_secs",
+            "must be between 1 and 300",
+        ));
+    }
+    Ok(())
+}
+
+/// `@localpart:server` with a non-empty localpart and a valid server name.
+pub fn is_user_id(id: &str) -> bool {
+    let Some(rest) = id.strip_prefix('@') else {
+        return false;
+    };
+    let Some((local, server)) = rest.split_once(':') else {
+        return false;
+    };
+    !local.is_empty()
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._=-/+".contains(c))
+        && is_server_name(server)
+}
+
+/// The server name of a Matrix ID (`@a:b`, `!r:b`, `$e:b`), if it has one.
+pub fn server_of(id: &str) -> Option<&str> {
+    id.split_once(':').map(|(_, server)| server)
+}
+
+/// A hostname or IP literal, optionally with a port (`example.org`, `localhost:8448`, `[::1]`).
+pub fn is_server_name(name: &str) -> bool {
+    let (host, port) = if let Some(rest) = name.strip_prefix('[') {
+        let Some((ip, after)) = rest.split_once(']') else {
+            return false;
+        };
+        if ip.is_empty()
+            || !ip
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+        {
+            return false;
+        }
+        (ip, after.strip_prefix(':'))
+    } else {
+        match name.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (name, None),
+        }
+    };
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit()));
+    port_ok
+        && !host.is_empty()
+        && host.len() <= 255
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-:".contains(c))
+}
+
+#[cfg(test)]
+mod tests;

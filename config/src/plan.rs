@@ -1,0 +1,112 @@
+//! The plan file: a Strategic Plan and its sections (one Matrix room each).
+//!
+//! Later capabilities (phases, objectives, results, actions) extend these types; unknown keys
+//! are refused so that a typo never passes silently.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::{read_toml, ConfigError};
+
+/// The whole plan file as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanFile {
+    pub plan: Plan,
+    #[serde(default)]
+    pub sections: Vec<Section>,
+}
+
+/// The plan: one Matrix Space.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    /// Stable identifier; room aliases derive from it, so changing it means new rooms.
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(skip)]
+    pub sections: Vec<Section>,
+}
+
+/// A plan section: one Matrix room inside the plan's Space.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+impl Plan {
+    /// Alias localpart of the plan's Space, e.g. `pt-2026`.
+    pub fn space_alias_localpart(&self) -> String {
+        self.id.clone()
+    }
+
+    /// Alias localpart of a section room, e.g. `pt-2026.dati`.
+    pub fn section_alias_localpart(&self, section: &Section) -> String {
+        format!("{}.{}", self.id, section.id)
+    }
+}
+
+/// Loads and validates a plan file.
+pub fn load(path: &Path) -> Result<Plan, ConfigError> {
+    let file: PlanFile = read_toml(path)?;
+    validate_id(path, "plan.id", &file.plan.id)?;
+    not_blank(path, "plan.title", &file.plan.title)?;
+    if file.sections.is_empty() {
+        return Err(ConfigError::invalid(
+            path,
+            "sections",
+            "the plan has no [[sections]]; add at least one",
+        ));
+    }
+    let mut seen = HashSet::new();
+    for (i, section) in file.sections.iter().enumerate() {
+        validate_id(path, &format!("sections[{i}].id"), &section.id)?;
+        not_blank(path, &format!("sections[{i}].title"), &section.title)?;
+        if !seen.insert(section.id.as_str()) {
+            return Err(ConfigError::invalid(
+                path,
+                format!("sections[{i}].id"),
+                format!("duplicate section id \"{}\"", section.id),
+            ));
+        }
+    }
+    let mut plan = file.plan;
+    plan.sections = file.sections;
+    Ok(plan)
+}
+
+fn validate_id(path: &Path, key: &str, id: &str) -> Result<(), ConfigError> {
+    let well_formed = !id.is_empty()
+        && id.len() <= 48
+        && id.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if well_formed {
+        Ok(())
+    } else {
+        Err(ConfigError::invalid(
+            path,
+            key,
+            format!(
+                "\"{id}\" must be 1-48 characters of a-z, 0-9, '-' or '_' (it becomes a room alias)"
+            ),
+        ))
+    }
+}
+
+fn not_blank(path: &Path, key: &str, value: &str) -> Result<(), ConfigError> {
+    if value.trim().is_empty() {
+        Err(ConfigError::invalid(path, key, "must not be empty"))
+    } else {
+        Ok(())
+    }
+}

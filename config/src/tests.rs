@@ -1,0 +1,203 @@
+use std::path::{Path, PathBuf};
+
+use super::*;
+
+const PLAN: &str = r#"
+[plan]
+id = "pt-2026"
+title = "Piano"
+
+[[sections]]
+id = "dati"
+title = "Dati"
+description = "Dati pubblici"
+"#;
+
+const CONFIG: &str = r#"
+[matrix]
+homeserver_url = "http://127.0.0.1:8008"
+user_id = "@pspm:localhost"
+password = "s3cret"
+
+[storage]
+data_dir = "data"
+
+[bot]
+language = "en"
+moderators = ["@mod:localhost"]
+allowed_servers = ["localhost", "agency.example:8448"]
+
+[organisations]
+"localhost" = "Ministero"
+
+[plan]
+file = "plan.toml"
+"#;
+
+fn write(dir: &Path, config: &str, plan: &str) -> PathBuf {
+    std::fs::write(dir.join("plan.toml"), plan).unwrap();
+    let path = dir.join("pspm.toml");
+    std::fs::write(&path, config).unwrap();
+    path
+}
+
+fn load_error(config: &str, plan: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), config, plan);
+    Config::load_with_password(&path, None)
+        .expect_err("config should be refused")
+        .to_string()
+}
+
+#[test]
+fn loads_a_valid_config_and_resolves_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), CONFIG, PLAN);
+    let config = Config::load_with_password(&path, None).unwrap();
+    assert_eq!(config.bot.language, Language::En);
+    assert_eq!(config.server_name(), "localhost");
+    assert_eq!(config.storage.data_dir, dir.path().join("data"));
+    assert_eq!(config.plan.sections.len(), 1);
+    assert_eq!(
+        config
+            .plan
+            .section_alias_localpart(&config.plan.sections[0]),
+        "pt-2026.dati"
+    );
+    assert_eq!(config.organisation_of("localhost"), "Ministero");
+    assert_eq!(config.organisation_of("other.org"), "other.org");
+    assert_eq!(config.bot.sync_timeout_secs, 30);
+}
+
+#[test]
+fn password_override_wins_and_never_shows_in_debug() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), CONFIG, PLAN);
+    let config = Config::load_with_password(&path, Some("from-env".into())).unwrap();
+    assert_eq!(config.matrix.password.expose(), "from-env");
+    let debug = format!("{config:?}");
+    assert!(
+        !debug.contains("from-env") && !debug.contains("s3cret"),
+        "{debug}"
+    );
+}
+
+#[test]
+fn missing_password_names_the_key_and_the_variable() {
+    let config = CONFIG.replace("password = \"s3cret\"\n", "");
+    let error = load_error(&config, PLAN);
+    assert!(
+        error.contains("pspm.toml: key `matrix.password`"),
+        "{error}"
+    );
+    assert!(error.contains(PASSWORD_ENV), "{error}");
+}
+
+#[test]
+fn errors_are_one_line_naming_file_key_and_problem() {
+    let cases = [
+        (
+            CONFIG.replace("@pspm:localhost", "pspm"),
+            PLAN.to_owned(),
+            "pspm.toml: key `matrix.user_id`",
+        ),
+        (
+            CONFIG.replace("\"en\"", "\"fr\""),
+            PLAN.to_owned(),
+            "pspm.toml: key `bot.language`",
+        ),
+        (
+            CONFIG.replace("[\"@mod:localhost\"]", "[\"mod\"]"),
+            PLAN.to_owned(),
+            "key `bot.moderators[0]`",
+        ),
+        (
+            CONFIG.replace("[\"localhost\", \"agency.example:8448\"]", "[]"),
+            PLAN.to_owned(),
+            "key `bot.allowed_servers`",
+        ),
+        (
+            CONFIG.replace("http://127.0.0.1:8008", "ftp://x"),
+            PLAN.to_owned(),
+            "key `matrix.homeserver_url`",
+        ),
+        (
+            CONFIG.replace("data_dir", "datadir"),
+            PLAN.to_owned(),
+            "pspm.toml: key `storage",
+        ),
+        (
+            CONFIG.replace("[bot]", "[bot\n"),
+            PLAN.to_owned(),
+            "pspm.toml: line",
+        ),
+        (
+            CONFIG.replace("plan.toml", "missing.toml"),
+            PLAN.to_owned(),
+            "missing.toml: cannot read",
+        ),
+        (
+            CONFIG.to_owned(),
+            PLAN.replace("pt-2026", "Bad Id"),
+            "plan.toml: key `plan.id`",
+        ),
+        (
+            CONFIG.to_owned(),
+            format!("{PLAN}\n[[sections]]\nid = \"dati\"\ntitle = \"Again\"\n"),
+            "key `sections[1].id`: duplicate",
+        ),
+        (
+            CONFIG.to_owned(),
+            PLAN.replace("title = \"Dati\"", "title = \"  \""),
+            "key `sections[0].title`",
+        ),
+        (
+            CONFIG.to_owned(),
+            PLAN.replace("[[sections]]", "[[section]]"),
+            "plan.toml",
+        ),
+    ];
+    for (config, plan, expected) in cases {
+        let error = load_error(&config, &plan);
+        assert!(
+            error.contains(expected),
+            "expected {expected:?} in {error:?}"
+        );
+        assert_eq!(error.lines().count(), 1, "not one line: {error:?}");
+    }
+}
+
+#[test]
+fn ids_and_server_names() {
+    for good in [
+        "@a:localhost",
+        "@pspm.bot:mef.gov.it",
+        "@x:127.0.0.1:8448",
+        "@y:[::1]:80",
+    ] {
+        assert!(is_user_id(good), "{good}");
+    }
+    for bad in [
+        "a:localhost",
+        "@:localhost",
+        "@a",
+        "@a:",
+        "@a b:localhost",
+        "@a:host:port",
+    ] {
+        assert!(!is_user_id(bad), "{bad}");
+    }
+    assert_eq!(server_of("@a:mef.gov.it"), Some("mef.gov.it"));
+    assert_eq!(server_of("@a:localhost:8448"), Some("localhost:8448"));
+}
+
+#[test]
+fn example_files_load() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("pspm.example.toml");
+    let config = Config::load_with_password(&path, None).unwrap();
+    assert!(config.plan.sections.len() >= 3);
+    assert!(config
+        .bot
+        .allowed_servers
+        .contains(&config.server_name().to_owned()));
+}
