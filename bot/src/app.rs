@@ -49,7 +49,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         shutdown_rx.clone(),
     ));
 
-    let engine = Engine::new(Settings::from_config(&config), store.load_state()?);
+    let engine = Engine::new(Settings::from_config(&config, first_start_ms), store.load_state()?);
     let sync = SyncLoop {
         matrix,
         store,
@@ -58,7 +58,6 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         sync_timeout: Duration::from_secs(config.bot.sync_timeout_secs),
         outbox_wake: wake,
         clock: Utc::now,
-        first_start_ms,
     };
     let mut sync_task = tokio::spawn(sync.run(shutdown_rx));
 

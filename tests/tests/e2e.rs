@@ -1,1 +1,3 @@
+//! End-to-end tests: a real Synapse per test, the real `pspm` binary, plain HTTP clients.
 
+mod foundation;

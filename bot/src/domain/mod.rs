@@ -25,11 +25,14 @@ pub struct Settings {
     /// Moderators by configuration, whatever their power level.
     pub moderators: BTreeSet<String>,
     pub allowed_servers: BTreeSet<String>,
+    /// When the bot first started (ms since the epoch): older messages are history, not commands.
+    pub live_since_ms: i64,
 }
 
 impl Settings {
-    pub fn from_config(config: &pspm_config::Config) -> Settings {
+    pub fn from_config(config: &pspm_config::Config, live_since_ms: i64) -> Settings {
         Settings {
+            live_since_ms,
             language: config.bot.language,
             bot_user: config.matrix.user_id.clone(),
             moderators: config.bot.moderators.iter().cloned().collect(),
@@ -76,6 +79,8 @@ pub enum Input {
         room_id: String,
         levels: PowerLevels,
     },
+    /// The bot joined a room at this time: earlier messages there are history.
+    BotJoined { room_id: String, at_ms: i64 },
 }
 
 /// A reply to send, as a reply to the message that caused it.
@@ -97,6 +102,10 @@ pub enum Change {
         room_id: String,
         levels: PowerLevels,
     },
+    BotJoined {
+        room_id: String,
+        at_ms: i64,
+    },
     ToldServerNotAllowed {
         user: String,
     },
@@ -106,6 +115,7 @@ impl Change {
     pub fn record_key(&self) -> String {
         match self {
             Change::PowerLevels { room_id, .. } => format!("power/{room_id}"),
+            Change::BotJoined { room_id, .. } => format!("joined/{room_id}"),
             Change::ToldServerNotAllowed { user } => format!("told-not-allowed/{user}"),
         }
     }
@@ -122,6 +132,7 @@ pub struct Effects {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct State {
     power: HashMap<String, PowerLevels>,
+    joined_at_ms: HashMap<String, i64>,
     told_server_not_allowed: BTreeSet<String>,
 }
 
@@ -130,6 +141,9 @@ impl State {
         match change {
             Change::PowerLevels { room_id, levels } => {
                 self.power.insert(room_id.clone(), levels.clone());
+            }
+            Change::BotJoined { room_id, at_ms } => {
+                self.joined_at_ms.insert(room_id.clone(), *at_ms);
             }
             Change::ToldServerNotAllowed { user } => {
                 self.told_server_not_allowed.insert(user.clone());
@@ -189,6 +203,9 @@ impl Engine {
                     .changes
                     .push(Change::PowerLevels { room_id, levels });
             }
+            Input::BotJoined { room_id, at_ms } => {
+                effects.changes.push(Change::BotJoined { room_id, at_ms });
+            }
             Input::Message(message) => self.apply_message(&message, now, &mut effects),
         }
         for change in &effects.changes {
@@ -197,8 +214,17 @@ impl Engine {
         effects
     }
 
+    /// Messages sent before this time in this room are history: before the bot first started,
+    /// or before it joined the room.
+    pub fn live_since_ms(&self, room_id: &str) -> i64 {
+        let joined = self.state.joined_at_ms.get(room_id).copied().unwrap_or(i64::MIN);
+        self.settings.live_since_ms.max(joined)
+    }
+
     fn apply_message(&self, message: &Message, now: DateTime<Utc>, effects: &mut Effects) {
-        if message.sender == self.settings.bot_user {
+        if message.sender == self.settings.bot_user
+            || message.sent_at_ms < self.live_since_ms(&message.room_id)
+        {
             return;
         }
         let Some(parsed) = command::Command::parse(&message.body) else {

@@ -12,6 +12,7 @@ fn settings(language: Language) -> Settings {
         bot_user: "@pspm:ministry.test".into(),
         moderators: ["@mod:ministry.test".to_owned()].into(),
         allowed_servers: ["ministry.test".to_owned(), "agency.test".to_owned()].into(),
+        live_since_ms: 1_600_000_000_000,
     }
 }
 
@@ -196,7 +197,7 @@ fn changes_fold_back_into_the_same_state() {
             event_id: "$x".into(),
             room_id: ROOM.into(),
             sender: "@eve:rogue.test".into(),
-            sent_at_ms: 0,
+            sent_at_ms: 1_700_000_000_000,
             body: "!ping".into(),
             thread_root: Some("$root".into()),
         }),
@@ -219,11 +220,33 @@ fn a_negative_lag_from_clock_skew_shows_as_zero() {
             event_id: "$x".into(),
             room_id: ROOM.into(),
             sender: "@bob:agency.test".into(),
-            sent_at_ms: 10_000,
+            sent_at_ms: 1_700_000_010_000,
             body: "!ping".into(),
             thread_root: None,
         }),
-        at(9_000),
+        at(1_700_000_009_000),
     );
     assert_eq!(effects.replies[0].text.body, "pong (processing lag: 0 ms)");
+}
+
+#[test]
+fn messages_from_before_the_first_start_or_the_join_are_history() {
+    let mut engine = engine(Language::En);
+    let ping = |id: &str, sent_at_ms: i64| {
+        Input::Message(Message {
+            event_id: id.into(),
+            room_id: ROOM.into(),
+            sender: "@bob:agency.test".into(),
+            sent_at_ms,
+            body: "!ping".into(),
+            thread_root: None,
+        })
+    };
+    let now = at(1_700_000_000_000);
+    assert!(engine.apply(ping("$old", 1_599_999_999_999), now).replies.is_empty());
+    assert_eq!(engine.apply(ping("$live", 1_600_000_000_000), now).replies.len(), 1);
+    engine.apply(Input::BotJoined { room_id: ROOM.into(), at_ms: 1_650_000_000_000 }, now);
+    assert!(engine.apply(ping("$before-join", 1_649_999_999_999), now).replies.is_empty());
+    assert_eq!(engine.apply(ping("$after-join", 1_650_000_000_001), now).replies.len(), 1);
+    assert_eq!(engine.live_since_ms("!elsewhere:hs"), 1_600_000_000_000);
 }

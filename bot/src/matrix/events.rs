@@ -20,6 +20,8 @@ pub struct RawEvent {
     pub content: Value,
     #[serde(default)]
     pub state_key: Option<String>,
+    #[serde(default)]
+    pub unsigned: Value,
 }
 
 impl RawEvent {
@@ -29,9 +31,18 @@ impl RawEvent {
     }
 }
 
-/// The domain input an event stands for, if any.
-pub fn to_input(room_id: &str, event: &RawEvent) -> Option<Input> {
+/// The domain input an event stands for, if any. `bot_user` is the bot's own user ID.
+pub fn to_input(room_id: &str, bot_user: &str, event: &RawEvent) -> Option<Input> {
     match event.kind.as_str() {
+        "m.room.member" if event.state_key.as_deref() == Some(bot_user) => {
+            let joined = event.content.get("membership").and_then(Value::as_str) == Some("join");
+            // A profile change repeats "join": only a real join moves the history line.
+            let was_joined = event.unsigned["prev_content"]["membership"] == "join";
+            (joined && !was_joined).then(|| Input::BotJoined {
+                room_id: room_id.to_owned(),
+                at_ms: event.origin_server_ts,
+            })
+        }
         "m.room.message" => message(room_id, event).map(Input::Message),
         "m.room.power_levels" if event.state_key.as_deref() == Some("") => {
             Some(Input::PowerLevels {
@@ -121,7 +132,7 @@ mod tests {
             json!({"msgtype": "m.text", "body": "!ping"}),
             None,
         );
-        let Some(Input::Message(m)) = to_input("!r:hs", &plain) else {
+        let Some(Input::Message(m)) = to_input("!r:hs", "@bot:hs", &plain) else {
             panic!("no message")
         };
         assert_eq!(
@@ -135,7 +146,7 @@ mod tests {
                    "m.relates_to": {"rel_type": "m.thread", "event_id": "$root"}}),
             None,
         );
-        let Some(Input::Message(m)) = to_input("!r:hs", &threaded) else {
+        let Some(Input::Message(m)) = to_input("!r:hs", "@bot:hs", &threaded) else {
             panic!("no message")
         };
         assert_eq!(m.thread_root.as_deref(), Some("$root"));
@@ -165,9 +176,23 @@ mod tests {
             event("m.room.power_levels", json!({}), Some("x")),
         ];
         for case in cases {
-            assert_eq!(to_input("!r:hs", &case), None, "{case:?}");
+            assert_eq!(to_input("!r:hs", "@bot:hs", &case), None, "{case:?}");
         }
         assert!(RawEvent::parse("{\"type\": \"m.room.message\"}").is_none());
+    }
+
+    #[test]
+    fn the_bots_own_join_marks_where_history_ends() {
+        let join = event("m.room.member", json!({"membership": "join"}), Some("@bot:hs"));
+        assert_eq!(
+            to_input("!r:hs", "@bot:hs", &join),
+            Some(Input::BotJoined { room_id: "!r:hs".into(), at_ms: 42 })
+        );
+        let mut rename = join.clone();
+        rename.unsigned = json!({"prev_content": {"membership": "join"}});
+        assert_eq!(to_input("!r:hs", "@bot:hs", &rename), None);
+        let other = event("m.room.member", json!({"membership": "join"}), Some("@a:hs"));
+        assert_eq!(to_input("!r:hs", "@bot:hs", &other), None);
     }
 
     #[test]
@@ -177,7 +202,7 @@ mod tests {
             json!({"users": {"@a:hs": 100, "@b:hs": "50", "@c:hs": "x"}, "users_default": 10}),
             Some(""),
         );
-        let Some(Input::PowerLevels { levels, .. }) = to_input("!r:hs", &pl) else {
+        let Some(Input::PowerLevels { levels, .. }) = to_input("!r:hs", "@bot:hs", &pl) else {
             panic!("no power levels")
         };
         assert_eq!(levels.of("@a:hs"), 100);

@@ -44,8 +44,6 @@ pub struct SyncLoop {
     pub sync_timeout: Duration,
     pub outbox_wake: Arc<Notify>,
     pub clock: Clock,
-    /// Events older than this were sent before the bot first started: never commands.
-    pub first_start_ms: i64,
 }
 
 impl SyncLoop {
@@ -132,7 +130,7 @@ impl SyncLoop {
                 if !seen.insert(event.event_id.clone()) || self.store.is_applied(&event.event_id)? {
                     continue;
                 }
-                self.apply_event(room_id.as_str(), &event, initial, &mut batch);
+                self.apply_event(room_id.as_str(), &event, &mut batch);
             }
         }
         let replies = batch.outgoing.len();
@@ -157,7 +155,7 @@ impl SyncLoop {
         };
         for raw in state_events {
             if let Some(event) = parse_logged(raw.json().get()) {
-                if let Some(input @ Input::PowerLevels { .. }) = to_input(room_id, &event) {
+                if let Some(input @ Input::PowerLevels { .. }) = to_input(room_id, self.matrix.user_id(), &event) {
                     let effects = self.engine.apply(input, (self.clock)());
                     batch.changes.extend(effects.changes);
                 }
@@ -165,15 +163,11 @@ impl SyncLoop {
         }
     }
 
-    fn apply_event(&mut self, room_id: &str, event: &RawEvent, initial: bool, batch: &mut Batch) {
+    fn apply_event(&mut self, room_id: &str, event: &RawEvent, batch: &mut Batch) {
         batch.applied.push(event.event_id.clone());
-        let Some(input) = to_input(room_id, event) else {
+        let Some(input) = to_input(room_id, self.matrix.user_id(), event) else {
             return;
         };
-        let is_history = initial || event.origin_server_ts < self.first_start_ms;
-        if is_history && matches!(input, Input::Message(_)) {
-            return;
-        }
         let effects = self.engine.apply(input, (self.clock)());
         for (index, reply) in effects.replies.into_iter().enumerate() {
             batch.outgoing.push((
@@ -185,10 +179,11 @@ impl SyncLoop {
     }
 
     /// Pages back from a `limited` timeline's `prev_batch` to the last applied event (or to
-    /// the bot's first start), returning the missed events oldest first.
+    /// where history ends for the bot in this room), returning the missed events oldest first.
     async fn backfill(&self, room_id: &OwnedRoomId, from: &str) -> anyhow::Result<Vec<RawEvent>> {
         let mut collected = Vec::new();
         let mut from = from.to_owned();
+        let live_since_ms = self.engine.live_since_ms(room_id.as_str());
         'pages: loop {
             let mut request =
                 get_message_events::v3::Request::new(room_id.clone(), Direction::Backward);
@@ -204,7 +199,7 @@ impl SyncLoop {
                     continue;
                 };
                 if self.store.is_applied(&event.event_id)?
-                    || event.origin_server_ts < self.first_start_ms
+                    || event.origin_server_ts < live_since_ms
                 {
                     break 'pages;
                 }

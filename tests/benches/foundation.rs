@@ -1,0 +1,195 @@
+//! Foundation benchmark against a local Synapse (run with `scripts/bench`):
+//! - `!ping` round trip through the bot vs. a relay floor: a minimal echo client on another
+//!   account that answers each message as soon as its sync delivers it (the same two hops);
+//! - the bot's lag (command `origin_server_ts` → reply `origin_server_ts`) under a burst of
+//!   500 commands from 5 clients, next to the homeserver's own send latency in that burst.
+
+use std::time::{Duration, Instant};
+
+use pspm_e2e::{percentile, Bot, BotSetup, Observer, RateLimits, Result, Synapse, User};
+use serde_json::{json, Value};
+
+const SERVER: &str = "ministry.test";
+const ROUND_TRIPS: usize = 100;
+const BURST_CLIENTS: usize = 5;
+const BURST_EACH: usize = 100;
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn summary(name: &str, mut values: Vec<f64>) -> (f64, f64, f64) {
+    values.sort_by(f64::total_cmp);
+    let (p50, p95, p99) = (percentile(&values, 50.0), percentile(&values, 95.0), percentile(&values, 99.0));
+    println!("{name:<44} n={:<4} p50={p50:>7.1} ms  p95={p95:>7.1} ms  p99={p99:>7.1} ms", values.len());
+    (p50, p95, p99)
+}
+
+/// The relay floor's other side: answers every `echo` text from `from` at once.
+async fn run_echo(echo: User, from: String) {
+    let mut since = String::new();
+    loop {
+        let path = if since.is_empty() {
+            "/sync?timeout=0".to_owned()
+        } else {
+            format!("/sync?timeout=30000&since={}", pspm_e2e::enc(&since))
+        };
+        let Ok(body) = echo.get(&path).await else { continue };
+        let first = since.is_empty();
+        since = body["next_batch"].as_str().unwrap_or_default().to_owned();
+        if first {
+            continue;
+        }
+        let Some(rooms) = body["rooms"]["join"].as_object() else { continue };
+        for (room_id, room) in rooms {
+            for event in room["timeline"]["events"].as_array().into_iter().flatten() {
+                let is_echo = event["sender"] == from.as_str()
+                    && event["content"]["body"].as_str().is_some_and(|b| b.starts_with("echo"));
+                if is_echo {
+                    let content = json!({"msgtype": "m.notice", "body": "echo",
+                        "m.relates_to": {"m.in_reply_to": {"event_id": event["event_id"]}}});
+                    let _ = echo.send(room_id, "m.room.message", content).await;
+                }
+            }
+        }
+    }
+}
+
+async fn round_trips(alice: &User, observer: &Observer, room: &str, text: &str) -> Result<Vec<f64>> {
+    let mut samples = Vec::with_capacity(ROUND_TRIPS);
+    for _ in 0..ROUND_TRIPS {
+        let started = Instant::now();
+        let event_id = alice.send_text(room, text).await?;
+        let (arrived, _) = observer.reply_to(&event_id, Duration::from_secs(30)).await?;
+        samples.push(ms(arrived - started));
+    }
+    Ok(samples)
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() -> Result<()> {
+    let synapse = Synapse::start(SERVER, RateLimits::Raised).await?;
+    let bot_user = synapse.register("pspm", false).await?;
+    let alice = synapse.register("alice", false).await?;
+    let echo = synapse.register("echo", false).await?;
+    let mut bot = Bot::configure(
+        &synapse,
+        &BotSetup {
+            bot: &bot_user,
+            plan_id: "bench",
+            sections: &["dati"],
+            language: "en",
+            moderators: &[],
+            allowed_servers: &[SERVER],
+        },
+    )?;
+    bot.start()?;
+    let alias = format!("#bench.dati:{SERVER}");
+    let room = loop {
+        if let Some(room) = alice.resolve_alias(&alias).await? {
+            break room;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    alice.join(&room).await?;
+    echo.join(&room).await?;
+    let observer = Observer::start(&alice).await?;
+    // Warm-up: the bot is syncing, the echo client too.
+    let warm = alice.send_text(&room, "!ping").await?;
+    observer.reply_to(&warm, Duration::from_secs(60)).await?;
+    let echo_task = tokio::spawn(run_echo(
+        pspm_e2e::User::clone_session(&echo),
+        alice.user_id.clone(),
+    ));
+    let warm = alice.send_text(&room, "echo warm-up").await?;
+    observer.reply_to(&warm, Duration::from_secs(60)).await?;
+
+    println!("PSPM foundation benchmark (Synapse on SQLite, loopback, this machine)");
+    let relay = summary("relay floor round trip (echo client)", round_trips(&alice, &observer, &room, "echo").await?);
+    let bot_rt = summary("!ping round trip through the bot", round_trips(&alice, &observer, &room, "!ping").await?);
+    println!(
+        "bot / relay: p50 {:.2}x, p95 {:.2}x (goal <= 1.3x)",
+        bot_rt.0 / relay.0,
+        bot_rt.1 / relay.1
+    );
+    echo_task.abort();
+
+    // Burst: 5 clients × 100 commands, as fast as each can send.
+    let mut clients = Vec::new();
+    for i in 0..BURST_CLIENTS {
+        let user = synapse.register(&format!("burst{i}"), false).await?;
+        user.join(&room).await?;
+        clients.push(user);
+    }
+    let started = Instant::now();
+    let sends = futures_join_all(clients.iter().map(|client| {
+        let room = room.clone();
+        async move {
+            let mut out = Vec::with_capacity(BURST_EACH);
+            for _ in 0..BURST_EACH {
+                let t = Instant::now();
+                let event_id = client.send_text(&room, "!ping").await?;
+                out.push((event_id, ms(t.elapsed())));
+            }
+            Result::Ok(out)
+        }
+    }))
+    .await;
+    let mut commands = Vec::new();
+    let mut send_latency = Vec::new();
+    for result in sends {
+        for (event_id, latency) in result? {
+            commands.push(event_id);
+            send_latency.push(latency);
+        }
+    }
+    for event_id in &commands {
+        observer.reply_to(event_id, Duration::from_secs(120)).await?;
+    }
+    let drained = started.elapsed();
+    let mut lags = Vec::with_capacity(commands.len());
+    let timeline: Vec<Value> = alice.messages(&room).await?;
+    let sent_at: std::collections::HashMap<&str, i64> = timeline
+        .iter()
+        .filter_map(|e| Some((e["event_id"].as_str()?, e["origin_server_ts"].as_i64()?)))
+        .collect();
+    for event in &timeline {
+        let Some(target) = event["content"]["m.relates_to"]["m.in_reply_to"]["event_id"].as_str() else { continue };
+        if event["sender"] != bot.user_id.as_str() || !commands.iter().any(|c| c == target) {
+            continue;
+        }
+        if let (Some(command_ts), Some(reply_ts)) = (sent_at.get(target), event["origin_server_ts"].as_i64()) {
+            lags.push((reply_ts - command_ts) as f64);
+        }
+    }
+    println!("burst: {} commands from {BURST_CLIENTS} clients answered in {:.1} s", commands.len(), drained.as_secs_f64());
+    let sends = summary("homeserver send latency during the burst", send_latency);
+    let lag = summary("bot lag (command ts -> reply ts)", lags);
+    println!("bot lag p99 - send latency p99 = {:.1} ms (goal <= 50 ms)", lag.2 - sends.2);
+    bot.stop()?;
+    Ok(())
+}
+
+/// Runs futures concurrently and collects their outputs in order.
+async fn futures_join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let mut handles = Vec::new();
+    for future in futures {
+        handles.push(future);
+    }
+    let mut pinned: Vec<std::pin::Pin<Box<F>>> = handles.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = (0..pinned.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, future) in pinned.iter_mut().enumerate() {
+            if outputs[i].is_none() {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(output) => outputs[i] = Some(output),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending { std::task::Poll::Pending } else { std::task::Poll::Ready(()) }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
+}
