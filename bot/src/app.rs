@@ -49,7 +49,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         shutdown_rx.clone(),
     ));
 
-    let engine = Engine::new(Settings::from_config(&config, first_start_ms), store.load_state()?);
+    let engine = Engine::new(
+        Settings::from_config(&config, first_start_ms),
+        store.load_state()?,
+    );
     let sync = SyncLoop {
         matrix,
         store,

@@ -20,13 +20,20 @@ fn ms(d: Duration) -> f64 {
 
 fn summary(name: &str, mut values: Vec<f64>) -> (f64, f64, f64) {
     values.sort_by(f64::total_cmp);
-    let (p50, p95, p99) = (percentile(&values, 50.0), percentile(&values, 95.0), percentile(&values, 99.0));
-    println!("{name:<44} n={:<4} p50={p50:>7.1} ms  p95={p95:>7.1} ms  p99={p99:>7.1} ms", values.len());
+    let (p50, p95, p99) = (
+        percentile(&values, 50.0),
+        percentile(&values, 95.0),
+        percentile(&values, 99.0),
+    );
+    println!(
+        "{name:<44} n={:<4} p50={p50:>7.1} ms  p95={p95:>7.1} ms  p99={p99:>7.1} ms",
+        values.len()
+    );
     (p50, p95, p99)
 }
 
-/// The relay floor's other side: answers every `echo` text from `from` at once.
-async fn run_echo(echo: User, from: String) {
+/// The relay floor's other side: answers every `echo` text from someone else at once.
+async fn run_echo(echo: User) {
     let mut since = String::new();
     loop {
         let path = if since.is_empty() {
@@ -34,33 +41,50 @@ async fn run_echo(echo: User, from: String) {
         } else {
             format!("/sync?timeout=30000&since={}", pspm_e2e::enc(&since))
         };
-        let Ok(body) = echo.get(&path).await else { continue };
+        let Ok(body) = echo.get(&path).await else {
+            continue;
+        };
         let first = since.is_empty();
         since = body["next_batch"].as_str().unwrap_or_default().to_owned();
         if first {
             continue;
         }
-        let Some(rooms) = body["rooms"]["join"].as_object() else { continue };
+        let Some(rooms) = body["rooms"]["join"].as_object() else {
+            continue;
+        };
         for (room_id, room) in rooms {
             for event in room["timeline"]["events"].as_array().into_iter().flatten() {
-                let is_echo = event["sender"] == from.as_str()
-                    && event["content"]["body"].as_str().is_some_and(|b| b.starts_with("echo"));
+                let is_echo = event["sender"] != echo.user_id.as_str()
+                    && event["content"]["body"]
+                        .as_str()
+                        .is_some_and(|b| b.starts_with("echo"));
                 if is_echo {
                     let content = json!({"msgtype": "m.notice", "body": "echo",
                         "m.relates_to": {"m.in_reply_to": {"event_id": event["event_id"]}}});
-                    let _ = echo.send(room_id, "m.room.message", content).await;
+                    // Each answer on its own task, so a burst is not answered one by one.
+                    let (echo, room_id) = (echo.clone_session(), room_id.clone());
+                    tokio::spawn(
+                        async move { echo.send(&room_id, "m.room.message", content).await },
+                    );
                 }
             }
         }
     }
 }
 
-async fn round_trips(alice: &User, observer: &Observer, room: &str, text: &str) -> Result<Vec<f64>> {
+async fn round_trips(
+    alice: &User,
+    observer: &Observer,
+    room: &str,
+    text: &str,
+) -> Result<Vec<f64>> {
     let mut samples = Vec::with_capacity(ROUND_TRIPS);
     for _ in 0..ROUND_TRIPS {
         let started = Instant::now();
         let event_id = alice.send_text(room, text).await?;
-        let (arrived, _) = observer.reply_to(&event_id, Duration::from_secs(30)).await?;
+        let (arrived, _) = observer
+            .reply_to(&event_id, Duration::from_secs(30))
+            .await?;
         samples.push(ms(arrived - started));
     }
     Ok(samples)
@@ -97,81 +121,121 @@ async fn main() -> Result<()> {
     // Warm-up: the bot is syncing, the echo client too.
     let warm = alice.send_text(&room, "!ping").await?;
     observer.reply_to(&warm, Duration::from_secs(60)).await?;
-    let echo_task = tokio::spawn(run_echo(
-        pspm_e2e::User::clone_session(&echo),
-        alice.user_id.clone(),
-    ));
+    let echo_task = tokio::spawn(run_echo(echo.clone_session()));
     let warm = alice.send_text(&room, "echo warm-up").await?;
     observer.reply_to(&warm, Duration::from_secs(60)).await?;
 
     println!("PSPM foundation benchmark (Synapse on SQLite, loopback, this machine)");
-    let relay = summary("relay floor round trip (echo client)", round_trips(&alice, &observer, &room, "echo").await?);
-    let bot_rt = summary("!ping round trip through the bot", round_trips(&alice, &observer, &room, "!ping").await?);
+    let relay = summary(
+        "relay floor round trip (echo client)",
+        round_trips(&alice, &observer, &room, "echo").await?,
+    );
+    let bot_rt = summary(
+        "!ping round trip through the bot",
+        round_trips(&alice, &observer, &room, "!ping").await?,
+    );
     println!(
         "bot / relay: p50 {:.2}x, p95 {:.2}x (goal <= 1.3x)",
         bot_rt.0 / relay.0,
         bot_rt.1 / relay.1
     );
-    echo_task.abort();
 
-    // Burst: 5 clients × 100 commands, as fast as each can send.
+    // Bursts: 5 clients × 100 messages, as fast as each can send; first answered by the echo
+    // client (the floor under load), then by the bot.
     let mut clients = Vec::new();
     for i in 0..BURST_CLIENTS {
         let user = synapse.register(&format!("burst{i}"), false).await?;
         user.join(&room).await?;
         clients.push(user);
     }
+    let (relay_sends, relay_lags) =
+        burst(&clients, &alice, &observer, &room, "echo", &echo.user_id).await?;
+    echo_task.abort();
+    let (bot_sends, bot_lags) =
+        burst(&clients, &alice, &observer, &room, "!ping", &bot.user_id).await?;
+    let relay_send = summary("burst via echo: homeserver send latency", relay_sends);
+    let relay_lag = summary("burst via echo: echo lag (msg ts -> reply ts)", relay_lags);
+    let bot_send = summary("burst via bot: homeserver send latency", bot_sends);
+    let bot_lag = summary("burst via bot: bot lag (command ts -> reply ts)", bot_lags);
+    println!(
+        "lag p99 - send latency p99: bot {:.1} ms (goal <= 50 ms), echo floor {:.1} ms",
+        bot_lag.2 - bot_send.2,
+        relay_lag.2 - relay_send.2
+    );
+    bot.stop()?;
+    if let Some(path) = std::env::var_os("PSPM_BENCH_BOT_LOG") {
+        std::fs::write(path, bot.log())?;
+    }
+    Ok(())
+}
+
+/// Sends `BURST_EACH` messages from each client at once; returns the clients' send latencies
+/// and, per message, the responder's reply `origin_server_ts` minus the message's.
+async fn burst(
+    clients: &[User],
+    alice: &User,
+    observer: &Observer,
+    room: &str,
+    text: &str,
+    responder: &str,
+) -> Result<(Vec<f64>, Vec<f64>)> {
     let started = Instant::now();
-    let sends = futures_join_all(clients.iter().map(|client| {
-        let room = room.clone();
-        async move {
-            let mut out = Vec::with_capacity(BURST_EACH);
-            for _ in 0..BURST_EACH {
-                let t = Instant::now();
-                let event_id = client.send_text(&room, "!ping").await?;
-                out.push((event_id, ms(t.elapsed())));
-            }
-            Result::Ok(out)
+    let sends = futures_join_all(clients.iter().map(|client| async move {
+        let mut out = Vec::with_capacity(BURST_EACH);
+        for _ in 0..BURST_EACH {
+            let t = Instant::now();
+            let event_id = client.send_text(room, text).await?;
+            out.push((event_id, ms(t.elapsed())));
         }
+        Result::Ok(out)
     }))
     .await;
-    let mut commands = Vec::new();
+    let mut sent = Vec::new();
     let mut send_latency = Vec::new();
     for result in sends {
         for (event_id, latency) in result? {
-            commands.push(event_id);
+            sent.push(event_id);
             send_latency.push(latency);
         }
     }
-    for event_id in &commands {
-        observer.reply_to(event_id, Duration::from_secs(120)).await?;
+    for event_id in &sent {
+        observer
+            .reply_to(event_id, Duration::from_secs(120))
+            .await?;
     }
-    let drained = started.elapsed();
-    let mut lags = Vec::with_capacity(commands.len());
-    let timeline: Vec<Value> = alice.messages(&room).await?;
+    println!(
+        "burst of {} {text:?} from {BURST_CLIENTS} clients answered in {:.1} s",
+        sent.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let wanted: std::collections::HashSet<&str> = sent.iter().map(String::as_str).collect();
+    let timeline: Vec<Value> = alice.messages(room).await?;
     let sent_at: std::collections::HashMap<&str, i64> = timeline
         .iter()
         .filter_map(|e| Some((e["event_id"].as_str()?, e["origin_server_ts"].as_i64()?)))
         .collect();
+    let mut lags = Vec::with_capacity(sent.len());
     for event in &timeline {
-        let Some(target) = event["content"]["m.relates_to"]["m.in_reply_to"]["event_id"].as_str() else { continue };
-        if event["sender"] != bot.user_id.as_str() || !commands.iter().any(|c| c == target) {
+        let Some(target) = event["content"]["m.relates_to"]["m.in_reply_to"]["event_id"].as_str()
+        else {
+            continue;
+        };
+        if event["sender"] != responder || !wanted.contains(target) {
             continue;
         }
-        if let (Some(command_ts), Some(reply_ts)) = (sent_at.get(target), event["origin_server_ts"].as_i64()) {
-            lags.push((reply_ts - command_ts) as f64);
+        if let (Some(sent_ts), Some(reply_ts)) =
+            (sent_at.get(target), event["origin_server_ts"].as_i64())
+        {
+            lags.push((reply_ts - sent_ts) as f64);
         }
     }
-    println!("burst: {} commands from {BURST_CLIENTS} clients answered in {:.1} s", commands.len(), drained.as_secs_f64());
-    let sends = summary("homeserver send latency during the burst", send_latency);
-    let lag = summary("bot lag (command ts -> reply ts)", lags);
-    println!("bot lag p99 - send latency p99 = {:.1} ms (goal <= 50 ms)", lag.2 - sends.2);
-    bot.stop()?;
-    Ok(())
+    Ok((send_latency, lags))
 }
 
 /// Runs futures concurrently and collects their outputs in order.
-async fn futures_join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+async fn futures_join_all<F: std::future::Future>(
+    futures: impl IntoIterator<Item = F>,
+) -> Vec<F::Output> {
     let mut handles = Vec::new();
     for future in futures {
         handles.push(future);
@@ -188,7 +252,11 @@ async fn futures_join_all<F: std::future::Future>(futures: impl IntoIterator<Ite
                 }
             }
         }
-        if pending { std::task::Poll::Pending } else { std::task::Poll::Ready(()) }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
     })
     .await;
     outputs.into_iter().flatten().collect()

@@ -28,7 +28,11 @@ pub fn pspm_binary() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| repo_root().join("target"));
-    let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
+    let profile = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
     let path = target.join(profile).join("pspm");
     assert!(
         path.exists(),
@@ -74,6 +78,7 @@ pub struct Synapse {
     pub server_name: String,
     secret: String,
     child: Child,
+    python: PathBuf,
     http: reqwest::Client,
     admin: tokio::sync::OnceCell<User>,
 }
@@ -84,21 +89,19 @@ impl Synapse {
         let dir = tempfile::Builder::new().prefix("pspm-synapse-").tempdir()?;
         let port = free_port()?;
         let mut init = Command::new(repo_root().join("scripts/synapse"));
-        init.args(["init", &dir.path().to_string_lossy(), &port.to_string(), server_name]);
+        init.args([
+            "init",
+            &dir.path().to_string_lossy(),
+            &port.to_string(),
+            server_name,
+        ]);
         if limits == RateLimits::Default {
             init.arg("--default-ratelimits");
         }
         if !init.status()?.success() {
             bail!("scripts/synapse init failed");
         }
-        let log = std::fs::File::create(dir.path().join("homeserver.log"))?;
-        let child = Command::new(python)
-            .args(["-m", "synapse.app.homeserver", "-c", "homeserver.yaml"])
-            .current_dir(dir.path())
-            .stdout(log.try_clone()?)
-            .stderr(log)
-            .spawn()
-            .context("cannot start Synapse")?;
+        let child = Self::spawn(&python, dir.path())?;
         let secret = std::fs::read_to_string(dir.path().join("registration_secret"))?
             .trim()
             .to_owned();
@@ -108,35 +111,73 @@ impl Synapse {
             server_name: server_name.to_owned(),
             secret,
             child,
+            python,
             http: reqwest::Client::new(),
             admin: tokio::sync::OnceCell::new(),
         };
+        synapse.wait_ready().await?;
+        Ok(synapse)
+    }
+
+    fn spawn(python: &Path, dir: &Path) -> Result<Child> {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("homeserver.log"))?;
+        Command::new(python)
+            .args(["-m", "synapse.app.homeserver", "-c", "homeserver.yaml"])
+            .current_dir(dir)
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .context("cannot start Synapse")
+    }
+
+    async fn wait_ready(&mut self) -> Result<()> {
         let started = Instant::now();
         loop {
-            let versions = synapse
+            let versions = self
                 .http
-                .get(format!("{}/_matrix/client/versions", synapse.url))
+                .get(format!("{}/_matrix/client/versions", self.url))
                 .send()
                 .await;
             if versions.is_ok_and(|r| r.status().is_success()) {
-                break;
+                return Ok(());
             }
-            if let Some(status) = synapse.child.try_wait()? {
-                bail!("Synapse exited with {status}; see {}/homeserver.log", synapse.dir.path().display());
+            if let Some(status) = self.child.try_wait()? {
+                bail!(
+                    "Synapse exited with {status}; see {}/homeserver.log",
+                    self.dir.path().display()
+                );
             }
             if started.elapsed() > Duration::from_secs(90) {
                 bail!("Synapse did not start within 90 s");
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        Ok(synapse)
+    }
+
+    /// Stops the homeserver (SIGKILL), as an outage would.
+    pub fn stop(&mut self) -> Result<()> {
+        self.child.kill()?;
+        self.child.wait()?;
+        Ok(())
+    }
+
+    /// Starts the stopped homeserver again on the same port with the same data.
+    pub async fn restart(&mut self) -> Result<()> {
+        self.child = Self::spawn(&self.python, self.dir.path())?;
+        self.wait_ready().await
     }
 
     /// Registers a user through the shared-secret admin API. The password is `<name>-password`.
     pub async fn register(&self, name: &str, admin: bool) -> Result<User> {
         let url = format!("{}/_synapse/admin/v1/register", self.url);
         let nonce: Value = self.http.get(&url).send().await?.json().await?;
-        let nonce = nonce["nonce"].as_str().ok_or_else(|| anyhow!("no nonce"))?.to_owned();
+        let nonce = nonce["nonce"]
+            .as_str()
+            .ok_or_else(|| anyhow!("no nonce"))?
+            .to_owned();
         let password = format!("{name}-password");
         let mut mac = Hmac::<sha1::Sha1>::new_from_slice(self.secret.as_bytes())?;
         mac.update(nonce.as_bytes());
@@ -145,7 +186,11 @@ impl Synapse {
         mac.update(b"\0");
         mac.update(password.as_bytes());
         mac.update(b"\0");
-        mac.update(if admin { b"admin" as &[u8] } else { b"notadmin" });
+        mac.update(if admin {
+            b"admin" as &[u8]
+        } else {
+            b"notadmin"
+        });
         let mac: String = mac
             .finalize()
             .into_bytes()
@@ -174,7 +219,9 @@ impl Synapse {
 
     /// The homeserver's admin account (created on first use).
     pub async fn admin(&self) -> Result<&User> {
-        self.admin.get_or_try_init(|| self.register("admin", true)).await
+        self.admin
+            .get_or_try_init(|| self.register("admin", true))
+            .await
     }
 
     /// Lifts Synapse's rate limits for one user (admin API override).
@@ -183,7 +230,10 @@ impl Synapse {
         admin
             .request(
                 reqwest::Method::POST,
-                &format!("/_synapse/admin/v1/users/{}/override_ratelimit", enc(&user.user_id)),
+                &format!(
+                    "/_synapse/admin/v1/users/{}/override_ratelimit",
+                    enc(&user.user_id)
+                ),
                 Some(json!({"messages_per_second": 0, "burst_count": 0})),
             )
             .await?;
@@ -202,7 +252,12 @@ impl Synapse {
             .await?;
         Ok(body["joined_rooms"]
             .as_array()
-            .map(|rooms| rooms.iter().filter_map(|r| r.as_str().map(str::to_owned)).collect())
+            .map(|rooms| {
+                rooms
+                    .iter()
+                    .filter_map(|r| r.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default())
     }
 
@@ -256,7 +311,12 @@ impl User {
     }
 
     /// One client-server API call; retries on 429 so tests on default rate limits stay exact.
-    pub async fn request(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value> {
+    pub async fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value> {
         loop {
             let mut request = self
                 .http
@@ -266,7 +326,10 @@ impl User {
             if let Some(body) = &body {
                 request = request.json(body);
             }
-            let response = request.send().await.with_context(|| format!("{method} {path}"))?;
+            let response = request
+                .send()
+                .await
+                .with_context(|| format!("{method} {path}"))?;
             let status = response.status();
             let value: Value = response.json().await.unwrap_or(Value::Null);
             if status.as_u16() == 429 {
@@ -286,15 +349,18 @@ impl User {
     }
 
     pub async fn get(&self, path: &str) -> Result<Value> {
-        self.request(reqwest::Method::GET, &Self::client_path(path), None).await
+        self.request(reqwest::Method::GET, &Self::client_path(path), None)
+            .await
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Result<Value> {
-        self.request(reqwest::Method::POST, &Self::client_path(path), Some(body)).await
+        self.request(reqwest::Method::POST, &Self::client_path(path), Some(body))
+            .await
     }
 
     pub async fn put(&self, path: &str, body: Value) -> Result<Value> {
-        self.request(reqwest::Method::PUT, &Self::client_path(path), Some(body)).await
+        self.request(reqwest::Method::PUT, &Self::client_path(path), Some(body))
+            .await
     }
 
     /// Joins a room. A room's alias can resolve a moment before its join rules are set
@@ -302,9 +368,15 @@ impl User {
     pub async fn join(&self, room_or_alias: &str) -> Result<String> {
         let started = Instant::now();
         loop {
-            match self.post(&format!("/join/{}", enc(room_or_alias)), json!({})).await {
+            match self
+                .post(&format!("/join/{}", enc(room_or_alias)), json!({}))
+                .await
+            {
                 Ok(body) => return Ok(body["room_id"].as_str().unwrap_or_default().to_owned()),
-                Err(error) if error.to_string().contains("M_FORBIDDEN") && started.elapsed() < Duration::from_secs(15) => {
+                Err(error)
+                    if error.to_string().contains("M_FORBIDDEN")
+                        && started.elapsed() < Duration::from_secs(15) =>
+                {
                     tokio::time::sleep(Duration::from_millis(200)).await;
                 }
                 Err(error) => return Err(error),
@@ -318,23 +390,37 @@ impl User {
     }
 
     pub async fn invite(&self, room_id: &str, user_id: &str) -> Result<()> {
-        self.post(&format!("/rooms/{}/invite", enc(room_id)), json!({"user_id": user_id}))
-            .await?;
+        self.post(
+            &format!("/rooms/{}/invite", enc(room_id)),
+            json!({"user_id": user_id}),
+        )
+        .await?;
         Ok(())
     }
 
     /// Sends an event and returns its ID.
     pub async fn send(&self, room_id: &str, kind: &str, content: Value) -> Result<String> {
-        let txn = format!("t{}-{}", std::process::id(), NEXT_TXN.fetch_add(1, Ordering::Relaxed));
+        let txn = format!(
+            "t{}-{}",
+            std::process::id(),
+            NEXT_TXN.fetch_add(1, Ordering::Relaxed)
+        );
         let body = self
-            .put(&format!("/rooms/{}/send/{kind}/{txn}", enc(room_id)), content)
+            .put(
+                &format!("/rooms/{}/send/{kind}/{txn}", enc(room_id)),
+                content,
+            )
             .await?;
         Ok(body["event_id"].as_str().unwrap_or_default().to_owned())
     }
 
     pub async fn send_text(&self, room_id: &str, text: &str) -> Result<String> {
-        self.send(room_id, "m.room.message", json!({"msgtype": "m.text", "body": text}))
-            .await
+        self.send(
+            room_id,
+            "m.room.message",
+            json!({"msgtype": "m.text", "body": text}),
+        )
+        .await
     }
 
     pub async fn resolve_alias(&self, alias: &str) -> Result<Option<String>> {
@@ -347,7 +433,14 @@ impl User {
 
     /// A state event's content, `None` when absent.
     pub async fn state(&self, room_id: &str, kind: &str, key: &str) -> Result<Option<Value>> {
-        match self.get(&format!("/rooms/{}/state/{kind}/{}", enc(room_id), enc(key))).await {
+        match self
+            .get(&format!(
+                "/rooms/{}/state/{kind}/{}",
+                enc(room_id),
+                enc(key)
+            ))
+            .await
+        {
             Ok(body) => Ok(Some(body)),
             Err(error) if error.to_string().contains("404") => Ok(None),
             Err(error) => Err(error),
@@ -391,17 +484,28 @@ impl User {
             .into_iter()
             .filter(|e| e["sender"] == sender && e["type"] == "m.room.message")
             .filter_map(|e| {
-                let target = e["content"]["m.relates_to"]["m.in_reply_to"]["event_id"].as_str()?.to_owned();
+                let target = e["content"]["m.relates_to"]["m.in_reply_to"]["event_id"]
+                    .as_str()?
+                    .to_owned();
                 Some((target, e))
             })
             .collect())
     }
 
     /// Waits for the reply of `sender` to `event_id`.
-    pub async fn wait_reply(&self, room_id: &str, sender: &str, event_id: &str, timeout: Duration) -> Result<Value> {
+    pub async fn wait_reply(
+        &self,
+        room_id: &str,
+        sender: &str,
+        event_id: &str,
+        timeout: Duration,
+    ) -> Result<Value> {
         let found = wait_for(timeout, || async {
             let replies = self.replies_from(room_id, sender).await?;
-            Ok(replies.into_iter().find(|(target, _)| target == event_id).map(|(_, e)| e))
+            Ok(replies
+                .into_iter()
+                .find(|(target, _)| target == event_id)
+                .map(|(_, e)| e))
         })
         .await?;
         found.ok_or_else(|| anyhow!("no reply from {sender} to {event_id} within {timeout:?}"))
@@ -410,7 +514,9 @@ impl User {
     /// Sends a text and waits for `sender`'s reply to it; returns the reply's content.
     pub async fn command(&self, room_id: &str, bot: &str, text: &str) -> Result<Value> {
         let event_id = self.send_text(room_id, text).await?;
-        let reply = self.wait_reply(room_id, bot, &event_id, Duration::from_secs(60)).await?;
+        let reply = self
+            .wait_reply(room_id, bot, &event_id, Duration::from_secs(60))
+            .await?;
         Ok(reply["content"].clone())
     }
 
@@ -464,7 +570,11 @@ impl Bot {
     pub fn configure(synapse: &Synapse, setup: &BotSetup<'_>) -> Result<Bot> {
         let dir = tempfile::Builder::new().prefix("pspm-bot-").tempdir()?;
         let list = |items: &[&str]| {
-            items.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ")
+            items
+                .iter()
+                .map(|i| format!("\"{i}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         let config = format!(
             "[matrix]\nhomeserver_url = \"{}\"\nuser_id = \"{}\"\npassword = \"{}\"\n\n\
@@ -481,7 +591,13 @@ impl Bot {
         );
         let config_path = dir.path().join("pspm.toml");
         std::fs::write(&config_path, config)?;
-        let bot = Bot { dir, config: config_path, user_id: setup.bot.user_id.clone(), child: None, starts: 0 };
+        let bot = Bot {
+            dir,
+            config: config_path,
+            user_id: setup.bot.user_id.clone(),
+            child: None,
+            starts: 0,
+        };
         bot.write_plan(setup.plan_id, setup.sections)?;
         Ok(bot)
     }
@@ -511,7 +627,10 @@ impl Bot {
         let child = Command::new(pspm_binary())
             .args(["run", "--config"])
             .arg(&self.config)
-            .env("RUST_LOG", "info,pspm=debug,matrix_sdk=warn,matrix_sdk::http_client=off")
+            .env(
+                "RUST_LOG",
+                "info,pspm=debug,matrix_sdk=warn,matrix_sdk::http_client=off",
+            )
             .env_remove("PSPM_MATRIX_PASSWORD")
             .stdout(log.try_clone()?)
             .stderr(log)
@@ -548,7 +667,9 @@ impl Bot {
     }
 
     pub fn is_running(&mut self) -> bool {
-        self.child.as_mut().is_some_and(|c| matches!(c.try_wait(), Ok(None)))
+        self.child
+            .as_mut()
+            .is_some_and(|c| matches!(c.try_wait(), Ok(None)))
     }
 
     pub fn starts(&self) -> u32 {
@@ -595,7 +716,7 @@ impl Rng {
         Rng(seed | 1)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -604,7 +725,7 @@ impl Rng {
 
     /// Uniform in `low..high` (milliseconds, say).
     pub fn between(&mut self, low: u64, high: u64) -> u64 {
-        low + self.next() % (high - low).max(1)
+        low + self.next_u64() % (high - low).max(1)
     }
 }
 
@@ -619,24 +740,35 @@ impl Observer {
     /// Starts syncing as `user` from now on.
     pub async fn start(user: &User) -> Result<Observer> {
         let initial = user.get("/sync?timeout=0&filter=%7B%22room%22%3A%7B%22timeline%22%3A%7B%22limit%22%3A1%7D%7D%7D").await?;
-        let mut since = initial["next_batch"].as_str().unwrap_or_default().to_owned();
+        let mut since = initial["next_batch"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         let arrivals = std::sync::Arc::new(Mutex::new(std::collections::HashMap::new()));
         let user = user.clone_session();
         let sink = arrivals.clone();
         let task = tokio::spawn(async move {
             loop {
-                let Ok(body) = user.get(&format!("/sync?timeout=30000&since={}", enc(&since))).await else {
+                let Ok(body) = user
+                    .get(&format!("/sync?timeout=30000&since={}", enc(&since)))
+                    .await
+                else {
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;
                 };
                 let now = Instant::now();
                 since = body["next_batch"].as_str().unwrap_or_default().to_owned();
-                let Some(rooms) = body["rooms"]["join"].as_object() else { continue };
+                let Some(rooms) = body["rooms"]["join"].as_object() else {
+                    continue;
+                };
                 let mut sink = sink.lock().unwrap_or_else(|e| e.into_inner());
                 for room in rooms.values() {
                     for event in room["timeline"]["events"].as_array().into_iter().flatten() {
-                        if let Some(target) = event["content"]["m.relates_to"]["m.in_reply_to"]["event_id"].as_str() {
-                            sink.entry(target.to_owned()).or_insert((now, event.clone()));
+                        if let Some(target) =
+                            event["content"]["m.relates_to"]["m.in_reply_to"]["event_id"].as_str()
+                        {
+                            sink.entry(target.to_owned())
+                                .or_insert((now, event.clone()));
                         }
                     }
                 }
@@ -649,7 +781,12 @@ impl Observer {
     pub async fn reply_to(&self, event_id: &str, timeout: Duration) -> Result<(Instant, Value)> {
         let started = Instant::now();
         loop {
-            if let Some(found) = self.arrivals.lock().unwrap_or_else(|e| e.into_inner()).get(event_id) {
+            if let Some(found) = self
+                .arrivals
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(event_id)
+            {
                 return Ok(found.clone());
             }
             if started.elapsed() > timeout {

@@ -31,7 +31,13 @@ async fn resolve_all(user: &User, aliases: &[String]) -> Result<Vec<String>> {
 async fn join_and_ping(user: &User, room: &str, bot: &str) -> Result<()> {
     user.join(room).await?;
     let reply = user.command(room, bot, "!ping").await?;
-    assert!(reply["body"].as_str().unwrap_or_default().starts_with("pong"), "{reply}");
+    assert!(
+        reply["body"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("pong"),
+        "{reply}"
+    );
     Ok(())
 }
 
@@ -72,23 +78,49 @@ async fn plan_rooms_are_created_once_and_reused_across_restarts_and_instances() 
 
     // The Space is a Space, links to every section, and each section links back.
     alice.join(space).await?;
-    let create = alice.state(space, "m.room.create", "").await?.unwrap_or_default();
+    let create = alice
+        .state(space, "m.room.create", "")
+        .await?
+        .unwrap_or_default();
     assert_eq!(create["type"], "m.space");
-    assert_eq!(space_children(&alice, space).await?, section_rooms.iter().cloned().collect());
+    assert_eq!(
+        space_children(&alice, space).await?,
+        section_rooms.iter().cloned().collect()
+    );
     for (section, room) in sections.iter().zip(section_rooms) {
         alice.join(room).await?;
-        let name = alice.state(room, "m.room.name", "").await?.unwrap_or_default();
+        let name = alice
+            .state(room, "m.room.name", "")
+            .await?
+            .unwrap_or_default();
         assert_eq!(name["name"], format!("Sezione {section}"));
-        let topic = alice.state(room, "m.room.topic", "").await?.unwrap_or_default();
+        let topic = alice
+            .state(room, "m.room.topic", "")
+            .await?
+            .unwrap_or_default();
         assert_eq!(topic["topic"], format!("Descrizione di {section}"));
-        assert!(alice.state(room, "m.space.parent", space).await?.is_some(), "{section} has no parent");
-        let power = alice.state(room, "m.room.power_levels", "").await?.unwrap_or_default();
+        assert!(
+            alice.state(room, "m.space.parent", space).await?.is_some(),
+            "{section} has no parent"
+        );
+        let power = alice
+            .state(room, "m.room.power_levels", "")
+            .await?
+            .unwrap_or_default();
         assert_eq!(power["users"][&moderator.user_id], 50, "{power}");
         let room_create = alice.state(room, "m.room.create", "").await?;
         assert!(room_create.is_some());
     }
-    let joined: BTreeSet<String> = synapse.joined_rooms(&bot.user_id).await?.into_iter().collect();
-    assert_eq!(joined, rooms.iter().cloned().collect(), "the bot is in exactly the plan's rooms");
+    let joined: BTreeSet<String> = synapse
+        .joined_rooms(&bot.user_id)
+        .await?
+        .into_iter()
+        .collect();
+    assert_eq!(
+        joined,
+        rooms.iter().cloned().collect(),
+        "the bot is in exactly the plan's rooms"
+    );
 
     // Restart: same rooms, none new, and the same device (no new login).
     bot.stop()?;
@@ -96,7 +128,12 @@ async fn plan_rooms_are_created_once_and_reused_across_restarts_and_instances() 
     join_and_ping(&alice, &section_rooms[1], &bot.user_id).await?;
     assert_eq!(resolve_all(&alice, &aliases).await?, rooms);
     assert_eq!(synapse.joined_rooms(&bot.user_id).await?.len(), rooms.len());
-    assert_eq!(bot.log().matches("logged in with a new device").count(), 1, "{}", bot.log());
+    assert_eq!(
+        bot.log().matches("logged in with a new device").count(),
+        1,
+        "{}",
+        bot.log()
+    );
     assert_eq!(bot.log().matches("reusing the saved session").count(), 1);
 
     // A section added to the plan gets its room on the next start; the others stay.
@@ -104,7 +141,9 @@ async fn plan_rooms_are_created_once_and_reused_across_restarts_and_instances() 
     let grown = ["servizi", "dati", "sicurezza", "piattaforme"];
     bot.write_plan("pt", &grown)?;
     bot.start()?;
-    let new_room = resolve_all(&alice, &[alias("pt.piattaforme")]).await?.remove(0);
+    let new_room = resolve_all(&alice, &[alias("pt.piattaforme")])
+        .await?
+        .remove(0);
     join_and_ping(&alice, &new_room, &bot.user_id).await?;
     assert_eq!(resolve_all(&alice, &aliases).await?, rooms);
     assert_eq!(space_children(&alice, space).await?.len(), 4);
@@ -114,8 +153,20 @@ async fn plan_rooms_are_created_once_and_reused_across_restarts_and_instances() 
     // Two more instances with empty stores, provisioning at the same time a plan with one
     // more section: one new room, no duplicates.
     let more = ["servizi", "dati", "sicurezza", "piattaforme", "territori"];
-    let second = Bot::configure(&synapse, &BotSetup { sections: &more, ..setup })?;
-    let third = Bot::configure(&synapse, &BotSetup { sections: &more, ..setup })?;
+    let second = Bot::configure(
+        &synapse,
+        &BotSetup {
+            sections: &more,
+            ..setup
+        },
+    )?;
+    let third = Bot::configure(
+        &synapse,
+        &BotSetup {
+            sections: &more,
+            ..setup
+        },
+    )?;
     let (a, b) = std::thread::scope(|scope| {
         let a = scope.spawn(|| second.run_cli(&["provision"]));
         let b = scope.spawn(|| third.run_cli(&["provision"]));
@@ -123,7 +174,11 @@ async fn plan_rooms_are_created_once_and_reused_across_restarts_and_instances() 
     });
     for output in [a, b] {
         let output = output.map_err(|_| anyhow::anyhow!("provision thread panicked"))??;
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     assert_eq!(synapse.joined_rooms(&bot.user_id).await?.len(), 6);
     assert_eq!(space_children(&alice, space).await?.len(), 5);
@@ -148,7 +203,9 @@ async fn a_stakeholder_gets_help_in_the_configured_language_with_escaped_html() 
         },
     )?;
     bot.start()?;
-    let room = resolve_all(&stakeholder, &[alias("pt.dati")]).await?.remove(0);
+    let room = resolve_all(&stakeholder, &[alias("pt.dati")])
+        .await?
+        .remove(0);
     stakeholder.join(&room).await?;
 
     let help_event = stakeholder.send_text(&room, "!help").await?;
@@ -159,22 +216,47 @@ async fn a_stakeholder_gets_help_in_the_configured_language_with_escaped_html() 
     assert_eq!(content["msgtype"], "m.notice");
     assert_eq!(content["format"], "org.matrix.custom.html");
     let body = content["body"].as_str().unwrap_or_default();
-    assert!(body.starts_with("Comandi disponibili in questa stanza:"), "{body}");
-    assert!(body.contains("`!ping` — verifica che il bot risponda"), "{body}");
+    assert!(
+        body.starts_with("Comandi disponibili in questa stanza:"),
+        "{body}"
+    );
+    assert!(
+        body.contains("`!ping` — verifica che il bot risponda"),
+        "{body}"
+    );
     assert!(body.contains("`!help [comando]`"), "{body}");
     let html = content["formatted_body"].as_str().unwrap_or_default();
     assert!(html.contains("<code>!ping</code>"), "{html}");
-    assert_eq!(content["m.relates_to"]["m.in_reply_to"]["event_id"], help_event);
+    assert_eq!(
+        content["m.relates_to"]["m.in_reply_to"]["event_id"],
+        help_event
+    );
     assert_eq!(content["m.mentions"]["user_ids"][0], stakeholder.user_id);
 
-    let detail = stakeholder.command(&room, &bot.user_id, "!help ping").await?;
-    assert!(detail["body"].as_str().unwrap_or_default().contains("Risponde «pong»"), "{detail}");
+    let detail = stakeholder
+        .command(&room, &bot.user_id, "!help ping")
+        .await?;
+    assert!(
+        detail["body"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Risponde «pong»"),
+        "{detail}"
+    );
 
-    let unknown = stakeholder.command(&room, &bot.user_id, "!<b>boh</b>").await?;
+    let unknown = stakeholder
+        .command(&room, &bot.user_id, "!<b>boh</b>")
+        .await?;
     let html = unknown["formatted_body"].as_str().unwrap_or_default();
-    assert!(html.contains("&lt;b&gt;boh&lt;/b&gt;"), "user text must be escaped: {html}");
+    assert!(
+        html.contains("&lt;b&gt;boh&lt;/b&gt;"),
+        "user text must be escaped: {html}"
+    );
     assert!(!html.contains("<b>"), "{html}");
-    assert!(unknown["body"].as_str().unwrap_or_default().starts_with("Comando sconosciuto"));
+    assert!(unknown["body"]
+        .as_str()
+        .unwrap_or_default()
+        .starts_with("Comando sconosciuto"));
 
     // Plain chat and the bot's own notices get no answer.
     let chat = stakeholder.send_text(&room, "buongiorno a tutti").await?;
@@ -186,7 +268,8 @@ async fn a_stakeholder_gets_help_in_the_configured_language_with_escaped_html() 
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn every_command_gets_exactly_one_reply_although_the_bot_is_killed_repeatedly() -> Result<()> {
+async fn every_command_gets_exactly_one_reply_although_the_bot_is_killed_repeatedly() -> Result<()>
+{
     const COMMANDS: usize = 300;
     const MIN_KILLS: u32 = 5;
     let synapse = Synapse::start(SERVER, RateLimits::Raised).await?;
@@ -248,7 +331,11 @@ async fn every_command_gets_exactly_one_reply_although_the_bot_is_killed_repeate
         Ok(wanted.is_subset(&answered).then_some(()))
     })
     .await?;
-    assert!(all_answered.is_some(), "not every command was answered; bot log:\n{}", bot.log());
+    assert!(
+        all_answered.is_some(),
+        "not every command was answered; bot log:\n{}",
+        bot.log()
+    );
     // Give late duplicates a chance to show up before counting.
     tokio::time::sleep(Duration::from_secs(3)).await;
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
@@ -256,9 +343,16 @@ async fn every_command_gets_exactly_one_reply_although_the_bot_is_killed_repeate
         *counts.entry(target).or_default() += 1;
     }
     let doubled: Vec<_> = counts.iter().filter(|(_, n)| **n > 1).collect();
-    assert!(doubled.is_empty(), "commands answered more than once: {doubled:?}");
+    assert!(
+        doubled.is_empty(),
+        "commands answered more than once: {doubled:?}"
+    );
     let strays: Vec<_> = counts.keys().filter(|t| !wanted.contains(*t)).collect();
-    assert_eq!(strays.len(), 1, "only the readiness ping besides the 300: {strays:?}");
+    assert_eq!(
+        strays.len(),
+        1,
+        "only the readiness ping besides the 300: {strays:?}"
+    );
     assert_eq!(bot.starts(), 1 + kills);
     Ok(())
 }
@@ -297,27 +391,67 @@ async fn invites_are_accepted_only_from_allowed_servers() -> Result<()> {
     let rooms = resolve_all(&alice, &[alias("open.dati"), alias("strict.dati")]).await?;
     join_and_ping(&alice, &rooms[0], &open_bot.user_id).await?;
 
-    let room = alice.create_room(serde_json::json!({"preset": "private_chat", "name": "invito"})).await?;
+    let room = alice
+        .create_room(serde_json::json!({"preset": "private_chat", "name": "invito"}))
+        .await?;
+    // Sent before the bot is in the room: history, not a command.
+    let before_join = alice.send_text(&room, "!ping").await?;
     alice.invite(&room, &open_bot.user_id).await?;
     alice.invite(&room, &strict_bot.user_id).await?;
     let joined = wait_for(Duration::from_secs(60), || async {
-        Ok((alice.membership(&room, &open_bot.user_id).await?.as_deref() == Some("join")).then_some(()))
+        Ok(
+            (alice.membership(&room, &open_bot.user_id).await?.as_deref() == Some("join"))
+                .then_some(()),
+        )
     })
     .await?;
-    assert!(joined.is_some(), "the bot did not accept an invite from an allowed server");
+    assert!(
+        joined.is_some(),
+        "the bot did not accept an invite from an allowed server"
+    );
     let reply = alice.command(&room, &open_bot.user_id, "!ping").await?;
-    assert!(reply["body"].as_str().unwrap_or_default().starts_with("pong (processing lag:"));
+    assert!(reply["body"]
+        .as_str()
+        .unwrap_or_default()
+        .starts_with("pong (processing lag:"));
+    let answered: Vec<String> = alice
+        .replies_from(&room, &open_bot.user_id)
+        .await?
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect();
+    assert_eq!(answered.len(), 1);
+    assert!(
+        !answered.contains(&before_join),
+        "a command from before the join was answered"
+    );
 
     let declined = wait_for(Duration::from_secs(60), || async {
-        Ok((alice.membership(&room, &strict_bot.user_id).await?.as_deref() == Some("leave")).then_some(()))
+        Ok((alice
+            .membership(&room, &strict_bot.user_id)
+            .await?
+            .as_deref()
+            == Some("leave"))
+        .then_some(()))
     })
     .await?;
-    assert!(declined.is_some(), "the invite from a server not allowed was not declined");
+    assert!(
+        declined.is_some(),
+        "the invite from a server not allowed was not declined"
+    );
 
     // In its own room the strict bot tells a foreign user why once, then stays silent.
     alice.join(&rooms[1]).await?;
-    let first = alice.command(&rooms[1], &strict_bot.user_id, "!ping").await?;
-    assert!(first["body"].as_str().unwrap_or_default().contains("ministry.test is not allowed"), "{first}");
+    let first = alice
+        .command(&rooms[1], &strict_bot.user_id, "!ping")
+        .await?;
+    assert!(
+        first["body"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("ministry.test is not allowed"),
+        "{first}"
+    );
     let second = alice.send_text(&rooms[1], "!help").await?;
     open_bot.stop()?;
     // A third command, then wait for any reply to it to arrive: none may come for either.
@@ -325,7 +459,9 @@ async fn invites_are_accepted_only_from_allowed_servers() -> Result<()> {
     tokio::time::sleep(Duration::from_secs(4)).await;
     let replies = alice.replies_from(&rooms[1], &strict_bot.user_id).await?;
     assert_eq!(replies.len(), 1, "{replies:?}");
-    assert!(replies.iter().all(|(target, _)| *target != second && *target != third));
+    assert!(replies
+        .iter()
+        .all(|(target, _)| *target != second && *target != third));
     assert!(strict_bot.is_running());
     Ok(())
 }
@@ -358,18 +494,159 @@ async fn a_burst_on_default_rate_limits_gets_every_reply_once() -> Result<()> {
     }
     let wanted: BTreeSet<String> = sent.into_iter().collect();
     let all = wait_for(Duration::from_secs(240), || async {
-        let answered: BTreeSet<String> =
-            alice.replies_from(&room, &bot.user_id).await?.into_iter().map(|(t, _)| t).collect();
+        let answered: BTreeSet<String> = alice
+            .replies_from(&room, &bot.user_id)
+            .await?
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect();
         Ok(wanted.is_subset(&answered).then_some(()))
     })
     .await?;
-    assert!(all.is_some(), "not every command was answered; bot log:\n{}", bot.log());
+    assert!(
+        all.is_some(),
+        "not every command was answered; bot log:\n{}",
+        bot.log()
+    );
     tokio::time::sleep(Duration::from_secs(2)).await;
     let replies = alice.replies_from(&room, &bot.user_id).await?;
     assert_eq!(replies.len(), BURST, "exactly one reply per command");
     assert!(
         bot.log().contains("M_LIMIT_EXCEEDED") || bot.log().contains("Too Many Requests"),
         "the burst never hit the rate limit, so this test proved nothing:\n{}",
+        bot.log()
+    );
+    Ok(())
+}
+
+/// Counts the bot's replies per command in a room and checks each wanted command has exactly one.
+async fn assert_one_reply_each(
+    user: &User,
+    room: &str,
+    bot: &str,
+    wanted: &BTreeSet<String>,
+    timeout: Duration,
+) -> Result<()> {
+    let all = wait_for(timeout, || async {
+        let answered: BTreeSet<String> = user
+            .replies_from(room, bot)
+            .await?
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect();
+        Ok(wanted.is_subset(&answered).then_some(()))
+    })
+    .await?;
+    anyhow::ensure!(
+        all.is_some(),
+        "not every command was answered within {timeout:?}"
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for (target, _) in user.replies_from(room, bot).await? {
+        *counts.entry(target).or_default() += 1;
+    }
+    for command in wanted {
+        anyhow::ensure!(
+            counts.get(command) == Some(&1),
+            "{command} answered {:?} times",
+            counts.get(command)
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_backlog_larger_than_one_sync_is_backfilled_and_answered_once() -> Result<()> {
+    const BACKLOG: usize = 250;
+    let synapse = Synapse::start(SERVER, RateLimits::Raised).await?;
+    let bot_user = synapse.register("pspm", false).await?;
+    let alice = synapse.register("alice", false).await?;
+    let mut bot = Bot::configure(
+        &synapse,
+        &BotSetup {
+            bot: &bot_user,
+            plan_id: "backlog",
+            sections: &["dati"],
+            language: "en",
+            moderators: &[],
+            allowed_servers: &[SERVER],
+        },
+    )?;
+    bot.start()?;
+    let room = resolve_all(&alice, &[alias("backlog.dati")])
+        .await?
+        .remove(0);
+    join_and_ping(&alice, &room, &bot.user_id).await?;
+    bot.stop()?;
+    // While the bot is down, more commands pile up than one /sync returns (100).
+    let mut wanted = BTreeSet::new();
+    for i in 0..BACKLOG {
+        let text = if i % 3 == 0 {
+            "chatting meanwhile"
+        } else {
+            "!ping"
+        };
+        let event_id = alice.send_text(&room, text).await?;
+        if i % 3 != 0 {
+            wanted.insert(event_id);
+        }
+    }
+    bot.start()?;
+    assert_one_reply_each(
+        &alice,
+        &room,
+        &bot.user_id,
+        &wanted,
+        Duration::from_secs(120),
+    )
+    .await?;
+    assert!(
+        bot.log().contains("backfilled a limited timeline"),
+        "{}",
+        bot.log()
+    );
+    let total = alice.replies_from(&room, &bot.user_id).await?.len();
+    assert_eq!(total, wanted.len() + 1, "only commands are answered");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_bot_rides_out_a_homeserver_outage() -> Result<()> {
+    let mut synapse = Synapse::start(SERVER, RateLimits::Raised).await?;
+    let bot_user = synapse.register("pspm", false).await?;
+    let alice = synapse.register("alice", false).await?;
+    let mut bot = Bot::configure(
+        &synapse,
+        &BotSetup {
+            bot: &bot_user,
+            plan_id: "outage",
+            sections: &["dati"],
+            language: "en",
+            moderators: &[],
+            allowed_servers: &[SERVER],
+        },
+    )?;
+    bot.start()?;
+    let room = resolve_all(&alice, &[alias("outage.dati")])
+        .await?
+        .remove(0);
+    join_and_ping(&alice, &room, &bot.user_id).await?;
+    synapse.stop()?;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(
+        bot.is_running(),
+        "the bot must not crash while the homeserver is down"
+    );
+    synapse.restart().await?;
+    let reply = alice.command(&room, &bot.user_id, "!ping").await?;
+    assert!(reply["body"]
+        .as_str()
+        .unwrap_or_default()
+        .starts_with("pong"));
+    assert!(
+        bot.log().contains("retrying"),
+        "the outage was not noticed:\n{}",
         bot.log()
     );
     Ok(())

@@ -80,7 +80,10 @@ pub enum Input {
         levels: PowerLevels,
     },
     /// The bot joined a room at this time: earlier messages there are history.
-    BotJoined { room_id: String, at_ms: i64 },
+    BotJoined {
+        room_id: String,
+        at_ms: i64,
+    },
 }
 
 /// A reply to send, as a reply to the message that caused it.
@@ -217,7 +220,12 @@ impl Engine {
     /// Messages sent before this time in this room are history: before the bot first started,
     /// or before it joined the room.
     pub fn live_since_ms(&self, room_id: &str) -> i64 {
-        let joined = self.state.joined_at_ms.get(room_id).copied().unwrap_or(i64::MIN);
+        let joined = self
+            .state
+            .joined_at_ms
+            .get(room_id)
+            .copied()
+            .unwrap_or(i64::MIN);
         self.settings.live_since_ms.max(joined)
     }
 

@@ -243,10 +243,34 @@ fn messages_from_before_the_first_start_or_the_join_are_history() {
         })
     };
     let now = at(1_700_000_000_000);
-    assert!(engine.apply(ping("$old", 1_599_999_999_999), now).replies.is_empty());
-    assert_eq!(engine.apply(ping("$live", 1_600_000_000_000), now).replies.len(), 1);
-    engine.apply(Input::BotJoined { room_id: ROOM.into(), at_ms: 1_650_000_000_000 }, now);
-    assert!(engine.apply(ping("$before-join", 1_649_999_999_999), now).replies.is_empty());
-    assert_eq!(engine.apply(ping("$after-join", 1_650_000_000_001), now).replies.len(), 1);
+    assert!(engine
+        .apply(ping("$old", 1_599_999_999_999), now)
+        .replies
+        .is_empty());
+    assert_eq!(
+        engine
+            .apply(ping("$live", 1_600_000_000_000), now)
+            .replies
+            .len(),
+        1
+    );
+    engine.apply(
+        Input::BotJoined {
+            room_id: ROOM.into(),
+            at_ms: 1_650_000_000_000,
+        },
+        now,
+    );
+    assert!(engine
+        .apply(ping("$before-join", 1_649_999_999_999), now)
+        .replies
+        .is_empty());
+    assert_eq!(
+        engine
+            .apply(ping("$after-join", 1_650_000_000_001), now)
+            .replies
+            .len(),
+        1
+    );
     assert_eq!(engine.live_since_ms("!elsewhere:hs"), 1_600_000_000_000);
 }

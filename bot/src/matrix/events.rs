@@ -183,15 +183,26 @@ mod tests {
 
     #[test]
     fn the_bots_own_join_marks_where_history_ends() {
-        let join = event("m.room.member", json!({"membership": "join"}), Some("@bot:hs"));
+        let join = event(
+            "m.room.member",
+            json!({"membership": "join"}),
+            Some("@bot:hs"),
+        );
         assert_eq!(
             to_input("!r:hs", "@bot:hs", &join),
-            Some(Input::BotJoined { room_id: "!r:hs".into(), at_ms: 42 })
+            Some(Input::BotJoined {
+                room_id: "!r:hs".into(),
+                at_ms: 42
+            })
         );
         let mut rename = join.clone();
         rename.unsigned = json!({"prev_content": {"membership": "join"}});
         assert_eq!(to_input("!r:hs", "@bot:hs", &rename), None);
-        let other = event("m.room.member", json!({"membership": "join"}), Some("@a:hs"));
+        let other = event(
+            "m.room.member",
+            json!({"membership": "join"}),
+            Some("@a:hs"),
+        );
         assert_eq!(to_input("!r:hs", "@bot:hs", &other), None);
     }
 

@@ -58,7 +58,8 @@ pub async fn run(
     let mut tasks: JoinSet<(u64, anyhow::Result<()>)> = JoinSet::new();
     let mut deadline: Option<tokio::time::Instant> = None;
     loop {
-        for entry in store.outbox()? {
+        // In-flight entries are the oldest, so this window always holds the next ones to send.
+        for entry in store.outbox(2 * MAX_IN_FLIGHT)? {
             if in_flight.len() >= MAX_IN_FLIGHT {
                 break;
             }

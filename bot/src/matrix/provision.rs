@@ -2,6 +2,8 @@
 //! topics, stable aliases, Space links and power levels. Aliases are the truth: a room is
 //! created only when its alias resolves to nothing, so restarts and other instances reuse it.
 
+use std::time::{Duration, Instant};
+
 use anyhow::{anyhow, Context as _};
 use matrix_sdk::ruma::api::client::alias::get_alias;
 use matrix_sdk::ruma::api::client::membership::join_room_by_id;
@@ -14,7 +16,7 @@ use matrix_sdk::ruma::serde::Raw;
 use matrix_sdk::ruma::{OwnedRoomAliasId, OwnedRoomId};
 use pspm_config::{Config, Plan};
 use serde_json::{json, Value};
-use tracing::info;
+use tracing::{debug, info};
 
 use super::{classify, with_retry, Failure, Matrix};
 use crate::domain::MODERATOR_POWER;
@@ -27,6 +29,9 @@ pub struct PlanRooms {
     /// `(section id, room id)` in plan order.
     pub sections: Vec<(String, String)>,
 }
+
+/// How long to wait for a room another instance is creating at the same moment.
+const RACE_PATIENCE: Duration = Duration::from_secs(15);
 
 struct Target<'a> {
     alias_localpart: String,
@@ -107,7 +112,7 @@ async fn ensure_room(
         .with_context(|| format!("invalid alias for {}", target.alias_localpart))?;
     let room = match resolve(matrix, &alias).await? {
         Some(room) => {
-            join(matrix, &room).await?;
+            join(matrix, &room, Duration::ZERO).await?;
             room
         }
         None => match create(matrix, moderators, &target).await {
@@ -116,9 +121,11 @@ async fn ensure_room(
                 room
             }
             Err(create_error) => match resolve(matrix, &alias).await? {
-                // Another instance created it between our lookup and our create.
+                // Another instance created it between our lookup and our create. Synapse
+                // publishes the alias before the room's first events, so the room may not be
+                // joinable for a moment.
                 Some(room) => {
-                    join(matrix, &room).await?;
+                    join(matrix, &room, RACE_PATIENCE).await?;
                     room
                 }
                 None => return Err(create_error),
@@ -166,14 +173,23 @@ async fn resolve(matrix: &Matrix, alias: &OwnedRoomAliasId) -> anyhow::Result<Op
     }
 }
 
-async fn join(matrix: &Matrix, room: &OwnedRoomId) -> anyhow::Result<()> {
+/// Joins a room (a no-op when already in it). Refusals are retried for `patience`.
+async fn join(matrix: &Matrix, room: &OwnedRoomId, patience: Duration) -> anyhow::Result<()> {
     let client = matrix.client();
     let request = join_room_by_id::v3::Request::new(room.clone());
-    with_retry("join", || async { client.send(request.clone()).await })
-        .await
-        .map_err(|e| anyhow!("{e}"))
-        .with_context(|| format!("cannot join {room}"))?;
-    Ok(())
+    let started = Instant::now();
+    loop {
+        match with_retry("join", || async { client.send(request.clone()).await }).await {
+            Ok(_) => return Ok(()),
+            Err(error) if started.elapsed() < patience => {
+                debug!(%room, %error, "room not joinable yet");
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Err(error) => {
+                return Err(anyhow!("{error}")).with_context(|| format!("cannot join {room}"))
+            }
+        }
+    }
 }
 
 async fn create(

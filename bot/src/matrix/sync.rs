@@ -12,7 +12,9 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use matrix_sdk::config::RequestConfig;
-use matrix_sdk::ruma::api::client::filter::{FilterDefinition, LazyLoadOptions};
+use matrix_sdk::ruma::api::client::filter::{
+    self as ruma_filter, FilterDefinition, LazyLoadOptions,
+};
 use matrix_sdk::ruma::api::client::membership::{join_room_by_id, leave_room};
 use matrix_sdk::ruma::api::client::message::get_message_events;
 use matrix_sdk::ruma::api::client::sync::sync_events::v3::{
@@ -73,7 +75,12 @@ impl SyncLoop {
         &self,
         since: Option<String>,
     ) -> Result<sync_v3::Response, matrix_sdk::HttpError> {
+        // Only what the bot reads: less for the homeserver to compute on every sync.
         let mut filter = FilterDefinition::default();
+        filter.presence = ruma_filter::Filter::ignore_all();
+        filter.account_data = ruma_filter::Filter::ignore_all();
+        filter.room.account_data = ruma_filter::RoomEventFilter::ignore_all();
+        filter.room.ephemeral = ruma_filter::RoomEventFilter::ignore_all();
         filter.room.timeline.limit = Some(UInt::from(TIMELINE_LIMIT));
         filter.room.state.lazy_load_options = LazyLoadOptions::Enabled {
             include_redundant_members: false,
@@ -126,6 +133,7 @@ impl SyncLoop {
                     .iter()
                     .filter_map(|raw| parse_logged(raw.json().get())),
             );
+            self.apply_own_joins(room_id.as_str(), &events, &mut batch);
             for event in events {
                 if !seen.insert(event.event_id.clone()) || self.store.is_applied(&event.event_id)? {
                     continue;
@@ -135,11 +143,13 @@ impl SyncLoop {
         }
         let replies = batch.outgoing.len();
         let applied = batch.applied.len();
+        let commit_started = std::time::Instant::now();
         self.store
             .commit(batch)
             .context("cannot commit a sync batch")?;
         if applied > 0 {
-            debug!(applied, replies, "batch committed");
+            let commit_ms = commit_started.elapsed().as_secs_f64() * 1000.0;
+            debug!(applied, replies, commit_ms, "batch committed");
         }
         if replies > 0 {
             self.outbox_wake.notify_one();
@@ -155,10 +165,25 @@ impl SyncLoop {
         };
         for raw in state_events {
             if let Some(event) = parse_logged(raw.json().get()) {
-                if let Some(input @ Input::PowerLevels { .. }) = to_input(room_id, self.matrix.user_id(), &event) {
+                if let Some(input @ Input::PowerLevels { .. }) =
+                    to_input(room_id, self.matrix.user_id(), &event)
+                {
                     let effects = self.engine.apply(input, (self.clock)());
                     batch.changes.extend(effects.changes);
                 }
+            }
+        }
+    }
+
+    /// The bot's own join comes after the history it was invited into: apply it before the
+    /// rest of the batch so that those earlier messages count as history.
+    fn apply_own_joins(&mut self, room_id: &str, events: &[RawEvent], batch: &mut Batch) {
+        for event in events {
+            if let Some(input @ Input::BotJoined { .. }) =
+                to_input(room_id, self.matrix.user_id(), event)
+            {
+                let effects = self.engine.apply(input, (self.clock)());
+                batch.changes.extend(effects.changes);
             }
         }
     }
@@ -198,8 +223,7 @@ impl SyncLoop {
                 let Some(event) = parse_logged(raw.json().get()) else {
                     continue;
                 };
-                if self.store.is_applied(&event.event_id)?
-                    || event.origin_server_ts < live_since_ms
+                if self.store.is_applied(&event.event_id)? || event.origin_server_ts < live_since_ms
                 {
                     break 'pages;
                 }

@@ -65,8 +65,8 @@ pub trait Store: Send + Sync + 'static {
     /// Atomically and durably commits a batch: after it returns, a crash loses nothing of it;
     /// if it fails or the process dies during it, nothing of it is kept.
     fn commit(&self, batch: Batch) -> Result<(), StoreError>;
-    /// Outbox entries not yet confirmed, in send order.
-    fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError>;
+    /// The first `limit` outbox entries not yet confirmed, in send order.
+    fn outbox(&self, limit: usize) -> Result<Vec<OutboxEntry>, StoreError>;
     /// Removes an entry once the homeserver has confirmed it.
     fn remove_outbox(&self, seq: u64) -> Result<(), StoreError>;
     /// Moves an entry the homeserver refuses for good out of the outbox, keeping it for an

@@ -152,9 +152,10 @@ impl Store for SledStore {
         }
     }
 
-    fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {
+    fn outbox(&self, limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
         self.outbox
             .iter()
+            .take(limit)
             .map(|record| {
                 let (key, value) = record.map_err(db_err)?;
                 decode(&key, &value)

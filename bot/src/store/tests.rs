@@ -39,7 +39,7 @@ fn a_commit_is_all_there_after_reopening() {
     assert_eq!(store.next_batch().unwrap().as_deref(), Some("s1"));
     assert!(store.is_applied("$e1").unwrap() && store.is_applied("$e2").unwrap());
     assert!(!store.is_applied("$e3").unwrap());
-    let outbox = store.outbox().unwrap();
+    let outbox = store.outbox(usize::MAX).unwrap();
     assert_eq!(
         outbox.iter().map(|e| e.txn_id.as_str()).collect::<Vec<_>>(),
         ["t1", "t2"]
@@ -65,10 +65,11 @@ fn outbox_removal_and_dead_letters() {
             ..Batch::default()
         })
         .unwrap();
-    let outbox = store.outbox().unwrap();
+    assert_eq!(store.outbox(1).unwrap().len(), 1);
+    let outbox = store.outbox(usize::MAX).unwrap();
     store.remove_outbox(outbox[0].seq).unwrap();
     store.dead_letter(&outbox[1], "M_FORBIDDEN").unwrap();
-    assert!(store.outbox().unwrap().is_empty());
+    assert!(store.outbox(usize::MAX).unwrap().is_empty());
     let dead = store.dead_letters().unwrap();
     assert_eq!(dead.len(), 1);
     assert_eq!(dead[0].0.txn_id, "b");
