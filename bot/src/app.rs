@@ -50,7 +50,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     ));
 
     let engine = Engine::new(
-        Settings::from_config(&config, first_start_ms),
+        Settings::from_config(&config, first_start_ms, &rooms.sections),
         store.load_state()?,
     );
     let sync = SyncLoop {

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-pub use plan::{Plan, PlanFile, Section};
+pub use plan::{Plan, PlanFile, Section, PHASES};
 
 /// Environment variable that overrides `matrix.password`.
 pub const PASSWORD_ENV: &str = "PSPM_MATRIX_PASSWORD";
@@ -115,6 +115,20 @@ pub struct BotConfig {
     /// Long-poll timeout of each `/sync`, in seconds.
     #[serde(default = "default_sync_timeout")]
     pub sync_timeout_secs: u64,
+    /// Longest proposal title, in characters.
+    #[serde(default = "default_max_title")]
+    pub max_title_chars: usize,
+    /// Longest proposal description, in characters.
+    #[serde(default = "default_max_description")]
+    pub max_description_chars: usize,
+}
+
+fn default_max_title() -> usize {
+    200
+}
+
+fn default_max_description() -> usize {
+    5000
 }
 
 fn default_sync_timeout() -> u64 {

@@ -40,7 +40,23 @@ pub struct Section {
     pub title: String,
     #[serde(default)]
     pub description: String,
+    /// Participation phase the section starts in (one of [`PHASES`]); moderators change it
+    /// from chat. Default `consultation`.
+    #[serde(default)]
+    pub phase: Option<String>,
+    /// Most proposals one person may support in this section (Decidim-style); none = no limit.
+    #[serde(default)]
+    pub max_supports: Option<u32>,
 }
+
+/// The participation phases, in order.
+pub const PHASES: [&str; 5] = [
+    "consultation",
+    "prioritisation",
+    "consolidation",
+    "monitoring",
+    "closed",
+];
 
 impl Plan {
     /// Alias localpart of the plan's Space, e.g. `pt-2026`.
@@ -70,6 +86,22 @@ pub fn load(path: &Path) -> Result<Plan, ConfigError> {
     for (i, section) in file.sections.iter().enumerate() {
         validate_id(path, &format!("sections[{i}].id"), &section.id)?;
         not_blank(path, &format!("sections[{i}].title"), &section.title)?;
+        if let Some(phase) = &section.phase {
+            if !PHASES.contains(&phase.as_str()) {
+                return Err(ConfigError::invalid(
+                    path,
+                    format!("sections[{i}].phase"),
+                    format!("\"{phase}\" is not one of {}", PHASES.join(", ")),
+                ));
+            }
+        }
+        if section.max_supports == Some(0) {
+            return Err(ConfigError::invalid(
+                path,
+                format!("sections[{i}].max_supports"),
+                "must be at least 1 (leave it out for no limit)",
+            ));
+        }
         if !seen.insert(section.id.as_str()) {
             return Err(ConfigError::invalid(
                 path,

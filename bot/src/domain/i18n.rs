@@ -1,6 +1,7 @@
 //! The Italian and English catalogues, and rendering of their messages into a plain body and
 //! an HTML body. User text passed as an argument is escaped in HTML; catalogue text is trusted
-//! but escaped too, except that `backticks` become `<code>` and newlines `<br>`.
+//! but escaped too, except that `backticks` become `<code>`, `**stars**` `<strong>` (dropped
+//! from the plain body) and newlines `<br>`.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -40,6 +41,96 @@ message_keys! {
     CmdPingUsage = "cmd.ping.usage",
     CmdPingSummary = "cmd.ping.summary",
     CmdPingHelp = "cmd.ping.help",
+    NotASectionRoom = "not_a_section_room",
+    ModeratorsOnly = "moderators_only",
+    ProposalNotFound = "proposal.not_found",
+    VoteNotLive = "vote.not_live",
+    VoteSupportLimit = "vote.support_limit",
+    PhaseRefusal = "phase.refusal",
+    PhaseConsultation = "phase.consultation",
+    PhasePrioritisation = "phase.prioritisation",
+    PhaseConsolidation = "phase.consolidation",
+    PhaseMonitoring = "phase.monitoring",
+    PhaseClosed = "phase.closed",
+    StateOpen = "state.open",
+    StateEvaluating = "state.evaluating",
+    StateAccepted = "state.accepted",
+    StateRejected = "state.rejected",
+    StateWithdrawn = "state.withdrawn",
+    StateMerged = "state.merged",
+    ParseMissing = "parse.missing",
+    ParseInvalid = "parse.invalid",
+    CardTitle = "card.title",
+    CardDescription = "card.description",
+    CardMeta = "card.meta",
+    CardAnswer = "card.answer",
+    CardTally = "card.tally",
+    ProposeTooLong = "propose.too_long",
+    VoteSupported = "vote.supported",
+    VoteOpposed = "vote.opposed",
+    UnvoteNothing = "unvote.nothing",
+    UnvoteDone = "unvote.done",
+    WithdrawNotAuthor = "withdraw.not_author",
+    WithdrawNotLive = "withdraw.not_live",
+    WithdrawNotice = "withdraw.notice",
+    ShowComments = "show.comments",
+    ShowByOrganisation = "show.by_organisation",
+    ShowOrganisationLine = "show.organisation_line",
+    ShowHidden = "show.hidden",
+    ProposalsNone = "proposals.none",
+    ProposalsHeader = "proposals.header",
+    ProposalsLine = "proposals.line",
+    ProposalsPage = "proposals.page",
+    FeedbackThanks = "feedback.thanks",
+    PhaseSet = "phase.set",
+    PhaseSetAll = "phase.set_all",
+    ModerationNotice = "moderation.notice",
+    ModerationNotMovable = "moderation.not_movable",
+    MergeRefused = "merge.refused",
+    MergeSupporters = "merge.supporters",
+    HideDone = "hide.done",
+    CmdProposeUsage = "cmd.propose.usage",
+    CmdProposeSummary = "cmd.propose.summary",
+    CmdProposeHelp = "cmd.propose.help",
+    CmdProposalsUsage = "cmd.proposals.usage",
+    CmdProposalsSummary = "cmd.proposals.summary",
+    CmdProposalsHelp = "cmd.proposals.help",
+    CmdShowUsage = "cmd.show.usage",
+    CmdShowSummary = "cmd.show.summary",
+    CmdShowHelp = "cmd.show.help",
+    CmdVoteUsage = "cmd.vote.usage",
+    CmdVoteSummary = "cmd.vote.summary",
+    CmdVoteHelp = "cmd.vote.help",
+    CmdUnvoteUsage = "cmd.unvote.usage",
+    CmdUnvoteSummary = "cmd.unvote.summary",
+    CmdUnvoteHelp = "cmd.unvote.help",
+    CmdWithdrawUsage = "cmd.withdraw.usage",
+    CmdWithdrawSummary = "cmd.withdraw.summary",
+    CmdWithdrawHelp = "cmd.withdraw.help",
+    CmdFeedbackUsage = "cmd.feedback.usage",
+    CmdFeedbackSummary = "cmd.feedback.summary",
+    CmdFeedbackHelp = "cmd.feedback.help",
+    CmdPhaseUsage = "cmd.phase.usage",
+    CmdPhaseSummary = "cmd.phase.summary",
+    CmdPhaseHelp = "cmd.phase.help",
+    CmdEvaluateUsage = "cmd.evaluate.usage",
+    CmdEvaluateSummary = "cmd.evaluate.summary",
+    CmdEvaluateHelp = "cmd.evaluate.help",
+    CmdAcceptUsage = "cmd.accept.usage",
+    CmdAcceptSummary = "cmd.accept.summary",
+    CmdAcceptHelp = "cmd.accept.help",
+    CmdRejectUsage = "cmd.reject.usage",
+    CmdRejectSummary = "cmd.reject.summary",
+    CmdRejectHelp = "cmd.reject.help",
+    CmdAnswerUsage = "cmd.answer.usage",
+    CmdAnswerSummary = "cmd.answer.summary",
+    CmdAnswerHelp = "cmd.answer.help",
+    CmdMergeUsage = "cmd.merge.usage",
+    CmdMergeSummary = "cmd.merge.summary",
+    CmdMergeHelp = "cmd.merge.help",
+    CmdHideUsage = "cmd.hide.usage",
+    CmdHideSummary = "cmd.hide.summary",
+    CmdHideHelp = "cmd.hide.help",
 }
 
 const IT_SOURCE: &str = include_str!("../../i18n/it.toml");
@@ -135,6 +226,7 @@ fn render_template(template: &str, args: &[(&str, &str)]) -> Rendered {
     let mut body = String::with_capacity(template.len());
     let mut html = String::with_capacity(template.len() + 16);
     let mut in_code = false;
+    let mut in_bold = false;
     let mut rest = template;
     while !rest.is_empty() {
         if let Some(after) = rest.strip_prefix('{') {
@@ -147,6 +239,12 @@ fn render_template(template: &str, args: &[(&str, &str)]) -> Rendered {
                     continue;
                 }
             }
+        }
+        if let Some(after) = rest.strip_prefix("**") {
+            html.push_str(if in_bold { "</strong>" } else { "<strong>" });
+            in_bold = !in_bold;
+            rest = after;
+            continue;
         }
         let mut chars = rest.chars();
         let Some(c) = chars.next() else { break };
@@ -169,6 +267,9 @@ fn render_template(template: &str, args: &[(&str, &str)]) -> Rendered {
     }
     if in_code {
         html.push_str("</code>");
+    }
+    if in_bold {
+        html.push_str("</strong>");
     }
     Rendered { body, html }
 }

@@ -6,6 +6,8 @@
 
 pub mod command;
 pub mod i18n;
+pub mod participation;
+pub mod votes;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -13,6 +15,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use i18n::{Catalogue, Language, Msg, Rendered};
+pub use participation::{Comment, Participation, Phase, Proposal, ProposalState, Stance, Vote};
 
 /// Power level from which a room member is a moderator (Matrix convention).
 pub const MODERATOR_POWER: i64 = 50;
@@ -27,21 +30,85 @@ pub struct Settings {
     pub allowed_servers: BTreeSet<String>,
     /// When the bot first started (ms since the epoch): older messages are history, not commands.
     pub live_since_ms: i64,
+    /// Public Body per homeserver name.
+    pub organisations: BTreeMap<String, String>,
+    /// The plan's section rooms, by room ID.
+    pub sections: HashMap<String, SectionSettings>,
+    pub max_title_chars: usize,
+    pub max_description_chars: usize,
+}
+
+/// A plan section as the engine sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionSettings {
+    pub id: String,
+    pub title: String,
+    pub default_phase: Phase,
+    pub max_supports: Option<u32>,
 }
 
 impl Settings {
-    pub fn from_config(config: &pspm_config::Config, live_since_ms: i64) -> Settings {
+    /// `section_rooms` pairs each plan section ID with its room ID (from provisioning).
+    pub fn from_config(
+        config: &pspm_config::Config,
+        live_since_ms: i64,
+        section_rooms: &[(String, String)],
+    ) -> Settings {
+        let sections = section_rooms
+            .iter()
+            .filter_map(|(section_id, room_id)| {
+                let section = config.plan.sections.iter().find(|s| &s.id == section_id)?;
+                let default_phase = section
+                    .phase
+                    .as_deref()
+                    .and_then(Phase::parse)
+                    .unwrap_or_default();
+                Some((
+                    room_id.clone(),
+                    SectionSettings {
+                        id: section.id.clone(),
+                        title: section.title.clone(),
+                        default_phase,
+                        max_supports: section.max_supports,
+                    },
+                ))
+            })
+            .collect();
         Settings {
             live_since_ms,
             language: config.bot.language,
             bot_user: config.matrix.user_id.clone(),
             moderators: config.bot.moderators.iter().cloned().collect(),
             allowed_servers: config.bot.allowed_servers.iter().cloned().collect(),
+            organisations: config.organisations.clone(),
+            sections,
+            max_title_chars: config.bot.max_title_chars,
+            max_description_chars: config.bot.max_description_chars,
         }
     }
 
     pub fn catalogue(&self) -> &'static Catalogue {
         Catalogue::get(self.language)
+    }
+
+    /// The Public Body of a user: the `[organisations]` entry of their server, else the server.
+    pub fn organisation_of(&self, user: &str) -> String {
+        let server = pspm_config::server_of(user).unwrap_or(user);
+        self.organisations
+            .get(server)
+            .cloned()
+            .unwrap_or_else(|| server.to_owned())
+    }
+
+    pub fn is_allowed(&self, user: &str) -> bool {
+        pspm_config::server_of(user).is_some_and(|server| self.allowed_servers.contains(server))
+    }
+
+    pub fn section_of_id(&self, section_id: &str) -> Option<(&str, &SectionSettings)> {
+        self.sections
+            .iter()
+            .find(|(_, s)| s.id == section_id)
+            .map(|(room, s)| (room.as_str(), s))
     }
 }
 
@@ -84,6 +151,35 @@ pub enum Input {
         room_id: String,
         at_ms: i64,
     },
+    /// A reaction (`m.annotation`) on an event.
+    Reaction {
+        event_id: String,
+        room_id: String,
+        sender: String,
+        target: String,
+        key: String,
+        at_ms: i64,
+    },
+    /// An event was redacted (e.g. a reaction removed).
+    Redaction {
+        room_id: String,
+        sender: String,
+        redacts: String,
+    },
+    /// The bot's own proposal card, seen in the room: now it has an event ID.
+    CardPosted {
+        room_id: String,
+        number: u32,
+        event_id: String,
+    },
+}
+
+/// A reaction the bot adds (the 👍/👎 seeds on a proposal card).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reaction {
+    pub room_id: String,
+    pub target: String,
+    pub key: String,
 }
 
 /// A reply to send, as a reply to the message that caused it.
@@ -92,9 +188,12 @@ pub struct Reply {
     pub room_id: String,
     pub in_reply_to: String,
     pub thread_root: Option<String>,
-    /// The user the reply answers (mentioned, so their client notifies them).
-    pub to_user: String,
+    /// Users mentioned, so their clients notify them (the one asking, supporters, …).
+    pub mentions: Vec<String>,
     pub text: Rendered,
+    /// Set when this is the card of a proposal: the content carries the number so the bot
+    /// recognises its card when it comes back from the homeserver.
+    pub card_for: Option<u32>,
 }
 
 /// A persistent change to the engine's state. The store keeps the latest value per
@@ -109,6 +208,17 @@ pub enum Change {
         room_id: String,
         at_ms: i64,
     },
+    Proposal(Proposal),
+    Vote {
+        number: u32,
+        user: String,
+        vote: Option<Vote>,
+    },
+    Comment(Comment),
+    Phase {
+        section: String,
+        phase: Phase,
+    },
     ToldServerNotAllowed {
         user: String,
     },
@@ -119,6 +229,10 @@ impl Change {
         match self {
             Change::PowerLevels { room_id, .. } => format!("power/{room_id}"),
             Change::BotJoined { room_id, .. } => format!("joined/{room_id}"),
+            Change::Proposal(proposal) => format!("proposal/{:010}", proposal.number),
+            Change::Vote { number, user, .. } => format!("vote/{number:010}/{user}"),
+            Change::Comment(comment) => format!("comment/{}", comment.event_id),
+            Change::Phase { section, .. } => format!("phase/{section}"),
             Change::ToldServerNotAllowed { user } => format!("told-not-allowed/{user}"),
         }
     }
@@ -128,6 +242,7 @@ impl Change {
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Effects {
     pub replies: Vec<Reply>,
+    pub reactions: Vec<Reaction>,
     pub changes: Vec<Change>,
 }
 
@@ -137,6 +252,7 @@ pub struct State {
     power: HashMap<String, PowerLevels>,
     joined_at_ms: HashMap<String, i64>,
     told_server_not_allowed: BTreeSet<String>,
+    pub participation: Participation,
 }
 
 impl State {
@@ -147,6 +263,18 @@ impl State {
             }
             Change::BotJoined { room_id, at_ms } => {
                 self.joined_at_ms.insert(room_id.clone(), *at_ms);
+            }
+            Change::Proposal(proposal) => self.participation.put_proposal(proposal),
+            Change::Vote { number, user, vote } => {
+                self.participation.put_vote(*number, user, vote.as_ref());
+            }
+            Change::Comment(comment) => {
+                self.participation
+                    .comments
+                    .insert(comment.event_id.clone(), comment.clone());
+            }
+            Change::Phase { section, phase } => {
+                self.participation.phases.insert(section.clone(), *phase);
             }
             Change::ToldServerNotAllowed { user } => {
                 self.told_server_not_allowed.insert(user.clone());
@@ -210,6 +338,40 @@ impl Engine {
                 effects.changes.push(Change::BotJoined { room_id, at_ms });
             }
             Input::Message(message) => self.apply_message(&message, now, &mut effects),
+            Input::Reaction {
+                event_id,
+                room_id,
+                sender,
+                target,
+                key,
+                at_ms,
+            } => {
+                let reaction = votes::ReactionVote {
+                    event_id,
+                    room_id,
+                    sender,
+                    target,
+                    key,
+                    at_ms,
+                };
+                votes::apply_reaction(self, &reaction, &mut effects);
+            }
+            Input::Redaction { redacts, .. } => {
+                if let Some((number, user)) = self.state.participation.vote_sources.get(&redacts) {
+                    effects.changes.push(Change::Vote {
+                        number: *number,
+                        user: user.clone(),
+                        vote: None,
+                    });
+                }
+            }
+            Input::CardPosted {
+                room_id,
+                number,
+                event_id,
+            } => {
+                self.apply_card(&room_id, number, &event_id, &mut effects);
+            }
         }
         for change in &effects.changes {
             self.state.apply_change(change);
@@ -229,38 +391,96 @@ impl Engine {
         self.settings.live_since_ms.max(joined)
     }
 
+    /// Whether to act for this sender; tells a sender from a server not allowed why, once.
+    fn admit(
+        &self,
+        sender: &str,
+        reply: impl FnOnce(Rendered) -> Reply,
+        effects: &mut Effects,
+    ) -> bool {
+        if self.settings.is_allowed(sender) {
+            return true;
+        }
+        if !self.state.told_server_not_allowed.contains(sender)
+            && !effects
+                .changes
+                .iter()
+                .any(|c| matches!(c, Change::ToldServerNotAllowed { user } if user == sender))
+        {
+            let server = pspm_config::server_of(sender).unwrap_or_default();
+            let text = self
+                .settings
+                .catalogue()
+                .render(Msg::ServerNotAllowed, &[("server", server)]);
+            effects.replies.push(reply(text));
+            effects.changes.push(Change::ToldServerNotAllowed {
+                user: sender.to_owned(),
+            });
+        }
+        false
+    }
+
     fn apply_message(&self, message: &Message, now: DateTime<Utc>, effects: &mut Effects) {
         if message.sender == self.settings.bot_user
             || message.sent_at_ms < self.live_since_ms(&message.room_id)
         {
             return;
         }
-        let Some(parsed) = command::Command::parse(&message.body) else {
-            return;
-        };
-        let catalogue = self.settings.catalogue();
-        let server = pspm_config::server_of(&message.sender).unwrap_or_default();
-        if !self.settings.allowed_servers.contains(server) {
-            if !self.state.told_server_not_allowed.contains(&message.sender) {
-                let text = catalogue.render(Msg::ServerNotAllowed, &[("server", server)]);
-                effects.replies.push(reply_to(message, text));
-                effects.changes.push(Change::ToldServerNotAllowed {
-                    user: message.sender.clone(),
-                });
-            }
+        let parsed = command::Command::parse(&message.body);
+        let thread_proposal = message
+            .thread_root
+            .as_ref()
+            .and_then(|root| self.state.participation.by_event.get(root).copied());
+        if parsed.is_none() && thread_proposal.is_none() {
             return;
         }
-        let request = command::Request {
+        if !self.admit(&message.sender, |text| reply_to(message, text), effects) {
+            return;
+        }
+        let mut ctx = command::Ctx {
             message,
             role: self.role(&message.room_id, &message.sender),
             now,
-            catalogue,
+            settings: &self.settings,
+            state: &self.state,
+            catalogue: self.settings.catalogue(),
+            changes: Vec::new(),
+            notices: Vec::new(),
+            card_for: None,
         };
-        let text = match parsed {
-            Ok(command) => command.apply(&request),
-            Err(error) => error.render(catalogue),
+        let text = match (parsed, thread_proposal) {
+            (Some(Ok(command)), _) => Some(command.apply(&mut ctx)),
+            (Some(Err(error)), _) => Some(error.render(ctx.catalogue)),
+            (None, Some(number)) => command::feedback::comment_in_thread(&mut ctx, number),
+            (None, None) => None,
         };
-        effects.replies.push(reply_to(message, text));
+        if let Some(text) = text {
+            let mut reply = reply_to(message, text);
+            reply.card_for = ctx.card_for;
+            effects.replies.push(reply);
+        }
+        effects.replies.append(&mut ctx.notices);
+        effects.changes.append(&mut ctx.changes);
+    }
+
+    /// The card came back with its event ID: remember it and seed the vote reactions.
+    fn apply_card(&self, room_id: &str, number: u32, event_id: &str, effects: &mut Effects) {
+        let Some(proposal) = self.state.participation.proposals.get(&number) else {
+            return;
+        };
+        if proposal.card_event.is_some() || proposal.room_id != room_id {
+            return;
+        }
+        let mut proposal = proposal.clone();
+        proposal.card_event = Some(event_id.to_owned());
+        effects.changes.push(Change::Proposal(proposal));
+        for key in [votes::SUPPORT, votes::OPPOSE] {
+            effects.reactions.push(Reaction {
+                room_id: room_id.to_owned(),
+                target: event_id.to_owned(),
+                key: key.to_owned(),
+            });
+        }
     }
 }
 
@@ -269,10 +489,13 @@ fn reply_to(message: &Message, text: Rendered) -> Reply {
         room_id: message.room_id.clone(),
         in_reply_to: message.event_id.clone(),
         thread_root: message.thread_root.clone(),
-        to_user: message.sender.clone(),
+        mentions: vec![message.sender.clone()],
         text,
+        card_for: None,
     }
 }
 
+#[cfg(test)]
+mod participation_tests;
 #[cfg(test)]
 mod tests;

@@ -13,6 +13,19 @@ fn settings(language: Language) -> Settings {
         moderators: ["@mod:ministry.test".to_owned()].into(),
         allowed_servers: ["ministry.test".to_owned(), "agency.test".to_owned()].into(),
         live_since_ms: 1_600_000_000_000,
+        organisations: [("agency.test".to_owned(), "Agenzia".to_owned())].into(),
+        sections: [(
+            ROOM.to_owned(),
+            SectionSettings {
+                id: "dati".into(),
+                title: "Dati".into(),
+                default_phase: Phase::Consultation,
+                max_supports: None,
+            },
+        )]
+        .into(),
+        max_title_chars: 200,
+        max_description_chars: 5000,
     }
 }
 
@@ -42,7 +55,7 @@ fn transcript(engine: &mut Engine, lines: &[(&str, &str)]) -> Vec<Option<String>
             assert!(effects.replies.len() <= 1, "one reply per command at most");
             effects.replies.first().map(|reply| {
                 assert_eq!(reply.in_reply_to, format!("$e{i}"));
-                assert_eq!(&reply.to_user, sender);
+                assert_eq!(reply.mentions, [sender.to_string()]);
                 reply.text.body.clone()
             })
         })

@@ -8,6 +8,10 @@ use serde_json::Value;
 
 use crate::domain::{Input, Message, PowerLevels};
 
+/// Content key marking the bot's proposal cards with their number, so the bot recognises its
+/// card when the homeserver sends it back (and a rebuild finds it in history).
+pub const CARD_KEY: &str = "it.pspm.proposal";
+
 /// The fields of a room event the bot looks at.
 #[derive(Debug, Clone, Deserialize)]
 pub struct RawEvent {
@@ -22,6 +26,9 @@ pub struct RawEvent {
     pub state_key: Option<String>,
     #[serde(default)]
     pub unsigned: Value,
+    /// Room versions up to 10 put a redaction's target here; 11+ in `content.redacts`.
+    #[serde(default)]
+    pub redacts: Option<String>,
 }
 
 impl RawEvent {
@@ -43,7 +50,42 @@ pub fn to_input(room_id: &str, bot_user: &str, event: &RawEvent) -> Option<Input
                 at_ms: event.origin_server_ts,
             })
         }
+        "m.room.message" if event.sender == bot_user => {
+            let number = event.content.get(CARD_KEY)?.as_u64()?;
+            Some(Input::CardPosted {
+                room_id: room_id.to_owned(),
+                number: u32::try_from(number).ok()?,
+                event_id: event.event_id.clone(),
+            })
+        }
         "m.room.message" => message(room_id, event).map(Input::Message),
+        "m.reaction" => {
+            let relates_to = event.content.get("m.relates_to")?;
+            if relates_to.get("rel_type")?.as_str()? != "m.annotation" {
+                return None;
+            }
+            Some(Input::Reaction {
+                event_id: event.event_id.clone(),
+                room_id: room_id.to_owned(),
+                sender: event.sender.clone(),
+                target: relates_to.get("event_id")?.as_str()?.to_owned(),
+                key: relates_to.get("key")?.as_str()?.to_owned(),
+                at_ms: event.origin_server_ts,
+            })
+        }
+        "m.room.redaction" => {
+            let redacts = event
+                .content
+                .get("redacts")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .or_else(|| event.redacts.clone())?;
+            Some(Input::Redaction {
+                room_id: room_id.to_owned(),
+                sender: event.sender.clone(),
+                redacts,
+            })
+        }
         "m.room.power_levels" if event.state_key.as_deref() == Some("") => {
             Some(Input::PowerLevels {
                 room_id: room_id.to_owned(),
@@ -172,13 +214,60 @@ mod tests {
                 json!({"msgtype": "m.text", "body": 3}),
                 None,
             ),
-            event("m.reaction", json!({}), None),
+            event(
+                "m.reaction",
+                json!({"m.relates_to": {"rel_type": "m.reference", "event_id": "$x"}}),
+                None,
+            ),
             event("m.room.power_levels", json!({}), Some("x")),
         ];
         for case in cases {
             assert_eq!(to_input("!r:hs", "@bot:hs", &case), None, "{case:?}");
         }
         assert!(RawEvent::parse("{\"type\": \"m.room.message\"}").is_none());
+    }
+
+    #[test]
+    fn reactions_redactions_and_own_cards() {
+        let reaction = event(
+            "m.reaction",
+            json!({"m.relates_to": {"rel_type": "m.annotation", "event_id": "$card", "key": "👍"}}),
+            None,
+        );
+        assert!(matches!(
+            to_input("!r:hs", "@bot:hs", &reaction),
+            Some(Input::Reaction { ref target, ref key, .. }) if target == "$card" && key == "👍"
+        ));
+        let v11 = event("m.room.redaction", json!({"redacts": "$r"}), None);
+        let mut v10 = event("m.room.redaction", json!({}), None);
+        v10.redacts = Some("$r".into());
+        for redaction in [v11, v10] {
+            assert!(matches!(
+                to_input("!r:hs", "@bot:hs", &redaction),
+                Some(Input::Redaction { ref redacts, .. }) if redacts == "$r"
+            ));
+        }
+        let mut card = event(
+            "m.room.message",
+            json!({"msgtype": "m.notice", "body": "#3", CARD_KEY: 3}),
+            None,
+        );
+        card.sender = "@bot:hs".into();
+        assert_eq!(
+            to_input("!r:hs", "@bot:hs", &card),
+            Some(Input::CardPosted {
+                room_id: "!r:hs".into(),
+                number: 3,
+                event_id: "$e".into()
+            })
+        );
+        let mut plain = event(
+            "m.room.message",
+            json!({"msgtype": "m.notice", "body": "pong"}),
+            None,
+        );
+        plain.sender = "@bot:hs".into();
+        assert_eq!(to_input("!r:hs", "@bot:hs", &plain), None);
     }
 
     #[test]

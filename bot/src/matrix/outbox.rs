@@ -15,8 +15,9 @@ use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
 use tracing::{error, warn};
 
+use super::events::CARD_KEY;
 use super::{error_code, with_retry, Matrix};
-use crate::domain::Reply;
+use crate::domain::{Reaction, Reply};
 use crate::store::{OutboxEntry, Outgoing, Store};
 
 /// Sends in flight at once: enough to keep up with bursts, few enough to be polite.
@@ -37,14 +38,18 @@ pub fn reply_content(reply: &Reply) -> Value {
         }),
         None => json!({ "m.in_reply_to": in_reply_to }),
     };
-    json!({
+    let mut content = json!({
         "msgtype": "m.notice",
         "body": reply.text.body,
         "format": "org.matrix.custom.html",
         "formatted_body": reply.text.html,
         "m.relates_to": relates_to,
-        "m.mentions": { "user_ids": [reply.to_user] },
-    })
+        "m.mentions": { "user_ids": reply.mentions },
+    });
+    if let Some(number) = reply.card_for {
+        content[CARD_KEY] = json!(number);
+    }
+    content
 }
 
 /// Drains the outbox whenever woken, until shutdown (then for at most a few more seconds).
@@ -96,9 +101,31 @@ pub async fn run(
     }
 }
 
+/// The Matrix content of a reaction the bot adds.
+pub fn reaction_content(reaction: &Reaction) -> Value {
+    json!({
+        "m.relates_to": {
+            "rel_type": "m.annotation",
+            "event_id": reaction.target,
+            "key": reaction.key,
+        }
+    })
+}
+
 async fn send_entry(matrix: &Matrix, store: &dyn Store, entry: &OutboxEntry) -> anyhow::Result<()> {
-    let Outgoing::Reply(reply) = &entry.outgoing;
-    let room_id: OwnedRoomId = match reply.room_id.as_str().try_into() {
+    let (room_id, kind, content) = match &entry.outgoing {
+        Outgoing::Reply(reply) => (
+            &reply.room_id,
+            MessageLikeEventType::RoomMessage,
+            reply_content(reply),
+        ),
+        Outgoing::Reaction(reaction) => (
+            &reaction.room_id,
+            MessageLikeEventType::Reaction,
+            reaction_content(reaction),
+        ),
+    };
+    let room_id: OwnedRoomId = match room_id.as_str().try_into() {
         Ok(id) => id,
         Err(e) => {
             store.dead_letter(entry, &format!("bad room id: {e}"))?;
@@ -106,16 +133,15 @@ async fn send_entry(matrix: &Matrix, store: &dyn Store, entry: &OutboxEntry) -> 
         }
     };
     let txn_id: OwnedTransactionId = entry.txn_id.as_str().into();
-    let content = Raw::from_json(serde_json::value::to_raw_value(&reply_content(reply))?);
-    let request = send_message_event::v3::Request::new_raw(
-        room_id,
-        txn_id,
-        MessageLikeEventType::RoomMessage,
-        content,
-    );
+    let content = Raw::from_json(serde_json::value::to_raw_value(&content)?);
+    let request = send_message_event::v3::Request::new_raw(room_id, txn_id, kind, content);
     let client = matrix.client();
     match with_retry("send", || async { client.send(request.clone()).await }).await {
         Ok(_) => store.remove_outbox(entry.seq)?,
+        // The same reaction is already there (e.g. sent before a crash under another txn).
+        Err(send_error) if error_code(&send_error).as_deref() == Some("M_DUPLICATE_ANNOTATION") => {
+            store.remove_outbox(entry.seq)?;
+        }
         Err(send_error) => {
             let reason = error_code(&send_error).unwrap_or_else(|| send_error.to_string());
             error!(seq = entry.seq, txn_id = %entry.txn_id, %reason, "the homeserver refuses a message; moved to dead letters");

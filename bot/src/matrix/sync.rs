@@ -194,11 +194,12 @@ impl SyncLoop {
             return;
         };
         let effects = self.engine.apply(input, (self.clock)());
-        for (index, reply) in effects.replies.into_iter().enumerate() {
-            batch.outgoing.push((
-                transaction_id(&event.event_id, index),
-                Outgoing::Reply(reply),
-            ));
+        let replies = effects.replies.into_iter().map(Outgoing::Reply);
+        let reactions = effects.reactions.into_iter().map(Outgoing::Reaction);
+        for (index, outgoing) in replies.chain(reactions).enumerate() {
+            batch
+                .outgoing
+                .push((transaction_id(&event.event_id, index), outgoing));
         }
         batch.changes.extend(effects.changes);
     }

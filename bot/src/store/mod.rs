@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 pub use sled_store::SledStore;
 
-use crate::domain::{Change, Reply, State};
+use crate::domain::{Change, Reaction, Reply, State};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -24,6 +24,7 @@ pub enum StoreError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Outgoing {
     Reply(Reply),
+    Reaction(Reaction),
 }
 
 /// An outbox entry. `txn_id` is derived from what caused it, so a resend after a crash is

@@ -6,11 +6,12 @@ fn reply(n: u32) -> Outgoing {
         room_id: "!r:hs".into(),
         in_reply_to: format!("$e{n}"),
         thread_root: None,
-        to_user: "@u:hs".into(),
+        mentions: vec!["@u:hs".into()],
         text: Rendered {
             body: format!("pong {n}"),
             html: format!("pong {n}"),
         },
+        card_for: None,
     })
 }
 

@@ -1,20 +1,34 @@
 //! Chat commands: one [`Command`] enum, one file per command (parse + apply + help keys).
 //!
 //! Parsing is pure text work: `!name args…` → a command or a [`ParseError`] that becomes a
-//! reply. Leftover arguments are refused, never ignored.
+//! reply. Leftover arguments are refused, never ignored. Applying reads the state and records
+//! [`Change`]s in the [`Ctx`]; the engine applies them afterwards.
 
+mod accept;
+mod answer;
+mod evaluate;
+pub mod feedback;
 mod help;
+mod hide;
+mod merge;
+mod moderation;
+mod phase;
 mod ping;
+mod proposals;
+mod propose;
+mod reject;
+mod show;
 mod unknown;
+mod unvote;
+mod vote;
+mod withdraw;
 
 use chrono::{DateTime, Utc};
 
-pub use help::Help;
-pub use ping::Ping;
-pub use unknown::Unknown;
-
 use super::i18n::{Catalogue, Msg, Rendered};
-use super::{Message, Role};
+use super::participation::{Phase, Proposal};
+use super::votes::{phase_msg, state_msg};
+use super::{Change, Message, Reply, Role, SectionSettings, Settings, State};
 
 /// The prefix that makes a message a command.
 pub const PREFIX: char = '!';
@@ -35,40 +49,6 @@ impl Spec {
     }
 }
 
-/// Every command, in the order `!help` lists them.
-pub const SPECS: &[&Spec] = &[&help::SPEC, &ping::SPEC];
-
-pub fn spec(name: &str) -> Option<&'static Spec> {
-    SPECS.iter().copied().find(|spec| spec.name == name)
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Command {
-    Help(Help),
-    Ping(Ping),
-    Unknown(Unknown),
-}
-
-/// Why a command's text could not be understood; rendered as a reply with its usage.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ParseError {
-    TooManyArguments { spec: &'static Spec },
-}
-
-impl ParseError {
-    pub fn render(&self, catalogue: &Catalogue) -> Rendered {
-        match self {
-            ParseError::TooManyArguments { spec } => catalogue.render(
-                Msg::ParseTooManyArguments,
-                &[
-                    ("command", spec.name),
-                    ("usage", catalogue.template(spec.usage)),
-                ],
-            ),
-        }
-    }
-}
-
 impl PartialEq for Spec {
     fn eq(&self, other: &Self) -> bool {
         self.name == other.name
@@ -76,12 +56,202 @@ impl PartialEq for Spec {
 }
 impl Eq for Spec {}
 
-/// What a command needs to run.
-pub struct Request<'a> {
+/// Every command, in the order `!help` lists them.
+pub const SPECS: &[&Spec] = &[
+    &help::SPEC,
+    &ping::SPEC,
+    &propose::SPEC,
+    &proposals::SPEC,
+    &show::SPEC,
+    &vote::SPEC,
+    &unvote::SPEC,
+    &withdraw::SPEC,
+    &feedback::SPEC,
+    &phase::SPEC,
+    &evaluate::SPEC,
+    &accept::SPEC,
+    &reject::SPEC,
+    &answer::SPEC,
+    &merge::SPEC,
+    &hide::SPEC,
+];
+
+pub fn spec(name: &str) -> Option<&'static Spec> {
+    SPECS.iter().copied().find(|spec| spec.name == name)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Help(help::Help),
+    Ping(ping::Ping),
+    Propose(propose::Propose),
+    Proposals(proposals::Proposals),
+    Show(show::Show),
+    Vote(vote::VoteCommand),
+    Unvote(unvote::Unvote),
+    Withdraw(withdraw::Withdraw),
+    Feedback(feedback::Feedback),
+    Phase(phase::PhaseCommand),
+    Evaluate(evaluate::Evaluate),
+    Accept(accept::Accept),
+    Reject(reject::Reject),
+    Answer(answer::Answer),
+    Merge(merge::Merge),
+    Hide(hide::Hide),
+    Unknown(unknown::Unknown),
+}
+
+/// Why a command's text could not be understood; rendered as a reply with its usage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseError {
+    TooManyArguments { spec: &'static Spec },
+    Missing { spec: &'static Spec },
+    Invalid { spec: &'static Spec, given: String },
+}
+
+impl ParseError {
+    pub fn render(&self, catalogue: &Catalogue) -> Rendered {
+        let (msg, spec, given) = match self {
+            ParseError::TooManyArguments { spec } => (Msg::ParseTooManyArguments, spec, ""),
+            ParseError::Missing { spec } => (Msg::ParseMissing, spec, ""),
+            ParseError::Invalid { spec, given } => (Msg::ParseInvalid, spec, given.as_str()),
+        };
+        let given: String = given.chars().take(40).collect();
+        catalogue.render(
+            msg,
+            &[
+                ("command", spec.name),
+                ("usage", catalogue.template(spec.usage)),
+                ("given", &given),
+            ],
+        )
+    }
+}
+
+/// What a command sees and what it produces besides its reply.
+pub struct Ctx<'a> {
     pub message: &'a Message,
     pub role: Role,
     pub now: DateTime<Utc>,
+    pub settings: &'a Settings,
+    pub state: &'a State,
     pub catalogue: &'static Catalogue,
+    pub changes: Vec<Change>,
+    /// Messages besides the reply, e.g. notices in a proposal's thread.
+    pub notices: Vec<Reply>,
+    /// Set when the reply is a proposal card.
+    pub card_for: Option<u32>,
+}
+
+/// A command's outcome: the reply, or a refusal that changed nothing.
+pub type Outcome = Result<Rendered, Rendered>;
+
+impl Ctx<'_> {
+    pub fn now_ms(&self) -> i64 {
+        self.now.timestamp_millis()
+    }
+
+    /// The section of the room the command was sent in.
+    pub fn section(&self) -> Result<&SectionSettings, Rendered> {
+        self.settings
+            .sections
+            .get(&self.message.room_id)
+            .ok_or_else(|| self.catalogue.text(Msg::NotASectionRoom))
+    }
+
+    pub fn phase_of(&self, section_id: &str) -> Phase {
+        let default = self
+            .settings
+            .section_of_id(section_id)
+            .map(|(_, s)| s.default_phase)
+            .unwrap_or_default();
+        self.state.participation.phase(section_id, default)
+    }
+
+    pub fn require_moderator(&self) -> Result<(), Rendered> {
+        if self.role == Role::Moderator {
+            Ok(())
+        } else {
+            Err(self.catalogue.text(Msg::ModeratorsOnly))
+        }
+    }
+
+    /// A proposal by number; hidden ones exist only for moderators.
+    pub fn proposal(&self, number: u32) -> Result<&'_ Proposal, Rendered> {
+        self.state
+            .participation
+            .proposals
+            .get(&number)
+            .filter(|p| p.hidden.is_none() || self.role == Role::Moderator)
+            .ok_or_else(|| {
+                self.catalogue
+                    .render(Msg::ProposalNotFound, &[("number", &number.to_string())])
+            })
+    }
+
+    /// Posts a notice in a proposal's thread.
+    pub fn notify_thread(&mut self, proposal: &Proposal, text: Rendered, mentions: Vec<String>) {
+        let root = proposal.thread_root().to_owned();
+        self.notices.push(Reply {
+            room_id: proposal.room_id.clone(),
+            in_reply_to: root.clone(),
+            thread_root: Some(root),
+            mentions,
+            text,
+            card_for: None,
+        });
+    }
+
+    /// A proposal's card: title, description, author, section, state, tally.
+    pub fn card(&self, proposal: &Proposal) -> Rendered {
+        let catalogue = self.catalogue;
+        let tally = self.state.participation.tally(proposal.number);
+        let section_title = self
+            .settings
+            .section_of_id(&proposal.section)
+            .map_or(proposal.section.as_str(), |(_, s)| s.title.as_str());
+        let mut state = catalogue.template(state_msg(proposal.state)).to_owned();
+        if let super::ProposalState::Merged(into) = proposal.state {
+            state = format!("{state} → #{into}");
+        }
+        let mut lines = vec![catalogue.render(
+            Msg::CardTitle,
+            &[
+                ("number", &proposal.number.to_string()),
+                ("title", &proposal.title),
+            ],
+        )];
+        if !proposal.description.is_empty() {
+            lines.push(catalogue.render(
+                Msg::CardDescription,
+                &[("description", &proposal.description)],
+            ));
+        }
+        lines.push(catalogue.render(
+            Msg::CardMeta,
+            &[
+                ("author", &proposal.author),
+                ("organisation", &proposal.organisation),
+                ("section", section_title),
+                ("state", &state),
+            ],
+        ));
+        if let Some(answer) = &proposal.answer {
+            lines.push(catalogue.render(Msg::CardAnswer, &[("answer", answer)]));
+        }
+        lines.push(catalogue.render(
+            Msg::CardTally,
+            &[
+                ("support", &tally.total.support.to_string()),
+                ("oppose", &tally.total.oppose.to_string()),
+            ],
+        ));
+        Rendered::lines(lines)
+    }
+
+    pub fn phase_name(&self, phase: Phase) -> &'static str {
+        self.catalogue.template(phase_msg(phase))
+    }
 }
 
 impl Command {
@@ -94,17 +264,55 @@ impl Command {
         let mut words = Arguments::new(rest);
         let name = words.next()?.to_lowercase();
         Some(match name.as_str() {
-            "help" => Help::parse(words).map(Command::Help),
-            "ping" => Ping::parse(words).map(Command::Ping),
-            _ => Ok(Command::Unknown(Unknown { name })),
+            "help" | "aiuto" => help::Help::parse(words).map(Command::Help),
+            "ping" => ping::Ping::parse(words).map(Command::Ping),
+            "propose" | "proponi" => propose::Propose::parse(words).map(Command::Propose),
+            "proposals" | "proposte" => proposals::Proposals::parse(words).map(Command::Proposals),
+            "show" | "mostra" => show::Show::parse(words).map(Command::Show),
+            "vote" | "vota" => vote::VoteCommand::parse(words).map(Command::Vote),
+            "unvote" => unvote::Unvote::parse(words).map(Command::Unvote),
+            "withdraw" | "ritira" => withdraw::Withdraw::parse(words).map(Command::Withdraw),
+            "feedback" => feedback::Feedback::parse(words).map(Command::Feedback),
+            "phase" | "fase" => phase::PhaseCommand::parse(words).map(Command::Phase),
+            "evaluate" => evaluate::Evaluate::parse(words).map(Command::Evaluate),
+            "accept" => accept::Accept::parse(words).map(Command::Accept),
+            "reject" => reject::Reject::parse(words).map(Command::Reject),
+            "answer" => answer::Answer::parse(words).map(Command::Answer),
+            "merge" => merge::Merge::parse(words).map(Command::Merge),
+            "hide" => hide::Hide::parse(words).map(Command::Hide),
+            _ => Ok(Command::Unknown(unknown::Unknown { name })),
         })
     }
 
-    pub fn apply(self, request: &Request<'_>) -> Rendered {
-        match self {
-            Command::Help(help) => help.apply(request),
-            Command::Ping(ping) => ping.apply(request),
-            Command::Unknown(unknown) => unknown.apply(request),
+    pub fn apply(self, ctx: &mut Ctx<'_>) -> Rendered {
+        let outcome = match self {
+            Command::Help(c) => Ok(c.apply(ctx)),
+            Command::Ping(c) => Ok(c.apply(ctx)),
+            Command::Propose(c) => c.apply(ctx),
+            Command::Proposals(c) => c.apply(ctx),
+            Command::Show(c) => c.apply(ctx),
+            Command::Vote(c) => c.apply(ctx),
+            Command::Unvote(c) => c.apply(ctx),
+            Command::Withdraw(c) => c.apply(ctx),
+            Command::Feedback(c) => c.apply(ctx),
+            Command::Phase(c) => c.apply(ctx),
+            Command::Evaluate(c) => c.apply(ctx),
+            Command::Accept(c) => c.apply(ctx),
+            Command::Reject(c) => c.apply(ctx),
+            Command::Answer(c) => c.apply(ctx),
+            Command::Merge(c) => c.apply(ctx),
+            Command::Hide(c) => c.apply(ctx),
+            Command::Unknown(c) => Ok(c.apply(ctx)),
+        };
+        match outcome {
+            Ok(reply) => reply,
+            Err(refusal) => {
+                // A refusal changes nothing.
+                ctx.changes.clear();
+                ctx.notices.clear();
+                ctx.card_for = None;
+                refusal
+            }
         }
     }
 }
@@ -125,6 +333,34 @@ impl<'a> Arguments<'a> {
             Ok(())
         } else {
             Err(ParseError::TooManyArguments { spec })
+        }
+    }
+
+    /// A proposal number, `12` or `#12`.
+    pub fn number(&mut self, spec: &'static Spec) -> Result<u32, ParseError> {
+        let word = self.next().ok_or(ParseError::Missing { spec })?;
+        word.trim_start_matches('#')
+            .parse()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| ParseError::Invalid {
+                spec,
+                given: word.to_owned(),
+            })
+    }
+
+    /// Everything left, trimmed (may span lines).
+    pub fn rest(self) -> &'a str {
+        self.rest.trim()
+    }
+
+    /// Everything left, which must not be empty.
+    pub fn required_rest(self, spec: &'static Spec) -> Result<&'a str, ParseError> {
+        let rest = self.rest();
+        if rest.is_empty() {
+            Err(ParseError::Missing { spec })
+        } else {
+            Ok(rest)
         }
     }
 }

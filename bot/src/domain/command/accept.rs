@@ -1,0 +1,44 @@
+//! `!accept <n> [answer]` (moderators): the proposal is accepted, with an optional answer.
+
+use super::moderation::{moderate, movable};
+use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use crate::domain::i18n::Msg;
+use crate::domain::participation::ProposalState;
+
+pub const SPEC: Spec = Spec {
+    name: "accept",
+    moderator_only: true,
+    usage: Msg::CmdAcceptUsage,
+    summary: Msg::CmdAcceptSummary,
+    help: Msg::CmdAcceptHelp,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accept {
+    pub number: u32,
+    pub answer: Option<String>,
+}
+
+impl Accept {
+    pub fn parse(mut args: Arguments<'_>) -> Result<Accept, ParseError> {
+        let number = args.number(&SPEC)?;
+        let answer = Some(args.rest().to_owned()).filter(|a| !a.is_empty());
+        Ok(Accept { number, answer })
+    }
+
+    pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
+        let current = ctx.proposal(self.number).map(|p| p.state);
+        if current.is_ok_and(|s| !movable(s)) {
+            return Err(ctx.catalogue.render(
+                Msg::ModerationNotMovable,
+                &[("number", &self.number.to_string())],
+            ));
+        }
+        moderate(ctx, self.number, |p| {
+            p.state = ProposalState::Accepted;
+            if self.answer.is_some() {
+                p.answer = self.answer;
+            }
+        })
+    }
+}

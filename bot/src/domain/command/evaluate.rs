@@ -1,0 +1,38 @@
+//! `!evaluate <n>` (moderators): the proposal is being evaluated.
+
+use super::moderation::{moderate, movable};
+use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use crate::domain::i18n::Msg;
+use crate::domain::participation::ProposalState;
+
+pub const SPEC: Spec = Spec {
+    name: "evaluate",
+    moderator_only: true,
+    usage: Msg::CmdEvaluateUsage,
+    summary: Msg::CmdEvaluateSummary,
+    help: Msg::CmdEvaluateHelp,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evaluate {
+    pub number: u32,
+}
+
+impl Evaluate {
+    pub fn parse(mut args: Arguments<'_>) -> Result<Evaluate, ParseError> {
+        let number = args.number(&SPEC)?;
+        args.finish(&SPEC)?;
+        Ok(Evaluate { number })
+    }
+
+    pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
+        let current = ctx.proposal(self.number).map(|p| p.state);
+        if current.is_ok_and(|s| !movable(s)) {
+            return Err(ctx.catalogue.render(
+                Msg::ModerationNotMovable,
+                &[("number", &self.number.to_string())],
+            ));
+        }
+        moderate(ctx, self.number, |p| p.state = ProposalState::Evaluating)
+    }
+}

@@ -1,0 +1,72 @@
+//! `!feedback <text>`: feedback on the section itself. Also: replies in a proposal's thread,
+//! which are comments on that proposal.
+
+use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use crate::domain::i18n::{Msg, Rendered};
+use crate::domain::participation::Comment;
+use crate::domain::votes::phase_refusal;
+use crate::domain::Change;
+
+pub const SPEC: Spec = Spec {
+    name: "feedback",
+    moderator_only: false,
+    usage: Msg::CmdFeedbackUsage,
+    summary: Msg::CmdFeedbackSummary,
+    help: Msg::CmdFeedbackHelp,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Feedback {
+    pub text: String,
+}
+
+impl Feedback {
+    pub fn parse(args: Arguments<'_>) -> Result<Feedback, ParseError> {
+        Ok(Feedback {
+            text: args.required_rest(&SPEC)?.to_owned(),
+        })
+    }
+
+    pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
+        let section = ctx.section()?;
+        let phase = ctx.phase_of(&section.id);
+        if !phase.allows_comments() {
+            return Err(phase_refusal(ctx.catalogue, phase));
+        }
+        let comment = Comment {
+            event_id: ctx.message.event_id.clone(),
+            section: section.id.clone(),
+            proposal: None,
+            author: ctx.message.sender.clone(),
+            organisation: ctx.settings.organisation_of(&ctx.message.sender),
+            text: self.text,
+            at_ms: ctx.message.sent_at_ms,
+        };
+        let reply = ctx
+            .catalogue
+            .render(Msg::FeedbackThanks, &[("section", &section.title)]);
+        ctx.changes.push(Change::Comment(comment));
+        Ok(reply)
+    }
+}
+
+/// A plain message in a proposal's thread: stored as a comment, silently; refused with a
+/// reply when the phase is closed to comments.
+pub fn comment_in_thread(ctx: &mut Ctx<'_>, number: u32) -> Option<Rendered> {
+    let proposal = ctx.state.participation.proposals.get(&number)?;
+    let phase = ctx.phase_of(&proposal.section);
+    if !phase.allows_comments() {
+        return Some(phase_refusal(ctx.catalogue, phase));
+    }
+    let comment = Comment {
+        event_id: ctx.message.event_id.clone(),
+        section: proposal.section.clone(),
+        proposal: Some(number),
+        author: ctx.message.sender.clone(),
+        organisation: ctx.settings.organisation_of(&ctx.message.sender),
+        text: ctx.message.body.clone(),
+        at_ms: ctx.message.sent_at_ms,
+    };
+    ctx.changes.push(Change::Comment(comment));
+    None
+}

@@ -1,0 +1,79 @@
+//! `!merge <n> into <m>` (moderators): n becomes "merged into m"; its supporters are told in
+//! n's thread. Votes are not moved: people choose again.
+
+use super::moderation::{moderate, movable};
+use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use crate::domain::i18n::Msg;
+use crate::domain::participation::{ProposalState, Stance};
+
+pub const SPEC: Spec = Spec {
+    name: "merge",
+    moderator_only: true,
+    usage: Msg::CmdMergeUsage,
+    summary: Msg::CmdMergeSummary,
+    help: Msg::CmdMergeHelp,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Merge {
+    pub number: u32,
+    pub into: u32,
+}
+
+impl Merge {
+    pub fn parse(mut args: Arguments<'_>) -> Result<Merge, ParseError> {
+        let number = args.number(&SPEC)?;
+        match args.next() {
+            Some(w) if matches!(w.to_lowercase().as_str(), "into" | "in") => {}
+            Some(w) => {
+                return Err(ParseError::Invalid {
+                    spec: &SPEC,
+                    given: w.to_owned(),
+                })
+            }
+            None => return Err(ParseError::Missing { spec: &SPEC }),
+        }
+        let into = args.number(&SPEC)?;
+        args.finish(&SPEC)?;
+        Ok(Merge { number, into })
+    }
+
+    pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
+        ctx.require_moderator()?;
+        let target = ctx.proposal(self.into)?;
+        let source = ctx.proposal(self.number)?;
+        if self.number == self.into
+            || !movable(source.state)
+            || !target.state.is_live() && target.state != ProposalState::Accepted
+        {
+            return Err(ctx.catalogue.render(
+                Msg::MergeRefused,
+                &[
+                    ("number", &self.number.to_string()),
+                    ("into", &self.into.to_string()),
+                ],
+            ));
+        }
+        let mut supporters: Vec<String> = ctx
+            .state
+            .participation
+            .votes
+            .iter()
+            .filter(|((n, _), vote)| *n == self.number && vote.stance == Stance::Support)
+            .map(|((_, user), _)| user.clone())
+            .collect();
+        supporters.sort();
+        let source_for_notice = source.clone();
+        let into = self.into;
+        let reply = moderate(ctx, self.number, |p| p.state = ProposalState::Merged(into))?;
+        let told = ctx.catalogue.render(
+            Msg::MergeSupporters,
+            &[
+                ("number", &self.number.to_string()),
+                ("into", &into.to_string()),
+            ],
+        );
+        ctx.notify_thread(&source_for_notice, told, supporters);
+        Ok(reply)
+    }
+}

@@ -1,0 +1,53 @@
+//! `!unvote <n>`: withdraw one's vote on a proposal.
+
+use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use crate::domain::i18n::Msg;
+use crate::domain::Change;
+
+pub const SPEC: Spec = Spec {
+    name: "unvote",
+    moderator_only: false,
+    usage: Msg::CmdUnvoteUsage,
+    summary: Msg::CmdUnvoteSummary,
+    help: Msg::CmdUnvoteHelp,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unvote {
+    pub number: u32,
+}
+
+impl Unvote {
+    pub fn parse(mut args: Arguments<'_>) -> Result<Unvote, ParseError> {
+        let number = args.number(&SPEC)?;
+        args.finish(&SPEC)?;
+        Ok(Unvote { number })
+    }
+
+    pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
+        let proposal = ctx.proposal(self.number)?;
+        let phase = ctx.phase_of(&proposal.section);
+        if !phase.allows_votes() {
+            return Err(crate::domain::votes::phase_refusal(ctx.catalogue, phase));
+        }
+        let number = self.number.to_string();
+        if ctx
+            .state
+            .participation
+            .vote_of(self.number, &ctx.message.sender)
+            .is_none()
+        {
+            return Err(ctx
+                .catalogue
+                .render(Msg::UnvoteNothing, &[("number", &number)]));
+        }
+        ctx.changes.push(Change::Vote {
+            number: self.number,
+            user: ctx.message.sender.clone(),
+            vote: None,
+        });
+        Ok(ctx
+            .catalogue
+            .render(Msg::UnvoteDone, &[("number", &number)]))
+    }
+}

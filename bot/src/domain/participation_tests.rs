@@ -1,0 +1,392 @@
+//! Participation transcripts: proposals, votes by reaction and text, withdrawals, phases and
+//! moderation, as chat events in and replies out; plus a randomized tally invariant.
+
+use std::collections::HashMap;
+
+use chrono::TimeZone;
+
+use super::participation::Stance;
+use super::*;
+
+const ROOM: &str = "!dati:ministry.test";
+const MOD: &str = "@mod:ministry.test";
+const ALICE: &str = "@alice:agency.test";
+const BOB: &str = "@bob:ministry.test";
+
+fn engine(max_supports: Option<u32>) -> Engine {
+    let settings = Settings {
+        language: Language::En,
+        bot_user: "@pspm:ministry.test".into(),
+        moderators: [MOD.to_owned()].into(),
+        allowed_servers: ["ministry.test".to_owned(), "agency.test".to_owned()].into(),
+        live_since_ms: 0,
+        organisations: [
+            ("agency.test".to_owned(), "Agenzia".to_owned()),
+            ("ministry.test".to_owned(), "Ministero".to_owned()),
+        ]
+        .into(),
+        sections: [(
+            ROOM.to_owned(),
+            SectionSettings {
+                id: "dati".into(),
+                title: "Dati".into(),
+                default_phase: Phase::Consultation,
+                max_supports,
+            },
+        )]
+        .into(),
+        max_title_chars: 20,
+        max_description_chars: 50,
+    };
+    Engine::new(settings, State::default())
+}
+
+/// Drives an engine with numbered events; returns the reply bodies of each step.
+struct Chat {
+    engine: Engine,
+    clock: i64,
+}
+
+impl Chat {
+    fn new(max_supports: Option<u32>) -> Chat {
+        Chat {
+            engine: engine(max_supports),
+            clock: 1_000,
+        }
+    }
+
+    fn apply(&mut self, input: Input) -> Effects {
+        self.clock += 1_000;
+        self.engine.apply(
+            input,
+            Utc.timestamp_millis_opt(self.clock).single().expect("time"),
+        )
+    }
+
+    fn say(&mut self, sender: &str, body: &str) -> (String, Vec<String>) {
+        let event_id = format!("$m{}", self.clock);
+        let effects = self.apply(Input::Message(Message {
+            event_id: event_id.clone(),
+            room_id: ROOM.into(),
+            sender: sender.into(),
+            sent_at_ms: self.clock,
+            body: body.into(),
+            thread_root: None,
+        }));
+        // A card comes back from the homeserver with an event ID.
+        for reply in &effects.replies {
+            if let Some(number) = reply.card_for {
+                let seeds = self.apply(Input::CardPosted {
+                    room_id: ROOM.into(),
+                    number,
+                    event_id: format!("$card{number}"),
+                });
+                assert_eq!(
+                    seeds.reactions.len(),
+                    2,
+                    "the card is seeded with 👍 and 👎"
+                );
+            }
+        }
+        (
+            event_id,
+            effects.replies.into_iter().map(|r| r.text.body).collect(),
+        )
+    }
+
+    fn react(&mut self, sender: &str, target: &str, key: &str) -> (String, Vec<String>) {
+        let event_id = format!("$r{}", self.clock);
+        let effects = self.apply(Input::Reaction {
+            event_id: event_id.clone(),
+            room_id: ROOM.into(),
+            sender: sender.into(),
+            target: target.into(),
+            key: key.into(),
+            at_ms: self.clock,
+        });
+        (
+            event_id,
+            effects.replies.into_iter().map(|r| r.text.body).collect(),
+        )
+    }
+
+    fn redact(&mut self, sender: &str, redacts: &str) {
+        self.apply(Input::Redaction {
+            room_id: ROOM.into(),
+            sender: sender.into(),
+            redacts: redacts.into(),
+        });
+    }
+
+    fn tally(&self, number: u32) -> (u32, u32) {
+        let t = self.engine.state().participation.tally(number).total;
+        (t.support, t.oppose)
+    }
+}
+
+#[test]
+fn a_consultation_cycle() {
+    let mut chat = Chat::new(None);
+    let (source, replies) = chat.say(ALICE, "!propose Open data\nPublish all datasets");
+    assert!(
+        replies[0].starts_with(
+            "#1 Open data\nPublish all datasets\nProposed by @alice:agency.test (Agenzia)"
+        ),
+        "{replies:?}"
+    );
+    chat.say(BOB, "!propose Cloud first");
+
+    // Reactions on the card and on the original message; latest wins; others ignored.
+    let (bob_up, _) = chat.react(BOB, "$card1", "👍");
+    chat.react(ALICE, &source, "👍🏽");
+    chat.react(BOB, "$card1", "🎉");
+    assert_eq!(chat.tally(1), (2, 0));
+    let (bob_down, _) = chat.react(BOB, "$card1", "👎");
+    assert_eq!(chat.tally(1), (1, 1));
+    // Removing the older 👍 changes nothing; removing the live 👎 withdraws the vote.
+    chat.redact(BOB, &bob_up);
+    assert_eq!(chat.tally(1), (1, 1));
+    chat.redact(BOB, &bob_down);
+    assert_eq!(chat.tally(1), (1, 0));
+
+    // Text votes, per-organisation tally.
+    let (_, replies) = chat.say(BOB, "!vote 1 +");
+    assert_eq!(replies, ["Support recorded for #1: 👍 2 · 👎 0"]);
+    let (_, replies) = chat.say(BOB, "!show 1");
+    assert!(
+        replies[0].contains("Agenzia: 👍 1 · 👎 0")
+            && replies[0].contains("Ministero: 👍 1 · 👎 0"),
+        "{replies:?}"
+    );
+    let (_, replies) = chat.say(BOB, "!unvote 1");
+    assert_eq!(replies, ["Vote on #1 withdrawn."]);
+    let (_, replies) = chat.say(BOB, "!unvote 1");
+    assert_eq!(replies, ["You have no vote on #1."]);
+
+    // Comments in the card's thread are stored; feedback on the section too.
+    chat.apply(Input::Message(Message {
+        event_id: "$comment".into(),
+        room_id: ROOM.into(),
+        sender: BOB.into(),
+        sent_at_ms: 50_000,
+        body: "Which formats?".into(),
+        thread_root: Some("$card1".into()),
+    }));
+    let (_, replies) = chat.say(ALICE, "!feedback The section misses interoperability");
+    assert!(replies[0].starts_with("Thank you"));
+    let comments = &chat.engine.state().participation.comments;
+    assert_eq!(comments.len(), 2);
+    assert_eq!(comments["$comment"].proposal, Some(1));
+    assert_eq!(comments["$comment"].organisation, "Ministero");
+
+    // Lists.
+    let (_, replies) = chat.say(BOB, "!proposals top");
+    assert!(
+        replies[0].starts_with(
+            "Proposals in “Dati” (2):\n#1 Open data — 👍 1 👎 0 · open\n#2 Cloud first"
+        ),
+        "{replies:?}"
+    );
+
+    // Phases: no new proposals in prioritisation; votes still.
+    let (_, replies) = chat.say(ALICE, "!phase prioritisation");
+    assert_eq!(replies, ["Only moderators can use this command."]);
+    chat.say(MOD, "!phase prioritisation");
+    let (_, replies) = chat.say(ALICE, "!propose Late idea");
+    assert_eq!(
+        replies,
+        ["Not possible in the section's current phase (prioritisation)."]
+    );
+    assert_eq!(chat.engine.state().participation.proposals.len(), 2);
+    chat.say(BOB, "!vote 2 -");
+    assert_eq!(chat.tally(2), (0, 1));
+    chat.say(MOD, "!phase consolidation");
+    let (_, replies) = chat.react(ALICE, "$card2", "👍");
+    assert_eq!(
+        replies,
+        ["Not possible in the section's current phase (consolidation)."]
+    );
+    assert_eq!(chat.tally(2), (0, 1));
+
+    // Moderation, with notices in the proposal's thread.
+    let (_, replies) = chat.say(MOD, "!accept 1 Planned for 2027");
+    assert_eq!(replies.len(), 2, "reply and thread notice: {replies:?}");
+    assert!(replies[0].contains("accepted") && replies[0].contains("Planned for 2027"));
+    let (_, replies) = chat.say(ALICE, "!reject 2 no");
+    assert_eq!(replies, ["Only moderators can use this command."]);
+    chat.say(MOD, "!merge 2 into 1");
+    let merged = &chat.engine.state().participation.proposals[&2];
+    assert_eq!(merged.state, ProposalState::Merged(1));
+    let (_, replies) = chat.say(BOB, "!withdraw 1");
+    assert_eq!(replies, ["Only the author of proposal #1 can withdraw it."]);
+    chat.say(MOD, "!hide 1 spam");
+    let (_, replies) = chat.say(BOB, "!show 1");
+    assert_eq!(replies, ["There is no proposal #1."]);
+    let (_, replies) = chat.say(MOD, "!show 1");
+    assert!(replies[0].contains("Hidden by moderators: spam"));
+}
+
+#[test]
+fn limits_and_refusals_change_nothing() {
+    let mut chat = Chat::new(Some(1));
+    let (_, replies) = chat.say(ALICE, "!propose This title is far too long for the limit");
+    assert!(replies[0].starts_with("Proposal too long"), "{replies:?}");
+    assert!(chat.engine.state().participation.proposals.is_empty());
+    chat.say(ALICE, "!propose A");
+    chat.say(ALICE, "!propose B");
+    chat.react(BOB, "$card1", "👍");
+    let (_, replies) = chat.react(BOB, "$card2", "👍");
+    assert!(
+        replies[0].starts_with("You already support 1 proposals"),
+        "{replies:?}"
+    );
+    assert_eq!(chat.tally(2), (0, 0));
+    // Opposing is not limited, and changing a support into opposition frees the slot.
+    chat.react(BOB, "$card1", "👎");
+    chat.react(BOB, "$card2", "👍");
+    assert_eq!((chat.tally(1), chat.tally(2)), ((0, 1), (1, 0)));
+    let (_, replies) = chat.say(ALICE, "!withdraw 1");
+    assert_eq!(replies[0], "Proposal #1 was withdrawn by its author.");
+    let (_, replies) = chat.say(BOB, "!vote 1 +");
+    assert_eq!(replies, ["Proposal #1 is withdrawn: voting is closed."]);
+    let (_, replies) = chat.say("@eve:rogue.test", "!vote 2 +");
+    assert!(replies[0].contains("rogue.test is not allowed"));
+    assert_eq!(chat.tally(2), (1, 0));
+    let (_, replies) = chat.say(ALICE, "!vote 9 +");
+    assert_eq!(replies, ["There is no proposal #9."]);
+}
+
+#[test]
+fn titles_with_html_are_escaped_in_the_card() {
+    let mut chat = Chat::new(None);
+    let effects = chat.apply(Input::Message(Message {
+        event_id: "$p".into(),
+        room_id: ROOM.into(),
+        sender: ALICE.into(),
+        sent_at_ms: 5_000,
+        body: "!propose <b>x</b>".into(),
+        thread_root: None,
+    }));
+    let html = &effects.replies[0].text.html;
+    assert!(
+        html.starts_with("<strong>#1 &lt;b&gt;x&lt;/b&gt;</strong>"),
+        "{html}"
+    );
+}
+
+/// For random interleavings of votes, re-votes, withdrawals (text and redaction) and ignored
+/// reactions, the incremental tallies equal the tallies recomputed from the live votes, the
+/// support limit holds, and folding the records into a fresh state gives the same tallies.
+#[test]
+fn tallies_always_equal_the_recount_of_live_votes() {
+    let users = [
+        "@a:agency.test",
+        "@b:agency.test",
+        "@c:ministry.test",
+        "@d:ministry.test",
+    ];
+    for seed in 1..=40u64 {
+        let mut rng = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mut next = |n: u64| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng % n
+        };
+        let mut chat = Chat::new(if seed % 2 == 0 { Some(2) } else { None });
+        for i in 0..4 {
+            chat.say(users[i % 2], &format!("!propose P{i}"));
+        }
+        let mut changes = Vec::new();
+        let mut reactions: Vec<String> = Vec::new();
+        for _ in 0..300 {
+            let user = users[next(4) as usize];
+            let number = 1 + next(4) as u32;
+            match next(6) {
+                0 | 1 => {
+                    let key = ["👍", "👎", "❤️"][next(3) as usize];
+                    let target = if next(2) == 0 {
+                        format!("$card{number}")
+                    } else {
+                        chat.engine.state().participation.proposals[&number]
+                            .source_event
+                            .clone()
+                    };
+                    let (id, _) = chat.react(user, &target, key);
+                    reactions.push(id);
+                }
+                2 => {
+                    chat.say(
+                        user,
+                        &format!("!vote {number} {}", if next(2) == 0 { "+" } else { "-" }),
+                    );
+                }
+                3 => {
+                    chat.say(user, &format!("!unvote {number}"));
+                }
+                4 if !reactions.is_empty() => {
+                    let id = reactions[next(reactions.len() as u64) as usize].clone();
+                    chat.redact(user, &id);
+                }
+                _ => {}
+            }
+        }
+        let participation = &chat.engine.state().participation;
+        let mut recount: HashMap<u32, (u32, u32)> = HashMap::new();
+        for ((number, _), vote) in &participation.votes {
+            let entry = recount.entry(*number).or_default();
+            match vote.stance {
+                Stance::Support => entry.0 += 1,
+                Stance::Oppose => entry.1 += 1,
+            }
+        }
+        for number in 1..=4 {
+            assert_eq!(
+                chat.tally(number),
+                recount.get(&number).copied().unwrap_or_default(),
+                "seed {seed} #{number}"
+            );
+            let by_org: u32 = participation
+                .tally(number)
+                .by_organisation
+                .values()
+                .map(|c| c.support + c.oppose)
+                .sum();
+            let (s, o) = chat.tally(number);
+            assert_eq!(by_org, s + o, "seed {seed} #{number} per organisation");
+        }
+        if let Some(limit) = chat.engine.settings().sections[ROOM].max_supports {
+            for user in users {
+                assert!(
+                    participation.supports_of("dati", user) <= limit,
+                    "seed {seed}: {user} over the limit"
+                );
+            }
+        }
+        changes.extend(
+            participation
+                .proposals
+                .values()
+                .cloned()
+                .map(Change::Proposal),
+        );
+        let mut rebuilt = State::default();
+        for change in &changes {
+            rebuilt.apply_change(change);
+        }
+        for ((number, user), vote) in &participation.votes {
+            rebuilt.apply_change(&Change::Vote {
+                number: *number,
+                user: user.clone(),
+                vote: Some(vote.clone()),
+            });
+        }
+        for number in 1..=4 {
+            assert_eq!(
+                rebuilt.participation.tally(number).total,
+                participation.tally(number).total,
+                "seed {seed}"
+            );
+        }
+    }
+}

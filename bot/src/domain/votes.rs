@@ -1,0 +1,198 @@
+//! Casting votes: by reaction (👍 support, 👎 oppose) or by `!vote`. One vote per person per
+//! proposal, latest wins; a redaction of the event that cast the live vote withdraws it.
+
+use super::i18n::{Catalogue, Msg, Rendered};
+use super::participation::{Phase, ProposalState, Stance, Vote};
+use super::{Change, Effects, Engine, Reply, Settings, State};
+
+pub const SUPPORT: &str = "👍";
+pub const OPPOSE: &str = "👎";
+
+/// The stance a reaction key stands for, ignoring skin tones and emoji presentation selectors.
+pub fn stance_of_key(key: &str) -> Option<Stance> {
+    let base: String = key
+        .chars()
+        .filter(|c| !matches!(c, '\u{FE0F}' | '\u{1F3FB}'..='\u{1F3FF}'))
+        .collect();
+    match base.as_str() {
+        SUPPORT | "+1" => Some(Stance::Support),
+        OPPOSE | "-1" => Some(Stance::Oppose),
+        _ => None,
+    }
+}
+
+/// Why a vote was not counted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    NoSuchProposal(u32),
+    NotLive(u32, ProposalState),
+    Phase(Phase),
+    SupportLimit(u32),
+}
+
+impl Refusal {
+    pub fn render(&self, catalogue: &Catalogue) -> Rendered {
+        match self {
+            Refusal::NoSuchProposal(n) => {
+                catalogue.render(Msg::ProposalNotFound, &[("number", &n.to_string())])
+            }
+            Refusal::NotLive(n, state) => catalogue.render(
+                Msg::VoteNotLive,
+                &[
+                    ("number", &n.to_string()),
+                    ("state", catalogue.template(state_msg(*state))),
+                ],
+            ),
+            Refusal::Phase(phase) => phase_refusal(catalogue, *phase),
+            Refusal::SupportLimit(limit) => {
+                catalogue.render(Msg::VoteSupportLimit, &[("limit", &limit.to_string())])
+            }
+        }
+    }
+}
+
+/// "Not possible in the current phase (…)".
+pub fn phase_refusal(catalogue: &Catalogue, phase: Phase) -> Rendered {
+    catalogue.render(
+        Msg::PhaseRefusal,
+        &[("phase", catalogue.template(phase_msg(phase)))],
+    )
+}
+
+pub fn phase_msg(phase: Phase) -> Msg {
+    match phase {
+        Phase::Consultation => Msg::PhaseConsultation,
+        Phase::Prioritisation => Msg::PhasePrioritisation,
+        Phase::Consolidation => Msg::PhaseConsolidation,
+        Phase::Monitoring => Msg::PhaseMonitoring,
+        Phase::Closed => Msg::PhaseClosed,
+    }
+}
+
+pub fn state_msg(state: ProposalState) -> Msg {
+    match state {
+        ProposalState::Open => Msg::StateOpen,
+        ProposalState::Evaluating => Msg::StateEvaluating,
+        ProposalState::Accepted => Msg::StateAccepted,
+        ProposalState::Rejected => Msg::StateRejected,
+        ProposalState::Withdrawn => Msg::StateWithdrawn,
+        ProposalState::Merged(_) => Msg::StateMerged,
+    }
+}
+
+/// The change that records `user`'s vote, or why it cannot be counted.
+pub fn cast(
+    settings: &Settings,
+    state: &State,
+    number: u32,
+    user: &str,
+    stance: Stance,
+    source_event: &str,
+    at_ms: i64,
+) -> Result<Change, Refusal> {
+    let participation = &state.participation;
+    let proposal = participation
+        .proposals
+        .get(&number)
+        .filter(|p| p.hidden.is_none())
+        .ok_or(Refusal::NoSuchProposal(number))?;
+    if !proposal.state.is_live() {
+        return Err(Refusal::NotLive(number, proposal.state));
+    }
+    let section = settings.section_of_id(&proposal.section).map(|(_, s)| s);
+    let phase = participation.phase(
+        &proposal.section,
+        section.map(|s| s.default_phase).unwrap_or_default(),
+    );
+    if !phase.allows_votes() {
+        return Err(Refusal::Phase(phase));
+    }
+    if let (Stance::Support, Some(limit)) = (stance, section.and_then(|s| s.max_supports)) {
+        let already_here = participation
+            .vote_of(number, user)
+            .is_some_and(|v| v.stance == Stance::Support);
+        let others = participation.supports_of(&proposal.section, user) - u32::from(already_here);
+        if others >= limit {
+            return Err(Refusal::SupportLimit(limit));
+        }
+    }
+    Ok(Change::Vote {
+        number,
+        user: user.to_owned(),
+        vote: Some(Vote {
+            stance,
+            section: proposal.section.clone(),
+            organisation: settings.organisation_of(user),
+            source_event: source_event.to_owned(),
+            at_ms,
+        }),
+    })
+}
+
+/// A reaction as the engine receives it.
+pub struct ReactionVote {
+    pub event_id: String,
+    pub room_id: String,
+    pub sender: String,
+    pub target: String,
+    pub key: String,
+    pub at_ms: i64,
+}
+
+/// A 👍/👎 on a proposal's card or original message is a vote; other reactions are ignored.
+pub(super) fn apply_reaction(engine: &Engine, reaction: &ReactionVote, effects: &mut Effects) {
+    if reaction.sender == engine.settings.bot_user
+        || reaction.at_ms < engine.live_since_ms(&reaction.room_id)
+    {
+        return;
+    }
+    let Some(stance) = stance_of_key(&reaction.key) else {
+        return;
+    };
+    let Some(&number) = engine.state.participation.by_event.get(&reaction.target) else {
+        return;
+    };
+    let reply = |text: Rendered| Reply {
+        room_id: reaction.room_id.clone(),
+        in_reply_to: reaction.target.clone(),
+        thread_root: None,
+        mentions: vec![reaction.sender.clone()],
+        text,
+        card_for: None,
+    };
+    if !engine.admit(&reaction.sender, reply, effects) {
+        return;
+    }
+    match cast(
+        &engine.settings,
+        &engine.state,
+        number,
+        &reaction.sender,
+        stance,
+        &reaction.event_id,
+        reaction.at_ms,
+    ) {
+        Ok(change) => effects.changes.push(change),
+        Err(refusal) => effects
+            .replies
+            .push(reply(refusal.render(engine.settings.catalogue()))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thumbs_with_any_skin_tone_or_selector_are_votes() {
+        for key in ["👍", "👍️", "👍🏽", "+1"] {
+            assert_eq!(stance_of_key(key), Some(Stance::Support), "{key}");
+        }
+        for key in ["👎", "👎🏿", "-1"] {
+            assert_eq!(stance_of_key(key), Some(Stance::Oppose), "{key}");
+        }
+        for key in ["❤️", "🎉", "", "👍👍"] {
+            assert_eq!(stance_of_key(key), None, "{key}");
+        }
+    }
+}
