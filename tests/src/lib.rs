@@ -423,6 +423,35 @@ impl User {
         .await
     }
 
+    pub async fn react(&self, room_id: &str, target: &str, key: &str) -> Result<String> {
+        let content = json!({"m.relates_to": {"rel_type": "m.annotation", "event_id": target, "key": key}});
+        self.send(room_id, "m.reaction", content).await
+    }
+
+    pub async fn redact(&self, room_id: &str, event_id: &str) -> Result<()> {
+        let txn = format!("r{}-{}", std::process::id(), NEXT_TXN.fetch_add(1, Ordering::Relaxed));
+        self.put(&format!("/rooms/{}/redact/{}/{txn}", enc(room_id), enc(event_id)), json!({}))
+            .await?;
+        Ok(())
+    }
+
+    /// Sends a message in the thread rooted at `root`.
+    pub async fn send_in_thread(&self, room_id: &str, root: &str, text: &str) -> Result<String> {
+        let content = json!({
+            "msgtype": "m.text",
+            "body": text,
+            "m.relates_to": {"rel_type": "m.thread", "event_id": root, "is_falling_back": true,
+                             "m.in_reply_to": {"event_id": root}},
+        });
+        self.send(room_id, "m.room.message", content).await
+    }
+
+    pub async fn set_display_name(&self, name: &str) -> Result<()> {
+        self.put(&format!("/profile/{}/displayname", enc(&self.user_id)), json!({"displayname": name}))
+            .await?;
+        Ok(())
+    }
+
     pub async fn resolve_alias(&self, alias: &str) -> Result<Option<String>> {
         match self.get(&format!("/directory/room/{}", enc(alias))).await {
             Ok(body) => Ok(body["room_id"].as_str().map(str::to_owned)),

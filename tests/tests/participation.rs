@@ -1,0 +1,174 @@
+//! Participation end to end: proposals, cards, reactions, redactions, text votes, threads,
+//! phases, moderation and refusals, against a real Synapse.
+
+use std::time::Duration;
+
+use pspm_e2e::{wait_for, Bot, BotSetup, RateLimits, Result, Synapse, User};
+use serde_json::Value;
+
+const SERVER: &str = "ministry.test";
+
+struct World {
+    /// Kept alive for the test's duration.
+    _synapse: Synapse,
+    bot: Bot,
+    moderator: User,
+    alice: User,
+    bob: User,
+    room: String,
+}
+
+async fn world(plan_id: &str) -> Result<World> {
+    let synapse = Synapse::start(SERVER, RateLimits::Raised).await?;
+    let bot_user = synapse.register("pspm", false).await?;
+    let moderator = synapse.register("mod", false).await?;
+    let alice = synapse.register("alice", false).await?;
+    let bob = synapse.register("bob", false).await?;
+    let mut bot = Bot::configure(
+        &synapse,
+        &BotSetup {
+            bot: &bot_user,
+            plan_id,
+            sections: &["dati"],
+            language: "en",
+            moderators: &[&moderator.user_id],
+            allowed_servers: &[SERVER],
+        },
+    )?;
+    bot.start()?;
+    let alias = format!("#{plan_id}.dati:{SERVER}");
+    let room = wait_for(Duration::from_secs(60), || async { alice.resolve_alias(&alias).await })
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("{alias} never resolved"))?;
+    for user in [&moderator, &alice, &bob] {
+        user.join(&room).await?;
+    }
+    Ok(World { _synapse: synapse, bot, moderator, alice, bob, room })
+}
+
+fn body(content: &Value) -> &str {
+    content["body"].as_str().unwrap_or_default()
+}
+
+impl World {
+    /// Sends a command and returns the bot's reply content.
+    async fn ask(&self, user: &User, text: &str) -> Result<Value> {
+        user.command(&self.room, &self.bot.user_id, text).await
+    }
+
+    /// The event ID of the bot's card for proposal `number`, once it is in the room.
+    async fn card(&self, number: u64) -> Result<String> {
+        let found = wait_for(Duration::from_secs(30), || async {
+            let events = self.alice.messages(&self.room).await?;
+            Ok(events.into_iter().find_map(|e| {
+                (e["sender"] == self.bot.user_id.as_str() && e["content"]["it.pspm.proposal"] == number)
+                    .then(|| e["event_id"].as_str().map(str::to_owned))
+                    .flatten()
+            }))
+        })
+        .await?;
+        found.ok_or_else(|| anyhow::anyhow!("no card for #{number}"))
+    }
+
+    /// Waits until `!show n` reports `expected` as its tally line.
+    async fn wait_tally(&self, number: u64, support: u32, oppose: u32) -> Result<()> {
+        let expected = format!("👍 {support} · 👎 {oppose}");
+        let mut last = String::new();
+        for _ in 0..50 {
+            let shown = self.ask(&self.bob, &format!("!show {number}")).await?;
+            last = body(&shown).to_owned();
+            if last.contains(&expected) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        anyhow::bail!("#{number} never showed {expected}; last:\n{last}")
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn proposals_votes_threads_and_moderation_in_a_real_room() -> Result<()> {
+    let w = world("cycle").await?;
+
+    // Help differs by role; the moderator's shows moderation commands.
+    let stakeholder_help = w.ask(&w.alice, "!help").await?;
+    assert!(body(&stakeholder_help).contains("!propose"));
+    assert!(!body(&stakeholder_help).contains("!accept"), "{}", body(&stakeholder_help));
+    let moderator_help = w.ask(&w.moderator, "!help").await?;
+    assert!(body(&moderator_help).contains("!accept"));
+
+    // A proposal with HTML in its title: the card escapes it and carries the number.
+    let card_reply = w.ask(&w.alice, "!propose Open <b>data</b>\nPublish every dataset with an API.").await?;
+    assert!(body(&card_reply).starts_with("#1 Open <b>data</b>"), "{}", body(&card_reply));
+    let html = card_reply["formatted_body"].as_str().unwrap_or_default();
+    assert!(html.contains("&lt;b&gt;data&lt;/b&gt;") && !html.contains("<b>"), "{html}");
+    assert_eq!(card_reply["it.pspm.proposal"], 1);
+    let card = w.card(1).await?;
+
+    // The bot seeds 👍 and 👎 on its card.
+    let seeded = wait_for(Duration::from_secs(30), || async {
+        let events = w.alice.messages(&w.room).await?;
+        let seeds = events
+            .iter()
+            .filter(|e| e["type"] == "m.reaction" && e["sender"] == w.bot.user_id.as_str())
+            .filter(|e| e["content"]["m.relates_to"]["event_id"] == card.as_str())
+            .count();
+        Ok((seeds == 2).then_some(()))
+    })
+    .await?;
+    assert!(seeded.is_some(), "the card was not seeded with two reactions");
+
+    // Votes by reaction, withdrawal by redaction, text votes.
+    let alice_up = w.alice.react(&w.room, &card, "👍").await?;
+    w.bob.react(&w.room, &card, "👎").await?;
+    w.wait_tally(1, 1, 1).await?;
+    w.alice.redact(&w.room, &alice_up).await?;
+    w.wait_tally(1, 0, 1).await?;
+    let voted = w.ask(&w.alice, "!vote 1 +").await?;
+    assert_eq!(body(&voted), "Support recorded for #1: 👍 1 · 👎 1");
+    let shown = w.ask(&w.bob, "!show 1").await?;
+    assert!(body(&shown).contains("Ministero di prova: 👍 1 · 👎 1"), "{}", body(&shown));
+
+    // A comment in the card's thread, and feedback on the section.
+    w.bob.send_in_thread(&w.room, &card, "Which formats?").await?;
+    let feedback = w.ask(&w.bob, "!feedback Interoperability is missing").await?;
+    assert!(body(&feedback).starts_with("Thank you"));
+    let shown = w.ask(&w.bob, "!show 1").await?;
+    assert!(body(&shown).contains("Comments: 1"), "{}", body(&shown));
+
+    // Moderator commands: refused for others, even with a moderator's display name.
+    w.bob.set_display_name("mod").await?;
+    let refused = w.ask(&w.bob, "!accept 1").await?;
+    assert_eq!(body(&refused), "Only moderators can use this command.");
+    let refused = w.ask(&w.bob, "!phase prioritisation").await?;
+    assert_eq!(body(&refused), "Only moderators can use this command.");
+
+    // Phases refuse what they do not allow, and change nothing.
+    w.ask(&w.moderator, "!phase prioritisation").await?;
+    let late = w.ask(&w.alice, "!propose Too late").await?;
+    assert_eq!(body(&late), "Not possible in the section's current phase (prioritisation).");
+    let listed = w.ask(&w.alice, "!proposals").await?;
+    assert!(body(&listed).starts_with("Proposals in “Sezione dati” (1):"), "{}", body(&listed));
+    w.ask(&w.moderator, "!phase consultation").await?;
+
+    // Moderation with notices in the proposal's thread.
+    w.ask(&w.bob, "!propose Cloud first").await?;
+    w.ask(&w.alice, "!propose Cloud first, again").await?;
+    let accepted = w.ask(&w.moderator, "!accept 1 In the 2027 plan").await?;
+    assert!(body(&accepted).contains("accepted") && body(&accepted).contains("In the 2027 plan"));
+    w.ask(&w.moderator, "!reject 2 Out of scope").await?;
+    w.ask(&w.moderator, "!merge 3 into 1").await?;
+    w.ask(&w.moderator, "!hide 2 spam").await?;
+    let hidden = w.ask(&w.alice, "!show 2").await?;
+    assert_eq!(body(&hidden), "There is no proposal #2.");
+    let thread_notices = w
+        .alice
+        .messages(&w.room)
+        .await?
+        .into_iter()
+        .filter(|e| e["sender"] == w.bot.user_id.as_str())
+        .filter(|e| e["content"]["m.relates_to"]["rel_type"] == "m.thread" && e["content"]["m.relates_to"]["event_id"] == card.as_str())
+        .count();
+    assert!(thread_notices >= 1, "no state notice in the card's thread");
+    Ok(())
+}
