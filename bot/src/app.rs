@@ -1,5 +1,6 @@
 //! Wires configuration, store, engine and Matrix adapter together.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,18 +10,100 @@ use pspm_config::Config;
 use tokio::sync::{watch, Notify};
 use tracing::{info, warn};
 
+use crate::domain::export::{Export, Format, Visibility};
 use crate::domain::{Engine, Settings};
 use crate::matrix::sync::SyncLoop;
-use crate::matrix::{outbox, provision, Matrix};
+use crate::matrix::{outbox, provision, rebuild, Matrix};
 use crate::store::{SledStore, Store};
+
+fn state_dir(config: &Config) -> PathBuf {
+    config.storage.data_dir.join("state")
+}
+
+fn open_sled(dir: &Path) -> anyhow::Result<SledStore> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    SledStore::open(dir).with_context(|| {
+        format!(
+            "cannot open the store in {} (a running bot holds it: stop the bot, or use the chat commands)",
+            dir.display()
+        )
+    })
+}
 
 /// Opens (or creates) the bot's store under `storage.data_dir`.
 pub fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
-    let dir = config.storage.data_dir.join("state");
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let store = SledStore::open(&dir)
-        .with_context(|| format!("cannot open the store in {}", dir.display()))?;
-    Ok(Arc::new(store))
+    Ok(Arc::new(open_sled(&state_dir(config))?))
+}
+
+/// Engine settings without a homeserver: section rooms come from the store's provisioning records.
+fn offline_settings(config: &Config, store: &dyn Store) -> anyhow::Result<Settings> {
+    let mut sections = Vec::new();
+    for section in &config.plan.sections {
+        let alias = format!(
+            "#{}:{}",
+            config.plan.section_alias_localpart(section),
+            config.server_name()
+        );
+        if let Some(room) = store.room_for_alias(&alias)? {
+            sections.push((section.id.clone(), room));
+        }
+    }
+    let first_start = store.first_start_ms(Utc::now().timestamp_millis())?;
+    Ok(Settings::from_config(config, first_start, &sections))
+}
+
+/// `pspm export`: writes the consolidated export from the store; returns the files written.
+/// For CSV, `out` gets the proposals and `<stem>.comments.csv` beside it the comments.
+pub fn export(
+    config: &Config,
+    format: Format,
+    visibility: Visibility,
+    out: &Path,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let store = open_store(config)?;
+    let settings = offline_settings(config, store.as_ref())?;
+    let state = store.load_state()?;
+    let files = Export::build(&settings, &state, visibility, Utc::now()).render(format);
+    let mut written = Vec::new();
+    for (index, file) in files.into_iter().enumerate() {
+        let path = if index == 0 {
+            out.to_path_buf()
+        } else {
+            let stem = out.file_stem().unwrap_or_default().to_string_lossy();
+            out.with_file_name(format!("{stem}.comments.csv"))
+        };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&path, file.content)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// `pspm rebuild`: replays the plan rooms' history into a fresh store, then swaps it in (the
+/// old store is kept beside it as `state.before-rebuild-<time>`).
+pub async fn rebuild(config: &Config) -> anyhow::Result<rebuild::Report> {
+    let current = state_dir(config);
+    let fresh_dir = config.storage.data_dir.join("state.rebuild");
+    if fresh_dir.exists() {
+        std::fs::remove_dir_all(&fresh_dir)?;
+    }
+    let report = {
+        let old = open_sled(&current)?;
+        let fresh = open_sled(&fresh_dir)?;
+        rebuild::rebuild(config, &old, &fresh).await?
+    };
+    let kept = config.storage.data_dir.join(format!(
+        "state.before-rebuild-{}",
+        Utc::now().format("%Y%m%dT%H%M%S%3f")
+    ));
+    std::fs::rename(&current, &kept)
+        .with_context(|| format!("cannot move {} aside", current.display()))?;
+    std::fs::rename(&fresh_dir, &current)
+        .with_context(|| format!("cannot move the rebuilt store to {}", current.display()))?;
+    Ok(report)
 }
 
 /// `pspm provision`: creates or updates the plan's rooms, then returns.

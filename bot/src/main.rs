@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use pspm::domain::export::{Format, Visibility};
 use pspm_config::Config;
 use tracing_subscriber::EnvFilter;
 
@@ -33,6 +34,24 @@ enum CliCommand {
         #[arg(long, short)]
         config: PathBuf,
     },
+    /// Write the consolidated export (proposals, votes, comments) from the store, offline.
+    Export {
+        #[arg(long, short)]
+        config: PathBuf,
+        /// csv (two files: PATH and PATH's stem + .comments.csv), json or md.
+        #[arg(long, default_value = "json")]
+        format: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// Include hidden proposals (the moderators' export).
+        #[arg(long)]
+        full: bool,
+    },
+    /// Rebuild the store from the plan rooms' history (the bot must be stopped).
+    Rebuild {
+        #[arg(long, short)]
+        config: PathBuf,
+    },
 }
 
 fn load(path: &std::path::Path) -> Result<Config, ExitCode> {
@@ -56,7 +75,9 @@ fn main() -> ExitCode {
     let config_path = match &cli.command {
         CliCommand::Run { config }
         | CliCommand::Provision { config }
-        | CliCommand::Check { config } => config,
+        | CliCommand::Check { config }
+        | CliCommand::Export { config, .. }
+        | CliCommand::Rebuild { config } => config,
     };
     let config = match load(config_path) {
         Ok(config) => config,
@@ -93,6 +114,31 @@ fn main() -> ExitCode {
                 }
             }),
             CliCommand::Check { .. } => Ok(()),
+            CliCommand::Export {
+                format, out, full, ..
+            } => {
+                let Some(format) = Format::parse(&format) else {
+                    return Err(anyhow::anyhow!(
+                        "--format must be csv, json or md, not \"{format}\""
+                    ));
+                };
+                let visibility = if full {
+                    Visibility::Full
+                } else {
+                    Visibility::Public
+                };
+                pspm::app::export(&config, format, visibility, &out).map(|files| {
+                    for file in files {
+                        println!("{}", file.display());
+                    }
+                })
+            }
+            CliCommand::Rebuild { .. } => pspm::app::rebuild(&config).await.map(|report| {
+                println!(
+                    "rebuilt from {} events: {} proposals, {} votes, {} comments",
+                    report.events, report.proposals, report.votes, report.comments
+                );
+            }),
         }
     });
     match result {

@@ -424,14 +424,22 @@ impl User {
     }
 
     pub async fn react(&self, room_id: &str, target: &str, key: &str) -> Result<String> {
-        let content = json!({"m.relates_to": {"rel_type": "m.annotation", "event_id": target, "key": key}});
+        let content =
+            json!({"m.relates_to": {"rel_type": "m.annotation", "event_id": target, "key": key}});
         self.send(room_id, "m.reaction", content).await
     }
 
     pub async fn redact(&self, room_id: &str, event_id: &str) -> Result<()> {
-        let txn = format!("r{}-{}", std::process::id(), NEXT_TXN.fetch_add(1, Ordering::Relaxed));
-        self.put(&format!("/rooms/{}/redact/{}/{txn}", enc(room_id), enc(event_id)), json!({}))
-            .await?;
+        let txn = format!(
+            "r{}-{}",
+            std::process::id(),
+            NEXT_TXN.fetch_add(1, Ordering::Relaxed)
+        );
+        self.put(
+            &format!("/rooms/{}/redact/{}/{txn}", enc(room_id), enc(event_id)),
+            json!({}),
+        )
+        .await?;
         Ok(())
     }
 
@@ -447,9 +455,32 @@ impl User {
     }
 
     pub async fn set_display_name(&self, name: &str) -> Result<()> {
-        self.put(&format!("/profile/{}/displayname", enc(&self.user_id)), json!({"displayname": name}))
-            .await?;
+        self.put(
+            &format!("/profile/{}/displayname", enc(&self.user_id)),
+            json!({"displayname": name}),
+        )
+        .await?;
         Ok(())
+    }
+
+    /// Downloads uploaded content (`mxc://server/id`) through the authenticated media API.
+    pub async fn download(&self, mxc: &str) -> Result<Vec<u8>> {
+        let path = mxc
+            .strip_prefix("mxc://")
+            .ok_or_else(|| anyhow!("not an mxc URI: {mxc}"))?;
+        let response = self
+            .http
+            .get(format!(
+                "{}/_matrix/client/v1/media/download/{path}",
+                self.base
+            ))
+            .bearer_auth(&self.token)
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            bail!("download {mxc}: {}", response.status());
+        }
+        Ok(response.bytes().await?.to_vec())
     }
 
     pub async fn resolve_alias(&self, alias: &str) -> Result<Option<String>> {

@@ -1,6 +1,7 @@
 //! Participation end to end: proposals, cards, reactions, redactions, text votes, threads,
 //! phases, moderation and refusals, against a real Synapse.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use pspm_e2e::{wait_for, Bot, BotSetup, RateLimits, Result, Synapse, User};
@@ -37,13 +38,22 @@ async fn world(plan_id: &str) -> Result<World> {
     )?;
     bot.start()?;
     let alias = format!("#{plan_id}.dati:{SERVER}");
-    let room = wait_for(Duration::from_secs(60), || async { alice.resolve_alias(&alias).await })
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("{alias} never resolved"))?;
+    let room = wait_for(Duration::from_secs(60), || async {
+        alice.resolve_alias(&alias).await
+    })
+    .await?
+    .ok_or_else(|| anyhow::anyhow!("{alias} never resolved"))?;
     for user in [&moderator, &alice, &bob] {
         user.join(&room).await?;
     }
-    Ok(World { _synapse: synapse, bot, moderator, alice, bob, room })
+    Ok(World {
+        _synapse: synapse,
+        bot,
+        moderator,
+        alice,
+        bob,
+        room,
+    })
 }
 
 fn body(content: &Value) -> &str {
@@ -61,7 +71,8 @@ impl World {
         let found = wait_for(Duration::from_secs(30), || async {
             let events = self.alice.messages(&self.room).await?;
             Ok(events.into_iter().find_map(|e| {
-                (e["sender"] == self.bot.user_id.as_str() && e["content"]["it.pspm.proposal"] == number)
+                (e["sender"] == self.bot.user_id.as_str()
+                    && e["content"]["it.pspm.proposal"] == number)
                     .then(|| e["event_id"].as_str().map(str::to_owned))
                     .flatten()
             }))
@@ -93,15 +104,31 @@ async fn proposals_votes_threads_and_moderation_in_a_real_room() -> Result<()> {
     // Help differs by role; the moderator's shows moderation commands.
     let stakeholder_help = w.ask(&w.alice, "!help").await?;
     assert!(body(&stakeholder_help).contains("!propose"));
-    assert!(!body(&stakeholder_help).contains("!accept"), "{}", body(&stakeholder_help));
+    assert!(
+        !body(&stakeholder_help).contains("!accept"),
+        "{}",
+        body(&stakeholder_help)
+    );
     let moderator_help = w.ask(&w.moderator, "!help").await?;
     assert!(body(&moderator_help).contains("!accept"));
 
     // A proposal with HTML in its title: the card escapes it and carries the number.
-    let card_reply = w.ask(&w.alice, "!propose Open <b>data</b>\nPublish every dataset with an API.").await?;
-    assert!(body(&card_reply).starts_with("#1 Open <b>data</b>"), "{}", body(&card_reply));
+    let card_reply = w
+        .ask(
+            &w.alice,
+            "!propose Open <b>data</b>\nPublish every dataset with an API.",
+        )
+        .await?;
+    assert!(
+        body(&card_reply).starts_with("#1 Open <b>data</b>"),
+        "{}",
+        body(&card_reply)
+    );
     let html = card_reply["formatted_body"].as_str().unwrap_or_default();
-    assert!(html.contains("&lt;b&gt;data&lt;/b&gt;") && !html.contains("<b>"), "{html}");
+    assert!(
+        html.contains("&lt;b&gt;data&lt;/b&gt;") && !html.contains("<b>"),
+        "{html}"
+    );
     assert_eq!(card_reply["it.pspm.proposal"], 1);
     let card = w.card(1).await?;
 
@@ -116,7 +143,10 @@ async fn proposals_votes_threads_and_moderation_in_a_real_room() -> Result<()> {
         Ok((seeds == 2).then_some(()))
     })
     .await?;
-    assert!(seeded.is_some(), "the card was not seeded with two reactions");
+    assert!(
+        seeded.is_some(),
+        "the card was not seeded with two reactions"
+    );
 
     // Votes by reaction, withdrawal by redaction, text votes.
     let alice_up = w.alice.react(&w.room, &card, "👍").await?;
@@ -127,11 +157,19 @@ async fn proposals_votes_threads_and_moderation_in_a_real_room() -> Result<()> {
     let voted = w.ask(&w.alice, "!vote 1 +").await?;
     assert_eq!(body(&voted), "Support recorded for #1: 👍 1 · 👎 1");
     let shown = w.ask(&w.bob, "!show 1").await?;
-    assert!(body(&shown).contains("Ministero di prova: 👍 1 · 👎 1"), "{}", body(&shown));
+    assert!(
+        body(&shown).contains("Ministero di prova: 👍 1 · 👎 1"),
+        "{}",
+        body(&shown)
+    );
 
     // A comment in the card's thread, and feedback on the section.
-    w.bob.send_in_thread(&w.room, &card, "Which formats?").await?;
-    let feedback = w.ask(&w.bob, "!feedback Interoperability is missing").await?;
+    w.bob
+        .send_in_thread(&w.room, &card, "Which formats?")
+        .await?;
+    let feedback = w
+        .ask(&w.bob, "!feedback Interoperability is missing")
+        .await?;
     assert!(body(&feedback).starts_with("Thank you"));
     let shown = w.ask(&w.bob, "!show 1").await?;
     assert!(body(&shown).contains("Comments: 1"), "{}", body(&shown));
@@ -146,9 +184,16 @@ async fn proposals_votes_threads_and_moderation_in_a_real_room() -> Result<()> {
     // Phases refuse what they do not allow, and change nothing.
     w.ask(&w.moderator, "!phase prioritisation").await?;
     let late = w.ask(&w.alice, "!propose Too late").await?;
-    assert_eq!(body(&late), "Not possible in the section's current phase (prioritisation).");
+    assert_eq!(
+        body(&late),
+        "Not possible in the section's current phase (prioritisation)."
+    );
     let listed = w.ask(&w.alice, "!proposals").await?;
-    assert!(body(&listed).starts_with("Proposals in “Sezione dati” (1):"), "{}", body(&listed));
+    assert!(
+        body(&listed).starts_with("Proposals in “Sezione dati” (1):"),
+        "{}",
+        body(&listed)
+    );
     w.ask(&w.moderator, "!phase consultation").await?;
 
     // Moderation with notices in the proposal's thread.
@@ -167,8 +212,201 @@ async fn proposals_votes_threads_and_moderation_in_a_real_room() -> Result<()> {
         .await?
         .into_iter()
         .filter(|e| e["sender"] == w.bot.user_id.as_str())
-        .filter(|e| e["content"]["m.relates_to"]["rel_type"] == "m.thread" && e["content"]["m.relates_to"]["event_id"] == card.as_str())
+        .filter(|e| {
+            e["content"]["m.relates_to"]["rel_type"] == "m.thread"
+                && e["content"]["m.relates_to"]["event_id"] == card.as_str()
+        })
         .count();
     assert!(thread_notices >= 1, "no state notice in the card's thread");
+    Ok(())
+}
+
+/// The JSON export without its generation time, for comparisons.
+fn without_time(mut export: Value) -> Value {
+    export["generated_at"] = Value::Null;
+    export
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exports_in_three_formats_and_a_rebuild_reproduces_them() -> Result<()> {
+    let mut w = world("export").await?;
+    w.ask(
+        &w.alice,
+        "!propose Dati aperti, \"subito\"\nPubblicare i dataset; con qualità e accessibilità.",
+    )
+    .await?;
+    w.ask(&w.bob, "!propose Interoperabilità").await?;
+    w.ask(&w.bob, "!propose Spam").await?;
+    let card = w.card(1).await?;
+    w.alice.react(&w.room, &card, "👍").await?;
+    w.bob.react(&w.room, &card, "👎").await?;
+    w.ask(&w.moderator, "!vote 2 +").await?;
+    w.bob
+        .send_in_thread(&w.room, &card, "Quali formati? CSV, JSON")
+        .await?;
+    w.ask(&w.alice, "!feedback Manca la sicurezza").await?;
+    w.ask(&w.moderator, "!accept 1 Nel piano 2027").await?;
+    w.ask(&w.moderator, "!hide 3 spam").await?;
+    w.wait_tally(1, 1, 1).await?;
+
+    // !export uploads files to the room; moderators only.
+    let refused = w.ask(&w.alice, "!export").await?;
+    assert_eq!(body(&refused), "Only moderators can use this command.");
+    let mut files = BTreeMap::new();
+    for format in ["json", "csv", "md"] {
+        let command = w
+            .moderator
+            .send_text(&w.room, &format!("!export {format}"))
+            .await?;
+        let wanted = if format == "csv" { 2 } else { 1 };
+        let posted = wait_for(Duration::from_secs(60), || async {
+            let posted: Vec<Value> = w
+                .moderator
+                .messages(&w.room)
+                .await?
+                .into_iter()
+                .filter(|e| e["content"]["msgtype"] == "m.file")
+                .filter(|e| {
+                    e["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] == command.as_str()
+                })
+                .collect();
+            Ok((posted.len() == wanted).then_some(posted))
+        })
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("!export {format} posted no file"))?;
+        for event in posted {
+            let name = event["content"]["body"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            let url = event["content"]["url"].as_str().unwrap_or_default();
+            let bytes = w.moderator.download(url).await?;
+            files.insert(name, String::from_utf8(bytes)?);
+        }
+    }
+    let json: Value = serde_json::from_str(&files["export-export.json"])?;
+    assert_eq!(
+        (json["schema"].as_str(), json["version"].as_u64()),
+        (Some("pspm.export"), Some(1))
+    );
+    assert_eq!(json["visibility"], "public");
+    let proposals = json["proposals"].as_array().cloned().unwrap_or_default();
+    assert_eq!(
+        proposals.len(),
+        2,
+        "the hidden proposal is not in the public export"
+    );
+    let first = &proposals[0];
+    assert_eq!(first["title"], "Dati aperti, \"subito\"");
+    assert_eq!(first["state"], "accepted");
+    assert_eq!(first["answer"], "Nel piano 2027");
+    assert_eq!(
+        (first["supports"].as_u64(), first["oppositions"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(
+        first["by_organisation"]["Ministero di prova"]["supports"],
+        1
+    );
+    assert!(first["event_id"]
+        .as_str()
+        .is_some_and(|id| id.starts_with('$')));
+    assert_eq!(first["card_event_id"], card.as_str());
+    assert_eq!(proposals[1]["supports"], 1);
+    let comments = json["comments"].as_array().cloned().unwrap_or_default();
+    let kinds: Vec<&str> = comments.iter().filter_map(|c| c["kind"].as_str()).collect();
+    assert_eq!(kinds, ["comment", "feedback"]);
+    assert_eq!(comments[0]["proposal"], 1);
+    assert_eq!(comments[0]["text"], "Quali formati? CSV, JSON");
+
+    let csv = &files["export-export.csv"];
+    assert!(csv.starts_with('\u{FEFF}'), "a BOM for spreadsheets");
+    assert!(csv.contains("\r\n"), "RFC 4180 line ends");
+    assert!(
+        csv.contains("\"Dati aperti, \"\"subito\"\"\""),
+        "quotes doubled: {csv}"
+    );
+    assert!(csv.contains("qualità e accessibilità"), "accents intact");
+    assert!(csv.contains("\"supports [Ministero di prova]\""));
+    assert_eq!(
+        csv.lines().count(),
+        3,
+        "header and one row per public proposal"
+    );
+    let comments_csv = &files["export-export.comments.csv"];
+    assert!(comments_csv.contains("\"feedback\"") && comments_csv.contains("Manca la sicurezza"));
+    let md = &files["export-export.md"];
+    assert!(
+        md.contains("## Sezione dati (consultation)") && md.contains("| 1 | Dati aperti"),
+        "{md}"
+    );
+
+    // Offline: the same export from the CLI; then a rebuild from history gives it again.
+    w.bot.stop()?;
+    let dir = tempfile::tempdir()?;
+    let before = dir.path().join("before.json");
+    let output = w.bot.run_cli(&[
+        "export",
+        "--format",
+        "json",
+        "--full",
+        "--out",
+        before.to_str().unwrap_or_default(),
+    ])?;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let before: Value = serde_json::from_str(&std::fs::read_to_string(&before)?)?;
+    assert_eq!(before["visibility"], "full");
+    assert_eq!(before["proposals"].as_array().map(Vec::len), Some(3));
+    assert_eq!(before["proposals"][2]["hidden_reason"], "spam");
+    let public = dir.path().join("public.json");
+    let output = w.bot.run_cli(&[
+        "export",
+        "--format",
+        "json",
+        "--out",
+        public.to_str().unwrap_or_default(),
+    ])?;
+    assert!(output.status.success());
+    let public: Value = serde_json::from_str(&std::fs::read_to_string(&public)?)?;
+    assert_eq!(
+        without_time(public),
+        without_time(json.clone()),
+        "CLI and chat exports agree"
+    );
+
+    let output = w.bot.run_cli(&["rebuild"])?;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let after = dir.path().join("after.json");
+    let output = w.bot.run_cli(&[
+        "export",
+        "--format",
+        "json",
+        "--full",
+        "--out",
+        after.to_str().unwrap_or_default(),
+    ])?;
+    assert!(output.status.success());
+    let after: Value = serde_json::from_str(&std::fs::read_to_string(&after)?)?;
+    assert_eq!(
+        without_time(after),
+        without_time(before),
+        "a rebuild reproduces the export"
+    );
+
+    // The bot runs on the rebuilt store without answering history again.
+    let replies_before = w.alice.replies_from(&w.room, &w.bot.user_id).await?.len();
+    w.bot.start()?;
+    let shown = w.ask(&w.alice, "!show 1").await?;
+    assert!(body(&shown).contains("👍 1 · 👎 1"), "{}", body(&shown));
+    let replies_after = w.alice.replies_from(&w.room, &w.bot.user_id).await?.len();
+    assert_eq!(replies_after, replies_before + 1);
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! imports matrix-sdk, ruma, sled or tantivy.
 
 pub mod command;
+pub mod export;
 pub mod i18n;
 pub mod participation;
 pub mod votes;
@@ -36,12 +37,19 @@ pub struct Settings {
     pub sections: HashMap<String, SectionSettings>,
     pub max_title_chars: usize,
     pub max_description_chars: usize,
+    pub plan_id: String,
+    pub plan_title: String,
+    /// Proposal numbers by the event that proposed them, read from the bot's cards in room
+    /// history: a rebuild gives every proposal the number it had. Empty when live.
+    pub number_hints: HashMap<String, u32>,
 }
 
 /// A plan section as the engine sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SectionSettings {
     pub id: String,
+    /// Position in the plan file.
+    pub position: usize,
     pub title: String,
     pub default_phase: Phase,
     pub max_supports: Option<u32>,
@@ -57,7 +65,12 @@ impl Settings {
         let sections = section_rooms
             .iter()
             .filter_map(|(section_id, room_id)| {
-                let section = config.plan.sections.iter().find(|s| &s.id == section_id)?;
+                let (position, section) = config
+                    .plan
+                    .sections
+                    .iter()
+                    .enumerate()
+                    .find(|(_, s)| &s.id == section_id)?;
                 let default_phase = section
                     .phase
                     .as_deref()
@@ -67,6 +80,7 @@ impl Settings {
                     room_id.clone(),
                     SectionSettings {
                         id: section.id.clone(),
+                        position,
                         title: section.title.clone(),
                         default_phase,
                         max_supports: section.max_supports,
@@ -84,6 +98,9 @@ impl Settings {
             sections,
             max_title_chars: config.bot.max_title_chars,
             max_description_chars: config.bot.max_description_chars,
+            plan_id: config.plan.id.clone(),
+            plan_title: config.plan.title.clone(),
+            number_hints: HashMap::new(),
         }
     }
 
@@ -182,6 +199,16 @@ pub struct Reaction {
     pub key: String,
 }
 
+/// A file to upload and post in a room (an export), as a reply to the command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilePost {
+    pub room_id: String,
+    pub in_reply_to: String,
+    pub filename: String,
+    pub mimetype: String,
+    pub content: String,
+}
+
 /// A reply to send, as a reply to the message that caused it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reply {
@@ -243,6 +270,7 @@ impl Change {
 pub struct Effects {
     pub replies: Vec<Reply>,
     pub reactions: Vec<Reaction>,
+    pub files: Vec<FilePost>,
     pub changes: Vec<Change>,
 }
 
@@ -446,6 +474,7 @@ impl Engine {
             catalogue: self.settings.catalogue(),
             changes: Vec::new(),
             notices: Vec::new(),
+            files: Vec::new(),
             card_for: None,
         };
         let text = match (parsed, thread_proposal) {
@@ -460,6 +489,7 @@ impl Engine {
             effects.replies.push(reply);
         }
         effects.replies.append(&mut ctx.notices);
+        effects.files.append(&mut ctx.files);
         effects.changes.append(&mut ctx.changes);
     }
 

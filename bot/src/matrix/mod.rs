@@ -13,6 +13,7 @@
 pub mod events;
 pub mod outbox;
 pub mod provision;
+pub mod rebuild;
 pub mod sync;
 
 use std::future::Future;

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use matrix_sdk::ruma::api::client::media::create_content;
 use matrix_sdk::ruma::api::client::message::send_message_event;
 use matrix_sdk::ruma::events::MessageLikeEventType;
 use matrix_sdk::ruma::serde::Raw;
@@ -17,7 +18,7 @@ use tracing::{error, warn};
 
 use super::events::CARD_KEY;
 use super::{error_code, with_retry, Matrix};
-use crate::domain::{Reaction, Reply};
+use crate::domain::{FilePost, Reaction, Reply};
 use crate::store::{OutboxEntry, Outgoing, Store};
 
 /// Sends in flight at once: enough to keep up with bursts, few enough to be polite.
@@ -112,6 +113,29 @@ pub fn reaction_content(reaction: &Reaction) -> Value {
     })
 }
 
+/// Uploads a file's content; a retry after a crash may upload it again, but only one message
+/// points to it (the message's transaction ID is fixed).
+async fn upload(matrix: &Matrix, file: &FilePost) -> Result<String, matrix_sdk::HttpError> {
+    let mut request = create_content::v3::Request::new(file.content.as_bytes().to_vec());
+    request.filename = Some(file.filename.clone());
+    request.content_type = Some(format!("{}; charset=utf-8", file.mimetype));
+    let client = matrix.client();
+    let response = with_retry("upload", || async { client.send(request.clone()).await }).await?;
+    Ok(response.content_uri.to_string())
+}
+
+/// An `m.file` message pointing to uploaded content, as a reply to the command.
+pub fn file_content(file: &FilePost, url: &str) -> Value {
+    json!({
+        "msgtype": "m.file",
+        "body": file.filename,
+        "filename": file.filename,
+        "url": url,
+        "info": { "mimetype": file.mimetype, "size": file.content.len() },
+        "m.relates_to": { "m.in_reply_to": { "event_id": file.in_reply_to } },
+    })
+}
+
 async fn send_entry(matrix: &Matrix, store: &dyn Store, entry: &OutboxEntry) -> anyhow::Result<()> {
     let (room_id, kind, content) = match &entry.outgoing {
         Outgoing::Reply(reply) => (
@@ -124,6 +148,19 @@ async fn send_entry(matrix: &Matrix, store: &dyn Store, entry: &OutboxEntry) -> 
             MessageLikeEventType::Reaction,
             reaction_content(reaction),
         ),
+        Outgoing::File(file) => match upload(matrix, file).await {
+            Ok(url) => (
+                &file.room_id,
+                MessageLikeEventType::RoomMessage,
+                file_content(file, &url),
+            ),
+            Err(upload_error) => {
+                let reason = error_code(&upload_error).unwrap_or_else(|| upload_error.to_string());
+                error!(seq = entry.seq, %reason, "the homeserver refuses an upload; moved to dead letters");
+                store.dead_letter(entry, &reason)?;
+                return Ok(());
+            }
+        },
     };
     let room_id: OwnedRoomId = match room_id.as_str().try_into() {
         Ok(id) => id,

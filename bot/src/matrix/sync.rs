@@ -196,7 +196,8 @@ impl SyncLoop {
         let effects = self.engine.apply(input, (self.clock)());
         let replies = effects.replies.into_iter().map(Outgoing::Reply);
         let reactions = effects.reactions.into_iter().map(Outgoing::Reaction);
-        for (index, outgoing) in replies.chain(reactions).enumerate() {
+        let files = effects.files.into_iter().map(Outgoing::File);
+        for (index, outgoing) in replies.chain(reactions).chain(files).enumerate() {
             batch
                 .outgoing
                 .push((transaction_id(&event.event_id, index), outgoing));

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 pub use sled_store::SledStore;
 
-use crate::domain::{Change, Reaction, Reply, State};
+use crate::domain::{Change, FilePost, Reaction, Reply, State};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -25,6 +25,7 @@ pub enum StoreError {
 pub enum Outgoing {
     Reply(Reply),
     Reaction(Reaction),
+    File(FilePost),
 }
 
 /// An outbox entry. `txn_id` is derived from what caused it, so a resend after a crash is

@@ -7,6 +7,7 @@
 mod accept;
 mod answer;
 mod evaluate;
+mod export;
 pub mod feedback;
 mod help;
 mod hide;
@@ -28,7 +29,7 @@ use chrono::{DateTime, Utc};
 use super::i18n::{Catalogue, Msg, Rendered};
 use super::participation::{Phase, Proposal};
 use super::votes::{phase_msg, state_msg};
-use super::{Change, Message, Reply, Role, SectionSettings, Settings, State};
+use super::{Change, FilePost, Message, Reply, Role, SectionSettings, Settings, State};
 
 /// The prefix that makes a message a command.
 pub const PREFIX: char = '!';
@@ -74,6 +75,7 @@ pub const SPECS: &[&Spec] = &[
     &answer::SPEC,
     &merge::SPEC,
     &hide::SPEC,
+    &export::SPEC,
 ];
 
 pub fn spec(name: &str) -> Option<&'static Spec> {
@@ -98,6 +100,7 @@ pub enum Command {
     Answer(answer::Answer),
     Merge(merge::Merge),
     Hide(hide::Hide),
+    Export(export::ExportCommand),
     Unknown(unknown::Unknown),
 }
 
@@ -139,6 +142,8 @@ pub struct Ctx<'a> {
     pub changes: Vec<Change>,
     /// Messages besides the reply, e.g. notices in a proposal's thread.
     pub notices: Vec<Reply>,
+    /// Files to post (exports).
+    pub files: Vec<FilePost>,
     /// Set when the reply is a proposal card.
     pub card_for: Option<u32>,
 }
@@ -280,6 +285,7 @@ impl Command {
             "answer" => answer::Answer::parse(words).map(Command::Answer),
             "merge" => merge::Merge::parse(words).map(Command::Merge),
             "hide" => hide::Hide::parse(words).map(Command::Hide),
+            "export" | "esporta" => export::ExportCommand::parse(words).map(Command::Export),
             _ => Ok(Command::Unknown(unknown::Unknown { name })),
         })
     }
@@ -302,6 +308,7 @@ impl Command {
             Command::Answer(c) => c.apply(ctx),
             Command::Merge(c) => c.apply(ctx),
             Command::Hide(c) => c.apply(ctx),
+            Command::Export(c) => c.apply(ctx),
             Command::Unknown(c) => Ok(c.apply(ctx)),
         };
         match outcome {
@@ -310,6 +317,7 @@ impl Command {
                 // A refusal changes nothing.
                 ctx.changes.clear();
                 ctx.notices.clear();
+                ctx.files.clear();
                 ctx.card_for = None;
                 refusal
             }

@@ -55,7 +55,12 @@ impl Propose {
             ));
         }
         let proposal = Proposal {
-            number: ctx.state.participation.next_number(),
+            number: ctx
+                .settings
+                .number_hints
+                .get(&ctx.message.event_id)
+                .copied()
+                .unwrap_or_else(|| ctx.state.participation.next_number()),
             section: section.id.clone(),
             room_id: ctx.message.room_id.clone(),
             title: self.title,

@@ -1,0 +1,71 @@
+//! `!export [csv|json|md] [full]` (moderators): the consolidated export, uploaded to the room.
+//! `full` keeps hidden proposals (with the reason); the default is the public export.
+
+use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use crate::domain::export::{Export, Format, Visibility};
+use crate::domain::i18n::Msg;
+use crate::domain::FilePost;
+
+pub const SPEC: Spec = Spec {
+    name: "export",
+    moderator_only: true,
+    usage: Msg::CmdExportUsage,
+    summary: Msg::CmdExportSummary,
+    help: Msg::CmdExportHelp,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportCommand {
+    pub format: Format,
+    pub visibility: Visibility,
+}
+
+impl ExportCommand {
+    pub fn parse(args: Arguments<'_>) -> Result<ExportCommand, ParseError> {
+        let mut command = ExportCommand {
+            format: Format::Csv,
+            visibility: Visibility::Public,
+        };
+        for word in args {
+            if let Some(format) = Format::parse(word) {
+                command.format = format;
+            } else if matches!(
+                word.to_lowercase().as_str(),
+                "full" | "completo" | "completa"
+            ) {
+                command.visibility = Visibility::Full;
+            } else {
+                return Err(ParseError::Invalid {
+                    spec: &SPEC,
+                    given: word.to_owned(),
+                });
+            }
+        }
+        Ok(command)
+    }
+
+    pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
+        ctx.require_moderator()?;
+        let export = Export::build(ctx.settings, ctx.state, self.visibility, ctx.now);
+        let files = export.render(self.format);
+        let names: Vec<&str> = files.iter().map(|f| f.filename.as_str()).collect();
+        let reply = ctx.catalogue.render(
+            Msg::ExportReady,
+            &[
+                ("proposals", &export.proposals.len().to_string()),
+                ("comments", &export.comments.len().to_string()),
+                ("files", &names.join(", ")),
+            ],
+        );
+        for file in files {
+            ctx.files.push(FilePost {
+                room_id: ctx.message.room_id.clone(),
+                in_reply_to: ctx.message.event_id.clone(),
+                filename: file.filename,
+                mimetype: file.mimetype.to_owned(),
+                content: file.content,
+            });
+        }
+        Ok(reply)
+    }
+}

@@ -1,0 +1,439 @@
+//! The consolidated export: every proposal (with votes in total and per organisation), every
+//! comment and feedback item, each with the Matrix event it came from. Rendered as JSON (a
+//! documented, versioned schema), CSV (RFC 4180, UTF-8 with BOM, two files) or Markdown.
+//!
+//! Pure: built from the state at a given time; the same state gives the same bytes apart from
+//! `generated_at`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+
+use super::participation::ProposalState;
+use super::{Settings, State};
+
+pub const SCHEMA: &str = "pspm.export";
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Json,
+    Markdown,
+}
+
+impl Format {
+    pub fn parse(text: &str) -> Option<Format> {
+        match text.to_lowercase().as_str() {
+            "csv" => Some(Format::Csv),
+            "json" => Some(Format::Json),
+            "md" | "markdown" => Some(Format::Markdown),
+            _ => None,
+        }
+    }
+}
+
+/// Public exports leave hidden proposals (and their comments) out; full ones keep them, with
+/// the reason, for moderators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    Public,
+    Full,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Export {
+    pub schema: &'static str,
+    pub version: u32,
+    pub generated_at: String,
+    pub visibility: Visibility,
+    pub plan: PlanInfo,
+    pub sections: Vec<SectionInfo>,
+    pub proposals: Vec<ProposalRow>,
+    pub comments: Vec<CommentRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanInfo {
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SectionInfo {
+    pub id: String,
+    pub title: String,
+    pub phase: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Votes {
+    pub supports: u32,
+    pub oppositions: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProposalRow {
+    pub section: String,
+    pub number: u32,
+    pub title: String,
+    pub description: String,
+    pub author: String,
+    pub organisation: String,
+    pub state: &'static str,
+    pub answer: Option<String>,
+    pub merged_into: Option<u32>,
+    /// Only in full exports.
+    pub hidden_reason: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub event_id: String,
+    pub card_event_id: Option<String>,
+    pub supports: u32,
+    pub oppositions: u32,
+    pub by_organisation: BTreeMap<String, Votes>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommentRow {
+    /// `comment` (in a proposal's thread) or `feedback` (on the section).
+    pub kind: &'static str,
+    pub section: String,
+    pub proposal: Option<u32>,
+    pub author: String,
+    pub organisation: String,
+    pub text: String,
+    pub created_at: String,
+    pub event_id: String,
+}
+
+/// One file of a rendered export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportFile {
+    pub filename: String,
+    pub mimetype: &'static str,
+    pub content: String,
+}
+
+pub fn timestamp(ms: i64) -> String {
+    DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+impl Export {
+    pub fn build(
+        settings: &Settings,
+        state: &State,
+        visibility: Visibility,
+        now: DateTime<Utc>,
+    ) -> Export {
+        let participation = &state.participation;
+        let mut sections: Vec<_> = settings.sections.values().collect();
+        sections.sort_by_key(|s| s.position);
+        let sections = sections
+            .into_iter()
+            .map(|s| SectionInfo {
+                id: s.id.clone(),
+                title: s.title.clone(),
+                phase: participation.phase(&s.id, s.default_phase).name(),
+            })
+            .collect();
+        let visible = |number: u32| {
+            visibility == Visibility::Full
+                || participation
+                    .proposals
+                    .get(&number)
+                    .is_some_and(|p| p.hidden.is_none())
+        };
+        let proposals = participation
+            .proposals
+            .values()
+            .filter(|p| visible(p.number))
+            .map(|p| {
+                let tally = participation.tally(p.number);
+                ProposalRow {
+                    section: p.section.clone(),
+                    number: p.number,
+                    title: p.title.clone(),
+                    description: p.description.clone(),
+                    author: p.author.clone(),
+                    organisation: p.organisation.clone(),
+                    state: p.state.name(),
+                    answer: p.answer.clone(),
+                    merged_into: match p.state {
+                        ProposalState::Merged(into) => Some(into),
+                        _ => None,
+                    },
+                    hidden_reason: p.hidden.clone().filter(|_| visibility == Visibility::Full),
+                    created_at: timestamp(p.created_ms),
+                    updated_at: timestamp(p.updated_ms),
+                    event_id: p.source_event.clone(),
+                    card_event_id: p.card_event.clone(),
+                    supports: tally.total.support,
+                    oppositions: tally.total.oppose,
+                    by_organisation: tally
+                        .by_organisation
+                        .iter()
+                        .map(|(org, c)| {
+                            (
+                                org.clone(),
+                                Votes {
+                                    supports: c.support,
+                                    oppositions: c.oppose,
+                                },
+                            )
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let mut comments: Vec<CommentRow> = participation
+            .comments
+            .values()
+            .filter(|c| c.proposal.is_none_or(visible))
+            .map(|c| CommentRow {
+                kind: if c.proposal.is_some() {
+                    "comment"
+                } else {
+                    "feedback"
+                },
+                section: c.section.clone(),
+                proposal: c.proposal,
+                author: c.author.clone(),
+                organisation: c.organisation.clone(),
+                text: c.text.clone(),
+                created_at: timestamp(c.at_ms),
+                event_id: c.event_id.clone(),
+            })
+            .collect();
+        comments.sort_by(|a, b| {
+            a.created_at
+                .cmp(&b.created_at)
+                .then(a.event_id.cmp(&b.event_id))
+        });
+        Export {
+            schema: SCHEMA,
+            version: VERSION,
+            generated_at: now.to_rfc3339_opts(SecondsFormat::Millis, true),
+            visibility,
+            plan: PlanInfo {
+                id: settings.plan_id.clone(),
+                title: settings.plan_title.clone(),
+            },
+            sections,
+            proposals,
+            comments,
+        }
+    }
+
+    /// The files of this export in a format, named after the plan.
+    pub fn render(&self, format: Format) -> Vec<ExportFile> {
+        let stem = format!("{}-export", self.plan.id);
+        match format {
+            Format::Json => vec![ExportFile {
+                filename: format!("{stem}.json"),
+                mimetype: "application/json",
+                content: serde_json::to_string_pretty(self).unwrap_or_default(),
+            }],
+            Format::Csv => vec![
+                ExportFile {
+                    filename: format!("{stem}.csv"),
+                    mimetype: "text/csv",
+                    content: self.proposals_csv(),
+                },
+                ExportFile {
+                    filename: format!("{stem}.comments.csv"),
+                    mimetype: "text/csv",
+                    content: self.comments_csv(),
+                },
+            ],
+            Format::Markdown => vec![ExportFile {
+                filename: format!("{stem}.md"),
+                mimetype: "text/markdown",
+                content: self.markdown(),
+            }],
+        }
+    }
+
+    fn organisations(&self) -> BTreeSet<&str> {
+        self.proposals
+            .iter()
+            .flat_map(|p| p.by_organisation.keys().map(String::as_str))
+            .collect()
+    }
+
+    fn proposals_csv(&self) -> String {
+        let organisations = self.organisations();
+        let mut header: Vec<String> = [
+            "section",
+            "number",
+            "title",
+            "description",
+            "author",
+            "organisation",
+            "state",
+            "answer",
+            "merged_into",
+            "hidden_reason",
+            "created_at",
+            "updated_at",
+            "event_id",
+            "card_event_id",
+            "supports",
+            "oppositions",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        for org in &organisations {
+            header.push(format!("supports [{org}]"));
+            header.push(format!("oppositions [{org}]"));
+        }
+        let mut csv = Csv::new();
+        csv.row(header.iter().map(String::as_str));
+        for p in &self.proposals {
+            let mut row = vec![
+                p.section.clone(),
+                p.number.to_string(),
+                p.title.clone(),
+                p.description.clone(),
+                p.author.clone(),
+                p.organisation.clone(),
+                p.state.to_owned(),
+                p.answer.clone().unwrap_or_default(),
+                p.merged_into.map(|n| n.to_string()).unwrap_or_default(),
+                p.hidden_reason.clone().unwrap_or_default(),
+                p.created_at.clone(),
+                p.updated_at.clone(),
+                p.event_id.clone(),
+                p.card_event_id.clone().unwrap_or_default(),
+                p.supports.to_string(),
+                p.oppositions.to_string(),
+            ];
+            for org in &organisations {
+                let votes = p.by_organisation.get(*org).copied().unwrap_or_default();
+                row.push(votes.supports.to_string());
+                row.push(votes.oppositions.to_string());
+            }
+            csv.row(row.iter().map(String::as_str));
+        }
+        csv.finish()
+    }
+
+    fn comments_csv(&self) -> String {
+        let mut csv = Csv::new();
+        csv.row([
+            "kind",
+            "section",
+            "proposal",
+            "author",
+            "organisation",
+            "text",
+            "created_at",
+            "event_id",
+        ]);
+        for c in &self.comments {
+            let proposal = c.proposal.map(|n| n.to_string()).unwrap_or_default();
+            csv.row([
+                c.kind,
+                &c.section,
+                &proposal,
+                &c.author,
+                &c.organisation,
+                &c.text,
+                &c.created_at,
+                &c.event_id,
+            ]);
+        }
+        csv.finish()
+    }
+
+    fn markdown(&self) -> String {
+        let cell = |text: &str| text.replace('|', "\\|").replace(['\n', '\r'], " ");
+        let mut md = format!(
+            "# {}\n\nExport {} ({:?}), schema {} v{}.\n",
+            self.plan.title, self.generated_at, self.visibility, SCHEMA, VERSION
+        );
+        for section in &self.sections {
+            md.push_str(&format!("\n## {} ({})\n\n", section.title, section.phase));
+            let proposals: Vec<_> = self
+                .proposals
+                .iter()
+                .filter(|p| p.section == section.id)
+                .collect();
+            if proposals.is_empty() {
+                md.push_str("No proposals.\n");
+            } else {
+                md.push_str("| # | Title | Author | Organisation | State | 👍 | 👎 | Answer |\n|---|---|---|---|---|---|---|---|\n");
+                for p in &proposals {
+                    md.push_str(&format!(
+                        "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                        p.number,
+                        cell(&p.title),
+                        cell(&p.author),
+                        cell(&p.organisation),
+                        p.state,
+                        p.supports,
+                        p.oppositions,
+                        cell(p.answer.as_deref().unwrap_or_default())
+                    ));
+                }
+            }
+            let comments: Vec<_> = self
+                .comments
+                .iter()
+                .filter(|c| c.section == section.id)
+                .collect();
+            if !comments.is_empty() {
+                md.push_str("\n### Comments and feedback\n\n");
+                for c in comments {
+                    let on = c
+                        .proposal
+                        .map_or_else(|| "section".to_owned(), |n| format!("#{n}"));
+                    md.push_str(&format!(
+                        "- {} ({}, {}) on {}: {}\n",
+                        c.author,
+                        c.organisation,
+                        c.created_at,
+                        on,
+                        cell(&c.text)
+                    ));
+                }
+            }
+        }
+        md
+    }
+}
+
+/// RFC 4180 CSV: CRLF line ends, every field quoted, quotes doubled; a BOM so that
+/// spreadsheets read UTF-8 (accents) correctly.
+struct Csv {
+    out: String,
+}
+
+impl Csv {
+    fn new() -> Csv {
+        Csv {
+            out: String::from('\u{FEFF}'),
+        }
+    }
+
+    fn row<'a>(&mut self, fields: impl IntoIterator<Item = &'a str>) {
+        for (i, field) in fields.into_iter().enumerate() {
+            if i > 0 {
+                self.out.push(',');
+            }
+            self.out.push('"');
+            self.out.push_str(&field.replace('"', "\"\""));
+            self.out.push('"');
+        }
+        self.out.push_str("\r\n");
+    }
+
+    fn finish(self) -> String {
+        self.out
+    }
+}

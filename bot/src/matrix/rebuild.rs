@@ -1,0 +1,151 @@
+//! `pspm rebuild`: a fresh store from the plan rooms' history. Sled is a projection of room
+//! history; this replays that history through the same engine, in time order, giving each
+//! proposal the number its card in history records. Nothing is sent.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use chrono::Utc;
+use matrix_sdk::config::RequestConfig;
+use matrix_sdk::ruma::api::client::message::get_message_events;
+use matrix_sdk::ruma::api::client::sync::sync_events::v3 as sync_v3;
+use matrix_sdk::ruma::api::Direction;
+use matrix_sdk::ruma::{OwnedRoomId, UInt};
+use pspm_config::Config;
+use serde_json::Value;
+use tracing::info;
+
+use super::events::{to_input, RawEvent, CARD_KEY};
+use super::{provision, with_retry, Matrix};
+use crate::domain::{Engine, Settings, State};
+use crate::store::{Batch, SledStore, Store};
+
+/// What a rebuild did.
+#[derive(Debug)]
+pub struct Report {
+    pub events: usize,
+    pub proposals: usize,
+    pub votes: usize,
+    pub comments: usize,
+}
+
+/// Rebuilds into `fresh` (an empty store) using the login and first-start time of `old`.
+pub async fn rebuild(
+    config: &Config,
+    old: &dyn Store,
+    fresh: &SledStore,
+) -> anyhow::Result<Report> {
+    let session = old
+        .session()?
+        .context("the old store has no session: run the bot once before rebuilding")?;
+    fresh.save_session(&session)?;
+    let first_start_ms = old.first_start_ms(Utc::now().timestamp_millis())?;
+    fresh.first_start_ms(first_start_ms)?;
+    let matrix = Matrix::connect(config, fresh).await?;
+    let rooms = provision::provision(&matrix, fresh, config).await?;
+
+    // The token comes first: whatever happens after it is delivered by the next sync (and
+    // skipped there if the history below already holds it).
+    let token = current_token(&matrix).await?;
+    let mut events: Vec<(usize, usize, String, RawEvent)> = Vec::new();
+    for (position, (_, room_id)) in rooms.sections.iter().enumerate() {
+        let room: OwnedRoomId = room_id.as_str().try_into().context("room id")?;
+        for (seq, event) in history(&matrix, &room).await?.into_iter().enumerate() {
+            events.push((position, seq, room_id.clone(), event));
+        }
+    }
+    events.sort_by(|a, b| {
+        a.3.origin_server_ts
+            .cmp(&b.3.origin_server_ts)
+            .then(a.0.cmp(&b.0))
+            .then(a.1.cmp(&b.1))
+    });
+
+    let mut settings = Settings::from_config(config, first_start_ms, &rooms.sections);
+    settings.number_hints = number_hints(matrix.user_id(), events.iter().map(|e| &e.3));
+    let mut engine = Engine::new(settings, State::default());
+    let mut batch = Batch {
+        next_batch: Some(token),
+        ..Batch::default()
+    };
+    let now = Utc::now();
+    for (_, _, room_id, event) in &events {
+        batch.applied.push(event.event_id.clone());
+        if let Some(input) = to_input(room_id, matrix.user_id(), event) {
+            // Replies are history too: only the state changes are kept.
+            batch.changes.extend(engine.apply(input, now).changes);
+        }
+    }
+    let participation = &engine.state().participation;
+    let report = Report {
+        events: events.len(),
+        proposals: participation.proposals.len(),
+        votes: participation.votes.len(),
+        comments: participation.comments.len(),
+    };
+    fresh.commit(batch)?;
+    info!(?report, "rebuilt the store from room history");
+    Ok(report)
+}
+
+/// Proposal numbers recorded by the bot's cards: `source event → number`.
+fn number_hints<'a>(
+    bot_user: &str,
+    events: impl Iterator<Item = &'a RawEvent>,
+) -> HashMap<String, u32> {
+    events
+        .filter(|e| e.sender == bot_user)
+        .filter_map(|e| {
+            let number = u32::try_from(e.content.get(CARD_KEY)?.as_u64()?).ok()?;
+            let source = e.content["m.relates_to"]["m.in_reply_to"]["event_id"].as_str()?;
+            Some((source.to_owned(), number))
+        })
+        .collect()
+}
+
+async fn current_token(matrix: &Matrix) -> anyhow::Result<String> {
+    let mut request = sync_v3::Request::new();
+    request.timeout = Some(Duration::ZERO);
+    let client = matrix.client();
+    let config = RequestConfig::new()
+        .disable_retry()
+        .timeout(Duration::from_secs(120));
+    let response = with_retry("sync", || async {
+        client
+            .send(request.clone())
+            .with_request_config(config)
+            .await
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))
+    .context("cannot sync")?;
+    Ok(response.next_batch)
+}
+
+/// Every event of a room, oldest first.
+async fn history(matrix: &Matrix, room: &OwnedRoomId) -> anyhow::Result<Vec<RawEvent>> {
+    let client = matrix.client();
+    let mut events = Vec::new();
+    let mut from: Option<String> = None;
+    loop {
+        let mut request = get_message_events::v3::Request::new(room.clone(), Direction::Forward);
+        request.from = from.clone();
+        request.limit = UInt::from(500u32);
+        let page = with_retry("messages", || async { client.send(request.clone()).await })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(|| format!("cannot read the history of {room}"))?;
+        for raw in &page.chunk {
+            let value: Value = serde_json::from_str(raw.json().get()).unwrap_or_default();
+            if let Ok(event) = serde_json::from_value::<RawEvent>(value) {
+                events.push(event);
+            }
+        }
+        match page.end {
+            Some(end) if !page.chunk.is_empty() => from = Some(end),
+            _ => break,
+        }
+    }
+    Ok(events)
+}
