@@ -410,3 +410,134 @@ async fn exports_in_three_formats_and_a_rebuild_reproduces_them() -> Result<()> 
     assert_eq!(replies_after, replies_before + 1);
     Ok(())
 }
+
+/// One user's vote as the room history says: the latest unredacted 👍/👎.
+#[derive(Clone)]
+struct Cast {
+    reaction: String,
+    key: &'static str,
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn votes_survive_crashes_exactly_once_and_a_rebuild_agrees() -> Result<()> {
+    const ACTIONS: usize = 600;
+    const MIN_KILLS: u32 = 5;
+    let mut w = world("crashvotes").await?;
+    let proposals = 4u64;
+    for i in 1..=proposals {
+        w.ask(&w.alice, &format!("!propose Proposta {i}")).await?;
+    }
+    let mut cards = Vec::new();
+    for i in 1..=proposals {
+        cards.push(w.card(i).await?);
+    }
+    let voters = [&w.alice, &w.bob, &w.moderator];
+    let mut rng = pspm_e2e::Rng::from_env_or_time("vote crash test");
+    // Truth, from what the room receives: per (voter, card) the live reactions.
+    let mut live: BTreeMap<(usize, usize), Vec<Cast>> = BTreeMap::new();
+    let plan: Vec<(usize, usize, u64)> = (0..ACTIONS)
+        .map(|_| {
+            (
+                rng.between(0, 3) as usize,
+                rng.between(0, proposals) as usize,
+                rng.between(0, 10),
+            )
+        })
+        .collect();
+    let sending = std::sync::atomic::AtomicBool::new(true);
+    let sender = async {
+        for (voter, card, choice) in plan {
+            let casts = live.entry((voter, card)).or_default();
+            let key = if choice < 6 { "👍" } else { "👎" };
+            let user = voters[voter];
+            if let Some(pos) = casts
+                .iter()
+                .position(|c| c.key == key)
+                .filter(|_| choice % 2 == 0 || casts.len() == 2)
+            {
+                // Withdraw: redact the reaction with that key.
+                let cast = casts.remove(pos);
+                user.redact(&w.room, &cast.reaction).await?;
+            } else if casts.iter().all(|c| c.key != key) {
+                let reaction = user.react(&w.room, &cards[card], key).await?;
+                casts.push(Cast { reaction, key });
+            }
+        }
+        sending.store(false, std::sync::atomic::Ordering::SeqCst);
+        Result::Ok(())
+    };
+    let mut kill_rng = pspm_e2e::Rng::from_env_or_time("vote crash killer");
+    let bot = &mut w.bot;
+    let killer = async {
+        let mut kills = 0;
+        while kills < MIN_KILLS || sending.load(std::sync::atomic::Ordering::SeqCst) {
+            tokio::time::sleep(Duration::from_millis(kill_rng.between(300, 2000))).await;
+            bot.kill()?;
+            kills += 1;
+            tokio::time::sleep(Duration::from_millis(kill_rng.between(0, 500))).await;
+            bot.start()?;
+        }
+        Result::Ok(kills)
+    };
+    let (sent, kills) = tokio::join!(sender, killer);
+    sent?;
+    assert!(kills? >= MIN_KILLS);
+
+    // The truth: a voter's vote on a card is the stance of their most recent live reaction.
+    let mut truth = vec![(0u32, 0u32); proposals as usize];
+    for ((_, card), casts) in &live {
+        if let Some(last) = casts.last() {
+            match last.key {
+                "👍" => truth[*card].0 += 1,
+                _ => truth[*card].1 += 1,
+            }
+        }
+    }
+    for (index, (support, oppose)) in truth.iter().enumerate() {
+        w.wait_tally(index as u64 + 1, *support, *oppose).await?;
+    }
+
+    w.bot.stop()?;
+    let dir = tempfile::tempdir()?;
+    let export = |name: &str| -> Result<Value> {
+        let path = dir.path().join(name);
+        let output = w.bot.run_cli(&[
+            "export",
+            "--format",
+            "json",
+            "--full",
+            "--out",
+            path.to_str().unwrap_or_default(),
+        ])?;
+        anyhow::ensure!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        Ok(without_time(serde_json::from_str(
+            &std::fs::read_to_string(path)?,
+        )?))
+    };
+    let before = export("before.json")?;
+    for (index, (support, oppose)) in truth.iter().enumerate() {
+        let row = &before["proposals"][index];
+        assert_eq!(
+            (row["supports"].as_u64(), row["oppositions"].as_u64()),
+            (Some(u64::from(*support)), Some(u64::from(*oppose))),
+            "#{}",
+            index + 1
+        );
+    }
+    let output = w.bot.run_cli(&["rebuild"])?;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        export("after.json")?,
+        before,
+        "rebuild reproduces the export"
+    );
+    Ok(())
+}

@@ -16,7 +16,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use i18n::{Catalogue, Language, Msg, Rendered};
-pub use participation::{Comment, Participation, Phase, Proposal, ProposalState, Stance, Vote};
+pub use participation::{
+    Ballot, Comment, Participation, Phase, Proposal, ProposalState, Stance, Vote,
+};
 
 /// Power level from which a room member is a moderator (Matrix convention).
 pub const MODERATOR_POWER: i64 = 50;
@@ -236,10 +238,11 @@ pub enum Change {
         at_ms: i64,
     },
     Proposal(Proposal),
-    Vote {
+    /// A person's standing ballots on a proposal (their vote is the latest one's stance).
+    Ballots {
         number: u32,
         user: String,
-        vote: Option<Vote>,
+        ballots: Vec<Ballot>,
     },
     Comment(Comment),
     Phase {
@@ -257,7 +260,7 @@ impl Change {
             Change::PowerLevels { room_id, .. } => format!("power/{room_id}"),
             Change::BotJoined { room_id, .. } => format!("joined/{room_id}"),
             Change::Proposal(proposal) => format!("proposal/{:010}", proposal.number),
-            Change::Vote { number, user, .. } => format!("vote/{number:010}/{user}"),
+            Change::Ballots { number, user, .. } => format!("vote/{number:010}/{user}"),
             Change::Comment(comment) => format!("comment/{}", comment.event_id),
             Change::Phase { section, .. } => format!("phase/{section}"),
             Change::ToldServerNotAllowed { user } => format!("told-not-allowed/{user}"),
@@ -293,8 +296,12 @@ impl State {
                 self.joined_at_ms.insert(room_id.clone(), *at_ms);
             }
             Change::Proposal(proposal) => self.participation.put_proposal(proposal),
-            Change::Vote { number, user, vote } => {
-                self.participation.put_vote(*number, user, vote.as_ref());
+            Change::Ballots {
+                number,
+                user,
+                ballots,
+            } => {
+                self.participation.put_ballots(*number, user, ballots);
             }
             Change::Comment(comment) => {
                 self.participation
@@ -385,11 +392,18 @@ impl Engine {
                 votes::apply_reaction(self, &reaction, &mut effects);
             }
             Input::Redaction { redacts, .. } => {
-                if let Some((number, user)) = self.state.participation.vote_sources.get(&redacts) {
-                    effects.changes.push(Change::Vote {
+                let participation = &self.state.participation;
+                if let Some((number, user)) = participation.vote_sources.get(&redacts) {
+                    let ballots = participation
+                        .ballots_of(*number, user)
+                        .iter()
+                        .filter(|b| b.source_event != redacts)
+                        .cloned()
+                        .collect();
+                    effects.changes.push(Change::Ballots {
                         number: *number,
                         user: user.clone(),
-                        vote: None,
+                        ballots,
                     });
                 }
             }

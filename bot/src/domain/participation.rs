@@ -143,6 +143,21 @@ pub struct Vote {
     pub at_ms: i64,
 }
 
+/// A vote-casting event still standing in the room: a reaction or `!vote` (with a stance) or
+/// an `!unvote` (without). A person's vote is the stance of their latest ballot; redacting a
+/// ballot's event removes it, so an older one may count again, as the room history shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ballot {
+    pub stance: Option<Stance>,
+    pub section: String,
+    pub organisation: String,
+    pub source_event: String,
+    pub at_ms: i64,
+}
+
+/// Ballots remembered per person and proposal; older ones fall off.
+pub const MAX_BALLOTS: usize = 8;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Counts {
     pub support: u32,
@@ -195,7 +210,9 @@ pub struct Participation {
     pub supports_in_section: HashMap<(String, String), u32>,
     /// Event (card or source message) → proposal, for reactions and threads.
     pub by_event: HashMap<String, u32>,
-    /// Event that cast a live vote → `(proposal, user)`, for withdrawals by redaction.
+    /// `(proposal, user) → ballots`, oldest first.
+    pub ballots: HashMap<(u32, String), Vec<Ballot>>,
+    /// Event of a ballot → `(proposal, user)`, for withdrawals by redaction.
     pub vote_sources: HashMap<String, (u32, String)>,
 }
 
@@ -232,17 +249,45 @@ impl Participation {
         self.proposals.insert(proposal.number, proposal.clone());
     }
 
-    /// Sets or clears a user's vote, keeping every counter in step.
-    pub fn put_vote(&mut self, number: u32, user: &str, vote: Option<&Vote>) {
+    pub fn ballots_of(&self, number: u32, user: &str) -> &[Ballot] {
+        self.ballots
+            .get(&(number, user.to_owned()))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Replaces a user's ballots on a proposal; their vote becomes the latest ballot's stance.
+    pub fn put_ballots(&mut self, number: u32, user: &str, ballots: &[Ballot]) {
+        let key = (number, user.to_owned());
+        for old in self.ballots.remove(&key).unwrap_or_default() {
+            self.vote_sources.remove(&old.source_event);
+        }
+        for ballot in ballots {
+            self.vote_sources
+                .insert(ballot.source_event.clone(), key.clone());
+        }
+        let current = ballots.last().and_then(|b| {
+            b.stance.map(|stance| Vote {
+                stance,
+                section: b.section.clone(),
+                organisation: b.organisation.clone(),
+                source_event: b.source_event.clone(),
+                at_ms: b.at_ms,
+            })
+        });
+        self.set_vote(number, user, current.as_ref());
+        if !ballots.is_empty() {
+            self.ballots.insert(key, ballots.to_vec());
+        }
+    }
+
+    /// Sets or clears a user's current vote, keeping every counter in step.
+    fn set_vote(&mut self, number: u32, user: &str, vote: Option<&Vote>) {
         let key = (number, user.to_owned());
         if let Some(old) = self.votes.remove(&key) {
-            self.vote_sources.remove(&old.source_event);
             self.count(number, user, &old, -1);
         }
         if let Some(vote) = vote {
             self.count(number, user, vote, 1);
-            self.vote_sources
-                .insert(vote.source_event.clone(), key.clone());
             self.votes.insert(key, vote.clone());
         }
     }

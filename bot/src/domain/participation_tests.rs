@@ -29,6 +29,7 @@ fn engine(max_supports: Option<u32>) -> Engine {
             ROOM.to_owned(),
             SectionSettings {
                 id: "dati".into(),
+                position: 0,
                 title: "Dati".into(),
                 default_phase: Phase::Consultation,
                 max_supports,
@@ -37,6 +38,9 @@ fn engine(max_supports: Option<u32>) -> Engine {
         .into(),
         max_title_chars: 20,
         max_description_chars: 50,
+        plan_id: "pt".into(),
+        plan_title: "Piano".into(),
+        number_hints: HashMap::new(),
     };
     Engine::new(settings, State::default())
 }
@@ -147,6 +151,15 @@ fn a_consultation_cycle() {
     chat.redact(BOB, &bob_up);
     assert_eq!(chat.tally(1), (1, 1));
     chat.redact(BOB, &bob_down);
+    assert_eq!(chat.tally(1), (1, 0));
+    // Changing one's mind and then taking the change back: the older reaction counts again.
+    let (_up, _) = chat.react(BOB, "$card1", "👍");
+    let (down, _) = chat.react(BOB, "$card1", "👎");
+    assert_eq!(chat.tally(1), (1, 1));
+    chat.redact(BOB, &down);
+    assert_eq!(chat.tally(1), (2, 0));
+    let (_, replies) = chat.say(BOB, "!unvote 1");
+    assert_eq!(replies, ["Vote on #1 withdrawn."]);
     assert_eq!(chat.tally(1), (1, 0));
 
     // Text votes, per-organisation tally.
@@ -374,11 +387,11 @@ fn tallies_always_equal_the_recount_of_live_votes() {
         for change in &changes {
             rebuilt.apply_change(change);
         }
-        for ((number, user), vote) in &participation.votes {
-            rebuilt.apply_change(&Change::Vote {
+        for ((number, user), ballots) in &participation.ballots {
+            rebuilt.apply_change(&Change::Ballots {
                 number: *number,
                 user: user.clone(),
-                vote: Some(vote.clone()),
+                ballots: ballots.clone(),
             });
         }
         for number in 1..=4 {

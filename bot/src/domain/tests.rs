@@ -18,6 +18,7 @@ fn settings(language: Language) -> Settings {
             ROOM.to_owned(),
             SectionSettings {
                 id: "dati".into(),
+                position: 0,
                 title: "Dati".into(),
                 default_phase: Phase::Consultation,
                 max_supports: None,
@@ -26,6 +27,9 @@ fn settings(language: Language) -> Settings {
         .into(),
         max_title_chars: 200,
         max_description_chars: 5000,
+        plan_id: "pt".into(),
+        plan_title: "Piano".into(),
+        number_hints: HashMap::new(),
     }
 }
 

@@ -2,7 +2,7 @@
 //! proposal, latest wins; a redaction of the event that cast the live vote withdraws it.
 
 use super::i18n::{Catalogue, Msg, Rendered};
-use super::participation::{Phase, ProposalState, Stance, Vote};
+use super::participation::{Ballot, Participation, Phase, ProposalState, Stance, MAX_BALLOTS};
 use super::{Change, Effects, Engine, Reply, Settings, State};
 
 pub const SUPPORT: &str = "👍";
@@ -116,17 +116,36 @@ pub fn cast(
             return Err(Refusal::SupportLimit(limit));
         }
     }
-    Ok(Change::Vote {
+    Ok(ballot_change(
+        participation,
         number,
-        user: user.to_owned(),
-        vote: Some(Vote {
-            stance,
+        user,
+        Ballot {
+            stance: Some(stance),
             section: proposal.section.clone(),
             organisation: settings.organisation_of(user),
             source_event: source_event.to_owned(),
             at_ms,
-        }),
-    })
+        },
+    ))
+}
+
+/// The change adding `ballot` as `user`'s latest on proposal `number`.
+pub fn ballot_change(
+    participation: &Participation,
+    number: u32,
+    user: &str,
+    ballot: Ballot,
+) -> Change {
+    let mut ballots = participation.ballots_of(number, user).to_vec();
+    ballots.push(ballot);
+    let excess = ballots.len().saturating_sub(MAX_BALLOTS);
+    ballots.drain(..excess);
+    Change::Ballots {
+        number,
+        user: user.to_owned(),
+        ballots,
+    }
 }
 
 /// A reaction as the engine receives it.

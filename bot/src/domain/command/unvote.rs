@@ -2,7 +2,8 @@
 
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::Msg;
-use crate::domain::Change;
+use crate::domain::participation::Ballot;
+use crate::domain::votes::ballot_change;
 
 pub const SPEC: Spec = Spec {
     name: "unvote",
@@ -41,11 +42,20 @@ impl Unvote {
                 .catalogue
                 .render(Msg::UnvoteNothing, &[("number", &number)]));
         }
-        ctx.changes.push(Change::Vote {
-            number: self.number,
-            user: ctx.message.sender.clone(),
-            vote: None,
-        });
+        let ballot = Ballot {
+            stance: None,
+            section: proposal.section.clone(),
+            organisation: ctx.settings.organisation_of(&ctx.message.sender),
+            source_event: ctx.message.event_id.clone(),
+            at_ms: ctx.message.sent_at_ms,
+        };
+        let change = ballot_change(
+            &ctx.state.participation,
+            self.number,
+            &ctx.message.sender,
+            ballot,
+        );
+        ctx.changes.push(change);
         Ok(ctx
             .catalogue
             .render(Msg::UnvoteDone, &[("number", &number)]))
