@@ -541,3 +541,133 @@ async fn votes_survive_crashes_exactly_once_and_a_rebuild_agrees() -> Result<()>
     );
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_prioritisation_poll_counts_unstable_and_stable_responses_by_msc3381_rules() -> Result<()>
+{
+    let w = world("polls").await?;
+    for title in ["Primo", "Secondo", "Terzo"] {
+        w.ask(&w.alice, &format!("!propose {title}")).await?;
+    }
+    w.ask(&w.bob, "!vote 1 +").await?;
+    let refused = w.ask(&w.alice, "!prioritise").await?;
+    assert_eq!(body(&refused), "Only moderators can use this command.");
+    let opened = w.ask(&w.moderator, "!prioritise 2 3").await?;
+    assert!(
+        body(&opened).starts_with("Priority poll 1 is open"),
+        "{}",
+        body(&opened)
+    );
+
+    let start = wait_for(Duration::from_secs(30), || async {
+        Ok(w.alice.messages(&w.room).await?.into_iter().find(|e| {
+            e["type"] == "org.matrix.msc3381.poll.start" && e["sender"] == w.bot.user_id.as_str()
+        }))
+    })
+    .await?
+    .ok_or_else(|| anyhow::anyhow!("no poll start from the bot"))?;
+    let poll = &start["content"]["org.matrix.msc3381.poll.start"];
+    assert_eq!(poll["max_selections"], 2);
+    let answers: Vec<&str> = poll["answers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["id"].as_str())
+        .collect();
+    assert_eq!(answers, ["p1", "p2", "p3"], "the most supported first");
+    let start_id = start["event_id"].as_str().unwrap_or_default().to_owned();
+    let relates = serde_json::json!({"rel_type": "m.reference", "event_id": start_id});
+    let unstable = |answers: &[&str]| serde_json::json!({"org.matrix.msc3381.poll.response": {"answers": answers}, "m.relates_to": relates});
+    // Alice votes, then changes her ballot; Bob's has too many answers (spoiled); the
+    // moderator answers in the stable form.
+    w.alice
+        .send(
+            &w.room,
+            "org.matrix.msc3381.poll.response",
+            unstable(&["p1", "p2"]),
+        )
+        .await?;
+    w.bob
+        .send(
+            &w.room,
+            "org.matrix.msc3381.poll.response",
+            unstable(&["p1", "p2", "p3"]),
+        )
+        .await?;
+    w.alice
+        .send(
+            &w.room,
+            "org.matrix.msc3381.poll.response",
+            unstable(&["p3"]),
+        )
+        .await?;
+    w.moderator
+        .send(
+            &w.room,
+            "m.poll.response",
+            serde_json::json!({"m.selections": ["p1"], "m.relates_to": relates}),
+        )
+        .await?;
+    // Give the bot the responses before closing (closing is a command after them in the room).
+    let refused = w.ask(&w.alice, "!close").await?;
+    assert_eq!(body(&refused), "Only moderators can use this command.");
+    let ranking = w.ask(&w.moderator, "!close").await?;
+    let text = body(&ranking);
+    assert!(
+        text.starts_with("Poll 1 closed: 2 voters, 1 spoiled votes."),
+        "{text}"
+    );
+    assert!(
+        text.contains("1. #1 Primo — 1 votes")
+            && text.contains("2. #3 Terzo — 1 votes")
+            && text.contains("3. #2 Secondo — 0 votes"),
+        "{text}"
+    );
+
+    // A response after the end does not count; the end is posted as a poll end.
+    w.bob
+        .send(
+            &w.room,
+            "org.matrix.msc3381.poll.response",
+            unstable(&["p2"]),
+        )
+        .await?;
+    let ended = wait_for(Duration::from_secs(30), || async {
+        Ok(w.alice.messages(&w.room).await?.into_iter().find(|e| {
+            e["type"] == "org.matrix.msc3381.poll.end"
+                && e["content"]["m.relates_to"]["event_id"] == start_id.as_str()
+        }))
+    })
+    .await?;
+    assert!(ended.is_some(), "no poll end event");
+    let export = w.moderator.send_text(&w.room, "!export json").await?;
+    let file = wait_for(Duration::from_secs(30), || async {
+        Ok(w.moderator.messages(&w.room).await?.into_iter().find(|e| {
+            e["content"]["msgtype"] == "m.file"
+                && e["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] == export.as_str()
+        }))
+    })
+    .await?
+    .ok_or_else(|| anyhow::anyhow!("no export file"))?;
+    let json: Value = serde_json::from_slice(
+        &w.moderator
+            .download(file["content"]["url"].as_str().unwrap_or_default())
+            .await?,
+    )?;
+    let poll = &json["polls"][0];
+    assert_eq!(
+        (poll["voters"].as_u64(), poll["spoiled"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert!(poll["closed_at"].is_string());
+    assert_eq!(json["proposals"][1]["poll_votes"], 0);
+    assert_eq!(json["proposals"][2]["poll_votes"], 1);
+
+    w.ask(&w.moderator, "!phase consolidation").await?;
+    let late = w.ask(&w.moderator, "!prioritise").await?;
+    assert_eq!(
+        body(&late),
+        "Not possible in the section's current phase (consolidation)."
+    );
+    Ok(())
+}

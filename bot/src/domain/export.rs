@@ -53,6 +53,29 @@ pub struct Export {
     pub sections: Vec<SectionInfo>,
     pub proposals: Vec<ProposalRow>,
     pub comments: Vec<CommentRow>,
+    pub polls: Vec<PollRow>,
+}
+
+/// A prioritisation poll and its results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PollRow {
+    pub id: u32,
+    pub section: String,
+    pub opened_by: String,
+    pub opened_at: String,
+    pub closed_at: Option<String>,
+    pub max_selections: u32,
+    pub event_id: Option<String>,
+    pub voters: u32,
+    pub spoiled: u32,
+    /// `(proposal, votes)`, most voted first.
+    pub results: Vec<PollResult>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PollResult {
+    pub proposal: u32,
+    pub votes: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -94,6 +117,8 @@ pub struct ProposalRow {
     pub supports: u32,
     pub oppositions: u32,
     pub by_organisation: BTreeMap<String, Votes>,
+    /// Votes in the latest prioritisation poll that offered this proposal.
+    pub poll_votes: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -148,6 +173,42 @@ impl Export {
                     .get(&number)
                     .is_some_and(|p| p.hidden.is_none())
         };
+        let polls: Vec<PollRow> = state
+            .polls
+            .polls
+            .values()
+            .map(|poll| {
+                let results = state.polls.results(poll);
+                PollRow {
+                    id: poll.id,
+                    section: poll.section.clone(),
+                    opened_by: poll.opened_by.clone(),
+                    opened_at: timestamp(poll.opened_ms),
+                    closed_at: poll.closed_ms.map(timestamp),
+                    max_selections: poll.max_selections,
+                    event_id: poll.start_event.clone(),
+                    voters: results.voters,
+                    spoiled: results.spoiled,
+                    results: results
+                        .ranking
+                        .iter()
+                        .filter(|(number, _)| visible(*number))
+                        .map(|(proposal, votes)| PollResult {
+                            proposal: *proposal,
+                            votes: *votes,
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let poll_votes = |number: u32| {
+            polls.iter().rev().find_map(|poll| {
+                poll.results
+                    .iter()
+                    .find(|r| r.proposal == number)
+                    .map(|r| r.votes)
+            })
+        };
         let proposals = participation
             .proposals
             .values()
@@ -187,6 +248,7 @@ impl Export {
                             )
                         })
                         .collect(),
+                    poll_votes: poll_votes(p.number),
                 }
             })
             .collect();
@@ -226,6 +288,7 @@ impl Export {
             sections,
             proposals,
             comments,
+            polls,
         }
     }
 
@@ -312,6 +375,7 @@ impl Export {
                 p.card_event_id.clone().unwrap_or_default(),
                 p.supports.to_string(),
                 p.oppositions.to_string(),
+                p.poll_votes.map(|v| v.to_string()).unwrap_or_default(),
             ];
             for org in &organisations {
                 let votes = p.by_organisation.get(*org).copied().unwrap_or_default();

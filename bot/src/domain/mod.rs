@@ -8,6 +8,7 @@ pub mod command;
 pub mod export;
 pub mod i18n;
 pub mod participation;
+pub mod polls;
 pub mod votes;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -185,6 +186,28 @@ pub enum Input {
         sender: String,
         redacts: String,
     },
+    /// The bot's own poll start, seen in the room.
+    PollPosted {
+        room_id: String,
+        poll_id: u32,
+        event_id: String,
+    },
+    /// A poll response, stable (`m.poll.response`) or unstable (MSC3381) form.
+    PollResponse {
+        event_id: String,
+        room_id: String,
+        sender: String,
+        start: String,
+        answers: Vec<String>,
+        at_ms: i64,
+    },
+    /// A poll end sent by someone (e.g. from a client's "end poll" button).
+    PollEnded {
+        room_id: String,
+        sender: String,
+        start: String,
+        at_ms: i64,
+    },
     /// The bot's own proposal card, seen in the room: now it has an event ID.
     CardPosted {
         room_id: String,
@@ -193,12 +216,41 @@ pub enum Input {
     },
 }
 
+/// A poll response as the engine receives it.
+struct PollVote {
+    event_id: String,
+    room_id: String,
+    sender: String,
+    start: String,
+    answers: Vec<String>,
+    at_ms: i64,
+}
+
 /// A reaction the bot adds (the 👍/👎 seeds on a proposal card).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reaction {
     pub room_id: String,
     pub target: String,
     pub key: String,
+}
+
+/// A poll to start (dot voting among proposals), as a reply to the command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollPost {
+    pub room_id: String,
+    pub poll_id: u32,
+    pub question: String,
+    pub max_selections: u32,
+    /// `(answer id, text)`.
+    pub answers: Vec<(String, String)>,
+}
+
+/// A poll to end, with the ranking as its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollEndPost {
+    pub room_id: String,
+    pub start: String,
+    pub text: String,
 }
 
 /// A file to upload and post in a room (an export), as a reply to the command.
@@ -249,6 +301,12 @@ pub enum Change {
         section: String,
         phase: Phase,
     },
+    Poll(polls::Poll),
+    PollResponse {
+        poll: u32,
+        user: String,
+        response: polls::Response,
+    },
     ToldServerNotAllowed {
         user: String,
     },
@@ -263,6 +321,8 @@ impl Change {
             Change::Ballots { number, user, .. } => format!("vote/{number:010}/{user}"),
             Change::Comment(comment) => format!("comment/{}", comment.event_id),
             Change::Phase { section, .. } => format!("phase/{section}"),
+            Change::Poll(poll) => format!("poll/{:010}", poll.id),
+            Change::PollResponse { poll, user, .. } => format!("poll-response/{poll:010}/{user}"),
             Change::ToldServerNotAllowed { user } => format!("told-not-allowed/{user}"),
         }
     }
@@ -274,6 +334,8 @@ pub struct Effects {
     pub replies: Vec<Reply>,
     pub reactions: Vec<Reaction>,
     pub files: Vec<FilePost>,
+    pub polls: Vec<PollPost>,
+    pub poll_ends: Vec<PollEndPost>,
     pub changes: Vec<Change>,
 }
 
@@ -284,6 +346,7 @@ pub struct State {
     joined_at_ms: HashMap<String, i64>,
     told_server_not_allowed: BTreeSet<String>,
     pub participation: Participation,
+    pub polls: polls::Polls,
 }
 
 impl State {
@@ -310,6 +373,16 @@ impl State {
             }
             Change::Phase { section, phase } => {
                 self.participation.phases.insert(section.clone(), *phase);
+            }
+            Change::Poll(poll) => self.polls.put_poll(poll),
+            Change::PollResponse {
+                poll,
+                user,
+                response,
+            } => {
+                self.polls
+                    .responses
+                    .insert((*poll, user.clone()), response.clone());
             }
             Change::ToldServerNotAllowed { user } => {
                 self.told_server_not_allowed.insert(user.clone());
@@ -407,6 +480,60 @@ impl Engine {
                     });
                 }
             }
+            Input::PollPosted {
+                room_id,
+                poll_id,
+                event_id,
+            } => {
+                if let Some(poll) = self.state.polls.polls.get(&poll_id) {
+                    if poll.start_event.is_none() && poll.room_id == room_id {
+                        let mut poll = poll.clone();
+                        poll.start_event = Some(event_id);
+                        effects.changes.push(Change::Poll(poll));
+                    }
+                }
+            }
+            Input::PollResponse {
+                event_id,
+                room_id,
+                sender,
+                start,
+                answers,
+                at_ms,
+            } => {
+                let response = PollVote {
+                    event_id,
+                    room_id,
+                    sender,
+                    start,
+                    answers,
+                    at_ms,
+                };
+                self.apply_poll_response(&response, &mut effects);
+            }
+            Input::PollEnded {
+                sender,
+                start,
+                at_ms,
+                ..
+            } => {
+                if let Some(poll) = self
+                    .state
+                    .polls
+                    .by_start
+                    .get(&start)
+                    .and_then(|id| self.state.polls.polls.get(id))
+                {
+                    let allowed = sender == self.settings.bot_user
+                        || sender == poll.opened_by
+                        || self.role(&poll.room_id, &sender) == Role::Moderator;
+                    if allowed && poll.closed_ms.is_none() {
+                        let mut poll = poll.clone();
+                        poll.closed_ms = Some(at_ms);
+                        effects.changes.push(Change::Poll(poll));
+                    }
+                }
+            }
             Input::CardPosted {
                 room_id,
                 number,
@@ -489,6 +616,8 @@ impl Engine {
             changes: Vec::new(),
             notices: Vec::new(),
             files: Vec::new(),
+            polls: Vec::new(),
+            poll_ends: Vec::new(),
             card_for: None,
         };
         let text = match (parsed, thread_proposal) {
@@ -504,7 +633,47 @@ impl Engine {
         }
         effects.replies.append(&mut ctx.notices);
         effects.files.append(&mut ctx.files);
+        effects.polls.append(&mut ctx.polls);
+        effects.poll_ends.append(&mut ctx.poll_ends);
         effects.changes.append(&mut ctx.changes);
+    }
+
+    fn apply_poll_response(&self, vote: &PollVote, effects: &mut Effects) {
+        if vote.sender == self.settings.bot_user || vote.at_ms < self.live_since_ms(&vote.room_id) {
+            return;
+        }
+        let polls = &self.state.polls;
+        let Some(poll) = polls
+            .by_start
+            .get(&vote.start)
+            .and_then(|id| polls.polls.get(id))
+        else {
+            return;
+        };
+        let reply = |text: Rendered| Reply {
+            room_id: vote.room_id.clone(),
+            in_reply_to: vote.start.clone(),
+            thread_root: None,
+            mentions: vec![vote.sender.clone()],
+            text,
+            card_for: None,
+        };
+        if !self.admit(&vote.sender, reply, effects) {
+            return;
+        }
+        if let Some(response) = polls.judge(
+            poll,
+            &vote.sender,
+            &vote.event_id,
+            &vote.answers,
+            vote.at_ms,
+        ) {
+            effects.changes.push(Change::PollResponse {
+                poll: poll.id,
+                user: vote.sender.clone(),
+                response,
+            });
+        }
     }
 
     /// The card came back with its event ID: remember it and seed the vote reactions.

@@ -12,6 +12,9 @@ use crate::domain::{Input, Message, PowerLevels};
 /// card when the homeserver sends it back (and a rebuild finds it in history).
 pub const CARD_KEY: &str = "it.pspm.proposal";
 
+/// Content key marking the bot's poll starts with the poll's number.
+pub const POLL_KEY: &str = "it.pspm.poll";
+
 /// The fields of a room event the bot looks at.
 #[derive(Debug, Clone, Deserialize)]
 pub struct RawEvent {
@@ -59,6 +62,40 @@ pub fn to_input(room_id: &str, bot_user: &str, event: &RawEvent) -> Option<Input
             })
         }
         "m.room.message" => message(room_id, event).map(Input::Message),
+        "org.matrix.msc3381.poll.start" | "m.poll.start" if event.sender == bot_user => {
+            let poll_id = u32::try_from(event.content.get(POLL_KEY)?.as_u64()?).ok()?;
+            Some(Input::PollPosted {
+                room_id: room_id.to_owned(),
+                poll_id,
+                event_id: event.event_id.clone(),
+            })
+        }
+        "org.matrix.msc3381.poll.response" | "m.poll.response" => {
+            let start = reference_target(&event.content)?;
+            let answers = event
+                .content
+                .get("org.matrix.msc3381.poll.response")
+                .and_then(|r| r.get("answers"))
+                .or_else(|| event.content.get("m.selections"))?
+                .as_array()?
+                .iter()
+                .map(|a| a.as_str().map(str::to_owned).unwrap_or_default())
+                .collect();
+            Some(Input::PollResponse {
+                event_id: event.event_id.clone(),
+                room_id: room_id.to_owned(),
+                sender: event.sender.clone(),
+                start,
+                answers,
+                at_ms: event.origin_server_ts,
+            })
+        }
+        "org.matrix.msc3381.poll.end" | "m.poll.end" => Some(Input::PollEnded {
+            room_id: room_id.to_owned(),
+            sender: event.sender.clone(),
+            start: reference_target(&event.content)?,
+            at_ms: event.origin_server_ts,
+        }),
         "m.reaction" => {
             let relates_to = event.content.get("m.relates_to")?;
             if relates_to.get("rel_type")?.as_str()? != "m.annotation" {
@@ -94,6 +131,15 @@ pub fn to_input(room_id: &str, bot_user: &str, event: &RawEvent) -> Option<Input
         }
         _ => None,
     }
+}
+
+/// The event a `m.reference` relation points to.
+fn reference_target(content: &Value) -> Option<String> {
+    let relates_to = content.get("m.relates_to")?;
+    if relates_to.get("rel_type")?.as_str()? != "m.reference" {
+        return None;
+    }
+    Some(relates_to.get("event_id")?.as_str()?.to_owned())
 }
 
 fn message(room_id: &str, event: &RawEvent) -> Option<Message> {
@@ -268,6 +314,42 @@ mod tests {
         );
         plain.sender = "@bot:hs".into();
         assert_eq!(to_input("!r:hs", "@bot:hs", &plain), None);
+    }
+
+    #[test]
+    fn poll_responses_in_both_forms() {
+        let relates = json!({"rel_type": "m.reference", "event_id": "$start"});
+        let unstable = event(
+            "org.matrix.msc3381.poll.response",
+            json!({"org.matrix.msc3381.poll.response": {"answers": ["p1", "p2"]}, "m.relates_to": relates}),
+            None,
+        );
+        let stable = event(
+            "m.poll.response",
+            json!({"m.selections": ["p1", "p2"], "m.relates_to": relates}),
+            None,
+        );
+        for response in [unstable, stable] {
+            assert!(matches!(
+                to_input("!r:hs", "@bot:hs", &response),
+                Some(Input::PollResponse { ref start, ref answers, .. }) if start == "$start" && answers == &["p1", "p2"]
+            ));
+        }
+        let end = event(
+            "org.matrix.msc3381.poll.end",
+            json!({"m.relates_to": relates}),
+            None,
+        );
+        assert!(matches!(
+            to_input("!r:hs", "@bot:hs", &end),
+            Some(Input::PollEnded { .. })
+        ));
+        let mut own = event("org.matrix.msc3381.poll.start", json!({POLL_KEY: 2}), None);
+        own.sender = "@bot:hs".into();
+        assert!(matches!(
+            to_input("!r:hs", "@bot:hs", &own),
+            Some(Input::PollPosted { poll_id: 2, .. })
+        ));
     }
 
     #[test]

@@ -16,9 +16,9 @@ use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
 use tracing::{error, warn};
 
-use super::events::CARD_KEY;
+use super::events::{CARD_KEY, POLL_KEY};
 use super::{error_code, with_retry, Matrix};
-use crate::domain::{FilePost, Reaction, Reply};
+use crate::domain::{FilePost, PollEndPost, PollPost, Reaction, Reply};
 use crate::store::{OutboxEntry, Outgoing, Store};
 
 /// Sends in flight at once: enough to keep up with bursts, few enough to be polite.
@@ -113,6 +113,46 @@ pub fn reaction_content(reaction: &Reaction) -> Value {
     })
 }
 
+/// Element sends and renders the unstable MSC3381 types, so the bot sends those.
+const POLL_START: &str = "org.matrix.msc3381.poll.start";
+const POLL_END: &str = "org.matrix.msc3381.poll.end";
+
+/// A disclosed poll in the unstable MSC3381 form, with a text fallback and the poll's number.
+pub fn poll_start_content(poll: &PollPost) -> Value {
+    let answers: Vec<Value> = poll
+        .answers
+        .iter()
+        .map(|(id, text)| json!({ "id": id, "org.matrix.msc1767.text": text }))
+        .collect();
+    let fallback = std::iter::once(poll.question.clone())
+        .chain(
+            poll.answers
+                .iter()
+                .enumerate()
+                .map(|(i, (_, text))| format!("{}. {text}", i + 1)),
+        )
+        .collect::<Vec<_>>()
+        .join("\n");
+    json!({
+        POLL_START: {
+            "question": { "org.matrix.msc1767.text": poll.question },
+            "kind": "org.matrix.msc3381.poll.disclosed",
+            "max_selections": poll.max_selections,
+            "answers": answers,
+        },
+        "org.matrix.msc1767.text": fallback,
+        POLL_KEY: poll.poll_id,
+    })
+}
+
+pub fn poll_end_content(end: &PollEndPost) -> Value {
+    json!({
+        "m.relates_to": { "rel_type": "m.reference", "event_id": end.start },
+        POLL_END: {},
+        "org.matrix.msc1767.text": end.text,
+    })
+}
+
 /// Uploads a file's content; a retry after a crash may upload it again, but only one message
 /// points to it (the message's transaction ID is fixed).
 async fn upload(matrix: &Matrix, file: &FilePost) -> Result<String, matrix_sdk::HttpError> {
@@ -147,6 +187,16 @@ async fn send_entry(matrix: &Matrix, store: &dyn Store, entry: &OutboxEntry) -> 
             &reaction.room_id,
             MessageLikeEventType::Reaction,
             reaction_content(reaction),
+        ),
+        Outgoing::Poll(poll) => (
+            &poll.room_id,
+            MessageLikeEventType::from(POLL_START),
+            poll_start_content(poll),
+        ),
+        Outgoing::PollEnd(end) => (
+            &end.room_id,
+            MessageLikeEventType::from(POLL_END),
+            poll_end_content(end),
         ),
         Outgoing::File(file) => match upload(matrix, file).await {
             Ok(url) => (

@@ -197,7 +197,14 @@ impl SyncLoop {
         let replies = effects.replies.into_iter().map(Outgoing::Reply);
         let reactions = effects.reactions.into_iter().map(Outgoing::Reaction);
         let files = effects.files.into_iter().map(Outgoing::File);
-        for (index, outgoing) in replies.chain(reactions).chain(files).enumerate() {
+        let polls = effects.polls.into_iter().map(Outgoing::Poll);
+        let poll_ends = effects.poll_ends.into_iter().map(Outgoing::PollEnd);
+        let all = replies
+            .chain(reactions)
+            .chain(files)
+            .chain(polls)
+            .chain(poll_ends);
+        for (index, outgoing) in all.enumerate() {
             batch
                 .outgoing
                 .push((transaction_id(&event.event_id, index), outgoing));

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 pub use sled_store::SledStore;
 
-use crate::domain::{Change, FilePost, Reaction, Reply, State};
+use crate::domain::{Change, FilePost, PollEndPost, PollPost, Reaction, Reply, State};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -26,6 +26,8 @@ pub enum Outgoing {
     Reply(Reply),
     Reaction(Reaction),
     File(FilePost),
+    Poll(PollPost),
+    PollEnd(PollEndPost),
 }
 
 /// An outbox entry. `txn_id` is derived from what caused it, so a resend after a crash is

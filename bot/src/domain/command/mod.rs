@@ -6,6 +6,7 @@
 
 mod accept;
 mod answer;
+mod close;
 mod evaluate;
 mod export;
 pub mod feedback;
@@ -15,6 +16,7 @@ mod merge;
 mod moderation;
 mod phase;
 mod ping;
+mod prioritise;
 mod proposals;
 mod propose;
 mod reject;
@@ -29,7 +31,9 @@ use chrono::{DateTime, Utc};
 use super::i18n::{Catalogue, Msg, Rendered};
 use super::participation::{Phase, Proposal};
 use super::votes::{phase_msg, state_msg};
-use super::{Change, FilePost, Message, Reply, Role, SectionSettings, Settings, State};
+use super::{
+    Change, FilePost, Message, PollEndPost, PollPost, Reply, Role, SectionSettings, Settings, State,
+};
 
 /// The prefix that makes a message a command.
 pub const PREFIX: char = '!';
@@ -75,6 +79,8 @@ pub const SPECS: &[&Spec] = &[
     &answer::SPEC,
     &merge::SPEC,
     &hide::SPEC,
+    &prioritise::SPEC,
+    &close::SPEC,
     &export::SPEC,
 ];
 
@@ -101,6 +107,8 @@ pub enum Command {
     Merge(merge::Merge),
     Hide(hide::Hide),
     Export(export::ExportCommand),
+    Prioritise(prioritise::Prioritise),
+    Close(close::Close),
     Unknown(unknown::Unknown),
 }
 
@@ -144,6 +152,8 @@ pub struct Ctx<'a> {
     pub notices: Vec<Reply>,
     /// Files to post (exports).
     pub files: Vec<FilePost>,
+    pub polls: Vec<PollPost>,
+    pub poll_ends: Vec<PollEndPost>,
     /// Set when the reply is a proposal card.
     pub card_for: Option<u32>,
 }
@@ -286,6 +296,10 @@ impl Command {
             "merge" => merge::Merge::parse(words).map(Command::Merge),
             "hide" => hide::Hide::parse(words).map(Command::Hide),
             "export" | "esporta" => export::ExportCommand::parse(words).map(Command::Export),
+            "prioritise" | "prioritize" | "priorita" | "priorità" => {
+                prioritise::Prioritise::parse(words).map(Command::Prioritise)
+            }
+            "close" | "chiudi" => close::Close::parse(words).map(Command::Close),
             _ => Ok(Command::Unknown(unknown::Unknown { name })),
         })
     }
@@ -309,6 +323,8 @@ impl Command {
             Command::Merge(c) => c.apply(ctx),
             Command::Hide(c) => c.apply(ctx),
             Command::Export(c) => c.apply(ctx),
+            Command::Prioritise(c) => c.apply(ctx),
+            Command::Close(c) => c.apply(ctx),
             Command::Unknown(c) => Ok(c.apply(ctx)),
         };
         match outcome {
@@ -318,6 +334,8 @@ impl Command {
                 ctx.changes.clear();
                 ctx.notices.clear();
                 ctx.files.clear();
+                ctx.polls.clear();
+                ctx.poll_ends.clear();
                 ctx.card_for = None;
                 refusal
             }
