@@ -443,6 +443,27 @@ impl User {
         Ok(())
     }
 
+    /// Edits one of this user's text messages.
+    pub async fn edit(&self, room_id: &str, original: &str, new_body: &str) -> Result<String> {
+        let content = json!({
+            "msgtype": "m.text",
+            "body": format!("* {new_body}"),
+            "m.new_content": {"msgtype": "m.text", "body": new_body},
+            "m.relates_to": {"rel_type": "m.replace", "event_id": original},
+        });
+        self.send(room_id, "m.room.message", content).await
+    }
+
+    /// Sends a text as a reply to `target`.
+    pub async fn reply(&self, room_id: &str, target: &str, text: &str) -> Result<String> {
+        let content = json!({
+            "msgtype": "m.text",
+            "body": text,
+            "m.relates_to": {"m.in_reply_to": {"event_id": target}},
+        });
+        self.send(room_id, "m.room.message", content).await
+    }
+
     /// Sends a message in the thread rooted at `root`.
     pub async fn send_in_thread(&self, room_id: &str, root: &str, text: &str) -> Result<String> {
         let content = json!({

@@ -196,9 +196,40 @@ async fn proposals_votes_threads_and_moderation_in_a_real_room() -> Result<()> {
     );
     w.ask(&w.moderator, "!phase consultation").await?;
 
+    // Editing the !propose message updates the proposal while it has no votes.
+    let cloud = w.bob.send_text(&w.room, "!propose Cloud frist").await?;
+    w.bob
+        .wait_reply(&w.room, &w.bot.user_id, &cloud, Duration::from_secs(30))
+        .await?;
+    w.bob.edit(&w.room, &cloud, "!propose Cloud first").await?;
+    let updated = wait_for(Duration::from_secs(30), || async {
+        let shown = w.ask(&w.alice, "!show 2").await?;
+        Ok(body(&shown).starts_with("#2 Cloud first").then_some(()))
+    })
+    .await?;
+    assert!(updated.is_some(), "the edit did not update proposal #2");
+
+    // A moderator promotes someone's plain message to a proposal authored by them.
+    let idea = w
+        .alice
+        .send_text(&w.room, "Formazione digitale per i dipendenti")
+        .await?;
+    let promote = w.moderator.reply(&w.room, &idea, "!promote").await?;
+    let promoted = w
+        .alice
+        .wait_reply(&w.room, &w.bot.user_id, &promote, Duration::from_secs(30))
+        .await?;
+    let promoted = body(&promoted["content"]).to_owned();
+    assert!(
+        promoted.starts_with("#3 Formazione digitale per i dipendenti"),
+        "{promoted}"
+    );
+    assert!(
+        promoted.contains(&format!("Proposed by {}", w.alice.user_id)),
+        "{promoted}"
+    );
+
     // Moderation with notices in the proposal's thread.
-    w.ask(&w.bob, "!propose Cloud first").await?;
-    w.ask(&w.alice, "!propose Cloud first, again").await?;
     let accepted = w.ask(&w.moderator, "!accept 1 In the 2027 plan").await?;
     assert!(body(&accepted).contains("accepted") && body(&accepted).contains("In the 2027 plan"));
     w.ask(&w.moderator, "!reject 2 Out of scope").await?;

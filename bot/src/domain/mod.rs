@@ -143,6 +143,19 @@ pub struct Message {
     pub body: String,
     /// Root of the thread the message is in, so the reply goes to the same thread.
     pub thread_root: Option<String>,
+    /// The message this one replies to (`m.in_reply_to`), if any.
+    pub reply_to: Option<String>,
+    /// That message, when the adapter fetched it (for `!promote`).
+    pub quoted: Option<Quoted>,
+}
+
+/// A message another one replies to, as `!promote` needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quoted {
+    pub event_id: String,
+    pub sender: String,
+    pub body: String,
+    pub sent_at_ms: i64,
 }
 
 /// A room's `m.room.power_levels`, reduced to what authorisation needs.
@@ -169,6 +182,15 @@ pub enum Input {
     /// The bot joined a room at this time: earlier messages there are history.
     BotJoined {
         room_id: String,
+        at_ms: i64,
+    },
+    /// An edit (`m.replace`) of an earlier message.
+    Edit {
+        event_id: String,
+        room_id: String,
+        sender: String,
+        original: String,
+        new_body: String,
         at_ms: i64,
     },
     /// A reaction (`m.annotation`) on an event.
@@ -533,6 +555,24 @@ impl Engine {
                         effects.changes.push(Change::Poll(poll));
                     }
                 }
+            }
+            Input::Edit {
+                event_id,
+                room_id,
+                sender,
+                original,
+                new_body,
+                at_ms,
+            } => {
+                let edit = command::propose::Edit {
+                    event_id,
+                    room_id,
+                    sender,
+                    original,
+                    new_body,
+                    at_ms,
+                };
+                command::propose::apply_edit(self, &edit, now, &mut effects);
             }
             Input::CardPosted {
                 room_id,

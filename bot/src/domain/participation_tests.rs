@@ -76,6 +76,8 @@ impl Chat {
             sent_at_ms: self.clock,
             body: body.into(),
             thread_root: None,
+            reply_to: None,
+            quoted: None,
         }));
         // A card comes back from the homeserver with an event ID.
         for reply in &effects.replies {
@@ -184,6 +186,8 @@ fn a_consultation_cycle() {
         sent_at_ms: 50_000,
         body: "Which formats?".into(),
         thread_root: Some("$card1".into()),
+        reply_to: None,
+        quoted: None,
     }));
     let (_, replies) = chat.say(ALICE, "!feedback The section misses interoperability");
     assert!(replies[0].starts_with("Thank you"));
@@ -279,6 +283,8 @@ fn titles_with_html_are_escaped_in_the_card() {
         sent_at_ms: 5_000,
         body: "!propose <b>x</b>".into(),
         thread_root: None,
+        reply_to: None,
+        quoted: None,
     }));
     let html = &effects.replies[0].text.html;
     assert!(
@@ -402,4 +408,105 @@ fn tallies_always_equal_the_recount_of_live_votes() {
             );
         }
     }
+}
+
+#[test]
+fn edits_promotion_and_similar_warnings() {
+    let mut chat = Chat::new(None);
+    let (source, _) = chat.say(ALICE, "!propose Portale dati\nUn catalogo unico");
+    let edit = |chat: &mut Chat, sender: &str, body: &str| {
+        let effects = chat.apply(Input::Edit {
+            event_id: format!("$edit{}", chat.clock),
+            room_id: ROOM.into(),
+            sender: sender.into(),
+            original: source.clone(),
+            new_body: body.into(),
+            at_ms: chat.clock,
+        });
+        effects
+            .replies
+            .into_iter()
+            .map(|r| r.text.body)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        edit(&mut chat, ALICE, "!propose Portale dati aperti"),
+        ["Proposal #1 updated: Portale dati aperti"]
+    );
+    assert_eq!(
+        chat.engine.state().participation.proposals[&1].description,
+        ""
+    );
+    assert!(
+        edit(&mut chat, BOB, "!propose Hijack").is_empty(),
+        "only the author's edits count"
+    );
+    assert_eq!(
+        chat.engine.state().participation.proposals[&1].title,
+        "Portale dati aperti"
+    );
+
+    // A similar proposal is still created, with a warning.
+    let (_, replies) = chat.say(BOB, "!propose Dati aperti portale");
+    assert!(replies[0].contains("Similar to #1"), "{replies:?}");
+    assert_eq!(chat.engine.state().participation.proposals.len(), 2);
+
+    chat.react(BOB, "$card1", "👍");
+    assert_eq!(
+        edit(&mut chat, ALICE, "!propose Something else"),
+        ["Proposal #1 already has votes: the edit was not applied."]
+    );
+    assert_eq!(
+        chat.engine.state().participation.proposals[&1].title,
+        "Portale dati aperti"
+    );
+
+    // !promote: a moderator turns someone's message into a proposal authored by them.
+    let quoted = Quoted {
+        event_id: "$idea".into(),
+        sender: BOB.into(),
+        body: "Formazione digitale\nper i dipendenti".into(),
+        sent_at_ms: 3_000,
+    };
+    let promote = |chat: &mut Chat, sender: &str, quoted: Option<Quoted>| {
+        let effects = chat.apply(Input::Message(Message {
+            event_id: format!("$p{}", chat.clock),
+            room_id: ROOM.into(),
+            sender: sender.into(),
+            sent_at_ms: chat.clock,
+            body: "!promote".into(),
+            thread_root: None,
+            reply_to: Some("$idea".into()),
+            quoted,
+        }));
+        effects
+            .replies
+            .into_iter()
+            .map(|r| r.text.body)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        promote(&mut chat, ALICE, Some(quoted.clone())),
+        ["Only moderators can use this command."]
+    );
+    let replies = promote(&mut chat, MOD, Some(quoted.clone()));
+    assert!(
+        replies[0].starts_with(
+            "#3 Formazione digitale\nper i dipendenti\nProposed by @bob:ministry.test (Ministero)"
+        ),
+        "{replies:?}"
+    );
+    let promoted = &chat.engine.state().participation.proposals[&3];
+    assert_eq!(
+        (promoted.source_event.as_str(), promoted.created_ms),
+        ("$idea", 3_000)
+    );
+    assert_eq!(
+        promote(&mut chat, MOD, Some(quoted)),
+        ["That message is already proposal #3."]
+    );
+    assert_eq!(
+        promote(&mut chat, MOD, None),
+        ["Use `!promote` as a reply to the message to turn into a proposal."]
+    );
 }

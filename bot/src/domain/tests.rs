@@ -53,6 +53,8 @@ fn transcript(engine: &mut Engine, lines: &[(&str, &str)]) -> Vec<Option<String>
                     sent_at_ms: sent,
                     body: (*body).into(),
                     thread_root: None,
+                    reply_to: None,
+                    quoted: None,
                 }),
                 at(sent + 25),
             );
@@ -217,6 +219,8 @@ fn changes_fold_back_into_the_same_state() {
             sent_at_ms: 1_700_000_000_000,
             body: "!ping".into(),
             thread_root: Some("$root".into()),
+            reply_to: None,
+            quoted: None,
         }),
         at(0),
     );
@@ -240,6 +244,8 @@ fn a_negative_lag_from_clock_skew_shows_as_zero() {
             sent_at_ms: 1_700_000_010_000,
             body: "!ping".into(),
             thread_root: None,
+            reply_to: None,
+            quoted: None,
         }),
         at(1_700_000_009_000),
     );
@@ -257,6 +263,8 @@ fn messages_from_before_the_first_start_or_the_join_are_history() {
             sent_at_ms,
             body: "!ping".into(),
             thread_root: None,
+            reply_to: None,
+            quoted: None,
         })
     };
     let now = at(1_700_000_000_000);

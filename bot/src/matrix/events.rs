@@ -3,10 +3,12 @@
 //! Working on the JSON rather than on typed events keeps unknown or unstable event shapes
 //! (e.g. MSC3381 polls as Element sends them) from being dropped by a stricter parser.
 
+use std::collections::HashMap;
+
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::domain::{Input, Message, PowerLevels};
+use crate::domain::{Input, Message, PowerLevels, Quoted};
 
 /// Content key marking the bot's proposal cards with their number, so the bot recognises its
 /// card when the homeserver sends it back (and a rebuild finds it in history).
@@ -41,6 +43,34 @@ impl RawEvent {
     }
 }
 
+/// The message a `!promote` command replies to, if `event` is one.
+pub fn promoted_message(event: &RawEvent) -> Option<&str> {
+    let body = event.content.get("body")?.as_str()?.trim_start();
+    if !body.to_lowercase().starts_with("!promote") {
+        return None;
+    }
+    event.content["m.relates_to"]["m.in_reply_to"]["event_id"].as_str()
+}
+
+/// A text message as `!promote` quotes it.
+pub fn quote_of(event: &RawEvent) -> Option<Quoted> {
+    Some(Quoted {
+        event_id: event.event_id.clone(),
+        sender: event.sender.clone(),
+        body: event.content.get("body")?.as_str()?.to_owned(),
+        sent_at_ms: event.origin_server_ts,
+    })
+}
+
+/// Gives a message the quoted message it replies to, when known.
+pub fn attach_quote(input: &mut Input, quotes: &HashMap<String, Quoted>) {
+    if let Input::Message(message) = input {
+        if let Some(target) = &message.reply_to {
+            message.quoted = quotes.get(target).cloned();
+        }
+    }
+}
+
 /// The domain input an event stands for, if any. `bot_user` is the bot's own user ID.
 pub fn to_input(room_id: &str, bot_user: &str, event: &RawEvent) -> Option<Input> {
     match event.kind.as_str() {
@@ -61,7 +91,9 @@ pub fn to_input(room_id: &str, bot_user: &str, event: &RawEvent) -> Option<Input
                 event_id: event.event_id.clone(),
             })
         }
-        "m.room.message" => message(room_id, event).map(Input::Message),
+        "m.room.message" => {
+            edit(room_id, event).or_else(|| message(room_id, event).map(Input::Message))
+        }
         "org.matrix.msc3381.poll.start" | "m.poll.start" if event.sender == bot_user => {
             let poll_id = u32::try_from(event.content.get(POLL_KEY)?.as_u64()?).ok()?;
             Some(Input::PollPosted {
@@ -153,7 +185,7 @@ fn message(room_id: &str, event: &RawEvent) -> Option<Message> {
         .and_then(|r| r.get("rel_type"))
         .and_then(Value::as_str);
     if rel_type == Some("m.replace") {
-        // An edit is not a new command.
+        // An edit is not a new command (see `edit`).
         return None;
     }
     let thread_root = match rel_type {
@@ -170,6 +202,32 @@ fn message(room_id: &str, event: &RawEvent) -> Option<Message> {
         sent_at_ms: event.origin_server_ts,
         body: content.get("body")?.as_str()?.to_owned(),
         thread_root,
+        reply_to: relates_to
+            .and_then(|r| r.get("m.in_reply_to"))
+            .and_then(|r| r.get("event_id"))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        quoted: None,
+    })
+}
+
+/// An edit of a text message: `m.replace` with the new content in `m.new_content`.
+fn edit(room_id: &str, event: &RawEvent) -> Option<Input> {
+    let relates_to = event.content.get("m.relates_to")?;
+    if relates_to.get("rel_type")?.as_str()? != "m.replace" {
+        return None;
+    }
+    let new_content = event.content.get("m.new_content")?;
+    if new_content.get("msgtype")?.as_str()? != "m.text" {
+        return None;
+    }
+    Some(Input::Edit {
+        event_id: event.event_id.clone(),
+        room_id: room_id.to_owned(),
+        sender: event.sender.clone(),
+        original: relates_to.get("event_id")?.as_str()?.to_owned(),
+        new_body: new_content.get("body")?.as_str()?.to_owned(),
+        at_ms: event.origin_server_ts,
     })
 }
 

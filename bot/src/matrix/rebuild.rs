@@ -16,9 +16,9 @@ use pspm_config::Config;
 use serde_json::Value;
 use tracing::info;
 
-use super::events::{to_input, RawEvent, CARD_KEY};
+use super::events::{attach_quote, promoted_message, quote_of, to_input, RawEvent, CARD_KEY};
 use super::{provision, with_retry, Matrix};
-use crate::domain::{Engine, Settings, State};
+use crate::domain::{Engine, Quoted, Settings, State};
 use crate::store::{Batch, SledStore, Store};
 
 /// What a rebuild did.
@@ -70,9 +70,21 @@ pub async fn rebuild(
         ..Batch::default()
     };
     let now = Utc::now();
+    let quotes: HashMap<String, Quoted> = events
+        .iter()
+        .filter_map(|e| promoted_message(&e.3))
+        .filter_map(|target| {
+            events
+                .iter()
+                .find(|e| e.3.event_id == target)
+                .and_then(|e| quote_of(&e.3))
+        })
+        .map(|quote| (quote.event_id.clone(), quote))
+        .collect();
     for (_, _, room_id, event) in &events {
         batch.applied.push(event.event_id.clone());
-        if let Some(input) = to_input(room_id, matrix.user_id(), event) {
+        if let Some(mut input) = to_input(room_id, matrix.user_id(), event) {
+            attach_quote(&mut input, &quotes);
             // Replies are history too: only the state changes are kept.
             batch.changes.extend(engine.apply(input, now).changes);
         }

@@ -5,7 +5,7 @@
 //! before the commit replays the response from the old token; a crash after it finds every
 //! event marked applied and the replies waiting in the outbox.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,17 +17,18 @@ use matrix_sdk::ruma::api::client::filter::{
 };
 use matrix_sdk::ruma::api::client::membership::{join_room_by_id, leave_room};
 use matrix_sdk::ruma::api::client::message::get_message_events;
+use matrix_sdk::ruma::api::client::room::get_room_event;
 use matrix_sdk::ruma::api::client::sync::sync_events::v3::{
     self as sync_v3, Filter, InvitedRoom, JoinedRoom, State,
 };
 use matrix_sdk::ruma::api::Direction;
-use matrix_sdk::ruma::{OwnedRoomId, UInt};
+use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId, UInt};
 use tokio::sync::{watch, Notify};
 use tracing::{debug, info, warn};
 
-use super::events::{to_input, RawEvent};
+use super::events::{attach_quote, promoted_message, quote_of, to_input, RawEvent};
 use super::{with_retry, Matrix};
-use crate::domain::{Engine, Input};
+use crate::domain::{Engine, Input, Quoted};
 use crate::store::{Batch, Outgoing, Store};
 
 /// Events per room per `/sync`; a larger backlog is fetched with `/messages`.
@@ -134,11 +135,12 @@ impl SyncLoop {
                     .filter_map(|raw| parse_logged(raw.json().get())),
             );
             self.apply_own_joins(room_id.as_str(), &events, &mut batch);
+            let quotes = self.fetch_quotes(room_id, &events).await;
             for event in events {
                 if !seen.insert(event.event_id.clone()) || self.store.is_applied(&event.event_id)? {
                     continue;
                 }
-                self.apply_event(room_id.as_str(), &event, &mut batch);
+                self.apply_event(room_id.as_str(), &event, &quotes, &mut batch);
             }
         }
         let replies = batch.outgoing.len();
@@ -188,11 +190,57 @@ impl SyncLoop {
         }
     }
 
-    fn apply_event(&mut self, room_id: &str, event: &RawEvent, batch: &mut Batch) {
+    /// The messages that `!promote` commands in `events` reply to: from the batch itself, or
+    /// fetched. A message that cannot be fetched stays out (the command says so).
+    async fn fetch_quotes(
+        &self,
+        room_id: &OwnedRoomId,
+        events: &[RawEvent],
+    ) -> HashMap<String, Quoted> {
+        let mut quotes = HashMap::new();
+        for target in events.iter().filter_map(promoted_message) {
+            if let Some(found) = events
+                .iter()
+                .find(|e| e.event_id == target)
+                .and_then(quote_of)
+            {
+                quotes.insert(target.to_owned(), found);
+                continue;
+            }
+            let Ok(event_id) = OwnedEventId::try_from(target) else {
+                continue;
+            };
+            let request = get_room_event::v3::Request::new(room_id.clone(), event_id);
+            let client = self.matrix.client();
+            match with_retry("get event", || async { client.send(request.clone()).await }).await {
+                Ok(response) => {
+                    if let Some(found) = parse_logged(response.event.json().get())
+                        .as_ref()
+                        .and_then(quote_of)
+                    {
+                        quotes.insert(target.to_owned(), found);
+                    }
+                }
+                Err(error) => {
+                    warn!(%room_id, target, %error, "cannot fetch the message to promote")
+                }
+            }
+        }
+        quotes
+    }
+
+    fn apply_event(
+        &mut self,
+        room_id: &str,
+        event: &RawEvent,
+        quotes: &HashMap<String, Quoted>,
+        batch: &mut Batch,
+    ) {
         batch.applied.push(event.event_id.clone());
-        let Some(input) = to_input(room_id, self.matrix.user_id(), event) else {
+        let Some(mut input) = to_input(room_id, self.matrix.user_id(), event) else {
             return;
         };
+        attach_quote(&mut input, quotes);
         let effects = self.engine.apply(input, (self.clock)());
         let replies = effects.replies.into_iter().map(Outgoing::Reply);
         let reactions = effects.reactions.into_iter().map(Outgoing::Reaction);

@@ -17,8 +17,9 @@ mod moderation;
 mod phase;
 mod ping;
 mod prioritise;
+mod promote;
 mod proposals;
-mod propose;
+pub mod propose;
 mod reject;
 mod show;
 mod unknown;
@@ -66,6 +67,7 @@ pub const SPECS: &[&Spec] = &[
     &help::SPEC,
     &ping::SPEC,
     &propose::SPEC,
+    &promote::SPEC,
     &proposals::SPEC,
     &show::SPEC,
     &vote::SPEC,
@@ -93,6 +95,7 @@ pub enum Command {
     Help(help::Help),
     Ping(ping::Ping),
     Propose(propose::Propose),
+    Promote(promote::Promote),
     Proposals(proposals::Proposals),
     Show(show::Show),
     Vote(vote::VoteCommand),
@@ -282,6 +285,7 @@ impl Command {
             "help" | "aiuto" => help::Help::parse(words).map(Command::Help),
             "ping" => ping::Ping::parse(words).map(Command::Ping),
             "propose" | "proponi" => propose::Propose::parse(words).map(Command::Propose),
+            "promote" | "promuovi" => promote::Promote::parse(words).map(Command::Promote),
             "proposals" | "proposte" => proposals::Proposals::parse(words).map(Command::Proposals),
             "show" | "mostra" => show::Show::parse(words).map(Command::Show),
             "vote" | "vota" => vote::VoteCommand::parse(words).map(Command::Vote),
@@ -309,6 +313,7 @@ impl Command {
             Command::Help(c) => Ok(c.apply(ctx)),
             Command::Ping(c) => Ok(c.apply(ctx)),
             Command::Propose(c) => c.apply(ctx),
+            Command::Promote(c) => c.apply(ctx),
             Command::Proposals(c) => c.apply(ctx),
             Command::Show(c) => c.apply(ctx),
             Command::Vote(c) => c.apply(ctx),

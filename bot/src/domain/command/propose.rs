@@ -1,10 +1,16 @@
 //! `!propose <title>` with the description on the following lines: a new proposal, answered
-//! with its card (the card's 👍/👎 reactions are the votes).
+//! with its card (the card's 👍/👎 reactions are the votes). Editing the `!propose` message
+//! updates the proposal while nobody has voted on it.
 
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
-use crate::domain::i18n::Msg;
-use crate::domain::participation::{Proposal, ProposalState};
-use crate::domain::Change;
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+
+use super::{Arguments, Command, Ctx, Outcome, ParseError, Spec};
+use crate::domain::i18n::{Msg, Rendered};
+use crate::domain::participation::{Participation, Proposal, ProposalState};
+use crate::domain::votes::phase_refusal;
+use crate::domain::{Change, Effects, Engine, Reply};
 
 pub const SPEC: Spec = Spec {
     name: "propose",
@@ -13,6 +19,9 @@ pub const SPEC: Spec = Spec {
     summary: Msg::CmdProposeSummary,
     help: Msg::CmdProposeHelp,
 };
+
+/// Share of common words from which two proposals are called similar.
+const SIMILARITY: f64 = 0.5;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Propose {
@@ -23,61 +32,193 @@ pub struct Propose {
 impl Propose {
     pub fn parse(args: Arguments<'_>) -> Result<Propose, ParseError> {
         let text = args.required_rest(&SPEC)?;
+        Ok(Propose::from_text(text))
+    }
+
+    /// Title on the first line, description on the others.
+    pub fn from_text(text: &str) -> Propose {
         let (title, description) = text.split_once('\n').unwrap_or((text, ""));
-        Ok(Propose {
+        Propose {
             title: title.trim().to_owned(),
             description: description.trim().to_owned(),
-        })
+        }
     }
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
-        let section = ctx.section()?;
-        let phase = ctx.phase_of(&section.id);
-        if !phase.allows_proposals() {
-            return Err(crate::domain::votes::phase_refusal(ctx.catalogue, phase));
-        }
-        let (title_len, description_len) =
-            (self.title.chars().count(), self.description.chars().count());
-        if title_len > ctx.settings.max_title_chars
-            || description_len > ctx.settings.max_description_chars
-        {
-            return Err(ctx.catalogue.render(
-                Msg::ProposeTooLong,
-                &[
-                    ("title_max", &ctx.settings.max_title_chars.to_string()),
-                    (
-                        "description_max",
-                        &ctx.settings.max_description_chars.to_string(),
-                    ),
-                    ("title_len", &title_len.to_string()),
-                    ("description_len", &description_len.to_string()),
-                ],
-            ));
-        }
-        let proposal = Proposal {
-            number: ctx
-                .settings
-                .number_hints
-                .get(&ctx.message.event_id)
-                .copied()
-                .unwrap_or_else(|| ctx.state.participation.next_number()),
-            section: section.id.clone(),
-            room_id: ctx.message.room_id.clone(),
-            title: self.title,
-            description: self.description,
-            author: ctx.message.sender.clone(),
-            organisation: ctx.settings.organisation_of(&ctx.message.sender),
-            state: ProposalState::Open,
-            answer: None,
-            hidden: None,
-            created_ms: ctx.message.sent_at_ms,
-            updated_ms: ctx.message.sent_at_ms,
-            source_event: ctx.message.event_id.clone(),
-            card_event: None,
-        };
-        let card = ctx.card(&proposal);
-        ctx.card_for = Some(proposal.number);
-        ctx.changes.push(Change::Proposal(proposal));
-        Ok(card)
+        let author = ctx.message.sender.clone();
+        let source = ctx.message.event_id.clone();
+        let at = ctx.message.sent_at_ms;
+        create(ctx, self, &author, &source, at)
     }
+}
+
+/// Creates a proposal by `author` from message `source` (also used by `!promote`).
+pub fn create(ctx: &mut Ctx<'_>, text: Propose, author: &str, source: &str, at_ms: i64) -> Outcome {
+    let section = ctx.section()?;
+    let phase = ctx.phase_of(&section.id);
+    if !phase.allows_proposals() {
+        return Err(phase_refusal(ctx.catalogue, phase));
+    }
+    check_lengths(ctx.settings, ctx.catalogue, &text)?;
+    let participation = &ctx.state.participation;
+    let similar = similar_to(participation, &section.id, &text);
+    let proposal = Proposal {
+        number: ctx
+            .settings
+            .number_hints
+            .get(source)
+            .copied()
+            .unwrap_or_else(|| participation.next_number()),
+        section: section.id.clone(),
+        room_id: ctx.message.room_id.clone(),
+        title: text.title,
+        description: text.description,
+        author: author.to_owned(),
+        organisation: ctx.settings.organisation_of(author),
+        state: ProposalState::Open,
+        answer: None,
+        hidden: None,
+        created_ms: at_ms,
+        updated_ms: at_ms,
+        source_event: source.to_owned(),
+        card_event: None,
+    };
+    let mut card = vec![ctx.card(&proposal)];
+    if !similar.is_empty() {
+        let list: Vec<String> = similar.iter().map(|n| format!("#{n}")).collect();
+        card.push(
+            ctx.catalogue
+                .render(Msg::ProposeSimilar, &[("list", &list.join(", "))]),
+        );
+    }
+    ctx.card_for = Some(proposal.number);
+    ctx.changes.push(Change::Proposal(proposal));
+    Ok(Rendered::lines(card))
+}
+
+fn check_lengths(
+    settings: &crate::domain::Settings,
+    catalogue: &crate::domain::Catalogue,
+    text: &Propose,
+) -> Result<(), Rendered> {
+    let (title_len, description_len) =
+        (text.title.chars().count(), text.description.chars().count());
+    if title_len == 0
+        || title_len > settings.max_title_chars
+        || description_len > settings.max_description_chars
+    {
+        return Err(catalogue.render(
+            Msg::ProposeTooLong,
+            &[
+                ("title_max", &settings.max_title_chars.to_string()),
+                (
+                    "description_max",
+                    &settings.max_description_chars.to_string(),
+                ),
+                ("title_len", &title_len.to_string()),
+                ("description_len", &description_len.to_string()),
+            ],
+        ));
+    }
+    Ok(())
+}
+
+/// Words that say something: lowercase, letters and digits, four characters or more.
+fn words(text: &str) -> BTreeSet<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 4)
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Live proposals of the section whose title words overlap this one's by `SIMILARITY` or more
+/// (Jaccard), or whose whole texts do.
+pub fn similar_to(participation: &Participation, section: &str, text: &Propose) -> Vec<u32> {
+    let title = words(&text.title);
+    let all: BTreeSet<String> = title.union(&words(&text.description)).cloned().collect();
+    let jaccard = |a: &BTreeSet<String>, b: &BTreeSet<String>| {
+        let union = a.union(b).count();
+        if union == 0 {
+            0.0
+        } else {
+            a.intersection(b).count() as f64 / union as f64
+        }
+    };
+    participation
+        .proposals
+        .values()
+        .filter(|p| p.section == section && p.hidden.is_none() && p.state.is_live())
+        .filter(|p| {
+            let other_title = words(&p.title);
+            let other_all: BTreeSet<String> =
+                other_title.union(&words(&p.description)).cloned().collect();
+            jaccard(&title, &other_title) >= SIMILARITY || jaccard(&all, &other_all) >= SIMILARITY
+        })
+        .map(|p| p.number)
+        .collect()
+}
+
+/// An edit of a message, as the engine receives it.
+pub struct Edit {
+    pub event_id: String,
+    pub room_id: String,
+    pub sender: String,
+    pub original: String,
+    pub new_body: String,
+    pub at_ms: i64,
+}
+
+/// Applies an edit of a `!propose` message. Edits by anyone but the author, and edits of other
+/// messages, are not proposals' business and are ignored.
+pub(crate) fn apply_edit(engine: &Engine, edit: &Edit, _now: DateTime<Utc>, effects: &mut Effects) {
+    let state = engine.state();
+    let participation = &state.participation;
+    let Some(proposal) = participation
+        .by_event
+        .get(&edit.original)
+        .and_then(|n| participation.proposals.get(n))
+        .filter(|p| p.source_event == edit.original && p.author == edit.sender)
+    else {
+        return;
+    };
+    let Some(Ok(Command::Propose(text))) = Command::parse(&edit.new_body) else {
+        return;
+    };
+    let settings = engine.settings();
+    let catalogue = settings.catalogue();
+    let number = proposal.number.to_string();
+    let tally = participation.tally(proposal.number).total;
+    let default_phase = settings
+        .section_of_id(&proposal.section)
+        .map(|(_, s)| s.default_phase)
+        .unwrap_or_default();
+    let phase = participation.phase(&proposal.section, default_phase);
+    let outcome = if !tally.is_zero() {
+        Err(catalogue.render(Msg::EditHasVotes, &[("number", &number)]))
+    } else if !proposal.state.is_live() || !phase.allows_proposals() {
+        Err(catalogue.render(Msg::EditClosed, &[("number", &number)]))
+    } else {
+        check_lengths(settings, catalogue, &text).map(|()| {
+            let mut updated = proposal.clone();
+            updated.title = text.title;
+            updated.description = text.description;
+            updated.updated_ms = edit.at_ms;
+            let notice = catalogue.render(
+                Msg::EditDone,
+                &[("number", &number), ("title", &updated.title)],
+            );
+            effects.changes.push(Change::Proposal(updated));
+            notice
+        })
+    };
+    let text = outcome.unwrap_or_else(|refusal| refusal);
+    let root = proposal.thread_root().to_owned();
+    effects.replies.push(Reply {
+        room_id: edit.room_id.clone(),
+        in_reply_to: root.clone(),
+        thread_root: Some(root),
+        mentions: vec![edit.sender.clone()],
+        text,
+        card_for: None,
+    });
 }
