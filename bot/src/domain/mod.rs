@@ -17,9 +17,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use i18n::{Catalogue, Language, Msg, Rendered};
-pub use participation::{
-    Ballot, Comment, Participation, Phase, Proposal, ProposalState, Stance, Vote,
-};
+pub use participation::{Ballot, Comment, Participation, Phase, Proposal, ProposalState, Stance};
 
 /// Power level from which a room member is a moderator (Matrix convention).
 pub const MODERATOR_POWER: i64 = 50;
@@ -316,6 +314,7 @@ pub enum Change {
     Ballots {
         number: u32,
         user: String,
+        organisation: String,
         ballots: Vec<Ballot>,
     },
     Comment(Comment),
@@ -384,9 +383,11 @@ impl State {
             Change::Ballots {
                 number,
                 user,
+                organisation,
                 ballots,
             } => {
-                self.participation.put_ballots(*number, user, ballots);
+                self.participation
+                    .put_ballots(*number, user, organisation, ballots);
             }
             Change::Comment(comment) => {
                 self.participation
@@ -488,16 +489,18 @@ impl Engine {
             }
             Input::Redaction { redacts, .. } => {
                 let participation = &self.state.participation;
-                if let Some((number, user)) = participation.vote_sources.get(&redacts) {
+                if let Some((number, user)) = participation.ballot_of_event(&redacts) {
+                    let gone = participation::fingerprint(&redacts);
                     let ballots = participation
-                        .ballots_of(*number, user)
+                        .ballots_of(number, user)
                         .iter()
-                        .filter(|b| b.source_event != redacts)
-                        .cloned()
+                        .filter(|b| b.source != gone)
+                        .copied()
                         .collect();
                     effects.changes.push(Change::Ballots {
-                        number: *number,
-                        user: user.clone(),
+                        number,
+                        user: user.to_owned(),
+                        organisation: self.settings.organisation_of(user),
                         ballots,
                     });
                 }

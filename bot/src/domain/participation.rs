@@ -4,7 +4,7 @@
 //! votes. Every mutation goes through a [`Change`](super::Change), so the state folds back
 //! from the store exactly as it was built.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -132,31 +132,67 @@ pub enum Stance {
     Oppose,
 }
 
-/// One person's live vote on one proposal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Vote {
-    pub stance: Stance,
-    pub section: String,
-    pub organisation: String,
-    /// The event that cast it (a reaction or a `!vote`): a redaction of that event withdraws it.
-    pub source_event: String,
-    pub at_ms: i64,
+/// A stable 64-bit fingerprint of an event ID (FNV-1a). Ballots keep this rather than the ID,
+/// so that a million votes fit in little memory; redactions are matched by it.
+pub fn fingerprint(event_id: &str) -> u64 {
+    event_id.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// A vote-casting event still standing in the room: a reaction or `!vote` (with a stance) or
 /// an `!unvote` (without). A person's vote is the stance of their latest ballot; redacting a
 /// ballot's event removes it, so an older one may count again, as the room history shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ballot {
     pub stance: Option<Stance>,
-    pub section: String,
-    pub organisation: String,
-    pub source_event: String,
+    /// [`fingerprint`] of the event that cast it.
+    pub source: u64,
     pub at_ms: i64,
 }
 
 /// Ballots remembered per person and proposal; older ones fall off.
 pub const MAX_BALLOTS: usize = 8;
+
+/// Strings stored once, referred to by number.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Interner {
+    names: Vec<String>,
+    ids: HashMap<String, u32>,
+}
+
+impl Interner {
+    pub fn id(&mut self, name: &str) -> u32 {
+        if let Some(id) = self.ids.get(name) {
+            return *id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(name.to_owned());
+        self.ids.insert(name.to_owned(), id);
+        id
+    }
+
+    pub fn find(&self, name: &str) -> Option<u32> {
+        self.ids.get(name).copied()
+    }
+
+    pub fn name(&self, id: u32) -> &str {
+        self.names.get(id as usize).map_or("", String::as_str)
+    }
+}
+
+/// One person's ballots on one proposal, and the organisation they vote for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Slot {
+    organisation: u32,
+    ballots: Vec<Ballot>,
+}
+
+impl Slot {
+    fn stance(&self) -> Option<Stance> {
+        self.ballots.last().and_then(|b| b.stance)
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Counts {
@@ -201,19 +237,34 @@ pub struct Comment {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Participation {
     pub proposals: BTreeMap<u32, Proposal>,
-    /// `(proposal, user) → vote`.
-    pub votes: HashMap<(u32, String), Vote>,
     pub tallies: HashMap<u32, Tally>,
     pub comments: BTreeMap<String, Comment>,
     pub phases: HashMap<String, Phase>,
-    /// Supports a user has live in a section (for `max_supports`).
-    pub supports_in_section: HashMap<(String, String), u32>,
     /// Event (card or source message) → proposal, for reactions and threads.
     pub by_event: HashMap<String, u32>,
-    /// `(proposal, user) → ballots`, oldest first.
-    pub ballots: HashMap<(u32, String), Vec<Ballot>>,
-    /// Event of a ballot → `(proposal, user)`, for withdrawals by redaction.
-    pub vote_sources: HashMap<String, (u32, String)>,
+    users: Interner,
+    organisations: Interner,
+    sections: Interner,
+    /// `(proposal, user) → ballots`. B-trees rather than hash maps: with a million votes they
+    /// take about half the memory (no power-of-two slack), and a proposal's voters are a range.
+    slots: BTreeMap<(u32, u32), Slot>,
+    /// Fingerprint of a ballot's event → `(proposal, user)`, for withdrawals by redaction.
+    vote_sources: BTreeMap<u64, (u32, u32)>,
+    /// Supports a user has live in a section (for `max_supports`).
+    supports_in_section: HashMap<(u32, u32), u32>,
+    live_votes: usize,
+    /// Word → proposals with it in the title, and in title or description (for similarity).
+    title_postings: HashMap<String, BTreeSet<u32>>,
+    text_postings: HashMap<String, BTreeSet<u32>>,
+    word_sets: HashMap<u32, (BTreeSet<String>, BTreeSet<String>)>,
+}
+
+/// Words that say something: lowercase, letters and digits, four characters or more.
+pub fn words(text: &str) -> BTreeSet<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 4)
+        .map(str::to_lowercase)
+        .collect()
 }
 
 impl Participation {
@@ -229,15 +280,40 @@ impl Participation {
         self.tallies.get(&number).cloned().unwrap_or_default()
     }
 
-    pub fn vote_of(&self, number: u32, user: &str) -> Option<&Vote> {
-        self.votes.get(&(number, user.to_owned()))
+    /// How `user` votes on proposal `number` now.
+    pub fn stance_of(&self, number: u32, user: &str) -> Option<Stance> {
+        let user = self.users.find(user)?;
+        self.slots.get(&(number, user)).and_then(Slot::stance)
+    }
+
+    /// Everyone with a live vote on proposal `number`.
+    pub fn voters(&self, number: u32) -> Vec<(&str, Stance)> {
+        self.slots
+            .range((number, 0)..=(number, u32::MAX))
+            .filter_map(|((_, user), slot)| Some((self.users.name(*user), slot.stance()?)))
+            .collect()
+    }
+
+    /// Live votes in all.
+    pub fn live_votes(&self) -> usize {
+        self.live_votes
+    }
+
+    /// The proposal and user whose ballot `event_id` cast, if it still stands.
+    pub fn ballot_of_event(&self, event_id: &str) -> Option<(u32, &str)> {
+        let (number, user) = self.vote_sources.get(&fingerprint(event_id))?;
+        Some((*number, self.users.name(*user)))
     }
 
     pub fn supports_of(&self, section: &str, user: &str) -> u32 {
-        self.supports_in_section
-            .get(&(section.to_owned(), user.to_owned()))
-            .copied()
-            .unwrap_or(0)
+        match (self.sections.find(section), self.users.find(user)) {
+            (Some(section), Some(user)) => self
+                .supports_in_section
+                .get(&(section, user))
+                .copied()
+                .unwrap_or(0),
+            _ => 0,
+        }
     }
 
     pub fn put_proposal(&mut self, proposal: &Proposal) {
@@ -246,69 +322,153 @@ impl Participation {
         if let Some(card) = &proposal.card_event {
             self.by_event.insert(card.clone(), proposal.number);
         }
+        self.sections.id(&proposal.section);
+        self.index_words(proposal);
         self.proposals.insert(proposal.number, proposal.clone());
     }
 
+    fn index_words(&mut self, proposal: &Proposal) {
+        let number = proposal.number;
+        if let Some((title, text)) = self.word_sets.remove(&number) {
+            for word in &title {
+                if let Some(set) = self.title_postings.get_mut(word) {
+                    set.remove(&number);
+                }
+            }
+            for word in &text {
+                if let Some(set) = self.text_postings.get_mut(word) {
+                    set.remove(&number);
+                }
+            }
+        }
+        let title = words(&proposal.title);
+        let text: BTreeSet<String> = title
+            .union(&words(&proposal.description))
+            .cloned()
+            .collect();
+        for word in &title {
+            self.title_postings
+                .entry(word.clone())
+                .or_default()
+                .insert(number);
+        }
+        for word in &text {
+            self.text_postings
+                .entry(word.clone())
+                .or_default()
+                .insert(number);
+        }
+        self.word_sets.insert(number, (title, text));
+    }
+
+    /// Live, visible proposals of `section` sharing at least `threshold` of their words
+    /// (Jaccard) with `title`, or with `title` and `description` together.
+    pub fn similar(
+        &self,
+        section: &str,
+        title: &str,
+        description: &str,
+        threshold: f64,
+    ) -> Vec<u32> {
+        let title_words = words(title);
+        let text_words: BTreeSet<String> =
+            title_words.union(&words(description)).cloned().collect();
+        let overlaps = |query: &BTreeSet<String>, postings: &HashMap<String, BTreeSet<u32>>| {
+            let mut common: HashMap<u32, usize> = HashMap::new();
+            for word in query {
+                for number in postings.get(word).into_iter().flatten() {
+                    *common.entry(*number).or_default() += 1;
+                }
+            }
+            common
+        };
+        let jaccard =
+            |common: usize, a: usize, b: usize| common as f64 / (a + b - common).max(1) as f64;
+        let by_title = overlaps(&title_words, &self.title_postings);
+        let by_text = overlaps(&text_words, &self.text_postings);
+        let mut found: Vec<u32> = by_text
+            .iter()
+            .filter(|(number, common)| {
+                let Some((title_set, text_set)) = self.word_sets.get(number) else {
+                    return false;
+                };
+                let title_common = by_title.get(number).copied().unwrap_or(0);
+                jaccard(title_common, title_words.len(), title_set.len()) >= threshold
+                    || jaccard(**common, text_words.len(), text_set.len()) >= threshold
+            })
+            .map(|(number, _)| *number)
+            .filter(|number| {
+                self.proposals.get(number).is_some_and(|p| {
+                    p.section == section && p.hidden.is_none() && p.state.is_live()
+                })
+            })
+            .collect();
+        found.sort_unstable();
+        found
+    }
+
     pub fn ballots_of(&self, number: u32, user: &str) -> &[Ballot] {
-        self.ballots
-            .get(&(number, user.to_owned()))
-            .map_or(&[], Vec::as_slice)
+        self.users
+            .find(user)
+            .and_then(|user| self.slots.get(&(number, user)))
+            .map_or(&[], |slot| slot.ballots.as_slice())
     }
 
     /// Replaces a user's ballots on a proposal; their vote becomes the latest ballot's stance.
-    pub fn put_ballots(&mut self, number: u32, user: &str, ballots: &[Ballot]) {
-        let key = (number, user.to_owned());
-        for old in self.ballots.remove(&key).unwrap_or_default() {
-            self.vote_sources.remove(&old.source_event);
+    pub fn put_ballots(&mut self, number: u32, user: &str, organisation: &str, ballots: &[Ballot]) {
+        let user = self.users.id(user);
+        let key = (number, user);
+        if let Some(old) = self.slots.remove(&key) {
+            for ballot in &old.ballots {
+                self.vote_sources.remove(&ballot.source);
+            }
+            if let Some(stance) = old.stance() {
+                self.count(number, user, old.organisation, stance, -1);
+            }
         }
-        for ballot in ballots {
-            self.vote_sources
-                .insert(ballot.source_event.clone(), key.clone());
+        if ballots.is_empty() {
+            return;
         }
-        let current = ballots.last().and_then(|b| {
-            b.stance.map(|stance| Vote {
-                stance,
-                section: b.section.clone(),
-                organisation: b.organisation.clone(),
-                source_event: b.source_event.clone(),
-                at_ms: b.at_ms,
-            })
-        });
-        self.set_vote(number, user, current.as_ref());
-        if !ballots.is_empty() {
-            self.ballots.insert(key, ballots.to_vec());
+        let slot = Slot {
+            organisation: self.organisations.id(organisation),
+            ballots: ballots.to_vec(),
+        };
+        for ballot in &slot.ballots {
+            self.vote_sources.insert(ballot.source, key);
         }
+        if let Some(stance) = slot.stance() {
+            self.count(number, user, slot.organisation, stance, 1);
+        }
+        self.slots.insert(key, slot);
     }
 
-    /// Sets or clears a user's current vote, keeping every counter in step.
-    fn set_vote(&mut self, number: u32, user: &str, vote: Option<&Vote>) {
-        let key = (number, user.to_owned());
-        if let Some(old) = self.votes.remove(&key) {
-            self.count(number, user, &old, -1);
-        }
-        if let Some(vote) = vote {
-            self.count(number, user, vote, 1);
-            self.votes.insert(key, vote.clone());
-        }
-    }
-
-    fn count(&mut self, number: u32, user: &str, vote: &Vote, delta: i64) {
+    /// Keeps tallies and support counts in step. The store folds proposal records before vote
+    /// records (their keys sort first), so a proposal's section is known here.
+    fn count(&mut self, number: u32, user: u32, organisation: u32, stance: Stance, delta: i64) {
+        self.live_votes = (self.live_votes as i64 + delta).max(0) as usize;
+        let organisation = self.organisations.name(organisation).to_owned();
         let tally = self.tallies.entry(number).or_default();
-        tally.total.add(vote.stance, delta);
+        tally.total.add(stance, delta);
         let by_org = tally
             .by_organisation
-            .entry(vote.organisation.clone())
+            .entry(organisation.clone())
             .or_default();
-        by_org.add(vote.stance, delta);
+        by_org.add(stance, delta);
         if by_org.is_zero() {
-            tally.by_organisation.remove(&vote.organisation);
+            tally.by_organisation.remove(&organisation);
         }
-        if vote.stance == Stance::Support {
-            let key = (vote.section.clone(), user.to_owned());
-            let supports = self.supports_in_section.entry(key.clone()).or_default();
+        if stance == Stance::Support {
+            let Some(section) = self
+                .proposals
+                .get(&number)
+                .and_then(|p| self.sections.find(&p.section))
+            else {
+                return;
+            };
+            let supports = self.supports_in_section.entry((section, user)).or_default();
             *supports = (i64::from(*supports) + delta).max(0) as u32;
             if *supports == 0 {
-                self.supports_in_section.remove(&key);
+                self.supports_in_section.remove(&(section, user));
             }
         }
     }

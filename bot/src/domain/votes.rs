@@ -2,7 +2,9 @@
 //! proposal, latest wins; a redaction of the event that cast the live vote withdraws it.
 
 use super::i18n::{Catalogue, Msg, Rendered};
-use super::participation::{Ballot, Participation, Phase, ProposalState, Stance, MAX_BALLOTS};
+use super::participation::{
+    fingerprint, Ballot, Participation, Phase, ProposalState, Stance, MAX_BALLOTS,
+};
 use super::{Change, Effects, Engine, Reply, Settings, State};
 
 pub const SUPPORT: &str = "👍";
@@ -108,23 +110,20 @@ pub fn cast(
         return Err(Refusal::Phase(phase));
     }
     if let (Stance::Support, Some(limit)) = (stance, section.and_then(|s| s.max_supports)) {
-        let already_here = participation
-            .vote_of(number, user)
-            .is_some_and(|v| v.stance == Stance::Support);
+        let already_here = participation.stance_of(number, user) == Some(Stance::Support);
         let others = participation.supports_of(&proposal.section, user) - u32::from(already_here);
         if others >= limit {
             return Err(Refusal::SupportLimit(limit));
         }
     }
     Ok(ballot_change(
+        settings,
         participation,
         number,
         user,
         Ballot {
             stance: Some(stance),
-            section: proposal.section.clone(),
-            organisation: settings.organisation_of(user),
-            source_event: source_event.to_owned(),
+            source: fingerprint(source_event),
             at_ms,
         },
     ))
@@ -132,18 +131,22 @@ pub fn cast(
 
 /// The change adding `ballot` as `user`'s latest on proposal `number`.
 pub fn ballot_change(
+    settings: &Settings,
     participation: &Participation,
     number: u32,
     user: &str,
     ballot: Ballot,
 ) -> Change {
     let mut ballots = participation.ballots_of(number, user).to_vec();
+    // The same event delivered twice casts one ballot.
+    ballots.retain(|b| b.source != ballot.source);
     ballots.push(ballot);
     let excess = ballots.len().saturating_sub(MAX_BALLOTS);
     ballots.drain(..excess);
     Change::Ballots {
         number,
         user: user.to_owned(),
+        organisation: settings.organisation_of(user),
         ballots,
     }
 }

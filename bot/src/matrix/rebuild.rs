@@ -93,7 +93,7 @@ pub async fn rebuild(
     let report = Report {
         events: events.len(),
         proposals: participation.proposals.len(),
-        votes: participation.votes.len(),
+        votes: participation.live_votes(),
         comments: participation.comments.len(),
     };
     fresh.commit(batch)?;

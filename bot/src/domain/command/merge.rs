@@ -57,10 +57,10 @@ impl Merge {
         let mut supporters: Vec<String> = ctx
             .state
             .participation
-            .votes
-            .iter()
-            .filter(|((n, _), vote)| *n == self.number && vote.stance == Stance::Support)
-            .map(|((_, user), _)| user.clone())
+            .voters(self.number)
+            .into_iter()
+            .filter(|(_, stance)| *stance == Stance::Support)
+            .map(|(user, _)| user.to_owned())
             .collect();
         supporters.sort();
         let source_for_notice = source.clone();

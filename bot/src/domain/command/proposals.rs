@@ -102,7 +102,7 @@ impl Proposals {
                         .then(a.0.number.cmp(&b.0.number))
                 });
             }
-            Order::New | Order::Mine => rows.sort_by(|a, b| b.0.number.cmp(&a.0.number)),
+            Order::New | Order::Mine => rows.sort_by_key(|r| std::cmp::Reverse(r.0.number)),
         }
         let catalogue = ctx.catalogue;
         if rows.is_empty() {

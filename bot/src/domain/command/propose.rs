@@ -2,13 +2,11 @@
 //! with its card (the card's 👍/👎 reactions are the votes). Editing the `!propose` message
 //! updates the proposal while nobody has voted on it.
 
-use std::collections::BTreeSet;
-
 use chrono::{DateTime, Utc};
 
 use super::{Arguments, Command, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::{Msg, Rendered};
-use crate::domain::participation::{Participation, Proposal, ProposalState};
+use crate::domain::participation::{Proposal, ProposalState};
 use crate::domain::votes::phase_refusal;
 use crate::domain::{Change, Effects, Engine, Reply};
 
@@ -61,7 +59,7 @@ pub fn create(ctx: &mut Ctx<'_>, text: Propose, author: &str, source: &str, at_m
     }
     check_lengths(ctx.settings, ctx.catalogue, &text)?;
     let participation = &ctx.state.participation;
-    let similar = similar_to(participation, &section.id, &text);
+    let similar = participation.similar(&section.id, &text.title, &text.description, SIMILARITY);
     let proposal = Proposal {
         number: ctx
             .settings
@@ -121,41 +119,6 @@ fn check_lengths(
         ));
     }
     Ok(())
-}
-
-/// Words that say something: lowercase, letters and digits, four characters or more.
-fn words(text: &str) -> BTreeSet<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 4)
-        .map(str::to_lowercase)
-        .collect()
-}
-
-/// Live proposals of the section whose title words overlap this one's by `SIMILARITY` or more
-/// (Jaccard), or whose whole texts do.
-pub fn similar_to(participation: &Participation, section: &str, text: &Propose) -> Vec<u32> {
-    let title = words(&text.title);
-    let all: BTreeSet<String> = title.union(&words(&text.description)).cloned().collect();
-    let jaccard = |a: &BTreeSet<String>, b: &BTreeSet<String>| {
-        let union = a.union(b).count();
-        if union == 0 {
-            0.0
-        } else {
-            a.intersection(b).count() as f64 / union as f64
-        }
-    };
-    participation
-        .proposals
-        .values()
-        .filter(|p| p.section == section && p.hidden.is_none() && p.state.is_live())
-        .filter(|p| {
-            let other_title = words(&p.title);
-            let other_all: BTreeSet<String> =
-                other_title.union(&words(&p.description)).cloned().collect();
-            jaccard(&title, &other_title) >= SIMILARITY || jaccard(&all, &other_all) >= SIMILARITY
-        })
-        .map(|p| p.number)
-        .collect()
 }
 
 /// An edit of a message, as the engine receives it.

@@ -2,7 +2,7 @@
 
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::Msg;
-use crate::domain::participation::Ballot;
+use crate::domain::participation::{fingerprint, Ballot};
 use crate::domain::votes::ballot_change;
 
 pub const SPEC: Spec = Spec {
@@ -35,7 +35,7 @@ impl Unvote {
         if ctx
             .state
             .participation
-            .vote_of(self.number, &ctx.message.sender)
+            .stance_of(self.number, &ctx.message.sender)
             .is_none()
         {
             return Err(ctx
@@ -44,12 +44,11 @@ impl Unvote {
         }
         let ballot = Ballot {
             stance: None,
-            section: proposal.section.clone(),
-            organisation: ctx.settings.organisation_of(&ctx.message.sender),
-            source_event: ctx.message.event_id.clone(),
+            source: fingerprint(&ctx.message.event_id),
             at_ms: ctx.message.sent_at_ms,
         };
         let change = ballot_change(
+            ctx.settings,
             &ctx.state.participation,
             self.number,
             &ctx.message.sender,

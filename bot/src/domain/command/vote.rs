@@ -50,9 +50,9 @@ impl VoteCommand {
         if let Some(old) = ctx
             .state
             .participation
-            .vote_of(self.number, &ctx.message.sender)
+            .stance_of(self.number, &ctx.message.sender)
         {
-            match old.stance {
+            match old {
                 Stance::Support => tally.support -= 1,
                 Stance::Oppose => tally.oppose -= 1,
             }

@@ -1,0 +1,282 @@
+//! Participation benchmark (`cargo bench -p pspm --bench participation`), no homeserver:
+//! 1. apply rate of the engine plus the sled store for a mixed stream (proposals, votes,
+//!    withdrawals, comments) with one durable commit per batch of 100 events;
+//! 2. `!proposals top` latency with 10k proposals and 1M votes in one section, and the
+//!    process's resident memory at that size.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use chrono::{TimeZone, Utc};
+use pspm::domain::{Engine, Input, Language, Message, Phase, SectionSettings, Settings, State};
+use pspm::store::{Batch, SledStore, Store};
+
+const ROOM: &str = "!dati:ministry.test";
+
+fn settings() -> Settings {
+    Settings {
+        language: Language::En,
+        bot_user: "@pspm:ministry.test".into(),
+        moderators: Default::default(),
+        allowed_servers: ["ministry.test".to_owned(), "agency.test".to_owned()].into(),
+        live_since_ms: 0,
+        organisations: [("agency.test".to_owned(), "Agenzia".to_owned())].into(),
+        sections: [(
+            ROOM.to_owned(),
+            SectionSettings {
+                id: "dati".into(),
+                position: 0,
+                title: "Dati".into(),
+                default_phase: Phase::Consultation,
+                max_supports: None,
+            },
+        )]
+        .into(),
+        max_title_chars: 200,
+        max_description_chars: 5000,
+        plan_id: "bench".into(),
+        plan_title: "Bench".into(),
+        number_hints: HashMap::new(),
+    }
+}
+
+fn message(
+    id: String,
+    sender: String,
+    body: String,
+    thread_root: Option<String>,
+    at: i64,
+) -> Input {
+    Input::Message(Message {
+        event_id: id,
+        room_id: ROOM.into(),
+        sender,
+        sent_at_ms: at,
+        body,
+        thread_root,
+        reply_to: None,
+        quoted: None,
+    })
+}
+
+struct Rng(u64);
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+const WORDS: [&str; 16] = [
+    "dati",
+    "aperti",
+    "servizi",
+    "cloud",
+    "identità",
+    "pagamenti",
+    "sicurezza",
+    "formazione",
+    "interoperabilità",
+    "piattaforma",
+    "comuni",
+    "regioni",
+    "cittadini",
+    "imprese",
+    "sanità",
+    "scuola",
+];
+
+fn title(rng: &mut Rng, n: u64) -> String {
+    let words: Vec<&str> = (0..4).map(|_| WORDS[rng.below(16) as usize]).collect();
+    format!("{} {n}", words.join(" "))
+}
+
+/// A mixed stream: ~2% proposals, ~65% votes by reaction, ~15% withdrawals, ~18% comments.
+fn apply_rate(events: u64) -> f64 {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SledStore::open(dir.path()).expect("store");
+    let mut engine = Engine::new(settings(), State::default());
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    let mut cards: Vec<String> = Vec::new();
+    let mut reactions: Vec<String> = Vec::new();
+    let now = Utc
+        .timestamp_millis_opt(1_800_000_000_000)
+        .single()
+        .expect("time");
+    let started = Instant::now();
+    let mut batch = Batch::default();
+    let mut committing = std::time::Duration::ZERO;
+    for i in 0..events {
+        let at = 1_700_000_000_000 + i as i64;
+        let user = format!("@u{}:agency.test", rng.below(5000));
+        let id = format!("$e{i}");
+        let roll = rng.below(100);
+        let input = if roll < 2 || cards.is_empty() {
+            let number = cards.len() as u32 + 1;
+            let effects = engine.apply(
+                message(
+                    id.clone(),
+                    user,
+                    format!("!propose {}", title(&mut rng, i)),
+                    None,
+                    at,
+                ),
+                now,
+            );
+            batch.changes.extend(effects.changes);
+            let card = format!("$card{number}");
+            Input::CardPosted {
+                room_id: ROOM.into(),
+                number,
+                event_id: {
+                    cards.push(card.clone());
+                    card
+                },
+            }
+        } else if roll < 67 {
+            let target = cards[rng.below(cards.len() as u64) as usize].clone();
+            reactions.push(id.clone());
+            let key = if rng.below(4) == 0 { "👎" } else { "👍" };
+            Input::Reaction {
+                event_id: id.clone(),
+                room_id: ROOM.into(),
+                sender: user,
+                target,
+                key: key.into(),
+                at_ms: at,
+            }
+        } else if roll < 82 && !reactions.is_empty() {
+            let redacts = reactions.swap_remove(rng.below(reactions.len() as u64) as usize);
+            Input::Redaction {
+                room_id: ROOM.into(),
+                sender: user,
+                redacts,
+            }
+        } else {
+            let root = cards[rng.below(cards.len() as u64) as usize].clone();
+            message(id.clone(), user, format!("commento {i}"), Some(root), at)
+        };
+        let effects = engine.apply(input, now);
+        batch.changes.extend(effects.changes);
+        batch.applied.push(id);
+        if batch.applied.len() == 100 {
+            let t = Instant::now();
+            store.commit(std::mem::take(&mut batch)).expect("commit");
+            committing += t.elapsed();
+        }
+    }
+    store.commit(batch).expect("commit");
+    let total = started.elapsed();
+    println!(
+        "  of which store commits: {:.1} s of {:.1} s",
+        committing.as_secs_f64(),
+        total.as_secs_f64()
+    );
+    events as f64 / total.as_secs_f64()
+}
+
+fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_owned())
+        })
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// 10k proposals, 1M votes (1,000 voters × 1,000 proposals each), then `!proposals top`.
+fn scale() {
+    let rss_before = rss_mb();
+    let mut engine = Engine::new(settings(), State::default());
+    let now = Utc
+        .timestamp_millis_opt(1_800_000_000_000)
+        .single()
+        .expect("time");
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let started = Instant::now();
+    for n in 1..=10_000u32 {
+        engine.apply(
+            message(
+                format!("$p{n}"),
+                "@author:agency.test".into(),
+                format!("!propose {}", title(&mut rng, u64::from(n))),
+                None,
+                1,
+            ),
+            now,
+        );
+        engine.apply(
+            Input::CardPosted {
+                room_id: ROOM.into(),
+                number: n,
+                event_id: format!("$card{n}"),
+            },
+            now,
+        );
+    }
+    let mut votes = 0u64;
+    for voter in 0..1_000u32 {
+        let user = format!("@voter{voter}:agency.test");
+        let offset = rng.below(10_000) as u32;
+        for k in 0..1_000u32 {
+            let number = 1 + (offset + k * 10) % 10_000;
+            let key = if rng.below(5) == 0 { "👎" } else { "👍" };
+            engine.apply(
+                Input::Reaction {
+                    event_id: format!("$v{voter}.{k}"),
+                    room_id: ROOM.into(),
+                    sender: user.clone(),
+                    target: format!("$card{number}"),
+                    key: key.into(),
+                    at_ms: 2,
+                },
+                now,
+            );
+            votes += 1;
+        }
+    }
+    let built = started.elapsed();
+    let live = engine.state().participation.live_votes();
+    let mut samples = Vec::new();
+    for i in 0..30 {
+        let t = Instant::now();
+        let effects = engine.apply(
+            message(
+                format!("$list{i}"),
+                "@reader:agency.test".into(),
+                "!proposals top".into(),
+                None,
+                3,
+            ),
+            now,
+        );
+        samples.push(t.elapsed().as_secs_f64() * 1000.0);
+        assert!(effects.replies[0].text.body.starts_with("Proposals in"));
+    }
+    samples.sort_by(f64::total_cmp);
+    println!(
+        "state with 10,000 proposals and {votes} votes ({live} live) built in {:.1} s",
+        built.as_secs_f64()
+    );
+    println!(
+        "!proposals top: p50 {:.2} ms, max {:.2} ms over 30 runs (goal <= 10 ms)",
+        samples[15], samples[29]
+    );
+    println!(
+        "resident memory: {:.0} MB (before building: {rss_before:.0} MB; goal < 150 MB)",
+        rss_mb()
+    );
+}
+
+fn main() {
+    println!("PSPM participation benchmark");
+    // The scale test first, so that the resident memory reflects its state alone.
+    scale();
+    let rate = apply_rate(200_000);
+    println!("apply rate (engine + sled, durable commit per 100 events): {rate:.0} events/s (goal >= 100,000)");
+}
