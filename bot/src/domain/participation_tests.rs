@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::TimeZone;
+use proptest::prelude::*;
 
 use super::participation::Stance;
 use super::*;
@@ -298,106 +299,135 @@ fn titles_with_html_are_escaped_in_the_card() {
     );
 }
 
-/// For random interleavings of votes, re-votes, withdrawals (text and redaction) and ignored
-/// reactions, the incremental tallies equal the tallies recomputed from the live votes, the
-/// support limit holds, and folding the records into a fresh state gives the same tallies.
-#[test]
-fn tallies_always_equal_the_recount_of_live_votes() {
-    let users = [
-        "@a:agency.test",
-        "@b:agency.test",
-        "@c:ministry.test",
-        "@d:ministry.test",
-    ];
-    for seed in 1..=40u64 {
-        let mut rng = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-        let mut next = |n: u64| {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            rng % n
-        };
-        let mut chat = Chat::new(if seed % 2 == 0 { Some(2) } else { None });
+/// One step of a participation interleaving.
+#[derive(Debug, Clone)]
+enum Step {
+    React {
+        user: usize,
+        number: u32,
+        key: usize,
+        on_card: bool,
+    },
+    TextVote {
+        user: usize,
+        number: u32,
+        support: bool,
+    },
+    Unvote {
+        user: usize,
+        number: u32,
+    },
+    Redact {
+        user: usize,
+        which: usize,
+    },
+    Duplicate {
+        which: usize,
+    },
+    Edit {
+        number: u32,
+    },
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let user = 0..4usize;
+    let number = 1..=4u32;
+    prop_oneof![
+        4 => (user.clone(), number.clone(), 0..3usize, any::<bool>())
+            .prop_map(|(user, number, key, on_card)| Step::React { user, number, key, on_card }),
+        2 => (user.clone(), number.clone(), any::<bool>()).prop_map(|(user, number, support)| Step::TextVote { user, number, support }),
+        1 => (user.clone(), number.clone()).prop_map(|(user, number)| Step::Unvote { user, number }),
+        2 => (user, any::<usize>()).prop_map(|(user, which)| Step::Redact { user, which }),
+        1 => any::<usize>().prop_map(|which| Step::Duplicate { which }),
+        1 => number.prop_map(|number| Step::Edit { number }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// For any interleaving of votes, re-votes, withdrawals (text and redaction), re-delivered
+    /// reactions and edits: the incremental tallies equal the recount of the live votes, per
+    /// organisation too; the support limit holds; folding the change stream gives the same state.
+    #[test]
+    fn tallies_always_equal_the_recount_of_live_votes(steps in proptest::collection::vec(step(), 0..250), limited in any::<bool>()) {
+        let users = ["@a:agency.test", "@b:agency.test", "@c:ministry.test", "@d:ministry.test"];
+        let mut chat = Chat::new(limited.then_some(2));
+        let mut sources = Vec::new();
         for i in 0..4 {
-            chat.say(users[i % 2], &format!("!propose P{i}"));
+            let (source, _) = chat.say(users[i % 2], &format!("!propose P{i}"));
+            sources.push(source);
         }
-        let mut reactions: Vec<String> = Vec::new();
-        for _ in 0..300 {
-            let user = users[next(4) as usize];
-            let number = 1 + next(4) as u32;
-            match next(6) {
-                0 | 1 => {
-                    let key = ["👍", "👎", "❤️"][next(3) as usize];
-                    let target = if next(2) == 0 {
-                        format!("$card{number}")
-                    } else {
-                        chat.engine.state().participation.proposals[&number]
-                            .source_event
-                            .clone()
-                    };
-                    let (id, _) = chat.react(user, &target, key);
-                    reactions.push(id);
+        let mut reactions: Vec<Input> = Vec::new();
+        for step in steps {
+            match step {
+                Step::React { user, number, key, on_card } => {
+                    let target = if on_card { format!("$card{number}") } else { sources[number as usize - 1].clone() };
+                    let (event_id, _) = chat.react(users[user], &target, ["👍", "👎", "❤️"][key]);
+                    reactions.push(Input::Reaction {
+                        event_id, room_id: ROOM.into(), sender: users[user].into(), target,
+                        key: ["👍", "👎", "❤️"][key].into(), at_ms: chat.clock,
+                    });
                 }
-                2 => {
-                    chat.say(
-                        user,
-                        &format!("!vote {number} {}", if next(2) == 0 { "+" } else { "-" }),
-                    );
+                Step::TextVote { user, number, support } => {
+                    chat.say(users[user], &format!("!vote {number} {}", if support { "+" } else { "-" }));
                 }
-                3 => {
-                    chat.say(user, &format!("!unvote {number}"));
+                Step::Unvote { user, number } => {
+                    chat.say(users[user], &format!("!unvote {number}"));
                 }
-                4 if !reactions.is_empty() => {
-                    let id = reactions[next(reactions.len() as u64) as usize].clone();
-                    chat.redact(user, &id);
+                Step::Redact { user, which } if !reactions.is_empty() => {
+                    if let Input::Reaction { event_id, .. } = &reactions[which % reactions.len()] {
+                        let event_id = event_id.clone();
+                        chat.redact(users[user], &event_id);
+                    }
+                }
+                Step::Duplicate { which } if !reactions.is_empty() => {
+                    let before = chat.engine.state().clone();
+                    let again = reactions[which % reactions.len()].clone();
+                    let is_live = matches!(&again, Input::Reaction { event_id, .. }
+                        if chat.engine.state().participation.ballot_of_event(event_id).is_some());
+                    chat.apply(again);
+                    if is_live {
+                        prop_assert_eq!(&before, chat.engine.state(), "a re-delivered reaction changed the state");
+                    }
+                }
+                Step::Edit { number } => {
+                    let source = sources[number as usize - 1].clone();
+                    let author = chat.engine.state().participation.proposals[&number].author.clone();
+                    let at_ms = chat.clock;
+                    chat.apply(Input::Edit {
+                        event_id: format!("$edit{at_ms}"), room_id: ROOM.into(), sender: author,
+                        original: source, new_body: format!("!propose Edited {at_ms}"), at_ms,
+                    });
                 }
                 _ => {}
             }
         }
         let participation = &chat.engine.state().participation;
-        let mut recount: HashMap<u32, (u32, u32)> = HashMap::new();
+        let mut live = 0;
         for number in 1..=4 {
-            for (_, stance) in participation.voters(number) {
-                let entry = recount.entry(number).or_default();
-                match stance {
-                    Stance::Support => entry.0 += 1,
-                    Stance::Oppose => entry.1 += 1,
-                }
+            let voters = participation.voters(number);
+            live += voters.len();
+            let support = voters.iter().filter(|(_, s)| *s == Stance::Support).count() as u32;
+            let oppose = voters.len() as u32 - support;
+            prop_assert_eq!(chat.tally(number), (support, oppose), "#{}", number);
+            let by_org: u32 = participation.tally(number).by_organisation.values().map(|c| c.support + c.oppose).sum();
+            prop_assert_eq!(by_org, support + oppose);
+            for (user, stance) in voters {
+                prop_assert_eq!(participation.stance_of(number, user), Some(stance));
             }
         }
-        for number in 1..=4 {
-            assert_eq!(
-                chat.tally(number),
-                recount.get(&number).copied().unwrap_or_default(),
-                "seed {seed} #{number}"
-            );
-            let by_org: u32 = participation
-                .tally(number)
-                .by_organisation
-                .values()
-                .map(|c| c.support + c.oppose)
-                .sum();
-            let (s, o) = chat.tally(number);
-            assert_eq!(by_org, s + o, "seed {seed} #{number} per organisation");
-        }
-        if let Some(limit) = chat.engine.settings().sections[ROOM].max_supports {
+        prop_assert_eq!(participation.live_votes(), live);
+        if limited {
             for user in users {
-                assert!(
-                    participation.supports_of("dati", user) <= limit,
-                    "seed {seed}: {user} over the limit"
-                );
+                prop_assert!(participation.supports_of("dati", user) <= 2, "{} over the limit", user);
             }
         }
-        // Folding the change stream into a fresh state (what a restart does) gives the same state.
         let mut rebuilt = State::default();
         for change in &chat.changes {
             rebuilt.apply_change(change);
         }
-        assert_eq!(
-            &rebuilt,
-            chat.engine.state(),
-            "seed {seed}: the stored changes rebuild the state"
-        );
+        prop_assert_eq!(&rebuilt, chat.engine.state(), "the stored changes rebuild the state");
     }
 }
 

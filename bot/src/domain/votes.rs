@@ -138,9 +138,10 @@ pub fn ballot_change(
     ballot: Ballot,
 ) -> Change {
     let mut ballots = participation.ballots_of(number, user).to_vec();
-    // The same event delivered twice casts one ballot.
-    ballots.retain(|b| b.source != ballot.source);
-    ballots.push(ballot);
+    // The same event delivered twice casts one ballot, where it first stood.
+    if !ballots.iter().any(|b| b.source == ballot.source) {
+        ballots.push(ballot);
+    }
     let excess = ballots.len().saturating_sub(MAX_BALLOTS);
     ballots.drain(..excess);
     Change::Ballots {
