@@ -69,27 +69,20 @@ impl Rng {
     }
 }
 
-const WORDS: [&str; 16] = [
-    "dati",
-    "aperti",
-    "servizi",
-    "cloud",
-    "identità",
-    "pagamenti",
-    "sicurezza",
-    "formazione",
-    "interoperabilità",
-    "piattaforma",
-    "comuni",
-    "regioni",
-    "cittadini",
-    "imprese",
-    "sanità",
-    "scuola",
+const SYLLABLES: [&str; 16] = [
+    "da", "ti", "ser", "vi", "clo", "ud", "pa", "ga", "sic", "ur", "for", "ma", "in", "te", "ro",
+    "pe",
 ];
 
+/// A title of four words from a vocabulary of 4,096 (like real titles, most pairs share none).
 fn title(rng: &mut Rng, n: u64) -> String {
-    let words: Vec<&str> = (0..4).map(|_| WORDS[rng.below(16) as usize]).collect();
+    let word = |rng: &mut Rng| -> String {
+        (0..3)
+            .map(|_| SYLLABLES[rng.below(16) as usize])
+            .collect::<String>()
+            + "zione"
+    };
+    let words: Vec<String> = (0..4).map(|_| word(rng)).collect();
     format!("{} {n}", words.join(" "))
 }
 

@@ -491,12 +491,20 @@ impl Engine {
                 let participation = &self.state.participation;
                 if let Some((number, user)) = participation.ballot_of_event(&redacts) {
                     let gone = participation::fingerprint(&redacts);
-                    let ballots = participation
+                    let mut ballots: Vec<Ballot> = participation
                         .ballots_of(number, user)
                         .iter()
                         .filter(|b| b.source != gone)
                         .copied()
                         .collect();
+                    // An older support that comes back must still fit the section's limit.
+                    while ballots
+                        .last()
+                        .is_some_and(|b| b.stance == Some(Stance::Support))
+                        && votes::over_support_limit(&self.settings, &self.state, number, user)
+                    {
+                        ballots.pop();
+                    }
                     effects.changes.push(Change::Ballots {
                         number,
                         user: user.to_owned(),

@@ -109,12 +109,9 @@ pub fn cast(
     if !phase.allows_votes() {
         return Err(Refusal::Phase(phase));
     }
-    if let (Stance::Support, Some(limit)) = (stance, section.and_then(|s| s.max_supports)) {
-        let already_here = participation.stance_of(number, user) == Some(Stance::Support);
-        let others = participation.supports_of(&proposal.section, user) - u32::from(already_here);
-        if others >= limit {
-            return Err(Refusal::SupportLimit(limit));
-        }
+    if stance == Stance::Support && over_support_limit(settings, state, number, user) {
+        let limit = section.and_then(|s| s.max_supports).unwrap_or_default();
+        return Err(Refusal::SupportLimit(limit));
     }
     Ok(ballot_change(
         settings,
@@ -127,6 +124,23 @@ pub fn cast(
             at_ms,
         },
     ))
+}
+
+/// Whether supporting proposal `number` would take `user` over their section's `max_supports`
+/// (a support they already give it does not count twice).
+pub fn over_support_limit(settings: &Settings, state: &State, number: u32, user: &str) -> bool {
+    let participation = &state.participation;
+    let Some(proposal) = participation.proposals.get(&number) else {
+        return false;
+    };
+    let Some(limit) = settings
+        .section_of_id(&proposal.section)
+        .and_then(|(_, s)| s.max_supports)
+    else {
+        return false;
+    };
+    let already_here = participation.stance_of(number, user) == Some(Stance::Support);
+    participation.supports_of(&proposal.section, user) - u32::from(already_here) >= limit
 }
 
 /// The change adding `ballot` as `user`'s latest on proposal `number`.

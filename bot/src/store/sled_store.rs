@@ -1,29 +1,35 @@
 //! The sled implementation of [`Store`]: the only code that imports sled.
+//!
+//! Everything lives in one tree, under key prefixes, so that a sync batch is one atomic
+//! `apply_batch` (much cheaper than a multi-tree transaction) followed by one flush:
+//! - `m:` meta (sync token, session, first start, schema version)
+//! - `a:` applied event IDs
+//! - `o:` outbox entries by sequence number (big-endian, so scans run in send order)
+//! - `d:` dead letters
+//! - `s:` state records, the latest value per [`Change::record_key`]
+//! - `r:` provisioned rooms by alias
 
 use std::path::Path;
-
-use sled::transaction::{ConflictableTransactionError, TransactionError};
-use sled::Transactional;
 
 use super::{Batch, OutboxEntry, Session, Store, StoreError};
 use crate::domain::{Change, State};
 
-/// Version of the record layout, stored in `meta` to refuse a store written by a newer layout.
-const SCHEMA_VERSION: u64 = 1;
+/// Version of the record layout; a store of another version is refused (rebuild it).
+const SCHEMA_VERSION: u64 = 2;
 
-const NEXT_BATCH: &[u8] = b"next_batch";
-const SESSION: &[u8] = b"session";
-const FIRST_START: &[u8] = b"first_start_ms";
-const SCHEMA: &[u8] = b"schema_version";
+const NEXT_BATCH: &[u8] = b"m:next_batch";
+const SESSION: &[u8] = b"m:session";
+const FIRST_START: &[u8] = b"m:first_start_ms";
+const SCHEMA: &[u8] = b"m:schema_version";
+const APPLIED: &[u8] = b"a:";
+const OUTBOX: &[u8] = b"o:";
+const DEAD: &[u8] = b"d:";
+const STATE: &[u8] = b"s:";
+const ROOMS: &[u8] = b"r:";
 
 pub struct SledStore {
     db: sled::Db,
-    meta: sled::Tree,
-    applied: sled::Tree,
-    outbox: sled::Tree,
-    dead: sled::Tree,
-    state: sled::Tree,
-    rooms: sled::Tree,
+    tree: sled::Tree,
 }
 
 fn db_err(e: impl std::fmt::Display) -> StoreError {
@@ -39,6 +45,13 @@ fn decode<T: serde::de::DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T,
         key: String::from_utf8_lossy(key).into_owned(),
         reason: e.to_string(),
     })
+}
+
+fn key(prefix: &[u8], rest: &[u8]) -> Vec<u8> {
+    let mut key = Vec::with_capacity(prefix.len() + rest.len());
+    key.extend_from_slice(prefix);
+    key.extend_from_slice(rest);
+    key
 }
 
 impl SledStore {
@@ -58,20 +71,12 @@ impl SledStore {
     }
 
     fn from_db(db: sled::Db) -> Result<SledStore, StoreError> {
-        let tree = |name: &str| db.open_tree(name).map_err(db_err);
-        let store = SledStore {
-            meta: tree("meta")?,
-            applied: tree("applied")?,
-            outbox: tree("outbox")?,
-            dead: tree("dead_letter")?,
-            state: tree("state")?,
-            rooms: tree("rooms")?,
-            db,
-        };
-        match store.meta.get(SCHEMA).map_err(db_err)? {
+        let tree = db.open_tree("pspm").map_err(db_err)?;
+        let store = SledStore { db, tree };
+        match store.tree.get(SCHEMA).map_err(db_err)? {
             None => {
                 store
-                    .meta
+                    .tree
                     .insert(SCHEMA, &SCHEMA_VERSION.to_be_bytes())
                     .map_err(db_err)?;
             }
@@ -79,7 +84,9 @@ impl SledStore {
             Some(v) => {
                 return Err(StoreError::Corrupt {
                     key: "schema_version".into(),
-                    reason: format!("unsupported version {v:?}, expected {SCHEMA_VERSION}"),
+                    reason: format!(
+                        "layout {v:?} is not version {SCHEMA_VERSION}: move the store aside and run `pspm rebuild`"
+                    ),
                 })
             }
         }
@@ -89,72 +96,14 @@ impl SledStore {
     fn flush(&self) -> Result<(), StoreError> {
         self.db.flush().map(|_| ()).map_err(db_err)
     }
-}
 
-impl Store for SledStore {
-    fn next_batch(&self) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .meta
-            .get(NEXT_BATCH)
-            .map_err(db_err)?
-            .map(|v| String::from_utf8_lossy(&v).into_owned()))
-    }
-
-    fn load_state(&self) -> Result<State, StoreError> {
-        let mut state = State::default();
-        for record in self.state.iter() {
-            let (key, value) = record.map_err(db_err)?;
-            let change: Change = decode(&key, &value)?;
-            state.apply_change(&change);
-        }
-        Ok(state)
-    }
-
-    fn is_applied(&self, event_id: &str) -> Result<bool, StoreError> {
-        self.applied.contains_key(event_id).map_err(db_err)
-    }
-
-    fn commit(&self, batch: Batch) -> Result<(), StoreError> {
-        let changes = batch
-            .changes
-            .iter()
-            .map(|change| Ok((change.record_key(), encode(change)?)))
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        let result = (&self.meta, &self.applied, &self.outbox, &self.state).transaction(
-            |(meta, applied, outbox, state)| {
-                for event_id in &batch.applied {
-                    applied.insert(event_id.as_bytes(), &[])?;
-                }
-                for (key, value) in &changes {
-                    state.insert(key.as_bytes(), value.as_slice())?;
-                }
-                for (txn_id, outgoing) in &batch.outgoing {
-                    let seq = outbox.generate_id()?;
-                    let entry = OutboxEntry {
-                        seq,
-                        txn_id: txn_id.clone(),
-                        outgoing: outgoing.clone(),
-                    };
-                    let bytes = serde_json::to_vec(&entry)
-                        .map_err(|e| ConflictableTransactionError::Abort(e.to_string()))?;
-                    outbox.insert(&seq.to_be_bytes(), bytes)?;
-                }
-                if let Some(token) = &batch.next_batch {
-                    meta.insert(NEXT_BATCH, token.as_bytes())?;
-                }
-                Ok(())
-            },
-        );
-        match result {
-            Ok(()) => self.flush(),
-            Err(TransactionError::Abort(reason)) => Err(StoreError::Database(reason)),
-            Err(TransactionError::Storage(e)) => Err(db_err(e)),
-        }
-    }
-
-    fn outbox(&self, limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
-        self.outbox
-            .iter()
+    fn scan<T: serde::de::DeserializeOwned>(
+        &self,
+        prefix: &[u8],
+        limit: usize,
+    ) -> Result<Vec<T>, StoreError> {
+        self.tree
+            .scan_prefix(prefix)
             .take(limit)
             .map(|record| {
                 let (key, value) = record.map_err(db_err)?;
@@ -162,71 +111,118 @@ impl Store for SledStore {
             })
             .collect()
     }
+}
+
+impl Store for SledStore {
+    fn next_batch(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .tree
+            .get(NEXT_BATCH)
+            .map_err(db_err)?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    fn load_state(&self) -> Result<State, StoreError> {
+        let mut state = State::default();
+        for change in self.scan::<Change>(STATE, usize::MAX)? {
+            state.apply_change(&change);
+        }
+        Ok(state)
+    }
+
+    fn is_applied(&self, event_id: &str) -> Result<bool, StoreError> {
+        self.tree
+            .contains_key(key(APPLIED, event_id.as_bytes()))
+            .map_err(db_err)
+    }
+
+    fn commit(&self, batch: Batch) -> Result<(), StoreError> {
+        let mut writes = sled::Batch::default();
+        for event_id in &batch.applied {
+            writes.insert(key(APPLIED, event_id.as_bytes()), &[]);
+        }
+        for change in &batch.changes {
+            writes.insert(key(STATE, change.record_key().as_bytes()), encode(change)?);
+        }
+        for (txn_id, outgoing) in batch.outgoing {
+            let seq = self.db.generate_id().map_err(db_err)?;
+            let entry = OutboxEntry {
+                seq,
+                txn_id,
+                outgoing,
+            };
+            writes.insert(key(OUTBOX, &seq.to_be_bytes()), encode(&entry)?);
+        }
+        if let Some(token) = &batch.next_batch {
+            writes.insert(NEXT_BATCH, token.as_bytes());
+        }
+        self.tree.apply_batch(writes).map_err(db_err)?;
+        self.flush()
+    }
+
+    fn outbox(&self, limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
+        self.scan(OUTBOX, limit)
+    }
 
     fn remove_outbox(&self, seq: u64) -> Result<(), StoreError> {
-        self.outbox.remove(seq.to_be_bytes()).map_err(db_err)?;
+        self.tree
+            .remove(key(OUTBOX, &seq.to_be_bytes()))
+            .map_err(db_err)?;
         self.flush()
     }
 
     fn dead_letter(&self, entry: &OutboxEntry, reason: &str) -> Result<(), StoreError> {
-        let record = encode(&(entry, reason))?;
-        (&self.outbox, &self.dead)
-            .transaction(|(outbox, dead)| {
-                outbox.remove(&entry.seq.to_be_bytes())?;
-                dead.insert(&entry.seq.to_be_bytes(), record.as_slice())?;
-                Ok::<_, ConflictableTransactionError<()>>(())
-            })
-            .map_err(|e| db_err(format!("{e:?}")))?;
+        let mut writes = sled::Batch::default();
+        writes.remove(key(OUTBOX, &entry.seq.to_be_bytes()));
+        writes.insert(
+            key(DEAD, &entry.seq.to_be_bytes()),
+            encode(&(entry, reason))?,
+        );
+        self.tree.apply_batch(writes).map_err(db_err)?;
         self.flush()
     }
 
     fn dead_letters(&self) -> Result<Vec<(OutboxEntry, String)>, StoreError> {
-        self.dead
-            .iter()
-            .map(|record| {
-                let (key, value) = record.map_err(db_err)?;
-                decode(&key, &value)
-            })
-            .collect()
+        self.scan(DEAD, usize::MAX)
     }
 
     fn session(&self) -> Result<Option<Session>, StoreError> {
-        match self.meta.get(SESSION).map_err(db_err)? {
+        match self.tree.get(SESSION).map_err(db_err)? {
             Some(bytes) => decode(SESSION, &bytes).map(Some),
             None => Ok(None),
         }
     }
 
     fn save_session(&self, session: &Session) -> Result<(), StoreError> {
-        self.meta
+        self.tree
             .insert(SESSION, encode(session)?)
             .map_err(db_err)?;
         self.flush()
     }
 
     fn clear_session(&self) -> Result<(), StoreError> {
-        self.meta.remove(SESSION).map_err(db_err)?;
+        self.tree.remove(SESSION).map_err(db_err)?;
         self.flush()
     }
 
     fn room_for_alias(&self, alias: &str) -> Result<Option<String>, StoreError> {
         Ok(self
-            .rooms
-            .get(alias)
+            .tree
+            .get(key(ROOMS, alias.as_bytes()))
             .map_err(db_err)?
             .map(|v| String::from_utf8_lossy(&v).into_owned()))
     }
 
     fn save_room(&self, alias: &str, room_id: &str) -> Result<(), StoreError> {
-        self.rooms
-            .insert(alias, room_id.as_bytes())
+        self.tree
+            .insert(key(ROOMS, alias.as_bytes()), room_id.as_bytes())
             .map_err(db_err)?;
         self.flush()
     }
 
     fn first_start_ms(&self, now_ms: i64) -> Result<i64, StoreError> {
         let previous = self
-            .meta
+            .tree
             .compare_and_swap(
                 FIRST_START,
                 None as Option<&[u8]>,
