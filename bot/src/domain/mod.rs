@@ -297,6 +297,20 @@ pub struct Reply {
     pub card_for: Option<u32>,
 }
 
+impl Reply {
+    /// A reply to `event_id` (outside any thread) addressed to `user`.
+    pub fn to_event(room_id: &str, event_id: &str, user: &str, text: Rendered) -> Reply {
+        Reply {
+            room_id: room_id.to_owned(),
+            in_reply_to: event_id.to_owned(),
+            thread_root: None,
+            mentions: vec![user.to_owned()],
+            text,
+            card_for: None,
+        }
+    }
+}
+
 /// A persistent change to the engine's state. The store keeps the latest value per
 /// [`Change::record_key`]; folding the records back with [`State::apply_change`] rebuilds the state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -701,14 +715,7 @@ impl Engine {
         else {
             return;
         };
-        let reply = |text: Rendered| Reply {
-            room_id: vote.room_id.clone(),
-            in_reply_to: vote.start.clone(),
-            thread_root: None,
-            mentions: vec![vote.sender.clone()],
-            text,
-            card_for: None,
-        };
+        let reply = |text| Reply::to_event(&vote.room_id, &vote.start, &vote.sender, text);
         if !self.admit(&vote.sender, reply, effects) {
             return;
         }

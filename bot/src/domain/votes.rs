@@ -189,14 +189,7 @@ pub(super) fn apply_reaction(engine: &Engine, reaction: &ReactionVote, effects: 
     let Some(&number) = engine.state.participation.by_event.get(&reaction.target) else {
         return;
     };
-    let reply = |text: Rendered| Reply {
-        room_id: reaction.room_id.clone(),
-        in_reply_to: reaction.target.clone(),
-        thread_root: None,
-        mentions: vec![reaction.sender.clone()],
-        text,
-        card_for: None,
-    };
+    let reply = |text| Reply::to_event(&reaction.room_id, &reaction.target, &reaction.sender, text);
     if !engine.admit(&reaction.sender, reply, effects) {
         return;
     }

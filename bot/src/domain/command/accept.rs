@@ -1,6 +1,6 @@
 //! `!accept <n> [answer]` (moderators): the proposal is accepted, with an optional answer.
 
-use super::moderation::{moderate, movable};
+use super::moderation::change_state;
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::Msg;
 use crate::domain::participation::ProposalState;
@@ -27,14 +27,7 @@ impl Accept {
     }
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
-        let current = ctx.proposal(self.number).map(|p| p.state);
-        if current.is_ok_and(|s| !movable(s)) {
-            return Err(ctx.catalogue.render(
-                Msg::ModerationNotMovable,
-                &[("number", &self.number.to_string())],
-            ));
-        }
-        moderate(ctx, self.number, |p| {
+        change_state(ctx, self.number, |p| {
             p.state = ProposalState::Accepted;
             if self.answer.is_some() {
                 p.answer = self.answer;

@@ -1,6 +1,6 @@
 //! `!evaluate <n>` (moderators): the proposal is being evaluated.
 
-use super::moderation::{moderate, movable};
+use super::moderation::change_state;
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::Msg;
 use crate::domain::participation::ProposalState;
@@ -26,13 +26,6 @@ impl Evaluate {
     }
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
-        let current = ctx.proposal(self.number).map(|p| p.state);
-        if current.is_ok_and(|s| !movable(s)) {
-            return Err(ctx.catalogue.render(
-                Msg::ModerationNotMovable,
-                &[("number", &self.number.to_string())],
-            ));
-        }
-        moderate(ctx, self.number, |p| p.state = ProposalState::Evaluating)
+        change_state(ctx, self.number, |p| p.state = ProposalState::Evaluating)
     }
 }

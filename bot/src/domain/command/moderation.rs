@@ -39,3 +39,14 @@ fn state_notice(ctx: &Ctx<'_>, proposal: &Proposal) -> crate::domain::Rendered {
 pub fn movable(state: ProposalState) -> bool {
     !matches!(state, ProposalState::Withdrawn | ProposalState::Merged(_))
 }
+
+/// [`moderate`] for a change of state: refused when the proposal is withdrawn or merged.
+pub fn change_state(ctx: &mut Ctx<'_>, number: u32, edit: impl FnOnce(&mut Proposal)) -> Outcome {
+    if ctx.proposal(number).is_ok_and(|p| !movable(p.state)) {
+        return Err(ctx.catalogue.render(
+            Msg::ModerationNotMovable,
+            &[("number", &number.to_string())],
+        ));
+    }
+    moderate(ctx, number, edit)
+}

@@ -1,6 +1,6 @@
 //! `!reject <n> <reason>` (moderators): the proposal is rejected; the reason is its answer.
 
-use super::moderation::{moderate, movable};
+use super::moderation::change_state;
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::Msg;
 use crate::domain::participation::ProposalState;
@@ -27,14 +27,7 @@ impl Reject {
     }
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
-        let current = ctx.proposal(self.number).map(|p| p.state);
-        if current.is_ok_and(|s| !movable(s)) {
-            return Err(ctx.catalogue.render(
-                Msg::ModerationNotMovable,
-                &[("number", &self.number.to_string())],
-            ));
-        }
-        moderate(ctx, self.number, |p| {
+        change_state(ctx, self.number, |p| {
             p.state = ProposalState::Rejected;
             p.answer = Some(self.reason);
         })
