@@ -651,3 +651,43 @@ async fn the_bot_rides_out_a_homeserver_outage() -> Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn an_invalid_config_stops_every_subcommand_with_one_clear_line() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    std::fs::write(
+        dir.path().join("plan.toml"),
+        "[plan]\nid = \"pt\"\ntitle = \"Piano\"\n\n[[sections]]\nid = \"dati\"\ntitle = \"Dati\"\n",
+    )?;
+    let config = dir.path().join("pspm.toml");
+    std::fs::write(
+        &config,
+        "[matrix]\nhomeserver_url = \"http://127.0.0.1:9\"\nuser_id = \"pspm\"\npassword = \"x\"\n\n\
+         [storage]\ndata_dir = \"data\"\n\n[bot]\nallowed_servers = [\"localhost\"]\n\n[plan]\nfile = \"plan.toml\"\n",
+    )?;
+    for args in [
+        vec!["check"],
+        vec!["run"],
+        vec!["export", "--out", "x.json"],
+        vec!["rebuild"],
+    ] {
+        let output = std::process::Command::new(pspm_e2e::pspm_binary())
+            .args(&args)
+            .arg("--config")
+            .arg(&config)
+            .env("PSPM_MATRIX_PASSWORD", "secret-from-env")
+            .output()?;
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.trim().lines().count(), 1, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("pspm.toml: key `matrix.user_id`") && stderr.contains("\"pspm\""),
+            "{stderr}"
+        );
+        assert!(
+            !stderr.contains("secret-from-env"),
+            "secrets never appear: {stderr}"
+        );
+    }
+    Ok(())
+}

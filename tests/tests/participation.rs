@@ -372,9 +372,24 @@ async fn exports_in_three_formats_and_a_rebuild_reproduces_them() -> Result<()> 
         "{md}"
     );
 
+    // Offline tools refuse, clearly, while the bot holds the store.
+    let dir = tempfile::tempdir()?;
+    let busy = w.bot.run_cli(&[
+        "export",
+        "--format",
+        "json",
+        "--out",
+        dir.path().join("busy.json").to_str().unwrap_or_default(),
+    ])?;
+    assert!(!busy.status.success());
+    assert!(
+        String::from_utf8_lossy(&busy.stderr).contains("a running bot holds it"),
+        "{}",
+        String::from_utf8_lossy(&busy.stderr)
+    );
+
     // Offline: the same export from the CLI; then a rebuild from history gives it again.
     w.bot.stop()?;
-    let dir = tempfile::tempdir()?;
     let before = dir.path().join("before.json");
     let output = w.bot.run_cli(&[
         "export",
