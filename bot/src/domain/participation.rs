@@ -148,7 +148,6 @@ pub struct Ballot {
     pub stance: Option<Stance>,
     /// [`fingerprint`] of the event that cast it.
     pub source: u64,
-    pub at_ms: i64,
 }
 
 /// Ballots remembered per person and proposal; older ones fall off.
@@ -181,16 +180,37 @@ impl Interner {
     }
 }
 
-/// One person's ballots on one proposal, and the organisation they vote for.
+/// One person's ballots on one proposal, and the organisation they vote for. Almost everyone
+/// has one ballot: it is kept inline, and only further ones go to the heap.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Slot {
     organisation: u32,
-    ballots: Vec<Ballot>,
+    first: Ballot,
+    // A thin pointer keeps the slot at 32 bytes; `Box<[Ballot]>` would be 16 bytes here.
+    #[allow(clippy::box_collection)]
+    more: Option<Box<Vec<Ballot>>>,
 }
 
 impl Slot {
+    fn new(organisation: u32, ballots: &[Ballot]) -> Option<Slot> {
+        let (first, rest) = ballots.split_first()?;
+        Some(Slot {
+            organisation,
+            first: *first,
+            more: (!rest.is_empty()).then(|| Box::new(rest.to_vec())),
+        })
+    }
+
+    fn ballots(&self) -> impl Iterator<Item = &Ballot> {
+        std::iter::once(&self.first).chain(self.more.iter().flat_map(|more| more.iter()))
+    }
+
     fn stance(&self) -> Option<Stance> {
-        self.ballots.last().and_then(|b| b.stance)
+        self.more
+            .as_ref()
+            .and_then(|more| more.last())
+            .unwrap_or(&self.first)
+            .stance
     }
 }
 
@@ -407,11 +427,11 @@ impl Participation {
         found
     }
 
-    pub fn ballots_of(&self, number: u32, user: &str) -> &[Ballot] {
+    pub fn ballots_of(&self, number: u32, user: &str) -> Vec<Ballot> {
         self.users
             .find(user)
             .and_then(|user| self.slots.get(&(number, user)))
-            .map_or(&[], |slot| slot.ballots.as_slice())
+            .map_or_else(Vec::new, |slot| slot.ballots().copied().collect())
     }
 
     /// Replaces a user's ballots on a proposal; their vote becomes the latest ballot's stance.
@@ -419,21 +439,18 @@ impl Participation {
         let user = self.users.id(user);
         let key = (number, user);
         if let Some(old) = self.slots.remove(&key) {
-            for ballot in &old.ballots {
+            for ballot in old.ballots() {
                 self.vote_sources.remove(&ballot.source);
             }
             if let Some(stance) = old.stance() {
                 self.count(number, user, old.organisation, stance, -1);
             }
         }
-        if ballots.is_empty() {
+        let organisation = self.organisations.id(organisation);
+        let Some(slot) = Slot::new(organisation, ballots) else {
             return;
-        }
-        let slot = Slot {
-            organisation: self.organisations.id(organisation),
-            ballots: ballots.to_vec(),
         };
-        for ballot in &slot.ballots {
+        for ballot in slot.ballots() {
             self.vote_sources.insert(ballot.source, key);
         }
         if let Some(stance) = slot.stance() {

@@ -90,7 +90,6 @@ pub fn cast(
     user: &str,
     stance: Stance,
     source_event: &str,
-    at_ms: i64,
 ) -> Result<Change, Refusal> {
     let participation = &state.participation;
     let proposal = participation
@@ -121,7 +120,6 @@ pub fn cast(
         Ballot {
             stance: Some(stance),
             source: fingerprint(source_event),
-            at_ms,
         },
     ))
 }
@@ -151,7 +149,7 @@ pub fn ballot_change(
     user: &str,
     ballot: Ballot,
 ) -> Change {
-    let mut ballots = participation.ballots_of(number, user).to_vec();
+    let mut ballots = participation.ballots_of(number, user);
     // The same event delivered twice casts one ballot, where it first stood.
     if !ballots.iter().any(|b| b.source == ballot.source) {
         ballots.push(ballot);
@@ -200,7 +198,6 @@ pub(super) fn apply_reaction(engine: &Engine, reaction: &ReactionVote, effects: 
         &reaction.sender,
         stance,
         &reaction.event_id,
-        reaction.at_ms,
     ) {
         Ok(change) => effects.changes.push(change),
         Err(refusal) => effects

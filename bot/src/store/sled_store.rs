@@ -60,6 +60,8 @@ impl SledStore {
             .path(dir)
             // Durability comes from the explicit flush in `commit`, not from a timer.
             .flush_every_ms(None)
+            // sled caches up to 1 GiB by default; the engine keeps its own state in memory.
+            .cache_capacity(64 * 1024 * 1024)
             .open()
             .map_err(db_err)?;
         Self::from_db(db)

@@ -45,7 +45,6 @@ impl Unvote {
         let ballot = Ballot {
             stance: None,
             source: fingerprint(&ctx.message.event_id),
-            at_ms: ctx.message.sent_at_ms,
         };
         let change = ballot_change(
             ctx.settings,
