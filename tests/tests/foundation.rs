@@ -27,6 +27,32 @@ async fn resolve_all(user: &User, aliases: &[String]) -> Result<Vec<String>> {
     rooms.ok_or_else(|| anyhow::anyhow!("aliases {aliases:?} did not all resolve"))
 }
 
+/// Starts an English bot with a one-section plan (`<plan_id>.dati`, allowed: this server);
+/// returns it and the section room's ID once `user` can resolve it.
+async fn running_bot(
+    synapse: &Synapse,
+    bot_user: &User,
+    user: &User,
+    plan_id: &str,
+) -> Result<(Bot, String)> {
+    let mut bot = Bot::configure(
+        synapse,
+        &BotSetup {
+            bot: bot_user,
+            plan_id,
+            sections: &["dati"],
+            language: "en",
+            moderators: &[],
+            allowed_servers: &[SERVER],
+        },
+    )?;
+    bot.start()?;
+    let room = resolve_all(user, &[alias(&format!("{plan_id}.dati"))])
+        .await?
+        .remove(0);
+    Ok((bot, room))
+}
+
 /// Joins a room and waits until the bot answers `!ping` there (the bot is up and syncing).
 async fn join_and_ping(user: &User, room: &str, bot: &str) -> Result<()> {
     user.join(room).await?;
@@ -275,19 +301,7 @@ async fn every_command_gets_exactly_one_reply_although_the_bot_is_killed_repeate
     let synapse = Synapse::start(SERVER, RateLimits::Raised).await?;
     let bot_user = synapse.register("pspm", false).await?;
     let alice = synapse.register("alice", false).await?;
-    let mut bot = Bot::configure(
-        &synapse,
-        &BotSetup {
-            bot: &bot_user,
-            plan_id: "crash",
-            sections: &["dati"],
-            language: "en",
-            moderators: &[],
-            allowed_servers: &[SERVER],
-        },
-    )?;
-    bot.start()?;
-    let room = resolve_all(&alice, &[alias("crash.dati")]).await?.remove(0);
+    let (mut bot, room) = running_bot(&synapse, &bot_user, &alice, "crash").await?;
     join_and_ping(&alice, &room, &bot.user_id).await?;
 
     let mut rng = Rng::from_env_or_time("crash test");
@@ -474,19 +488,7 @@ async fn a_burst_on_default_rate_limits_gets_every_reply_once() -> Result<()> {
     let alice = synapse.register("alice", false).await?;
     // Only the test client is exempted; the bot lives with Synapse's defaults.
     synapse.exempt_from_rate_limits(&alice).await?;
-    let mut bot = Bot::configure(
-        &synapse,
-        &BotSetup {
-            bot: &bot_user,
-            plan_id: "burst",
-            sections: &["dati"],
-            language: "en",
-            moderators: &[],
-            allowed_servers: &[SERVER],
-        },
-    )?;
-    bot.start()?;
-    let room = resolve_all(&alice, &[alias("burst.dati")]).await?.remove(0);
+    let (bot, room) = running_bot(&synapse, &bot_user, &alice, "burst").await?;
     alice.join(&room).await?;
     let mut sent = Vec::new();
     for _ in 0..BURST {
@@ -562,21 +564,7 @@ async fn a_backlog_larger_than_one_sync_is_backfilled_and_answered_once() -> Res
     let synapse = Synapse::start(SERVER, RateLimits::Raised).await?;
     let bot_user = synapse.register("pspm", false).await?;
     let alice = synapse.register("alice", false).await?;
-    let mut bot = Bot::configure(
-        &synapse,
-        &BotSetup {
-            bot: &bot_user,
-            plan_id: "backlog",
-            sections: &["dati"],
-            language: "en",
-            moderators: &[],
-            allowed_servers: &[SERVER],
-        },
-    )?;
-    bot.start()?;
-    let room = resolve_all(&alice, &[alias("backlog.dati")])
-        .await?
-        .remove(0);
+    let (mut bot, room) = running_bot(&synapse, &bot_user, &alice, "backlog").await?;
     join_and_ping(&alice, &room, &bot.user_id).await?;
     bot.stop()?;
     // While the bot is down, more commands pile up than one /sync returns (100).
@@ -616,21 +604,7 @@ async fn the_bot_rides_out_a_homeserver_outage() -> Result<()> {
     let mut synapse = Synapse::start(SERVER, RateLimits::Raised).await?;
     let bot_user = synapse.register("pspm", false).await?;
     let alice = synapse.register("alice", false).await?;
-    let mut bot = Bot::configure(
-        &synapse,
-        &BotSetup {
-            bot: &bot_user,
-            plan_id: "outage",
-            sections: &["dati"],
-            language: "en",
-            moderators: &[],
-            allowed_servers: &[SERVER],
-        },
-    )?;
-    bot.start()?;
-    let room = resolve_all(&alice, &[alias("outage.dati")])
-        .await?
-        .remove(0);
+    let (mut bot, room) = running_bot(&synapse, &bot_user, &alice, "outage").await?;
     join_and_ping(&alice, &room, &bot.user_id).await?;
     synapse.stop()?;
     tokio::time::sleep(Duration::from_secs(3)).await;
