@@ -8,7 +8,9 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use chrono::{TimeZone, Utc};
-use pspm::domain::{Engine, Input, Language, Message, Phase, SectionSettings, Settings, State};
+use pspm::domain::{
+    Engine, Input, Language, Message, Phase, Reacted, SectionSettings, Settings, State,
+};
 use pspm::store::{Batch, SledStore, Store};
 
 const ROOM: &str = "!dati:ministry.test";
@@ -132,14 +134,14 @@ fn apply_rate(events: u64) -> f64 {
             let target = cards[rng.below(cards.len() as u64) as usize].clone();
             reactions.push(id.clone());
             let key = if rng.below(4) == 0 { "👎" } else { "👍" };
-            Input::Reaction {
+            Input::Reaction(Reacted {
                 event_id: id.clone(),
                 room_id: ROOM.into(),
                 sender: user,
                 target,
                 key: key.into(),
                 at_ms: at,
-            }
+            })
         } else if roll < 82 && !reactions.is_empty() {
             let redacts = reactions.swap_remove(rng.below(reactions.len() as u64) as usize);
             Input::Redaction {
@@ -220,14 +222,14 @@ fn scale() {
             let number = 1 + (offset + k * 10) % 10_000;
             let key = if rng.below(5) == 0 { "👎" } else { "👍" };
             engine.apply(
-                Input::Reaction {
+                Input::Reaction(Reacted {
                     event_id: format!("$v{voter}.{k}"),
                     room_id: ROOM.into(),
                     sender: user.clone(),
                     target: format!("$card{number}"),
                     key: key.into(),
                     at_ms: 2,
-                },
+                }),
                 now,
             );
             votes += 1;

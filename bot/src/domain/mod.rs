@@ -183,23 +183,9 @@ pub enum Input {
         at_ms: i64,
     },
     /// An edit (`m.replace`) of an earlier message.
-    Edit {
-        event_id: String,
-        room_id: String,
-        sender: String,
-        original: String,
-        new_body: String,
-        at_ms: i64,
-    },
+    Edit(Edited),
     /// A reaction (`m.annotation`) on an event.
-    Reaction {
-        event_id: String,
-        room_id: String,
-        sender: String,
-        target: String,
-        key: String,
-        at_ms: i64,
-    },
+    Reaction(Reacted),
     /// An event was redacted (e.g. a reaction removed).
     Redaction {
         room_id: String,
@@ -213,14 +199,7 @@ pub enum Input {
         event_id: String,
     },
     /// A poll response, stable (`m.poll.response`) or unstable (MSC3381) form.
-    PollResponse {
-        event_id: String,
-        room_id: String,
-        sender: String,
-        start: String,
-        answers: Vec<String>,
-        at_ms: i64,
-    },
+    PollResponse(PollAnswered),
     /// A poll end sent by someone (e.g. from a client's "end poll" button).
     PollEnded {
         room_id: String,
@@ -236,14 +215,37 @@ pub enum Input {
     },
 }
 
-/// A poll response as the engine receives it.
-struct PollVote {
-    event_id: String,
-    room_id: String,
-    sender: String,
-    start: String,
-    answers: Vec<String>,
-    at_ms: i64,
+/// An edit of an earlier message: `m.new_content`'s body replaces the original's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edited {
+    pub event_id: String,
+    pub room_id: String,
+    pub sender: String,
+    pub original: String,
+    pub new_body: String,
+    pub at_ms: i64,
+}
+
+/// A reaction on an event; 👍/👎 on a proposal are votes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reacted {
+    pub event_id: String,
+    pub room_id: String,
+    pub sender: String,
+    pub target: String,
+    pub key: String,
+    pub at_ms: i64,
+}
+
+/// A response to the poll started by event `start`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollAnswered {
+    pub event_id: String,
+    pub room_id: String,
+    pub sender: String,
+    pub start: String,
+    pub answers: Vec<String>,
+    pub at_ms: i64,
 }
 
 /// A reaction the bot adds (the 👍/👎 seeds on a proposal card).
@@ -483,24 +485,7 @@ impl Engine {
                 effects.changes.push(Change::BotJoined { room_id, at_ms });
             }
             Input::Message(message) => self.apply_message(&message, now, &mut effects),
-            Input::Reaction {
-                event_id,
-                room_id,
-                sender,
-                target,
-                key,
-                at_ms,
-            } => {
-                let reaction = votes::ReactionVote {
-                    event_id,
-                    room_id,
-                    sender,
-                    target,
-                    key,
-                    at_ms,
-                };
-                votes::apply_reaction(self, &reaction, &mut effects);
-            }
+            Input::Reaction(reaction) => votes::apply_reaction(self, &reaction, &mut effects),
             Input::Redaction { redacts, .. } => {
                 let participation = &self.state.participation;
                 if let Some((number, user)) = participation.ballot_of_event(&redacts) {
@@ -540,24 +525,7 @@ impl Engine {
                     }
                 }
             }
-            Input::PollResponse {
-                event_id,
-                room_id,
-                sender,
-                start,
-                answers,
-                at_ms,
-            } => {
-                let response = PollVote {
-                    event_id,
-                    room_id,
-                    sender,
-                    start,
-                    answers,
-                    at_ms,
-                };
-                self.apply_poll_response(&response, &mut effects);
-            }
+            Input::PollResponse(response) => self.apply_poll_response(&response, &mut effects),
             Input::PollEnded {
                 sender,
                 start,
@@ -581,24 +549,7 @@ impl Engine {
                     }
                 }
             }
-            Input::Edit {
-                event_id,
-                room_id,
-                sender,
-                original,
-                new_body,
-                at_ms,
-            } => {
-                let edit = command::propose::Edit {
-                    event_id,
-                    room_id,
-                    sender,
-                    original,
-                    new_body,
-                    at_ms,
-                };
-                command::propose::apply_edit(self, &edit, now, &mut effects);
-            }
+            Input::Edit(edit) => command::propose::apply_edit(self, &edit, &mut effects),
             Input::CardPosted {
                 room_id,
                 number,
@@ -703,7 +654,7 @@ impl Engine {
         effects.changes.append(&mut ctx.changes);
     }
 
-    fn apply_poll_response(&self, vote: &PollVote, effects: &mut Effects) {
+    fn apply_poll_response(&self, vote: &PollAnswered, effects: &mut Effects) {
         if vote.sender == self.settings.bot_user || vote.at_ms < self.live_since_ms(&vote.room_id) {
             return;
         }

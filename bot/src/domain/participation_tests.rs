@@ -108,14 +108,14 @@ impl Chat {
 
     fn react(&mut self, sender: &str, target: &str, key: &str) -> (String, Vec<String>) {
         let event_id = format!("$r{}", self.clock);
-        let effects = self.apply(Input::Reaction {
+        let effects = self.apply(Input::Reaction(Reacted {
             event_id: event_id.clone(),
             room_id: ROOM.into(),
             sender: sender.into(),
             target: target.into(),
             key: key.into(),
             at_ms: self.clock,
-        });
+        }));
         (
             event_id,
             effects.replies.into_iter().map(|r| r.text.body).collect(),
@@ -364,10 +364,10 @@ proptest! {
                 Step::React { user, number, key, on_card } => {
                     let target = if on_card { format!("$card{number}") } else { sources[number as usize - 1].clone() };
                     let (event_id, _) = chat.react(users[user], &target, ["👍", "👎", "❤️"][key]);
-                    reactions.push(Input::Reaction {
+                    reactions.push(Input::Reaction(Reacted {
                         event_id, room_id: ROOM.into(), sender: users[user].into(), target,
                         key: ["👍", "👎", "❤️"][key].into(), at_ms: chat.clock,
-                    });
+                    }));
                 }
                 Step::TextVote { user, number, support } => {
                     chat.say(users[user], &format!("!vote {number} {}", if support { "+" } else { "-" }));
@@ -376,7 +376,7 @@ proptest! {
                     chat.say(users[user], &format!("!unvote {number}"));
                 }
                 Step::Redact { user, which } if !reactions.is_empty() => {
-                    if let Input::Reaction { event_id, .. } = &reactions[which % reactions.len()] {
+                    if let Input::Reaction(Reacted { event_id, .. }) = &reactions[which % reactions.len()] {
                         let event_id = event_id.clone();
                         chat.redact(users[user], &event_id);
                     }
@@ -384,7 +384,7 @@ proptest! {
                 Step::Duplicate { which } if !reactions.is_empty() => {
                     let before = chat.engine.state().clone();
                     let again = reactions[which % reactions.len()].clone();
-                    let is_live = matches!(&again, Input::Reaction { event_id, .. }
+                    let is_live = matches!(&again, Input::Reaction(Reacted { event_id, .. })
                         if chat.engine.state().participation.ballot_of_event(event_id).is_some());
                     chat.apply(again);
                     if is_live {
@@ -395,10 +395,10 @@ proptest! {
                     let source = sources[number as usize - 1].clone();
                     let author = chat.engine.state().participation.proposals[&number].author.clone();
                     let at_ms = chat.clock;
-                    chat.apply(Input::Edit {
+                    chat.apply(Input::Edit(Edited {
                         event_id: format!("$edit{at_ms}"), room_id: ROOM.into(), sender: author,
                         original: source, new_body: format!("!propose Edited {at_ms}"), at_ms,
-                    });
+                    }));
                 }
                 _ => {}
             }
@@ -436,14 +436,14 @@ fn edits_promotion_and_similar_warnings() {
     let mut chat = Chat::new(None);
     let (source, _) = chat.say(ALICE, "!propose Portale dati\nUn catalogo unico");
     let edit = |chat: &mut Chat, sender: &str, body: &str| {
-        let effects = chat.apply(Input::Edit {
+        let effects = chat.apply(Input::Edit(Edited {
             event_id: format!("$edit{}", chat.clock),
             room_id: ROOM.into(),
             sender: sender.into(),
             original: source.clone(),
             new_body: body.into(),
             at_ms: chat.clock,
-        });
+        }));
         effects
             .replies
             .into_iter()

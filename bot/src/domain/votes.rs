@@ -5,7 +5,7 @@ use super::i18n::{Catalogue, Msg, Rendered};
 use super::participation::{
     fingerprint, Ballot, Participation, Phase, ProposalState, Stance, MAX_BALLOTS,
 };
-use super::{Change, Effects, Engine, Reply, Settings, State};
+use super::{Change, Effects, Engine, Reacted, Reply, Settings, State};
 
 pub const SUPPORT: &str = "👍";
 pub const OPPOSE: &str = "👎";
@@ -164,18 +164,8 @@ pub fn ballot_change(
     }
 }
 
-/// A reaction as the engine receives it.
-pub struct ReactionVote {
-    pub event_id: String,
-    pub room_id: String,
-    pub sender: String,
-    pub target: String,
-    pub key: String,
-    pub at_ms: i64,
-}
-
 /// A 👍/👎 on a proposal's card or original message is a vote; other reactions are ignored.
-pub(super) fn apply_reaction(engine: &Engine, reaction: &ReactionVote, effects: &mut Effects) {
+pub(super) fn apply_reaction(engine: &Engine, reaction: &Reacted, effects: &mut Effects) {
     if reaction.sender == engine.settings.bot_user
         || reaction.at_ms < engine.live_since_ms(&reaction.room_id)
     {

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::domain::{Input, Message, PowerLevels, Quoted};
+use crate::domain::{Edited, Input, Message, PollAnswered, PowerLevels, Quoted, Reacted};
 
 /// Content key marking the bot's proposal cards with their number, so the bot recognises its
 /// card when the homeserver sends it back (and a rebuild finds it in history).
@@ -113,14 +113,14 @@ pub fn to_input(room_id: &str, bot_user: &str, event: &RawEvent) -> Option<Input
                 .iter()
                 .map(|a| a.as_str().map(str::to_owned).unwrap_or_default())
                 .collect();
-            Some(Input::PollResponse {
+            Some(Input::PollResponse(PollAnswered {
                 event_id: event.event_id.clone(),
                 room_id: room_id.to_owned(),
                 sender: event.sender.clone(),
                 start,
                 answers,
                 at_ms: event.origin_server_ts,
-            })
+            }))
         }
         "org.matrix.msc3381.poll.end" | "m.poll.end" => Some(Input::PollEnded {
             room_id: room_id.to_owned(),
@@ -133,14 +133,14 @@ pub fn to_input(room_id: &str, bot_user: &str, event: &RawEvent) -> Option<Input
             if relates_to.get("rel_type")?.as_str()? != "m.annotation" {
                 return None;
             }
-            Some(Input::Reaction {
+            Some(Input::Reaction(Reacted {
                 event_id: event.event_id.clone(),
                 room_id: room_id.to_owned(),
                 sender: event.sender.clone(),
                 target: relates_to.get("event_id")?.as_str()?.to_owned(),
                 key: relates_to.get("key")?.as_str()?.to_owned(),
                 at_ms: event.origin_server_ts,
-            })
+            }))
         }
         "m.room.redaction" => {
             let redacts = event
@@ -221,14 +221,14 @@ fn edit(room_id: &str, event: &RawEvent) -> Option<Input> {
     if new_content.get("msgtype")?.as_str()? != "m.text" {
         return None;
     }
-    Some(Input::Edit {
+    Some(Input::Edit(Edited {
         event_id: event.event_id.clone(),
         room_id: room_id.to_owned(),
         sender: event.sender.clone(),
         original: relates_to.get("event_id")?.as_str()?.to_owned(),
         new_body: new_content.get("body")?.as_str()?.to_owned(),
         at_ms: event.origin_server_ts,
-    })
+    }))
 }
 
 /// Power levels may be numbers or (in old room versions) numeric strings.
@@ -340,7 +340,7 @@ mod tests {
         );
         assert!(matches!(
             to_input("!r:hs", "@bot:hs", &reaction),
-            Some(Input::Reaction { ref target, ref key, .. }) if target == "$card" && key == "👍"
+            Some(Input::Reaction(ref r)) if r.target == "$card" && r.key == "👍"
         ));
         let v11 = event("m.room.redaction", json!({"redacts": "$r"}), None);
         let mut v10 = event("m.room.redaction", json!({}), None);
@@ -390,7 +390,7 @@ mod tests {
         for response in [unstable, stable] {
             assert!(matches!(
                 to_input("!r:hs", "@bot:hs", &response),
-                Some(Input::PollResponse { ref start, ref answers, .. }) if start == "$start" && answers == &["p1", "p2"]
+                Some(Input::PollResponse(ref p)) if p.start == "$start" && p.answers == ["p1", "p2"]
             ));
         }
         let end = event(

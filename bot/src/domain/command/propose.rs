@@ -2,13 +2,11 @@
 //! with its card (the card's 👍/👎 reactions are the votes). Editing the `!propose` message
 //! updates the proposal while nobody has voted on it.
 
-use chrono::{DateTime, Utc};
-
 use super::{Arguments, Command, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::{Msg, Rendered};
 use crate::domain::participation::{Proposal, ProposalState};
 use crate::domain::votes::phase_refusal;
-use crate::domain::{Change, Effects, Engine, Reply};
+use crate::domain::{Change, Edited, Effects, Engine, Reply};
 
 pub const SPEC: Spec = Spec {
     name: "propose",
@@ -121,19 +119,9 @@ fn check_lengths(
     Ok(())
 }
 
-/// An edit of a message, as the engine receives it.
-pub struct Edit {
-    pub event_id: String,
-    pub room_id: String,
-    pub sender: String,
-    pub original: String,
-    pub new_body: String,
-    pub at_ms: i64,
-}
-
 /// Applies an edit of a `!propose` message. Edits by anyone but the author, and edits of other
 /// messages, are not proposals' business and are ignored.
-pub(crate) fn apply_edit(engine: &Engine, edit: &Edit, _now: DateTime<Utc>, effects: &mut Effects) {
+pub(crate) fn apply_edit(engine: &Engine, edit: &Edited, effects: &mut Effects) {
     let state = engine.state();
     let participation = &state.participation;
     let Some(proposal) = participation
