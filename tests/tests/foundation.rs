@@ -335,31 +335,10 @@ async fn every_command_gets_exactly_one_reply_although_the_bot_is_killed_repeate
 
     let wanted: BTreeSet<String> = sent.iter().cloned().collect();
     assert_eq!(wanted.len(), COMMANDS);
-    let all_answered = wait_for(Duration::from_secs(180), || async {
-        let answered: BTreeSet<String> = alice
-            .replies_from(&room, &bot.user_id)
-            .await?
-            .into_iter()
-            .map(|(target, _)| target)
-            .collect();
-        Ok(wanted.is_subset(&answered).then_some(()))
-    })
-    .await?;
+    let counts = replies_once_each(&alice, &room, &bot, &wanted, Duration::from_secs(180)).await?;
     assert!(
-        all_answered.is_some(),
-        "not every command was answered; bot log:\n{}",
-        bot.log()
-    );
-    // Give late duplicates a chance to show up before counting.
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for (target, _) in alice.replies_from(&room, &bot.user_id).await? {
-        *counts.entry(target).or_default() += 1;
-    }
-    let doubled: Vec<_> = counts.iter().filter(|(_, n)| **n > 1).collect();
-    assert!(
-        doubled.is_empty(),
-        "commands answered more than once: {doubled:?}"
+        counts.values().all(|n| *n == 1),
+        "a reply was doubled: {counts:?}"
     );
     let strays: Vec<_> = counts.keys().filter(|t| !wanted.contains(*t)).collect();
     assert_eq!(
@@ -495,24 +474,12 @@ async fn a_burst_on_default_rate_limits_gets_every_reply_once() -> Result<()> {
         sent.push(alice.send_text(&room, "!ping").await?);
     }
     let wanted: BTreeSet<String> = sent.into_iter().collect();
-    let all = wait_for(Duration::from_secs(240), || async {
-        let answered: BTreeSet<String> = alice
-            .replies_from(&room, &bot.user_id)
-            .await?
-            .into_iter()
-            .map(|(t, _)| t)
-            .collect();
-        Ok(wanted.is_subset(&answered).then_some(()))
-    })
-    .await?;
-    assert!(
-        all.is_some(),
-        "not every command was answered; bot log:\n{}",
-        bot.log()
+    let counts = replies_once_each(&alice, &room, &bot, &wanted, Duration::from_secs(240)).await?;
+    assert_eq!(
+        counts.values().sum::<usize>(),
+        BURST,
+        "exactly one reply per command"
     );
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let replies = alice.replies_from(&room, &bot.user_id).await?;
-    assert_eq!(replies.len(), BURST, "exactly one reply per command");
     assert!(
         bot.log().contains("M_LIMIT_EXCEEDED") || bot.log().contains("Too Many Requests"),
         "the burst never hit the rate limit, so this test proved nothing:\n{}",
@@ -521,17 +488,18 @@ async fn a_burst_on_default_rate_limits_gets_every_reply_once() -> Result<()> {
     Ok(())
 }
 
-/// Counts the bot's replies per command in a room and checks each wanted command has exactly one.
-async fn assert_one_reply_each(
+/// Waits until every command in `wanted` has the bot's reply, gives late duplicates a moment,
+/// and checks each has exactly one. Returns the reply count of every replied-to event.
+async fn replies_once_each(
     user: &User,
     room: &str,
-    bot: &str,
+    bot: &Bot,
     wanted: &BTreeSet<String>,
     timeout: Duration,
-) -> Result<()> {
+) -> Result<BTreeMap<String, usize>> {
     let all = wait_for(timeout, || async {
         let answered: BTreeSet<String> = user
-            .replies_from(room, bot)
+            .replies_from(room, &bot.user_id)
             .await?
             .into_iter()
             .map(|(t, _)| t)
@@ -541,11 +509,12 @@ async fn assert_one_reply_each(
     .await?;
     anyhow::ensure!(
         all.is_some(),
-        "not every command was answered within {timeout:?}"
+        "not every command was answered within {timeout:?}; bot log:\n{}",
+        bot.log()
     );
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for (target, _) in user.replies_from(room, bot).await? {
+    for (target, _) in user.replies_from(room, &bot.user_id).await? {
         *counts.entry(target).or_default() += 1;
     }
     for command in wanted {
@@ -555,7 +524,7 @@ async fn assert_one_reply_each(
             counts.get(command)
         );
     }
-    Ok(())
+    Ok(counts)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -581,20 +550,13 @@ async fn a_backlog_larger_than_one_sync_is_backfilled_and_answered_once() -> Res
         }
     }
     bot.start()?;
-    assert_one_reply_each(
-        &alice,
-        &room,
-        &bot.user_id,
-        &wanted,
-        Duration::from_secs(120),
-    )
-    .await?;
+    let counts = replies_once_each(&alice, &room, &bot, &wanted, Duration::from_secs(120)).await?;
     assert!(
         bot.log().contains("backfilled a limited timeline"),
         "{}",
         bot.log()
     );
-    let total = alice.replies_from(&room, &bot.user_id).await?.len();
+    let total: usize = counts.values().sum();
     assert_eq!(total, wanted.len() + 1, "only commands are answered");
     Ok(())
 }

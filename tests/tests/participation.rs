@@ -252,6 +252,28 @@ async fn proposals_votes_threads_and_moderation_in_a_real_room() -> Result<()> {
     Ok(())
 }
 
+/// Runs `pspm <args>` on the bot's config and requires success.
+fn cli(bot: &Bot, args: &[&str]) -> Result<()> {
+    let output = bot.run_cli(args)?;
+    anyhow::ensure!(
+        output.status.success(),
+        "pspm {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok(())
+}
+
+/// `pspm export --format json` into `path` (with `--full` if asked), parsed.
+fn cli_export(bot: &Bot, path: &std::path::Path, full: bool) -> Result<Value> {
+    let path_arg = path.to_str().unwrap_or_default();
+    let mut args = vec!["export", "--format", "json", "--out", path_arg];
+    if full {
+        args.push("--full");
+    }
+    cli(bot, &args)?;
+    Ok(serde_json::from_str(&std::fs::read_to_string(path)?)?)
+}
+
 /// The JSON export without its generation time, for comparisons.
 fn without_time(mut export: Value) -> Value {
     export["generated_at"] = Value::Null;
@@ -390,57 +412,19 @@ async fn exports_in_three_formats_and_a_rebuild_reproduces_them() -> Result<()> 
 
     // Offline: the same export from the CLI; then a rebuild from history gives it again.
     w.bot.stop()?;
-    let before = dir.path().join("before.json");
-    let output = w.bot.run_cli(&[
-        "export",
-        "--format",
-        "json",
-        "--full",
-        "--out",
-        before.to_str().unwrap_or_default(),
-    ])?;
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let before: Value = serde_json::from_str(&std::fs::read_to_string(&before)?)?;
+    let before = cli_export(&w.bot, &dir.path().join("before.json"), true)?;
     assert_eq!(before["visibility"], "full");
     assert_eq!(before["proposals"].as_array().map(Vec::len), Some(3));
     assert_eq!(before["proposals"][2]["hidden_reason"], "spam");
-    let public = dir.path().join("public.json");
-    let output = w.bot.run_cli(&[
-        "export",
-        "--format",
-        "json",
-        "--out",
-        public.to_str().unwrap_or_default(),
-    ])?;
-    assert!(output.status.success());
-    let public: Value = serde_json::from_str(&std::fs::read_to_string(&public)?)?;
+    let public = cli_export(&w.bot, &dir.path().join("public.json"), false)?;
     assert_eq!(
         without_time(public),
         without_time(json.clone()),
         "CLI and chat exports agree"
     );
 
-    let output = w.bot.run_cli(&["rebuild"])?;
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let after = dir.path().join("after.json");
-    let output = w.bot.run_cli(&[
-        "export",
-        "--format",
-        "json",
-        "--full",
-        "--out",
-        after.to_str().unwrap_or_default(),
-    ])?;
-    assert!(output.status.success());
-    let after: Value = serde_json::from_str(&std::fs::read_to_string(&after)?)?;
+    cli(&w.bot, &["rebuild"])?;
+    let after = cli_export(&w.bot, &dir.path().join("after.json"), true)?;
     assert_eq!(
         without_time(after),
         without_time(before),
@@ -546,22 +530,10 @@ async fn votes_survive_crashes_exactly_once_and_a_rebuild_agrees() -> Result<()>
     w.bot.stop()?;
     let dir = tempfile::tempdir()?;
     let export = |name: &str| -> Result<Value> {
-        let path = dir.path().join(name);
-        let output = w.bot.run_cli(&[
-            "export",
-            "--format",
-            "json",
-            "--full",
-            "--out",
-            path.to_str().unwrap_or_default(),
-        ])?;
-        anyhow::ensure!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        Ok(without_time(serde_json::from_str(
-            &std::fs::read_to_string(path)?,
+        Ok(without_time(cli_export(
+            &w.bot,
+            &dir.path().join(name),
+            true,
         )?))
     };
     let before = export("before.json")?;
@@ -574,12 +546,7 @@ async fn votes_survive_crashes_exactly_once_and_a_rebuild_agrees() -> Result<()>
             index + 1
         );
     }
-    let output = w.bot.run_cli(&["rebuild"])?;
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    cli(&w.bot, &["rebuild"])?;
     assert_eq!(
         export("after.json")?,
         before,
