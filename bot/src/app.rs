@@ -48,8 +48,8 @@ fn offline_settings(config: &Config, store: &dyn Store) -> anyhow::Result<Settin
             sections.push((section.id.clone(), room));
         }
     }
-    let first_start = store.first_start_ms(Utc::now().timestamp_millis())?;
-    Ok(Settings::from_config(config, first_start, &sections))
+    // What counts as history only matters to a running bot; reading must not set it.
+    Ok(Settings::from_config(config, 0, &sections))
 }
 
 /// `pspm export`: writes the consolidated export from the store; returns the files written.

@@ -463,16 +463,20 @@ impl Participation {
     /// records (their keys sort first), so a proposal's section is known here.
     fn count(&mut self, number: u32, user: u32, organisation: u32, stance: Stance, delta: i64) {
         self.live_votes = (self.live_votes as i64 + delta).max(0) as usize;
-        let organisation = self.organisations.name(organisation).to_owned();
+        let organisation = self.organisations.name(organisation);
         let tally = self.tallies.entry(number).or_default();
         tally.total.add(stance, delta);
-        let by_org = tally
-            .by_organisation
-            .entry(organisation.clone())
-            .or_default();
-        by_org.add(stance, delta);
-        if by_org.is_zero() {
-            tally.by_organisation.remove(&organisation);
+        // The organisation is nearly always there already: allocate its name only when not.
+        if !tally.by_organisation.contains_key(organisation) {
+            tally
+                .by_organisation
+                .insert(organisation.to_owned(), Counts::default());
+        }
+        if let Some(by_org) = tally.by_organisation.get_mut(organisation) {
+            by_org.add(stance, delta);
+            if by_org.is_zero() {
+                tally.by_organisation.remove(organisation);
+            }
         }
         if stance == Stance::Support {
             let Some(section) = self

@@ -18,7 +18,7 @@ use pspm_config::{Config, Plan};
 use serde_json::{json, Value};
 use tracing::{debug, info};
 
-use super::{classify, with_retry, Failure, Matrix};
+use super::{with_retry, Matrix};
 use crate::domain::MODERATOR_POWER;
 use crate::store::Store;
 
@@ -38,6 +38,13 @@ struct Target<'a> {
     name: &'a str,
     topic: &'a str,
     is_space: bool,
+}
+
+/// A 404: no such alias, or no such state event.
+fn is_not_found(error: &matrix_sdk::HttpError) -> bool {
+    error
+        .as_client_api_error()
+        .is_some_and(|e| e.status_code.as_u16() == 404)
 }
 
 /// Creates what is missing and corrects what differs; never creates a second room for an alias.
@@ -162,13 +169,7 @@ async fn resolve(matrix: &Matrix, alias: &OwnedRoomAliasId) -> anyhow::Result<Op
     .await
     {
         Ok(response) => Ok(Some(response.room_id)),
-        Err(error)
-            if error
-                .as_client_api_error()
-                .is_some_and(|e| e.status_code.as_u16() == 404) =>
-        {
-            Ok(None)
-        }
+        Err(error) if is_not_found(&error) => Ok(None),
         Err(error) => Err(anyhow!("{error}")).with_context(|| format!("cannot resolve {alias}")),
     }
 }
@@ -250,14 +251,7 @@ async fn get_state(
     );
     match with_retry("get state", || async { client.send(request.clone()).await }).await {
         Ok(response) => Ok(Some(serde_json::from_str(response.event_or_content.get())?)),
-        Err(error)
-            if matches!(classify(&error), Failure::Permanent)
-                && error
-                    .as_client_api_error()
-                    .is_some_and(|e| e.status_code.as_u16() == 404) =>
-        {
-            Ok(None)
-        }
+        Err(error) if is_not_found(&error) => Ok(None),
         Err(error) => {
             Err(anyhow!("{error}")).with_context(|| format!("cannot read {kind} in {room}"))
         }

@@ -13,7 +13,6 @@ use matrix_sdk::ruma::api::client::sync::sync_events::v3 as sync_v3;
 use matrix_sdk::ruma::api::Direction;
 use matrix_sdk::ruma::{OwnedRoomId, UInt};
 use pspm_config::Config;
-use serde_json::Value;
 use tracing::info;
 
 use super::events::{attach_quote, promoted_message, quote_of, to_input, RawEvent, CARD_KEY};
@@ -148,12 +147,11 @@ async fn history(matrix: &Matrix, room: &OwnedRoomId) -> anyhow::Result<Vec<RawE
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))
             .with_context(|| format!("cannot read the history of {room}"))?;
-        for raw in &page.chunk {
-            let value: Value = serde_json::from_str(raw.json().get()).unwrap_or_default();
-            if let Ok(event) = serde_json::from_value::<RawEvent>(value) {
-                events.push(event);
-            }
-        }
+        events.extend(
+            page.chunk
+                .iter()
+                .filter_map(|raw| RawEvent::parse(raw.json().get())),
+        );
         match page.end {
             Some(end) if !page.chunk.is_empty() => from = Some(end),
             _ => break,
