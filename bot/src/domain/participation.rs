@@ -459,8 +459,8 @@ impl Participation {
         self.slots.insert(key, slot);
     }
 
-    /// Keeps tallies and support counts in step. The store folds proposal records before vote
-    /// records (their keys sort first), so a proposal's section is known here.
+    /// Keeps tallies and support counts in step. The store replays a proposal's record before
+    /// the votes on it, so a proposal's section is known here.
     fn count(&mut self, number: u32, user: u32, organisation: u32, stance: Stance, delta: i64) {
         self.live_votes = (self.live_votes as i64 + delta).max(0) as usize;
         let organisation = self.organisations.name(organisation);

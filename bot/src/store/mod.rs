@@ -4,6 +4,7 @@
 //! state changes of a sync batch, the IDs of the events applied, the outgoing messages (the
 //! outbox) and the sync token. Sending happens only after, from the outbox.
 
+mod codec;
 mod sled_store;
 
 use serde::{Deserialize, Serialize};
@@ -16,6 +17,8 @@ use crate::domain::{Change, FilePost, PollEndPost, PollPost, Reaction, Reply, St
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(String),
+    #[error("the store in {0} is in use by another process")]
+    Locked(String),
     #[error("corrupt record {key}: {reason}")]
     Corrupt { key: String, reason: String },
 }

@@ -54,7 +54,10 @@ fn a_commit_is_all_there_after_reopening() {
             users_default: 0,
         },
     });
-    assert_eq!(store.load_state().unwrap(), expected);
+    assert_eq!(
+        observable(&store.load_state().unwrap()),
+        observable(&expected)
+    );
 }
 
 #[test]
@@ -121,4 +124,195 @@ fn session_and_rooms_round_trip() {
         Some("!r:hs")
     );
     assert_eq!(store.room_for_alias("#q:hs").unwrap(), None);
+}
+
+fn ballots(number: u32, user: &str, stance: crate::domain::participation::Stance) -> Change {
+    Change::Ballots {
+        number,
+        user: user.into(),
+        organisation: "Ente".into(),
+        ballots: vec![crate::domain::participation::Ballot {
+            stance: Some(stance),
+            source: u64::from(number),
+        }],
+    }
+}
+
+/// What a reader of the state sees: the phase and who votes what on each proposal.
+fn observable(state: &State) -> Vec<String> {
+    let participation = &state.participation;
+    let mut seen = vec![format!(
+        "{:?}",
+        participation.phase("dati", crate::domain::Phase::Consultation)
+    )];
+    for number in 0..7 {
+        let mut voters = participation.voters(number);
+        voters.sort_by_key(|(user, _)| *user);
+        seen.push(format!(
+            "{number}: {voters:?} {:?}",
+            participation.tally(number)
+        ));
+    }
+    seen
+}
+
+fn phase(section: &str, phase: crate::domain::Phase) -> Change {
+    Change::Phase {
+        section: section.into(),
+        phase,
+    }
+}
+
+#[test]
+fn merging_the_log_changes_neither_the_state_nor_what_was_applied() {
+    use crate::domain::participation::Stance;
+    use crate::domain::Phase;
+    let dir = tempfile::tempdir().unwrap();
+    let mut expected = State::default();
+    let phases = [Phase::Consultation, Phase::Prioritisation, Phase::Closed];
+    let stances = [Stance::Support, Stance::Oppose];
+    {
+        let store = SledStore::open(dir.path()).unwrap();
+        for n in 0..300u32 {
+            // Later batches overwrite records of earlier ones: the fold must keep the latest.
+            let changes = vec![
+                phase("dati", phases[n as usize % 3]),
+                ballots(n % 7, &format!("@u{}:hs", n % 5), stances[n as usize % 2]),
+            ];
+            for change in &changes {
+                expected.apply_change(change);
+            }
+            store
+                .commit(Batch {
+                    applied: vec![format!("$e{n}")],
+                    changes,
+                    ..Batch::default()
+                })
+                .unwrap();
+            if n == 150 {
+                store.merge_due().unwrap();
+                // 151 commits = 9 × 16 + 7: 9 records of level 1, 7 of level 0.
+                assert_eq!(store.log_len(), 16);
+            }
+        }
+        assert_eq!(
+            observable(&store.load_state().unwrap()),
+            observable(&expected)
+        );
+    }
+    let store = SledStore::open(dir.path()).unwrap();
+    assert_eq!(
+        observable(&store.load_state().unwrap()),
+        observable(&expected)
+    );
+    store.merge_due().unwrap();
+    // 300 commits = 16 × 16 + 2 × 16 + 12: one record of level 2, 2 of level 1, 12 of level 0.
+    assert_eq!(store.log_len(), 15);
+    assert_eq!(
+        observable(&store.load_state().unwrap()),
+        observable(&expected)
+    );
+    assert!((0..300).all(|n| store.is_applied(&format!("$e{n}")).unwrap()));
+    assert!(!store.is_applied("$e300").unwrap());
+    drop(store);
+    let store = SledStore::open(dir.path()).unwrap();
+    assert_eq!(
+        observable(&store.load_state().unwrap()),
+        observable(&expected)
+    );
+    assert!(store.is_applied("$e299").unwrap());
+}
+
+#[test]
+fn a_version_2_store_is_migrated_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let change = phase("dati", crate::domain::Phase::Prioritisation);
+    {
+        let db = sled::open(dir.path()).unwrap();
+        let tree = db.open_tree("pspm").unwrap();
+        tree.insert(b"m:schema_version", &2u64.to_be_bytes())
+            .unwrap();
+        tree.insert(b"a:$old1", &[]).unwrap();
+        tree.insert(b"a:$old2", &[]).unwrap();
+        tree.insert(
+            format!("s:{}", change.record_key()),
+            serde_json::to_vec(&change).unwrap(),
+        )
+        .unwrap();
+        db.flush().unwrap();
+    }
+    let store = SledStore::open(dir.path()).unwrap();
+    assert!(store.is_applied("$old1").unwrap() && store.is_applied("$old2").unwrap());
+    assert!(!store.is_applied("$old3").unwrap());
+    let mut expected = State::default();
+    expected.apply_change(&change);
+    assert_eq!(
+        observable(&store.load_state().unwrap()),
+        observable(&expected)
+    );
+}
+
+#[test]
+fn a_store_held_open_elsewhere_is_reported_as_locked() {
+    let dir = tempfile::tempdir().unwrap();
+    let _held = SledStore::open(dir.path()).unwrap();
+    match SledStore::open(dir.path()) {
+        Err(StoreError::Locked(place)) => assert_eq!(place, dir.path().display().to_string()),
+        Err(other) => panic!("not reported as locked: {other}"),
+        Ok(_) => panic!("opened twice"),
+    }
+}
+
+#[test]
+fn supports_per_section_survive_a_merge_that_updates_the_proposal_after_its_votes() {
+    use crate::domain::participation::Stance;
+    use crate::domain::{Proposal, ProposalState};
+    let proposal = |state: ProposalState| {
+        Change::Proposal(Proposal {
+            number: 1,
+            section: "dati".into(),
+            room_id: "!r:hs".into(),
+            title: "Open data".into(),
+            description: String::new(),
+            author: "@a:hs".into(),
+            organisation: "Ente".into(),
+            state,
+            answer: None,
+            hidden: None,
+            created_ms: 0,
+            updated_ms: 0,
+            source_event: "$p".into(),
+            card_event: None,
+        })
+    };
+    let store = SledStore::temporary().unwrap();
+    let mut history = vec![proposal(ProposalState::Open)];
+    history.extend((0..5).map(|n| ballots(1, &format!("@u{n}:hs"), Stance::Support)));
+    history.push(proposal(ProposalState::Accepted));
+    let mut expected = State::default();
+    for (n, change) in history.into_iter().enumerate() {
+        expected.apply_change(&change);
+        // One change per commit, and enough commits for a merge of them all.
+        store
+            .commit(Batch {
+                applied: vec![format!("$e{n}")],
+                changes: vec![change],
+                ..Batch::default()
+            })
+            .unwrap();
+    }
+    for n in 7..16 {
+        store
+            .commit(Batch {
+                applied: vec![format!("$e{n}")],
+                ..Batch::default()
+            })
+            .unwrap();
+    }
+    store.merge_due().unwrap();
+    assert_eq!(store.log_len(), 1);
+    let loaded = store.load_state().unwrap();
+    assert_eq!(expected.participation.supports_of("dati", "@u3:hs"), 1);
+    assert_eq!(loaded.participation.supports_of("dati", "@u3:hs"), 1);
+    assert_eq!(observable(&loaded), observable(&expected));
 }
