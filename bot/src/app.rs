@@ -7,11 +7,14 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chrono::Utc;
 use pspm_config::Config;
+use pspm_indexer::{Index, ProgressBar, Report};
 use tokio::sync::{watch, Notify};
 use tracing::{info, warn};
 
 use crate::domain::export::{Export, Format, Visibility};
-use crate::domain::{Engine, Settings};
+use crate::domain::command::search;
+use crate::domain::practices::{SearchOptions, PAGE};
+use crate::domain::{Catalogue, Engine, Settings};
 use crate::matrix::sync::SyncLoop;
 use crate::matrix::{outbox, provision, rebuild, Matrix};
 use crate::store::{SledStore, Store};
@@ -106,6 +109,43 @@ pub async fn rebuild(config: &Config) -> anyhow::Result<rebuild::Report> {
     Ok(report)
 }
 
+/// Where the good-practice index lives.
+pub fn index_dir(config: &Config) -> PathBuf {
+    config.storage.data_dir.join("index")
+}
+
+/// Opens (or creates) the good-practice index under `storage.data_dir`. Unlike the store it
+/// can be open in the bot and in `pspm index` at once.
+pub fn open_index(config: &Config) -> anyhow::Result<Index> {
+    let dir = index_dir(config);
+    Index::open(&dir)
+        .with_context(|| format!("cannot open the good-practice index in {}", dir.display()))
+}
+
+/// `pspm index add`: ingests files and folders, drawing progress on a terminal.
+pub fn index_add(config: &Config, paths: &[PathBuf], added_by: &str) -> anyhow::Result<Report> {
+    let index = open_index(config)?;
+    let mut bar = ProgressBar::new();
+    let report = index.add_paths(paths, added_by, Utc::now(), &mut |progress| {
+        bar.update(&progress)
+    })?;
+    bar.finish();
+    Ok(report)
+}
+
+/// `pspm index search`: the chat's search, rendered as its plain text.
+pub fn index_search(config: &Config, query: &str, include_pending: bool) -> anyhow::Result<String> {
+    let index = open_index(config)?;
+    let options = SearchOptions {
+        offset: 0,
+        limit: PAGE,
+        include_pending,
+    };
+    let results = index.search(query, options)?;
+    let catalogue = Catalogue::get(config.bot.language);
+    Ok(search::render_page(catalogue, query, 0, &results).body)
+}
+
 /// `pspm provision`: creates or updates the plan's rooms, then returns.
 pub async fn provision_only(config: &Config) -> anyhow::Result<provision::PlanRooms> {
     let store = open_store(config)?;
@@ -132,10 +172,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         shutdown_rx.clone(),
     ));
 
+    let practices = open_index(&config)?;
     let engine = Engine::new(
         Settings::from_config(&config, first_start_ms, &rooms.sections),
         store.load_state()?,
-    );
+    )
+    .with_practices(Arc::new(practices));
     let sync = SyncLoop {
         matrix,
         store,

@@ -52,6 +52,66 @@ enum CliCommand {
         #[arg(long, short)]
         config: PathBuf,
     },
+    /// Manage the good-practice repository (works while the bot runs).
+    Index {
+        #[command(subcommand)]
+        action: IndexAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum IndexAction {
+    /// Add files and folders (recursively); unchanged files are skipped, changed ones
+    /// replaced, files gone from a re-added folder removed.
+    Add {
+        #[arg(long, short)]
+        config: PathBuf,
+        /// Who is recorded as having added them (default: the operator's login name).
+        #[arg(long)]
+        by: Option<String>,
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Remove a practice by id, or every practice from a file or folder.
+    Remove {
+        #[arg(long, short)]
+        config: PathBuf,
+        target: String,
+    },
+    /// List the practices: id, type, status, year, organisation, title.
+    List {
+        #[arg(long, short)]
+        config: PathBuf,
+        /// Include practices waiting for approval.
+        #[arg(long)]
+        pending: bool,
+    },
+    /// Counts by type, status and language, and the index's size.
+    Stats {
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+    /// Search as `!search` does in chat, with the same output.
+    Search {
+        #[arg(long, short)]
+        config: PathBuf,
+        /// Include practices waiting for approval (as a moderator sees them).
+        #[arg(long)]
+        pending: bool,
+        query: String,
+    },
+}
+
+impl IndexAction {
+    fn config(&self) -> &PathBuf {
+        match self {
+            IndexAction::Add { config, .. }
+            | IndexAction::Remove { config, .. }
+            | IndexAction::List { config, .. }
+            | IndexAction::Stats { config }
+            | IndexAction::Search { config, .. } => config,
+        }
+    }
 }
 
 fn load(path: &std::path::Path) -> Result<Config, ExitCode> {
@@ -78,11 +138,21 @@ fn main() -> ExitCode {
         | CliCommand::Check { config }
         | CliCommand::Export { config, .. }
         | CliCommand::Rebuild { config } => config,
+        CliCommand::Index { action } => action.config(),
     };
     let config = match load(config_path) {
         Ok(config) => config,
         Err(code) => return code,
     };
+    if let CliCommand::Index { action } = cli.command {
+        return match index(&config, action) {
+            Ok(code) => code,
+            Err(error) => {
+                eprintln!("pspm: {error:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if let CliCommand::Check { .. } = cli.command {
         println!(
             "{}: plan \"{}\" with {} sections, bot {} on {}",
@@ -106,6 +176,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
+            CliCommand::Index { .. } => Ok(()),
             CliCommand::Run { .. } => pspm::app::run(config).await,
             CliCommand::Provision { .. } => pspm::app::provision_only(&config).await.map(|rooms| {
                 println!("space {}", rooms.space);
@@ -148,4 +219,66 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `pspm index …`: synchronous, no runtime needed.
+fn index(config: &Config, action: IndexAction) -> anyhow::Result<ExitCode> {
+    match action {
+        IndexAction::Add { by, paths, .. } => {
+            let by = by
+                .or_else(|| std::env::var("USER").ok())
+                .unwrap_or_else(|| "operator".into());
+            let report = pspm::app::index_add(config, &paths, &by)?;
+            for (path, reason) in &report.failed {
+                eprintln!("skipped {}: {reason}", path.display());
+            }
+            println!(
+                "added {}, replaced {}, unchanged {}, removed {}, skipped {}",
+                report.added,
+                report.replaced,
+                report.unchanged,
+                report.removed,
+                report.failed.len()
+            );
+        }
+        IndexAction::Remove { target, .. } => {
+            let removed = pspm::app::open_index(config)?.remove(&target)?;
+            println!("removed {removed}");
+            if removed == 0 {
+                eprintln!("pspm: no practice has the id or path {target}");
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        IndexAction::List { pending, .. } => {
+            for p in pspm::app::open_index(config)?.list(pending)? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    p.id,
+                    p.practice_type,
+                    p.status,
+                    p.year.map(|y| y.to_string()).unwrap_or_default(),
+                    p.organisation.unwrap_or_default(),
+                    p.title
+                );
+            }
+        }
+        IndexAction::Stats { .. } => {
+            let stats = pspm::app::open_index(config)?.stats()?;
+            println!("documents {}", stats.documents);
+            for (kind, count) in &stats.by_type {
+                println!("type {kind} {count}");
+            }
+            for (status, count) in &stats.by_status {
+                println!("status {status} {count}");
+            }
+            for (language, count) in &stats.by_language {
+                println!("language {language} {count}");
+            }
+            println!("size_bytes {}", stats.size_bytes);
+        }
+        IndexAction::Search { query, pending, .. } => {
+            println!("{}", pspm::app::index_search(config, &query, pending)?);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

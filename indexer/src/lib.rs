@@ -1,5 +1,65 @@
-//! The good-practice repository index for PSPM.
+//! The good-practice repository of PSPM: strategic plans, methodologies, guidelines and
+//! experiences, ingested from files or shared in chat, searchable in Italian and English.
+//! This is the only crate that imports tantivy; its public API speaks in plain types.
 //!
-//! This crate will hold the tantivy index (the only crate that imports tantivy): ingest of
-//! practices, Italian and English analysis, search with filters and snippets. It is empty
-//! until that capability is built; the bot does not depend on it yet.
+//! # Layout
+//!
+//! - [`practice`]: the public types ([`Practice`], [`Hit`], [`SearchResults`], [`Report`], …).
+//! - [`index`]: [`Index`], opening, ingest, search, related practices, chat operations and
+//!   the writer-lock discipline.
+//! - `schema`: the tantivy fields and `make_doc`, the one way a practice becomes a document.
+//! - `analysis`: the Italian and English analysers, stop words, [`detect_language`].
+//! - `query`: the lenient query language and its translation into tantivy queries.
+//! - [`parse`]: one module per format (Markdown, text, reStructuredText, HTML, PDF) and
+//!   front matter.
+//! - `ingest`: walking folders, LICENSE/SOURCE files, ids, content hashes, inferred metadata.
+//! - [`progress`]: a progress bar (terminal) or log lines (elsewhere) for ingest.
+
+mod analysis;
+pub mod index;
+mod ingest;
+pub mod parse;
+pub mod practice;
+pub mod progress;
+mod query;
+mod schema;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use analysis::detect_language;
+pub use index::Index;
+pub use ingest::{id_for_path, infer_type};
+pub use practice::{
+    Hit, Language, Practice, PracticeType, Progress, Rating, Report, SearchOptions, SearchResults,
+    Share, Stats, Status, UnknownValue,
+};
+pub use progress::ProgressBar;
+
+/// Everything that can go wrong in the index. Per-file ingest problems are not errors:
+/// they are listed in [`Report::failed`].
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("cannot open the index at {path}: {reason}")]
+    Open { path: PathBuf, reason: String },
+    #[error(
+        "the index at {0} was built by another version of PSPM; delete it and add the files again"
+    )]
+    SchemaMismatch(PathBuf),
+    #[error("the index stayed locked by another writer for {0:?}")]
+    Locked(Duration),
+    #[error("no practice with id {0}")]
+    NotFound(String),
+    #[error("practice {0} is published, not pending")]
+    NotPending(String),
+    #[error("a rating goes from 1 to 5, not {0}")]
+    InvalidRating(u8),
+    #[error("invalid practice: {0}")]
+    Invalid(String),
+    #[error("corrupt index data: {0}")]
+    Corrupt(String),
+    #[error("index engine: {0}")]
+    Engine(String),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}

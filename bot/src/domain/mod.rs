@@ -9,6 +9,7 @@ pub mod export;
 pub mod i18n;
 pub mod participation;
 pub mod polls;
+pub mod practices;
 pub mod votes;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -442,11 +443,28 @@ pub enum Role {
 pub struct Engine {
     settings: Settings,
     state: State,
+    practices: Option<std::sync::Arc<dyn practices::PracticeRepository>>,
+    searches: practices::Searches,
 }
 
 impl Engine {
     pub fn new(settings: Settings, state: State) -> Engine {
-        Engine { settings, state }
+        Engine {
+            settings,
+            state,
+            practices: None,
+            searches: practices::Searches::new(),
+        }
+    }
+
+    /// Gives the engine the good-practice repository (without it, practice commands answer
+    /// that the repository is not available).
+    pub fn with_practices(
+        mut self,
+        practices: std::sync::Arc<dyn practices::PracticeRepository>,
+    ) -> Engine {
+        self.practices = Some(practices);
+        self
     }
 
     pub fn settings(&self) -> &Settings {
@@ -605,7 +623,7 @@ impl Engine {
         false
     }
 
-    fn apply_message(&self, message: &Message, now: DateTime<Utc>, effects: &mut Effects) {
+    fn apply_message(&mut self, message: &Message, now: DateTime<Utc>, effects: &mut Effects) {
         if message.sender == self.settings.bot_user
             || message.sent_at_ms < self.live_since_ms(&message.room_id)
         {
@@ -635,6 +653,9 @@ impl Engine {
             polls: Vec::new(),
             poll_ends: Vec::new(),
             card_for: None,
+            mentions: Vec::new(),
+            practices: self.practices.as_deref(),
+            searches: &mut self.searches,
         };
         let text = match (parsed, thread_proposal) {
             (Some(Ok(command)), _) => Some(command.apply(&mut ctx)),
@@ -645,6 +666,11 @@ impl Engine {
         if let Some(text) = text {
             let mut reply = reply_to(message, text);
             reply.card_for = ctx.card_for;
+            for user in ctx.mentions.drain(..) {
+                if !reply.mentions.contains(&user) {
+                    reply.mentions.push(user);
+                }
+            }
             effects.replies.push(reply);
         }
         effects.replies.append(&mut ctx.notices);
@@ -719,5 +745,7 @@ fn reply_to(message: &Message, text: Rendered) -> Reply {
 
 #[cfg(test)]
 mod participation_tests;
+#[cfg(test)]
+mod practices_tests;
 #[cfg(test)]
 mod tests;

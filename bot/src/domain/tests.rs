@@ -6,7 +6,7 @@ use super::*;
 
 const ROOM: &str = "!section:ministry.test";
 
-fn settings(language: Language) -> Settings {
+pub(super) fn settings(language: Language) -> Settings {
     Settings {
         language,
         bot_user: "@pspm:ministry.test".into(),
@@ -33,7 +33,7 @@ fn settings(language: Language) -> Settings {
     }
 }
 
-fn at(ms: i64) -> DateTime<Utc> {
+pub(super) fn at(ms: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(ms).single().expect("valid time")
 }
 

@@ -170,7 +170,10 @@ impl SyncLoop {
                 if let Some(input @ Input::PowerLevels { .. }) =
                     to_input(room_id, self.matrix.user_id(), &event)
                 {
-                    let effects = self.engine.apply(input, (self.clock)());
+                    // Practice commands may wait for the index's writer lock (a bulk `pspm index add`):
+        // let the runtime move its other tasks (the outbox sender) off this thread meanwhile.
+        let now = (self.clock)();
+        let effects = tokio::task::block_in_place(|| self.engine.apply(input, now));
                     batch.changes.extend(effects.changes);
                 }
             }
@@ -184,7 +187,10 @@ impl SyncLoop {
             if let Some(input @ Input::BotJoined { .. }) =
                 to_input(room_id, self.matrix.user_id(), event)
             {
-                let effects = self.engine.apply(input, (self.clock)());
+                // Practice commands may wait for the index's writer lock (a bulk `pspm index add`):
+        // let the runtime move its other tasks (the outbox sender) off this thread meanwhile.
+        let now = (self.clock)();
+        let effects = tokio::task::block_in_place(|| self.engine.apply(input, now));
                 batch.changes.extend(effects.changes);
             }
         }
@@ -241,7 +247,10 @@ impl SyncLoop {
             return;
         };
         attach_quote(&mut input, quotes);
-        let effects = self.engine.apply(input, (self.clock)());
+        // Practice commands may wait for the index's writer lock (a bulk `pspm index add`):
+        // let the runtime move its other tasks (the outbox sender) off this thread meanwhile.
+        let now = (self.clock)();
+        let effects = tokio::task::block_in_place(|| self.engine.apply(input, now));
         let replies = effects.replies.into_iter().map(Outgoing::Reply);
         let reactions = effects.reactions.into_iter().map(Outgoing::Reaction);
         let files = effects.files.into_iter().map(Outgoing::File);

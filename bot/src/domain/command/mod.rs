@@ -6,7 +6,9 @@
 
 mod accept;
 mod answer;
+mod approve;
 mod close;
+mod decline;
 mod evaluate;
 mod export;
 pub mod feedback;
@@ -14,13 +16,19 @@ mod help;
 mod hide;
 mod merge;
 mod moderation;
+mod more;
+mod pending;
 mod phase;
 mod ping;
+mod practice;
 mod prioritise;
 mod promote;
 mod proposals;
 pub mod propose;
+mod rate;
 mod reject;
+pub mod search;
+mod share;
 mod show;
 mod unknown;
 mod unvote;
@@ -31,6 +39,7 @@ use chrono::{DateTime, Utc};
 
 use super::i18n::{Catalogue, Msg, Rendered};
 use super::participation::{Phase, Proposal};
+use super::practices::{IndexError, Practice, PracticeRepository, Searches, Status};
 use super::votes::{phase_msg, state_msg};
 use super::{
     Change, FilePost, Message, PollEndPost, PollPost, Reply, Role, SectionSettings, Settings, State,
@@ -84,6 +93,14 @@ pub const SPECS: &[&Spec] = &[
     &prioritise::SPEC,
     &close::SPEC,
     &export::SPEC,
+    &search::SPEC,
+    &more::SPEC,
+    &practice::SPEC,
+    &share::SPEC,
+    &rate::SPEC,
+    &pending::SPEC,
+    &approve::SPEC,
+    &decline::SPEC,
 ];
 
 pub fn spec(name: &str) -> Option<&'static Spec> {
@@ -112,6 +129,14 @@ pub enum Command {
     Export(export::ExportCommand),
     Prioritise(prioritise::Prioritise),
     Close(close::Close),
+    Search(search::Search),
+    More(more::More),
+    Practice(practice::PracticeCommand),
+    Share(share::ShareCommand),
+    Rate(rate::Rate),
+    Pending(pending::Pending),
+    Approve(approve::Approve),
+    Decline(decline::Decline),
     Unknown(unknown::Unknown),
 }
 
@@ -159,12 +184,18 @@ pub struct Ctx<'a> {
     pub poll_ends: Vec<PollEndPost>,
     /// Set when the reply is a proposal card.
     pub card_for: Option<u32>,
+    /// People the reply mentions besides the sender (e.g. a practice's contributor).
+    pub mentions: Vec<String>,
+    /// The good-practice repository, when the bot has one.
+    pub practices: Option<&'a dyn PracticeRepository>,
+    /// Users' last searches, for `!more`.
+    pub searches: &'a mut Searches,
 }
 
 /// A command's outcome: the reply, or a refusal that changed nothing.
 pub type Outcome = Result<Rendered, Rendered>;
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
     pub fn now_ms(&self) -> i64 {
         self.now.timestamp_millis()
     }
@@ -267,6 +298,42 @@ impl Ctx<'_> {
         Rendered::lines(lines)
     }
 
+    /// When the message was sent.
+    pub fn sent_at(&self) -> DateTime<Utc> {
+        DateTime::from_timestamp_millis(self.message.sent_at_ms).unwrap_or(self.now)
+    }
+
+    /// The good-practice repository, or the reply that it is not available.
+    pub fn repository(&self) -> Result<&'a dyn PracticeRepository, Rendered> {
+        self.practices
+            .ok_or_else(|| self.catalogue.text(Msg::RepositoryUnavailable))
+    }
+
+    /// The reply for a repository failure: what the user can act on, or "not available".
+    pub fn repository_error(&self, error: &IndexError) -> Rendered {
+        match error {
+            IndexError::NotFound(id) => self
+                .catalogue
+                .render(Msg::PracticeNotFound, &[("id", id)]),
+            IndexError::NotPending(id) => self
+                .catalogue
+                .render(Msg::DeclinePublished, &[("id", id)]),
+            other => {
+                tracing::warn!(error = %other, "good-practice repository failed");
+                self.catalogue.text(Msg::RepositoryUnavailable)
+            }
+        }
+    }
+
+    /// A practice by id as the sender may see it: pending ones only for moderators.
+    pub fn visible_practice(&self, id: &str) -> Result<Practice, Rendered> {
+        self.repository()?
+            .get(id)
+            .map_err(|e| self.repository_error(&e))?
+            .filter(|p| p.status == Status::Published || self.role == Role::Moderator)
+            .ok_or_else(|| self.repository_error(&IndexError::NotFound(id.to_owned())))
+    }
+
     pub fn phase_name(&self, phase: Phase) -> &'static str {
         self.catalogue.template(phase_msg(phase))
     }
@@ -304,6 +371,16 @@ impl Command {
                 prioritise::Prioritise::parse(words).map(Command::Prioritise)
             }
             "close" | "chiudi" => close::Close::parse(words).map(Command::Close),
+            "search" | "cerca" => search::Search::parse(words).map(Command::Search),
+            "more" | "altri" => more::More::parse(words).map(Command::More),
+            "practice" | "pratica" => {
+                practice::PracticeCommand::parse(words).map(Command::Practice)
+            }
+            "share" | "condividi" => share::ShareCommand::parse(words).map(Command::Share),
+            "rate" | "valuta" => rate::Rate::parse(words).map(Command::Rate),
+            "pending" | "inattesa" => pending::Pending::parse(words).map(Command::Pending),
+            "approve" | "approva" => approve::Approve::parse(words).map(Command::Approve),
+            "decline" | "scarta" => decline::Decline::parse(words).map(Command::Decline),
             _ => Ok(Command::Unknown(unknown::Unknown { name })),
         })
     }
@@ -330,6 +407,14 @@ impl Command {
             Command::Export(c) => c.apply(ctx),
             Command::Prioritise(c) => c.apply(ctx),
             Command::Close(c) => c.apply(ctx),
+            Command::Search(c) => c.apply(ctx),
+            Command::More(c) => c.apply(ctx),
+            Command::Practice(c) => c.apply(ctx),
+            Command::Share(c) => c.apply(ctx),
+            Command::Rate(c) => c.apply(ctx),
+            Command::Pending(c) => c.apply(ctx),
+            Command::Approve(c) => c.apply(ctx),
+            Command::Decline(c) => c.apply(ctx),
             Command::Unknown(c) => Ok(c.apply(ctx)),
         };
         match outcome {
@@ -342,6 +427,7 @@ impl Command {
                 ctx.polls.clear();
                 ctx.poll_ends.clear();
                 ctx.card_for = None;
+                ctx.mentions.clear();
                 refusal
             }
         }

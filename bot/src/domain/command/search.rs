@@ -1,0 +1,128 @@
+//! `!search <query>`: the 5 most relevant good practices, as one compact reply. `!more` shows
+//! the next page of the same search.
+
+use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use crate::domain::i18n::{Catalogue, Msg, Rendered};
+use crate::domain::practices::{Hit, LastSearch, SearchOptions, SearchResults, PAGE};
+use crate::domain::Role;
+
+pub const SPEC: Spec = Spec {
+    name: "search",
+    moderator_only: false,
+    usage: Msg::CmdSearchUsage,
+    summary: Msg::CmdSearchSummary,
+    help: Msg::CmdSearchHelp,
+};
+
+/// Longest query kept; the rest of a pasted wall of text adds nothing to a search.
+const MAX_QUERY_CHARS: usize = 500;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Search {
+    pub query: String,
+}
+
+impl Search {
+    pub fn parse(args: Arguments<'_>) -> Result<Search, ParseError> {
+        let query = args.required_rest(&SPEC)?;
+        Ok(Search {
+            query: query.chars().take(MAX_QUERY_CHARS).collect(),
+        })
+    }
+
+    pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
+        let search = LastSearch {
+            query: self.query,
+            next_offset: 0,
+            include_pending: ctx.role == Role::Moderator,
+        };
+        show_page(ctx, search)
+    }
+}
+
+/// Runs `search` from its offset, replies with the page and remembers where the next starts.
+pub fn show_page(ctx: &mut Ctx<'_>, search: LastSearch) -> Outcome {
+    let repository = ctx.repository()?;
+    let options = SearchOptions {
+        offset: search.next_offset,
+        limit: PAGE,
+        include_pending: search.include_pending,
+    };
+    let results = repository
+        .search(&search.query, options)
+        .map_err(|e| ctx.repository_error(&e))?;
+    let page = render_page(ctx.catalogue, &search.query, search.next_offset, &results);
+    let sender = ctx.message.sender.clone();
+    let next_offset = results.offset + results.hits.len();
+    if next_offset < results.total {
+        ctx.searches.insert(
+            sender,
+            LastSearch {
+                next_offset,
+                ..search
+            },
+        );
+    } else {
+        ctx.searches.remove(&sender);
+    }
+    Ok(page)
+}
+
+/// A page of results as the chat and `pspm index search` show it; `offset` is where the page
+/// was asked to start (0 for a new search).
+pub fn render_page(
+    catalogue: &Catalogue,
+    query: &str,
+    offset: usize,
+    results: &SearchResults,
+) -> Rendered {
+    if results.hits.is_empty() {
+        let msg = if offset == 0 {
+            Msg::SearchNone
+        } else {
+            Msg::MoreEnd
+        };
+        return catalogue.render(msg, &[("query", query)]);
+    }
+    let first = results.offset + 1;
+    let last = results.offset + results.hits.len();
+    let mut lines = vec![catalogue.render(
+        Msg::SearchHeader,
+        &[
+            ("query", query),
+            ("first", &first.to_string()),
+            ("last", &last.to_string()),
+            ("total", &results.total.to_string()),
+        ],
+    )];
+    for (i, hit) in results.hits.iter().enumerate() {
+        lines.push(hit_line(catalogue, first + i, hit));
+        if !hit.snippet_text.trim().is_empty() {
+            lines.push(Rendered {
+                body: format!("   {}", hit.snippet_text.trim()),
+                html: format!("<em>{}</em>", hit.snippet_html.trim()),
+            });
+        }
+    }
+    lines.push(catalogue.text(if last < results.total {
+        Msg::SearchMoreHint
+    } else {
+        Msg::SearchOpenHint
+    }));
+    Rendered::lines(lines)
+}
+
+fn hit_line(catalogue: &Catalogue, n: usize, hit: &Hit) -> Rendered {
+    let mut meta = vec![hit.practice_type.to_string()];
+    meta.extend(hit.organisation.clone());
+    meta.extend(hit.year.map(|y| y.to_string()));
+    catalogue.render(
+        Msg::SearchHit,
+        &[
+            ("n", &n.to_string()),
+            ("title", &hit.title),
+            ("meta", &meta.join(" · ")),
+            ("id", &hit.id),
+        ],
+    )
+}

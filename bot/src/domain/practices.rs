@@ -1,0 +1,75 @@
+//! The good-practice repository as the domain sees it: a port ([`PracticeRepository`]) that
+//! the `indexer` crate's `Index` implements, and the per-user search pages behind `!more`.
+//!
+//! Writes through the port (`!share`, `!approve`, `!decline`, `!rate`) happen while the
+//! command is applied, before the sync batch is committed; they are idempotent (a share's id
+//! comes from its event, approving twice publishes once, a rating replaces the user's last),
+//! so an event applied again after a crash leaves the repository as it was.
+
+use std::collections::HashMap;
+
+pub use pspm_indexer::{
+    Hit, IndexError, Practice, PracticeType, Rating, SearchOptions, SearchResults, Share, Status,
+};
+
+/// Results per `!search` / `!more` page.
+pub const PAGE: usize = 5;
+/// Related practices shown on a new proposal's card.
+pub const RELATED_ON_CARD: usize = 3;
+
+/// What the chat commands need of the repository.
+pub trait PracticeRepository: Send + Sync {
+    fn search(&self, query: &str, options: SearchOptions) -> Result<SearchResults, IndexError>;
+    fn get(&self, id: &str) -> Result<Option<Practice>, IndexError>;
+    fn related(&self, text: &str, limit: usize) -> Result<Vec<Hit>, IndexError>;
+    fn share(&self, share: Share) -> Result<Practice, IndexError>;
+    fn approve(&self, id: &str) -> Result<Practice, IndexError>;
+    fn decline(&self, id: &str) -> Result<bool, IndexError>;
+    fn rate(&self, id: &str, user: &str, stars: u8) -> Result<Rating, IndexError>;
+    fn pending(&self) -> Result<Vec<Practice>, IndexError>;
+}
+
+impl PracticeRepository for pspm_indexer::Index {
+    fn search(&self, query: &str, options: SearchOptions) -> Result<SearchResults, IndexError> {
+        pspm_indexer::Index::search(self, query, options)
+    }
+    fn get(&self, id: &str) -> Result<Option<Practice>, IndexError> {
+        pspm_indexer::Index::get(self, id)
+    }
+    fn related(&self, text: &str, limit: usize) -> Result<Vec<Hit>, IndexError> {
+        pspm_indexer::Index::related(self, text, limit)
+    }
+    fn share(&self, share: Share) -> Result<Practice, IndexError> {
+        pspm_indexer::Index::share(self, share)
+    }
+    fn approve(&self, id: &str) -> Result<Practice, IndexError> {
+        pspm_indexer::Index::approve(self, id)
+    }
+    fn decline(&self, id: &str) -> Result<bool, IndexError> {
+        pspm_indexer::Index::decline(self, id)
+    }
+    fn rate(&self, id: &str, user: &str, stars: u8) -> Result<Rating, IndexError> {
+        pspm_indexer::Index::rate(self, id, user, stars)
+    }
+    fn pending(&self) -> Result<Vec<Practice>, IndexError> {
+        pspm_indexer::Index::pending(self)
+    }
+}
+
+/// A user's last search, so `!more` can show the next page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastSearch {
+    pub query: String,
+    pub next_offset: usize,
+    pub include_pending: bool,
+}
+
+/// Last searches by user. Kept in memory only: a page position is not worth a commit, and
+/// after a restart `!more` simply asks for a new search.
+pub type Searches = HashMap<String, LastSearch>;
+
+/// The id of a practice shared from chat: derived from the sharing event, so applying the
+/// same event again shares the same practice.
+pub fn share_id(event_id: &str) -> String {
+    format!("{:08x}", super::participation::fingerprint(event_id) >> 32)
+}

@@ -1,0 +1,239 @@
+//! Practice commands against a real index in RAM: share, moderation, search pages, ratings,
+//! related practices on proposal cards.
+
+use std::sync::Arc;
+
+use chrono::TimeZone;
+use pspm_indexer::Index;
+
+use super::practices::share_id;
+use super::tests::{at, settings};
+use super::*;
+
+const ROOM: &str = "!section:ministry.test";
+const MODERATOR: &str = "@mod:ministry.test";
+const ALICE: &str = "@alice:agency.test";
+const BOB: &str = "@bob:agency.test";
+
+struct Chat {
+    engine: Engine,
+    index: Arc<Index>,
+    sent: usize,
+}
+
+impl Chat {
+    fn new() -> Chat {
+        let index = Arc::new(Index::in_ram().unwrap());
+        let engine = Engine::new(settings(Language::En), State::default())
+            .with_practices(index.clone());
+        Chat {
+            engine,
+            index,
+            sent: 0,
+        }
+    }
+
+    /// Sends a message; returns the event id and the one reply's body and mentions.
+    fn say(&mut self, sender: &str, body: &str) -> (String, String, Vec<String>) {
+        let event_id = format!("$m{}", self.sent);
+        let sent = 1_700_000_000_000 + self.sent as i64 * 1000;
+        self.sent += 1;
+        let effects = self.engine.apply(
+            Input::Message(Message {
+                event_id: event_id.clone(),
+                room_id: ROOM.into(),
+                sender: sender.into(),
+                sent_at_ms: sent,
+                body: body.into(),
+                thread_root: None,
+                reply_to: None,
+                quoted: None,
+            }),
+            at(sent + 25),
+        );
+        assert_eq!(effects.replies.len(), 1, "one reply to {body:?}");
+        let reply = &effects.replies[0];
+        assert_eq!(reply.in_reply_to, event_id);
+        (event_id, reply.text.body.clone(), reply.mentions.clone())
+    }
+
+    fn reply(&mut self, sender: &str, body: &str) -> String {
+        self.say(sender, body).1
+    }
+
+    fn add_published(&self, id: &str, title: &str, text: &str) {
+        self.index
+            .share(Share {
+                id: id.into(),
+                title: title.into(),
+                url_or_text: text.into(),
+                practice_type: Some(PracticeType::Guideline),
+                tags: vec!["riuso".into()],
+                added_by: "@operator:ministry.test".into(),
+                added_at: Utc.timestamp_millis_opt(1_600_000_000_000).unwrap(),
+            })
+            .unwrap();
+        self.index.approve(id).unwrap();
+    }
+}
+
+use super::practices::{PracticeType, Share};
+
+#[test]
+fn a_shared_practice_waits_for_a_moderator_then_everyone_finds_it() {
+    let mut chat = Chat::new();
+    let (event, reply, _) = chat.say(
+        ALICE,
+        "!share Open source reuse kit | Guidance on publishing municipal software as open source under the EUPL licence, with a repository checklist. | guideline | reuse, open source",
+    );
+    let id = share_id(&event);
+    assert!(reply.contains(&id) && reply.contains("waits"), "{reply}");
+
+    // Pending: invisible to participants, listed and searchable for moderators.
+    assert!(chat.reply(BOB, "!search municipal software").starts_with("No good practice"));
+    assert!(chat.reply(BOB, &format!("!practice {id}")).contains("No good practice"));
+    assert!(chat.reply(BOB, &format!("!rate {id} 5")).contains("No good practice"));
+    let pending = chat.reply(MODERATOR, "!pending");
+    assert!(pending.contains(&id) && pending.contains(ALICE), "{pending}");
+    assert!(chat.reply(MODERATOR, "!search municipal software").contains(&id));
+
+    // Only moderators approve; the refusal changes nothing.
+    assert!(chat.reply(BOB, &format!("!approve {id}")).contains("moderators"));
+    assert!(chat.reply(BOB, "!search municipal software").starts_with("No good practice"));
+
+    let (_, approved, mentions) = chat.say(MODERATOR, &format!("!approve {id}"));
+    assert!(approved.contains("published") && approved.contains(ALICE), "{approved}");
+    assert!(mentions.contains(&ALICE.to_owned()), "the contributor is told");
+    let found = chat.reply(BOB, "!search municipal software");
+    assert!(found.contains("Open source reuse kit") && found.contains(&id), "{found}");
+    assert!(chat.reply(MODERATOR, "!pending").contains("No good practice"));
+
+    let card = chat.reply(BOB, &format!("!practice {id}"));
+    assert!(card.contains("Type: guideline") && card.contains("Tags: reuse, open source"), "{card}");
+    assert!(card.contains("Not rated yet"), "{card}");
+}
+
+#[test]
+fn ratings_keep_each_persons_latest() {
+    let mut chat = Chat::new();
+    chat.add_published("kit", "Reuse kit", "How to reuse software between administrations.");
+    assert!(chat.reply(ALICE, "!rate kit 2").contains("average 2.0/5 over 1 ratings"));
+    assert!(chat.reply(BOB, "!rate kit 5").contains("average 3.5/5 over 2 ratings"));
+    assert!(chat.reply(ALICE, "!rate kit 4").contains("average 4.5/5 over 2 ratings"));
+    assert!(chat.reply(ALICE, "!rate kit 6").contains("!rate <id> <1-5>"));
+    assert!(chat.reply(ALICE, "!rate kit").contains("!rate <id> <1-5>"));
+    assert!(chat.reply(ALICE, "!rate nothing 3").contains("No good practice with id"));
+    assert!(chat.reply(BOB, "!practice kit").contains("Rating: 4.5/5 (2 ratings)"));
+}
+
+#[test]
+fn declining_tells_the_contributor_why_and_published_practices_cannot_be_declined() {
+    let mut chat = Chat::new();
+    chat.add_published("kit", "Reuse kit", "How to reuse software.");
+    let (event, _, _) = chat.say(BOB, "!share Holiday photos | https://example.org/photos");
+    let id = share_id(&event);
+    assert!(chat.reply(MODERATOR, &format!("!decline {id}")).contains("!decline <id> <reason>"));
+    let (_, declined, mentions) = chat.say(MODERATOR, &format!("!decline {id} not a practice"));
+    assert!(declined.contains("not a practice") && declined.contains(BOB), "{declined}");
+    assert!(mentions.contains(&BOB.to_owned()));
+    assert!(chat.reply(MODERATOR, &format!("!approve {id}")).contains("No good practice"));
+    assert!(chat.reply(MODERATOR, "!decline kit spam").contains("already published"));
+    assert!(chat.reply(BOB, "!practice kit").contains("Reuse kit"));
+}
+
+#[test]
+fn more_pages_through_the_same_users_search() {
+    let mut chat = Chat::new();
+    for n in 0..12 {
+        chat.add_published(
+            &format!("p{n:02}"),
+            &format!("Interoperability guideline {n}"),
+            "Interoperability of public administration services.",
+        );
+    }
+    let first = chat.reply(ALICE, "!search interoperability");
+    assert!(first.contains("(1–5 of 12)") && first.contains("!more"), "{first}");
+    assert!(chat.reply(BOB, "!more").contains("No search to continue"));
+    assert!(chat.reply(ALICE, "!more").contains("(6–10 of 12)"));
+    let last = chat.reply(ALICE, "!more");
+    assert!(last.contains("(11–12 of 12)") && !last.contains("!more"), "{last}");
+    assert!(chat.reply(ALICE, "!more").contains("No search to continue"));
+}
+
+#[test]
+fn bad_share_commands_are_refused_and_store_nothing() {
+    let mut chat = Chat::new();
+    for bad in [
+        "!share",
+        "!share only a title",
+        "!share | no title",
+        "!share Title | text | not-a-type",
+        "!share Title | text | guideline | tags | extra",
+    ] {
+        let reply = chat.reply(ALICE, bad);
+        assert!(reply.contains("!share <title>"), "{bad}: {reply}");
+    }
+    assert!(chat.index.list(true).unwrap().is_empty());
+    assert!(chat.reply(ALICE, "!search").contains("!search <text>"));
+    assert!(chat.reply(ALICE, "!practice a/b").contains("!practice <id>"));
+}
+
+#[test]
+fn sharing_again_from_the_same_event_changes_nothing() {
+    let mut chat = Chat::new();
+    let body = "!share Reuse kit | Guidance on software reuse.";
+    let (event, first, _) = chat.say(ALICE, body);
+    // The same event applied again (a replay after a crash) shares the same practice.
+    let effects = chat.engine.apply(
+        Input::Message(Message {
+            event_id: event.clone(),
+            room_id: ROOM.into(),
+            sender: ALICE.into(),
+            sent_at_ms: 1_700_000_000_000,
+            body: body.into(),
+            thread_root: None,
+            reply_to: None,
+            quoted: None,
+        }),
+        at(1_700_000_000_025),
+    );
+    assert_eq!(effects.replies[0].text.body, first);
+    assert_eq!(chat.index.list(true).unwrap().len(), 1);
+    assert_eq!(chat.index.list(true).unwrap()[0].id, share_id(&event));
+}
+
+#[test]
+fn a_new_proposal_card_lists_related_practices_only_when_relevant() {
+    let mut chat = Chat::new();
+    chat.add_published(
+        "reuse",
+        "Open source software reuse in public administrations",
+        "Public administrations reuse open source software: licences, repositories, maintenance of shared software and communities of administrations.",
+    );
+    let card = chat.reply(
+        ALICE,
+        "!propose Reuse open source software across administrations\nShare the software of each administration in a common repository under an open licence.",
+    );
+    assert!(card.contains("Related good practices") && card.contains("(`reuse`)"), "{card}");
+    let unrelated = chat.reply(ALICE, "!propose Organise a school trip to the seaside\nBuses, lunch and a lifeguard for the children.");
+    assert!(!unrelated.contains("Related good practices"), "{unrelated}");
+}
+
+#[test]
+fn without_a_repository_practice_commands_say_so() {
+    let mut engine = Engine::new(settings(Language::It), State::default());
+    let effects = engine.apply(
+        Input::Message(Message {
+            event_id: "$s".into(),
+            room_id: ROOM.into(),
+            sender: ALICE.into(),
+            sent_at_ms: 1_700_000_000_000,
+            body: "!search riuso".into(),
+            thread_root: None,
+            reply_to: None,
+            quoted: None,
+        }),
+        at(1_700_000_000_025),
+    );
+    assert!(effects.replies[0].text.body.contains("non è disponibile"));
+}

@@ -1,0 +1,268 @@
+//! The plain types the rest of PSPM sees: no tantivy type crosses this boundary.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// What kind of document a practice is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PracticeType {
+    StrategicPlan,
+    Methodology,
+    Guideline,
+    Experience,
+    Other,
+}
+
+impl PracticeType {
+    pub const ALL: [PracticeType; 5] = [
+        PracticeType::StrategicPlan,
+        PracticeType::Methodology,
+        PracticeType::Guideline,
+        PracticeType::Experience,
+        PracticeType::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PracticeType::StrategicPlan => "strategic-plan",
+            PracticeType::Methodology => "methodology",
+            PracticeType::Guideline => "guideline",
+            PracticeType::Experience => "experience",
+            PracticeType::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for PracticeType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for PracticeType {
+    type Err = UnknownValue;
+
+    /// Accepts the English names and their Italian equivalents, since users type both.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let normalised = text.trim().to_lowercase().replace([' ', '_'], "-");
+        match normalised.as_str() {
+            "strategic-plan" | "plan" | "piano-strategico" | "piano" => {
+                Ok(PracticeType::StrategicPlan)
+            }
+            "methodology" | "method" | "metodologia" | "metodo" => Ok(PracticeType::Methodology),
+            "guideline" | "guidelines" | "guide" | "linea-guida" | "linee-guida" | "guida" => {
+                Ok(PracticeType::Guideline)
+            }
+            "experience" | "case-study" | "esperienza" | "caso-di-studio" => {
+                Ok(PracticeType::Experience)
+            }
+            "other" | "altro" => Ok(PracticeType::Other),
+            _ => Err(UnknownValue(text.to_string())),
+        }
+    }
+}
+
+/// Language of a practice; decides which analyser indexes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    It,
+    En,
+}
+
+impl Language {
+    pub const ALL: [Language; 2] = [Language::It, Language::En];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::It => "it",
+            Language::En => "en",
+        }
+    }
+}
+
+impl fmt::Display for Language {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Language {
+    type Err = UnknownValue;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim().to_lowercase().as_str() {
+            "it" | "ita" | "italian" | "italiano" => Ok(Language::It),
+            "en" | "eng" | "english" | "inglese" => Ok(Language::En),
+            _ => Err(UnknownValue(text.to_string())),
+        }
+    }
+}
+
+/// Whether everyone can find a practice or only moderators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Published,
+    Pending,
+}
+
+impl Status {
+    pub const ALL: [Status; 2] = [Status::Published, Status::Pending];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Published => "published",
+            Status::Pending => "pending",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A value that names no variant of the enum it was parsed into.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown value {0:?}")]
+pub struct UnknownValue(pub String);
+
+/// Average of the users' latest ratings.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Rating {
+    /// 0.0 when nobody rated.
+    pub average: f32,
+    pub count: u32,
+}
+
+impl Rating {
+    pub(crate) fn from_votes(votes: &BTreeMap<String, u8>) -> Rating {
+        let count = votes.len() as u32;
+        if count == 0 {
+            return Rating::default();
+        }
+        let sum: u32 = votes.values().map(|&stars| u32::from(stars)).sum();
+        Rating {
+            average: sum as f32 / count as f32,
+            count,
+        }
+    }
+}
+
+/// One good practice: a plan, methodology, guideline or experience.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Practice {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub body: String,
+    #[serde(rename = "type")]
+    pub practice_type: PracticeType,
+    pub organisation: Option<String>,
+    pub year: Option<i32>,
+    pub tags: Vec<String>,
+    pub language: Language,
+    pub licence: Option<String>,
+    /// URL or file path the practice came from.
+    pub source: String,
+    pub added_by: String,
+    pub added_at: DateTime<Utc>,
+    pub status: Status,
+    pub rating: Rating,
+    /// Canonical path of the ingested file; `None` for practices shared from chat.
+    pub path: Option<PathBuf>,
+}
+
+/// A practice shared from chat, waiting for a moderator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Share {
+    pub id: String,
+    pub title: String,
+    /// A URL (becomes the source) or the text of the practice itself.
+    pub url_or_text: String,
+    pub practice_type: Option<PracticeType>,
+    pub tags: Vec<String>,
+    pub added_by: String,
+    pub added_at: DateTime<Utc>,
+}
+
+/// What the caller asks of a search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchOptions {
+    pub offset: usize,
+    pub limit: usize,
+    /// Moderators see pending practices too.
+    pub include_pending: bool,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions {
+            offset: 0,
+            limit: 5,
+            include_pending: false,
+        }
+    }
+}
+
+/// One ranked search result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hit {
+    pub id: String,
+    pub title: String,
+    #[serde(rename = "type")]
+    pub practice_type: PracticeType,
+    pub organisation: Option<String>,
+    pub year: Option<i32>,
+    pub status: Status,
+    pub score: f32,
+    /// Matches in `<b>`, everything else HTML-escaped.
+    pub snippet_html: String,
+    /// The same snippet without markup.
+    pub snippet_text: String,
+}
+
+/// A page of hits and how many matched in all.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SearchResults {
+    pub hits: Vec<Hit>,
+    pub total: usize,
+    pub offset: usize,
+}
+
+/// Counts reported after ingesting paths.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Report {
+    pub added: usize,
+    pub replaced: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+    /// Files skipped, each with the reason.
+    pub failed: Vec<(PathBuf, String)>,
+}
+
+/// Where an ingest is; handed to the caller's progress callback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+    pub current: PathBuf,
+}
+
+/// Index contents at a glance.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Stats {
+    pub documents: usize,
+    pub by_type: BTreeMap<PracticeType, usize>,
+    pub by_status: BTreeMap<Status, usize>,
+    pub by_language: BTreeMap<Language, usize>,
+    pub size_bytes: u64,
+}
