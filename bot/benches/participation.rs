@@ -38,7 +38,9 @@ fn settings() -> Settings {
         max_description_chars: 5000,
         plan_id: "bench".into(),
         plan_title: "Bench".into(),
+        plan_description: String::new(),
         number_hints: HashMap::new(),
+        monitoring: Default::default(),
     }
 }
 

@@ -11,12 +11,13 @@ use pspm_indexer::{Index, ProgressBar, Report};
 use tokio::sync::{watch, Notify};
 use tracing::{info, warn};
 
+use crate::domain::command::{search, tracking};
 use crate::domain::export::{Export, Format, Visibility};
-use crate::domain::command::search;
 use crate::domain::practices::{SearchOptions, PAGE};
 use crate::domain::{Catalogue, Engine, Settings};
 use crate::matrix::sync::SyncLoop;
 use crate::matrix::{outbox, provision, rebuild, Matrix};
+use crate::render::report::render_html;
 use crate::store::{SledStore, Store};
 
 fn state_dir(config: &Config) -> PathBuf {
@@ -47,9 +48,9 @@ fn offline_settings(config: &Config, store: &dyn Store) -> anyhow::Result<Settin
             config.plan.section_alias_localpart(section),
             config.server_name()
         );
-        if let Some(room) = store.room_for_alias(&alias)? {
-            sections.push((section.id.clone(), room));
-        }
+        // A section not provisioned yet is still part of the plan (keyed by its alias).
+        let room = store.room_for_alias(&alias)?.unwrap_or(alias);
+        sections.push((section.id.clone(), room));
     }
     // What counts as history only matters to a running bot; reading must not set it.
     Ok(Settings::from_config(config, 0, &sections))
@@ -83,6 +84,19 @@ pub fn export(
         written.push(path);
     }
     Ok(written)
+}
+
+/// `pspm report`: writes the monitoring report as `index.html` in `out_dir`, offline.
+pub fn report(config: &Config, out_dir: &Path) -> anyhow::Result<PathBuf> {
+    let store = open_store(config)?;
+    let settings = offline_settings(config, store.as_ref())?;
+    let state = store.load_state()?;
+    let html = render_html(&tracking::report(&settings, &state, Utc::now()));
+    std::fs::create_dir_all(out_dir)
+        .with_context(|| format!("cannot create {}", out_dir.display()))?;
+    let path = out_dir.join("index.html");
+    std::fs::write(&path, html).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
 }
 
 /// `pspm rebuild`: replays the plan rooms' history into a fresh store, then swaps it in (the

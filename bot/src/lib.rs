@@ -13,4 +13,5 @@
 pub mod app;
 pub mod domain;
 pub mod matrix;
+pub mod render;
 pub mod store;

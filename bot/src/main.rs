@@ -52,6 +52,14 @@ enum CliCommand {
         #[arg(long, short)]
         config: PathBuf,
     },
+    /// Write the monitoring report (a self-contained HTML page) from the store, offline.
+    Report {
+        #[arg(long, short)]
+        config: PathBuf,
+        /// The folder that gets `index.html`.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Manage the good-practice repository (works while the bot runs).
     Index {
         #[command(subcommand)]
@@ -137,7 +145,8 @@ fn main() -> ExitCode {
         | CliCommand::Provision { config }
         | CliCommand::Check { config }
         | CliCommand::Export { config, .. }
-        | CliCommand::Rebuild { config } => config,
+        | CliCommand::Rebuild { config }
+        | CliCommand::Report { config, .. } => config,
         CliCommand::Index { action } => action.config(),
     };
     let config = match load(config_path) {
@@ -177,6 +186,9 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             CliCommand::Index { .. } => Ok(()),
+            CliCommand::Report { out, .. } => pspm::app::report(&config, &out).map(|path| {
+                println!("{}", path.display());
+            }),
             CliCommand::Run { .. } => pspm::app::run(config).await,
             CliCommand::Provision { .. } => pspm::app::provision_only(&config).await.map(|rooms| {
                 println!("space {}", rooms.space);

@@ -4,10 +4,12 @@
 //! - [`Config`] — the operator's TOML file (`[matrix]`, `[storage]`, `[bot]`, `[organisations]`,
 //!   `[plan]`), loaded and validated by [`Config::load`].
 //! - [`plan`] — the plan file the config points to: the plan and its sections.
+//! - [`monitoring`] — the plan's objectives, expected results and actions.
 //! - [`ConfigError`] — every failure names the file, the key and what is wrong, in one line.
 //!
 //! Nothing here talks to Matrix or to storage: loading is a pure function of the files.
 
+pub mod monitoring;
 pub mod plan;
 
 use std::collections::BTreeMap;
@@ -16,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub use monitoring::{Action, ExpectedResult, Monitoring, Objective};
 pub use plan::{Plan, PlanFile, Section, PHASES};
 
 /// Environment variable that overrides `matrix.password`.
@@ -30,6 +33,13 @@ pub enum ConfigError {
     Syntax {
         file: PathBuf,
         line: usize,
+        reason: String,
+    },
+    #[error("{file}: line {line}: key `{key}`: {reason}")]
+    At {
+        file: PathBuf,
+        line: usize,
+        key: String,
         reason: String,
     },
     #[error("{file}: key `{key}`: {reason}")]
@@ -151,6 +161,50 @@ struct RawConfig {
     #[serde(default)]
     organisations: BTreeMap<String, String>,
     plan: PlanRef,
+    #[serde(default)]
+    monitoring: RawMonitoringConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMonitoringConfig {
+    #[serde(default = "default_reminder_time")]
+    reminder_time: String,
+    #[serde(default = "default_time_zone")]
+    time_zone: String,
+}
+
+impl Default for RawMonitoringConfig {
+    fn default() -> Self {
+        RawMonitoringConfig {
+            reminder_time: default_reminder_time(),
+            time_zone: default_time_zone(),
+        }
+    }
+}
+
+fn default_reminder_time() -> String {
+    "09:00".to_owned()
+}
+
+fn default_time_zone() -> String {
+    "Europe/Rome".to_owned()
+}
+
+/// When the daily reminders go out, in the plan's time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonitoringConfig {
+    pub reminder_time: chrono::NaiveTime,
+    pub time_zone: chrono_tz::Tz,
+}
+
+impl Default for MonitoringConfig {
+    fn default() -> Self {
+        MonitoringConfig {
+            reminder_time: chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
+            time_zone: chrono_tz::Europe::Rome,
+        }
+    }
 }
 
 /// The validated configuration, with paths resolved and the plan loaded.
@@ -160,6 +214,7 @@ pub struct Config {
     pub matrix: MatrixConfig,
     pub storage: StorageConfig,
     pub bot: BotConfig,
+    pub monitoring: MonitoringConfig,
     /// Public Body per homeserver name.
     pub organisations: BTreeMap<String, String>,
     pub plan_path: PathBuf,
@@ -196,6 +251,32 @@ impl Config {
                 ));
             }
         }
+        let monitoring = MonitoringConfig {
+            reminder_time: chrono::NaiveTime::parse_from_str(
+                raw.monitoring.reminder_time.trim(),
+                "%H:%M",
+            )
+            .map_err(|_| {
+                ConfigError::invalid(
+                    path,
+                    "monitoring.reminder_time",
+                    format!(
+                        "\"{}\" is not a time like 09:00",
+                        raw.monitoring.reminder_time
+                    ),
+                )
+            })?,
+            time_zone: raw.monitoring.time_zone.trim().parse().map_err(|_| {
+                ConfigError::invalid(
+                    path,
+                    "monitoring.time_zone",
+                    format!(
+                        "\"{}\" is not a time zone like Europe/Rome",
+                        raw.monitoring.time_zone
+                    ),
+                )
+            })?,
+        };
         let mut storage = raw.storage;
         storage.data_dir = base.join(&storage.data_dir);
         let plan_path = base.join(&raw.plan.file);
@@ -205,6 +286,7 @@ impl Config {
             matrix,
             storage,
             bot: raw.bot,
+            monitoring,
             organisations: raw.organisations,
             plan_path,
             plan,

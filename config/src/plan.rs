@@ -8,19 +8,26 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::monitoring::Monitoring;
 use crate::{read_toml, ConfigError};
 
 /// The whole plan file as written.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanFile {
     pub plan: Plan,
     #[serde(default)]
     pub sections: Vec<Section>,
+    #[serde(default)]
+    objectives: Vec<crate::monitoring::RawObjective>,
+    #[serde(default)]
+    results: Vec<crate::monitoring::RawResult>,
+    #[serde(default)]
+    actions: Vec<crate::monitoring::RawAction>,
 }
 
 /// The plan: one Matrix Space.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Plan {
     /// Stable identifier; room aliases derive from it, so changing it means new rooms.
@@ -30,6 +37,9 @@ pub struct Plan {
     pub description: String,
     #[serde(skip)]
     pub sections: Vec<Section>,
+    /// Objectives, expected results and actions to monitor.
+    #[serde(skip)]
+    pub monitoring: Monitoring,
 }
 
 /// A plan section: one Matrix room inside the plan's Space.
@@ -110,8 +120,22 @@ pub fn load(path: &Path) -> Result<Plan, ConfigError> {
             ));
         }
     }
+    // Line numbers for the monitoring part's errors come from the text itself.
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+        file: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let monitoring = crate::monitoring::validate(
+        path,
+        &text,
+        &file.sections,
+        file.objectives,
+        file.results,
+        file.actions,
+    )?;
     let mut plan = file.plan;
     plan.sections = file.sections;
+    plan.monitoring = monitoring;
     Ok(plan)
 }
 

@@ -201,3 +201,139 @@ fn example_files_load() {
         .allowed_servers
         .contains(&config.server_name().to_owned()));
 }
+
+const MONITORED: &str = r#"
+[plan]
+id = "pt-2026"
+title = "Piano"
+
+[[sections]]
+id = "dati"
+title = "Dati"
+
+[[objectives]]
+code = "OB.1.1"
+section = "dati"
+title = "Dati aperti"
+
+[[results]]
+code = "R.A.1.1a"
+objective = "OB.1.1"
+title = "Enti che pubblicano dati"
+indicator = "Enti"
+unit = "enti"
+baseline = 100
+targets = { "2026" = 180, "2027" = 250 }
+
+[[actions]]
+code = "CAP1.PA.LA01"
+section = "dati"
+objective = "OB.1.1"
+title = "Pubblicare i dataset"
+owner = "Ministero"
+owners = ["@ente:localhost"]
+start = 2026-01-01
+due = "2026-12-31"
+weight = 2
+"#;
+
+#[test]
+fn monitoring_model_loads_with_dates_targets_and_weights() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), CONFIG, MONITORED);
+    let config = Config::load_with_password(&path, None).unwrap();
+    let monitoring = &config.plan.monitoring;
+    assert_eq!(monitoring.objectives[0].code, "OB.1.1");
+    let result = &monitoring.results[0];
+    assert_eq!(result.baseline, Some(100.0));
+    assert_eq!(result.targets.get(&2027), Some(&250.0));
+    let action = &monitoring.actions[0];
+    assert_eq!(action.start, chrono::NaiveDate::from_ymd_opt(2026, 1, 1));
+    assert_eq!(
+        action.due,
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()
+    );
+    assert_eq!(action.weight, 2.0);
+    assert_eq!(action.owners, ["@ente:localhost"]);
+    assert_eq!(config.monitoring, MonitoringConfig::default());
+}
+
+#[test]
+fn monitoring_errors_name_file_line_and_problem() {
+    // The 1-based line of the `nth` line containing `needle`.
+    let line_of = |plan: &str, needle: &str, nth: usize| {
+        plan.lines()
+            .enumerate()
+            .filter(|(_, l)| l.contains(needle))
+            .nth(nth)
+            .map(|(i, _)| i + 1)
+            .unwrap()
+    };
+    let duplicate = MONITORED.replace("code = \"CAP1.PA.LA01\"", "code = \"OB.1.1\"");
+    let first = line_of(&duplicate, "code = \"OB.1.1\"", 0);
+    let cases = [
+        (
+            line_of(&duplicate, "code = \"OB.1.1\"", 1),
+            format!("duplicate code \"OB.1.1\" (first defined at line {first})"),
+            duplicate,
+        ),
+        {
+            let plan = MONITORED.replace(
+                "section = \"dati\"\nobjective = \"OB.1.1\"\ntitle = \"Pubblicare",
+                "section = \"servizi\"\nobjective = \"OB.1.1\"\ntitle = \"Pubblicare",
+            );
+            (
+                line_of(&plan, "servizi", 0),
+                "unknown section \"servizi\"".to_owned(),
+                plan,
+            )
+        },
+        {
+            let plan = MONITORED.replace(
+                "objective = \"OB.1.1\"\ntitle = \"Enti",
+                "objective = \"OB.9\"\ntitle = \"Enti",
+            );
+            (
+                line_of(&plan, "OB.9", 0),
+                "unknown objective \"OB.9\"".to_owned(),
+                plan,
+            )
+        },
+        {
+            let plan = MONITORED.replace("due = \"2026-12-31\"", "due = \"2025-12-31\"");
+            (
+                line_of(&plan, "due =", 0),
+                "the due date is before the start date".to_owned(),
+                plan,
+            )
+        },
+        {
+            let plan = MONITORED.replace("due = \"2026-12-31\"", "due = \"31/12/2026\"");
+            (
+                line_of(&plan, "due =", 0),
+                "not a date like 2026-12-31".to_owned(),
+                plan,
+            )
+        },
+        {
+            let plan = MONITORED.replace("weight = 2", "weight = -1");
+            (
+                line_of(&plan, "weight =", 0),
+                "the weight must be a positive number".to_owned(),
+                plan,
+            )
+        },
+    ];
+    for (line, reason, plan) in cases {
+        assert_ne!(plan, MONITORED, "the case must change the plan: {reason}");
+        let error = load_error(CONFIG, &plan);
+        assert!(
+            error.contains(&format!("plan.toml: line {line}: ")),
+            "{error}"
+        );
+        assert!(error.contains(&reason), "{reason}: {error}");
+        assert_eq!(error.lines().count(), 1);
+    }
+    let bad_zone = CONFIG.to_owned() + "\n[monitoring]\ntime_zone = \"Mars/Olympus\"\n";
+    assert!(load_error(&bad_zone, PLAN).contains("monitoring.time_zone"));
+}

@@ -1,8 +1,12 @@
 //! Indexing throughput, search latency, index size and reader memory on 100k practices
-//! generated from the shared corpus's vocabulary. Run with `cargo bench -p pspm-indexer`.
+//! generated from the vocabulary of the test corpus in `tests/data/practices`. Run with `cargo bench -p pspm-indexer`.
 //!
 //! The reader's memory is measured in a child process (this binary again, with
 //! `PSPM_BENCH_READER` set) so what the indexing left in the allocator does not count.
+//!
+//! With `PSPM_BENCH_KEEP_INDEX=<dir>` the index is built in `<dir>` (which must be missing
+//! or empty) instead of a temporary directory, and left there afterwards, so another
+//! benchmark can open it with the real bot.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -15,6 +19,7 @@ use pspm_indexer::{Index, Language, Practice, PracticeType, Rating, SearchOption
 const DOCUMENTS: usize = 100_000;
 const QUERIES_PER_KIND: usize = 300;
 const READER_ENV: &str = "PSPM_BENCH_READER";
+const KEEP_INDEX_ENV: &str = "PSPM_BENCH_KEEP_INDEX";
 
 /// Seeded xorshift: the same corpus and queries every run.
 struct Rng(u64);
@@ -33,14 +38,17 @@ impl Rng {
 }
 
 fn corpus_words() -> Vec<String> {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/practices");
+    let corpus = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/data/practices"
+    ));
     assert!(
         corpus.is_dir(),
-        "shared corpus missing at {}",
+        "test corpus missing at {} (it lives in the repository under tests/data/practices)",
         corpus.display()
     );
     let mut files = Vec::new();
-    let mut folders = vec![corpus];
+    let mut folders = vec![corpus.to_path_buf()];
     while let Some(folder) = folders.pop() {
         for entry in fs::read_dir(&folder).expect("read corpus folder") {
             let path = entry.expect("entry").path();
@@ -252,6 +260,34 @@ fn reader_child(directory: &Path) {
     println!("{}", vm_rss_kib());
 }
 
+/// Where to build the index: the kept directory named by `PSPM_BENCH_KEEP_INDEX`, or a
+/// temporary one (returned too, so it lives until the end of the run).
+fn index_directory() -> (Option<tempfile::TempDir>, PathBuf) {
+    match std::env::var_os(KEEP_INDEX_ENV).filter(|value| !value.is_empty()) {
+        Some(directory) => {
+            let directory = PathBuf::from(directory);
+            // Importing into an existing index would replace documents instead of adding
+            // them, and measure something else.
+            let occupied = fs::read_dir(&directory)
+                .map(|mut entries| entries.next().is_some())
+                .unwrap_or(false);
+            assert!(
+                !occupied,
+                "{KEEP_INDEX_ENV}={} must name a missing or empty directory",
+                directory.display()
+            );
+            fs::create_dir_all(&directory).expect("create the kept index directory");
+            let directory = fs::canonicalize(&directory).expect("canonical index directory");
+            (None, directory)
+        }
+        None => {
+            let temporary = tempfile::tempdir().expect("tempdir");
+            let directory = temporary.path().to_path_buf();
+            (Some(temporary), directory)
+        }
+    }
+}
+
 fn main() {
     if let Some(directory) = std::env::var_os(READER_ENV) {
         reader_child(&PathBuf::from(directory));
@@ -259,9 +295,14 @@ fn main() {
     }
     let words = corpus_words();
     println!("vocabulary: {} corpus words", words.len());
-    let directory = tempfile::tempdir().expect("tempdir");
+    // The temporary directory (when not keeping the index) is deleted when this drops.
+    let (temporary, directory) = index_directory();
+    match &temporary {
+        Some(_) => println!("index directory: {} (temporary)", directory.display()),
+        None => println!("index directory: {} (kept)", directory.display()),
+    }
 
-    let index = Index::open(directory.path()).expect("open");
+    let index = Index::open(&directory).expect("open");
     let started = Instant::now();
     let indexed = index.import(generate(&words, 0x1234_5678)).expect("import");
     let elapsed = started.elapsed();
@@ -301,7 +342,7 @@ fn main() {
         }
         latencies.sort();
         println!(
-            "search {kind:<8} p50 {:>8}  p99 {:>8}  (mean matches {})",
+            "search {kind:<8} p50 {:>8}  p99 {:>8}  (mean total {}, counted up to 1000)",
             micros(percentile(&latencies, 0.50)),
             micros(percentile(&latencies, 0.99)),
             total_hits / queries.len()
@@ -329,7 +370,7 @@ fn main() {
     drop(index);
 
     let output = Command::new(std::env::current_exe().expect("current exe"))
-        .env(READER_ENV, directory.path())
+        .env(READER_ENV, &directory)
         .output()
         .expect("run reader child");
     let rss = String::from_utf8_lossy(&output.stdout).trim().to_string();

@@ -17,17 +17,18 @@ use chrono::{DateTime, Utc};
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::directory::error::LockError;
 use tantivy::directory::MmapDirectory;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::snippet::{Snippet, SnippetGenerator};
 use tantivy::{
     DocAddress, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, TantivyError,
-    Term,
+    Term, TERMINATED,
 };
 
 use crate::analysis::{self, detect_language};
 use crate::ingest::{self, content_hash, infer_type};
 use crate::parse::{self, truncate_words};
+use crate::phrase_top;
 use crate::practice::{
     Hit, Language, Practice, PracticeType, Progress, Rating, Report, SearchOptions, SearchResults,
     Share, Stats, Status,
@@ -52,6 +53,9 @@ const SNIPPET_CHARS: usize = 200;
 /// Most hits a page may hold and the furthest a page may start; keeps `!more` cheap.
 const MAX_LIMIT: usize = 100;
 const MAX_OFFSET: usize = 10_000;
+/// Matches counted exactly; past this a search reports "this many or more". A common word
+/// matches a third of a large repository, and nobody pages through a thousand hits in chat.
+pub const COUNT_CAP: usize = 1_000;
 /// Distinctive terms taken from a proposal for `related`.
 const RELATED_TERMS: usize = 12;
 /// A related practice must score at least this fraction of what a document holding each of
@@ -68,6 +72,8 @@ pub struct Index {
     fields: Fields,
     directory: Option<PathBuf>,
     lock_timeout: Duration,
+    /// Built once: making the analysers (stop-word sets) is measurable per search.
+    queries: QueryBuilder,
 }
 
 impl From<TantivyError> for IndexError {
@@ -130,6 +136,7 @@ impl Index {
             fields,
             directory,
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
+            queries: QueryBuilder::new(fields),
         })
     }
 
@@ -299,10 +306,17 @@ impl Index {
         practices: impl IntoIterator<Item = Practice>,
     ) -> Result<usize, IndexError> {
         let fields = self.fields;
-        self.write(BULK_THREADS, BULK_BUDGET, |writer, _| {
+        self.write(BULK_THREADS, BULK_BUDGET, |writer, searcher| {
+            // Into an empty index only ids repeated within this import have anything to
+            // replace; skipping the other deletes spares the commit a dictionary lookup per
+            // document and segment.
+            let empty = searcher.segment_readers().is_empty();
+            let mut seen: HashSet<String> = HashSet::new();
             let mut count = 0;
             for practice in practices {
-                writer.delete_term(Term::from_field_text(fields.id, &practice.id));
+                if !empty || !seen.insert(practice.id.clone()) {
+                    writer.delete_term(Term::from_field_text(fields.id, &practice.id));
+                }
                 let mut record = Record::new(practice, None);
                 record.practice.rating = Rating::default();
                 writer.add_document(make_doc(&fields, record)?)?;
@@ -340,6 +354,10 @@ impl Index {
     /// Searches published practices (and pending ones when asked) with the lenient syntax
     /// described in [`crate::query`]. Malformed queries never fail: at worst they find
     /// nothing.
+    ///
+    /// The total is exact below [`COUNT_CAP`] (or beyond the requested page, when that ends
+    /// further); past it counting stops, `total` is the cap and `total_is_exact` is false.
+    /// Either way `offset + hits.len() < total` says whether a next page exists.
     pub fn search(
         &self,
         query_text: &str,
@@ -349,33 +367,57 @@ impl Index {
         let offset = options.offset.min(MAX_OFFSET);
         let limit = options.limit.min(MAX_LIMIT);
         let searcher = self.reader.searcher();
-        let mut builder = QueryBuilder::new(self.fields);
-        let Some(query) = builder.build(&searcher, &parsed, options.include_pending) else {
+        let mut builder = self.queries.clone();
+        let Some(built) = builder.build(&searcher, &parsed, options.include_pending) else {
             return Ok(SearchResults {
                 hits: Vec::new(),
                 total: 0,
+                total_is_exact: true,
                 offset,
             });
         };
+        let query = &*built.query;
+        // Counting one past the page keeps the next-page test true on deep pages.
+        let cap = COUNT_CAP.max(offset + limit + 1);
         if limit == 0 {
-            let total = searcher.search(&*query, &Count)?;
+            let counted = count_up_to(&searcher, query, cap)?;
             return Ok(SearchResults {
                 hits: Vec::new(),
-                total,
+                total: counted,
+                total_is_exact: counted < cap,
                 offset,
             });
         }
-        let collector = (
-            TopDocs::with_limit(limit)
-                .and_offset(offset)
-                .order_by_score(),
-            Count,
-        );
-        let (top, total) = searcher.search(&*query, &collector)?;
-        let hits = self.hits(&searcher, &*query, top)?;
+        let top_docs = TopDocs::with_limit(limit)
+            .and_offset(offset)
+            .order_by_score();
+        let (top, counted) = if let Some(phrase) = &built.phrase {
+            // One phrase: positions are read only where they can change the page or the
+            // count (see `phrase_top`).
+            let (mut top, counted) = phrase_top::top_phrase(
+                &searcher,
+                &phrase.alternatives,
+                &phrase.excluded,
+                offset + limit,
+                cap,
+            )?;
+            (top.split_off(offset.min(top.len())), counted)
+        } else if built.prunable {
+            // Block-max WAND skips most matches, so an exact count would cost more than the
+            // hits: count apart, stopping at the cap.
+            let counted = count_up_to(&searcher, query, cap)?;
+            (searcher.search(query, &top_docs)?, counted)
+        } else {
+            // Every match is visited and scored for the top hits anyway; counting them on
+            // the way costs next to nothing.
+            let (top, counted) = searcher.search(query, &(top_docs, Count))?;
+            (top, counted.min(cap))
+        };
+        let hits = self.hits(&searcher, query, top)?;
         Ok(SearchResults {
             hits,
-            total,
+            total: counted,
+            total_is_exact: counted < cap,
             offset,
         })
     }
@@ -748,6 +790,28 @@ fn load_all(
         .collect()
 }
 
+/// How many live documents match `query`, counting no further than `cap`. Scoring is off,
+/// so phrases only check that they occur and nothing is ranked.
+fn count_up_to(searcher: &Searcher, query: &dyn Query, cap: usize) -> Result<usize, IndexError> {
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let mut counted = 0;
+    for segment in searcher.segment_readers() {
+        let alive = segment.alive_bitset();
+        let mut scorer = weight.scorer(segment, 1.0)?;
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|alive| alive.is_alive(doc)) {
+                counted += 1;
+                if counted >= cap {
+                    return Ok(cap);
+                }
+            }
+            doc = scorer.advance();
+        }
+    }
+    Ok(counted)
+}
+
 fn count_term(searcher: &Searcher, term: Term) -> Result<usize, IndexError> {
     Ok(searcher.search(&TermQuery::new(term, IndexRecordOption::Basic), &Count)?)
 }
@@ -853,4 +917,104 @@ fn flow(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shortcut for phrase-only queries must return exactly what tantivy returns for
+    /// the same query: same documents, order, scores and (capped) count, with pending
+    /// practices excluded and with the bound pruning positions (small caps).
+    #[test]
+    fn phrase_shortcut_matches_tantivy() {
+        let corpus = Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/data/practices"
+        ));
+        assert!(
+            corpus.is_dir(),
+            "test corpus missing at {}",
+            corpus.display()
+        );
+        let index = Index::in_ram().expect("index");
+        let at = Utc::now();
+        index
+            .add_paths(&[corpus.to_path_buf()], "@admin:x", at, &mut |_| {})
+            .expect("ingest");
+        index
+            .share(Share {
+                id: "pending".to_string(),
+                title: "Riuso del software".to_string(),
+                url_or_text: "Il riuso del software nella pubblica amministrazione.".to_string(),
+                practice_type: None,
+                tags: Vec::new(),
+                added_by: "@someone:x".to_string(),
+                added_at: at,
+            })
+            .expect("share");
+        let searcher = index.reader.searcher();
+        let phrases = [
+            "\"riuso del software\"",
+            "\"pubblica amministrazione\"",
+            "\"codice sorgente\"",
+            "\"software open source\"",
+            "\"open source\"",
+            "\"del software\"",
+            "\"guida alle licenze open source\"",
+            "\"total cost of ownership\"",
+            "\"amministrazione titolare\"",
+            "\"software\"",
+            "\"developers italia\"",
+            "\"parole che non stanno insieme\"",
+        ];
+        let mut compared = 0;
+        for phrase in phrases {
+            for include_pending in [false, true] {
+                let parsed = query::parse(phrase);
+                let built = QueryBuilder::new(index.fields)
+                    .build(&searcher, &parsed, include_pending)
+                    .expect("a query");
+                let shortcut = built.phrase.as_ref().expect("a phrase-only query");
+                assert_eq!(shortcut.excluded.is_empty(), include_pending);
+                for (wanted, cap) in [(1, 1), (3, 1), (5, 2), (5, 1000), (40, 7), (200, 1000)] {
+                    let (expected, exact) = searcher
+                        .search(
+                            &*built.query,
+                            &(TopDocs::with_limit(wanted).order_by_score(), Count),
+                        )
+                        .expect("tantivy");
+                    let (found, counted) = phrase_top::top_phrase(
+                        &searcher,
+                        &shortcut.alternatives,
+                        &shortcut.excluded,
+                        wanted,
+                        cap,
+                    )
+                    .expect("shortcut");
+                    assert_eq!(
+                        counted,
+                        exact.min(cap),
+                        "{phrase} wanted {wanted} cap {cap}"
+                    );
+                    let addresses = |hits: &[(f32, DocAddress)]| {
+                        hits.iter().map(|(_, address)| *address).collect::<Vec<_>>()
+                    };
+                    assert_eq!(
+                        addresses(&found),
+                        addresses(&expected),
+                        "{phrase} wanted {wanted} cap {cap}"
+                    );
+                    for ((score, _), (tantivy_score, _)) in found.iter().zip(&expected) {
+                        assert!(
+                            (score - tantivy_score).abs() <= 1e-5 * tantivy_score.abs(),
+                            "{phrase}: {score} against {tantivy_score}"
+                        );
+                    }
+                    compared += found.len();
+                }
+            }
+        }
+        assert!(compared > 500, "too few hits compared: {compared}");
+    }
 }

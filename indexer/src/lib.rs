@@ -19,6 +19,7 @@ mod analysis;
 pub mod index;
 mod ingest;
 pub mod parse;
+mod phrase_top;
 pub mod practice;
 pub mod progress;
 mod query;

@@ -234,8 +234,20 @@ pub struct Hit {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SearchResults {
     pub hits: Vec<Hit>,
+    /// How many matched when `total_is_exact`; otherwise at least this many (counting
+    /// stops at [`crate::index::COUNT_CAP`], or just past the requested page when that
+    /// ends further), to be shown as "1000+". Either way there is a next page exactly
+    /// when `offset + hits.len() < total`.
     pub total: usize,
+    /// False when counting stopped at the cap.
+    #[serde(default = "exact_by_default")]
+    pub total_is_exact: bool,
     pub offset: usize,
+}
+
+/// Results serialised before `total_is_exact` existed counted everything.
+fn exact_by_default() -> bool {
+    true
 }
 
 /// Counts reported after ingesting paths.

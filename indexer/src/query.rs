@@ -15,6 +15,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
 use crate::analysis::{self, tokens, tokens_with_positions};
+use crate::phrase_top::PhraseAlternative;
 use crate::practice::{Language, PracticeType, Status};
 use crate::schema::Fields;
 
@@ -195,7 +196,25 @@ fn fuzzy_distance(word: &str) -> u8 {
     }
 }
 
+/// A search's tantivy query.
+pub(crate) struct BuiltQuery {
+    pub query: Box<dyn Query>,
+    /// The query is a plain union of term queries, for which tantivy finds the top hits
+    /// without visiting every match (block-max WAND); other queries (intersections,
+    /// phrases, near misses, filters) visit and score every match anyway.
+    pub prunable: bool,
+    /// Set when the query is one quoted phrase (pending practices aside): its parts and
+    /// the status terms to exclude, for [`crate::phrase_top`].
+    pub phrase: Option<PhraseOnly>,
+}
+
+pub(crate) struct PhraseOnly {
+    pub alternatives: Vec<PhraseAlternative>,
+    pub excluded: Vec<Term>,
+}
+
 /// Turns parsed queries into tantivy queries with the index's analysers.
+#[derive(Clone)]
 pub(crate) struct QueryBuilder {
     fields: Fields,
     italian: TextAnalyzer,
@@ -231,18 +250,23 @@ impl QueryBuilder {
         searcher: &Searcher,
         parsed: &ParsedQuery,
         include_pending: bool,
-    ) -> Option<Box<dyn Query>> {
+    ) -> Option<BuiltQuery> {
         if parsed.is_empty() {
             return None;
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // What the single clause is, when there is one (see `BuiltQuery`).
+        let mut term_union = false;
+        let mut phrase = None;
         for word in &parsed.words {
-            if let Some(group) = self.word_group(searcher, word) {
+            if let Some((group, fuzzy)) = self.word_group(searcher, word) {
+                term_union = !fuzzy;
                 clauses.push((Occur::Must, group));
             }
         }
-        for phrase in &parsed.phrases {
-            if let Some(group) = self.phrase_group(phrase) {
+        for text in &parsed.phrases {
+            if let Some((group, alternatives)) = self.phrase_group(text) {
+                phrase = Some(alternatives);
                 clauses.push((Occur::Must, group));
             }
         }
@@ -251,13 +275,50 @@ impl QueryBuilder {
                 clauses.push((Occur::Must, filter_query(query)));
             }
         }
-        if clauses.is_empty() {
-            return None;
+        if clauses.len() > 1 {
+            (term_union, phrase) = (false, None);
         }
-        if !include_pending {
-            clauses.push((Occur::Must, self.published_only()));
-        }
-        Some(Box::new(BooleanQuery::new(clauses)))
+        let excluded = if include_pending {
+            Vec::new()
+        } else {
+            self.unpublished(searcher)
+        };
+        let prunable = term_union && excluded.is_empty();
+        let phrase = phrase.map(|alternatives| PhraseOnly {
+            alternatives,
+            excluded: excluded.clone(),
+        });
+        clauses.extend(excluded.into_iter().map(|term| {
+            let query: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+            (Occur::MustNot, query)
+        }));
+        let query: Box<dyn Query> = match clauses.len() {
+            0 => return None,
+            // A single required clause scores exactly as the clause alone, and unwrapping
+            // it lets a union of term queries reach tantivy's block-max WAND, which skips
+            // the blocks of postings that cannot enter the top hits.
+            1 => clauses.pop()?.1,
+            _ => Box::new(BooleanQuery::new(clauses)),
+        };
+        Some(BuiltQuery {
+            query,
+            prunable,
+            phrase,
+        })
+    }
+
+    /// The status terms that keep pending practices out. Every document holds exactly one
+    /// status, so excluding the few pending ones selects the published ones without
+    /// intersecting every match with the (huge) list of published documents; when no
+    /// document was ever pending (`doc_freq` counts deleted documents too, so this errs on
+    /// the safe side), there is nothing to exclude at all.
+    fn unpublished(&self, searcher: &Searcher) -> Vec<Term> {
+        Status::ALL
+            .into_iter()
+            .filter(|status| *status != Status::Published)
+            .map(|status| Term::from_field_text(self.fields.status, status.as_str()))
+            .filter(|term| searcher.doc_freq(term).map_or(true, |count| count > 0))
+            .collect()
     }
 
     pub fn published_only(&self) -> Box<dyn Query> {
@@ -267,8 +328,9 @@ impl QueryBuilder {
         )))
     }
 
-    /// One word, any language: exact matches in titles and bodies, and near misses.
-    fn word_group(&mut self, searcher: &Searcher, word: &str) -> Option<Box<dyn Query>> {
+    /// One word, any language: exact matches in titles and bodies, and near misses. Also
+    /// says whether near misses are searched (the group is then more than term queries).
+    fn word_group(&mut self, searcher: &Searcher, word: &str) -> Option<(Box<dyn Query>, bool)> {
         let italian = tokens(&mut self.italian, word).into_iter().next();
         let english = tokens(&mut self.english, word).into_iter().next();
         // A stop word in either language would make the word required in documents of the
@@ -304,12 +366,14 @@ impl QueryBuilder {
                 ));
             }
         }
-        Some(Box::new(BooleanQuery::new(alternatives)))
+        Some((Box::new(BooleanQuery::new(alternatives)), distance > 0))
     }
 
     /// A quoted phrase: consecutive words in the title or the body, in either language.
-    fn phrase_group(&mut self, phrase: &str) -> Option<Box<dyn Query>> {
+    /// Also returns its parts, for [`crate::phrase_top`].
+    fn phrase_group(&mut self, phrase: &str) -> Option<(Box<dyn Query>, Vec<PhraseAlternative>)> {
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut parts = Vec::new();
         for language in Language::ALL {
             let analyzer = match language {
                 Language::It => &mut self.italian,
@@ -331,12 +395,19 @@ impl QueryBuilder {
                     )),
                 };
                 alternatives.push((Occur::Should, Box::new(BoostQuery::new(query, boost))));
+                parts.push(PhraseAlternative {
+                    terms: positioned
+                        .iter()
+                        .map(|(position, text)| (*position, Term::from_field_text(field, text)))
+                        .collect(),
+                    boost,
+                });
             }
         }
         if alternatives.is_empty() {
             return None;
         }
-        Some(Box::new(BooleanQuery::new(alternatives)))
+        Some((Box::new(BooleanQuery::new(alternatives)), parts))
     }
 
     fn filter(&mut self, filter: &Filter) -> Option<Box<dyn Query>> {

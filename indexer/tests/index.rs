@@ -1,5 +1,5 @@
 //! The index end to end: ingest of every format, analysis, query syntax, snippets, chat
-//! operations, cross-handle concurrency and searches over the shared AgID corpus.
+//! operations, cross-handle concurrency and searches over the AgID corpus in `tests/data/practices`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -243,6 +243,7 @@ fn paging_with_offset_limit_and_total() {
         .search("riuso", SearchOptions::default())
         .expect("search");
     assert_eq!(first.total, 12);
+    assert!(first.total_is_exact);
     assert_eq!(first.hits.len(), 5);
     let second = index
         .search(
@@ -271,6 +272,82 @@ fn paging_with_offset_limit_and_total() {
     all.sort();
     all.dedup();
     assert_eq!(all.len(), 12);
+}
+
+#[test]
+fn totals_are_exact_below_the_cap_and_capped_beyond() {
+    const CAP: usize = 1_000;
+    let index = Index::in_ram().expect("index");
+    let practices = (0..CAP + 10)
+        .map(|n| {
+            let body = if n % 100 == 0 {
+                "riuso del software e manutenzione".to_string()
+            } else {
+                "riuso del software".to_string()
+            };
+            practice(&format!("p{n:04}"), &format!("Pratica {n}"), &body)
+        })
+        .collect::<Vec<_>>();
+    index.import(practices).expect("import");
+    // Beyond the cap: counting stops there, and the caller shows "1000+".
+    for query in [
+        "riuso",
+        "riuso software",
+        "\"riuso del software\"",
+        "riuso type:other",
+    ] {
+        let results = index
+            .search(query, SearchOptions::default())
+            .expect("search");
+        assert_eq!(results.total, CAP, "{query}");
+        assert!(!results.total_is_exact, "{query}");
+        assert_eq!(results.hits.len(), 5, "{query}");
+    }
+    // Below it: exact.
+    for query in [
+        "manutenzione",
+        "\"software e manutenzione\"",
+        "riuso manutenzione",
+    ] {
+        let results = index
+            .search(query, SearchOptions::default())
+            .expect("search");
+        assert_eq!(results.total, 11, "{query}");
+        assert!(results.total_is_exact, "{query}");
+    }
+    let nothing = index
+        .search("inesistente", SearchOptions::default())
+        .expect("search");
+    assert_eq!((nothing.total, nothing.total_is_exact), (0, true));
+    // Paging while `offset + hits.len() < total` crosses the cap and reaches the last
+    // page, where the count is exact again.
+    for query in ["riuso", "\"riuso del software\""] {
+        let mut offset = 0;
+        let mut seen = Vec::new();
+        let last = loop {
+            let page = index
+                .search(
+                    query,
+                    SearchOptions {
+                        offset,
+                        limit: 50,
+                        ..SearchOptions::default()
+                    },
+                )
+                .expect("search");
+            assert!(!page.hits.is_empty(), "{query}: empty page at {offset}");
+            seen.extend(page.hits.iter().map(|hit| hit.id.clone()));
+            offset += page.hits.len();
+            if offset >= page.total {
+                break page;
+            }
+        };
+        assert!(last.total_is_exact, "{query}");
+        assert_eq!(last.total, CAP + 10, "{query}");
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), CAP + 10, "{query}");
+    }
 }
 
 /// Seeded xorshift so the garbage is the same every run.
@@ -922,13 +999,16 @@ fn a_busy_writer_is_waited_for_and_a_stuck_one_times_out() {
 }
 
 fn corpus_dir() -> PathBuf {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/practices");
+    let corpus = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/data/practices"
+    ));
     assert!(
         corpus.is_dir(),
-        "the shared corpus is missing at {}: it must sit beside the repository",
+        "the test corpus is missing at {}: it lives in the repository under tests/data/practices",
         corpus.display()
     );
-    corpus
+    corpus.to_path_buf()
 }
 
 fn corpus_index() -> Index {

@@ -592,6 +592,21 @@ impl User {
         found.ok_or_else(|| anyhow!("no reply from {sender} to {event_id} within {timeout:?}"))
     }
 
+    /// Sends a text and waits for `sender`'s file (`m.file`/`m.image`) in reply to it;
+    /// returns the file message's content.
+    pub async fn command_file(&self, room_id: &str, bot: &str, text: &str) -> Result<Value> {
+        let event_id = self.send_text(room_id, text).await?;
+        let found = wait_for(Duration::from_secs(60), || async {
+            let replies = self.replies_from(room_id, bot).await?;
+            Ok(replies.into_iter().find_map(|(target, e)| {
+                let is_file = e["content"]["url"].is_string();
+                (target == event_id && is_file).then(|| e["content"].clone())
+            }))
+        })
+        .await?;
+        found.ok_or_else(|| anyhow!("no file from {bot} in reply to {text:?}"))
+    }
+
     /// Sends a text and waits for `sender`'s reply to it; returns the reply's content.
     pub async fn command(&self, room_id: &str, bot: &str, text: &str) -> Result<Value> {
         let event_id = self.send_text(room_id, text).await?;
@@ -696,6 +711,21 @@ impl Bot {
         Ok(())
     }
 
+    /// Replaces the plan file with `text`.
+    pub fn write_plan_text(&self, text: &str) -> Result<()> {
+        std::fs::write(self.dir.path().join("plan.toml"), text)?;
+        Ok(())
+    }
+
+    /// Appends tables (e.g. `[monitoring]`) to the config file.
+    pub fn append_config(&self, text: &str) -> Result<()> {
+        let mut config = std::fs::read_to_string(&self.config)?;
+        config.push('\n');
+        config.push_str(text);
+        std::fs::write(&self.config, config)?;
+        Ok(())
+    }
+
     pub fn start(&mut self) -> Result<()> {
         if self.child.is_some() {
             bail!("the bot is already running");
@@ -753,6 +783,20 @@ impl Bot {
             .is_some_and(|c| matches!(c.try_wait(), Ok(None)))
     }
 
+    /// Resident memory of the running bot process, in MB.
+    pub fn rss_mb(&self) -> Option<f64> {
+        let pid = self.child.as_ref()?.id();
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let kb: f64 = status
+            .lines()
+            .find(|l| l.starts_with("VmRSS:"))?
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()?;
+        Some(kb / 1024.0)
+    }
+
     pub fn starts(&self) -> u32 {
         self.starts
     }
@@ -776,6 +820,50 @@ impl Drop for Bot {
     fn drop(&mut self) {
         let _ = self.kill();
     }
+}
+
+/// Headless Chromium (`scripts/test` installs Debian's package): `PSPM_CHROMIUM` or
+/// `chromium` on the PATH.
+pub fn chromium() -> Result<PathBuf> {
+    if let Some(path) = std::env::var_os("PSPM_CHROMIUM") {
+        return Ok(PathBuf::from(path));
+    }
+    std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
+        .map(|dir| dir.join("chromium"))
+        .find(|candidate| candidate.is_file())
+        .ok_or_else(|| anyhow!("chromium not found: run scripts/test, which installs it"))
+}
+
+/// Runs headless Chromium on `url` with `args` (e.g. `--dump-dom`), with the flags that keep
+/// it off the network and out of any profile.
+pub fn run_chromium(url: &str, args: &[&str]) -> Result<std::process::Output> {
+    let profile = tempfile::tempdir()?;
+    let output = Command::new(chromium()?)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(args)
+        .arg(url)
+        .output()
+        .context("cannot run chromium")?;
+    if !output.status.success() {
+        bail!(
+            "chromium failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(output)
 }
 
 /// A tiny deterministic random generator (xorshift), seeded per test and printed so a

@@ -71,7 +71,10 @@ async fn search_share_approve_decline_and_rate_in_a_real_room() -> Result<()> {
         "{stdout}{}",
         String::from_utf8_lossy(&added.stderr)
     );
-    assert!(stdout.contains("added 34,") && stdout.contains("skipped 0"), "{stdout}");
+    assert!(
+        stdout.contains("added 34,") && stdout.contains("skipped 0"),
+        "{stdout}"
+    );
 
     // The running bot sees them within seconds, without a restart.
     let added_at = Instant::now();
@@ -84,11 +87,17 @@ async fn search_share_approve_decline_and_rate_in_a_real_room() -> Result<()> {
         seen.as_deref(),
         Some("Processo di messa a riuso del software sotto licenza aperta")
     );
-    println!("corpus searchable in the bot {:?} after `pspm index add`", added_at.elapsed());
+    println!(
+        "corpus searchable in the bot {:?} after `pspm index add`",
+        added_at.elapsed()
+    );
 
     // Hand-picked queries, written from the documents' content: the right one comes first.
     for (query, expected) in [
-        ("licenze aperte EUPL", "Licenze aperte e scelta di una licenza"),
+        (
+            "licenze aperte EUPL",
+            "Licenze aperte e scelta di una licenza",
+        ),
         ("total cost of ownership", "Total Cost of Ownership (TCO)"),
         (
             "ricerca software developers italia",
@@ -116,40 +125,79 @@ async fn search_share_approve_decline_and_rate_in_a_real_room() -> Result<()> {
         "!share Kit per il riuso nei comuni | Guida per i comuni: pubblicare il software gestionale del protocollo informatico in riuso su Developers Italia. | experience | comuni, protocollo".into(),
     )
     .await?;
-    let id = quoted_id(&shared).expect("the share reply names the id").to_owned();
+    let id = quoted_id(&shared)
+        .expect("the share reply names the id")
+        .to_owned();
     let query = "!search protocollo informatico comuni".to_owned();
     assert!(ask(&bob, query.clone()).await?.starts_with("Nessuna"));
     assert!(ask(&moderator, "!pending".into()).await?.contains(&id));
     let refused = ask(&bob, format!("!approve {id}")).await?;
     assert!(refused.contains("moderatori"), "{refused}");
     assert!(ask(&moderator, "!pending".into()).await?.contains(&id));
-    let approved_event = moderator.send_text(&room, &format!("!approve {id}")).await?;
+    let approved_event = moderator
+        .send_text(&room, &format!("!approve {id}"))
+        .await?;
     let approved = moderator
-        .wait_reply(&room, &bot.user_id, &approved_event, Duration::from_secs(60))
+        .wait_reply(
+            &room,
+            &bot.user_id,
+            &approved_event,
+            Duration::from_secs(60),
+        )
         .await?;
     assert!(body(&approved["content"]).contains("pubblicata"));
     let mentioned = approved["content"]["m.mentions"]["user_ids"].to_string();
-    assert!(mentioned.contains(&alice.user_id), "the contributor is told: {mentioned}");
+    assert!(
+        mentioned.contains(&alice.user_id),
+        "the contributor is told: {mentioned}"
+    );
     let found = ask(&bob, query).await?;
-    assert_eq!(first_hit(&found), Some("Kit per il riuso nei comuni"), "{found}");
+    assert_eq!(
+        first_hit(&found),
+        Some("Kit per il riuso nei comuni"),
+        "{found}"
+    );
 
     // Ratings: one per person, the latest wins.
-    assert!(ask(&bob, format!("!rate {id} 2")).await?.contains("media 2.0/5 su 1 voti"));
-    assert!(ask(&alice, format!("!rate {id} 5")).await?.contains("media 3.5/5 su 2 voti"));
-    assert!(ask(&bob, format!("!rate {id} 4")).await?.contains("media 4.5/5 su 2 voti"));
+    assert!(ask(&bob, format!("!rate {id} 2"))
+        .await?
+        .contains("media 2.0/5 su 1 voti"));
+    assert!(ask(&alice, format!("!rate {id} 5"))
+        .await?
+        .contains("media 3.5/5 su 2 voti"));
+    assert!(ask(&bob, format!("!rate {id} 4"))
+        .await?
+        .contains("media 4.5/5 su 2 voti"));
     let card = ask(&bob, format!("!practice {id}")).await?;
     assert!(card.contains("Valutazione: 4.5/5 (2 voti)"), "{card}");
 
     // Decline: the contributor gets the reason, the practice is gone.
-    let spam = ask(&bob, "!share Foto delle vacanze | https://example.org/foto".into()).await?;
+    let spam = ask(
+        &bob,
+        "!share Foto delle vacanze | https://example.org/foto".into(),
+    )
+    .await?;
     let spam_id = quoted_id(&spam).expect("id").to_owned();
-    let declined = ask(&moderator, format!("!decline {spam_id} non è una buona pratica")).await?;
+    let declined = ask(
+        &moderator,
+        format!("!decline {spam_id} non è una buona pratica"),
+    )
+    .await?;
     assert!(declined.contains("non è una buona pratica") && declined.contains(&bob.user_id));
-    assert!(ask(&moderator, format!("!practice {spam_id}")).await?.contains("Nessuna"));
-    assert!(ask(&moderator, "!pending".into()).await?.contains("Nessuna"));
+    assert!(ask(&moderator, format!("!practice {spam_id}"))
+        .await?
+        .contains("Nessuna"));
+    assert!(ask(&moderator, "!pending".into())
+        .await?
+        .contains("Nessuna"));
 
     // Garbage queries get an answer, never an error.
-    for garbage in ["\"unbalanced", "type: year:..", "::: ((( )))", "year:abc..zz org:"] {
+    for garbage in [
+        "\"unbalanced",
+        "type: year:..",
+        "::: ((( )))",
+        "year:abc..zz org:",
+    ] {
         let reply = ask(&bob, format!("!search {garbage}")).await?;
         assert!(!reply.contains("non è disponibile"), "{garbage}: {reply}");
     }

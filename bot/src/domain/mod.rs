@@ -7,9 +7,11 @@
 pub mod command;
 pub mod export;
 pub mod i18n;
+pub mod monitoring;
 pub mod participation;
 pub mod polls;
 pub mod practices;
+pub mod reminders;
 pub mod votes;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -41,9 +43,12 @@ pub struct Settings {
     pub max_description_chars: usize,
     pub plan_id: String,
     pub plan_title: String,
+    pub plan_description: String,
     /// Proposal numbers by the event that proposed them, read from the bot's cards in room
     /// history: a rebuild gives every proposal the number it had. Empty when live.
     pub number_hints: HashMap<String, u32>,
+    /// Objectives, results and actions from the plan file, and when reminders go out.
+    pub monitoring: monitoring::Plan,
 }
 
 /// A plan section as the engine sees it.
@@ -102,7 +107,9 @@ impl Settings {
             max_description_chars: config.bot.max_description_chars,
             plan_id: config.plan.id.clone(),
             plan_title: config.plan.title.clone(),
+            plan_description: config.plan.description.clone(),
             number_hints: HashMap::new(),
+            monitoring: monitoring::Plan::from_config(config),
         }
     }
 
@@ -208,6 +215,8 @@ pub enum Input {
         start: String,
         at_ms: i64,
     },
+    /// Time passes: the daily reminders are due when the day's reminder time has come.
+    Tick,
     /// The bot's own proposal card, seen in the room: now it has an event ID.
     CardPosted {
         room_id: String,
@@ -283,7 +292,37 @@ pub struct FilePost {
     pub in_reply_to: String,
     pub filename: String,
     pub mimetype: String,
-    pub content: String,
+    /// Base64 in the outbox (a JSON record).
+    #[serde(with = "base64_bytes")]
+    pub content: Vec<u8>,
+    /// Width and height, when the file is an image to show (`m.image`).
+    #[serde(default)]
+    pub image: Option<(u32, u32)>,
+}
+
+mod base64_bytes {
+    use base64::Engine as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&base64::engine::general_purpose::STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// A message that answers no one, e.g. the daily reminder. `key` names it uniquely (its
+/// transaction ID derives from it), so it is sent once even if computed twice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub room_id: String,
+    pub key: String,
+    pub text: Rendered,
 }
 
 /// A reply to send, as a reply to the message that caused it.
@@ -316,7 +355,7 @@ impl Reply {
 
 /// A persistent change to the engine's state. The store keeps the latest value per
 /// [`Change::record_key`]; folding the records back with [`State::apply_change`] rebuilds the state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Change {
     PowerLevels {
         room_id: String,
@@ -348,6 +387,18 @@ pub enum Change {
     ToldServerNotAllowed {
         user: String,
     },
+    /// An action assigned from chat (an accepted proposal).
+    Action(monitoring::Action),
+    ActionUpdate {
+        code: String,
+        update: monitoring::Update,
+    },
+    Measurement(monitoring::Measurement),
+    /// The day a room got its reminder.
+    Reminded {
+        room_id: String,
+        day: chrono::NaiveDate,
+    },
 }
 
 impl Change {
@@ -362,14 +413,20 @@ impl Change {
             Change::Poll(poll) => format!("poll/{:010}", poll.id),
             Change::PollResponse { poll, user, .. } => format!("poll-response/{poll:010}/{user}"),
             Change::ToldServerNotAllowed { user } => format!("told-not-allowed/{user}"),
+            Change::Action(action) => format!("action/{}", action.code),
+            Change::ActionUpdate { code, update } => format!("update/{code}/{}", update.event_id),
+            Change::Measurement(m) => format!("measure/{}/{}", m.result, m.event_id),
+            Change::Reminded { room_id, .. } => format!("reminded/{room_id}"),
         }
     }
 }
 
 /// What applying one input produced.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Effects {
     pub replies: Vec<Reply>,
+    /// Messages that answer no one (daily reminders).
+    pub notices: Vec<Notice>,
     pub reactions: Vec<Reaction>,
     pub files: Vec<FilePost>,
     pub polls: Vec<PollPost>,
@@ -378,13 +435,14 @@ pub struct Effects {
 }
 
 /// The engine's state: a projection of room history.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct State {
     power: HashMap<String, PowerLevels>,
     joined_at_ms: HashMap<String, i64>,
     told_server_not_allowed: BTreeSet<String>,
     pub participation: Participation,
     pub polls: polls::Polls,
+    pub monitoring: monitoring::Monitoring,
 }
 
 impl State {
@@ -426,6 +484,16 @@ impl State {
             }
             Change::ToldServerNotAllowed { user } => {
                 self.told_server_not_allowed.insert(user.clone());
+            }
+            Change::Action(action) => {
+                self.monitoring
+                    .assigned
+                    .insert(action.code.clone(), action.clone());
+            }
+            Change::ActionUpdate { code, update } => self.monitoring.put_update(code, update),
+            Change::Measurement(measurement) => self.monitoring.put_measurement(measurement),
+            Change::Reminded { room_id, day } => {
+                self.monitoring.reminded.insert(room_id.clone(), *day);
             }
         }
     }
@@ -575,6 +643,7 @@ impl Engine {
             } => {
                 self.apply_card(&room_id, number, &event_id, &mut effects);
             }
+            Input::Tick => reminders::daily(self, now, &mut effects),
         }
         for change in &effects.changes {
             self.state.apply_change(change);
@@ -743,6 +812,8 @@ fn reply_to(message: &Message, text: Rendered) -> Reply {
     }
 }
 
+#[cfg(test)]
+mod monitoring_tests;
 #[cfg(test)]
 mod participation_tests;
 #[cfg(test)]

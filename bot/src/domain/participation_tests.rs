@@ -41,7 +41,9 @@ fn engine(max_supports: Option<u32>) -> Engine {
         max_description_chars: 50,
         plan_id: "pt".into(),
         plan_title: "Piano".into(),
+        plan_description: String::new(),
         number_hints: HashMap::new(),
+        monitoring: Default::default(),
     };
     Engine::new(settings, State::default())
 }

@@ -24,8 +24,8 @@ struct Chat {
 impl Chat {
     fn new() -> Chat {
         let index = Arc::new(Index::in_ram().unwrap());
-        let engine = Engine::new(settings(Language::En), State::default())
-            .with_practices(index.clone());
+        let engine =
+            Engine::new(settings(Language::En), State::default()).with_practices(index.clone());
         Chat {
             engine,
             index,
@@ -90,40 +90,85 @@ fn a_shared_practice_waits_for_a_moderator_then_everyone_finds_it() {
     assert!(reply.contains(&id) && reply.contains("waits"), "{reply}");
 
     // Pending: invisible to participants, listed and searchable for moderators.
-    assert!(chat.reply(BOB, "!search municipal software").starts_with("No good practice"));
-    assert!(chat.reply(BOB, &format!("!practice {id}")).contains("No good practice"));
-    assert!(chat.reply(BOB, &format!("!rate {id} 5")).contains("No good practice"));
+    assert!(chat
+        .reply(BOB, "!search municipal software")
+        .starts_with("No good practice"));
+    assert!(chat
+        .reply(BOB, &format!("!practice {id}"))
+        .contains("No good practice"));
+    assert!(chat
+        .reply(BOB, &format!("!rate {id} 5"))
+        .contains("No good practice"));
     let pending = chat.reply(MODERATOR, "!pending");
-    assert!(pending.contains(&id) && pending.contains(ALICE), "{pending}");
-    assert!(chat.reply(MODERATOR, "!search municipal software").contains(&id));
+    assert!(
+        pending.contains(&id) && pending.contains(ALICE),
+        "{pending}"
+    );
+    assert!(chat
+        .reply(MODERATOR, "!search municipal software")
+        .contains(&id));
 
     // Only moderators approve; the refusal changes nothing.
-    assert!(chat.reply(BOB, &format!("!approve {id}")).contains("moderators"));
-    assert!(chat.reply(BOB, "!search municipal software").starts_with("No good practice"));
+    assert!(chat
+        .reply(BOB, &format!("!approve {id}"))
+        .contains("moderators"));
+    assert!(chat
+        .reply(BOB, "!search municipal software")
+        .starts_with("No good practice"));
 
     let (_, approved, mentions) = chat.say(MODERATOR, &format!("!approve {id}"));
-    assert!(approved.contains("published") && approved.contains(ALICE), "{approved}");
-    assert!(mentions.contains(&ALICE.to_owned()), "the contributor is told");
+    assert!(
+        approved.contains("published") && approved.contains(ALICE),
+        "{approved}"
+    );
+    assert!(
+        mentions.contains(&ALICE.to_owned()),
+        "the contributor is told"
+    );
     let found = chat.reply(BOB, "!search municipal software");
-    assert!(found.contains("Open source reuse kit") && found.contains(&id), "{found}");
-    assert!(chat.reply(MODERATOR, "!pending").contains("No good practice"));
+    assert!(
+        found.contains("Open source reuse kit") && found.contains(&id),
+        "{found}"
+    );
+    assert!(chat
+        .reply(MODERATOR, "!pending")
+        .contains("No good practice"));
 
     let card = chat.reply(BOB, &format!("!practice {id}"));
-    assert!(card.contains("Type: guideline") && card.contains("Tags: reuse, open source"), "{card}");
+    assert!(
+        card.contains("Type: guideline") && card.contains("Tags: reuse, open source"),
+        "{card}"
+    );
     assert!(card.contains("Not rated yet"), "{card}");
 }
 
 #[test]
 fn ratings_keep_each_persons_latest() {
     let mut chat = Chat::new();
-    chat.add_published("kit", "Reuse kit", "How to reuse software between administrations.");
-    assert!(chat.reply(ALICE, "!rate kit 2").contains("average 2.0/5 over 1 ratings"));
-    assert!(chat.reply(BOB, "!rate kit 5").contains("average 3.5/5 over 2 ratings"));
-    assert!(chat.reply(ALICE, "!rate kit 4").contains("average 4.5/5 over 2 ratings"));
-    assert!(chat.reply(ALICE, "!rate kit 6").contains("!rate <id> <1-5>"));
+    chat.add_published(
+        "kit",
+        "Reuse kit",
+        "How to reuse software between administrations.",
+    );
+    assert!(chat
+        .reply(ALICE, "!rate kit 2")
+        .contains("average 2.0/5 over 1 ratings"));
+    assert!(chat
+        .reply(BOB, "!rate kit 5")
+        .contains("average 3.5/5 over 2 ratings"));
+    assert!(chat
+        .reply(ALICE, "!rate kit 4")
+        .contains("average 4.5/5 over 2 ratings"));
+    assert!(chat
+        .reply(ALICE, "!rate kit 6")
+        .contains("!rate <id> <1-5>"));
     assert!(chat.reply(ALICE, "!rate kit").contains("!rate <id> <1-5>"));
-    assert!(chat.reply(ALICE, "!rate nothing 3").contains("No good practice with id"));
-    assert!(chat.reply(BOB, "!practice kit").contains("Rating: 4.5/5 (2 ratings)"));
+    assert!(chat
+        .reply(ALICE, "!rate nothing 3")
+        .contains("No good practice with id"));
+    assert!(chat
+        .reply(BOB, "!practice kit")
+        .contains("Rating: 4.5/5 (2 ratings)"));
 }
 
 #[test]
@@ -132,12 +177,21 @@ fn declining_tells_the_contributor_why_and_published_practices_cannot_be_decline
     chat.add_published("kit", "Reuse kit", "How to reuse software.");
     let (event, _, _) = chat.say(BOB, "!share Holiday photos | https://example.org/photos");
     let id = share_id(&event);
-    assert!(chat.reply(MODERATOR, &format!("!decline {id}")).contains("!decline <id> <reason>"));
+    assert!(chat
+        .reply(MODERATOR, &format!("!decline {id}"))
+        .contains("!decline <id> <reason>"));
     let (_, declined, mentions) = chat.say(MODERATOR, &format!("!decline {id} not a practice"));
-    assert!(declined.contains("not a practice") && declined.contains(BOB), "{declined}");
+    assert!(
+        declined.contains("not a practice") && declined.contains(BOB),
+        "{declined}"
+    );
     assert!(mentions.contains(&BOB.to_owned()));
-    assert!(chat.reply(MODERATOR, &format!("!approve {id}")).contains("No good practice"));
-    assert!(chat.reply(MODERATOR, "!decline kit spam").contains("already published"));
+    assert!(chat
+        .reply(MODERATOR, &format!("!approve {id}"))
+        .contains("No good practice"));
+    assert!(chat
+        .reply(MODERATOR, "!decline kit spam")
+        .contains("already published"));
     assert!(chat.reply(BOB, "!practice kit").contains("Reuse kit"));
 }
 
@@ -152,11 +206,17 @@ fn more_pages_through_the_same_users_search() {
         );
     }
     let first = chat.reply(ALICE, "!search interoperability");
-    assert!(first.contains("(1–5 of 12)") && first.contains("!more"), "{first}");
+    assert!(
+        first.contains("(1–5 of 12)") && first.contains("!more"),
+        "{first}"
+    );
     assert!(chat.reply(BOB, "!more").contains("No search to continue"));
     assert!(chat.reply(ALICE, "!more").contains("(6–10 of 12)"));
     let last = chat.reply(ALICE, "!more");
-    assert!(last.contains("(11–12 of 12)") && !last.contains("!more"), "{last}");
+    assert!(
+        last.contains("(11–12 of 12)") && !last.contains("!more"),
+        "{last}"
+    );
     assert!(chat.reply(ALICE, "!more").contains("No search to continue"));
 }
 
@@ -175,7 +235,9 @@ fn bad_share_commands_are_refused_and_store_nothing() {
     }
     assert!(chat.index.list(true).unwrap().is_empty());
     assert!(chat.reply(ALICE, "!search").contains("!search <text>"));
-    assert!(chat.reply(ALICE, "!practice a/b").contains("!practice <id>"));
+    assert!(chat
+        .reply(ALICE, "!practice a/b")
+        .contains("!practice <id>"));
 }
 
 #[test]
@@ -214,7 +276,10 @@ fn a_new_proposal_card_lists_related_practices_only_when_relevant() {
         ALICE,
         "!propose Reuse open source software across administrations\nShare the software of each administration in a common repository under an open licence.",
     );
-    assert!(card.contains("Related good practices") && card.contains("(`reuse`)"), "{card}");
+    assert!(
+        card.contains("Related good practices") && card.contains("(`reuse`)"),
+        "{card}"
+    );
     let unrelated = chat.reply(ALICE, "!propose Organise a school trip to the seaside\nBuses, lunch and a lifeguard for the children.");
     assert!(!unrelated.contains("Related good practices"), "{unrelated}");
 }

@@ -29,7 +29,9 @@ pub(super) fn settings(language: Language) -> Settings {
         max_description_chars: 5000,
         plan_id: "pt".into(),
         plan_title: "Piano".into(),
+        plan_description: String::new(),
         number_hints: HashMap::new(),
+        monitoring: Default::default(),
     }
 }
 

@@ -18,7 +18,7 @@ use tracing::{error, warn};
 
 use super::events::{CARD_KEY, POLL_KEY};
 use super::{error_code, with_retry, Matrix};
-use crate::domain::{FilePost, PollEndPost, PollPost, Reaction, Reply};
+use crate::domain::{FilePost, Notice, PollEndPost, PollPost, Reaction, Reply};
 use crate::store::{OutboxEntry, Outgoing, Store};
 
 /// Sends in flight at once: enough to keep up with bursts, few enough to be polite.
@@ -156,23 +156,44 @@ pub fn poll_end_content(end: &PollEndPost) -> Value {
 /// Uploads a file's content; a retry after a crash may upload it again, but only one message
 /// points to it (the message's transaction ID is fixed).
 async fn upload(matrix: &Matrix, file: &FilePost) -> Result<String, matrix_sdk::HttpError> {
-    let mut request = create_content::v3::Request::new(file.content.as_bytes().to_vec());
+    let mut request = create_content::v3::Request::new(file.content.clone());
     request.filename = Some(file.filename.clone());
-    request.content_type = Some(format!("{}; charset=utf-8", file.mimetype));
+    request.content_type = Some(if file.mimetype.starts_with("text/") {
+        format!("{}; charset=utf-8", file.mimetype)
+    } else {
+        file.mimetype.clone()
+    });
     let client = matrix.client();
     let response = with_retry("upload", || async { client.send(request.clone()).await }).await?;
     Ok(response.content_uri.to_string())
 }
 
-/// An `m.file` message pointing to uploaded content, as a reply to the command.
+/// An `m.file` (or, for an image, `m.image`) message pointing to uploaded content, as a
+/// reply to the command.
 pub fn file_content(file: &FilePost, url: &str) -> Value {
-    json!({
+    let mut content = json!({
         "msgtype": "m.file",
         "body": file.filename,
         "filename": file.filename,
         "url": url,
         "info": { "mimetype": file.mimetype, "size": file.content.len() },
         "m.relates_to": { "m.in_reply_to": { "event_id": file.in_reply_to } },
+    });
+    if let Some((width, height)) = file.image {
+        content["msgtype"] = json!("m.image");
+        content["info"]["w"] = json!(width);
+        content["info"]["h"] = json!(height);
+    }
+    content
+}
+
+/// The Matrix content of a notice that answers no one (a reminder).
+pub fn notice_content(notice: &Notice) -> Value {
+    json!({
+        "msgtype": "m.notice",
+        "body": notice.text.body,
+        "format": "org.matrix.custom.html",
+        "formatted_body": notice.text.html,
     })
 }
 
@@ -182,6 +203,11 @@ async fn send_entry(matrix: &Matrix, store: &dyn Store, entry: &OutboxEntry) -> 
             &reply.room_id,
             MessageLikeEventType::RoomMessage,
             reply_content(reply),
+        ),
+        Outgoing::Notice(notice) => (
+            &notice.room_id,
+            MessageLikeEventType::RoomMessage,
+            notice_content(notice),
         ),
         Outgoing::Reaction(reaction) => (
             &reaction.room_id,

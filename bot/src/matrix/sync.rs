@@ -143,6 +143,7 @@ impl SyncLoop {
                 self.apply_event(room_id.as_str(), &event, &quotes, &mut batch);
             }
         }
+        self.apply_tick(&mut batch);
         let replies = batch.outgoing.len();
         let applied = batch.applied.len();
         let commit_started = std::time::Instant::now();
@@ -171,9 +172,9 @@ impl SyncLoop {
                     to_input(room_id, self.matrix.user_id(), &event)
                 {
                     // Practice commands may wait for the index's writer lock (a bulk `pspm index add`):
-        // let the runtime move its other tasks (the outbox sender) off this thread meanwhile.
-        let now = (self.clock)();
-        let effects = tokio::task::block_in_place(|| self.engine.apply(input, now));
+                    // let the runtime move its other tasks (the outbox sender) off this thread meanwhile.
+                    let now = (self.clock)();
+                    let effects = tokio::task::block_in_place(|| self.engine.apply(input, now));
                     batch.changes.extend(effects.changes);
                 }
             }
@@ -188,9 +189,9 @@ impl SyncLoop {
                 to_input(room_id, self.matrix.user_id(), event)
             {
                 // Practice commands may wait for the index's writer lock (a bulk `pspm index add`):
-        // let the runtime move its other tasks (the outbox sender) off this thread meanwhile.
-        let now = (self.clock)();
-        let effects = tokio::task::block_in_place(|| self.engine.apply(input, now));
+                // let the runtime move its other tasks (the outbox sender) off this thread meanwhile.
+                let now = (self.clock)();
+                let effects = tokio::task::block_in_place(|| self.engine.apply(input, now));
                 batch.changes.extend(effects.changes);
             }
         }
@@ -265,6 +266,18 @@ impl SyncLoop {
             batch
                 .outgoing
                 .push((transaction_id(&event.event_id, index), outgoing));
+        }
+        batch.changes.extend(effects.changes);
+    }
+
+    /// Lets time pass in the engine (daily reminders), in the same commit as the batch. Each
+    /// sync response, so at least every `sync_timeout`.
+    fn apply_tick(&mut self, batch: &mut Batch) {
+        let effects = self.engine.apply(Input::Tick, (self.clock)());
+        for notice in effects.notices {
+            batch
+                .outgoing
+                .push((transaction_id(&notice.key, 0), Outgoing::Notice(notice)));
         }
         batch.changes.extend(effects.changes);
     }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 pub use sled_store::SledStore;
 
-use crate::domain::{Change, FilePost, PollEndPost, PollPost, Reaction, Reply, State};
+use crate::domain::{Change, FilePost, Notice, PollEndPost, PollPost, Reaction, Reply, State};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -27,6 +27,7 @@ pub enum StoreError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Outgoing {
     Reply(Reply),
+    Notice(Notice),
     Reaction(Reaction),
     File(FilePost),
     Poll(PollPost),

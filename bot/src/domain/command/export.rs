@@ -63,7 +63,8 @@ impl ExportCommand {
                 in_reply_to: ctx.message.event_id.clone(),
                 filename: file.filename,
                 mimetype: file.mimetype.to_owned(),
-                content: file.content,
+                content: file.content.into_bytes(),
+                image: None,
             });
         }
         Ok(reply)

@@ -5,8 +5,11 @@
 //! [`Change`]s in the [`Ctx`]; the engine applies them afterwards.
 
 mod accept;
+mod actions;
 mod answer;
 mod approve;
+mod assign;
+mod chart;
 mod close;
 mod decline;
 mod evaluate;
@@ -14,6 +17,8 @@ mod export;
 pub mod feedback;
 mod help;
 mod hide;
+mod history;
+mod measure;
 mod merge;
 mod moderation;
 mod more;
@@ -22,14 +27,19 @@ mod phase;
 mod ping;
 mod practice;
 mod prioritise;
+mod progress;
 mod promote;
 mod proposals;
 pub mod propose;
 mod rate;
 mod reject;
+mod report;
+mod results;
 pub mod search;
 mod share;
 mod show;
+mod status;
+pub mod tracking;
 mod unknown;
 mod unvote;
 mod vote;
@@ -101,13 +111,22 @@ pub const SPECS: &[&Spec] = &[
     &pending::SPEC,
     &approve::SPEC,
     &decline::SPEC,
+    &actions::SPEC,
+    &status::SPEC,
+    &progress::SPEC,
+    &history::SPEC,
+    &measure::SPEC,
+    &results::SPEC,
+    &chart::SPEC,
+    &assign::SPEC,
+    &report::SPEC,
 ];
 
 pub fn spec(name: &str) -> Option<&'static Spec> {
     SPECS.iter().copied().find(|spec| spec.name == name)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     Help(help::Help),
     Ping(ping::Ping),
@@ -137,6 +156,15 @@ pub enum Command {
     Pending(pending::Pending),
     Approve(approve::Approve),
     Decline(decline::Decline),
+    Actions(actions::Actions),
+    Status(status::StatusCommand),
+    Progress(progress::Progress),
+    History(history::History),
+    Measure(measure::Measure),
+    Results(results::Results),
+    Chart(chart::ChartCommand),
+    Assign(assign::Assign),
+    Report(report::ReportCommand),
     Unknown(unknown::Unknown),
 }
 
@@ -312,12 +340,10 @@ impl<'a> Ctx<'a> {
     /// The reply for a repository failure: what the user can act on, or "not available".
     pub fn repository_error(&self, error: &IndexError) -> Rendered {
         match error {
-            IndexError::NotFound(id) => self
-                .catalogue
-                .render(Msg::PracticeNotFound, &[("id", id)]),
-            IndexError::NotPending(id) => self
-                .catalogue
-                .render(Msg::DeclinePublished, &[("id", id)]),
+            IndexError::NotFound(id) => self.catalogue.render(Msg::PracticeNotFound, &[("id", id)]),
+            IndexError::NotPending(id) => {
+                self.catalogue.render(Msg::DeclinePublished, &[("id", id)])
+            }
             other => {
                 tracing::warn!(error = %other, "good-practice repository failed");
                 self.catalogue.text(Msg::RepositoryUnavailable)
@@ -381,6 +407,15 @@ impl Command {
             "pending" | "inattesa" => pending::Pending::parse(words).map(Command::Pending),
             "approve" | "approva" => approve::Approve::parse(words).map(Command::Approve),
             "decline" | "scarta" => decline::Decline::parse(words).map(Command::Decline),
+            "actions" | "azioni" => actions::Actions::parse(words).map(Command::Actions),
+            "status" | "stato" => status::StatusCommand::parse(words).map(Command::Status),
+            "progress" | "avanzamento" => progress::Progress::parse(words).map(Command::Progress),
+            "history" | "cronologia" => history::History::parse(words).map(Command::History),
+            "measure" | "misura" => measure::Measure::parse(words).map(Command::Measure),
+            "results" | "risultati" => results::Results::parse(words).map(Command::Results),
+            "chart" | "grafico" => chart::ChartCommand::parse(words).map(Command::Chart),
+            "assign" | "assegna" => assign::Assign::parse(words).map(Command::Assign),
+            "report" | "rapporto" => report::ReportCommand::parse(words).map(Command::Report),
             _ => Ok(Command::Unknown(unknown::Unknown { name })),
         })
     }
@@ -415,6 +450,15 @@ impl Command {
             Command::Pending(c) => c.apply(ctx),
             Command::Approve(c) => c.apply(ctx),
             Command::Decline(c) => c.apply(ctx),
+            Command::Actions(c) => c.apply(ctx),
+            Command::Status(c) => c.apply(ctx),
+            Command::Progress(c) => c.apply(ctx),
+            Command::History(c) => c.apply(ctx),
+            Command::Measure(c) => c.apply(ctx),
+            Command::Results(c) => c.apply(ctx),
+            Command::Chart(c) => c.apply(ctx),
+            Command::Assign(c) => c.apply(ctx),
+            Command::Report(c) => c.apply(ctx),
             Command::Unknown(c) => Ok(c.apply(ctx)),
         };
         match outcome {

@@ -28,10 +28,8 @@ impl Pending {
         if pending.is_empty() {
             return Ok(catalogue.text(Msg::PendingNone));
         }
-        let mut lines = vec![catalogue.render(
-            Msg::PendingHeader,
-            &[("count", &pending.len().to_string())],
-        )];
+        let mut lines =
+            vec![catalogue.render(Msg::PendingHeader, &[("count", &pending.len().to_string())])];
         lines.extend(pending.iter().map(|p| {
             catalogue.render(
                 Msg::PendingLine,

@@ -46,24 +46,26 @@ impl PracticeCommand {
                 body: shown,
             });
         }
-        lines.push(catalogue.render(
-            Msg::PracticeMeta,
-            &[
-                ("type", practice.practice_type.as_str()),
-                (
-                    "organisation",
-                    practice.organisation.as_deref().unwrap_or(unknown),
-                ),
-                (
-                    "year",
-                    &practice
-                        .year
-                        .map_or_else(|| unknown.to_owned(), |y| y.to_string()),
-                ),
-                ("language", practice.language.as_str()),
-                ("licence", practice.licence.as_deref().unwrap_or(unknown)),
-            ],
-        ));
+        lines.push(
+            catalogue.render(
+                Msg::PracticeMeta,
+                &[
+                    ("type", practice.practice_type.as_str()),
+                    (
+                        "organisation",
+                        practice.organisation.as_deref().unwrap_or(unknown),
+                    ),
+                    (
+                        "year",
+                        &practice
+                            .year
+                            .map_or_else(|| unknown.to_owned(), |y| y.to_string()),
+                    ),
+                    ("language", practice.language.as_str()),
+                    ("licence", practice.licence.as_deref().unwrap_or(unknown)),
+                ],
+            ),
+        );
         if !practice.tags.is_empty() {
             lines.push(catalogue.render(Msg::PracticeTags, &[("tags", &practice.tags.join(", "))]));
         }
@@ -83,7 +85,10 @@ impl PracticeCommand {
             &[
                 ("source", &source_name(&practice.source)),
                 ("added_by", &practice.added_by),
-                ("added_at", &practice.added_at.format("%Y-%m-%d").to_string()),
+                (
+                    "added_at",
+                    &practice.added_at.format("%Y-%m-%d").to_string(),
+                ),
             ],
         ));
         if practice.status == Status::Pending {

@@ -92,7 +92,15 @@ pub fn render_page(
             ("query", query),
             ("first", &first.to_string()),
             ("last", &last.to_string()),
-            ("total", &results.total.to_string()),
+            // Counting stops at a cap: "1–5 of 1000+" says there are more than that.
+            (
+                "total",
+                &if results.total_is_exact {
+                    results.total.to_string()
+                } else {
+                    format!("{}+", results.total)
+                },
+            ),
         ],
     )];
     for (i, hit) in results.hits.iter().enumerate() {

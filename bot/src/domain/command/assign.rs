@@ -1,0 +1,137 @@
+//! `!assign <n> <code> <owner> <due> [weight]` (moderators): an accepted proposal becomes an
+//! action of its section, linked to it, with an owner, a due date and a weight.
+
+use chrono::NaiveDate;
+
+use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use crate::domain::i18n::Msg;
+use crate::domain::monitoring::{all_actions, format_number, parse_number, Action};
+use crate::domain::{Change, ProposalState};
+
+pub const SPEC: Spec = Spec {
+    name: "assign",
+    moderator_only: true,
+    usage: Msg::CmdAssignUsage,
+    summary: Msg::CmdAssignSummary,
+    help: Msg::CmdAssignHelp,
+};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assign {
+    pub number: u32,
+    pub code: String,
+    pub owner: String,
+    pub due: NaiveDate,
+    pub weight: f64,
+}
+
+impl Assign {
+    pub fn parse(mut args: Arguments<'_>) -> Result<Assign, ParseError> {
+        let invalid = |given: &str| ParseError::Invalid {
+            spec: &SPEC,
+            given: given.to_owned(),
+        };
+        let number = args.number(&SPEC)?;
+        let code = args.next().ok_or(ParseError::Missing { spec: &SPEC })?;
+        if code.len() > 64 {
+            return Err(invalid(code));
+        }
+        let owner = args.next().ok_or(ParseError::Missing { spec: &SPEC })?;
+        let due_text = args.next().ok_or(ParseError::Missing { spec: &SPEC })?;
+        let due = NaiveDate::parse_from_str(due_text, "%Y-%m-%d").map_err(|_| invalid(due_text))?;
+        let weight = match args.next() {
+            Some(text) => parse_number(text)
+                .filter(|w| *w > 0.0 && *w <= 1000.0)
+                .ok_or_else(|| invalid(text))?,
+            None => 1.0,
+        };
+        args.finish(&SPEC)?;
+        Ok(Assign {
+            number,
+            code: code.to_owned(),
+            owner: owner.to_owned(),
+            due,
+            weight,
+        })
+    }
+
+    pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
+        ctx.require_moderator()?;
+        let catalogue = ctx.catalogue;
+        let proposal = ctx.proposal(self.number)?.clone();
+        let number = self.number.to_string();
+        if proposal.state != ProposalState::Accepted {
+            return Err(catalogue.render(Msg::AssignNotAccepted, &[("number", &number)]));
+        }
+        let plan = &ctx.settings.monitoring;
+        let monitoring = &ctx.state.monitoring;
+        if let Some(existing) = monitoring
+            .assigned
+            .values()
+            .find(|a| a.proposal == Some(self.number))
+        {
+            return Err(catalogue.render(
+                Msg::AssignAlready,
+                &[("number", &number), ("code", &existing.code)],
+            ));
+        }
+        let taken = plan.has_code(&self.code)
+            || all_actions(plan, monitoring)
+                .iter()
+                .any(|a| a.code.eq_ignore_ascii_case(&self.code));
+        if taken {
+            return Err(catalogue.render(Msg::AssignCodeTaken, &[("code", &self.code)]));
+        }
+        let (owner, owners) = self.owner(ctx)?;
+        let action = Action {
+            code: self.code,
+            section: proposal.section.clone(),
+            objective: None,
+            title: proposal.title.clone(),
+            owner,
+            owners,
+            start: Some(super::tracking::today(ctx.settings, ctx.now)),
+            due: self.due,
+            weight: self.weight,
+            proposal: Some(self.number),
+        };
+        let reply = catalogue.render(
+            Msg::AssignDone,
+            &[
+                ("number", &number),
+                ("code", &action.code),
+                ("title", &action.title),
+                ("owner", &super::tracking::owner_text(catalogue, &action)),
+                ("due", &action.due.to_string()),
+                ("weight", &format_number(action.weight)),
+            ],
+        );
+        ctx.notify_thread(&proposal, reply.clone(), action.owners.clone());
+        ctx.changes.push(Change::Action(action));
+        Ok(reply)
+    }
+
+    /// A user, or an organisation by name or server.
+    fn owner(
+        &self,
+        ctx: &Ctx<'_>,
+    ) -> Result<(Option<String>, Vec<String>), crate::domain::Rendered> {
+        let settings = ctx.settings;
+        // A person owns it alone: naming someone is not handing it to their whole body.
+        if self.owner.starts_with('@') && pspm_config::server_of(&self.owner).is_some() {
+            return Ok((None, vec![self.owner.clone()]));
+        }
+        let wanted = self.owner.replace('_', " ");
+        settings
+            .organisations
+            .iter()
+            .find(|(server, name)| {
+                server.eq_ignore_ascii_case(&wanted) || name.eq_ignore_ascii_case(&wanted)
+            })
+            .map(|(_, name)| (Some(name.clone()), Vec::new()))
+            .ok_or_else(|| {
+                ctx.catalogue
+                    .render(Msg::AssignUnknownOwner, &[("owner", &self.owner)])
+            })
+    }
+}

@@ -1,0 +1,40 @@
+//! `!report` (moderators): uploads the self-contained HTML monitoring report.
+
+use super::tracking;
+use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use crate::domain::i18n::Msg;
+use crate::domain::FilePost;
+use crate::render::report::render_html;
+
+pub const SPEC: Spec = Spec {
+    name: "report",
+    moderator_only: true,
+    usage: Msg::CmdReportUsage,
+    summary: Msg::CmdReportSummary,
+    help: Msg::CmdReportHelp,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportCommand;
+
+impl ReportCommand {
+    pub fn parse(args: Arguments<'_>) -> Result<ReportCommand, ParseError> {
+        args.finish(&SPEC)?;
+        Ok(ReportCommand)
+    }
+
+    pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
+        ctx.require_moderator()?;
+        let html = render_html(&tracking::report(ctx.settings, ctx.state, ctx.now));
+        let day = tracking::today(ctx.settings, ctx.now);
+        ctx.files.push(FilePost {
+            room_id: ctx.message.room_id.clone(),
+            in_reply_to: ctx.message.event_id.clone(),
+            filename: format!("{}-report-{day}.html", ctx.settings.plan_id),
+            mimetype: "text/html".into(),
+            content: html.into_bytes(),
+            image: None,
+        });
+        Ok(ctx.catalogue.text(Msg::ReportPosted))
+    }
+}

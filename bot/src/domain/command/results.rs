@@ -1,0 +1,86 @@
+//! `!results [all]`: each expected result's latest value against this year's target.
+
+use chrono::Datelike;
+
+use super::tracking::{results_in, today, Scope};
+use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use crate::domain::i18n::{Msg, Rendered};
+use crate::domain::monitoring::{format_number, target_for};
+
+pub const SPEC: Spec = Spec {
+    name: "results",
+    moderator_only: false,
+    usage: Msg::CmdResultsUsage,
+    summary: Msg::CmdResultsSummary,
+    help: Msg::CmdResultsHelp,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Results {
+    pub all: bool,
+}
+
+/// `all` (or `tutto`/`tutte`) or nothing.
+pub fn parse_all(mut args: Arguments<'_>, spec: &'static Spec) -> Result<bool, ParseError> {
+    let all = match args.next().map(str::to_lowercase).as_deref() {
+        None => false,
+        Some("all" | "tutto" | "tutte" | "piano" | "plan") => true,
+        Some(other) => {
+            return Err(ParseError::Invalid {
+                spec,
+                given: other.to_owned(),
+            })
+        }
+    };
+    args.finish(spec)?;
+    Ok(all)
+}
+
+impl Results {
+    pub fn parse(args: Arguments<'_>) -> Result<Results, ParseError> {
+        Ok(Results {
+            all: parse_all(args, &SPEC)?,
+        })
+    }
+
+    pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
+        let scope = Scope::of(ctx, self.all);
+        let year = today(ctx.settings, ctx.now).year();
+        let catalogue = ctx.catalogue;
+        let results = results_in(ctx.settings, &scope);
+        if results.is_empty() {
+            return Ok(catalogue.render(Msg::ResultsNone, &[("scope", &scope.label)]));
+        }
+        let missing = || "–".to_owned();
+        let mut lines = vec![catalogue.render(
+            Msg::ResultsHeader,
+            &[("scope", &scope.label), ("year", &year.to_string())],
+        )];
+        for result in results {
+            let latest = ctx.state.monitoring.latest(&result.code);
+            lines.push(catalogue.render(
+                Msg::ResultsLine,
+                &[
+                    ("code", &result.code),
+                    ("title", &result.title),
+                    (
+                        "latest",
+                        &latest.map_or_else(missing, |m| {
+                            format!("{} ({})", format_number(m.value), m.date)
+                        }),
+                    ),
+                    (
+                        "target",
+                        &target_for(result, year).map_or_else(missing, format_number),
+                    ),
+                    ("unit", &result.unit),
+                    (
+                        "baseline",
+                        &result.baseline.map_or_else(missing, format_number),
+                    ),
+                ],
+            ));
+        }
+        Ok(Rendered::lines(lines))
+    }
+}

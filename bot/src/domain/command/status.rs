@@ -1,0 +1,88 @@
+//! `!status [all]`: weighted progress, actions by status, and what is late.
+
+use super::results::parse_all;
+use super::tracking::{action_line, actions_in, today, Scope};
+use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use crate::domain::i18n::{Msg, Rendered};
+use crate::domain::monitoring::{counts, status, weighted_progress, Status};
+
+pub const SPEC: Spec = Spec {
+    name: "status",
+    moderator_only: false,
+    usage: Msg::CmdStatusUsage,
+    summary: Msg::CmdStatusSummary,
+    help: Msg::CmdStatusHelp,
+};
+
+/// Late actions listed; the count says how many there are in all.
+const MAX_LATE_LINES: usize = 20;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusCommand {
+    pub all: bool,
+}
+
+impl StatusCommand {
+    pub fn parse(args: Arguments<'_>) -> Result<StatusCommand, ParseError> {
+        Ok(StatusCommand {
+            all: parse_all(args, &SPEC)?,
+        })
+    }
+
+    pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
+        let scope = Scope::of(ctx, self.all);
+        let today = today(ctx.settings, ctx.now);
+        let catalogue = ctx.catalogue;
+        let monitoring = &ctx.state.monitoring;
+        let actions = actions_in(ctx.settings, ctx.state, &scope);
+        if actions.is_empty() {
+            return Ok(catalogue.render(Msg::StatusNoActions, &[("scope", &scope.label)]));
+        }
+        let percent = weighted_progress(actions.iter().copied(), monitoring);
+        let counts = counts(actions.iter().copied(), monitoring, today);
+        let count = |s: Status| counts.get(&s).copied().unwrap_or(0).to_string();
+        let mut lines = vec![
+            catalogue.render(
+                Msg::StatusHeader,
+                &[
+                    ("scope", &scope.label),
+                    ("percent", &format!("{percent:.0}")),
+                    ("count", &actions.len().to_string()),
+                ],
+            ),
+            catalogue.render(
+                Msg::StatusCounts,
+                &[
+                    ("not_started", &count(Status::NotStarted)),
+                    ("in_progress", &count(Status::InProgress)),
+                    ("due_soon", &count(Status::DueSoon)),
+                    ("late", &count(Status::Late)),
+                    ("done", &count(Status::Done)),
+                ],
+            ),
+        ];
+        let mut late: Vec<_> = actions
+            .into_iter()
+            .filter(|a| status(a, monitoring.progress(&a.code), today) == Status::Late)
+            .collect();
+        late.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.code.cmp(&b.code)));
+        if late.is_empty() {
+            lines.push(catalogue.text(Msg::StatusNothingLate));
+        } else {
+            lines.push(catalogue.text(Msg::StatusLateHeader));
+            lines.extend(
+                late.iter()
+                    .take(MAX_LATE_LINES)
+                    .map(|a| action_line(catalogue, ctx.state, a, today, Msg::StatusLateLine)),
+            );
+            if late.len() > MAX_LATE_LINES {
+                let more = format!("… +{}", late.len() - MAX_LATE_LINES);
+                lines.push(Rendered {
+                    html: more.clone(),
+                    body: more,
+                });
+            }
+        }
+        Ok(Rendered::lines(lines))
+    }
+}

@@ -1,0 +1,265 @@
+//! Monitoring the approved plan: actions (from the plan file or from accepted proposals),
+//! progress updates with their history, indicator measurements, statuses and weighted
+//! roll-ups, and the daily reminders. Everything is computed for a given day: the clock is the
+//! engine's `now`, seen in the plan's time zone.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use crate::render::Status;
+pub use pspm_config::{ExpectedResult, MonitoringConfig, Objective};
+
+/// Days before the due date from which an action is "due soon" in `!status`.
+pub const DUE_SOON_DAYS: i64 = 30;
+/// Days ahead the daily reminder looks.
+pub const REMINDER_DAYS: i64 = 7;
+
+/// A line of action being monitored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Action {
+    pub code: String,
+    pub section: String,
+    pub objective: Option<String>,
+    pub title: String,
+    /// Owner organisation.
+    pub owner: Option<String>,
+    /// Owner Matrix users.
+    pub owners: Vec<String>,
+    pub start: Option<NaiveDate>,
+    pub due: NaiveDate,
+    pub weight: f64,
+    /// The accepted proposal it came from.
+    pub proposal: Option<u32>,
+}
+
+impl From<&pspm_config::Action> for Action {
+    fn from(planned: &pspm_config::Action) -> Action {
+        Action {
+            code: planned.code.clone(),
+            section: planned.section.clone(),
+            objective: planned.objective.clone(),
+            title: planned.title.clone(),
+            owner: planned.owner.clone(),
+            owners: planned.owners.clone(),
+            start: planned.start,
+            due: planned.due,
+            weight: planned.weight,
+            proposal: None,
+        }
+    }
+}
+
+/// One `!progress` update.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Update {
+    pub event_id: String,
+    pub author: String,
+    pub at_ms: i64,
+    pub progress: u8,
+    pub note: String,
+}
+
+/// One `!measure` of an expected result's indicator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Measurement {
+    pub event_id: String,
+    pub result: String,
+    pub value: f64,
+    pub date: NaiveDate,
+    pub note: String,
+    pub author: String,
+    pub at_ms: i64,
+}
+
+/// What monitoring knows besides the plan file.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Monitoring {
+    /// Actions created from chat (accepted proposals), by code.
+    pub assigned: BTreeMap<String, Action>,
+    /// Progress updates per action code, in the order applied.
+    pub updates: HashMap<String, Vec<Update>>,
+    /// Measurements per result code, in the order applied.
+    pub measurements: HashMap<String, Vec<Measurement>>,
+    /// The last day each room got its reminder.
+    pub reminded: HashMap<String, NaiveDate>,
+}
+
+impl Monitoring {
+    pub fn put_update(&mut self, code: &str, update: &Update) {
+        let updates = self.updates.entry(code.to_owned()).or_default();
+        // Applying the same record twice (a replayed log) must not duplicate history.
+        if !updates.iter().any(|u| u.event_id == update.event_id) {
+            updates.push(update.clone());
+        }
+    }
+
+    pub fn put_measurement(&mut self, measurement: &Measurement) {
+        let list = self
+            .measurements
+            .entry(measurement.result.clone())
+            .or_default();
+        if !list.iter().any(|m| m.event_id == measurement.event_id) {
+            list.push(measurement.clone());
+        }
+    }
+
+    /// An action's progress: its latest update's, else 0.
+    pub fn progress(&self, code: &str) -> u8 {
+        self.updates
+            .get(code)
+            .and_then(|u| u.last())
+            .map_or(0, |u| u.progress)
+    }
+
+    /// A result's latest measurement (by date, then by order recorded).
+    pub fn latest(&self, result: &str) -> Option<&Measurement> {
+        self.measurements
+            .get(result)?
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, m)| (m.date, *i))
+            .map(|(_, m)| m)
+    }
+}
+
+/// The plan's monitoring model as the engine sees it: the plan file's part, fixed at start.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Plan {
+    pub objectives: Vec<Objective>,
+    pub results: Vec<ExpectedResult>,
+    pub actions: Vec<Action>,
+    pub config: MonitoringConfig,
+}
+
+impl Plan {
+    pub fn from_config(config: &pspm_config::Config) -> Plan {
+        let monitoring = &config.plan.monitoring;
+        Plan {
+            objectives: monitoring.objectives.clone(),
+            results: monitoring.results.clone(),
+            actions: monitoring.actions.iter().map(Action::from).collect(),
+            config: config.monitoring,
+        }
+    }
+
+    /// The day it is in the plan's time zone.
+    pub fn today(&self, now: DateTime<Utc>) -> NaiveDate {
+        now.with_timezone(&self.config.time_zone).date_naive()
+    }
+
+    /// Whether a code is taken by an objective, a result or a plan action.
+    pub fn has_code(&self, code: &str) -> bool {
+        self.objectives.iter().any(|o| o.code == code)
+            || self.results.iter().any(|r| r.code == code)
+            || self.actions.iter().any(|a| a.code == code)
+    }
+
+    /// The section of a result (through its objective).
+    pub fn result_section(&self, result: &ExpectedResult) -> Option<&str> {
+        self.objectives
+            .iter()
+            .find(|o| o.code == result.objective)
+            .map(|o| o.section.as_str())
+    }
+}
+
+/// Every action: the plan file's, then those assigned from chat.
+pub fn all_actions<'a>(plan: &'a Plan, monitoring: &'a Monitoring) -> Vec<&'a Action> {
+    plan.actions
+        .iter()
+        .chain(monitoring.assigned.values())
+        .collect()
+}
+
+/// Finds an action by code, ignoring case (codes are typed by hand).
+pub fn find_action<'a>(
+    plan: &'a Plan,
+    monitoring: &'a Monitoring,
+    code: &str,
+) -> Option<&'a Action> {
+    all_actions(plan, monitoring)
+        .into_iter()
+        .find(|a| a.code.eq_ignore_ascii_case(code))
+}
+
+/// How an action stands on `today` with `progress`.
+pub fn status(action: &Action, progress: u8, today: NaiveDate) -> Status {
+    if progress >= 100 {
+        Status::Done
+    } else if action.due < today {
+        Status::Late
+    } else if (action.due - today).num_days() <= DUE_SOON_DAYS {
+        Status::DueSoon
+    } else if progress == 0 {
+        Status::NotStarted
+    } else {
+        Status::InProgress
+    }
+}
+
+/// Progress of a set of actions, weighted (0 when there are none).
+pub fn weighted_progress<'a>(
+    actions: impl IntoIterator<Item = &'a Action>,
+    monitoring: &Monitoring,
+) -> f64 {
+    let (mut done, mut total) = (0.0, 0.0);
+    for action in actions {
+        done += action.weight * f64::from(monitoring.progress(&action.code));
+        total += action.weight;
+    }
+    if total > 0.0 {
+        done / total
+    } else {
+        0.0
+    }
+}
+
+/// Actions per status.
+pub fn counts<'a>(
+    actions: impl IntoIterator<Item = &'a Action>,
+    monitoring: &Monitoring,
+    today: NaiveDate,
+) -> BTreeMap<Status, usize> {
+    let mut counts: BTreeMap<Status, usize> = Status::ALL.iter().map(|s| (*s, 0)).collect();
+    for action in actions {
+        *counts
+            .entry(status(action, monitoring.progress(&action.code), today))
+            .or_default() += 1;
+    }
+    counts
+}
+
+/// The target for `year`, else the latest earlier one (targets often stop at the plan's end).
+pub fn target_for(result: &ExpectedResult, year: i32) -> Option<f64> {
+    result
+        .targets
+        .range(..=year)
+        .next_back()
+        .or_else(|| result.targets.iter().next())
+        .map(|(_, value)| *value)
+}
+
+/// Whether `user` (with `organisation`) owns `action`.
+pub fn is_owner(action: &Action, user: &str, organisation: &str, server: &str) -> bool {
+    action.owners.iter().any(|o| o == user)
+        || action.owner.as_deref().is_some_and(|owner| {
+            owner.eq_ignore_ascii_case(organisation) || owner.eq_ignore_ascii_case(server)
+        })
+}
+
+/// A number as people write it: no trailing zeros, a comma accepted as decimal point.
+pub fn parse_number(text: &str) -> Option<f64> {
+    let value: f64 = text.trim().replace(',', ".").parse().ok()?;
+    value.is_finite().then_some(value)
+}
+
+pub fn format_number(value: f64) -> String {
+    let rounded = (value * 100.0).round() / 100.0;
+    if rounded.fract() == 0.0 {
+        format!("{rounded:.0}")
+    } else {
+        format!("{rounded}")
+    }
+}

@@ -1,0 +1,314 @@
+//! Monitoring with a fixed clock: roll-up by weight, late and due-soon, measurements against
+//! targets, owners' rights, accepted proposals becoming actions, and the daily reminder.
+
+use chrono::{NaiveDate, TimeZone};
+
+use super::monitoring::{Action, ExpectedResult, Objective, Plan, Status};
+use super::tests::settings;
+use super::*;
+
+const ROOM: &str = "!section:ministry.test";
+const MODERATOR: &str = "@mod:ministry.test";
+const OWNER: &str = "@owner:agency.test";
+const COLLEAGUE: &str = "@colleague:agency.test";
+const OUTSIDER: &str = "@outsider:ministry.test";
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn action(code: &str, due: NaiveDate, weight: f64, owner: Option<&str>, owners: &[&str]) -> Action {
+    Action {
+        code: code.into(),
+        section: "dati".into(),
+        objective: Some("OB.1".into()),
+        title: format!("Action {code}"),
+        owner: owner.map(str::to_owned),
+        owners: owners.iter().map(|o| (*o).to_owned()).collect(),
+        start: Some(day(2026, 1, 1)),
+        due,
+        weight,
+        proposal: None,
+    }
+}
+
+fn plan() -> Plan {
+    Plan {
+        objectives: vec![Objective {
+            code: "OB.1".into(),
+            section: "dati".into(),
+            title: "Open data".into(),
+        }],
+        results: vec![ExpectedResult {
+            code: "R.1".into(),
+            objective: "OB.1".into(),
+            title: "Datasets published".into(),
+            indicator: "datasets".into(),
+            unit: "datasets".into(),
+            baseline: Some(100.0),
+            targets: [(2026, 180.0), (2027, 250.0)].into(),
+        }],
+        actions: vec![
+            // Weight 3, owned by the agency (organisation).
+            action("A.1", day(2026, 12, 31), 3.0, Some("Agenzia"), &[]),
+            // Weight 1, owned by one person; due within the month.
+            action("A.2", day(2026, 6, 20), 1.0, None, &[OWNER]),
+            // Already late on 2026-06-10.
+            action("A.3", day(2026, 5, 31), 1.0, None, &[MODERATOR]),
+        ],
+        config: Default::default(),
+    }
+}
+
+struct Clock {
+    engine: Engine,
+    sent: usize,
+}
+
+/// 2026-06-10 at `hour`:00 in Rome (CEST, UTC+2).
+fn rome(hour: u32, date: NaiveDate) -> DateTime<Utc> {
+    chrono_tz::Europe::Rome
+        .from_local_datetime(&date.and_hms_opt(hour, 0, 0).unwrap())
+        .single()
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+impl Clock {
+    fn new() -> Clock {
+        let mut settings = settings(Language::En);
+        settings.monitoring = plan();
+        Clock {
+            engine: Engine::new(settings, State::default()),
+            sent: 0,
+        }
+    }
+
+    fn at(&mut self, now: DateTime<Utc>, sender: &str, body: &str) -> Effects {
+        self.sent += 1;
+        self.engine.apply(
+            Input::Message(Message {
+                event_id: format!("$m{}", self.sent),
+                room_id: ROOM.into(),
+                sender: sender.into(),
+                sent_at_ms: now.timestamp_millis() - 50,
+                body: body.into(),
+                thread_root: None,
+                reply_to: None,
+                quoted: None,
+            }),
+            now,
+        )
+    }
+
+    /// The reply to the command (moderation also posts notices in proposals' threads).
+    fn say(&mut self, sender: &str, body: &str) -> String {
+        let effects = self.at(rome(10, day(2026, 6, 10)), sender, body);
+        let event_id = format!("$m{}", self.sent);
+        let replies: Vec<_> = effects
+            .replies
+            .iter()
+            .filter(|r| r.in_reply_to == event_id)
+            .collect();
+        assert_eq!(replies.len(), 1, "{body}");
+        replies[0].text.body.clone()
+    }
+}
+
+#[test]
+fn status_rolls_up_by_weight_and_lists_what_is_late() {
+    let mut clock = Clock::new();
+    assert!(clock
+        .say(COLLEAGUE, "!progress A.1 50 halfway")
+        .contains("0% → 50%"));
+    assert!(clock.say(OWNER, "!progress A.2 100").contains("(done)"));
+    let status = clock.say(OUTSIDER, "!status");
+    // (3×50 + 1×100 + 1×0) / 5 = 50.
+    assert!(status.contains("Progress of Dati: 50%"), "{status}");
+    assert!(
+        status.contains("not started 0 · in progress 1 · due within 30 days 0 · late 1 · done 1"),
+        "{status}"
+    );
+    assert!(
+        status.contains("`A.3` Action A.3 — due 2026-05-31, 0%"),
+        "{status}"
+    );
+    let late = clock.say(OUTSIDER, "!actions late");
+    assert!(late.contains("A.3") && !late.contains("A.1"), "{late}");
+    let mine = clock.say(OWNER, "!actions mine");
+    assert!(
+        mine.contains("A.2") && mine.contains("A.1") && !mine.contains("A.3"),
+        "{mine}"
+    );
+}
+
+#[test]
+fn statuses_on_given_days() {
+    let plan = plan();
+    let a2 = &plan.actions[1];
+    assert_eq!(
+        monitoring::status(a2, 0, day(2026, 5, 1)),
+        Status::NotStarted
+    );
+    assert_eq!(
+        monitoring::status(a2, 10, day(2026, 5, 1)),
+        Status::InProgress
+    );
+    assert_eq!(monitoring::status(a2, 10, day(2026, 6, 1)), Status::DueSoon);
+    assert_eq!(monitoring::status(a2, 99, day(2026, 6, 21)), Status::Late);
+    assert_eq!(monitoring::status(a2, 100, day(2027, 1, 1)), Status::Done);
+}
+
+#[test]
+fn only_moderators_and_owners_update_and_only_from_0_to_100() {
+    let mut clock = Clock::new();
+    let refused = clock.say(OUTSIDER, "!progress A.2 30");
+    assert!(
+        refused.contains("Only moderators and the owners of `A.2`"),
+        "{refused}"
+    );
+    for bad in [
+        "!progress A.2 101",
+        "!progress A.2 -5",
+        "!progress A.2 half",
+        "!progress A.2",
+    ] {
+        assert!(
+            clock.say(OWNER, bad).contains("!progress <code> <0-100>"),
+            "{bad}"
+        );
+    }
+    assert!(clock
+        .say(OWNER, "!progress A.9 10")
+        .contains("No action with code `A.9`"));
+    assert!(
+        clock.engine.state().monitoring.updates.is_empty(),
+        "refusals change nothing"
+    );
+    // Organisation ownership: anyone from the agency's server.
+    assert!(clock
+        .say(COLLEAGUE, "!progress a.1 20")
+        .contains("0% → 20%"));
+    assert!(clock
+        .say(MODERATOR, "!progress A.1 35 checked")
+        .contains("20% → 35%"));
+    let history = clock.say(OUTSIDER, "!history A.1");
+    assert!(
+        history.contains(COLLEAGUE) && history.contains("35% checked"),
+        "{history}"
+    );
+}
+
+#[test]
+fn measurements_against_this_years_target() {
+    let mut clock = Clock::new();
+    assert!(clock
+        .say(OUTSIDER, "!measure R.1 150")
+        .contains("Only moderators"));
+    let done = clock.say(COLLEAGUE, "!measure R.1 150 2026-05-31 first count");
+    assert!(
+        done.contains("150 datasets on 2026-05-31 (2026 target: 180)"),
+        "{done}"
+    );
+    clock.say(MODERATOR, "!measure R.1 140,5 2026-04-30");
+    let results = clock.say(OUTSIDER, "!results");
+    // The latest by date wins, not the latest typed.
+    assert!(
+        results.contains("latest 150 (2026-05-31) / target 180 datasets (baseline 100)"),
+        "{results}"
+    );
+    assert!(clock
+        .say(MODERATOR, "!measure R.9 1")
+        .contains("No expected result"));
+    assert!(clock
+        .say(MODERATOR, "!measure R.1 lots")
+        .contains("!measure <result-code>"));
+}
+
+#[test]
+fn an_accepted_proposal_becomes_an_action_its_owner_can_update() {
+    let mut clock = Clock::new();
+    clock.say(OWNER, "!propose Open the cadastre\nAll of it.");
+    assert!(clock
+        .say(MODERATOR, "!assign 1 A.10 @owner:agency.test 2026-09-30")
+        .contains("not accepted"));
+    clock.say(MODERATOR, "!accept 1 yes");
+    assert!(clock
+        .say(OWNER, "!assign 1 A.10 @owner:agency.test 2026-09-30")
+        .contains("moderators"));
+    assert!(clock
+        .say(MODERATOR, "!assign 1 A.1 Agenzia 2026-09-30")
+        .contains("already used"));
+    assert!(clock
+        .say(MODERATOR, "!assign 1 A.10 Nobody 2026-09-30")
+        .contains("Unknown owner"));
+    assert!(clock
+        .say(MODERATOR, "!assign 1 A.10 Agenzia 30/09/2026")
+        .contains("!assign <n>"));
+    let assigned = clock.say(MODERATOR, "!assign 1 A.10 @owner:agency.test 2026-09-30 2");
+    assert!(
+        assigned.contains("now action `A.10` “Open the cadastre”"),
+        "{assigned}"
+    );
+    assert!(assigned.contains("weight 2"), "{assigned}");
+    assert!(clock
+        .say(MODERATOR, "!assign 1 A.11 Agenzia 2026-09-30")
+        .contains("already action `A.10`"));
+    assert!(clock.say(OWNER, "!progress A.10 40").contains("0% → 40%"));
+    let status = clock.say(OUTSIDER, "!status all");
+    // (3×0 + 1×0 + 1×0 + 2×40) / 7 = 11.4.
+    assert!(
+        status.contains("Progress of the whole plan: 11%"),
+        "{status}"
+    );
+}
+
+#[test]
+fn the_reminder_goes_out_once_a_day_from_the_reminder_time() {
+    let mut clock = Clock::new();
+    let tick = |clock: &mut Clock, now| clock.engine.apply(Input::Tick, now);
+    // 08:00 in Rome: before the default 09:00.
+    assert!(tick(&mut clock, rome(8, day(2026, 6, 10)))
+        .notices
+        .is_empty());
+    let first = tick(&mut clock, rome(9, day(2026, 6, 10)));
+    assert_eq!(first.notices.len(), 1);
+    let text = &first.notices[0].text.body;
+    assert!(text.contains("Late: `A.3`"), "{text}");
+    assert!(
+        !text.contains("A.2"),
+        "A.2 is due in 10 days, beyond the 7-day horizon: {text}"
+    );
+    assert_eq!(first.notices[0].key, format!("reminder.{ROOM}.2026-06-10"));
+    assert!(
+        tick(&mut clock, rome(18, day(2026, 6, 10)))
+            .notices
+            .is_empty(),
+        "once a day"
+    );
+    let next_day = tick(&mut clock, rome(9, day(2026, 6, 14)));
+    assert!(next_day.notices[0]
+        .text
+        .body
+        .contains("Due within 7 days: `A.2`"));
+    // Nothing due: no message (but the day is recorded).
+    clock.say(MODERATOR, "!progress A.3 100");
+    clock.say(OWNER, "!progress A.2 100");
+    let quiet = tick(&mut clock, rome(9, day(2026, 6, 15)));
+    assert!(quiet.notices.is_empty() && !quiet.changes.is_empty());
+}
+
+#[test]
+fn a_chart_is_a_png_of_the_scope() {
+    let mut clock = Clock::new();
+    let effects = clock.at(rome(10, day(2026, 6, 10)), OUTSIDER, "!chart");
+    assert_eq!(effects.files.len(), 1);
+    let file = &effects.files[0];
+    assert_eq!(file.mimetype, "image/png");
+    assert!(file.content.starts_with(b"\x89PNG\r\n\x1a\n"));
+    let (width, height) = file.image.unwrap();
+    assert!(width > 0 && height > 0);
+    assert!(clock
+        .say(OUTSIDER, "!chart everything")
+        .contains("!chart [section|all]"));
+}

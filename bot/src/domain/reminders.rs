@@ -1,0 +1,67 @@
+//! The daily reminder: once a day, from the configured local time, each section room with
+//! late actions or actions due within [`REMINDER_DAYS`] gets one message listing them. The
+//! day is recorded (a `Change`), so a restart the same day sends nothing again; the
+//! message's key makes a resend after a crash land once.
+
+use chrono::{DateTime, Utc};
+
+use super::command::tracking::{action_line, actions_in, sections, today, Scope};
+use super::i18n::{Msg, Rendered};
+use super::monitoring::{status, Status, REMINDER_DAYS};
+use super::{Change, Effects, Engine, Notice};
+
+pub fn daily(engine: &Engine, now: DateTime<Utc>, effects: &mut Effects) {
+    let settings = engine.settings();
+    let state = engine.state();
+    let plan = &settings.monitoring;
+    let local = now.with_timezone(&plan.config.time_zone);
+    if local.time() < plan.config.reminder_time {
+        return;
+    }
+    let today = today(settings, now);
+    let catalogue = settings.catalogue();
+    for section in sections(settings) {
+        let Some((room_id, _)) = settings.section_of_id(&section.id) else {
+            continue;
+        };
+        if state.monitoring.reminded.get(room_id) == Some(&today) {
+            continue;
+        }
+        let mut late = Vec::new();
+        let mut soon = Vec::new();
+        for action in actions_in(settings, state, &Scope::section(section)) {
+            match status(action, state.monitoring.progress(&action.code), today) {
+                Status::Done => {}
+                Status::Late => late.push(action),
+                _ if (action.due - today).num_days() <= REMINDER_DAYS => soon.push(action),
+                _ => {}
+            }
+        }
+        effects.changes.push(Change::Reminded {
+            room_id: room_id.to_owned(),
+            day: today,
+        });
+        if late.is_empty() && soon.is_empty() {
+            continue;
+        }
+        late.sort_by_key(|a| (a.due, a.code.clone()));
+        soon.sort_by_key(|a| (a.due, a.code.clone()));
+        let mut lines: Vec<Rendered> = vec![catalogue.render(
+            Msg::RemindHeader,
+            &[("section", &section.title), ("date", &today.to_string())],
+        )];
+        lines.extend(
+            late.iter()
+                .map(|a| action_line(catalogue, state, a, today, Msg::RemindLate)),
+        );
+        lines.extend(
+            soon.iter()
+                .map(|a| action_line(catalogue, state, a, today, Msg::RemindSoon)),
+        );
+        effects.notices.push(Notice {
+            room_id: room_id.to_owned(),
+            key: format!("reminder.{room_id}.{today}"),
+            text: Rendered::lines(lines),
+        });
+    }
+}

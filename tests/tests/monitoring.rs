@@ -1,0 +1,251 @@
+//! Monitoring end to end: an accepted proposal becomes an action, its owner updates it and
+//! others cannot, `!status` adds up, `!chart` uploads a PNG of the announced size, the daily
+//! reminder is posted once and not again after a restart, and the report renders in
+//! headless Chromium.
+
+use std::time::Duration;
+
+use chrono::{Days, Utc};
+use pspm_e2e::{repo_root, run_chromium, wait_for, Bot, BotSetup, RateLimits, Result, Synapse};
+use serde_json::Value;
+
+const SERVER: &str = "ministry.test";
+
+fn body(content: &Value) -> String {
+    content["body"].as_str().unwrap_or_default().to_owned()
+}
+
+fn plan(alice: &str, bob: &str) -> String {
+    // Dates relative to today, with margins so the test holds around midnight in Rome.
+    let today = Utc::now().date_naive();
+    let late = today - Days::new(3);
+    let soon = today + Days::new(3);
+    format!(
+        r#"
+[plan]
+id = "mon"
+title = "Piano di monitoraggio"
+
+[[sections]]
+id = "dati"
+title = "Dati pubblici"
+phase = "consultation"
+
+[[objectives]]
+code = "OB.1"
+section = "dati"
+title = "Aprire i dati"
+
+[[results]]
+code = "R.1"
+objective = "OB.1"
+title = "Dataset pubblicati"
+unit = "dataset"
+baseline = 10
+targets = {{ "{year}" = 50 }}
+
+[[actions]]
+code = "A.LATE"
+section = "dati"
+objective = "OB.1"
+title = "Catalogo dei dati"
+owners = ["{alice}"]
+due = "{late}"
+
+[[actions]]
+code = "A.SOON"
+section = "dati"
+objective = "OB.1"
+title = "Licenze aperte"
+owners = ["{bob}"]
+due = "{soon}"
+"#,
+        year = today.format("%Y"),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn actions_progress_status_chart_reminder_and_report() -> Result<()> {
+    let synapse = Synapse::start(SERVER, RateLimits::Raised).await?;
+    let bot_user = synapse.register("pspm", false).await?;
+    let moderator = synapse.register("mod", false).await?;
+    let alice = synapse.register("alice", false).await?;
+    let bob = synapse.register("bob", false).await?;
+    let mut bot = Bot::configure(
+        &synapse,
+        &BotSetup {
+            bot: &bot_user,
+            plan_id: "mon",
+            sections: &["dati"],
+            language: "en",
+            moderators: &[&moderator.user_id],
+            allowed_servers: &[SERVER],
+        },
+    )?;
+    bot.write_plan_text(&plan(&alice.user_id, &bob.user_id))?;
+    // The reminder time has always passed: the first tick of the day sends it.
+    bot.append_config("[monitoring]\nreminder_time = \"00:00\"\ntime_zone = \"Europe/Rome\"\n")?;
+    bot.start()?;
+    let alias = format!("#mon.dati:{SERVER}");
+    let room = wait_for(Duration::from_secs(60), || async {
+        alice.resolve_alias(&alias).await
+    })
+    .await?
+    .ok_or_else(|| anyhow::anyhow!("{alias} never resolved"))?;
+    for user in [&moderator, &alice, &bob] {
+        user.join(&room).await?;
+    }
+    let bot_id = bot.user_id.clone();
+    let ask = |user: &pspm_e2e::User, text: &str| {
+        let (room, bot_id, user, text) = (
+            room.clone(),
+            bot_id.clone(),
+            user.clone_session(),
+            text.to_owned(),
+        );
+        async move { user.command(&room, &bot_id, &text).await }
+    };
+    let reminders = || async {
+        let events = alice.messages(&room).await?;
+        Ok::<_, anyhow::Error>(
+            events
+                .into_iter()
+                .filter(|e| {
+                    e["sender"] == bot_id.as_str()
+                        && body(&e["content"]).starts_with("Reminder for Dati pubblici")
+                })
+                .collect::<Vec<_>>(),
+        )
+    };
+
+    // The reminder: one message, late and due-soon actions listed.
+    let first = wait_for(Duration::from_secs(60), || async {
+        Ok(reminders().await?.into_iter().next())
+    })
+    .await?
+    .ok_or_else(|| anyhow::anyhow!("no reminder"))?;
+    let text = body(&first["content"]);
+    assert!(
+        text.contains("Late: `A.LATE`") && text.contains("Due within 7 days: `A.SOON`"),
+        "{text}"
+    );
+
+    // A proposal accepted and assigned; its owner updates it, others cannot.
+    let card = ask(
+        &alice,
+        "!propose Open the cadastre\nEvery parcel, as open data.",
+    )
+    .await?;
+    assert!(body(&card).starts_with("#1 "), "{}", body(&card));
+    ask(&moderator, "!accept 1 agreed").await?;
+    let due = (Utc::now().date_naive() + Days::new(60)).to_string();
+    let assigned = ask(
+        &moderator,
+        &format!("!assign 1 A.NEW {} {due} 2", bob.user_id),
+    )
+    .await?;
+    assert!(
+        body(&assigned).contains("now action `A.NEW`"),
+        "{}",
+        body(&assigned)
+    );
+    let updated = ask(&bob, "!progress A.NEW 50 survey done").await?;
+    assert!(body(&updated).contains("0% → 50%"), "{}", body(&updated));
+    let refused = ask(&alice, "!progress A.NEW 90").await?;
+    assert!(
+        body(&refused).contains("Only moderators and the owners"),
+        "{}",
+        body(&refused)
+    );
+    let out_of_range = ask(&bob, "!progress A.NEW 150").await?;
+    assert!(body(&out_of_range).contains("!progress <code> <0-100>"));
+
+    // (1×0 + 1×0 + 2×50) / 4 = 25%.
+    let status = body(&ask(&alice, "!status").await?);
+    assert!(
+        status.contains("Progress of Dati pubblici: 25%"),
+        "{status}"
+    );
+    assert!(
+        status.contains("not started 0 · in progress 1 · due within 30 days 1 · late 1 · done 0"),
+        "{status}"
+    );
+    assert!(status.contains("`A.LATE` Catalogo dei dati"), "{status}");
+
+    // The chart: an m.image whose PNG decodes to the size the event announces.
+    let chart = alice.command_file(&room, &bot_id, "!chart").await?;
+    assert_eq!(chart["msgtype"], "m.image", "{chart}");
+    let bytes = alice
+        .download(chart["url"].as_str().expect("an mxc URL"))
+        .await?;
+    let artifacts = repo_root().join("target/e2e-artifacts");
+    std::fs::create_dir_all(&artifacts)?;
+    std::fs::write(artifacts.join("chart.png"), &bytes)?;
+    let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    let reader = decoder.read_info()?;
+    let info = reader.info();
+    assert_eq!(
+        u64::from(info.width),
+        chart["info"]["w"].as_u64().unwrap_or(0)
+    );
+    assert_eq!(
+        u64::from(info.height),
+        chart["info"]["h"].as_u64().unwrap_or(0)
+    );
+    assert!(
+        info.width >= 600 && info.height >= 200,
+        "{}x{}",
+        info.width,
+        info.height
+    );
+
+    // A restart the same day sends no second reminder.
+    bot.stop()?;
+    bot.start()?;
+    assert!(body(&ask(&alice, "!ping").await?).starts_with("pong"));
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        reminders().await?.len(),
+        1,
+        "one reminder a day, across restarts"
+    );
+
+    // `!report` uploads the HTML page; `pspm report` writes the same page offline.
+    let uploaded = moderator.command_file(&room, &bot_id, "!report").await?;
+    assert_eq!(uploaded["info"]["mimetype"], "text/html", "{uploaded}");
+    bot.stop()?;
+    let out = repo_root().join("target/e2e-artifacts/report");
+    let written = bot.run_cli(&["report", "--out", out.to_str().expect("utf-8")])?;
+    assert!(
+        written.status.success(),
+        "{}",
+        String::from_utf8_lossy(&written.stderr)
+    );
+    let page = out.join("index.html");
+    let url = format!("file://{}", page.display());
+
+    // Headless Chromium renders it: section names and percentages are in the DOM.
+    let dom = String::from_utf8(run_chromium(&url, &["--dump-dom"])?.stdout)?;
+    assert!(dom.contains("Dati pubblici") && dom.contains("Piano di monitoraggio"));
+    assert!(
+        dom.contains("25%") && dom.contains("50%"),
+        "percentages in the DOM"
+    );
+    assert!(dom.contains("A.NEW") && dom.contains("survey done"));
+    assert!(
+        dom.contains("Open the cadastre"),
+        "the consultation outcome"
+    );
+    let shot = out.join("report.png");
+    run_chromium(
+        &url,
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=390,2400",
+        ],
+    )?;
+    let screenshot = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot)?));
+    assert_eq!(screenshot.read_info()?.info().width, 390);
+    println!("report screenshot: {}", shot.display());
+    Ok(())
+}
