@@ -822,6 +822,33 @@ impl Drop for Bot {
     }
 }
 
+/// Configures a bot (then `prepare` may change its files), starts it, waits for its first
+/// section room and has `members` join it; returns the bot and the room ID.
+pub async fn bot_in_section(
+    synapse: &Synapse,
+    setup: &BotSetup<'_>,
+    prepare: impl FnOnce(&Bot) -> Result<()>,
+    members: &[&User],
+) -> Result<(Bot, String)> {
+    let mut bot = Bot::configure(synapse, setup)?;
+    prepare(&bot)?;
+    bot.start()?;
+    let section = setup
+        .sections
+        .first()
+        .ok_or_else(|| anyhow!("the plan needs a section"))?;
+    let alias = format!("#{}.{section}:{}", setup.plan_id, synapse.server_name);
+    let room = wait_for(Duration::from_secs(60), || async {
+        setup.bot.resolve_alias(&alias).await
+    })
+    .await?
+    .ok_or_else(|| anyhow!("{alias} never resolved"))?;
+    for member in members {
+        member.join(&room).await?;
+    }
+    Ok((bot, room))
+}
+
 /// Headless Chromium (`scripts/test` installs Debian's package): `PSPM_CHROMIUM` or
 /// `chromium` on the PATH.
 pub fn chromium() -> Result<PathBuf> {

@@ -6,7 +6,9 @@
 use std::time::Duration;
 
 use chrono::{Days, Utc};
-use pspm_e2e::{repo_root, run_chromium, wait_for, Bot, BotSetup, RateLimits, Result, Synapse};
+use pspm_e2e::{
+    bot_in_section, repo_root, run_chromium, wait_for, BotSetup, RateLimits, Result, Synapse,
+};
 use serde_json::Value;
 
 const SERVER: &str = "ministry.test";
@@ -71,7 +73,7 @@ async fn actions_progress_status_chart_reminder_and_report() -> Result<()> {
     let moderator = synapse.register("mod", false).await?;
     let alice = synapse.register("alice", false).await?;
     let bob = synapse.register("bob", false).await?;
-    let mut bot = Bot::configure(
+    let (mut bot, room) = bot_in_section(
         &synapse,
         &BotSetup {
             bot: &bot_user,
@@ -81,20 +83,16 @@ async fn actions_progress_status_chart_reminder_and_report() -> Result<()> {
             moderators: &[&moderator.user_id],
             allowed_servers: &[SERVER],
         },
-    )?;
-    bot.write_plan_text(&plan(&alice.user_id, &bob.user_id))?;
-    // The reminder time has always passed: the first tick of the day sends it.
-    bot.append_config("[monitoring]\nreminder_time = \"00:00\"\ntime_zone = \"Europe/Rome\"\n")?;
-    bot.start()?;
-    let alias = format!("#mon.dati:{SERVER}");
-    let room = wait_for(Duration::from_secs(60), || async {
-        alice.resolve_alias(&alias).await
-    })
-    .await?
-    .ok_or_else(|| anyhow::anyhow!("{alias} never resolved"))?;
-    for user in [&moderator, &alice, &bob] {
-        user.join(&room).await?;
-    }
+        |bot| {
+            bot.write_plan_text(&plan(&alice.user_id, &bob.user_id))?;
+            // The reminder time has always passed: the first tick of the day sends it.
+            bot.append_config(
+                "[monitoring]\nreminder_time = \"00:00\"\ntime_zone = \"Europe/Rome\"\n",
+            )
+        },
+        &[&moderator, &alice, &bob],
+    )
+    .await?;
     let bot_id = bot.user_id.clone();
     let ask = |user: &pspm_e2e::User, text: &str| {
         let (room, bot_id, user, text) = (

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use pspm_e2e::{wait_for, Bot, BotSetup, RateLimits, Result, Synapse, User};
+use pspm_e2e::{bot_in_section, wait_for, Bot, BotSetup, RateLimits, Result, Synapse, User};
 use serde_json::Value;
 
 const SERVER: &str = "ministry.test";
@@ -25,7 +25,7 @@ async fn world(plan_id: &str) -> Result<World> {
     let moderator = synapse.register("mod", false).await?;
     let alice = synapse.register("alice", false).await?;
     let bob = synapse.register("bob", false).await?;
-    let mut bot = Bot::configure(
+    let (bot, room) = bot_in_section(
         &synapse,
         &BotSetup {
             bot: &bot_user,
@@ -35,17 +35,10 @@ async fn world(plan_id: &str) -> Result<World> {
             moderators: &[&moderator.user_id],
             allowed_servers: &[SERVER],
         },
-    )?;
-    bot.start()?;
-    let alias = format!("#{plan_id}.dati:{SERVER}");
-    let room = wait_for(Duration::from_secs(60), || async {
-        alice.resolve_alias(&alias).await
-    })
-    .await?
-    .ok_or_else(|| anyhow::anyhow!("{alias} never resolved"))?;
-    for user in [&moderator, &alice, &bob] {
-        user.join(&room).await?;
-    }
+        |_| Ok(()),
+        &[&moderator, &alice, &bob],
+    )
+    .await?;
     Ok(World {
         _synapse: synapse,
         bot,

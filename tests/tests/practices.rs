@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use pspm_e2e::{repo_root, wait_for, Bot, BotSetup, RateLimits, Result, Synapse, User};
+use pspm_e2e::{bot_in_section, repo_root, wait_for, BotSetup, RateLimits, Result, Synapse, User};
 use serde_json::Value;
 
 const SERVER: &str = "ministry.test";
@@ -32,7 +32,7 @@ async fn search_share_approve_decline_and_rate_in_a_real_room() -> Result<()> {
     let moderator = synapse.register("mod", false).await?;
     let alice = synapse.register("alice", false).await?;
     let bob = synapse.register("bob", false).await?;
-    let mut bot = Bot::configure(
+    let (bot, room) = bot_in_section(
         &synapse,
         &BotSetup {
             bot: &bot_user,
@@ -42,17 +42,10 @@ async fn search_share_approve_decline_and_rate_in_a_real_room() -> Result<()> {
             moderators: &[&moderator.user_id],
             allowed_servers: &[SERVER],
         },
-    )?;
-    bot.start()?;
-    let alias = format!("#buone.riuso:{SERVER}");
-    let room = wait_for(Duration::from_secs(60), || async {
-        alice.resolve_alias(&alias).await
-    })
-    .await?
-    .ok_or_else(|| anyhow::anyhow!("{alias} never resolved"))?;
-    for user in [&moderator, &alice, &bob] {
-        user.join(&room).await?;
-    }
+        |_| Ok(()),
+        &[&moderator, &alice, &bob],
+    )
+    .await?;
     let ask = |user: &User, text: String| {
         let room = room.clone();
         let bot_id = bot.user_id.clone();

@@ -25,6 +25,7 @@ macro_rules! message_keys {
 }
 
 message_keys! {
+    StatusObjective = "status.objective",
     CmdAssignUsage = "cmd.assign.usage",
     CmdAssignSummary = "cmd.assign.summary",
     CmdAssignHelp = "cmd.assign.help",

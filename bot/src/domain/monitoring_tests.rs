@@ -133,6 +133,10 @@ fn status_rolls_up_by_weight_and_lists_what_is_late() {
         status.contains("`A.3` Action A.3 — due 2026-05-31, 0%"),
         "{status}"
     );
+    assert!(
+        status.contains("Objective `OB.1` Open data: 50%"),
+        "{status}"
+    );
     let late = clock.say(OUTSIDER, "!actions late");
     assert!(late.contains("A.3") && !late.contains("A.1"), "{late}");
     let mine = clock.say(OWNER, "!actions mine");

@@ -174,6 +174,14 @@ fn draw_progress_row(canvas: &mut Canvas, y: u32, bar: &ProgressBar) {
     );
     let percent = clamp_percent(bar.percent);
     let filled = (f64::from(TRACK_WIDTH) * percent / 100.0).round() as u32;
+    // A swatch of the status before the track: a late action at 0% has no bar to colour.
+    canvas.fill(
+        TRACK_X - 10,
+        y + BAR_DY + BAR_HEIGHT.saturating_sub(8) / 2,
+        8,
+        8.min(BAR_HEIGHT),
+        status_colour(bar.status),
+    );
     canvas.fill(TRACK_X, y + BAR_DY, TRACK_WIDTH, BAR_HEIGHT, TRACK);
     canvas.fill(
         TRACK_X,

@@ -61,6 +61,29 @@ impl StatusCommand {
                 ],
             ),
         ];
+        // Objectives roll up their actions by weight too.
+        for objective in &ctx.settings.monitoring.objectives {
+            if !scope.contains(&objective.section) {
+                continue;
+            }
+            let of_objective: Vec<_> = actions
+                .iter()
+                .copied()
+                .filter(|a| a.objective.as_deref() == Some(objective.code.as_str()))
+                .collect();
+            if of_objective.is_empty() {
+                continue;
+            }
+            let percent = weighted_progress(of_objective, monitoring);
+            lines.push(catalogue.render(
+                Msg::StatusObjective,
+                &[
+                    ("code", &objective.code),
+                    ("title", &objective.title),
+                    ("percent", &format!("{percent:.0}")),
+                ],
+            ));
+        }
         let mut late: Vec<_> = actions
             .into_iter()
             .filter(|a| status(a, monitoring.progress(&a.code), today) == Status::Late)
