@@ -25,6 +25,11 @@ macro_rules! message_keys {
 }
 
 message_keys! {
+    CmdActionUsage = "cmd.action.usage",
+    CmdActionSummary = "cmd.action.summary",
+    CmdActionHelp = "cmd.action.help",
+    ActionEdited = "action.edited",
+    ActionDueBeforeStart = "action.due_before_start",
     StatusObjective = "status.objective",
     CmdAssignUsage = "cmd.assign.usage",
     CmdAssignSummary = "cmd.assign.summary",

@@ -76,7 +76,7 @@ pub struct Measurement {
 /// What monitoring knows besides the plan file.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Monitoring {
-    /// Actions created from chat (accepted proposals), by code.
+    /// Actions created or edited from chat, by code (an edited plan-file action is here whole).
     pub assigned: BTreeMap<String, Action>,
     /// Progress updates per action code, in the order applied.
     pub updates: HashMap<String, Vec<Update>>,
@@ -165,11 +165,19 @@ impl Plan {
     }
 }
 
-/// Every action: the plan file's, then those assigned from chat.
+/// Every action: the plan file's (as edited from chat, if they were), then those assigned
+/// from chat.
 pub fn all_actions<'a>(plan: &'a Plan, monitoring: &'a Monitoring) -> Vec<&'a Action> {
+    let edited = |a: &'a Action| monitoring.assigned.get(&a.code).unwrap_or(a);
     plan.actions
         .iter()
-        .chain(monitoring.assigned.values())
+        .map(edited)
+        .chain(
+            monitoring
+                .assigned
+                .values()
+                .filter(|a| !plan.actions.iter().any(|p| p.code == a.code)),
+        )
         .collect()
 }
 

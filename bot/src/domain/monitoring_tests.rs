@@ -316,3 +316,43 @@ fn a_chart_is_a_png_of_the_scope() {
         .say(OUTSIDER, "!chart everything")
         .contains("!chart [section|all]"));
 }
+
+#[test]
+fn moderators_edit_actions_from_chat() {
+    let mut clock = Clock::new();
+    assert!(clock
+        .say(OWNER, "!action A.3 due 2026-12-31")
+        .contains("moderators"));
+    for bad in [
+        "!action A.3 colour red",
+        "!action A.3 due tomorrow",
+        "!action A.3 weight 0",
+        "!action A.3",
+    ] {
+        assert!(
+            clock.say(MODERATOR, bad).contains("!action <code>"),
+            "{bad}"
+        );
+    }
+    let refused = clock.say(MODERATOR, "!action A.3 due 2025-12-31");
+    assert!(refused.contains("before the start"), "{refused}");
+    assert!(clock.say(OUTSIDER, "!actions late").contains("A.3"));
+    let edited = clock.say(MODERATOR, "!action a.3 due 2026-12-31");
+    assert!(edited.contains("due 2026-12-31"), "{edited}");
+    assert!(
+        !clock.say(OUTSIDER, "!actions late").contains("A.3"),
+        "no longer late"
+    );
+    let moved = clock.say(MODERATOR, "!action A.3 owner Agenzia");
+    assert!(moved.contains("owner Agenzia"), "{moved}");
+    assert!(clock
+        .say(COLLEAGUE, "!progress A.3 10")
+        .contains("0% → 10%"));
+    clock.say(MODERATOR, "!action A.3 title Catalogue of datasets");
+    assert!(clock
+        .say(OUTSIDER, "!actions")
+        .contains("`A.3` Catalogue of datasets"));
+    // Still one action A.3, in the plan file's place.
+    let all = clock.say(OUTSIDER, "!actions all");
+    assert_eq!(all.matches("`A.3`").count(), 1, "{all}");
+}

@@ -82,7 +82,7 @@ impl Assign {
         if taken {
             return Err(catalogue.render(Msg::AssignCodeTaken, &[("code", &self.code)]));
         }
-        let (owner, owners) = self.owner(ctx)?;
+        let (owner, owners) = owner_of(ctx, &self.owner)?;
         let action = Action {
             code: self.code,
             section: proposal.section.clone(),
@@ -110,28 +110,28 @@ impl Assign {
         ctx.changes.push(Change::Action(action));
         Ok(reply)
     }
+}
 
-    /// A user, or an organisation by name or server.
-    fn owner(
-        &self,
-        ctx: &Ctx<'_>,
-    ) -> Result<(Option<String>, Vec<String>), crate::domain::Rendered> {
-        let settings = ctx.settings;
-        // A person owns it alone: naming someone is not handing it to their whole body.
-        if self.owner.starts_with('@') && pspm_config::server_of(&self.owner).is_some() {
-            return Ok((None, vec![self.owner.clone()]));
-        }
-        let wanted = self.owner.replace('_', " ");
-        settings
-            .organisations
-            .iter()
-            .find(|(server, name)| {
-                server.eq_ignore_ascii_case(&wanted) || name.eq_ignore_ascii_case(&wanted)
-            })
-            .map(|(_, name)| (Some(name.clone()), Vec::new()))
-            .ok_or_else(|| {
-                ctx.catalogue
-                    .render(Msg::AssignUnknownOwner, &[("owner", &self.owner)])
-            })
+/// An owner as typed: a user (that person alone), or an organisation by name or server
+/// (`_` for spaces). Also used by `!action … owner`.
+pub fn owner_of(
+    ctx: &Ctx<'_>,
+    owner: &str,
+) -> Result<(Option<String>, Vec<String>), crate::domain::Rendered> {
+    // A person owns it alone: naming someone is not handing it to their whole body.
+    if owner.starts_with('@') && pspm_config::server_of(owner).is_some() {
+        return Ok((None, vec![owner.to_owned()]));
     }
+    let wanted = owner.replace('_', " ");
+    ctx.settings
+        .organisations
+        .iter()
+        .find(|(server, name)| {
+            server.eq_ignore_ascii_case(&wanted) || name.eq_ignore_ascii_case(&wanted)
+        })
+        .map(|(_, name)| (Some(name.clone()), Vec::new()))
+        .ok_or_else(|| {
+            ctx.catalogue
+                .render(Msg::AssignUnknownOwner, &[("owner", owner)])
+        })
 }

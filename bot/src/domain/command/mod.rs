@@ -5,10 +5,11 @@
 //! [`Change`]s in the [`Ctx`]; the engine applies them afterwards.
 
 mod accept;
+mod action;
 mod actions;
 mod answer;
 mod approve;
-mod assign;
+pub mod assign;
 mod chart;
 mod close;
 mod decline;
@@ -119,6 +120,7 @@ pub const SPECS: &[&Spec] = &[
     &results::SPEC,
     &chart::SPEC,
     &assign::SPEC,
+    &action::SPEC,
     &report::SPEC,
 ];
 
@@ -164,6 +166,7 @@ pub enum Command {
     Results(results::Results),
     Chart(chart::ChartCommand),
     Assign(assign::Assign),
+    Action(action::ActionCommand),
     Report(report::ReportCommand),
     Unknown(unknown::Unknown),
 }
@@ -415,6 +418,7 @@ impl Command {
             "results" | "risultati" => results::Results::parse(words).map(Command::Results),
             "chart" | "grafico" => chart::ChartCommand::parse(words).map(Command::Chart),
             "assign" | "assegna" => assign::Assign::parse(words).map(Command::Assign),
+            "action" | "azione" => action::ActionCommand::parse(words).map(Command::Action),
             "report" | "rapporto" => report::ReportCommand::parse(words).map(Command::Report),
             _ => Ok(Command::Unknown(unknown::Unknown { name })),
         })
@@ -458,6 +462,7 @@ impl Command {
             Command::Results(c) => c.apply(ctx),
             Command::Chart(c) => c.apply(ctx),
             Command::Assign(c) => c.apply(ctx),
+            Command::Action(c) => c.apply(ctx),
             Command::Report(c) => c.apply(ctx),
             Command::Unknown(c) => Ok(c.apply(ctx)),
         };
