@@ -16,7 +16,8 @@ pub const DUE_SOON_DAYS: i64 = 30;
 /// Days ahead the daily reminder looks.
 pub const REMINDER_DAYS: i64 = 7;
 
-/// A line of action being monitored.
+/// A line of action being monitored: the persisted form (a `Change` record), which the plan
+/// file's `pspm_config::Action` converts into and `!assign` creates with its proposal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Action {
     pub code: String,

@@ -356,3 +356,26 @@ fn moderators_edit_actions_from_chat() {
     let all = clock.say(OUTSIDER, "!actions all");
     assert_eq!(all.matches("`A.3`").count(), 1, "{all}");
 }
+
+#[test]
+fn a_replayed_measurement_keeps_the_day_it_was_sent() {
+    let mut clock = Clock::new();
+    // Sent on 10 June, applied on 12 June (as in a rebuild from history).
+    let sent = rome(10, day(2026, 6, 10));
+    let effects = clock.engine.apply(
+        Input::Message(Message {
+            event_id: "$late".into(),
+            room_id: ROOM.into(),
+            sender: MODERATOR.into(),
+            sent_at_ms: sent.timestamp_millis(),
+            body: "!measure R.1 120".into(),
+            thread_root: None,
+            reply_to: None,
+            quoted: None,
+        }),
+        rome(10, day(2026, 6, 12)),
+    );
+    assert!(effects.replies[0].text.body.contains("on 2026-06-10"));
+    let latest = clock.engine.state().monitoring.latest("R.1").cloned();
+    assert_eq!(latest.map(|m| m.date), Some(day(2026, 6, 10)));
+}

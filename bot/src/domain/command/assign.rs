@@ -90,7 +90,8 @@ impl Assign {
             title: proposal.title.clone(),
             owner,
             owners,
-            start: Some(super::tracking::today(ctx.settings, ctx.now)),
+            // The day it was assigned: a replay (`pspm rebuild`) must record the same one.
+            start: Some(super::tracking::today(ctx.settings, ctx.sent_at())),
             due: self.due,
             weight: self.weight,
             proposal: Some(self.number),

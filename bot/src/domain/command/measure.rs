@@ -74,7 +74,10 @@ impl Measure {
                 &[("code", &result.code), ("objective", &result.objective)],
             ));
         }
-        let date = self.date.unwrap_or_else(|| today(ctx.settings, ctx.now));
+        // Without a date, the day it was sent: a replay (`pspm rebuild`) records the same one.
+        let date = self
+            .date
+            .unwrap_or_else(|| today(ctx.settings, ctx.sent_at()));
         let target = target_for(result, date.year()).map_or_else(|| "–".to_owned(), format_number);
         let reply = catalogue.render(
             Msg::MeasureDone,
