@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use pspm_e2e::{percentile, Bot, BotSetup, Observer, RateLimits, Result, Synapse, User};
+use pspm_e2e::{bot_in_section, percentile, BotSetup, Observer, RateLimits, Result, Synapse, User};
 use serde_json::{json, Value};
 
 const SERVER: &str = "ministry.test";
@@ -96,7 +96,7 @@ async fn main() -> Result<()> {
     let bot_user = synapse.register("pspm", false).await?;
     let alice = synapse.register("alice", false).await?;
     let echo = synapse.register("echo", false).await?;
-    let mut bot = Bot::configure(
+    let (mut bot, room) = bot_in_section(
         &synapse,
         &BotSetup {
             bot: &bot_user,
@@ -106,17 +106,10 @@ async fn main() -> Result<()> {
             moderators: &[],
             allowed_servers: &[SERVER],
         },
-    )?;
-    bot.start()?;
-    let alias = format!("#bench.dati:{SERVER}");
-    let room = loop {
-        if let Some(room) = alice.resolve_alias(&alias).await? {
-            break room;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
-    alice.join(&room).await?;
-    echo.join(&room).await?;
+        |_| Ok(()),
+        &[&alice, &echo],
+    )
+    .await?;
     let observer = Observer::start(&alice).await?;
     // Warm-up: the bot is syncing, the echo client too.
     let warm = alice.send_text(&room, "!ping").await?;

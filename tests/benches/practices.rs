@@ -4,9 +4,9 @@
 //! each after a few `!search` commands, and the search round trip through chat.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use pspm_e2e::{percentile, Bot, BotSetup, RateLimits, Result, Synapse, User};
+use pspm_e2e::{bot_in_section, percentile, BotSetup, RateLimits, Result, Synapse, User};
 
 const SERVER: &str = "ministry.test";
 const QUERIES: [&str; 6] = [
@@ -27,31 +27,23 @@ async fn measure(
     let id = if index.is_some() { "full" } else { "empty" };
     let bot_user = synapse.register(&format!("pspm-{id}"), false).await?;
     let plan_id = format!("rss-{id}");
-    let mut bot = Bot::configure(
-        synapse,
-        &BotSetup {
-            bot: &bot_user,
-            plan_id: &plan_id,
-            sections: &["dati"],
-            language: "it",
-            moderators: &[],
-            allowed_servers: &[SERVER],
-        },
-    )?;
-    if let Some(index) = index {
-        let data = bot.dir.path().join("data");
-        std::fs::create_dir_all(&data)?;
-        std::os::unix::fs::symlink(index, data.join("index"))?;
-    }
-    bot.start()?;
-    let alias = format!("#{plan_id}.dati:{SERVER}");
-    let room = loop {
-        if let Some(room) = alice.resolve_alias(&alias).await? {
-            break room;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
+    let setup = BotSetup {
+        bot: &bot_user,
+        plan_id: &plan_id,
+        sections: &["dati"],
+        language: "it",
+        moderators: &[],
+        allowed_servers: &[SERVER],
     };
-    alice.join(&room).await?;
+    let link_index = |bot: &pspm_e2e::Bot| {
+        if let Some(index) = index {
+            let data = bot.dir.path().join("data");
+            std::fs::create_dir_all(&data)?;
+            std::os::unix::fs::symlink(index, data.join("index"))?;
+        }
+        Ok(())
+    };
+    let (mut bot, room) = bot_in_section(synapse, &setup, link_index, &[alice]).await?;
     let mut round_trips = Vec::new();
     for _ in 0..5 {
         for query in QUERIES {

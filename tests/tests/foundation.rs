@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use pspm_e2e::{wait_for, Bot, BotSetup, RateLimits, Result, Rng, Synapse, User};
+use pspm_e2e::{bot_in_section, wait_for, Bot, BotSetup, RateLimits, Result, Rng, Synapse, User};
 
 const SERVER: &str = "ministry.test";
 
@@ -28,29 +28,17 @@ async fn resolve_all(user: &User, aliases: &[String]) -> Result<Vec<String>> {
 }
 
 /// Starts an English bot with a one-section plan (`<plan_id>.dati`, allowed: this server);
-/// returns it and the section room's ID once `user` can resolve it.
-async fn running_bot(
-    synapse: &Synapse,
-    bot_user: &User,
-    user: &User,
-    plan_id: &str,
-) -> Result<(Bot, String)> {
-    let mut bot = Bot::configure(
-        synapse,
-        &BotSetup {
-            bot: bot_user,
-            plan_id,
-            sections: &["dati"],
-            language: "en",
-            moderators: &[],
-            allowed_servers: &[SERVER],
-        },
-    )?;
-    bot.start()?;
-    let room = resolve_all(user, &[alias(&format!("{plan_id}.dati"))])
-        .await?
-        .remove(0);
-    Ok((bot, room))
+/// returns it and the section room's ID.
+async fn running_bot(synapse: &Synapse, bot_user: &User, plan_id: &str) -> Result<(Bot, String)> {
+    let setup = BotSetup {
+        bot: bot_user,
+        plan_id,
+        sections: &["dati"],
+        language: "en",
+        moderators: &[],
+        allowed_servers: &[SERVER],
+    };
+    bot_in_section(synapse, &setup, |_| Ok(()), &[]).await
 }
 
 /// Joins a room and waits until the bot answers `!ping` there (the bot is up and syncing).
@@ -301,7 +289,7 @@ async fn every_command_gets_exactly_one_reply_although_the_bot_is_killed_repeate
     let synapse = Synapse::start(SERVER, RateLimits::Raised).await?;
     let bot_user = synapse.register("pspm", false).await?;
     let alice = synapse.register("alice", false).await?;
-    let (mut bot, room) = running_bot(&synapse, &bot_user, &alice, "crash").await?;
+    let (mut bot, room) = running_bot(&synapse, &bot_user, "crash").await?;
     join_and_ping(&alice, &room, &bot.user_id).await?;
 
     let mut rng = Rng::from_env_or_time("crash test");
@@ -467,7 +455,7 @@ async fn a_burst_on_default_rate_limits_gets_every_reply_once() -> Result<()> {
     let alice = synapse.register("alice", false).await?;
     // Only the test client is exempted; the bot lives with Synapse's defaults.
     synapse.exempt_from_rate_limits(&alice).await?;
-    let (bot, room) = running_bot(&synapse, &bot_user, &alice, "burst").await?;
+    let (bot, room) = running_bot(&synapse, &bot_user, "burst").await?;
     alice.join(&room).await?;
     let mut sent = Vec::new();
     for _ in 0..BURST {
@@ -533,7 +521,7 @@ async fn a_backlog_larger_than_one_sync_is_backfilled_and_answered_once() -> Res
     let synapse = Synapse::start(SERVER, RateLimits::Raised).await?;
     let bot_user = synapse.register("pspm", false).await?;
     let alice = synapse.register("alice", false).await?;
-    let (mut bot, room) = running_bot(&synapse, &bot_user, &alice, "backlog").await?;
+    let (mut bot, room) = running_bot(&synapse, &bot_user, "backlog").await?;
     join_and_ping(&alice, &room, &bot.user_id).await?;
     bot.stop()?;
     // While the bot is down, more commands pile up than one /sync returns (100).
@@ -566,7 +554,7 @@ async fn the_bot_rides_out_a_homeserver_outage() -> Result<()> {
     let mut synapse = Synapse::start(SERVER, RateLimits::Raised).await?;
     let bot_user = synapse.register("pspm", false).await?;
     let alice = synapse.register("alice", false).await?;
-    let (mut bot, room) = running_bot(&synapse, &bot_user, &alice, "outage").await?;
+    let (mut bot, room) = running_bot(&synapse, &bot_user, "outage").await?;
     join_and_ping(&alice, &room, &bot.user_id).await?;
     synapse.stop()?;
     tokio::time::sleep(Duration::from_secs(3)).await;

@@ -1,8 +1,6 @@
 //! Participation transcripts: proposals, votes by reaction and text, withdrawals, phases and
 //! moderation, as chat events in and replies out; plus a randomized tally invariant.
 
-use std::collections::HashMap;
-
 use chrono::TimeZone;
 use proptest::prelude::*;
 
@@ -15,36 +13,16 @@ const ALICE: &str = "@alice:agency.test";
 const BOB: &str = "@bob:ministry.test";
 
 fn engine(max_supports: Option<u32>) -> Engine {
-    let settings = Settings {
-        language: Language::En,
-        bot_user: "@pspm:ministry.test".into(),
-        moderators: [MOD.to_owned()].into(),
-        allowed_servers: ["ministry.test".to_owned(), "agency.test".to_owned()].into(),
-        live_since_ms: 0,
-        organisations: [
-            ("agency.test".to_owned(), "Agenzia".to_owned()),
-            ("ministry.test".to_owned(), "Ministero".to_owned()),
-        ]
-        .into(),
-        sections: [(
-            ROOM.to_owned(),
-            SectionSettings {
-                id: "dati".into(),
-                position: 0,
-                title: "Dati".into(),
-                default_phase: Phase::Consultation,
-                max_supports,
-            },
-        )]
-        .into(),
-        max_title_chars: 20,
-        max_description_chars: 50,
-        plan_id: "pt".into(),
-        plan_title: "Piano".into(),
-        plan_description: String::new(),
-        number_hints: HashMap::new(),
-        monitoring: Default::default(),
-    };
+    let mut settings = super::tests::settings_for(ROOM, Language::En);
+    settings.live_since_ms = 0;
+    settings
+        .organisations
+        .insert("ministry.test".to_owned(), "Ministero".to_owned());
+    settings.max_title_chars = 20;
+    settings.max_description_chars = 50;
+    if let Some(section) = settings.sections.get_mut(ROOM) {
+        section.max_supports = max_supports;
+    }
     Engine::new(settings, State::default())
 }
 

@@ -1,5 +1,6 @@
 //! The good-practice repository as the domain sees it: a port ([`PracticeRepository`]) that
-//! the `indexer` crate's `Index` implements, and the per-user search pages behind `!more`.
+//! the `indexer` crate's `Index` implements (in `crate::practices`, outside the domain), and
+//! the per-user search pages behind `!more`.
 //!
 //! Writes through the port (`!share`, `!approve`, `!decline`, `!rate`) happen while the
 //! command is applied, before the sync batch is committed; they are idempotent (a share's id
@@ -27,33 +28,6 @@ pub trait PracticeRepository: Send + Sync {
     fn decline(&self, id: &str) -> Result<bool, IndexError>;
     fn rate(&self, id: &str, user: &str, stars: u8) -> Result<Rating, IndexError>;
     fn pending(&self) -> Result<Vec<Practice>, IndexError>;
-}
-
-impl PracticeRepository for pspm_indexer::Index {
-    fn search(&self, query: &str, options: SearchOptions) -> Result<SearchResults, IndexError> {
-        pspm_indexer::Index::search(self, query, options)
-    }
-    fn get(&self, id: &str) -> Result<Option<Practice>, IndexError> {
-        pspm_indexer::Index::get(self, id)
-    }
-    fn related(&self, text: &str, limit: usize) -> Result<Vec<Hit>, IndexError> {
-        pspm_indexer::Index::related(self, text, limit)
-    }
-    fn share(&self, share: Share) -> Result<Practice, IndexError> {
-        pspm_indexer::Index::share(self, share)
-    }
-    fn approve(&self, id: &str) -> Result<Practice, IndexError> {
-        pspm_indexer::Index::approve(self, id)
-    }
-    fn decline(&self, id: &str) -> Result<bool, IndexError> {
-        pspm_indexer::Index::decline(self, id)
-    }
-    fn rate(&self, id: &str, user: &str, stars: u8) -> Result<Rating, IndexError> {
-        pspm_indexer::Index::rate(self, id, user, stars)
-    }
-    fn pending(&self) -> Result<Vec<Practice>, IndexError> {
-        pspm_indexer::Index::pending(self)
-    }
 }
 
 /// A user's last search, so `!more` can show the next page.

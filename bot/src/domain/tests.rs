@@ -7,6 +7,11 @@ use super::*;
 const ROOM: &str = "!section:ministry.test";
 
 pub(super) fn settings(language: Language) -> Settings {
+    settings_for(ROOM, language)
+}
+
+/// One section, `dati`, in `room`; a moderator by configuration; the agency's organisation.
+pub(super) fn settings_for(room: &str, language: Language) -> Settings {
     Settings {
         language,
         bot_user: "@pspm:ministry.test".into(),
@@ -15,7 +20,7 @@ pub(super) fn settings(language: Language) -> Settings {
         live_since_ms: 1_600_000_000_000,
         organisations: [("agency.test".to_owned(), "Agenzia".to_owned())].into(),
         sections: [(
-            ROOM.to_owned(),
+            room.to_owned(),
             SectionSettings {
                 id: "dati".into(),
                 position: 0,
