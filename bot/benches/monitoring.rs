@@ -78,6 +78,7 @@ fn settings() -> Settings {
             .into_iter()
             .collect(),
         sections,
+        space_room: None,
         max_title_chars: 200,
         max_description_chars: 5000,
         plan_id: "bench".into(),

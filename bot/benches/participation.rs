@@ -34,6 +34,7 @@ fn settings() -> Settings {
             },
         )]
         .into(),
+        space_room: None,
         max_title_chars: 200,
         max_description_chars: 5000,
         plan_id: "bench".into(),

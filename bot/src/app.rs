@@ -52,8 +52,19 @@ fn offline_settings(config: &Config, store: &dyn Store) -> anyhow::Result<Settin
         let room = store.room_for_alias(&alias)?.unwrap_or(alias);
         sections.push((section.id.clone(), room));
     }
+    let space_alias = format!(
+        "#{}:{}",
+        config.plan.space_alias_localpart(),
+        config.server_name()
+    );
+    let space = store.room_for_alias(&space_alias)?;
     // What counts as history only matters to a running bot; reading must not set it.
-    Ok(Settings::from_config(config, 0, &sections))
+    Ok(Settings::from_config(
+        config,
+        0,
+        space.as_deref(),
+        &sections,
+    ))
 }
 
 /// `pspm export`: writes the consolidated export from the store; returns the files written.
@@ -188,7 +199,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 
     let practices = open_index(&config)?;
     let engine = Engine::new(
-        Settings::from_config(&config, first_start_ms, &rooms.sections),
+        Settings::from_config(&config, first_start_ms, Some(&rooms.space), &rooms.sections),
         store.load_state()?,
     )
     .with_practices(Arc::new(practices));

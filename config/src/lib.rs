@@ -131,6 +131,22 @@ pub struct BotConfig {
     /// Longest proposal description, in characters.
     #[serde(default = "default_max_description")]
     pub max_description_chars: usize,
+    /// Who may join the section rooms: members of the plan's Space (the default) or anyone
+    /// of an admitted server.
+    #[serde(default)]
+    pub room_access: RoomAccess,
+}
+
+/// How people get into the section rooms. The server ACL applies either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum RoomAccess {
+    /// Section rooms are `restricted` to members of the plan's Space: joining the Space is
+    /// the one door.
+    #[default]
+    Space,
+    /// Section rooms are public to every admitted server.
+    Public,
 }
 
 fn default_max_title() -> usize {
@@ -417,6 +433,22 @@ pub fn is_user_id(id: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "._=-/+".contains(c))
         && is_server_name(server)
+}
+
+/// The host of a server name, without its port (server ACLs match hosts only): `a.org:8448`
+/// → `a.org`, `[::1]:8448` → `[::1]`.
+pub fn host_of(server: &str) -> &str {
+    if server.starts_with('[') {
+        return server
+            .split_once(']')
+            .map_or(server, |(ip, _)| &server[..ip.len() + 1]);
+    }
+    server.split_once(':').map_or(server, |(host, _)| host)
+}
+
+/// Whether a host is an IP literal (`127.0.0.2`, `[::1]`) rather than a DNS name.
+pub fn is_ip_literal(host: &str) -> bool {
+    host.starts_with('[') || host.parse::<std::net::Ipv4Addr>().is_ok()
 }
 
 /// The server name of a Matrix ID (`@a:b`, `!r:b`, `$e:b`), if it has one.

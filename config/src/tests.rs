@@ -192,6 +192,49 @@ fn ids_and_server_names() {
 }
 
 #[test]
+fn hosts_drop_their_port_and_ip_literals_are_told_apart() {
+    assert_eq!(host_of("mef.gov.it"), "mef.gov.it");
+    assert_eq!(host_of("127.0.0.2:8448"), "127.0.0.2");
+    assert_eq!(host_of("[::1]:8448"), "[::1]");
+    assert_eq!(host_of("[::1]"), "[::1]");
+    assert!(is_ip_literal("127.0.0.2"));
+    assert!(is_ip_literal("[::1]"));
+    assert!(!is_ip_literal("regione.lazio.it"));
+    assert!(!is_ip_literal("localhost"));
+}
+
+#[test]
+fn room_access_defaults_to_the_space_and_accepts_public() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("pspm.example.toml");
+    let config = Config::load_with_password(&path, None).unwrap();
+    assert_eq!(config.bot.room_access, RoomAccess::Space);
+    let text = std::fs::read_to_string(&path).unwrap();
+    for (value, expected) in [
+        ("public", Some(RoomAccess::Public)),
+        ("space", Some(RoomAccess::Space)),
+        ("open", None),
+    ] {
+        let edited = text.replace(
+            "sync_timeout_secs = 30",
+            &format!("sync_timeout_secs = 30\nroom_access = \"{value}\""),
+        );
+        let file = dir.path().join("pspm.toml");
+        std::fs::write(&file, edited).unwrap();
+        std::fs::copy(
+            path.with_file_name("plan.example.toml"),
+            dir.path().join("plan.example.toml"),
+        )
+        .unwrap();
+        match (Config::load_with_password(&file, None), expected) {
+            (Ok(config), Some(expected)) => assert_eq!(config.bot.room_access, expected),
+            (Err(error), None) => assert!(error.to_string().contains("bot.room_access"), "{error}"),
+            (other, _) => panic!("{value}: {other:?}"),
+        }
+    }
+}
+
+#[test]
 fn example_files_load() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("pspm.example.toml");
     let config = Config::load_with_password(&path, None).unwrap();

@@ -4,6 +4,7 @@
 //! [`Effects`]: replies to send and [`Change`]s to persist. Time is passed in. Nothing here
 //! imports matrix-sdk, ruma, sled or tantivy.
 
+pub mod authority;
 pub mod command;
 pub mod export;
 pub mod i18n;
@@ -12,6 +13,7 @@ pub mod participation;
 pub mod polls;
 pub mod practices;
 pub mod reminders;
+pub mod turnout;
 pub mod votes;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -19,11 +21,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use authority::{Role, MODERATOR_POWER};
 pub use i18n::{Catalogue, Language, Msg, Rendered};
 pub use participation::{Ballot, Comment, Participation, Phase, Proposal, ProposalState, Stance};
-
-/// Power level from which a room member is a moderator (Matrix convention).
-pub const MODERATOR_POWER: i64 = 50;
+use votes::Redactor;
 
 /// What the engine needs from the configuration.
 #[derive(Debug, Clone)]
@@ -39,6 +40,8 @@ pub struct Settings {
     pub organisations: BTreeMap<String, String>,
     /// The plan's section rooms, by room ID.
     pub sections: HashMap<String, SectionSettings>,
+    /// The plan's Space: its power levels make moderators of every section.
+    pub space_room: Option<String>,
     pub max_title_chars: usize,
     pub max_description_chars: usize,
     pub plan_id: String,
@@ -67,6 +70,7 @@ impl Settings {
     pub fn from_config(
         config: &pspm_config::Config,
         live_since_ms: i64,
+        space_room: Option<&str>,
         section_rooms: &[(String, String)],
     ) -> Settings {
         let sections = section_rooms
@@ -103,6 +107,7 @@ impl Settings {
             allowed_servers: config.bot.allowed_servers.iter().cloned().collect(),
             organisations: config.organisations.clone(),
             sections,
+            space_room: space_room.map(str::to_owned),
             max_title_chars: config.bot.max_title_chars,
             max_description_chars: config.bot.max_description_chars,
             plan_id: config.plan.id.clone(),
@@ -124,6 +129,12 @@ impl Settings {
             .get(server)
             .cloned()
             .unwrap_or_else(|| server.to_owned())
+    }
+
+    /// Whether `room_id` is one of the plan's rooms (the Space or a section), the only rooms
+    /// whose power levels count and whose history a rebuild replays.
+    pub fn is_plan_room(&self, room_id: &str) -> bool {
+        self.sections.contains_key(room_id) || self.space_room.as_deref() == Some(room_id)
     }
 
     pub fn is_allowed(&self, user: &str) -> bool {
@@ -384,8 +395,12 @@ pub enum Change {
         user: String,
         response: polls::Response,
     },
+    /// A server not admitted was told so in a room (once per server and room).
     ToldServerNotAllowed {
-        user: String,
+        #[serde(default)]
+        room_id: String,
+        #[serde(default)]
+        server: String,
     },
     /// An action assigned from chat (an accepted proposal).
     Action(monitoring::Action),
@@ -412,7 +427,9 @@ impl Change {
             Change::Phase { section, .. } => format!("phase/{section}"),
             Change::Poll(poll) => format!("poll/{:010}", poll.id),
             Change::PollResponse { poll, user, .. } => format!("poll-response/{poll:010}/{user}"),
-            Change::ToldServerNotAllowed { user } => format!("told-not-allowed/{user}"),
+            Change::ToldServerNotAllowed { room_id, server } => {
+                format!("told-not-allowed/{room_id}/{server}")
+            }
             Change::Action(action) => format!("action/{}", action.code),
             Change::ActionUpdate { code, update } => format!("update/{code}/{}", update.event_id),
             Change::Measurement(m) => format!("measure/{}/{}", m.result, m.event_id),
@@ -439,7 +456,8 @@ pub struct Effects {
 pub struct State {
     power: HashMap<String, PowerLevels>,
     joined_at_ms: HashMap<String, i64>,
-    told_server_not_allowed: BTreeSet<String>,
+    /// `(room, server)` pairs told that the server is not admitted.
+    told_server_not_allowed: BTreeSet<(String, String)>,
     pub participation: Participation,
     pub polls: polls::Polls,
     pub monitoring: monitoring::Monitoring,
@@ -482,8 +500,9 @@ impl State {
                     .responses
                     .insert((*poll, user.clone()), response.clone());
             }
-            Change::ToldServerNotAllowed { user } => {
-                self.told_server_not_allowed.insert(user.clone());
+            Change::ToldServerNotAllowed { room_id, server } => {
+                self.told_server_not_allowed
+                    .insert((room_id.clone(), server.clone()));
             }
             Change::Action(action) => {
                 self.monitoring
@@ -497,13 +516,6 @@ impl State {
             }
         }
     }
-}
-
-/// Who is asking, as far as permissions go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Participant,
-    Moderator,
 }
 
 /// Decides what to do with each input. Owns the state; single-threaded by design: the sync
@@ -543,60 +555,47 @@ impl Engine {
         &self.state
     }
 
-    /// The role of a user in a room: configured moderator or power level ≥ 50 there.
-    /// Never decided by display name.
+    /// The role of a user for what happens in a room (see [`authority::role`]).
     pub fn role(&self, room_id: &str, user: &str) -> Role {
-        let by_power = self
-            .state
-            .power
-            .get(room_id)
-            .is_some_and(|levels| levels.of(user) >= MODERATOR_POWER);
-        if by_power || self.settings.moderators.contains(user) {
-            Role::Moderator
-        } else {
-            Role::Participant
-        }
+        authority::role(&self.settings, &self.state, room_id, user)
     }
 
     /// Applies one input at time `now`, updating the state and returning what to persist and send.
     pub fn apply(&mut self, input: Input, now: DateTime<Utc>) -> Effects {
         let mut effects = Effects::default();
+        if !self.admits(&input, &mut effects) {
+            self.fold(&effects);
+            return effects;
+        }
         match input {
+            // Only the plan's rooms confer roles: another room's levels are not even kept.
             Input::PowerLevels { room_id, levels } => {
-                effects
-                    .changes
-                    .push(Change::PowerLevels { room_id, levels });
+                if self.settings.is_plan_room(&room_id) {
+                    effects
+                        .changes
+                        .push(Change::PowerLevels { room_id, levels });
+                }
             }
             Input::BotJoined { room_id, at_ms } => {
                 effects.changes.push(Change::BotJoined { room_id, at_ms });
             }
             Input::Message(message) => self.apply_message(&message, now, &mut effects),
             Input::Reaction(reaction) => votes::apply_reaction(self, &reaction, &mut effects),
-            Input::Redaction { redacts, .. } => {
-                let participation = &self.state.participation;
-                if let Some((number, user)) = participation.ballot_of_event(&redacts) {
-                    let gone = participation::fingerprint(&redacts);
-                    let mut ballots: Vec<Ballot> = participation
-                        .ballots_of(number, user)
-                        .iter()
-                        .filter(|b| b.source != gone)
-                        .copied()
-                        .collect();
-                    // An older support that comes back must still fit the section's limit.
-                    while ballots
-                        .last()
-                        .is_some_and(|b| b.stance == Some(Stance::Support))
-                        && votes::over_support_limit(&self.settings, &self.state, number, user)
-                    {
-                        ballots.pop();
-                    }
-                    effects.changes.push(Change::Ballots {
-                        number,
-                        user: user.to_owned(),
-                        organisation: self.settings.organisation_of(user),
-                        ballots,
-                    });
-                }
+            Input::Redaction {
+                room_id,
+                sender,
+                redacts,
+            } => {
+                let redactor = Redactor {
+                    sender: &sender,
+                    role: self.role(&room_id, &sender),
+                };
+                effects.changes.extend(votes::withdraw_by_redaction(
+                    &self.settings,
+                    &self.state,
+                    redactor,
+                    &redacts,
+                ));
             }
             Input::PollPosted {
                 room_id,
@@ -645,10 +644,14 @@ impl Engine {
             }
             Input::Tick => reminders::daily(self, now, &mut effects),
         }
+        self.fold(&effects);
+        effects
+    }
+
+    fn fold(&mut self, effects: &Effects) {
         for change in &effects.changes {
             self.state.apply_change(change);
         }
-        effects
     }
 
     /// Messages sent before this time in this room are history: before the bot first started,
@@ -663,50 +666,13 @@ impl Engine {
         self.settings.live_since_ms.max(joined)
     }
 
-    /// Whether to act for this sender; tells a sender from a server not allowed why, once.
-    fn admit(
-        &self,
-        sender: &str,
-        reply: impl FnOnce(Rendered) -> Reply,
-        effects: &mut Effects,
-    ) -> bool {
-        if self.settings.is_allowed(sender) {
-            return true;
-        }
-        if !self.state.told_server_not_allowed.contains(sender)
-            && !effects
-                .changes
-                .iter()
-                .any(|c| matches!(c, Change::ToldServerNotAllowed { user } if user == sender))
-        {
-            let server = pspm_config::server_of(sender).unwrap_or_default();
-            let text = self
-                .settings
-                .catalogue()
-                .render(Msg::ServerNotAllowed, &[("server", server)]);
-            effects.replies.push(reply(text));
-            effects.changes.push(Change::ToldServerNotAllowed {
-                user: sender.to_owned(),
-            });
-        }
-        false
-    }
-
     fn apply_message(&mut self, message: &Message, now: DateTime<Utc>, effects: &mut Effects) {
-        if message.sender == self.settings.bot_user
-            || message.sent_at_ms < self.live_since_ms(&message.room_id)
-        {
-            return;
-        }
         let parsed = command::Command::parse(&message.body);
         let thread_proposal = message
             .thread_root
             .as_ref()
             .and_then(|root| self.state.participation.by_event.get(root).copied());
         if parsed.is_none() && thread_proposal.is_none() {
-            return;
-        }
-        if !self.admit(&message.sender, |text| reply_to(message, text), effects) {
             return;
         }
         let mut ctx = command::Ctx {
@@ -750,9 +716,6 @@ impl Engine {
     }
 
     fn apply_poll_response(&self, vote: &PollAnswered, effects: &mut Effects) {
-        if vote.sender == self.settings.bot_user || vote.at_ms < self.live_since_ms(&vote.room_id) {
-            return;
-        }
         let polls = &self.state.polls;
         let Some(poll) = polls
             .by_start
@@ -761,10 +724,6 @@ impl Engine {
         else {
             return;
         };
-        let reply = |text| Reply::to_event(&vote.room_id, &vote.start, &vote.sender, text);
-        if !self.admit(&vote.sender, reply, effects) {
-            return;
-        }
         if let Some(response) = polls.judge(
             poll,
             &vote.sender,
@@ -812,6 +771,8 @@ fn reply_to(message: &Message, text: Rendered) -> Reply {
     }
 }
 
+#[cfg(test)]
+mod authority_tests;
 #[cfg(test)]
 mod monitoring_tests;
 #[cfg(test)]

@@ -314,6 +314,23 @@ impl Participation {
             .collect()
     }
 
+    /// Distinct people with a live vote, per organisation, over the proposals `include` keeps.
+    pub fn voters_by_organisation(&self, include: impl Fn(u32) -> bool) -> BTreeMap<String, u32> {
+        let mut seen: BTreeSet<(u32, u32)> = BTreeSet::new();
+        for (&(number, user), slot) in &self.slots {
+            if slot.stance().is_some() && include(number) {
+                seen.insert((slot.organisation, user));
+            }
+        }
+        let mut voters = BTreeMap::new();
+        for (organisation, _) in seen {
+            *voters
+                .entry(self.organisations.name(organisation).to_owned())
+                .or_default() += 1;
+        }
+        voters
+    }
+
     /// Live votes in all.
     pub fn live_votes(&self) -> usize {
         self.live_votes

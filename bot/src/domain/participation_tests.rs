@@ -511,3 +511,46 @@ fn edits_promotion_and_similar_warnings() {
         ["Use `!promote` as a reply to the message to turn into a proposal."]
     );
 }
+
+#[test]
+fn stats_count_each_organisation_in_its_own_column() {
+    const CAROL: &str = "@carol:agency.test";
+    let mut chat = Chat::new(None);
+    chat.say(ALICE, "!propose Open data");
+    chat.say(BOB, "!propose Cloud first");
+    chat.say(ALICE, "!propose Spam here");
+    chat.say(MOD, "!hide 3 spam");
+    // Agency: Alice and Carol vote (3 votes: 2 👍, 1 👎); Ministry: Bob once (👎).
+    chat.react(ALICE, "$card1", "👍");
+    chat.react(CAROL, "$card1", "👍");
+    chat.react(CAROL, "$card2", "👎");
+    chat.react(BOB, "$card1", "👎");
+    // A vote on the hidden proposal is not public and does not count.
+    chat.say(BOB, "!vote 3 +");
+    chat.apply(Input::Message(Message {
+        event_id: "$c1".into(),
+        room_id: ROOM.into(),
+        sender: BOB.into(),
+        sent_at_ms: 60_000,
+        body: "Which formats?".into(),
+        thread_root: Some("$card1".into()),
+        reply_to: None,
+        quoted: None,
+    }));
+    chat.say(CAROL, "!feedback More about APIs");
+    let (_, replies) = chat.say(BOB, "!stats");
+    assert_eq!(
+        replies[0],
+        "Participation per organisation — Dati\n\
+         Agenzia: proposals 1 · voters 2 · votes 3 (👍 2 · 👎 1) · comments 1\n\
+         Ministero: proposals 1 · voters 1 · votes 1 (👍 0 · 👎 1) · comments 1"
+    );
+    let (_, replies) = chat.say(BOB, "!stats all");
+    assert!(
+        replies[0].starts_with("Participation per organisation — Dati\nAgenzia: proposals 1")
+            && replies[0].contains("Participation per organisation — the whole plan\nAgenzia"),
+        "{replies:?}"
+    );
+    let (_, replies) = chat.say(BOB, "!stats boh");
+    assert!(replies[0].starts_with("I do not understand"), "{replies:?}");
+}

@@ -5,6 +5,8 @@ use chrono::TimeZone;
 use super::*;
 
 const ROOM: &str = "!section:ministry.test";
+/// The plan's Space.
+pub(super) const SPACE: &str = "!space:ministry.test";
 
 pub(super) fn settings(language: Language) -> Settings {
     settings_for(ROOM, language)
@@ -30,6 +32,7 @@ pub(super) fn settings_for(room: &str, language: Language) -> Settings {
             },
         )]
         .into(),
+        space_room: Some(SPACE.into()),
         max_title_chars: 200,
         max_description_chars: 5000,
         plan_id: "pt".into(),

@@ -5,7 +5,7 @@ use super::i18n::{Catalogue, Msg, Rendered};
 use super::participation::{
     fingerprint, Ballot, Participation, Phase, ProposalState, Stance, MAX_BALLOTS,
 };
-use super::{Change, Effects, Engine, Reacted, Reply, Settings, State};
+use super::{Change, Effects, Engine, Reacted, Reply, Role, Settings, State};
 
 pub const SUPPORT: &str = "👍";
 pub const OPPOSE: &str = "👎";
@@ -165,12 +165,8 @@ pub fn ballot_change(
 }
 
 /// A 👍/👎 on a proposal's card or original message is a vote; other reactions are ignored.
+/// (The engine's gate has already refused the bot's own, historical and unadmitted ones.)
 pub(super) fn apply_reaction(engine: &Engine, reaction: &Reacted, effects: &mut Effects) {
-    if reaction.sender == engine.settings.bot_user
-        || reaction.at_ms < engine.live_since_ms(&reaction.room_id)
-    {
-        return;
-    }
     let Some(stance) = stance_of_key(&reaction.key) else {
         return;
     };
@@ -178,9 +174,6 @@ pub(super) fn apply_reaction(engine: &Engine, reaction: &Reacted, effects: &mut 
         return;
     };
     let reply = |text| Reply::to_event(&reaction.room_id, &reaction.target, &reaction.sender, text);
-    if !engine.admit(&reaction.sender, reply, effects) {
-        return;
-    }
     match cast(
         &engine.settings,
         &engine.state,
@@ -194,6 +187,51 @@ pub(super) fn apply_reaction(engine: &Engine, reaction: &Reacted, effects: &mut 
             .replies
             .push(reply(refusal.render(engine.settings.catalogue()))),
     }
+}
+
+/// Who redacts an event, as far as the redaction's effect goes.
+#[derive(Debug, Clone, Copy)]
+pub struct Redactor<'a> {
+    pub sender: &'a str,
+    /// Their role in the room of the redaction.
+    pub role: Role,
+}
+
+/// A redaction of the event that cast a ballot withdraws that ballot (an older standing one
+/// then counts again) — only when the voter redacts it or a moderator does: where a room
+/// lets anyone redact, nobody can remove another person's vote.
+pub fn withdraw_by_redaction(
+    settings: &Settings,
+    state: &State,
+    redactor: Redactor<'_>,
+    redacted: &str,
+) -> Option<Change> {
+    let participation = &state.participation;
+    let (number, user) = participation.ballot_of_event(redacted)?;
+    if redactor.sender != user && redactor.role != Role::Moderator {
+        return None;
+    }
+    let gone = fingerprint(redacted);
+    let mut ballots: Vec<Ballot> = participation
+        .ballots_of(number, user)
+        .iter()
+        .filter(|b| b.source != gone)
+        .copied()
+        .collect();
+    // An older support that comes back must still fit the section's limit.
+    while ballots
+        .last()
+        .is_some_and(|b| b.stance == Some(Stance::Support))
+        && over_support_limit(settings, state, number, user)
+    {
+        ballots.pop();
+    }
+    Some(Change::Ballots {
+        number,
+        user: user.to_owned(),
+        organisation: settings.organisation_of(user),
+        ballots,
+    })
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! Makes the plan real in Matrix, idempotently: one Space, one room per section, with names,
-//! topics, stable aliases, Space links and power levels. Aliases are the truth: a room is
-//! created only when its alias resolves to nothing, so restarts and other instances reuse it.
+//! topics, stable aliases, Space links, power levels, a server ACL admitting only
+//! `bot.allowed_servers`, and join rules per `bot.room_access`. Aliases are the truth: a room
+//! is created only when its alias resolves to nothing, so restarts and other instances reuse
+//! it. Every start corrects what differs from the config.
 
 use std::time::{Duration, Instant};
 
@@ -14,7 +16,7 @@ use matrix_sdk::ruma::events::StateEventType;
 use matrix_sdk::ruma::room::RoomType;
 use matrix_sdk::ruma::serde::Raw;
 use matrix_sdk::ruma::{OwnedRoomAliasId, OwnedRoomId};
-use pspm_config::{Config, Plan};
+use pspm_config::{Config, Plan, RoomAccess};
 use serde_json::{json, Value};
 use tracing::{debug, info};
 
@@ -68,6 +70,8 @@ pub async fn provision(
     )
     .await?;
     let via = json!([matrix.server_name()]);
+    let acl = server_acl(&config.bot.allowed_servers, matrix.server_name());
+    ensure_state(matrix, &space, "m.room.server_acl", "", acl.clone()).await?;
     let mut sections = Vec::new();
     for (index, section) in plan.sections.iter().enumerate() {
         let room = ensure_room(
@@ -97,6 +101,15 @@ pub async fn provision(
             "m.space.child",
             room.as_str(),
             json!({"via": via, "order": order, "suggested": true}),
+        )
+        .await?;
+        ensure_state(matrix, &room, "m.room.server_acl", "", acl.clone()).await?;
+        ensure_state(
+            matrix,
+            &room,
+            "m.room.join_rules",
+            "",
+            join_rules(config.bot.room_access, &space),
         )
         .await?;
         sections.push((section.id.clone(), room.to_string()));
@@ -225,6 +238,33 @@ async fn create(
     Ok(response.room_id)
 }
 
+/// The `m.room.server_acl` content admitting only the allowed servers (and the bot's own,
+/// without which the room would shut its own server out). ACLs match hosts, never ports, so
+/// servers told apart by an ACL need hosts of their own; IP literals are allowed only when
+/// an admitted server is one.
+pub fn server_acl(allowed_servers: &[String], own_server: &str) -> Value {
+    let hosts: std::collections::BTreeSet<&str> = allowed_servers
+        .iter()
+        .map(String::as_str)
+        .chain([own_server])
+        .map(pspm_config::host_of)
+        .collect();
+    let ip_literals = hosts.iter().any(|host| pspm_config::is_ip_literal(host));
+    json!({"allow": hosts, "deny": [], "allow_ip_literals": ip_literals})
+}
+
+/// Section rooms' join rules: `restricted` to the Space's members, so joining the Space is
+/// the one door, or `public` (to the admitted servers: the ACL still applies).
+pub fn join_rules(access: RoomAccess, space: &OwnedRoomId) -> Value {
+    match access {
+        RoomAccess::Space => json!({
+            "join_rule": "restricted",
+            "allow": [{"type": "m.room_membership", "room_id": space}],
+        }),
+        RoomAccess::Public => json!({"join_rule": "public"}),
+    }
+}
+
 /// Power levels the plan wants: configured moderators at 50. The bot needs no entry: it
 /// creates the rooms, so it has 100 (room versions up to 11) or creator power (version 12,
 /// which refuses creators in `users`).
@@ -332,4 +372,37 @@ async fn ensure_power_levels(
         put_state(matrix, room, "m.room.power_levels", "", &content).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_acl_admits_hosts_without_ports_and_always_the_bot_server() {
+        let allowed = ["127.0.0.2:8449".to_owned(), "regione.example".to_owned()];
+        let acl = server_acl(&allowed, "127.0.0.1:8448");
+        assert_eq!(
+            acl,
+            json!({"allow": ["127.0.0.1", "127.0.0.2", "regione.example"], "deny": [], "allow_ip_literals": true})
+        );
+        let named = server_acl(&["mef.gov.it".to_owned()], "mef.gov.it");
+        assert_eq!(
+            named,
+            json!({"allow": ["mef.gov.it"], "deny": [], "allow_ip_literals": false})
+        );
+    }
+
+    #[test]
+    fn section_rooms_open_to_the_space_or_to_everyone_admitted() {
+        let space: OwnedRoomId = "!space:mef.gov.it".try_into().expect("room id");
+        assert_eq!(
+            join_rules(RoomAccess::Space, &space),
+            json!({"join_rule": "restricted", "allow": [{"type": "m.room_membership", "room_id": "!space:mef.gov.it"}]})
+        );
+        assert_eq!(
+            join_rules(RoomAccess::Public, &space),
+            json!({"join_rule": "public"})
+        );
+    }
 }

@@ -48,7 +48,13 @@ pub async fn rebuild(
     // skipped there if the history below already holds it).
     let token = current_token(&matrix).await?;
     let mut events: Vec<(usize, usize, String, RawEvent)> = Vec::new();
-    for (position, (_, room_id)) in rooms.sections.iter().enumerate() {
+    // The Space too: its power levels make moderators, and commands sent there count.
+    let plan_rooms = rooms
+        .sections
+        .iter()
+        .map(|(_, room)| room)
+        .chain([&rooms.space]);
+    for (position, room_id) in plan_rooms.enumerate() {
         let room: OwnedRoomId = room_id.as_str().try_into().context("room id")?;
         for (seq, event) in history(&matrix, &room).await?.into_iter().enumerate() {
             events.push((position, seq, room_id.clone(), event));
@@ -61,7 +67,8 @@ pub async fn rebuild(
             .then(a.1.cmp(&b.1))
     });
 
-    let mut settings = Settings::from_config(config, first_start_ms, &rooms.sections);
+    let mut settings =
+        Settings::from_config(config, first_start_ms, Some(&rooms.space), &rooms.sections);
     settings.number_hints = number_hints(matrix.user_id(), events.iter().map(|e| &e.3));
     let mut engine = Engine::new(settings, State::default());
     let mut batch = Batch {

@@ -86,6 +86,19 @@ pub struct Report {
     pub overall_percent: f64,
     pub status_names: Vec<(Status, String)>,
     pub sections: Vec<ReportSection>,
+    /// Participation per organisation over the whole plan.
+    pub turnout: Vec<ReportTurnout>,
+}
+
+/// One organisation's participation (a row of the report's participation tables).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReportTurnout {
+    pub organisation: String,
+    pub proposals: u32,
+    pub voters: u32,
+    pub supports: u32,
+    pub oppositions: u32,
+    pub comments: u32,
 }
 
 /// Fixed texts of the report, from the catalogue.
@@ -110,6 +123,11 @@ pub struct ReportLabels {
     pub supports: String,
     pub oppositions: String,
     pub organisation: String,
+    /// Heading of the participation tables.
+    pub participation: String,
+    pub proposals: String,
+    pub voters: String,
+    pub comments: String,
     pub nothing: String,
 }
 
@@ -122,8 +140,8 @@ pub struct ReportSection {
     pub actions: Vec<ReportAction>,
     pub results: Vec<TargetBar>,
     pub proposals: Vec<ReportProposal>,
-    /// Supports and oppositions per organisation over the section's proposals.
-    pub by_organisation: Vec<(String, u32, u32)>,
+    /// Participation per organisation in the section.
+    pub by_organisation: Vec<ReportTurnout>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

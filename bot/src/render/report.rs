@@ -5,7 +5,7 @@
 use std::fmt::{Display, Write as _};
 
 use super::chart::{clamp_percent, number, percent_text, status_colour};
-use super::{Report, ReportAction, ReportLabels, ReportSection, Status, TargetBar};
+use super::{Report, ReportAction, ReportLabels, ReportSection, ReportTurnout, Status, TargetBar};
 
 /// Mobile first: one column, tables scroll sideways inside their own box, nothing wider than
 /// the viewport.
@@ -223,7 +223,12 @@ impl Page {
             }
             self.raw("</tr>\n");
         }
-        self.raw("</tbody>\n</table></div>\n</section>\n");
+        self.raw("</tbody>\n</table></div>\n");
+        self.raw("<h3>");
+        self.text(&labels.participation);
+        self.raw("</h3>\n");
+        self.turnout(&report.turnout, labels);
+        self.raw("</section>\n");
     }
 
     fn section(&mut self, number: usize, section: &ReportSection, report: &Report) {
@@ -443,26 +448,43 @@ impl Page {
         }
 
         self.raw("<h3>");
-        self.text(&labels.organisation);
+        self.text(&labels.participation);
         self.raw("</h3>\n");
-        if section.by_organisation.is_empty() {
+        self.turnout(&section.by_organisation, labels);
+    }
+
+    /// Participation per organisation: proposals, voters, supports, oppositions, comments.
+    fn turnout(&mut self, rows: &[ReportTurnout], labels: &ReportLabels) {
+        if rows.is_empty() {
             self.nothing(labels);
             return;
         }
-        self.raw("<div class=\"scroll\"><table>\n<thead><tr><th>");
+        self.raw("<div class=\"scroll\"><table class=\"turnout\">\n<thead><tr><th>");
         self.text(&labels.organisation);
-        self.raw("</th><th class=\"num\">");
-        self.text(&labels.supports);
-        self.raw("</th><th class=\"num\">");
-        self.text(&labels.oppositions);
+        for label in [
+            &labels.proposals,
+            &labels.voters,
+            &labels.supports,
+            &labels.oppositions,
+            &labels.comments,
+        ] {
+            self.raw("</th><th class=\"num\">");
+            self.text(label);
+        }
         self.raw("</th></tr></thead>\n<tbody>\n");
-        for (organisation, supports, oppositions) in &section.by_organisation {
+        for row in rows {
             self.raw("<tr><td>");
-            self.text(organisation);
-            self.raw("</td><td class=\"num\">");
-            self.value(supports);
-            self.raw("</td><td class=\"num\">");
-            self.value(oppositions);
+            self.text(&row.organisation);
+            for value in [
+                row.proposals,
+                row.voters,
+                row.supports,
+                row.oppositions,
+                row.comments,
+            ] {
+                self.raw("</td><td class=\"num\">");
+                self.value(value);
+            }
             self.raw("</td></tr>\n");
         }
         self.raw("</tbody>\n</table></div>\n");
@@ -523,6 +545,10 @@ mod tests {
             supports: "Sostegni".to_owned(),
             oppositions: "Opposizioni".to_owned(),
             organisation: "Organizzazione".to_owned(),
+            participation: "Partecipazione per ente".to_owned(),
+            proposals: "Proposte".to_owned(),
+            voters: "Votanti".to_owned(),
+            comments: "Commenti".to_owned(),
             nothing: "Nessun elemento".to_owned(),
         }
     }
@@ -591,7 +617,14 @@ mod tests {
                 supports: 12,
                 oppositions: 3,
             }],
-            by_organisation: vec![("FIAB".to_owned(), 9, 1)],
+            by_organisation: vec![ReportTurnout {
+                organisation: "FIAB".to_owned(),
+                proposals: 2,
+                voters: 7,
+                supports: 9,
+                oppositions: 1,
+                comments: 4,
+            }],
         }
     }
 
@@ -608,6 +641,14 @@ mod tests {
                 section("Mobilità sostenibile", 70.0),
                 section("Scuola", 75.5),
             ],
+            turnout: vec![ReportTurnout {
+                organisation: "Comune".to_owned(),
+                proposals: 5,
+                voters: 11,
+                supports: 20,
+                oppositions: 3,
+                comments: 8,
+            }],
         }
     }
 
@@ -633,7 +674,7 @@ mod tests {
         tainted.results[0].unit = evil.to_owned();
         tainted.proposals[0].title = evil.to_owned();
         tainted.proposals[0].state = evil.to_owned();
-        tainted.by_organisation[0].0 = evil.to_owned();
+        tainted.by_organisation[0].organisation = evil.to_owned();
         // The second section has no actions, so the "nothing" label shows too.
         let without_actions = ReportSection {
             actions: Vec::new(),
@@ -690,7 +731,8 @@ mod tests {
         assert!(html.contains("Completata</td>"));
         assert!(html.contains("14,5\u{a0}km"));
         assert!(html.contains("#7</td><td class=\"wide\">Più rastrelliere</td><td>Accolta</td><td class=\"num\">12</td><td class=\"num\">3</td>"));
-        assert!(html.contains("<td>FIAB</td><td class=\"num\">9</td><td class=\"num\">1</td>"));
+        // Each participation column holds its own figure: proposals, voters, 👍, 👎, comments.
+        assert!(html.contains("<td>FIAB</td><td class=\"num\">2</td><td class=\"num\">7</td><td class=\"num\">9</td><td class=\"num\">1</td><td class=\"num\">4</td>"));
         assert!(html.contains("<details><summary>Storico: 1.1 Azione 1.1 (2)</summary>"));
         assert!(html.contains("gara"));
     }

@@ -59,6 +59,7 @@ impl Assign {
         ctx.require_moderator()?;
         let catalogue = ctx.catalogue;
         let proposal = ctx.proposal(self.number)?.clone();
+        ctx.require_moderator_of(&proposal)?;
         let number = self.number.to_string();
         if proposal.state != ProposalState::Accepted {
             return Err(catalogue.render(Msg::AssignNotAccepted, &[("number", &number)]));

@@ -42,6 +42,8 @@ impl Merge {
         ctx.require_moderator()?;
         let target = ctx.proposal(self.into)?;
         let source = ctx.proposal(self.number)?;
+        ctx.require_moderator_of(target)?;
+        ctx.require_moderator_of(source)?;
         if self.number == self.into
             || !movable(source.state)
             || !target.state.is_live() && target.state != ProposalState::Accepted

@@ -39,6 +39,7 @@ mod results;
 pub mod search;
 mod share;
 mod show;
+mod stats;
 mod status;
 pub mod tracking;
 mod unknown;
@@ -90,6 +91,7 @@ pub const SPECS: &[&Spec] = &[
     &promote::SPEC,
     &proposals::SPEC,
     &show::SPEC,
+    &stats::SPEC,
     &vote::SPEC,
     &unvote::SPEC,
     &withdraw::SPEC,
@@ -136,6 +138,7 @@ pub enum Command {
     Promote(promote::Promote),
     Proposals(proposals::Proposals),
     Show(show::Show),
+    Stats(stats::Stats),
     Vote(vote::VoteCommand),
     Unvote(unvote::Unvote),
     Withdraw(withdraw::Withdraw),
@@ -256,13 +259,29 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// A proposal by number; hidden ones exist only for moderators.
+    /// The sender's role in another room of the plan (e.g. the room of the proposal a
+    /// command acts on).
+    pub fn role_in(&self, room_id: &str) -> Role {
+        crate::domain::authority::role(self.settings, self.state, room_id, &self.message.sender)
+    }
+
+    /// Commands that act on a proposal need a moderator of that proposal's room: being one
+    /// where the command was typed is not enough.
+    pub fn require_moderator_of(&self, proposal: &Proposal) -> Result<(), Rendered> {
+        if self.role_in(&proposal.room_id) == Role::Moderator {
+            Ok(())
+        } else {
+            Err(self.catalogue.text(Msg::ModeratorsOnly))
+        }
+    }
+
+    /// A proposal by number; hidden ones exist only for moderators of its room.
     pub fn proposal(&self, number: u32) -> Result<&'_ Proposal, Rendered> {
         self.state
             .participation
             .proposals
             .get(&number)
-            .filter(|p| p.hidden.is_none() || self.role == Role::Moderator)
+            .filter(|p| p.hidden.is_none() || self.role_in(&p.room_id) == Role::Moderator)
             .ok_or_else(|| {
                 self.catalogue
                     .render(Msg::ProposalNotFound, &[("number", &number.to_string())])
@@ -384,6 +403,9 @@ impl Command {
             "promote" | "promuovi" => promote::Promote::parse(words).map(Command::Promote),
             "proposals" | "proposte" => proposals::Proposals::parse(words).map(Command::Proposals),
             "show" | "mostra" => show::Show::parse(words).map(Command::Show),
+            "stats" | "statistiche" | "partecipazione" => {
+                stats::Stats::parse(words).map(Command::Stats)
+            }
             "vote" | "vota" => vote::VoteCommand::parse(words).map(Command::Vote),
             "unvote" => unvote::Unvote::parse(words).map(Command::Unvote),
             "withdraw" | "ritira" => withdraw::Withdraw::parse(words).map(Command::Withdraw),
@@ -432,6 +454,7 @@ impl Command {
             Command::Promote(c) => c.apply(ctx),
             Command::Proposals(c) => c.apply(ctx),
             Command::Show(c) => c.apply(ctx),
+            Command::Stats(c) => c.apply(ctx),
             Command::Vote(c) => c.apply(ctx),
             Command::Unvote(c) => c.apply(ctx),
             Command::Withdraw(c) => c.apply(ctx),
@@ -466,6 +489,16 @@ impl Command {
             Command::Report(c) => c.apply(ctx),
             Command::Unknown(c) => Ok(c.apply(ctx)),
         };
+        // A rebuild replays only the plan's rooms: what changes the plan happens there.
+        let outcome = outcome.and_then(|reply| {
+            if ctx.changes.is_empty() || ctx.settings.is_plan_room(&ctx.message.room_id) {
+                Ok(reply)
+            } else {
+                Err(ctx
+                    .catalogue
+                    .render(Msg::PlanRoomsOnly, &[("plan", &ctx.settings.plan_title)]))
+            }
+        });
         match outcome {
             Ok(reply) => reply,
             Err(refusal) => {

@@ -11,6 +11,7 @@ use crate::domain::Change;
 pub fn moderate(ctx: &mut Ctx<'_>, number: u32, edit: impl FnOnce(&mut Proposal)) -> Outcome {
     ctx.require_moderator()?;
     let mut proposal = ctx.proposal(number)?.clone();
+    ctx.require_moderator_of(&proposal)?;
     edit(&mut proposal);
     proposal.updated_ms = ctx.message.sent_at_ms;
     let notice = state_notice(ctx, &proposal);

@@ -48,6 +48,21 @@ impl Scope {
     }
 }
 
+/// The report's participation rows for the sections `in_scope` keeps.
+fn report_turnout(state: &State, in_scope: impl Fn(&str) -> bool) -> Vec<render::ReportTurnout> {
+    crate::domain::turnout::by_organisation(state, in_scope)
+        .into_iter()
+        .map(|row| render::ReportTurnout {
+            organisation: row.organisation,
+            proposals: row.proposals,
+            voters: row.voters,
+            supports: row.supports,
+            oppositions: row.oppositions,
+            comments: row.comments,
+        })
+        .collect()
+}
+
 pub fn today(settings: &Settings, now: DateTime<Utc>) -> NaiveDate {
     settings.monitoring.today(now)
 }
@@ -239,6 +254,10 @@ pub fn report(settings: &Settings, state: &State, now: DateTime<Utc>) -> render:
         supports: text(Msg::ReportSupports),
         oppositions: text(Msg::ReportOppositions),
         organisation: text(Msg::ReportOrganisation),
+        participation: text(Msg::ReportParticipation),
+        proposals: text(Msg::ReportProposals),
+        voters: text(Msg::ReportVoters),
+        comments: text(Msg::ReportComments),
         nothing: text(Msg::ReportNothing),
     };
     let participation = &state.participation;
@@ -247,19 +266,12 @@ pub fn report(settings: &Settings, state: &State, now: DateTime<Utc>) -> render:
         .map(|section| {
             let scope = Scope::section(section);
             let actions = actions_in(settings, state, &scope);
-            let mut by_organisation: std::collections::BTreeMap<String, (u32, u32)> =
-                Default::default();
             let proposals = participation
                 .proposals
                 .values()
                 .filter(|p| p.section == section.id && p.hidden.is_none())
                 .map(|p| {
                     let tally = participation.tally(p.number);
-                    for (organisation, counts) in &tally.by_organisation {
-                        let entry = by_organisation.entry(organisation.clone()).or_default();
-                        entry.0 += counts.support;
-                        entry.1 += counts.oppose;
-                    }
                     render::ReportProposal {
                         number: p.number,
                         title: p.title.clone(),
@@ -310,10 +322,7 @@ pub fn report(settings: &Settings, state: &State, now: DateTime<Utc>) -> render:
                     .map(|r| target_bar(state, r, today.year()))
                     .collect(),
                 proposals,
-                by_organisation: by_organisation
-                    .into_iter()
-                    .map(|(organisation, (s, o))| (organisation, s, o))
-                    .collect(),
+                by_organisation: report_turnout(state, |s| s == section.id),
             }
         })
         .collect();
@@ -330,6 +339,7 @@ pub fn report(settings: &Settings, state: &State, now: DateTime<Utc>) -> render:
         overall_percent: weighted_progress(all.iter().copied(), &state.monitoring),
         status_names: status_names(catalogue),
         sections,
+        turnout: report_turnout(state, |_| true),
     }
 }
 

@@ -1,0 +1,67 @@
+//! `!stats [all]`: participation per organisation — proposals, voters, votes, comments — in
+//! this section, or per section and for the whole plan.
+
+use super::results::parse_all;
+use super::tracking::{sections, Scope};
+use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use crate::domain::i18n::{Catalogue, Msg, Rendered};
+use crate::domain::turnout::{by_organisation, Turnout};
+
+pub const SPEC: Spec = Spec {
+    name: "stats",
+    moderator_only: false,
+    usage: Msg::CmdStatsUsage,
+    summary: Msg::CmdStatsSummary,
+    help: Msg::CmdStatsHelp,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stats {
+    pub all: bool,
+}
+
+impl Stats {
+    pub fn parse(args: Arguments<'_>) -> Result<Stats, ParseError> {
+        Ok(Stats {
+            all: parse_all(args, &SPEC)?,
+        })
+    }
+
+    pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
+        let catalogue = ctx.catalogue;
+        let scope = Scope::of(ctx, self.all);
+        let mut lines = Vec::new();
+        if scope.section.is_none() {
+            for section in sections(ctx.settings) {
+                let rows = by_organisation(ctx.state, |s| s == section.id);
+                if !rows.is_empty() {
+                    table(catalogue, &section.title, &rows, &mut lines);
+                }
+            }
+        }
+        let rows = by_organisation(ctx.state, |s| scope.contains(s));
+        if rows.is_empty() {
+            return Ok(catalogue.render(Msg::StatsNothing, &[("scope", &scope.label)]));
+        }
+        table(catalogue, &scope.label, &rows, &mut lines);
+        Ok(Rendered::lines(lines))
+    }
+}
+
+fn table(catalogue: &Catalogue, scope: &str, rows: &[Turnout], lines: &mut Vec<Rendered>) {
+    lines.push(catalogue.render(Msg::StatsHeader, &[("scope", scope)]));
+    for row in rows {
+        lines.push(catalogue.render(
+            Msg::StatsLine,
+            &[
+                ("organisation", &row.organisation),
+                ("proposals", &row.proposals.to_string()),
+                ("voters", &row.voters.to_string()),
+                ("votes", &row.votes().to_string()),
+                ("supports", &row.supports.to_string()),
+                ("oppositions", &row.oppositions.to_string()),
+                ("comments", &row.comments.to_string()),
+            ],
+        ));
+    }
+}
