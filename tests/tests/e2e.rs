@@ -1,5 +1,7 @@
 //! End-to-end tests: a real Synapse per test, the real `pspm` binary, plain HTTP clients.
 
+mod federation;
+mod federation_bed;
 mod foundation;
 mod monitoring;
 mod participation;

@@ -42,8 +42,8 @@ async fn running_bot(synapse: &Synapse, bot_user: &User, plan_id: &str) -> Resul
 }
 
 /// Joins a room and waits until the bot answers `!ping` there (the bot is up and syncing).
-async fn join_and_ping(user: &User, room: &str, bot: &str) -> Result<()> {
-    user.join(room).await?;
+async fn join_and_ping(user: &User, space: &str, room: &str, bot: &str) -> Result<()> {
+    user.join_section(space, room).await?;
     let reply = user.command(room, bot, "!ping").await?;
     assert!(
         reply["body"]
@@ -88,7 +88,7 @@ async fn plan_rooms_are_created_once_and_reused_across_restarts_and_instances() 
         .collect();
     let rooms = resolve_all(&alice, &aliases).await?;
     let (space, section_rooms) = (&rooms[0], &rooms[1..]);
-    join_and_ping(&alice, &section_rooms[0], &bot.user_id).await?;
+    join_and_ping(&alice, &alias("pt"), &section_rooms[0], &bot.user_id).await?;
 
     // The Space is a Space, links to every section, and each section links back.
     alice.join(space).await?;
@@ -139,7 +139,7 @@ async fn plan_rooms_are_created_once_and_reused_across_restarts_and_instances() 
     // Restart: same rooms, none new, and the same device (no new login).
     bot.stop()?;
     bot.start()?;
-    join_and_ping(&alice, &section_rooms[1], &bot.user_id).await?;
+    join_and_ping(&alice, &alias("pt"), &section_rooms[1], &bot.user_id).await?;
     assert_eq!(resolve_all(&alice, &aliases).await?, rooms);
     assert_eq!(synapse.joined_rooms(&bot.user_id).await?.len(), rooms.len());
     assert_eq!(
@@ -158,7 +158,7 @@ async fn plan_rooms_are_created_once_and_reused_across_restarts_and_instances() 
     let new_room = resolve_all(&alice, &[alias("pt.piattaforme")])
         .await?
         .remove(0);
-    join_and_ping(&alice, &new_room, &bot.user_id).await?;
+    join_and_ping(&alice, &alias("pt"), &new_room, &bot.user_id).await?;
     assert_eq!(resolve_all(&alice, &aliases).await?, rooms);
     assert_eq!(space_children(&alice, space).await?.len(), 4);
     assert_eq!(synapse.joined_rooms(&bot.user_id).await?.len(), 5);
@@ -220,7 +220,7 @@ async fn a_stakeholder_gets_help_in_the_configured_language_with_escaped_html() 
     let room = resolve_all(&stakeholder, &[alias("pt.dati")])
         .await?
         .remove(0);
-    stakeholder.join(&room).await?;
+    stakeholder.join_section(&alias("pt"), &room).await?;
 
     let help_event = stakeholder.send_text(&room, "!help").await?;
     let reply = stakeholder
@@ -290,7 +290,7 @@ async fn every_command_gets_exactly_one_reply_although_the_bot_is_killed_repeate
     let bot_user = synapse.register("pspm", false).await?;
     let alice = synapse.register("alice", false).await?;
     let (mut bot, room) = running_bot(&synapse, &bot_user, "crash").await?;
-    join_and_ping(&alice, &room, &bot.user_id).await?;
+    join_and_ping(&alice, &alias("crash"), &room, &bot.user_id).await?;
 
     let mut rng = Rng::from_env_or_time("crash test");
     let pauses: Vec<u64> = (0..COMMANDS).map(|_| rng.between(0, 70)).collect();
@@ -370,7 +370,7 @@ async fn invites_are_accepted_only_from_allowed_servers() -> Result<()> {
     open_bot.start()?;
     strict_bot.start()?;
     let rooms = resolve_all(&alice, &[alias("open.dati"), alias("strict.dati")]).await?;
-    join_and_ping(&alice, &rooms[0], &open_bot.user_id).await?;
+    join_and_ping(&alice, &alias("open"), &rooms[0], &open_bot.user_id).await?;
 
     let room = alice
         .create_room(serde_json::json!({"preset": "private_chat", "name": "invito"}))
@@ -422,7 +422,7 @@ async fn invites_are_accepted_only_from_allowed_servers() -> Result<()> {
     );
 
     // In its own room the strict bot tells a foreign user why once, then stays silent.
-    alice.join(&rooms[1]).await?;
+    alice.join_section(&alias("strict"), &rooms[1]).await?;
     let first = alice
         .command(&rooms[1], &strict_bot.user_id, "!ping")
         .await?;
@@ -456,7 +456,7 @@ async fn a_burst_on_default_rate_limits_gets_every_reply_once() -> Result<()> {
     // Only the test client is exempted; the bot lives with Synapse's defaults.
     synapse.exempt_from_rate_limits(&alice).await?;
     let (bot, room) = running_bot(&synapse, &bot_user, "burst").await?;
-    alice.join(&room).await?;
+    alice.join_section(&alias("burst"), &room).await?;
     let mut sent = Vec::new();
     for _ in 0..BURST {
         sent.push(alice.send_text(&room, "!ping").await?);
@@ -522,7 +522,7 @@ async fn a_backlog_larger_than_one_sync_is_backfilled_and_answered_once() -> Res
     let bot_user = synapse.register("pspm", false).await?;
     let alice = synapse.register("alice", false).await?;
     let (mut bot, room) = running_bot(&synapse, &bot_user, "backlog").await?;
-    join_and_ping(&alice, &room, &bot.user_id).await?;
+    join_and_ping(&alice, &alias("backlog"), &room, &bot.user_id).await?;
     bot.stop()?;
     // While the bot is down, more commands pile up than one /sync returns (100).
     let mut wanted = BTreeSet::new();
@@ -540,7 +540,7 @@ async fn a_backlog_larger_than_one_sync_is_backfilled_and_answered_once() -> Res
     bot.start()?;
     let counts = replies_once_each(&alice, &room, &bot, &wanted, Duration::from_secs(120)).await?;
     assert!(
-        bot.log().contains("backfilled a limited timeline"),
+        bot.log().contains("walked back through the room's history"),
         "{}",
         bot.log()
     );
@@ -555,7 +555,7 @@ async fn the_bot_rides_out_a_homeserver_outage() -> Result<()> {
     let bot_user = synapse.register("pspm", false).await?;
     let alice = synapse.register("alice", false).await?;
     let (mut bot, room) = running_bot(&synapse, &bot_user, "outage").await?;
-    join_and_ping(&alice, &room, &bot.user_id).await?;
+    join_and_ping(&alice, &alias("outage"), &room, &bot.user_id).await?;
     synapse.stop()?;
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert!(

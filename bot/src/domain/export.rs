@@ -67,6 +67,8 @@ pub struct PollRow {
     pub max_selections: u32,
     pub event_id: Option<String>,
     pub voters: u32,
+    /// Voters (valid, non-empty ballots) per organisation.
+    pub voters_by_organisation: BTreeMap<String, u32>,
     pub spoiled: u32,
     /// `(proposal, votes)`, most voted first.
     pub results: Vec<PollResult>,
@@ -188,6 +190,13 @@ impl Export {
                     max_selections: poll.max_selections,
                     event_id: poll.start_event.clone(),
                     voters: results.voters,
+                    voters_by_organisation: state.polls.voters(poll.id).fold(
+                        BTreeMap::new(),
+                        |mut by, user| {
+                            *by.entry(settings.organisation_of(user)).or_default() += 1;
+                            by
+                        },
+                    ),
                     spoiled: results.spoiled,
                     results: results
                         .ranking

@@ -107,6 +107,16 @@ impl Polls {
         })
     }
 
+    /// Users whose ballot in poll `id` counts (valid and not empty).
+    pub fn voters(&self, id: u32) -> impl Iterator<Item = &str> {
+        self.responses
+            .iter()
+            .filter(move |((poll, _), response)| {
+                *poll == id && !response.spoiled && !response.selections.is_empty()
+            })
+            .map(|((_, user), _)| user.as_str())
+    }
+
     pub fn results(&self, poll: &Poll) -> Results {
         let mut votes: BTreeMap<u32, u32> = poll.answers.iter().map(|(_, n)| (*n, 0)).collect();
         let mut results = Results::default();

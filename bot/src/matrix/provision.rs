@@ -86,6 +86,15 @@ pub async fn provision(
             },
         )
         .await?;
+        ensure_state(matrix, &room, "m.room.server_acl", "", acl.clone()).await?;
+        ensure_state(
+            matrix,
+            &room,
+            "m.room.join_rules",
+            "",
+            join_rules(config.bot.room_access, &space),
+        )
+        .await?;
         ensure_state(
             matrix,
             &room,
@@ -94,6 +103,7 @@ pub async fn provision(
             json!({"via": via, "canonical": true}),
         )
         .await?;
+        // Last: once the Space lists a section, the section is ready to be joined.
         let order = format!("{index:04}");
         ensure_state(
             matrix,
@@ -101,15 +111,6 @@ pub async fn provision(
             "m.space.child",
             room.as_str(),
             json!({"via": via, "order": order, "suggested": true}),
-        )
-        .await?;
-        ensure_state(matrix, &room, "m.room.server_acl", "", acl.clone()).await?;
-        ensure_state(
-            matrix,
-            &room,
-            "m.room.join_rules",
-            "",
-            join_rules(config.bot.room_access, &space),
         )
         .await?;
         sections.push((section.id.clone(), room.to_string()));
@@ -239,15 +240,20 @@ async fn create(
 }
 
 /// The `m.room.server_acl` content admitting only the allowed servers (and the bot's own,
-/// without which the room would shut its own server out). ACLs match hosts, never ports, so
-/// servers told apart by an ACL need hosts of their own; IP literals are allowed only when
-/// an admitted server is one.
+/// without which the room would shut its own server out). Over federation ACLs match hosts,
+/// never ports, so servers told apart by an ACL need hosts of their own; but a homeserver
+/// checks the ACL its own user sends against its full name (port included) and refuses one
+/// that would deny it, so both forms are listed. IP literals are allowed only when an
+/// admitted server is one.
 pub fn server_acl(allowed_servers: &[String], own_server: &str) -> Value {
-    let hosts: std::collections::BTreeSet<&str> = allowed_servers
+    let names = allowed_servers
         .iter()
         .map(String::as_str)
-        .chain([own_server])
+        .chain([own_server]);
+    let hosts: std::collections::BTreeSet<&str> = names
+        .clone()
         .map(pspm_config::host_of)
+        .chain(names)
         .collect();
     let ip_literals = hosts.iter().any(|host| pspm_config::is_ip_literal(host));
     json!({"allow": hosts, "deny": [], "allow_ip_literals": ip_literals})
@@ -384,7 +390,7 @@ mod tests {
         let acl = server_acl(&allowed, "127.0.0.1:8448");
         assert_eq!(
             acl,
-            json!({"allow": ["127.0.0.1", "127.0.0.2", "regione.example"], "deny": [], "allow_ip_literals": true})
+            json!({"allow": ["127.0.0.1", "127.0.0.1:8448", "127.0.0.2", "127.0.0.2:8449", "regione.example"], "deny": [], "allow_ip_literals": true})
         );
         let named = server_acl(&["mef.gov.it".to_owned()], "mef.gov.it");
         assert_eq!(

@@ -4,6 +4,13 @@
 //! the replies it caused (outbox) and the new `next_batch` are committed together. A crash
 //! before the commit replays the response from the old token; a crash after it finds every
 //! event marked applied and the replies waiting in the outbox.
+//!
+//! Over federation events arrive late and out of order: a homeserver back from an outage
+//! gets only the latest event of each room at once and fetches a few missing ones, leaving a
+//! gap that only `/messages` fills (Synapse backfills from the other servers there). So when
+//! a batch brings events from other servers, or is `limited`, the room's history is walked
+//! back from the batch's end until a run of events already applied, and what was not
+//! applied is applied in the room's order — never the sender's clock.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
@@ -35,6 +42,9 @@ use crate::store::{Batch, Outgoing, Store};
 const TIMELINE_LIMIT: u32 = 100;
 /// Most events fetched back in one room before giving up on reaching an applied one.
 const MAX_BACKFILL: usize = 20_000;
+/// Already-applied events in a row that end a walk back: past them, history is complete
+/// (a gap left by a federation outage sits right below the events that came after it).
+const APPLIED_RUN: usize = 30;
 
 /// The clock the engine is given; a parameter so tests and tools can fix time.
 pub type Clock = fn() -> DateTime<Utc>;
@@ -121,19 +131,22 @@ impl SyncLoop {
         let mut seen = HashSet::new();
         for (room_id, joined) in &response.rooms.join {
             self.apply_state(room_id.as_str(), joined, &mut batch);
-            let mut events = Vec::new();
-            if joined.timeline.limited && !initial {
-                if let Some(from) = &joined.timeline.prev_batch {
-                    events = self.backfill(room_id, from).await?;
-                }
+            let mut events: Vec<RawEvent> = joined
+                .timeline
+                .events
+                .iter()
+                .filter_map(|raw| parse_logged(raw.json().get()))
+                .collect();
+            let from_elsewhere = events
+                .iter()
+                .any(|e| pspm_config::server_of(&e.sender) != Some(self.matrix.server_name()));
+            if !initial && (joined.timeline.limited || from_elsewhere) {
+                // The first page holds the batch and the run behind it, usually all it takes.
+                let first_page = events.len() + APPLIED_RUN + 1;
+                events = self
+                    .backfill(room_id, &response.next_batch, first_page)
+                    .await?;
             }
-            events.extend(
-                joined
-                    .timeline
-                    .events
-                    .iter()
-                    .filter_map(|raw| parse_logged(raw.json().get())),
-            );
             self.apply_own_joins(room_id.as_str(), &events, &mut batch);
             let quotes = self.fetch_quotes(room_id, &events).await;
             for event in events {
@@ -282,17 +295,26 @@ impl SyncLoop {
         batch.changes.extend(effects.changes);
     }
 
-    /// Pages back from a `limited` timeline's `prev_batch` to the last applied event (or to
-    /// where history ends for the bot in this room), returning the missed events oldest first.
-    async fn backfill(&self, room_id: &OwnedRoomId, from: &str) -> anyhow::Result<Vec<RawEvent>> {
+    /// Pages back from `from` (the batch's end) through a run of [`APPLIED_RUN`] applied
+    /// events (or to where history ends for the bot in this room), returning the events not
+    /// applied yet in the room's order, oldest first.
+    async fn backfill(
+        &self,
+        room_id: &OwnedRoomId,
+        from: &str,
+        first_page: usize,
+    ) -> anyhow::Result<Vec<RawEvent>> {
+        let mut page_size = first_page.min(TIMELINE_LIMIT as usize);
         let mut collected = Vec::new();
         let mut from = from.to_owned();
+        let mut applied_run = 0;
         let live_since_ms = self.engine.live_since_ms(room_id.as_str());
         'pages: loop {
             let mut request =
                 get_message_events::v3::Request::new(room_id.clone(), Direction::Backward);
             request.from = Some(from.clone());
-            request.limit = UInt::from(TIMELINE_LIMIT);
+            request.limit = UInt::try_from(page_size).unwrap_or(UInt::from(TIMELINE_LIMIT));
+            page_size = TIMELINE_LIMIT as usize;
             let client = self.matrix.client();
             let page = with_retry("messages", || async { client.send(request.clone()).await })
                 .await
@@ -302,8 +324,15 @@ impl SyncLoop {
                 let Some(event) = parse_logged(raw.json().get()) else {
                     continue;
                 };
-                if self.store.is_applied(&event.event_id)? || event.origin_server_ts < live_since_ms
-                {
+                if self.store.is_applied(&event.event_id)? {
+                    applied_run += 1;
+                    if applied_run >= APPLIED_RUN {
+                        break 'pages;
+                    }
+                    continue;
+                }
+                applied_run = 0;
+                if event.origin_server_ts < live_since_ms {
                     break 'pages;
                 }
                 collected.push(event);
@@ -316,7 +345,7 @@ impl SyncLoop {
         if collected.len() >= MAX_BACKFILL {
             warn!(%room_id, "backfill stopped after {MAX_BACKFILL} events");
         }
-        info!(%room_id, events = collected.len(), "backfilled a limited timeline");
+        debug!(%room_id, events = collected.len(), "walked back through the room's history");
         collected.reverse();
         Ok(collected)
     }

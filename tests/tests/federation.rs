@@ -1,0 +1,782 @@
+//! Public Bodies on their own homeservers: four real Synapses federating over loopback
+//! (ministry with the bot, region, municipality, and an outsider the plan does not admit).
+//! Ground truth is counted from room history as a homeserver shows it, never from the bot.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use anyhow::{anyhow, bail};
+use pspm_e2e::federation::{unique, Federation};
+use pspm_e2e::{wait_for, Bot, BotSetup, Result, Synapse, User};
+use serde_json::{json, Value};
+
+const MINISTRY: &str = "Ministero dell'Economia e delle Finanze";
+const REGION: &str = "Regione Lazio";
+const MUNICIPALITY: &str = "Comune di Roma";
+const WAIT: Duration = Duration::from_secs(90);
+
+/// A running bot on the ministry's server with a two-section plan, admitting ministry,
+/// region and municipality (not the outsider), and a moderator on the ministry.
+struct World {
+    fed: Federation,
+    bot: Bot,
+    bot_user: User,
+    moderator: User,
+    plan: String,
+    space: String,
+    room: String,
+}
+
+impl World {
+    async fn new(fed: Federation) -> Result<World> {
+        let ministry = fed.ministry();
+        let plan = unique("fed");
+        let bot_user = ministry.register(&unique("pspm"), false).await?;
+        let moderator = ministry.register(&unique("moderatore"), false).await?;
+        let names = fed.server_names();
+        let allowed: Vec<&str> = names[..3].iter().map(String::as_str).collect();
+        let mut bot = Bot::configure(
+            ministry,
+            &BotSetup {
+                bot: &bot_user,
+                plan_id: &plan,
+                sections: &["dati", "servizi"],
+                language: "en",
+                moderators: &[&moderator.user_id],
+                allowed_servers: &allowed,
+            },
+        )?;
+        let organisations = format!(
+            "[organisations]\n\"{}\" = \"{MINISTRY}\"\n\"{}\" = \"{REGION}\"\n\"{}\" = \"{MUNICIPALITY}\"\n",
+            names[0], names[1], names[2]
+        );
+        let config = std::fs::read_to_string(&bot.config)?;
+        let start = config
+            .find("[organisations]")
+            .ok_or_else(|| anyhow!("no [organisations]"))?;
+        let end = config[start..]
+            .find("\n\n")
+            .map_or(config.len(), |i| start + i + 1);
+        std::fs::write(
+            &bot.config,
+            format!("{}{organisations}{}", &config[..start], &config[end..]),
+        )?;
+        bot.start()?;
+        let space = wait_alias(&moderator, &format!("#{plan}:{}", names[0])).await?;
+        let room = wait_alias(&moderator, &format!("#{plan}.dati:{}", names[0])).await?;
+        let world = World {
+            fed,
+            bot,
+            bot_user,
+            moderator,
+            plan,
+            space,
+            room,
+        };
+        // The Space lists a section once the bot has set it up (ACL, join rules): only then
+        // is joining it the real thing.
+        world
+            .moderator
+            .join_via(&world.space, &[&world.ministry_name()])
+            .await?;
+        wait_for(WAIT, || async {
+            let child = world
+                .moderator
+                .state(&world.space, "m.space.child", &world.room)
+                .await?;
+            Ok(child.filter(|c| c["via"].is_array()))
+        })
+        .await?
+        .ok_or_else(|| anyhow!("the Space never listed the section"))?;
+        world.enter(&world.moderator).await?;
+        // The bot answers: it is up and syncing.
+        world.ask(&world.moderator, "!ping").await?;
+        Ok(world)
+    }
+
+    fn ministry_name(&self) -> String {
+        self.fed.ministry().server_name.clone()
+    }
+
+    /// A new user on `server` who joined the Space (by alias, over federation) and then the
+    /// section room (restricted to the Space's members).
+    async fn participant(&self, server: &Synapse, name: &str) -> Result<User> {
+        let user = server.register(&unique(name), false).await?;
+        self.enter(&user).await?;
+        Ok(user)
+    }
+
+    async fn enter(&self, user: &User) -> Result<()> {
+        let ministry = self.ministry_name();
+        user.join_via(&format!("#{}:{ministry}", self.plan), &[&ministry])
+            .await?;
+        user.join_via(&self.room, &[&ministry]).await?;
+        let joined = wait_for(WAIT, || async {
+            Ok((user
+                .membership(&self.room, &user.user_id)
+                .await
+                .ok()
+                .flatten()
+                == Some("join".to_owned()))
+            .then_some(()))
+        })
+        .await?;
+        joined.ok_or_else(|| anyhow!("{} is not in the section room", user.user_id))
+    }
+
+    /// Sends a command and waits for the bot's reply as `user`'s own server shows it.
+    async fn ask(&self, user: &User, text: &str) -> Result<Value> {
+        let event_id = user.send_text(&self.room, text).await?;
+        user.wait_reply(&self.room, &self.bot.user_id, &event_id, WAIT)
+            .await
+    }
+
+    /// `!propose` and the card's event ID.
+    async fn propose(&self, user: &User, title: &str) -> Result<(u64, String)> {
+        let card = self.ask(user, &format!("!propose {title}")).await?;
+        let number = card["content"]["it.pspm.proposal"]
+            .as_u64()
+            .ok_or_else(|| anyhow!("not a card: {card}"))?;
+        let event_id = card["event_id"].as_str().unwrap_or_default().to_owned();
+        Ok((number, event_id))
+    }
+
+    /// The bot has processed everything each of `users` sent before: a `!ping` from each is
+    /// answered (a server delivers its events in order).
+    async fn settle(&self, users: &[&User]) -> Result<()> {
+        for user in users {
+            self.ask(user, "!ping").await?;
+        }
+        Ok(())
+    }
+
+    async fn export(&self) -> Result<Value> {
+        let file = self
+            .moderator
+            .command_file(&self.room, &self.bot.user_id, "!export json full")
+            .await?;
+        let bytes = self
+            .moderator
+            .download(file["url"].as_str().unwrap_or_default())
+            .await?;
+        Ok(serde_json::from_slice(&bytes)?)
+    }
+}
+
+async fn wait_alias(user: &User, alias: &str) -> Result<String> {
+    wait_for(WAIT, || async { user.resolve_alias(alias).await })
+        .await?
+        .ok_or_else(|| anyhow!("{alias} never resolved"))
+}
+
+/// What room history says, counted per organisation: the truth the bot must match.
+#[derive(Debug, Default, PartialEq)]
+struct Truth {
+    /// Proposal number → author's organisation.
+    authors: BTreeMap<u64, String>,
+    /// Proposal number → organisation → (supports, oppositions).
+    votes: BTreeMap<u64, BTreeMap<String, (u64, u64)>>,
+    /// Organisation → comments in proposal threads.
+    comments: BTreeMap<String, u64>,
+    /// Organisation → people whose latest poll answer is a valid, non-empty one.
+    poll_voters: BTreeMap<String, u64>,
+}
+
+fn organisation(names: &[String], user: &str) -> String {
+    let server = user.split_once(':').map_or("", |(_, s)| s);
+    match names.iter().position(|n| n == server) {
+        Some(0) => MINISTRY.into(),
+        Some(1) => REGION.into(),
+        Some(2) => MUNICIPALITY.into(),
+        _ => server.into(),
+    }
+}
+
+/// Counts the truth from `history` (oldest first, as `/messages` gives it): cards and the
+/// `!propose` they answer, the latest standing 👍/👎 of each person on each card, thread
+/// replies on cards, and each person's latest poll answer.
+fn truth(history: &[Value], bot: &str, names: &[String]) -> Truth {
+    let mut truth = Truth::default();
+    let by_id: HashMap<&str, &Value> = history
+        .iter()
+        .filter_map(|e| Some((e["event_id"].as_str()?, e)))
+        .collect();
+    let mut cards: HashMap<String, u64> = HashMap::new();
+    for event in history.iter().filter(|e| e["sender"] == bot) {
+        if let Some(number) = event["content"]["it.pspm.proposal"].as_u64() {
+            let asked = event["content"]["m.relates_to"]["m.in_reply_to"]["event_id"]
+                .as_str()
+                .and_then(|id| by_id.get(id));
+            if let Some(asked) = asked {
+                let author = asked["sender"].as_str().unwrap_or_default();
+                truth.authors.insert(number, organisation(names, author));
+            }
+            cards.insert(
+                event["event_id"].as_str().unwrap_or_default().into(),
+                number,
+            );
+        }
+    }
+    // MSC3381: an answer counts when it picks known answers, no more than allowed.
+    let poll_start = history
+        .iter()
+        .find(|e| e["sender"] == bot && e["type"] == "org.matrix.msc3381.poll.start");
+    let known: Vec<&str> = poll_start
+        .and_then(|e| e["content"]["org.matrix.msc3381.poll.start"]["answers"].as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["id"].as_str())
+        .collect();
+    let max_selections = poll_start
+        .and_then(|e| e["content"]["org.matrix.msc3381.poll.start"]["max_selections"].as_u64())
+        .unwrap_or(1) as usize;
+    let mut latest: BTreeMap<(u64, String), &str> = BTreeMap::new();
+    let mut poll: BTreeMap<String, bool> = BTreeMap::new();
+    for event in history.iter().filter(|e| e["sender"] != bot) {
+        let sender = event["sender"].as_str().unwrap_or_default().to_owned();
+        let relates = &event["content"]["m.relates_to"];
+        let target = relates["event_id"].as_str().unwrap_or_default();
+        match event["type"].as_str().unwrap_or_default() {
+            // A redacted reaction has lost its content: it no longer stands.
+            "m.reaction" => {
+                if let (Some(number), Some(key)) = (cards.get(target), relates["key"].as_str()) {
+                    if key == "👍" || key == "👎" {
+                        latest.insert((*number, sender), if key == "👍" { "+" } else { "-" });
+                    }
+                }
+            }
+            "m.room.message" if relates["rel_type"] == "m.thread" && cards.contains_key(target) => {
+                *truth
+                    .comments
+                    .entry(organisation(names, &sender))
+                    .or_default() += 1;
+            }
+            "org.matrix.msc3381.poll.response" => {
+                let answers = &event["content"]["org.matrix.msc3381.poll.response"]["answers"];
+                let valid = answers.as_array().is_some_and(|a| {
+                    !a.is_empty()
+                        && a.len() <= max_selections
+                        && a.iter()
+                            .all(|id| id.as_str().is_some_and(|id| known.contains(&id)))
+                });
+                poll.insert(sender, valid);
+            }
+            _ => {}
+        }
+    }
+    for ((number, user), stance) in latest {
+        let counts = truth
+            .votes
+            .entry(number)
+            .or_default()
+            .entry(organisation(names, &user))
+            .or_default();
+        if stance == "+" {
+            counts.0 += 1;
+        } else {
+            counts.1 += 1;
+        }
+    }
+    for (user, valid) in poll {
+        if valid {
+            *truth
+                .poll_voters
+                .entry(organisation(names, &user))
+                .or_default() += 1;
+        }
+    }
+    truth
+}
+
+/// The same figures as the bot's JSON export states them.
+fn exported(export: &Value) -> Truth {
+    let mut truth = Truth::default();
+    for proposal in export["proposals"].as_array().into_iter().flatten() {
+        let number = proposal["number"].as_u64().unwrap_or_default();
+        truth.authors.insert(
+            number,
+            proposal["organisation"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        );
+        let mut votes = BTreeMap::new();
+        for (organisation, counts) in proposal["by_organisation"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
+            let pair = (
+                counts["supports"].as_u64().unwrap_or_default(),
+                counts["oppositions"].as_u64().unwrap_or_default(),
+            );
+            if pair != (0, 0) {
+                votes.insert(organisation.clone(), pair);
+            }
+        }
+        if !votes.is_empty() {
+            truth.votes.insert(number, votes);
+        }
+    }
+    for comment in export["comments"].as_array().into_iter().flatten() {
+        if comment["kind"] == "comment" {
+            *truth
+                .comments
+                .entry(comment["organisation"].as_str().unwrap_or_default().into())
+                .or_default() += 1;
+        }
+    }
+    for poll in export["polls"].as_array().into_iter().flatten() {
+        for (organisation, voters) in poll["voters_by_organisation"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
+            *truth.poll_voters.entry(organisation.clone()).or_default() +=
+                voters.as_u64().unwrap_or_default();
+        }
+    }
+    truth
+}
+
+/// Waits until the export agrees with room history as `viewer`'s server shows it; returns
+/// the truth (the last disagreement on timeout).
+async fn export_matches_history(w: &World, viewer: &User) -> Result<Truth> {
+    let names = w.fed.server_names();
+    let mut last = String::new();
+    for _ in 0..30 {
+        let history = viewer.messages(&w.room).await?;
+        let expected = truth(&history, &w.bot.user_id, &names);
+        let got = exported(&w.export().await?);
+        if got == expected {
+            return Ok(expected);
+        }
+        last = format!("history: {expected:#?}\nexport: {got:#?}");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    bail!("the export never matched room history\n{last}")
+}
+
+fn body(reply: &Value) -> &str {
+    reply["content"]["body"].as_str().unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn public_bodies_take_part_from_their_own_servers_and_are_counted_per_organisation(
+) -> Result<()> {
+    let w = World::new(Federation::shared().await?).await?;
+    let regione_a = w.participant(w.fed.region(), "regione-a").await?;
+    let regione_b = w.participant(w.fed.region(), "regione-b").await?;
+    let comune = w.participant(w.fed.municipality(), "comune").await?;
+    let ministero = w.participant(w.fed.ministry(), "ministero").await?;
+
+    let (first, first_card) = w.propose(&regione_a, "Catalogo regionale dei dati").await?;
+    let (second, second_card) = w.propose(&comune, "Sportello digitale unico").await?;
+    for (user, card, key) in [
+        (&regione_a, &first_card, "👍"),
+        (&regione_b, &first_card, "👎"),
+        (&comune, &first_card, "👍"),
+        (&ministero, &first_card, "👍"),
+        (&regione_b, &second_card, "👍"),
+        (&ministero, &second_card, "👎"),
+    ] {
+        user.react(&w.room, card, key).await?;
+    }
+    // A change of mind: the latest standing reaction counts.
+    let changed = comune.react(&w.room, &second_card, "👎").await?;
+    comune.redact(&w.room, &changed).await?;
+    comune.react(&w.room, &second_card, "👍").await?;
+    regione_a
+        .send_in_thread(&w.room, &second_card, "Serve anche per le imprese")
+        .await?;
+    comune
+        .send_in_thread(&w.room, &first_card, "Con quali formati?")
+        .await?;
+    regione_b
+        .send_in_thread(&w.room, &first_card, "Anche dati territoriali")
+        .await?;
+
+    // A native poll, answered from two servers (one answer spoiled by an unknown id).
+    w.ask(&w.moderator, "!prioritise 1 2").await?;
+    let start = wait_for(WAIT, || async {
+        Ok(regione_a.messages(&w.room).await?.into_iter().find(|e| {
+            e["type"] == "org.matrix.msc3381.poll.start" && e["sender"] == w.bot.user_id.as_str()
+        }))
+    })
+    .await?
+    .ok_or_else(|| anyhow!("the poll never reached the region"))?;
+    let poll = &start["content"]["org.matrix.msc3381.poll.start"];
+    let answer = poll["answers"][0]["id"].as_str().unwrap_or_default();
+    let start_id = start["event_id"].as_str().unwrap_or_default();
+    let respond = |answers: Value| {
+        json!({"org.matrix.msc3381.poll.response": {"answers": answers},
+               "m.relates_to": {"rel_type": "m.reference", "event_id": start_id}})
+    };
+    let kind = "org.matrix.msc3381.poll.response";
+    regione_a
+        .send(&w.room, kind, respond(json!([answer])))
+        .await?;
+    comune.send(&w.room, kind, respond(json!([answer]))).await?;
+    regione_b
+        .send(&w.room, kind, respond(json!(["nope"])))
+        .await?;
+
+    w.settle(&[&regione_a, &regione_b, &comune, &ministero])
+        .await?;
+    let truth = export_matches_history(&w, &w.moderator).await?;
+    // The truth is not empty: every organisation shows up where it acted.
+    assert_eq!(truth.authors[&first], REGION);
+    assert_eq!(truth.authors[&second], MUNICIPALITY);
+    assert_eq!(truth.votes[&first][REGION], (1, 1));
+    assert_eq!(truth.votes[&first][MUNICIPALITY], (1, 0));
+    assert_eq!(truth.votes[&first][MINISTRY], (1, 0));
+    assert_eq!(truth.votes[&second][MUNICIPALITY], (1, 0));
+    assert_eq!(truth.comments[REGION], 2);
+    assert_eq!(truth.poll_voters[REGION], 1);
+    assert_eq!(truth.poll_voters[MUNICIPALITY], 1);
+
+    // The same figures in chat, as people of another server read them.
+    let shown = w.ask(&regione_b, &format!("!show {first}")).await?;
+    for line in [
+        format!("{REGION}: 👍 1 · 👎 1"),
+        format!("{MUNICIPALITY}: 👍 1 · 👎 0"),
+        format!("{MINISTRY}: 👍 1 · 👎 0"),
+    ] {
+        assert!(body(&shown).contains(&line), "{line}\n{}", body(&shown));
+    }
+    let stats = w.ask(&comune, "!stats").await?;
+    for line in [
+        format!("{REGION}: proposals 1 · voters 2 · votes 3 (👍 2 · 👎 1) · comments 2"),
+        format!("{MUNICIPALITY}: proposals 1 · voters 1 · votes 2 (👍 2 · 👎 0) · comments 1"),
+        format!("{MINISTRY}: proposals 0 · voters 1 · votes 2 (👍 1 · 👎 1) · comments 0"),
+    ] {
+        assert!(body(&stats).contains(&line), "{line}\n{}", body(&stats));
+    }
+    Ok(())
+}
+
+/// Lifts the plan rooms' ACL as a room admin could (the bot's own account: it created the
+/// rooms), so that a server not admitted can get in: the state before ACLs existed.
+async fn lift_acl(w: &World) -> Result<()> {
+    for room in [&w.space, &w.room] {
+        w.bot_user
+            .put(
+                &format!("/rooms/{}/state/m.room.server_acl/", pspm_e2e::enc(room)),
+                json!({"allow": ["*"], "deny": [], "allow_ip_literals": true}),
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_not_admitted_cannot_join_and_what_it_sent_before_the_acl_changes_nothing(
+) -> Result<()> {
+    let mut w = World::new(Federation::shared().await?).await?;
+    let ministry = w.ministry_name();
+    let regione = w.participant(w.fed.region(), "regione").await?;
+    let (number, card) = w.propose(&regione, "Open data").await?;
+    regione.react(&w.room, &card, "👍").await?;
+
+    // With the ACL: the outsider's server is refused at the door, Space and section.
+    let outsider = w
+        .fed
+        .outsider()
+        .register(&unique("estraneo"), false)
+        .await?;
+    for room in [format!("#{}:{ministry}", w.plan), w.room.clone()] {
+        let refused = outsider
+            .try_join_via(&room, &[&ministry])
+            .await?
+            .err()
+            .ok_or_else(|| anyhow!("the outsider joined {room}"))?;
+        assert_eq!(refused.status, 403, "{refused:?}");
+    }
+
+    // Without it (as before ACLs existed), the outsider gets in and acts: nothing counts.
+    w.settle(&[&regione]).await?;
+    let before = w.export().await?;
+    lift_acl(&w).await?;
+    w.enter(&outsider).await?;
+    let told = w.ask(&outsider, "!propose Spam").await?;
+    assert!(
+        body(&told).contains("is not allowed to take part"),
+        "{told}"
+    );
+    outsider.react(&w.room, &card, "👎").await?;
+    outsider
+        .send_in_thread(&w.room, &card, "commento estraneo")
+        .await?;
+    outsider
+        .send_text(&w.room, &format!("!vote {number} -"))
+        .await?;
+    w.settle(&[&regione]).await?;
+    let after = w.export().await?;
+    assert_eq!(after["proposals"], before["proposals"]);
+    assert_eq!(after["comments"], before["comments"]);
+
+    // A restart puts the ACL back; a fresh outsider is refused again.
+    w.bot.stop()?;
+    w.bot.start()?;
+    let acl = wait_for(WAIT, || async {
+        let acl = w
+            .moderator
+            .state(&w.room, "m.room.server_acl", "")
+            .await?
+            .unwrap_or_default();
+        Ok((acl["allow"] != json!(["*"])).then_some(acl))
+    })
+    .await?
+    .ok_or_else(|| anyhow!("the ACL was not restored on restart"))?;
+    let hosts: Vec<&str> = acl["allow"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        hosts.contains(&"127.0.0.2") && hosts.contains(&"127.0.0.3"),
+        "{acl}"
+    );
+    assert!(!hosts.iter().any(|h| h.starts_with("127.0.0.4")), "{acl}");
+    let second = w
+        .fed
+        .outsider()
+        .register(&unique("estraneo"), false)
+        .await?;
+    let refused = second
+        .try_join_via(&w.room, &[&ministry])
+        .await?
+        .err()
+        .ok_or_else(|| anyhow!("a new outsider joined after the restart"))?;
+    assert_eq!(refused.status, 403);
+    w.settle(&[&regione]).await?;
+    assert_eq!(w.export().await?["proposals"], before["proposals"]);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn many_user_ids_of_a_server_not_admitted_get_one_answer() -> Result<()> {
+    const USERS: usize = 12;
+    let w = World::new(Federation::shared().await?).await?;
+    let regione = w.participant(w.fed.region(), "regione").await?;
+    let (_, card) = w.propose(&regione, "Open data").await?;
+    lift_acl(&w).await?;
+    let mut sent = Vec::new();
+    for _ in 0..USERS {
+        let outsider = w
+            .fed
+            .outsider()
+            .register(&unique("estraneo"), false)
+            .await?;
+        w.enter(&outsider).await?;
+        sent.push(outsider.send_text(&w.room, "!ping").await?);
+        // A server reacts only to events it has: wait until the card has reached it.
+        wait_for(WAIT, || async {
+            let history = outsider.messages(&w.room).await?;
+            Ok(history
+                .iter()
+                .any(|e| e["event_id"] == card.as_str())
+                .then_some(()))
+        })
+        .await?
+        .ok_or_else(|| anyhow!("the card never reached the outsider's server"))?;
+        outsider.react(&w.room, &card, "👎").await?;
+    }
+    w.settle(&[&regione]).await?;
+    // Everything the outsiders sent has reached the bot's server by now (or never will).
+    let outsider_server = w.fed.outsider().server_name.clone();
+    let history = w.moderator.messages(&w.room).await?;
+    let arrived = history
+        .iter()
+        .filter(|e| sent.iter().any(|s| e["event_id"] == s.as_str()))
+        .count();
+    assert_eq!(
+        arrived, USERS,
+        "the outsiders' commands reached the ministry"
+    );
+    let notices = history
+        .iter()
+        .filter(|e| e["sender"] == w.bot.user_id.as_str())
+        .filter(|e| {
+            e["content"]["body"]
+                .as_str()
+                .is_some_and(|b| b.contains(&format!("{outsider_server} is not allowed")))
+        })
+        .count();
+    assert_eq!(notices, 1, "one notice for the whole server");
+    let answered = history
+        .iter()
+        .filter(|e| e["sender"] == w.bot.user_id.as_str())
+        .filter_map(|e| e["content"]["m.relates_to"]["m.in_reply_to"]["event_id"].as_str())
+        .filter(|target| sent.iter().any(|s| s == target))
+        .count();
+    assert!(
+        answered <= 1,
+        "{answered} outsiders' commands were answered"
+    );
+    let shown = w.ask(&regione, "!show 1").await?;
+    assert!(body(&shown).contains("👍 0 · 👎 0"), "{}", body(&shown));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn power_in_a_room_of_her_own_or_a_dm_gives_no_authority_over_the_plan() -> Result<()> {
+    let w = World::new(Federation::shared().await?).await?;
+    let regione = w.participant(w.fed.region(), "regione").await?;
+    let (number, _) = w.propose(&regione, "Open data").await?;
+    w.settle(&[&regione]).await?;
+    let before = w.export().await?;
+    let own = regione
+        .create_room(json!({"preset": "private_chat", "name": "la mia stanza"}))
+        .await?;
+    let dm = regione
+        .create_room(json!({"preset": "trusted_private_chat", "is_direct": true}))
+        .await?;
+    let commands = [
+        "!phase closed all".to_owned(),
+        format!("!hide {number} x"),
+        format!("!accept {number}"),
+        "!export json full".to_owned(),
+    ];
+    for room in [&own, &dm] {
+        regione.invite(room, &w.bot.user_id).await?;
+        wait_for(WAIT, || async {
+            Ok(
+                (regione.membership(room, &w.bot.user_id).await?.as_deref() == Some("join"))
+                    .then_some(()),
+            )
+        })
+        .await?
+        .ok_or_else(|| anyhow!("the bot did not join {room}"))?;
+        for raise in [false, true] {
+            if raise {
+                // A fresh power-levels event: she is 100 there, and so is everyone.
+                let mut levels = regione
+                    .state(room, "m.room.power_levels", "")
+                    .await?
+                    .unwrap_or_default();
+                // (Room version 12 gives the creator power outside `users`.)
+                if let Some(users) = levels["users"].as_object_mut() {
+                    if users.contains_key(&regione.user_id) {
+                        users.insert(regione.user_id.clone(), json!(100));
+                    }
+                }
+                levels["users_default"] = json!(100);
+                regione
+                    .put(
+                        &format!("/rooms/{}/state/m.room.power_levels/", pspm_e2e::enc(room)),
+                        levels,
+                    )
+                    .await?;
+            }
+            for command in &commands {
+                let reply = regione.command(room, &w.bot.user_id, command).await?;
+                assert_eq!(
+                    reply["body"], "Only moderators can use this command.",
+                    "{command} (power raised: {raise})"
+                );
+            }
+        }
+    }
+    let after = w.export().await?;
+    assert_eq!(after["proposals"], before["proposals"]);
+    assert_eq!(after["sections"], before["sections"]);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn where_anyone_may_redact_nobody_removes_another_persons_vote() -> Result<()> {
+    let w = World::new(Federation::shared().await?).await?;
+    let regione = w.participant(w.fed.region(), "regione").await?;
+    let comune = w.participant(w.fed.municipality(), "comune").await?;
+    let (number, card) = w.propose(&regione, "Open data").await?;
+    // An admin lowers the redact level to 0: Synapse now lets anyone redact anything.
+    let mut levels = w
+        .bot_user
+        .state(&w.room, "m.room.power_levels", "")
+        .await?
+        .unwrap_or_default();
+    levels["redact"] = json!(0);
+    w.bot_user
+        .put(
+            &format!(
+                "/rooms/{}/state/m.room.power_levels/",
+                pspm_e2e::enc(&w.room)
+            ),
+            levels,
+        )
+        .await?;
+    let vote = regione.react(&w.room, &card, "👍").await?;
+    w.settle(&[&regione]).await?;
+    comune.redact(&w.room, &vote).await?;
+    w.settle(&[&comune]).await?;
+    let shown = w.ask(&comune, &format!("!show {number}")).await?;
+    assert!(body(&shown).contains("👍 1 · 👎 0"), "{}", body(&shown));
+    // Her own redaction does withdraw it.
+    regione.redact(&w.room, &vote).await?;
+    w.settle(&[&regione]).await?;
+    let shown = w.ask(&comune, &format!("!show {number}")).await?;
+    assert!(body(&shown).contains("👍 0 · 👎 0"), "{}", body(&shown));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn votes_sent_while_the_ministry_is_down_count_exactly_once() -> Result<()> {
+    let mut fed = Federation::start().await?;
+    let handles = fed.handles();
+    let w = World::new(handles).await?;
+    let voters = [
+        w.participant(w.fed.region(), "regione-a").await?,
+        w.participant(w.fed.region(), "regione-b").await?,
+        w.participant(w.fed.municipality(), "comune-a").await?,
+        w.participant(w.fed.municipality(), "comune-b").await?,
+    ];
+    let mut cards = Vec::new();
+    for (i, title) in ["Dati aperti", "Cloud", "Identità digitale"]
+        .iter()
+        .enumerate()
+    {
+        cards.push(w.propose(&voters[i], title).await?.1);
+    }
+    w.settle(&voters.iter().collect::<Vec<_>>()).await?;
+
+    fed.server_mut(pspm_e2e::federation::MINISTRY).stop()?;
+    let outage = std::time::Instant::now();
+    let mut sent = 0;
+    let mut round = 0;
+    // Each person's standing reaction per card and key (the same one twice is refused).
+    let mut standing: HashMap<(usize, usize, &str), String> = HashMap::new();
+    while outage.elapsed() < Duration::from_secs(20) {
+        for (i, voter) in voters.iter().enumerate() {
+            let card = (round + i) % cards.len();
+            let key = if (round + i) % 3 == 0 { "👎" } else { "👍" };
+            if let Some(previous) = standing.remove(&(i, card, key)) {
+                voter.redact(&w.room, &previous).await?;
+                sent += 1;
+            }
+            let reaction = voter.react(&w.room, &cards[card], key).await?;
+            standing.insert((i, card, key), reaction);
+            sent += 1;
+        }
+        round += 1;
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    fed.server_mut(pspm_e2e::federation::MINISTRY)
+        .restart()
+        .await?;
+    eprintln!("outage: {sent} events sent from region and municipality in 20 s");
+
+    // Region's history is complete (it never went down): it is the truth.
+    w.settle(&voters.iter().collect::<Vec<_>>()).await?;
+    let truth = export_matches_history(&w, &voters[0]).await?;
+    let counted: u64 = truth
+        .votes
+        .values()
+        .flat_map(|by| by.values())
+        .map(|(s, o)| s + o)
+        .sum();
+    assert!(counted > 0);
+    drop(w);
+    Ok(())
+}
