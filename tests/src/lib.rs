@@ -12,6 +12,10 @@ use anyhow::{anyhow, bail, Context as _};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 
+pub mod bench;
+pub mod federated_plan;
+pub mod federation;
+
 pub type Result<T> = anyhow::Result<T>;
 
 /// The repository root (this crate lives in `tests/`).
@@ -71,21 +75,154 @@ pub enum RateLimits {
     Default,
 }
 
-/// A running Synapse, stopped (by its PID) when dropped.
+/// A homeserver process and its folder, shared by the [`Synapse`] handles that talk to it.
+/// Dropping the last handle kills the process (by its PID) and removes the folder.
+pub(crate) struct Server {
+    pub(crate) url: String,
+    pub(crate) server_name: String,
+    pub(crate) dir: PathBuf,
+    secret: String,
+    process: Mutex<Option<Child>>,
+    /// Removed by `scripts/synapse run` when the test binary exits without dropping the
+    /// server (a shared one, or after a SIGKILL).
+    remove_on_exit: Option<PathBuf>,
+    /// Shared by several tests: no handle may stop it.
+    pub(crate) shared: bool,
+    /// The servers it federates with (itself included), if any.
+    pub(crate) peers: Vec<String>,
+    /// The admin account's login, registered once whatever the number of handles.
+    admin: tokio::sync::OnceCell<(String, String, String)>,
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl Server {
+    /// A server whose `homeserver.yaml` is already written in `dir`; not started yet.
+    pub(crate) fn new(
+        dir: PathBuf,
+        url: String,
+        server_name: String,
+        remove_on_exit: Option<PathBuf>,
+        temp: Option<tempfile::TempDir>,
+        shared: bool,
+    ) -> Result<Server> {
+        let secret = std::fs::read_to_string(dir.join("registration_secret"))?
+            .trim()
+            .to_owned();
+        Ok(Server {
+            url,
+            server_name,
+            dir,
+            secret,
+            process: Mutex::new(None),
+            remove_on_exit,
+            shared,
+            peers: Vec::new(),
+            admin: tokio::sync::OnceCell::new(),
+            _temp: temp,
+        })
+    }
+
+    /// Starts Synapse through `scripts/synapse run`, which ends it when this process ends
+    /// (even on SIGKILL). Does not wait for it to answer.
+    pub(crate) fn spawn(&self) -> Result<()> {
+        let mut process = self.process.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(child) = process.as_mut() {
+            if child.try_wait()?.is_none() {
+                bail!("{} is already running", self.server_name);
+            }
+        }
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.join("homeserver.log"))?;
+        let mut command = Command::new(repo_root().join("scripts/synapse"));
+        command.arg("run").arg(&self.dir);
+        if let Some(path) = &self.remove_on_exit {
+            command.arg("--remove-on-exit").arg(path);
+        }
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .context("cannot start Synapse")?;
+        *process = Some(child);
+        Ok(())
+    }
+
+    /// Waits until the client API answers.
+    pub(crate) async fn wait_ready(&self, http: &reqwest::Client) -> Result<()> {
+        let started = Instant::now();
+        loop {
+            let versions = http
+                .get(format!("{}/_matrix/client/versions", self.url))
+                .timeout(Duration::from_secs(5))
+                .send()
+                .await;
+            if versions.is_ok_and(|r| r.status().is_success()) {
+                return Ok(());
+            }
+            if let Some(status) = self.exited()? {
+                // The folder may be gone with the test: say why here.
+                let log =
+                    std::fs::read_to_string(self.dir.join("homeserver.log")).unwrap_or_default();
+                let mut tail: Vec<&str> = log.lines().rev().take(12).collect();
+                if log.contains("Address already in use") {
+                    tail.push("(a port is taken: Address already in use)");
+                }
+                let tail: Vec<&str> = tail.into_iter().rev().collect();
+                bail!(
+                    "Synapse {} exited with {status}; the end of {}/homeserver.log:\n{}",
+                    self.server_name,
+                    self.dir.display(),
+                    tail.join("\n")
+                );
+            }
+            if started.elapsed() > Duration::from_secs(90) {
+                bail!("Synapse {} did not start within 90 s", self.server_name);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    fn exited(&self) -> Result<Option<std::process::ExitStatus>> {
+        let mut process = self.process.lock().unwrap_or_else(|e| e.into_inner());
+        match process.as_mut() {
+            Some(child) => Ok(child.try_wait()?),
+            None => bail!("Synapse {} is not running", self.server_name),
+        }
+    }
+
+    fn kill(&self) -> Result<()> {
+        let mut process = self.process.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(mut child) = process.take() {
+            child.kill()?;
+            child.wait()?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.kill();
+    }
+}
+
+/// A handle on a running Synapse, with its own HTTP client: hand each test (each tokio
+/// runtime) its own handle ([`Synapse::handle`]). The server stops when its last handle is
+/// dropped, unless it is shared by the tests of the run ([`crate::federation::Federation::shared`]).
 pub struct Synapse {
-    pub dir: tempfile::TempDir,
     pub url: String,
     pub server_name: String,
-    secret: String,
-    child: Child,
-    python: PathBuf,
+    server: std::sync::Arc<Server>,
     http: reqwest::Client,
     admin: tokio::sync::OnceCell<User>,
 }
 
 impl Synapse {
     pub async fn start(server_name: &str, limits: RateLimits) -> Result<Synapse> {
-        let python = synapse_python()?;
+        synapse_python()?;
         let dir = tempfile::Builder::new().prefix("pspm-synapse-").tempdir()?;
         let port = free_port()?;
         let mut init = Command::new(repo_root().join("scripts/synapse"));
@@ -101,73 +238,65 @@ impl Synapse {
         if !init.status()?.success() {
             bail!("scripts/synapse init failed");
         }
-        let child = Self::spawn(&python, dir.path())?;
-        let secret = std::fs::read_to_string(dir.path().join("registration_secret"))?
-            .trim()
-            .to_owned();
-        let mut synapse = Synapse {
-            dir,
-            url: format!("http://127.0.0.1:{port}"),
-            server_name: server_name.to_owned(),
-            secret,
-            child,
-            python,
-            http: reqwest::Client::new(),
-            admin: tokio::sync::OnceCell::new(),
-        };
-        synapse.wait_ready().await?;
+        let server = Server::new(
+            dir.path().to_path_buf(),
+            format!("http://127.0.0.1:{port}"),
+            server_name.to_owned(),
+            Some(dir.path().to_path_buf()),
+            Some(dir),
+            false,
+        )?;
+        server.spawn()?;
+        let synapse = Synapse::from_server(std::sync::Arc::new(server));
+        synapse.server.wait_ready(&synapse.http).await?;
         Ok(synapse)
     }
 
-    fn spawn(python: &Path, dir: &Path) -> Result<Child> {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.join("homeserver.log"))?;
-        Command::new(python)
-            .args(["-m", "synapse.app.homeserver", "-c", "homeserver.yaml"])
-            .current_dir(dir)
-            .stdout(log.try_clone()?)
-            .stderr(log)
-            .spawn()
-            .context("cannot start Synapse")
+    /// A new handle on a server (its own HTTP client).
+    pub(crate) fn from_server(server: std::sync::Arc<Server>) -> Synapse {
+        Synapse {
+            url: server.url.clone(),
+            server_name: server.server_name.clone(),
+            server,
+            http: reqwest::Client::new(),
+            admin: tokio::sync::OnceCell::new(),
+        }
     }
 
-    async fn wait_ready(&mut self) -> Result<()> {
-        let started = Instant::now();
-        loop {
-            let versions = self
-                .http
-                .get(format!("{}/_matrix/client/versions", self.url))
-                .send()
-                .await;
-            if versions.is_ok_and(|r| r.status().is_success()) {
-                return Ok(());
-            }
-            if let Some(status) = self.child.try_wait()? {
-                bail!(
-                    "Synapse exited with {status}; see {}/homeserver.log",
-                    self.dir.path().display()
-                );
-            }
-            if started.elapsed() > Duration::from_secs(90) {
-                bail!("Synapse did not start within 90 s");
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+    /// Another handle on the same server, with its own HTTP client (for another runtime).
+    pub fn handle(&self) -> Synapse {
+        Synapse::from_server(self.server.clone())
+    }
+
+    /// The homeserver's folder (`homeserver.yaml`, `homeserver.log`, the database).
+    pub fn dir(&self) -> &Path {
+        &self.server.dir
     }
 
     /// Stops the homeserver (SIGKILL), as an outage would.
     pub fn stop(&mut self) -> Result<()> {
-        self.child.kill()?;
-        self.child.wait()?;
-        Ok(())
+        if self.server.shared {
+            bail!(
+                "{} is shared by other tests: use a set of your own to stop it",
+                self.server_name
+            );
+        }
+        self.server.kill()
     }
 
-    /// Starts the stopped homeserver again on the same port with the same data.
+    /// Starts the stopped homeserver again on the same ports with the same data (and, when
+    /// federated, has it contact its peers so they resend what it missed at once).
     pub async fn restart(&mut self) -> Result<()> {
-        self.child = Self::spawn(&self.python, self.dir.path())?;
-        self.wait_ready().await
+        if self.server.shared {
+            bail!(
+                "{} is shared by other tests: use a set of your own to restart it",
+                self.server_name
+            );
+        }
+        self.server.kill()?;
+        self.server.spawn()?;
+        self.server.wait_ready(&self.http).await?;
+        self.wake_peers().await
     }
 
     /// Registers a user through the shared-secret admin API. The password is `<name>-password`.
@@ -179,7 +308,7 @@ impl Synapse {
             .ok_or_else(|| anyhow!("no nonce"))?
             .to_owned();
         let password = format!("{name}-password");
-        let mut mac = Hmac::<sha1::Sha1>::new_from_slice(self.secret.as_bytes())?;
+        let mut mac = Hmac::<sha1::Sha1>::new_from_slice(self.server.secret.as_bytes())?;
         mac.update(nonce.as_bytes());
         mac.update(b"\0");
         mac.update(name.as_bytes());
@@ -217,10 +346,27 @@ impl Synapse {
         })
     }
 
-    /// The homeserver's admin account (created on first use).
+    /// The homeserver's admin account (created on first use, shared by every handle).
     pub async fn admin(&self) -> Result<&User> {
         self.admin
-            .get_or_try_init(|| self.register("admin", true))
+            .get_or_try_init(|| async {
+                let (user_id, token, password) = self
+                    .server
+                    .admin
+                    .get_or_try_init(|| async {
+                        let admin = self.register("admin", true).await?;
+                        Ok::<_, anyhow::Error>((admin.user_id, admin.token, admin.password))
+                    })
+                    .await?
+                    .clone();
+                Ok(User {
+                    http: self.http.clone(),
+                    base: self.url.clone(),
+                    user_id,
+                    token,
+                    password,
+                })
+            })
             .await
     }
 
@@ -262,14 +408,7 @@ impl Synapse {
     }
 
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("homeserver.log")).unwrap_or_default()
-    }
-}
-
-impl Drop for Synapse {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        std::fs::read_to_string(self.server.dir.join("homeserver.log")).unwrap_or_default()
     }
 }
 
@@ -382,6 +521,13 @@ impl User {
                 Err(error) => return Err(error),
             }
         }
+    }
+
+    /// Joins a plan's section room as a person does: its Space first (by ID or alias), since
+    /// section rooms are restricted to the Space's members, then the room.
+    pub async fn join_section(&self, space: &str, room: &str) -> Result<String> {
+        self.join(space).await?;
+        self.join(room).await
     }
 
     pub async fn create_room(&self, body: Value) -> Result<String> {
@@ -659,6 +805,8 @@ pub struct Bot {
     pub user_id: String,
     child: Option<Child>,
     starts: u32,
+    /// `RUST_LOG` of the bot process.
+    pub log_filter: String,
 }
 
 impl Bot {
@@ -693,6 +841,7 @@ impl Bot {
             user_id: setup.bot.user_id.clone(),
             child: None,
             starts: 0,
+            log_filter: "info,pspm=debug,matrix_sdk=warn,matrix_sdk::http_client=off".to_owned(),
         };
         bot.write_plan(setup.plan_id, setup.sections)?;
         Ok(bot)
@@ -738,10 +887,7 @@ impl Bot {
         let child = Command::new(pspm_binary())
             .args(["run", "--config"])
             .arg(&self.config)
-            .env(
-                "RUST_LOG",
-                "info,pspm=debug,matrix_sdk=warn,matrix_sdk::http_client=off",
-            )
+            .env("RUST_LOG", &self.log_filter)
             .env_remove("PSPM_MATRIX_PASSWORD")
             .stdout(log.try_clone()?)
             .stderr(log)
@@ -843,8 +989,9 @@ pub async fn bot_in_section(
     })
     .await?
     .ok_or_else(|| anyhow!("{alias} never resolved"))?;
+    let space = format!("#{}:{}", setup.plan_id, synapse.server_name);
     for member in members {
-        member.join(&room).await?;
+        member.join_section(&space, &room).await?;
     }
     Ok((bot, room))
 }

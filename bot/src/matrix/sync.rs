@@ -159,11 +159,16 @@ impl SyncLoop {
         self.apply_tick(&mut batch);
         let replies = batch.outgoing.len();
         let applied = batch.applied.len();
+        // Which events a durable commit covers: how a benchmark measures the bot's lag.
+        let applied_ids = tracing::enabled!(tracing::Level::TRACE)
+            .then(|| batch.applied.join(" "))
+            .unwrap_or_default();
         let commit_started = std::time::Instant::now();
         self.store
             .commit(batch)
             .context("cannot commit a sync batch")?;
         if applied > 0 {
+            tracing::trace!(events = %applied_ids, "applied");
             let commit_ms = commit_started.elapsed().as_secs_f64() * 1000.0;
             debug!(applied, replies, commit_ms, "batch committed");
         }

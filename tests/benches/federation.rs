@@ -1,0 +1,182 @@
+//! Federation benchmark: three federating Synapses on loopback, the bot on the ministry's.
+//! - `!ping` round trip from a user on the region's server through the bot, against a relay
+//!   floor measured the same way (an echo client on the ministry's server);
+//! - a burst of 500 vote reactions from users on the region's and the municipality's
+//!   servers: the bot's lag (send → durable commit of the vote, from the bot's trace log)
+//!   against federation's own delivery (send → the event in a ministry user's `/sync`).
+//!   Every vote must count once: each card's final tally is checked, each event applied once.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant, SystemTime};
+
+use anyhow::{anyhow, bail};
+use pspm_e2e::bench::{futures_join_all, ms, round_trips, run_echo, summary};
+use pspm_e2e::federated_plan::{World, MUNICIPALITY, REGION};
+use pspm_e2e::federation::{Arrivals, Federation};
+use pspm_e2e::{wait_for, Observer, Result};
+
+const VOTERS_PER_SERVER: usize = 5;
+const CARDS: usize = 25;
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() -> Result<()> {
+    let fed = Federation::start().await?;
+    let w = World::start(fed.handles(), |bot| {
+        bot.log_filter = "info,pspm=debug,pspm::matrix::sync=trace,matrix_sdk=warn".to_owned();
+    })
+    .await?;
+    let alice = w.participant(w.fed.region(), "alice").await?;
+    let echo = w.participant(w.fed.ministry(), "echo").await?;
+    let observer = Observer::start(&alice).await?;
+    let warm = alice.send_text(&w.room, "!ping").await?;
+    observer.reply_to(&warm, Duration::from_secs(60)).await?;
+    let echo_task = tokio::spawn(run_echo(echo.clone_session()));
+    let warm = alice.send_text(&w.room, "echo warm-up").await?;
+    observer.reply_to(&warm, Duration::from_secs(60)).await?;
+
+    println!("PSPM federation benchmark (3 Synapses on SQLite over loopback TLS, this machine)");
+    let relay = summary(
+        "relay floor: region -> echo on ministry",
+        round_trips(&alice, &observer, &w.room, "echo").await?,
+    );
+    let bot = summary(
+        "!ping: region -> bot on ministry",
+        round_trips(&alice, &observer, &w.room, "!ping").await?,
+    );
+    println!(
+        "bot / relay round trip: p50 {:.2}x (goal <= 1.3x), p95 {:.2}x",
+        bot.0 / relay.0,
+        bot.1 / relay.1
+    );
+    echo_task.abort();
+
+    // The vote burst.
+    let mut cards = Vec::new();
+    for i in 0..CARDS {
+        cards.push(w.propose(&alice, &format!("Proposta numero {i}")).await?);
+    }
+    let mut voters = Vec::new();
+    for i in 0..VOTERS_PER_SERVER {
+        voters.push(w.participant(w.fed.region(), &format!("r{i}")).await?);
+        voters.push(
+            w.participant(w.fed.municipality(), &format!("m{i}"))
+                .await?,
+        );
+    }
+    // Every voter's server must have every card before reacting to it.
+    for voter in &voters {
+        wait_for(Duration::from_secs(60), || async {
+            let history = voter.messages(&w.room).await?;
+            Ok(cards
+                .iter()
+                .all(|(_, card)| history.iter().any(|e| e["event_id"] == card.as_str()))
+                .then_some(()))
+        })
+        .await?
+        .ok_or_else(|| anyhow!("cards missing on {}", voter.user_id))?;
+    }
+    let arrivals = Arrivals::start(&w.moderator).await?;
+    let started = Instant::now();
+    let sent = futures_join_all(voters.iter().map(|voter| {
+        let cards = &cards;
+        let room = &w.room;
+        async move {
+            let mut out = Vec::new();
+            for (_, card) in cards {
+                // 👍 then 👎: the final vote of each person on each card is 👎.
+                for key in ["👍", "👎"] {
+                    let (at, wall) = (Instant::now(), SystemTime::now());
+                    let event_id = voter.react(room, card, key).await?;
+                    out.push((event_id, at, wall));
+                }
+            }
+            Result::Ok(out)
+        }
+    }))
+    .await;
+    let mut events = Vec::new();
+    for batch in sent {
+        events.extend(batch?);
+    }
+    println!(
+        "burst: {} reactions from {} users on 2 servers sent in {:.1} s",
+        events.len(),
+        voters.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let mut delivery = Vec::new();
+    for (event_id, at, _) in &events {
+        let (arrived, _) = arrivals.wait(event_id, Duration::from_secs(120)).await?;
+        delivery.push(ms(arrived - *at));
+    }
+    let applied = wait_for(Duration::from_secs(120), || async {
+        let applied = applied_at(&w.bot.log());
+        Ok(events
+            .iter()
+            .all(|(id, _, _)| applied.contains_key(id))
+            .then_some(applied))
+    })
+    .await?
+    .ok_or_else(|| anyhow!("not every vote was applied"))?;
+    let mut lag = Vec::new();
+    let mut doubles = 0;
+    for (event_id, _, wall) in &events {
+        let (at, times) = &applied[event_id];
+        doubles += times - 1;
+        let sent_ms = wall
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_err(|e| anyhow!("{e}"))?
+            .as_secs_f64()
+            * 1000.0;
+        lag.push(at - sent_ms);
+    }
+    let delivery = summary(
+        "burst: federation delivery (send -> ministry sync)",
+        delivery,
+    );
+    let lag = summary("burst: bot lag (send -> vote committed)", lag);
+    println!(
+        "bot lag p99 - delivery p99: {:.1} ms (goal <= 50 ms); applied twice: {doubles}",
+        lag.2 - delivery.2
+    );
+
+    // Nothing lost: everyone's final 👎 counts on every card, per organisation.
+    let export = w.export().await?;
+    let mut lost = 0;
+    for proposal in export["proposals"].as_array().into_iter().flatten() {
+        let by = &proposal["by_organisation"];
+        for organisation in [REGION, MUNICIPALITY] {
+            let oppositions = by[organisation]["oppositions"].as_u64().unwrap_or(0);
+            let supports = by[organisation]["supports"].as_u64().unwrap_or(0);
+            lost += (VOTERS_PER_SERVER as u64).abs_diff(oppositions) + supports;
+        }
+    }
+    println!("votes lost or miscounted: {lost}");
+    if lost > 0 || doubles > 0 {
+        bail!("the burst was not counted exactly once");
+    }
+    Ok(())
+}
+
+/// Event ID → (when its commit was logged, in ms since the epoch; how many times).
+fn applied_at(log: &str) -> HashMap<String, (f64, usize)> {
+    let mut applied: HashMap<String, (f64, usize)> = HashMap::new();
+    for line in log.lines().filter(|l| l.contains(" applied ")) {
+        let Some(stamp) = line
+            .split_whitespace()
+            .next()
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        else {
+            continue;
+        };
+        let at = stamp.timestamp_micros() as f64 / 1000.0;
+        let Some(ids) = line.split("events=").nth(1) else {
+            continue;
+        };
+        for id in ids.split_whitespace() {
+            let entry = applied.entry(id.to_owned()).or_insert((at, 0));
+            entry.1 += 1;
+        }
+    }
+    applied
+}
