@@ -12,7 +12,7 @@ use std::time::{Duration, Instant, SystemTime};
 use anyhow::{anyhow, bail};
 use pspm_e2e::bench::{futures_join_all, ms, round_trips, run_echo, summary};
 use pspm_e2e::federated_plan::{World, MUNICIPALITY, REGION};
-use pspm_e2e::federation::{Arrivals, Federation};
+use pspm_e2e::federation::Federation;
 use pspm_e2e::{wait_for, Observer, Result};
 
 const VOTERS_PER_SERVER: usize = 5;
@@ -75,7 +75,7 @@ async fn main() -> Result<()> {
         .await?
         .ok_or_else(|| anyhow!("cards missing on {}", voter.user_id))?;
     }
-    let arrivals = Arrivals::start(&w.moderator).await?;
+    let arrivals = Observer::start(&w.moderator).await?;
     let started = Instant::now();
     let sent = futures_join_all(voters.iter().map(|voter| {
         let cards = &cards;
@@ -106,7 +106,7 @@ async fn main() -> Result<()> {
     );
     let mut delivery = Vec::new();
     for (event_id, at, _) in &events {
-        let (arrived, _) = arrivals.wait(event_id, Duration::from_secs(120)).await?;
+        let (arrived, _) = arrivals.event(event_id, Duration::from_secs(120)).await?;
         delivery.push(ms(arrived - *at));
     }
     let applied = wait_for(Duration::from_secs(120), || async {

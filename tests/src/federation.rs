@@ -16,13 +16,12 @@
 //! ports over federation, but full names when the local server checks an ACL its user sends:
 //! [`server_acl_allow`] lists both.
 
-use std::collections::HashMap;
 use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, bail, Context as _};
+use anyhow::{bail, Context as _};
 use serde_json::{json, Value};
 
 use crate::{enc, repo_root, Result, Server, Synapse, User};
@@ -386,79 +385,5 @@ impl User {
             );
         }
         Ok(())
-    }
-}
-
-/// A `/sync` long-poll loop for one user recording when each timeline event (any type, any
-/// room) arrives: delivery latency across servers, as a person would see it.
-pub struct Arrivals {
-    seen: Arc<Mutex<HashMap<String, (Instant, Value)>>>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Arrivals {
-    /// Starts syncing as `user` from now on.
-    pub async fn start(user: &User) -> Result<Arrivals> {
-        let filter = enc(r#"{"room":{"timeline":{"limit":1}}}"#);
-        let initial = user
-            .get(&format!("/sync?timeout=0&filter={filter}"))
-            .await?;
-        let mut since = initial["next_batch"]
-            .as_str()
-            .ok_or_else(|| anyhow!("no next_batch"))?
-            .to_owned();
-        let seen = Arc::new(Mutex::new(HashMap::new()));
-        let user = user.clone_session();
-        let sink = seen.clone();
-        let task = tokio::spawn(async move {
-            loop {
-                let Ok(body) = user
-                    .get(&format!("/sync?timeout=30000&since={}", enc(&since)))
-                    .await
-                else {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                };
-                let now = Instant::now();
-                since = body["next_batch"].as_str().unwrap_or_default().to_owned();
-                let Some(rooms) = body["rooms"]["join"].as_object() else {
-                    continue;
-                };
-                let mut sink = sink.lock().unwrap_or_else(|e| e.into_inner());
-                for room in rooms.values() {
-                    for event in room["timeline"]["events"].as_array().into_iter().flatten() {
-                        if let Some(id) = event["event_id"].as_str() {
-                            sink.entry(id.to_owned()).or_insert((now, event.clone()));
-                        }
-                    }
-                }
-            }
-        });
-        Ok(Arrivals { seen, task })
-    }
-
-    /// Waits for the event; returns when its sync response arrived, and the event.
-    pub async fn wait(&self, event_id: &str, timeout: Duration) -> Result<(Instant, Value)> {
-        let started = Instant::now();
-        loop {
-            if let Some(found) = self
-                .seen
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .get(event_id)
-            {
-                return Ok(found.clone());
-            }
-            if started.elapsed() > timeout {
-                bail!("{event_id} did not arrive within {timeout:?}");
-            }
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
-    }
-}
-
-impl Drop for Arrivals {
-    fn drop(&mut self) {
-        self.task.abort();
     }
 }

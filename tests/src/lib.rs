@@ -1072,10 +1072,16 @@ impl Rng {
     }
 }
 
-/// A `/sync` long-poll loop for one user that records when each reply arrives, so latency is
-/// measured the way a person sees it (not by polling `/messages`).
+/// When something arrived, and what: keyed by an event ID.
+type Seen = std::sync::Arc<Mutex<std::collections::HashMap<String, (Instant, Value)>>>;
+
+/// A `/sync` long-poll loop for one user that records when each event, and each reply to an
+/// event, arrives: latency measured the way a person sees it (not by polling `/messages`).
 pub struct Observer {
-    arrivals: std::sync::Arc<Mutex<std::collections::HashMap<String, (Instant, Value)>>>,
+    /// By the event replied to.
+    replies: Seen,
+    /// By the event's own ID.
+    events: Seen,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -1087,9 +1093,9 @@ impl Observer {
             .as_str()
             .unwrap_or_default()
             .to_owned();
-        let arrivals = std::sync::Arc::new(Mutex::new(std::collections::HashMap::new()));
+        let (replies, events) = (Seen::default(), Seen::default());
         let user = user.clone_session();
-        let sink = arrivals.clone();
+        let (reply_sink, event_sink) = (replies.clone(), events.clone());
         let task = tokio::spawn(async move {
             loop {
                 let Ok(body) = user
@@ -1104,36 +1110,48 @@ impl Observer {
                 let Some(rooms) = body["rooms"]["join"].as_object() else {
                     continue;
                 };
-                let mut sink = sink.lock().unwrap_or_else(|e| e.into_inner());
+                let mut replies = reply_sink.lock().unwrap_or_else(|e| e.into_inner());
+                let mut events = event_sink.lock().unwrap_or_else(|e| e.into_inner());
                 for room in rooms.values() {
                     for event in room["timeline"]["events"].as_array().into_iter().flatten() {
-                        if let Some(target) =
-                            event["content"]["m.relates_to"]["m.in_reply_to"]["event_id"].as_str()
-                        {
-                            sink.entry(target.to_owned())
+                        let relates = &event["content"]["m.relates_to"];
+                        if let Some(target) = relates["m.in_reply_to"]["event_id"].as_str() {
+                            replies
+                                .entry(target.to_owned())
                                 .or_insert((now, event.clone()));
+                        }
+                        if let Some(id) = event["event_id"].as_str() {
+                            events.entry(id.to_owned()).or_insert((now, event.clone()));
                         }
                     }
                 }
             }
         });
-        Ok(Observer { arrivals, task })
+        Ok(Observer {
+            replies,
+            events,
+            task,
+        })
     }
 
     /// Waits for the reply to `event_id`; returns when it arrived and the reply event.
     pub async fn reply_to(&self, event_id: &str, timeout: Duration) -> Result<(Instant, Value)> {
+        Self::wait(&self.replies, event_id, timeout).await
+    }
+
+    /// Waits for the event `event_id` itself; returns when it arrived, and the event.
+    pub async fn event(&self, event_id: &str, timeout: Duration) -> Result<(Instant, Value)> {
+        Self::wait(&self.events, event_id, timeout).await
+    }
+
+    async fn wait(seen: &Seen, key: &str, timeout: Duration) -> Result<(Instant, Value)> {
         let started = Instant::now();
         loop {
-            if let Some(found) = self
-                .arrivals
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .get(event_id)
-            {
+            if let Some(found) = seen.lock().unwrap_or_else(|e| e.into_inner()).get(key) {
                 return Ok(found.clone());
             }
             if started.elapsed() > timeout {
-                bail!("no reply to {event_id} within {timeout:?}");
+                bail!("{key} (or a reply to it) did not arrive within {timeout:?}");
             }
             tokio::time::sleep(Duration::from_millis(1)).await;
         }

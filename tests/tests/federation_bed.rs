@@ -3,9 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use pspm_e2e::federation::{
-    host, server_acl_allow, unique, Arrivals, Federation, MINISTRY, REGION,
-};
+use pspm_e2e::federation::{host, server_acl_allow, unique, Federation, MINISTRY, REGION};
 use pspm_e2e::{enc, percentile, Result};
 use serde_json::json;
 
@@ -112,12 +110,12 @@ async fn four_servers_federate_and_a_server_acl_keeps_the_outsider_out() -> Resu
     );
 
     // The admitted servers still talk: delivery from the region to the ministry's /sync.
-    let arrivals = Arrivals::start(&ministry).await?;
+    let arrivals = pspm_e2e::Observer::start(&ministry).await?;
     let mut latencies = Vec::new();
     for i in 0..20 {
         let sent = Instant::now();
         let event_id = region.send_text(&room, &format!("misura {i}")).await?;
-        let (arrived, event) = arrivals.wait(&event_id, WAIT).await?;
+        let (arrived, event) = arrivals.event(&event_id, WAIT).await?;
         assert_eq!(event["sender"], region.user_id.as_str());
         latencies.push(arrived.duration_since(sent).as_secs_f64() * 1000.0);
     }
