@@ -356,6 +356,7 @@ impl Export {
             "card_event_id",
             "supports",
             "oppositions",
+            "poll_votes",
         ]
         .iter()
         .map(|s| (*s).to_owned())

@@ -554,3 +554,91 @@ fn stats_count_each_organisation_in_its_own_column() {
     let (_, replies) = chat.say(BOB, "!stats boh");
     assert!(replies[0].starts_with("I do not understand"), "{replies:?}");
 }
+
+#[test]
+fn every_csv_column_holds_what_its_header_names_for_three_organisations() {
+    use super::export::{Export, Format, Visibility};
+    let mut chat = Chat::new(None);
+    chat.engine
+        .settings
+        .allowed_servers
+        .insert("region.test".into());
+    chat.engine
+        .settings
+        .organisations
+        .insert("region.test".into(), "Regione".into());
+    chat.say(ALICE, "!propose Open data");
+    chat.say(BOB, "!propose Cloud first");
+    // Different figures in every column: agency 2/0, ministry 0/1, region 1/2 on #1.
+    for (user, key) in [
+        ("@a1:agency.test", "👍"),
+        ("@a2:agency.test", "👍"),
+        ("@m1:ministry.test", "👎"),
+        ("@r1:region.test", "👍"),
+        ("@r2:region.test", "👎"),
+        ("@r3:region.test", "👎"),
+    ] {
+        chat.react(user, "$card1", key);
+    }
+    chat.react("@r1:region.test", "$card2", "👎");
+    let state = chat.engine.state();
+    let export = Export::build(
+        &chat.engine.settings,
+        state,
+        Visibility::Full,
+        super::tests::at(0),
+    );
+    let json = serde_json::to_value(&export).expect("json");
+    let csv = export.render(Format::Csv)[0].content.clone();
+    let rows: Vec<Vec<String>> = csv
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .map(|line| {
+            line.trim_matches('"')
+                .split("\",\"")
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect();
+    let header = &rows[0];
+    assert_eq!(rows.len(), 3);
+    for row in &rows[1..] {
+        assert_eq!(row.len(), header.len(), "{header:?}\n{row:?}");
+        let number: u64 = row[1].parse().expect("number");
+        let proposal = json["proposals"]
+            .as_array()
+            .and_then(|all| all.iter().find(|p| p["number"] == number))
+            .expect("in the JSON export");
+        for (column, value) in header.iter().zip(row) {
+            let expected = if let Some(org) = column
+                .strip_prefix("supports [")
+                .and_then(|c| c.strip_suffix(']'))
+            {
+                proposal["by_organisation"][org]["supports"].to_string()
+            } else if let Some(org) = column
+                .strip_prefix("oppositions [")
+                .and_then(|c| c.strip_suffix(']'))
+            {
+                proposal["by_organisation"][org]["oppositions"].to_string()
+            } else {
+                match &proposal[column.as_str()] {
+                    serde_json::Value::String(text) => text.clone(),
+                    serde_json::Value::Null => String::new(),
+                    other => other.to_string(),
+                }
+            };
+            let expected = if expected == "null" {
+                "0".into()
+            } else {
+                expected
+            };
+            assert_eq!(value, &expected, "column {column} of #{number}");
+        }
+    }
+    let region_supports = header
+        .iter()
+        .position(|c| c == "supports [Regione]")
+        .expect("a column per organisation");
+    assert_eq!(rows[1][region_supports], "1");
+    assert_eq!(rows[1][region_supports + 1], "2");
+}
