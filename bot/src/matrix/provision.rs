@@ -40,6 +40,9 @@ struct Target<'a> {
     name: &'a str,
     topic: &'a str,
     is_space: bool,
+    /// State the room is created with (`type`, content), so that it is never joinable
+    /// without its ACL and join rules, not even for a moment.
+    initial_state: Vec<(&'static str, Value)>,
 }
 
 /// A 404: no such alias, or no such state event.
@@ -57,6 +60,7 @@ pub async fn provision(
 ) -> anyhow::Result<PlanRooms> {
     let plan: &Plan = &config.plan;
     let moderators = &config.bot.moderators;
+    let acl = server_acl(&config.bot.allowed_servers, matrix.server_name());
     let space = ensure_room(
         matrix,
         store,
@@ -66,14 +70,15 @@ pub async fn provision(
             name: &plan.title,
             topic: &plan.description,
             is_space: true,
+            initial_state: vec![("m.room.server_acl", acl.clone())],
         },
     )
     .await?;
-    let via = json!([matrix.server_name()]);
-    let acl = server_acl(&config.bot.allowed_servers, matrix.server_name());
     ensure_state(matrix, &space, "m.room.server_acl", "", acl.clone()).await?;
+    let via = json!([matrix.server_name()]);
     let mut sections = Vec::new();
     for (index, section) in plan.sections.iter().enumerate() {
+        let rules = join_rules(config.bot.room_access, &space);
         let room = ensure_room(
             matrix,
             store,
@@ -83,18 +88,15 @@ pub async fn provision(
                 name: &section.title,
                 topic: &section.description,
                 is_space: false,
+                initial_state: vec![
+                    ("m.room.server_acl", acl.clone()),
+                    ("m.room.join_rules", rules.clone()),
+                ],
             },
         )
         .await?;
         ensure_state(matrix, &room, "m.room.server_acl", "", acl.clone()).await?;
-        ensure_state(
-            matrix,
-            &room,
-            "m.room.join_rules",
-            "",
-            join_rules(config.bot.room_access, &space),
-        )
-        .await?;
+        ensure_state(matrix, &room, "m.room.join_rules", "", rules).await?;
         ensure_state(
             matrix,
             &room,
@@ -223,6 +225,12 @@ async fn create(
     request.power_level_content_override = Some(Raw::from_json(serde_json::value::to_raw_value(
         &json!({ "users": wanted_users(moderators) }),
     )?));
+    for (kind, content) in &target.initial_state {
+        let event = json!({"type": kind, "state_key": "", "content": content});
+        request
+            .initial_state
+            .push(Raw::from_json(serde_json::value::to_raw_value(&event)?));
+    }
     if target.is_space {
         let mut creation = create_room::v3::CreationContent::new();
         creation.room_type = Some(RoomType::Space);

@@ -45,6 +45,9 @@ const MAX_BACKFILL: usize = 20_000;
 /// Already-applied events in a row that end a walk back: past them, history is complete
 /// (a gap left by a federation outage sits right below the events that came after it).
 const APPLIED_RUN: usize = 30;
+/// Walks back through history per batch at most, and the pause between two.
+const WALK_ROUNDS: u32 = 12;
+const WALK_PAUSE: Duration = Duration::from_millis(300);
 
 /// The clock the engine is given; a parameter so tests and tools can fix time.
 pub type Clock = fn() -> DateTime<Utc>;
@@ -141,10 +144,8 @@ impl SyncLoop {
                 .iter()
                 .any(|e| pspm_config::server_of(&e.sender) != Some(self.matrix.server_name()));
             if !initial && (joined.timeline.limited || from_elsewhere) {
-                // The first page holds the batch and the run behind it, usually all it takes.
-                let first_page = events.len() + APPLIED_RUN + 1;
                 events = self
-                    .backfill(room_id, &response.next_batch, first_page)
+                    .complete_from_history(room_id, &response.next_batch, events)
                     .await?;
             }
             self.apply_own_joins(room_id.as_str(), &events, &mut batch);
@@ -298,6 +299,39 @@ impl SyncLoop {
                 .push((transaction_id(&notice.key, 0), Outgoing::Notice(notice)));
         }
         batch.changes.extend(effects.changes);
+    }
+
+    /// The batch's `timeline` completed with what room history holds and was not applied,
+    /// oldest first in the room's order. A walk that finds events the batch did not bring
+    /// (a gap left by federation, or a `limited` timeline) is repeated after a pause until
+    /// one finds nothing new: Synapse fills a gap from the other servers in the foreground
+    /// only when a page shows it, and in the background otherwise, so what a walk missed,
+    /// the next one finds — in its place in the room's order.
+    async fn complete_from_history(
+        &self,
+        room_id: &OwnedRoomId,
+        batch_end: &str,
+        timeline: Vec<RawEvent>,
+    ) -> anyhow::Result<Vec<RawEvent>> {
+        // The first page holds the batch and the run behind it, usually all it takes.
+        let first_page = timeline.len() + APPLIED_RUN + 1;
+        let mut known: HashSet<String> = timeline.into_iter().map(|e| e.event_id).collect();
+        let mut events = Vec::new();
+        for round in 0..WALK_ROUNDS {
+            if round > 0 {
+                tokio::time::sleep(WALK_PAUSE).await;
+            }
+            events = self.backfill(room_id, batch_end, first_page).await?;
+            let mut found_new = false;
+            for event in &events {
+                found_new |= known.insert(event.event_id.clone());
+            }
+            if !found_new {
+                break;
+            }
+            info!(%room_id, round, "events missing from the sync batch found in history");
+        }
+        Ok(events)
     }
 
     /// Pages back from `from` (the batch's end) through a run of [`APPLIED_RUN`] applied
