@@ -1098,8 +1098,13 @@ impl Observer {
         let (reply_sink, event_sink) = (replies.clone(), events.clone());
         let task = tokio::spawn(async move {
             loop {
+                // A burst must not be cut to the default ten events per room and sync.
+                let filter = enc(r#"{"room":{"timeline":{"limit":1000}}}"#);
                 let Ok(body) = user
-                    .get(&format!("/sync?timeout=30000&since={}", enc(&since)))
+                    .get(&format!(
+                        "/sync?timeout=30000&filter={filter}&since={}",
+                        enc(&since)
+                    ))
                     .await
                 else {
                     tokio::time::sleep(Duration::from_millis(100)).await;
