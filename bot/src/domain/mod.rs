@@ -256,6 +256,9 @@ pub struct Reacted {
     pub target: String,
     pub key: String,
     pub at_ms: i64,
+    /// Events of the same sender, already applied, that come after this one in the room: it
+    /// reached the bot late (over federation), so its ballot goes before theirs.
+    pub newer: Vec<String>,
 }
 
 /// A response to the poll started by event `start`.

@@ -95,6 +95,7 @@ impl Chat {
             target: target.into(),
             key: key.into(),
             at_ms: self.clock,
+            newer: Vec::new(),
         }));
         (
             event_id,
@@ -346,7 +347,7 @@ proptest! {
                     let (event_id, _) = chat.react(users[user], &target, ["👍", "👎", "❤️"][key]);
                     reactions.push(Input::Reaction(Reacted {
                         event_id, room_id: ROOM.into(), sender: users[user].into(), target,
-                        key: ["👍", "👎", "❤️"][key].into(), at_ms: chat.clock,
+                        key: ["👍", "👎", "❤️"][key].into(), at_ms: chat.clock, newer: Vec::new(),
                     }));
                 }
                 Step::TextVote { user, number, support } => {
@@ -641,4 +642,28 @@ fn every_csv_column_holds_what_its_header_names_for_three_organisations() {
         .expect("a column per organisation");
     assert_eq!(rows[1][region_supports], "1");
     assert_eq!(rows[1][region_supports + 1], "2");
+}
+
+#[test]
+fn a_reaction_that_arrives_late_goes_before_the_newer_ones_of_its_sender() {
+    let mut chat = Chat::new(None);
+    chat.say(ALICE, "!propose Open data");
+    // Bob's later 👎 reached the bot first; his earlier 👍 comes late, through history.
+    let (newer, _) = chat.react(BOB, "$card1", "👎");
+    let late = |event_id: &str, newer: Vec<String>| {
+        Input::Reaction(Reacted {
+            event_id: event_id.into(),
+            room_id: ROOM.into(),
+            sender: BOB.into(),
+            target: "$card1".into(),
+            key: "👍".into(),
+            at_ms: 500,
+            newer,
+        })
+    };
+    chat.apply(late("$late-up", vec![newer.clone()]));
+    assert_eq!(chat.tally(1), (0, 1), "the newer 👎 still stands");
+    // Withdrawing the 👎 lets the older 👍 count, as room history shows.
+    chat.redact(BOB, &newer);
+    assert_eq!(chat.tally(1), (1, 0));
 }

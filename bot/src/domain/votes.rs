@@ -90,6 +90,7 @@ pub fn cast(
     user: &str,
     stance: Stance,
     source_event: &str,
+    newer: &[String],
 ) -> Result<Change, Refusal> {
     let participation = &state.participation;
     let proposal = participation
@@ -121,6 +122,7 @@ pub fn cast(
             stance: Some(stance),
             source: fingerprint(source_event),
         },
+        newer,
     ))
 }
 
@@ -141,18 +143,25 @@ pub fn over_support_limit(settings: &Settings, state: &State, number: u32, user:
     participation.supports_of(&proposal.section, user) - u32::from(already_here) >= limit
 }
 
-/// The change adding `ballot` as `user`'s latest on proposal `number`.
+/// The change adding `ballot` as `user`'s latest on proposal `number` — or, when it came
+/// late, just before the first of their ballots cast by a `newer` event (room order).
 pub fn ballot_change(
     settings: &Settings,
     participation: &Participation,
     number: u32,
     user: &str,
     ballot: Ballot,
+    newer: &[String],
 ) -> Change {
     let mut ballots = participation.ballots_of(number, user);
     // The same event delivered twice casts one ballot, where it first stood.
     if !ballots.iter().any(|b| b.source == ballot.source) {
-        ballots.push(ballot);
+        let newer: Vec<u64> = newer.iter().map(|id| fingerprint(id)).collect();
+        let at = ballots
+            .iter()
+            .position(|b| newer.contains(&b.source))
+            .unwrap_or(ballots.len());
+        ballots.insert(at, ballot);
     }
     let excess = ballots.len().saturating_sub(MAX_BALLOTS);
     ballots.drain(..excess);
@@ -181,6 +190,7 @@ pub(super) fn apply_reaction(engine: &Engine, reaction: &Reacted, effects: &mut 
         &reaction.sender,
         stance,
         &reaction.event_id,
+        &reaction.newer,
     ) {
         Ok(change) => effects.changes.push(change),
         Err(refusal) => effects

@@ -34,6 +34,10 @@ pub struct RawEvent {
     /// Room versions up to 10 put a redaction's target here; 11+ in `content.redacts`.
     #[serde(default)]
     pub redacts: Option<String>,
+    /// Not from the homeserver: the sender's already-applied events that come after this one
+    /// in the room, when a walk through history found it late.
+    #[serde(skip)]
+    pub newer: Vec<String>,
 }
 
 impl RawEvent {
@@ -140,6 +144,7 @@ pub fn to_input(room_id: &str, bot_user: &str, event: &RawEvent) -> Option<Input
                 target: relates_to.get("event_id")?.as_str()?.to_owned(),
                 key: relates_to.get("key")?.as_str()?.to_owned(),
                 at_ms: event.origin_server_ts,
+                newer: event.newer.clone(),
             }))
         }
         "m.room.redaction" => {

@@ -45,9 +45,23 @@ const MAX_BACKFILL: usize = 20_000;
 /// Already-applied events in a row that end a walk back: past them, history is complete
 /// (a gap left by a federation outage sits right below the events that came after it).
 const APPLIED_RUN: usize = 30;
-/// Walks back through history per batch at most, and the pause between two.
+/// Walks again after one that found events its batch had not brought, at most, and the
+/// pause before each (meanwhile the sync long-poll is kept this short).
 const WALK_ROUNDS: u32 = 12;
 const WALK_PAUSE: Duration = Duration::from_millis(300);
+
+/// A room whose history is walked again from a past batch's end: a walk found events the
+/// batch had not brought, and Synapse may still be backfilling more of that gap.
+#[derive(Debug, Clone)]
+pub struct Rewalk {
+    /// The batch's end, a fixed position in the room.
+    from: String,
+    /// Applied events in a row that end the walk: the run of the last walk plus what it
+    /// found (applied since), so the walk reaches past where the last one ended.
+    run: usize,
+    rounds_left: u32,
+    due: std::time::Instant,
+}
 
 /// The clock the engine is given; a parameter so tests and tools can fix time.
 pub type Clock = fn() -> DateTime<Utc>;
@@ -60,6 +74,8 @@ pub struct SyncLoop {
     pub sync_timeout: Duration,
     pub outbox_wake: Arc<Notify>,
     pub clock: Clock,
+    /// Rooms to walk again, each from where a walk found late events.
+    pub rewalks: HashMap<OwnedRoomId, Rewalk>,
 }
 
 impl SyncLoop {
@@ -106,6 +122,8 @@ impl SyncLoop {
         // The first sync only learns the present; it must not wait for news.
         request.timeout = Some(if initial {
             Duration::ZERO
+        } else if !self.rewalks.is_empty() {
+            WALK_PAUSE
         } else {
             self.sync_timeout
         });
@@ -132,6 +150,15 @@ impl SyncLoop {
             ..Batch::default()
         };
         let mut seen = HashSet::new();
+        // Late events first: they come before whatever this response brings.
+        for (room_id, events) in self.walk_again().await? {
+            let quotes = self.fetch_quotes(&room_id, &events).await;
+            for event in events {
+                if seen.insert(event.event_id.clone()) && !self.store.is_applied(&event.event_id)? {
+                    self.apply_event(room_id.as_str(), &event, &quotes, &mut batch);
+                }
+            }
+        }
         for (room_id, joined) in &response.rooms.join {
             self.apply_state(room_id.as_str(), joined, &mut batch);
             let mut events: Vec<RawEvent> = joined
@@ -303,35 +330,72 @@ impl SyncLoop {
 
     /// The batch's `timeline` completed with what room history holds and was not applied,
     /// oldest first in the room's order. A walk that finds events the batch did not bring
-    /// (a gap left by federation, or a `limited` timeline) is repeated after a pause until
-    /// one finds nothing new: Synapse fills a gap from the other servers in the foreground
-    /// only when a page shows it, and in the background otherwise, so what a walk missed,
-    /// the next one finds — in its place in the room's order.
+    /// (a gap left by federation, or a `limited` timeline) schedules the room to be walked
+    /// again shortly, from the same point: Synapse fills a gap from the other servers in the
+    /// foreground only when a page shows it, in the background otherwise.
     async fn complete_from_history(
-        &self,
+        &mut self,
         room_id: &OwnedRoomId,
         batch_end: &str,
         timeline: Vec<RawEvent>,
     ) -> anyhow::Result<Vec<RawEvent>> {
         // The first page holds the batch and the run behind it, usually all it takes.
         let first_page = timeline.len() + APPLIED_RUN + 1;
-        let mut known: HashSet<String> = timeline.into_iter().map(|e| e.event_id).collect();
-        let mut events = Vec::new();
-        for round in 0..WALK_ROUNDS {
-            if round > 0 {
-                tokio::time::sleep(WALK_PAUSE).await;
-            }
-            events = self.backfill(room_id, batch_end, first_page).await?;
-            let mut found_new = false;
-            for event in &events {
-                found_new |= known.insert(event.event_id.clone());
-            }
-            if !found_new {
-                break;
-            }
-            info!(%room_id, round, "events missing from the sync batch found in history");
+        let known: HashSet<String> = timeline.into_iter().map(|e| e.event_id).collect();
+        let events = self
+            .backfill(room_id, batch_end, first_page, APPLIED_RUN)
+            .await?;
+        // Only federation leaves gaps: a long backlog from this server needs no second look.
+        let own_server = Some(self.matrix.server_name());
+        let late_from_elsewhere = events.iter().any(|e| {
+            !known.contains(&e.event_id) && pspm_config::server_of(&e.sender) != own_server
+        });
+        if late_from_elsewhere {
+            info!(%room_id, "events missing from the sync batch found in history");
+            self.rewalks.insert(
+                room_id.clone(),
+                Rewalk {
+                    from: batch_end.to_owned(),
+                    run: events.len() + APPLIED_RUN,
+                    rounds_left: WALK_ROUNDS,
+                    due: std::time::Instant::now() + WALK_PAUSE,
+                },
+            );
         }
         Ok(events)
+    }
+
+    /// Walks the rooms whose turn has come again; returns what was found, per room. A room
+    /// is done when a walk finds nothing or its rounds are used up.
+    async fn walk_again(&mut self) -> anyhow::Result<Vec<(OwnedRoomId, Vec<RawEvent>)>> {
+        let now = std::time::Instant::now();
+        let due: Vec<OwnedRoomId> = self
+            .rewalks
+            .iter()
+            .filter(|(_, rewalk)| rewalk.due <= now)
+            .map(|(room, _)| room.clone())
+            .collect();
+        let mut found = Vec::new();
+        for room_id in due {
+            let Some(mut rewalk) = self.rewalks.remove(&room_id) else {
+                continue;
+            };
+            let events = self
+                .backfill(&room_id, &rewalk.from, TIMELINE_LIMIT as usize, rewalk.run)
+                .await?;
+            if !events.is_empty() {
+                info!(%room_id, events = events.len(), "late events found in history");
+                rewalk.rounds_left = WALK_ROUNDS;
+            }
+            if rewalk.rounds_left > 1 {
+                rewalk.rounds_left -= 1;
+                rewalk.run += events.len();
+                rewalk.due = now + WALK_PAUSE;
+                self.rewalks.insert(room_id.clone(), rewalk);
+            }
+            found.push((room_id, events));
+        }
+        Ok(found)
     }
 
     /// Pages back from `from` (the batch's end) through a run of [`APPLIED_RUN`] applied
@@ -342,11 +406,14 @@ impl SyncLoop {
         room_id: &OwnedRoomId,
         from: &str,
         first_page: usize,
+        stop_after_applied: usize,
     ) -> anyhow::Result<Vec<RawEvent>> {
         let mut page_size = first_page.min(TIMELINE_LIMIT as usize);
         let mut collected = Vec::new();
         let mut from = from.to_owned();
         let mut applied_run = 0;
+        // Newest first: what each sender has applied above the point the walk has reached.
+        let mut applied_above: HashMap<String, Vec<String>> = HashMap::new();
         let live_since_ms = self.engine.live_since_ms(room_id.as_str());
         'pages: loop {
             let mut request =
@@ -360,12 +427,16 @@ impl SyncLoop {
                 .map_err(|e| anyhow::anyhow!("{e}"))
                 .with_context(|| format!("cannot backfill {room_id}"))?;
             for raw in &page.chunk {
-                let Some(event) = parse_logged(raw.json().get()) else {
+                let Some(mut event) = parse_logged(raw.json().get()) else {
                     continue;
                 };
                 if self.store.is_applied(&event.event_id)? {
+                    applied_above
+                        .entry(event.sender.clone())
+                        .or_default()
+                        .push(event.event_id.clone());
                     applied_run += 1;
-                    if applied_run >= APPLIED_RUN {
+                    if applied_run >= stop_after_applied {
                         break 'pages;
                     }
                     continue;
@@ -374,6 +445,10 @@ impl SyncLoop {
                 if event.origin_server_ts < live_since_ms {
                     break 'pages;
                 }
+                event.newer = applied_above
+                    .get(&event.sender)
+                    .cloned()
+                    .unwrap_or_default();
                 collected.push(event);
             }
             match page.end {

@@ -52,6 +52,7 @@ impl Unvote {
             self.number,
             &ctx.message.sender,
             ballot,
+            &[],
         );
         ctx.changes.push(change);
         Ok(ctx
