@@ -191,7 +191,11 @@ async fn resolve(matrix: &Matrix, alias: &OwnedRoomAliasId) -> anyhow::Result<Op
 }
 
 /// Joins a room (a no-op when already in it). Refusals are retried for `patience`.
-async fn join(matrix: &Matrix, room: &OwnedRoomId, patience: Duration) -> anyhow::Result<()> {
+pub(super) async fn join(
+    matrix: &Matrix,
+    room: &OwnedRoomId,
+    patience: Duration,
+) -> anyhow::Result<()> {
     let client = matrix.client();
     let request = join_room_by_id::v3::Request::new(room.clone());
     let started = Instant::now();

@@ -22,7 +22,7 @@ use matrix_sdk::config::RequestConfig;
 use matrix_sdk::ruma::api::client::filter::{
     self as ruma_filter, FilterDefinition, LazyLoadOptions,
 };
-use matrix_sdk::ruma::api::client::membership::{join_room_by_id, leave_room};
+use matrix_sdk::ruma::api::client::membership::leave_room;
 use matrix_sdk::ruma::api::client::message::get_message_events;
 use matrix_sdk::ruma::api::client::room::get_room_event;
 use matrix_sdk::ruma::api::client::sync::sync_events::v3::{
@@ -34,7 +34,7 @@ use tokio::sync::{watch, Notify};
 use tracing::{debug, info, warn};
 
 use super::events::{attach_quote, promoted_message, quote_of, to_input, RawEvent};
-use super::{with_retry, Matrix};
+use super::{provision, with_retry, Matrix};
 use crate::domain::{Engine, Input, Quoted};
 use crate::store::{Batch, Outgoing, Store};
 
@@ -50,18 +50,21 @@ const APPLIED_RUN: usize = 30;
 const WALK_ROUNDS: u32 = 12;
 const WALK_PAUSE: Duration = Duration::from_millis(300);
 
-/// A room whose history is walked again from a past batch's end: a walk found events the
-/// batch had not brought, and Synapse may still be backfilling more of that gap.
+/// A room whose history is walked again, from its newest event: a walk found events a
+/// batch had not brought, and Synapse may still be backfilling more of that gap. Walking
+/// from the newest event, right before a batch is applied, gives every late event the
+/// sender's newer events it must go before.
 #[derive(Debug, Clone)]
 pub struct Rewalk {
-    /// The batch's end, a fixed position in the room.
-    from: String,
-    /// Applied events in a row that end the walk: the run of the last walk plus what it
-    /// found (applied since), so the walk reaches past where the last one ended.
+    /// Applied events in a row that end the walk: the run of the last walk plus what was
+    /// applied in the room since, so the walk reaches past where the last one ended.
     run: usize,
     rounds_left: u32,
     due: std::time::Instant,
 }
+
+/// How long a refused join of a room the bot was invited to is retried.
+const INVITE_PATIENCE: Duration = Duration::from_secs(10);
 
 /// The clock the engine is given; a parameter so tests and tools can fix time.
 pub type Clock = fn() -> DateTime<Utc>;
@@ -177,11 +180,16 @@ impl SyncLoop {
             }
             self.apply_own_joins(room_id.as_str(), &events, &mut batch);
             let quotes = self.fetch_quotes(room_id, &events).await;
+            let mut applied_here = 0;
             for event in events {
                 if !seen.insert(event.event_id.clone()) || self.store.is_applied(&event.event_id)? {
                     continue;
                 }
                 self.apply_event(room_id.as_str(), &event, &quotes, &mut batch);
+                applied_here += 1;
+            }
+            if let Some(rewalk) = self.rewalks.get_mut(room_id) {
+                rewalk.run += applied_here;
             }
         }
         self.apply_tick(&mut batch);
@@ -343,7 +351,7 @@ impl SyncLoop {
         let first_page = timeline.len() + APPLIED_RUN + 1;
         let known: HashSet<String> = timeline.into_iter().map(|e| e.event_id).collect();
         let events = self
-            .backfill(room_id, batch_end, first_page, APPLIED_RUN)
+            .backfill(room_id, Some(batch_end), first_page, APPLIED_RUN)
             .await?;
         // Only federation leaves gaps: a long backlog from this server needs no second look.
         let own_server = Some(self.matrix.server_name());
@@ -355,7 +363,6 @@ impl SyncLoop {
             self.rewalks.insert(
                 room_id.clone(),
                 Rewalk {
-                    from: batch_end.to_owned(),
                     run: events.len() + APPLIED_RUN,
                     rounds_left: WALK_ROUNDS,
                     due: std::time::Instant::now() + WALK_PAUSE,
@@ -381,7 +388,7 @@ impl SyncLoop {
                 continue;
             };
             let events = self
-                .backfill(&room_id, &rewalk.from, TIMELINE_LIMIT as usize, rewalk.run)
+                .backfill(&room_id, None, TIMELINE_LIMIT as usize, rewalk.run)
                 .await?;
             if !events.is_empty() {
                 info!(%room_id, events = events.len(), "late events found in history");
@@ -398,19 +405,20 @@ impl SyncLoop {
         Ok(found)
     }
 
-    /// Pages back from `from` (the batch's end) through a run of [`APPLIED_RUN`] applied
-    /// events (or to where history ends for the bot in this room), returning the events not
-    /// applied yet in the room's order, oldest first.
+    /// Pages back from `from` (a batch's end; the newest event when `None`) through a run of
+    /// `stop_after_applied` applied events (or to where history ends for the bot in this
+    /// room), returning the events not applied yet in the room's order, oldest first, each
+    /// with its sender's applied events above it (`newer`).
     async fn backfill(
         &self,
         room_id: &OwnedRoomId,
-        from: &str,
+        from: Option<&str>,
         first_page: usize,
         stop_after_applied: usize,
     ) -> anyhow::Result<Vec<RawEvent>> {
         let mut page_size = first_page.min(TIMELINE_LIMIT as usize);
         let mut collected = Vec::new();
-        let mut from = from.to_owned();
+        let mut from = from.map(str::to_owned);
         let mut applied_run = 0;
         // Newest first: what each sender has applied above the point the walk has reached.
         let mut applied_above: HashMap<String, Vec<String>> = HashMap::new();
@@ -418,7 +426,7 @@ impl SyncLoop {
         'pages: loop {
             let mut request =
                 get_message_events::v3::Request::new(room_id.clone(), Direction::Backward);
-            request.from = Some(from.clone());
+            request.from = from.clone();
             request.limit = UInt::try_from(page_size).unwrap_or(UInt::from(TIMELINE_LIMIT));
             page_size = TIMELINE_LIMIT as usize;
             let client = self.matrix.client();
@@ -452,7 +460,9 @@ impl SyncLoop {
                 collected.push(event);
             }
             match page.end {
-                Some(end) if !page.chunk.is_empty() && collected.len() < MAX_BACKFILL => from = end,
+                Some(end) if !page.chunk.is_empty() && collected.len() < MAX_BACKFILL => {
+                    from = Some(end)
+                }
                 _ => break,
             }
         }
@@ -477,11 +487,10 @@ impl SyncLoop {
         let client = self.matrix.client();
         if server.is_some_and(|s| self.allowed_servers.contains(s)) {
             info!(%room_id, inviter = ?inviter, "accepting invite");
-            let request = join_room_by_id::v3::Request::new(room_id.clone());
-            if let Err(error) =
-                with_retry("join", || async { client.send(request.clone()).await }).await
-            {
-                warn!(%room_id, %error, "cannot join the room I was invited to");
+            // Over federation the inviting server may not have stored the invite yet when
+            // the join reaches it ("not invited"): give it a few seconds.
+            if let Err(error) = provision::join(&self.matrix, room_id, INVITE_PATIENCE).await {
+                warn!(%room_id, error = %format!("{error:#}"), "cannot join the room I was invited to");
             }
         } else {
             info!(%room_id, inviter = ?inviter, "declining invite from a server not allowed");
