@@ -154,7 +154,15 @@ impl SyncLoop {
         };
         let mut seen = HashSet::new();
         // Late events first: they come before whatever this response brings.
-        for (room_id, events) in self.walk_again().await? {
+        let fresh: HashSet<String> = response
+            .rooms
+            .join
+            .values()
+            .flat_map(|joined| &joined.timeline.events)
+            .filter_map(|raw| parse_logged(raw.json().get()))
+            .map(|event| event.event_id)
+            .collect();
+        for (room_id, events) in self.walk_again(&fresh).await? {
             let quotes = self.fetch_quotes(&room_id, &events).await;
             for event in events {
                 if seen.insert(event.event_id.clone()) && !self.store.is_applied(&event.event_id)? {
@@ -360,21 +368,26 @@ impl SyncLoop {
         });
         if late_from_elsewhere {
             info!(%room_id, "events missing from the sync batch found in history");
-            self.rewalks.insert(
-                room_id.clone(),
-                Rewalk {
-                    run: events.len() + APPLIED_RUN,
-                    rounds_left: WALK_ROUNDS,
-                    due: std::time::Instant::now() + WALK_PAUSE,
-                },
-            );
+            // A room already due again keeps the longer reach of the two.
+            let run = events.len() + APPLIED_RUN;
+            let rewalk = self.rewalks.entry(room_id.clone()).or_insert(Rewalk {
+                run,
+                rounds_left: WALK_ROUNDS,
+                due: std::time::Instant::now() + WALK_PAUSE,
+            });
+            rewalk.run = rewalk.run.max(run);
+            rewalk.rounds_left = WALK_ROUNDS;
         }
         Ok(events)
     }
 
-    /// Walks the rooms whose turn has come again; returns what was found, per room. A room
-    /// is done when a walk finds nothing or its rounds are used up.
-    async fn walk_again(&mut self) -> anyhow::Result<Vec<(OwnedRoomId, Vec<RawEvent>)>> {
+    /// Walks the rooms whose turn has come again; returns what was found, per room (with the
+    /// `fresh` events of the sync response being handled, which are not late). A room is
+    /// done after [`WALK_ROUNDS`] walks in a row have found no late event.
+    async fn walk_again(
+        &mut self,
+        fresh: &HashSet<String>,
+    ) -> anyhow::Result<Vec<(OwnedRoomId, Vec<RawEvent>)>> {
         let now = std::time::Instant::now();
         let due: Vec<OwnedRoomId> = self
             .rewalks
@@ -390,8 +403,12 @@ impl SyncLoop {
             let events = self
                 .backfill(&room_id, None, TIMELINE_LIMIT as usize, rewalk.run)
                 .await?;
-            if !events.is_empty() {
-                info!(%room_id, events = events.len(), "late events found in history");
+            let late = events
+                .iter()
+                .filter(|e| !fresh.contains(&e.event_id))
+                .count();
+            if late > 0 {
+                info!(%room_id, events = late, "late events found in history");
                 rewalk.rounds_left = WALK_ROUNDS;
             }
             if rewalk.rounds_left > 1 {
