@@ -314,21 +314,13 @@ impl Participation {
             .collect()
     }
 
-    /// Distinct people with a live vote, per organisation, over the proposals `include` keeps.
-    pub fn voters_by_organisation(&self, include: impl Fn(u32) -> bool) -> BTreeMap<String, u32> {
-        let mut seen: BTreeSet<(u32, u32)> = BTreeSet::new();
-        for (&(number, user), slot) in &self.slots {
-            if slot.stance().is_some() && include(number) {
-                seen.insert((slot.organisation, user));
-            }
-        }
-        let mut voters = BTreeMap::new();
-        for (organisation, _) in seen {
-            *voters
-                .entry(self.organisations.name(organisation).to_owned())
-                .or_default() += 1;
-        }
-        voters
+    /// Every live vote as `(proposal, voter, organisation)`; voters are opaque numbers, the
+    /// same for one person everywhere.
+    pub fn live_voters(&self) -> impl Iterator<Item = (u32, u32, &str)> {
+        self.slots.iter().filter_map(|(&(number, user), slot)| {
+            slot.stance()?;
+            Some((number, user, self.organisations.name(slot.organisation)))
+        })
     }
 
     /// Live votes in all.

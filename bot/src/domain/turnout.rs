@@ -1,8 +1,8 @@
 //! Participation per organisation (Public Body): how many proposals, voters, votes and
-//! comments each one brought to a section. Hidden proposals, and what hangs on them, are not
-//! public and do not count.
+//! comments each one brought to each section and to the whole plan, counted in one pass.
+//! Hidden proposals, and what hangs on them, are not public and do not count.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use super::State;
 
@@ -25,45 +25,92 @@ impl Turnout {
     }
 }
 
-/// Per organisation, sorted by name, over the sections `in_scope` keeps (by section ID).
-pub fn by_organisation(state: &State, in_scope: impl Fn(&str) -> bool) -> Vec<Turnout> {
-    let participation = &state.participation;
-    let counted = |number: u32| {
-        participation
-            .proposals
-            .get(&number)
-            .is_some_and(|p| p.hidden.is_none() && in_scope(&p.section))
-    };
-    let mut rows: BTreeMap<String, Turnout> = BTreeMap::new();
-    fn row<'a>(rows: &'a mut BTreeMap<String, Turnout>, organisation: &str) -> &'a mut Turnout {
-        rows.entry(organisation.to_owned())
-            .or_insert_with(|| Turnout {
-                organisation: organisation.to_owned(),
-                ..Turnout::default()
-            })
-    }
-    for proposal in participation.proposals.values() {
-        if !counted(proposal.number) {
-            continue;
-        }
-        row(&mut rows, &proposal.organisation).proposals += 1;
-        for (organisation, counts) in &participation.tally(proposal.number).by_organisation {
-            let entry = row(&mut rows, organisation);
-            entry.supports += counts.support;
-            entry.oppositions += counts.oppose;
-        }
-    }
-    for comment in participation.comments.values() {
-        let public = match comment.proposal {
-            Some(number) => counted(number),
-            None => in_scope(&comment.section),
+/// Rows per organisation, sorted by name.
+type Rows = BTreeMap<String, Turnout>;
+
+/// Participation per section (by section ID) and for the whole plan.
+#[derive(Debug, Default, PartialEq)]
+pub struct Turnouts {
+    sections: BTreeMap<String, Rows>,
+    plan: Rows,
+}
+
+impl Turnouts {
+    pub fn of(state: &State) -> Turnouts {
+        let participation = &state.participation;
+        let section_of = |number: u32| {
+            participation
+                .proposals
+                .get(&number)
+                .filter(|p| p.hidden.is_none())
+                .map(|p| p.section.as_str())
         };
-        if public {
-            row(&mut rows, &comment.organisation).comments += 1;
+        let mut turnouts = Turnouts::default();
+        for proposal in participation.proposals.values() {
+            let Some(section) = section_of(proposal.number) else {
+                continue;
+            };
+            turnouts.add(section, &proposal.organisation, |t| t.proposals += 1);
+            for (organisation, counts) in &participation.tally(proposal.number).by_organisation {
+                turnouts.add(section, organisation, |t| {
+                    t.supports += counts.support;
+                    t.oppositions += counts.oppose;
+                });
+            }
         }
+        for comment in participation.comments.values() {
+            let public = comment.proposal.is_none_or(|n| section_of(n).is_some());
+            if public {
+                turnouts.add(&comment.section, &comment.organisation, |t| t.comments += 1);
+            }
+        }
+        // A person counts once per section and once in the plan, however many votes.
+        let mut in_section = HashSet::new();
+        let mut in_plan = HashSet::new();
+        for (number, voter, organisation) in participation.live_voters() {
+            let Some(section) = section_of(number) else {
+                continue;
+            };
+            if in_section.insert((section, voter)) {
+                turnouts.row(section, organisation).voters += 1;
+            }
+            if in_plan.insert(voter) {
+                row_in(&mut turnouts.plan, organisation).voters += 1;
+            }
+        }
+        turnouts
     }
-    for (organisation, voters) in participation.voters_by_organisation(counted) {
-        row(&mut rows, &organisation).voters = voters;
+
+    /// One section's rows (none when nobody took part there).
+    pub fn section(&self, section: &str) -> Vec<Turnout> {
+        self.sections
+            .get(section)
+            .map(|rows| rows.values().cloned().collect())
+            .unwrap_or_default()
     }
-    rows.into_values().collect()
+
+    /// The whole plan's rows.
+    pub fn plan(&self) -> Vec<Turnout> {
+        self.plan.values().cloned().collect()
+    }
+
+    fn add(&mut self, section: &str, organisation: &str, count: impl Fn(&mut Turnout)) {
+        count(self.row(section, organisation));
+        count(row_in(&mut self.plan, organisation));
+    }
+
+    fn row(&mut self, section: &str, organisation: &str) -> &mut Turnout {
+        row_in(
+            self.sections.entry(section.to_owned()).or_default(),
+            organisation,
+        )
+    }
+}
+
+fn row_in<'a>(rows: &'a mut Rows, organisation: &str) -> &'a mut Turnout {
+    rows.entry(organisation.to_owned())
+        .or_insert_with(|| Turnout {
+            organisation: organisation.to_owned(),
+            ..Turnout::default()
+        })
 }

@@ -5,7 +5,7 @@ use super::results::parse_all;
 use super::tracking::{sections, Scope};
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::{Catalogue, Msg, Rendered};
-use crate::domain::turnout::{by_organisation, Turnout};
+use crate::domain::turnout::{Turnout, Turnouts};
 
 pub const SPEC: Spec = Spec {
     name: "stats",
@@ -30,16 +30,20 @@ impl Stats {
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
         let catalogue = ctx.catalogue;
         let scope = Scope::of(ctx, self.all);
+        let turnouts = Turnouts::of(ctx.state);
         let mut lines = Vec::new();
-        if scope.section.is_none() {
-            for section in sections(ctx.settings) {
-                let rows = by_organisation(ctx.state, |s| s == section.id);
-                if !rows.is_empty() {
-                    table(catalogue, &section.title, &rows, &mut lines);
+        let rows = match &scope.section {
+            Some(section) => turnouts.section(section),
+            None => {
+                for section in sections(ctx.settings) {
+                    let rows = turnouts.section(&section.id);
+                    if !rows.is_empty() {
+                        table(catalogue, &section.title, &rows, &mut lines);
+                    }
                 }
+                turnouts.plan()
             }
-        }
-        let rows = by_organisation(ctx.state, |s| scope.contains(s));
+        };
         if rows.is_empty() {
             return Ok(catalogue.render(Msg::StatsNothing, &[("scope", &scope.label)]));
         }

@@ -8,6 +8,7 @@ use crate::domain::i18n::{Catalogue, Msg, Rendered};
 use crate::domain::monitoring::{
     self, all_actions, counts, status, weighted_progress, Action, ExpectedResult, Status,
 };
+use crate::domain::turnout::{Turnout, Turnouts};
 use crate::domain::votes::state_msg;
 use crate::domain::{SectionSettings, Settings, State};
 use crate::render;
@@ -48,10 +49,9 @@ impl Scope {
     }
 }
 
-/// The report's participation rows for the sections `in_scope` keeps.
-fn report_turnout(state: &State, in_scope: impl Fn(&str) -> bool) -> Vec<render::ReportTurnout> {
-    crate::domain::turnout::by_organisation(state, in_scope)
-        .into_iter()
+/// The report's participation rows.
+fn report_turnout(rows: Vec<Turnout>) -> Vec<render::ReportTurnout> {
+    rows.into_iter()
         .map(|row| render::ReportTurnout {
             organisation: row.organisation,
             proposals: row.proposals,
@@ -261,6 +261,7 @@ pub fn report(settings: &Settings, state: &State, now: DateTime<Utc>) -> render:
         nothing: text(Msg::ReportNothing),
     };
     let participation = &state.participation;
+    let turnouts = Turnouts::of(state);
     let sections = sections(settings)
         .into_iter()
         .map(|section| {
@@ -322,7 +323,7 @@ pub fn report(settings: &Settings, state: &State, now: DateTime<Utc>) -> render:
                     .map(|r| target_bar(state, r, today.year()))
                     .collect(),
                 proposals,
-                by_organisation: report_turnout(state, |s| s == section.id),
+                by_organisation: report_turnout(turnouts.section(&section.id)),
             }
         })
         .collect();
@@ -339,7 +340,7 @@ pub fn report(settings: &Settings, state: &State, now: DateTime<Utc>) -> render:
         overall_percent: weighted_progress(all.iter().copied(), &state.monitoring),
         status_names: status_names(catalogue),
         sections,
-        turnout: report_turnout(state, |_| true),
+        turnout: report_turnout(turnouts.plan()),
     }
 }
 
