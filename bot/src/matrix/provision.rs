@@ -76,9 +76,9 @@ pub async fn provision(
     .await?;
     ensure_state(matrix, &space, "m.room.server_acl", "", acl.clone()).await?;
     let via = json!([matrix.server_name()]);
+    let rules = join_rules(config.bot.room_access, &space);
     let mut sections = Vec::new();
     for (index, section) in plan.sections.iter().enumerate() {
-        let rules = join_rules(config.bot.room_access, &space);
         let room = ensure_room(
             matrix,
             store,
@@ -96,7 +96,7 @@ pub async fn provision(
         )
         .await?;
         ensure_state(matrix, &room, "m.room.server_acl", "", acl.clone()).await?;
-        ensure_state(matrix, &room, "m.room.join_rules", "", rules).await?;
+        ensure_state(matrix, &room, "m.room.join_rules", "", rules.clone()).await?;
         ensure_state(
             matrix,
             &room,

@@ -10,7 +10,9 @@
 //! gap that only `/messages` fills (Synapse backfills from the other servers there). So when
 //! a batch brings events from other servers, or is `limited`, the room's history is walked
 //! back from the batch's end until a run of events already applied, and what was not
-//! applied is applied in the room's order — never the sender's clock.
+//! applied is applied in the room's order — never the sender's clock. A walk that found
+//! late events has the room walked again from its newest event for a few seconds, between
+//! syncs; a late reaction goes before its sender's newer ones.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
@@ -153,14 +155,24 @@ impl SyncLoop {
             ..Batch::default()
         };
         let mut seen = HashSet::new();
-        // Late events first: they come before whatever this response brings.
-        let fresh: HashSet<String> = response
+        let timelines: Vec<(&OwnedRoomId, &JoinedRoom, Vec<RawEvent>)> = response
             .rooms
             .join
-            .values()
-            .flat_map(|joined| &joined.timeline.events)
-            .filter_map(|raw| parse_logged(raw.json().get()))
-            .map(|event| event.event_id)
+            .iter()
+            .map(|(room_id, joined)| {
+                let events = joined
+                    .timeline
+                    .events
+                    .iter()
+                    .filter_map(|raw| parse_logged(raw.json().get()))
+                    .collect();
+                (room_id, joined, events)
+            })
+            .collect();
+        // Late events first: they come before whatever this response brings.
+        let fresh: HashSet<&str> = timelines
+            .iter()
+            .flat_map(|(_, _, events)| events.iter().map(|e| e.event_id.as_str()))
             .collect();
         for (room_id, events) in self.walk_again(&fresh).await? {
             let quotes = self.fetch_quotes(&room_id, &events).await;
@@ -170,14 +182,8 @@ impl SyncLoop {
                 }
             }
         }
-        for (room_id, joined) in &response.rooms.join {
+        for (room_id, joined, mut events) in timelines {
             self.apply_state(room_id.as_str(), joined, &mut batch);
-            let mut events: Vec<RawEvent> = joined
-                .timeline
-                .events
-                .iter()
-                .filter_map(|raw| parse_logged(raw.json().get()))
-                .collect();
             let from_elsewhere = events
                 .iter()
                 .any(|e| pspm_config::server_of(&e.sender) != Some(self.matrix.server_name()));
@@ -386,7 +392,7 @@ impl SyncLoop {
     /// done after [`WALK_ROUNDS`] walks in a row have found no late event.
     async fn walk_again(
         &mut self,
-        fresh: &HashSet<String>,
+        fresh: &HashSet<&str>,
     ) -> anyhow::Result<Vec<(OwnedRoomId, Vec<RawEvent>)>> {
         let now = std::time::Instant::now();
         let due: Vec<OwnedRoomId> = self
@@ -405,7 +411,7 @@ impl SyncLoop {
                 .await?;
             let late = events
                 .iter()
-                .filter(|e| !fresh.contains(&e.event_id))
+                .filter(|e| !fresh.contains(e.event_id.as_str()))
                 .count();
             if late > 0 {
                 info!(%room_id, events = late, "late events found in history");
