@@ -137,19 +137,26 @@ async fn main() -> Result<()> {
         .filter(|(id, _, _)| held.contains(id.as_str()))
         .collect();
     let applied = wait_for(Duration::from_secs(60), || async {
-        let applied = applied_at(&w.bot.log());
+        let applied = applied_at(&w.bot.log(), " applied ");
         Ok(in_history
             .iter()
             .all(|(id, _, _)| applied.contains_key(id))
             .then_some(()))
     })
     .await?;
-    let applied_log = applied_at(&w.bot.log());
+    let log = w.bot.log();
+    let applied_log = applied_at(&log, " applied ");
+    let received_log = applied_at(&log, " received ");
+    // Kept for a look at where the lag goes (sync, walks, commits).
+    let artifacts = pspm_e2e::repo_root().join("target/e2e-artifacts");
+    std::fs::create_dir_all(&artifacts)?;
+    std::fs::write(artifacts.join("federation-bench-bot.log"), &log)?;
     let lost = in_history
         .iter()
         .filter(|(id, _, _)| !applied_log.contains_key(id))
         .count();
     let mut synced_lag = Vec::new();
+    let mut received_lag = Vec::new();
     let mut late_lag = Vec::new();
     let mut doubles = 0;
     for (event_id, _, wall) in &in_history {
@@ -164,6 +171,9 @@ async fn main() -> Result<()> {
             * 1000.0;
         if delivery.contains_key(event_id) {
             synced_lag.push(at - sent_ms);
+            if let Some((received, _)) = received_log.get(event_id) {
+                received_lag.push(received - sent_ms);
+            }
         } else {
             late_lag.push(at - sent_ms);
         }
@@ -187,6 +197,10 @@ async fn main() -> Result<()> {
         "burst: bot lag, same events (send -> committed)",
         synced_lag,
     );
+    summary(
+        "burst: bot's own sync, same events (send -> received)",
+        received_lag,
+    );
     summary("burst: bot lag, events only in history", late_lag);
     println!(
         "bot lag p99 - delivery p99: {:.1} ms (goal <= 50 ms); of the ministry's history: {lost} not applied, {doubles} applied twice",
@@ -199,16 +213,25 @@ async fn main() -> Result<()> {
     let exported = exported(&w.export().await?);
     let tallies_agree = expected.votes == exported.votes;
     println!("tallies equal the ministry's history: {tallies_agree}");
+    if !tallies_agree {
+        for (number, by_org) in &expected.votes {
+            let got = exported.votes.get(number);
+            if got != Some(by_org) {
+                println!("  #{number}: history {by_org:?}, bot {got:?}");
+            }
+        }
+    }
     if applied.is_none() || lost > 0 || doubles > 0 || !tallies_agree {
         bail!("the burst was not counted exactly once");
     }
     Ok(())
 }
 
-/// Event ID → (when its commit was logged, in ms since the epoch; how many times).
-fn applied_at(log: &str) -> HashMap<String, (f64, usize)> {
+/// Event ID → (when the bot's trace log first said `what` of it, in ms since the epoch; how
+/// many times it said so).
+fn applied_at(log: &str, what: &str) -> HashMap<String, (f64, usize)> {
     let mut applied: HashMap<String, (f64, usize)> = HashMap::new();
-    for line in log.lines().filter(|l| l.contains(" applied ")) {
+    for line in log.lines().filter(|l| l.contains(what)) {
         let Some(stamp) = line
             .split_whitespace()
             .next()

@@ -47,6 +47,8 @@ const MAX_BACKFILL: usize = 20_000;
 /// Already-applied events in a row that end a walk back: past them, history is complete
 /// (a gap left by a federation outage sits right below the events that came after it).
 const APPLIED_RUN: usize = 30;
+/// Pages a walk may go on for to pass every event of its batch.
+const REACH_PAGES: usize = 10;
 /// Walks again after one that found events its batch had not brought, at most, and the
 /// pause before each (meanwhile the sync long-poll is kept this short).
 const WALK_ROUNDS: u32 = 12;
@@ -63,6 +65,21 @@ pub struct Rewalk {
     run: usize,
     rounds_left: u32,
     due: std::time::Instant,
+}
+
+/// Where a walk back through a room's history starts and when it ends.
+struct Walk<'a> {
+    /// A batch's end; the newest event when `None`.
+    from: Option<&'a str>,
+    first_page: usize,
+    /// Applied events in a row that end the walk (or where history ends for the bot in the
+    /// room: the live line)…
+    stop_after_applied: usize,
+    /// …once it has passed all of these (a batch's own events: one that came late sits
+    /// deeper in the room's order than the events around it in the batch).
+    reach: &'a HashSet<String>,
+    /// Events applied in the response being handled, not committed yet.
+    applied_now: &'a HashSet<String>,
 }
 
 /// How long a refused join of a room the bot was invited to is retried.
@@ -147,6 +164,7 @@ impl SyncLoop {
 
     /// Applies one sync response and commits it.
     async fn handle(&mut self, response: sync_v3::Response, initial: bool) -> anyhow::Result<()> {
+        let received = std::time::Instant::now();
         for (room_id, invited) in &response.rooms.invite {
             self.answer_invite(room_id, invited).await;
         }
@@ -174,6 +192,11 @@ impl SyncLoop {
             .iter()
             .flat_map(|(_, _, events)| events.iter().map(|e| e.event_id.as_str()))
             .collect();
+        if !fresh.is_empty() && tracing::enabled!(tracing::Level::TRACE) {
+            // When the events reached the bot: with "applied", where its lag goes.
+            let ids: Vec<&str> = fresh.iter().copied().collect();
+            tracing::trace!(events = %ids.join(" "), "received");
+        }
         for (room_id, events) in self.walk_again(&fresh).await? {
             let quotes = self.fetch_quotes(&room_id, &events).await;
             for event in events {
@@ -189,7 +212,7 @@ impl SyncLoop {
                 .any(|e| pspm_config::server_of(&e.sender) != Some(self.matrix.server_name()));
             if !initial && (joined.timeline.limited || from_elsewhere) {
                 events = self
-                    .complete_from_history(room_id, &response.next_batch, events)
+                    .complete_from_history(room_id, &response.next_batch, events, &seen)
                     .await?;
             }
             self.apply_own_joins(room_id.as_str(), &events, &mut batch);
@@ -220,7 +243,8 @@ impl SyncLoop {
         if applied > 0 {
             tracing::trace!(events = %applied_ids, "applied");
             let commit_ms = commit_started.elapsed().as_secs_f64() * 1000.0;
-            debug!(applied, replies, commit_ms, "batch committed");
+            let handle_ms = received.elapsed().as_secs_f64() * 1000.0;
+            debug!(applied, replies, commit_ms, handle_ms, "batch committed");
         }
         if replies > 0 {
             self.outbox_wake.notify_one();
@@ -360,13 +384,34 @@ impl SyncLoop {
         room_id: &OwnedRoomId,
         batch_end: &str,
         timeline: Vec<RawEvent>,
+        applied_now: &HashSet<String>,
     ) -> anyhow::Result<Vec<RawEvent>> {
         // The first page holds the batch and the run behind it, usually all it takes.
         let first_page = timeline.len() + APPLIED_RUN + 1;
-        let known: HashSet<String> = timeline.into_iter().map(|e| e.event_id).collect();
-        let events = self
-            .backfill(room_id, Some(batch_end), first_page, APPLIED_RUN)
-            .await?;
+        let known: HashSet<String> = timeline.iter().map(|e| e.event_id.clone()).collect();
+        let walk = Walk {
+            from: Some(batch_end),
+            first_page,
+            stop_after_applied: APPLIED_RUN,
+            reach: &known,
+            applied_now,
+        };
+        let mut events = self.backfill(room_id, walk).await?;
+        // What the walk did not reach (too deep, or not shown by `/messages`) still counts once.
+        let walked: HashSet<&str> = events.iter().map(|e| e.event_id.as_str()).collect();
+        let mut unreached = Vec::new();
+        for event in timeline {
+            if !walked.contains(event.event_id.as_str())
+                && !applied_now.contains(&event.event_id)
+                && !self.store.is_applied(&event.event_id)?
+            {
+                unreached.push(event);
+            }
+        }
+        if !unreached.is_empty() {
+            warn!(%room_id, events = unreached.len(), "batch events the walk back did not reach");
+        }
+        events.extend(unreached);
         // Only federation leaves gaps: a long backlog from this server needs no second look.
         let own_server = Some(self.matrix.server_name());
         let late_from_elsewhere = events.iter().any(|e| {
@@ -406,9 +451,14 @@ impl SyncLoop {
             let Some(mut rewalk) = self.rewalks.remove(&room_id) else {
                 continue;
             };
-            let events = self
-                .backfill(&room_id, None, TIMELINE_LIMIT as usize, rewalk.run)
-                .await?;
+            let walk = Walk {
+                from: None,
+                first_page: TIMELINE_LIMIT as usize,
+                stop_after_applied: rewalk.run,
+                reach: &HashSet::new(),
+                applied_now: &HashSet::new(),
+            };
+            let events = self.backfill(&room_id, walk).await?;
             let late = events
                 .iter()
                 .filter(|e| !fresh.contains(e.event_id.as_str()))
@@ -428,25 +478,24 @@ impl SyncLoop {
         Ok(found)
     }
 
-    /// Pages back from `from` (a batch's end; the newest event when `None`) through a run of
-    /// `stop_after_applied` applied events (or to where history ends for the bot in this
-    /// room), returning the events not applied yet in the room's order, oldest first, each
-    /// with its sender's applied events above it (`newer`).
+    /// Pages back as `walk` says, returning the events not applied yet in the room's order,
+    /// oldest first, each with its sender's applied events above it (`newer`).
     async fn backfill(
         &self,
         room_id: &OwnedRoomId,
-        from: Option<&str>,
-        first_page: usize,
-        stop_after_applied: usize,
+        walk: Walk<'_>,
     ) -> anyhow::Result<Vec<RawEvent>> {
-        let mut page_size = first_page.min(TIMELINE_LIMIT as usize);
+        let mut page_size = walk.first_page.min(TIMELINE_LIMIT as usize);
         let mut collected = Vec::new();
-        let mut from = from.map(str::to_owned);
+        let mut from = walk.from.map(str::to_owned);
+        let mut to_reach = walk.reach.len();
         let mut applied_run = 0;
         // Newest first: what each sender has applied above the point the walk has reached.
         let mut applied_above: HashMap<String, Vec<String>> = HashMap::new();
         let live_since_ms = self.engine.live_since_ms(room_id.as_str());
+        let (started, mut pages) = (std::time::Instant::now(), 0);
         'pages: loop {
+            pages += 1;
             let mut request =
                 get_message_events::v3::Request::new(room_id.clone(), Direction::Backward);
             request.from = from.clone();
@@ -461,13 +510,22 @@ impl SyncLoop {
                 let Some(mut event) = parse_logged(raw.json().get()) else {
                     continue;
                 };
-                if self.store.is_applied(&event.event_id)? {
+                if walk.reach.contains(&event.event_id) {
+                    to_reach -= 1;
+                }
+                // Applied earlier in the same response counts as applied: not committed yet,
+                // but its ballot already stands, and a late one must go before it.
+                if walk.applied_now.contains(&event.event_id)
+                    || self.store.is_applied(&event.event_id)?
+                {
                     applied_above
                         .entry(event.sender.clone())
                         .or_default()
                         .push(event.event_id.clone());
                     applied_run += 1;
-                    if applied_run >= stop_after_applied {
+                    if applied_run >= walk.stop_after_applied
+                        && (to_reach == 0 || pages >= REACH_PAGES)
+                    {
                         break 'pages;
                     }
                     continue;
@@ -492,7 +550,8 @@ impl SyncLoop {
         if collected.len() >= MAX_BACKFILL {
             warn!(%room_id, "backfill stopped after {MAX_BACKFILL} events");
         }
-        debug!(%room_id, events = collected.len(), "walked back through the room's history");
+        let walk_ms = started.elapsed().as_secs_f64() * 1000.0;
+        debug!(%room_id, events = collected.len(), pages, walk_ms, "walked back through the room's history");
         collected.reverse();
         Ok(collected)
     }
