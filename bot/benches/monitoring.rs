@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use pspm::domain::command::tracking;
 use pspm::domain::monitoring::{Action, ExpectedResult, Objective, Plan};
+use pspm::domain::tracking;
 use pspm::domain::{Engine, Input, Language, Message, Phase, SectionSettings, Settings, State};
 use pspm::render::report::render_html;
 

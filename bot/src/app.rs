@@ -11,9 +11,10 @@ use pspm_indexer::{Index, ProgressBar, Report};
 use tokio::sync::{watch, Notify};
 use tracing::{info, warn};
 
-use crate::domain::command::{search, tracking};
+use crate::domain::command::search;
 use crate::domain::export::{Export, Format, Visibility};
 use crate::domain::practices::{SearchOptions, PAGE};
+use crate::domain::tracking;
 use crate::domain::{Catalogue, Engine, Settings};
 use crate::matrix::sync::SyncLoop;
 use crate::matrix::{outbox, provision, rebuild, Matrix};

@@ -1,11 +1,11 @@
 //! Who may do what: roles come from the plan's own rooms and the configuration, admission
-//! from the sender's homeserver. One gate in [`Engine::apply`] decides, before any handler
+//! from the sender's homeserver. One gate, [`gate`], called by [`Engine::apply`](super::Engine::apply), decides, before any handler
 //! runs, whether an input is acted on at all.
 
 use super::command::Command;
 use super::i18n::Msg;
 use super::votes::stance_of_key;
-use super::{Change, Effects, Engine, Input, Reply, Settings, State};
+use super::{Change, Effects, Input, PowerLevels, Reply, Settings, State};
 
 /// Power level from which a room member is a moderator (Matrix convention).
 pub const MODERATOR_POWER: i64 = 50;
@@ -69,76 +69,90 @@ fn actor(input: &Input) -> Option<Actor<'_>> {
     })
 }
 
-impl Engine {
-    /// The one entry gate: whether to act on `input` at all. Refuses the bot's own events
-    /// (but its poll ends, which close its polls), events from before the live line (history
-    /// is not a command) and events from servers not admitted; tells a server not admitted
-    /// why, once per room, when its user expected an effect. Nothing is stored per user: one
-    /// hostile server can mint any number of user IDs.
-    pub(super) fn admits(&self, input: &Input, effects: &mut Effects) -> bool {
-        let Some(actor) = actor(input) else {
-            return true;
-        };
-        if actor.sender == self.settings.bot_user {
-            return matches!(input, Input::PollEnded { .. });
-        }
-        if actor
-            .sent_at_ms
-            .is_some_and(|at| at < self.live_since_ms(actor.room_id))
-        {
-            return false;
-        }
-        if self.settings.is_allowed(actor.sender) {
-            return true;
-        }
-        let server = pspm_config::server_of(actor.sender).unwrap_or_default();
-        let told = |c: &Change| {
-            matches!(c, Change::ToldServerNotAllowed { room_id, server: s }
-                if room_id == actor.room_id && s == server)
-        };
-        let already_told = self
-            .state
-            .told_server_not_allowed
-            .contains(&(actor.room_id.to_owned(), server.to_owned()))
-            || effects.changes.iter().any(told);
-        if let (false, Some(mut reply)) = (already_told, self.expected_answer(input)) {
-            reply.text = self
-                .settings
-                .catalogue()
-                .render(Msg::ServerNotAllowed, &[("server", server)]);
-            effects.replies.push(reply);
-            effects.changes.push(Change::ToldServerNotAllowed {
-                room_id: actor.room_id.to_owned(),
-                server: server.to_owned(),
-            });
-        }
-        false
-    }
+/// Messages sent before this time in a room are history, not commands: before the bot first
+/// started, or before it joined the room.
+pub fn live_line(settings: &Settings, state: &State, room_id: &str) -> i64 {
+    let joined = state.joined_at_ms.get(room_id).copied().unwrap_or(i64::MIN);
+    settings.live_since_ms.max(joined)
+}
 
-    /// Where the bot would answer `input` if it acted on it: commands, comments in a
-    /// proposal's thread, votes on proposals and answers to its polls. `None` for the rest.
-    fn expected_answer(&self, input: &Input) -> Option<Reply> {
-        let participation = &self.state.participation;
-        let empty = super::Rendered::default();
-        match input {
-            Input::Message(message) => {
-                let in_proposal_thread = message
-                    .thread_root
-                    .as_ref()
-                    .is_some_and(|root| participation.by_event.contains_key(root));
-                (Command::parse(&message.body).is_some() || in_proposal_thread)
-                    .then(|| super::reply_to(message, empty))
-            }
-            Input::Reaction(reaction) => (stance_of_key(&reaction.key).is_some()
-                && participation.by_event.contains_key(&reaction.target))
-            .then(|| Reply::to_event(&reaction.room_id, &reaction.target, &reaction.sender, empty)),
-            Input::PollResponse(vote) => self
-                .state
-                .polls
-                .by_start
-                .contains_key(&vote.start)
-                .then(|| Reply::to_event(&vote.room_id, &vote.start, &vote.sender, empty)),
-            _ => None,
+/// A room's power levels are kept only for the plan's rooms: another room's never confer a
+/// role, so they are not even stored.
+pub fn on_power_levels(settings: &Settings, room_id: String, levels: PowerLevels) -> Effects {
+    if settings.is_plan_room(&room_id) {
+        Effects::change(Change::PowerLevels { room_id, levels })
+    } else {
+        Effects::default()
+    }
+}
+
+/// The one entry gate: whether to act on `input` at all. Refuses the bot's own events
+/// (but its poll ends, which close its polls), events from before the live line (history
+/// is not a command) and events from servers not admitted; tells a server not admitted
+/// why, once per room, when its user expected an effect. Nothing is stored per user: one
+/// hostile server can mint any number of user IDs.
+/// `None` when admitted; a refusal's effects otherwise (at most the notice to a server not
+/// admitted).
+pub fn gate(settings: &Settings, state: &State, input: &Input) -> Option<Effects> {
+    // Inputs without a sender (the bot's own bookkeeping, time passing) are admitted.
+    let actor = actor(input)?;
+    let refused = Some(Effects::default());
+    if actor.sender == settings.bot_user {
+        return if matches!(input, Input::PollEnded { .. }) {
+            None
+        } else {
+            refused
+        };
+    }
+    if actor
+        .sent_at_ms
+        .is_some_and(|at| at < live_line(settings, state, actor.room_id))
+    {
+        return refused;
+    }
+    if settings.is_allowed(actor.sender) {
+        return None;
+    }
+    let mut effects = Effects::default();
+    let server = pspm_config::server_of(actor.sender).unwrap_or_default();
+    let already_told = state
+        .told_server_not_allowed
+        .contains(&(actor.room_id.to_owned(), server.to_owned()));
+    if let (false, Some(mut reply)) = (already_told, expected_answer(state, input)) {
+        reply.text = settings
+            .catalogue()
+            .render(Msg::ServerNotAllowed, &[("server", server)]);
+        effects.replies.push(reply);
+        effects.changes.push(Change::ToldServerNotAllowed {
+            room_id: actor.room_id.to_owned(),
+            server: server.to_owned(),
+        });
+    }
+    Some(effects)
+}
+
+/// Where the bot would answer `input` if it acted on it: commands, comments in a
+/// proposal's thread, votes on proposals and answers to its polls. `None` for the rest.
+fn expected_answer(state: &State, input: &Input) -> Option<Reply> {
+    let participation = &state.participation;
+    let empty = super::Rendered::default();
+    match input {
+        Input::Message(message) => {
+            let in_proposal_thread = message
+                .thread_root
+                .as_ref()
+                .is_some_and(|root| participation.by_event.contains_key(root));
+            (Command::parse(&message.body).is_some() || in_proposal_thread)
+                .then(|| Reply::to_message(message, empty))
         }
+        Input::Reaction(reaction) => (stance_of_key(&reaction.key).is_some()
+            && participation.by_event.contains_key(&reaction.target))
+        .then(|| Reply::to_event(&reaction.room_id, &reaction.target, &reaction.sender, empty)),
+        Input::PollResponse(vote) => state
+            .polls
+            .by_start
+            .contains_key(&vote.start)
+            .then(|| Reply::to_event(&vote.room_id, &vote.start, &vote.sender, empty)),
+        _ => None,
     }
 }

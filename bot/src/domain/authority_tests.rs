@@ -1,7 +1,7 @@
 //! Trust rules on crafted events: roles only from the plan's rooms, redactions of others'
 //! votes, servers not admitted ignored and told once per server and room.
 
-use chrono::TimeZone;
+use chrono::{TimeZone, Utc};
 
 use super::*;
 

@@ -1,7 +1,7 @@
 //! Monitoring with a fixed clock: roll-up by weight, late and due-soon, measurements against
 //! targets, owners' rights, accepted proposals becoming actions, and the daily reminder.
 
-use chrono::{NaiveDate, TimeZone};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
 use super::monitoring::{Action, ExpectedResult, Objective, Plan, Status};
 use super::tests::settings;

@@ -1,7 +1,7 @@
 //! Participation transcripts: proposals, votes by reaction and text, withdrawals, phases and
 //! moderation, as chat events in and replies out; plus a randomized tally invariant.
 
-use chrono::TimeZone;
+use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
 
 use super::participation::Stance;

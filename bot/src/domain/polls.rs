@@ -7,6 +7,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+use super::authority::role;
+use super::{Change, Effects, PollAnswered, Role, Settings, State};
+
 /// A poll the bot opened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Poll {
@@ -144,6 +147,70 @@ impl Polls {
             .sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         results
     }
+}
+
+/// The bot's own poll start came back from the homeserver: the poll now has its event.
+pub fn on_posted(state: &State, room_id: &str, poll_id: u32, event_id: String) -> Effects {
+    match state.polls.polls.get(&poll_id) {
+        Some(poll) if poll.start_event.is_none() && poll.room_id == room_id => {
+            let mut poll = poll.clone();
+            poll.start_event = Some(event_id);
+            Effects::change(Change::Poll(poll))
+        }
+        _ => Effects::default(),
+    }
+}
+
+/// A response to one of the bot's polls, judged by the MSC3381 rules (see [`Polls::judge`]).
+pub fn on_response(state: &State, vote: &PollAnswered) -> Effects {
+    let polls = &state.polls;
+    let Some(poll) = polls
+        .by_start
+        .get(&vote.start)
+        .and_then(|id| polls.polls.get(id))
+    else {
+        return Effects::default();
+    };
+    polls
+        .judge(
+            poll,
+            &vote.sender,
+            &vote.event_id,
+            &vote.answers,
+            vote.at_ms,
+        )
+        .map(|response| {
+            Effects::change(Change::PollResponse {
+                poll: poll.id,
+                user: vote.sender.clone(),
+                response,
+            })
+        })
+        .unwrap_or_default()
+}
+
+/// A poll end from a client's "end poll" button: it closes the poll when sent by the bot,
+/// the poll's opener or a moderator of its room.
+pub fn on_ended(
+    settings: &Settings,
+    state: &State,
+    sender: &str,
+    start: &str,
+    at_ms: i64,
+) -> Effects {
+    let polls = &state.polls;
+    let Some(poll) = polls.by_start.get(start).and_then(|id| polls.polls.get(id)) else {
+        return Effects::default();
+    };
+    let allowed = sender == settings.bot_user
+        || sender == poll.opened_by
+        || role(settings, state, &poll.room_id, sender) == Role::Moderator;
+    if !allowed || poll.closed_ms.is_some() {
+        return Effects::default();
+    }
+    let mut poll = poll.clone();
+    poll.closed_ms = Some(at_ms);
+    Effects::change(Change::Poll(poll))
 }
 
 #[cfg(test)]

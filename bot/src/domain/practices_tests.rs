@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use chrono::TimeZone;
+use chrono::{TimeZone, Utc};
 use pspm_indexer::Index;
 
 use super::practices::share_id;

@@ -5,18 +5,17 @@
 
 use chrono::{DateTime, Utc};
 
-use super::command::tracking::{action_line, actions_in, sections, today, Scope};
 use super::i18n::{Msg, Rendered};
 use super::monitoring::{status, Status, REMINDER_DAYS};
-use super::{Change, Effects, Engine, Notice};
+use super::tracking::{action_line, actions_in, sections, today, Scope};
+use super::{Change, Effects, Notice, Settings, State};
 
-pub fn daily(engine: &Engine, now: DateTime<Utc>, effects: &mut Effects) {
-    let settings = engine.settings();
-    let state = engine.state();
+pub fn daily(settings: &Settings, state: &State, now: DateTime<Utc>) -> Effects {
+    let mut effects = Effects::default();
     let plan = &settings.monitoring;
     let local = now.with_timezone(&plan.config.time_zone);
     if local.time() < plan.config.reminder_time {
-        return;
+        return effects;
     }
     let today = today(settings, now);
     let catalogue = settings.catalogue();
@@ -64,4 +63,5 @@ pub fn daily(engine: &Engine, now: DateTime<Utc>, effects: &mut Effects) {
             text: Rendered::lines(lines),
         });
     }
+    effects
 }

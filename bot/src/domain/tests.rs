@@ -1,6 +1,8 @@
 //! Domain transcripts: messages in, replies out, no I/O.
 
-use chrono::TimeZone;
+use std::collections::HashMap;
+
+use chrono::{DateTime, TimeZone, Utc};
 
 use super::*;
 

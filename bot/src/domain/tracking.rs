@@ -3,14 +3,13 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
-use super::Ctx;
-use crate::domain::i18n::{Catalogue, Msg, Rendered};
-use crate::domain::monitoring::{
+use super::i18n::{Catalogue, Msg, Rendered};
+use super::monitoring::{
     self, all_actions, counts, status, weighted_progress, Action, ExpectedResult, Status,
 };
-use crate::domain::turnout::{Turnout, Turnouts};
-use crate::domain::votes::state_msg;
-use crate::domain::{SectionSettings, Settings, State};
+use super::turnout::{Turnout, Turnouts};
+use super::votes::state_msg;
+use super::{SectionSettings, Settings, State};
 use crate::render;
 
 /// A section, or the whole plan.
@@ -33,14 +32,6 @@ impl Scope {
         Scope {
             label: section.title.clone(),
             section: Some(section.id.clone()),
-        }
-    }
-
-    /// The whole plan with `all`, else the room's section (outside a section room, the plan).
-    pub fn of(ctx: &Ctx<'_>, all: bool) -> Scope {
-        match ctx.settings.sections.get(&ctx.message.room_id) {
-            Some(section) if !all => Scope::section(section),
-            _ => Scope::plan(ctx.catalogue),
         }
     }
 

@@ -1,11 +1,12 @@
 //! Casting votes: by reaction (👍 support, 👎 oppose) or by `!vote`. One vote per person per
 //! proposal, latest wins; a redaction of the event that cast the live vote withdraws it.
 
+use super::authority::role;
 use super::i18n::{Catalogue, Msg, Rendered};
 use super::participation::{
     fingerprint, Ballot, Participation, Phase, ProposalState, Stance, MAX_BALLOTS,
 };
-use super::{Change, Effects, Engine, Reacted, Reply, Role, Settings, State};
+use super::{Change, Effects, Reacted, Reply, Role, Settings, State};
 
 pub const SUPPORT: &str = "👍";
 pub const OPPOSE: &str = "👎";
@@ -175,17 +176,18 @@ pub fn ballot_change(
 
 /// A 👍/👎 on a proposal's card or original message is a vote; other reactions are ignored.
 /// (The engine's gate has already refused the bot's own, historical and unadmitted ones.)
-pub(super) fn apply_reaction(engine: &Engine, reaction: &Reacted, effects: &mut Effects) {
+pub fn on_reaction(settings: &Settings, state: &State, reaction: &Reacted) -> Effects {
+    let mut effects = Effects::default();
     let Some(stance) = stance_of_key(&reaction.key) else {
-        return;
+        return effects;
     };
-    let Some(&number) = engine.state.participation.by_event.get(&reaction.target) else {
-        return;
+    let Some(&number) = state.participation.by_event.get(&reaction.target) else {
+        return effects;
     };
     let reply = |text| Reply::to_event(&reaction.room_id, &reaction.target, &reaction.sender, text);
     match cast(
-        &engine.settings,
-        &engine.state,
+        settings,
+        state,
         number,
         &reaction.sender,
         stance,
@@ -195,8 +197,27 @@ pub(super) fn apply_reaction(engine: &Engine, reaction: &Reacted, effects: &mut 
         Ok(change) => effects.changes.push(change),
         Err(refusal) => effects
             .replies
-            .push(reply(refusal.render(engine.settings.catalogue()))),
+            .push(reply(refusal.render(settings.catalogue()))),
     }
+    effects
+}
+
+/// A redaction: when it removes an event that cast a ballot, that ballot is withdrawn (see
+/// [`withdraw_by_redaction`]); other redactions change nothing here.
+pub fn on_redaction(
+    settings: &Settings,
+    state: &State,
+    room_id: &str,
+    sender: &str,
+    redacts: &str,
+) -> Effects {
+    let redactor = Redactor {
+        sender,
+        role: role(settings, state, room_id, sender),
+    };
+    withdraw_by_redaction(settings, state, redactor, redacts)
+        .map(Effects::change)
+        .unwrap_or_default()
 }
 
 /// Who redacts an event, as far as the redaction's effect goes.

@@ -1,6 +1,5 @@
 //! `!accept <n> [answer]` (moderators): the proposal is accepted, with an optional answer.
 
-use super::moderation::change_state;
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::Msg;
 use crate::domain::participation::ProposalState;
@@ -27,7 +26,7 @@ impl Accept {
     }
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
-        change_state(ctx, self.number, |p| {
+        ctx.change_state(self.number, |p| {
             p.state = ProposalState::Accepted;
             if self.answer.is_some() {
                 p.answer = self.answer;

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use super::tracking::owner_text;
+use crate::domain::tracking::owner_text;
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::Msg;
 use crate::domain::monitoring::{find_action, format_number, parse_number};
@@ -65,7 +65,6 @@ impl ActionCommand {
     }
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
-        ctx.require_moderator()?;
         let catalogue = ctx.catalogue;
         let mut action = find_action(&ctx.settings.monitoring, &ctx.state.monitoring, &self.code)
             .ok_or_else(|| catalogue.render(Msg::ActionNotFound, &[("code", &self.code)]))?

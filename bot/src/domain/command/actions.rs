@@ -1,7 +1,7 @@
 //! `!actions [late|mine|all]`: the section's actions with status, progress, due date, owner.
 
-use super::tracking::{action_line, actions_in, today, Scope};
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use crate::domain::tracking::{action_line, actions_in, today};
+use super::{Arguments, Reach, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::{Msg, Rendered};
 use crate::domain::monitoring::{is_owner, status, Status};
 
@@ -48,7 +48,7 @@ impl Actions {
     }
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
-        let scope = Scope::of(ctx, false);
+        let scope = ctx.scope(Reach::Here);
         let today = today(ctx.settings, ctx.now);
         let sender = &ctx.message.sender;
         let organisation = ctx.settings.organisation_of(sender);

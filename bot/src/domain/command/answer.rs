@@ -1,6 +1,5 @@
 //! `!answer <n> <text>` (moderators): the official answer to a proposal, state unchanged.
 
-use super::moderation::moderate;
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::Msg;
 
@@ -26,6 +25,6 @@ impl Answer {
     }
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
-        moderate(ctx, self.number, |p| p.answer = Some(self.text))
+        ctx.moderate(self.number, |p| p.answer = Some(self.text))
     }
 }

@@ -25,7 +25,6 @@ impl Approve {
     }
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
-        ctx.require_moderator()?;
         let repository = ctx.repository()?;
         let practice = repository
             .approve(&self.id)

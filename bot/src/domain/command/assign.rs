@@ -56,7 +56,6 @@ impl Assign {
     }
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
-        ctx.require_moderator()?;
         let catalogue = ctx.catalogue;
         let proposal = ctx.proposal(self.number)?.clone();
         ctx.require_moderator_of(&proposal)?;
@@ -92,7 +91,7 @@ impl Assign {
             owner,
             owners,
             // The day it was assigned: a replay (`pspm rebuild`) must record the same one.
-            start: Some(super::tracking::today(ctx.settings, ctx.sent_at())),
+            start: Some(crate::domain::tracking::today(ctx.settings, ctx.sent_at())),
             due: self.due,
             weight: self.weight,
             proposal: Some(self.number),
@@ -103,7 +102,7 @@ impl Assign {
                 ("number", &number),
                 ("code", &action.code),
                 ("title", &action.title),
-                ("owner", &super::tracking::owner_text(catalogue, &action)),
+                ("owner", &crate::domain::tracking::owner_text(catalogue, &action)),
                 ("due", &action.due.to_string()),
                 ("weight", &format_number(action.weight)),
             ],

@@ -1,8 +1,8 @@
 //! `!chart [section|all]`: posts a PNG with progress by action (by section for the plan) and
 //! results against targets.
 
-use super::tracking::{self, Scope};
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use crate::domain::tracking;
+use super::{Arguments, Reach, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::Msg;
 use crate::domain::FilePost;
 use crate::render::chart::render_png;
@@ -17,27 +17,18 @@ pub const SPEC: Spec = Spec {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChartCommand {
-    pub all: bool,
+    pub reach: Reach,
 }
 
 impl ChartCommand {
-    pub fn parse(mut args: Arguments<'_>) -> Result<ChartCommand, ParseError> {
-        let all = match args.next().map(str::to_lowercase).as_deref() {
-            None | Some("section" | "sezione") => false,
-            Some("all" | "tutto" | "piano" | "plan") => true,
-            Some(other) => {
-                return Err(ParseError::Invalid {
-                    spec: &SPEC,
-                    given: other.to_owned(),
-                })
-            }
-        };
-        args.finish(&SPEC)?;
-        Ok(ChartCommand { all })
+    pub fn parse(args: Arguments<'_>) -> Result<ChartCommand, ParseError> {
+        Ok(ChartCommand {
+            reach: args.reach(&SPEC)?,
+        })
     }
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
-        let scope = Scope::of(ctx, self.all);
+        let scope = ctx.scope(self.reach);
         let chart = tracking::chart(ctx.settings, ctx.state, ctx.now, &scope);
         let png = render_png(&chart);
         let day = tracking::today(ctx.settings, ctx.now);

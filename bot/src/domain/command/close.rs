@@ -1,9 +1,9 @@
-//! `!close`: ends the section's open prioritisation poll (its opener or a moderator) and posts
-//! the ranking.
+//! `!close` (moderators): ends the section's open prioritisation poll and posts the ranking.
+//! (A client's "end poll" button also lets the poll's opener end it, see `polls::on_ended`.)
 
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::{Msg, Rendered};
-use crate::domain::{Change, PollEndPost, Role};
+use crate::domain::{Change, PollEndPost};
 
 pub const SPEC: Spec = Spec {
     name: "close",
@@ -27,9 +27,6 @@ impl Close {
         let Some(poll) = ctx.state.polls.latest_open(&section.id) else {
             return Err(ctx.catalogue.text(Msg::CloseNoPoll));
         };
-        if poll.opened_by != ctx.message.sender && ctx.role != Role::Moderator {
-            return Err(ctx.catalogue.text(Msg::ModeratorsOnly));
-        }
         let results = ctx.state.polls.results(poll);
         let catalogue = ctx.catalogue;
         let mut lines = vec![catalogue.render(

@@ -28,7 +28,6 @@ impl Decline {
     }
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
-        ctx.require_moderator()?;
         let repository = ctx.repository()?;
         let practice = ctx.visible_practice(&self.id)?;
         if practice.status == Status::Published {

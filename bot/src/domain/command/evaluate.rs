@@ -1,6 +1,5 @@
 //! `!evaluate <n>` (moderators): the proposal is being evaluated.
 
-use super::moderation::change_state;
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::Msg;
 use crate::domain::participation::ProposalState;
@@ -26,6 +25,6 @@ impl Evaluate {
     }
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
-        change_state(ctx, self.number, |p| p.state = ProposalState::Evaluating)
+        ctx.change_state(self.number, |p| p.state = ProposalState::Evaluating)
     }
 }

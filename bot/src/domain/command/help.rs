@@ -1,6 +1,6 @@
 //! `!help [command]`: the commands available to the sender in this room, or one command's usage.
 
-use super::{spec, Arguments, Ctx, ParseError, Spec, SPECS};
+use super::{spec, Arguments, Ctx, Outcome, ParseError, Spec, SPECS};
 use crate::domain::i18n::{Msg, Rendered};
 
 pub const SPEC: Spec = Spec {
@@ -25,7 +25,11 @@ impl Help {
         Ok(Help { topic })
     }
 
-    pub fn apply(self, request: &Ctx<'_>) -> Rendered {
+    pub fn apply(self, request: &Ctx<'_>) -> Outcome {
+        Ok(self.reply(request))
+    }
+
+    fn reply(self, request: &Ctx<'_>) -> Rendered {
         let catalogue = request.catalogue;
         match self.topic {
             None => {

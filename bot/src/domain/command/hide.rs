@@ -1,7 +1,6 @@
 //! `!hide <n> <reason>` (moderators): abuse; the proposal leaves lists and public exports but
 //! is kept, with the reason, for moderators.
 
-use super::moderation::moderate;
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::Msg;
 
@@ -27,9 +26,8 @@ impl Hide {
     }
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
-        ctx.require_moderator()?;
         let number = self.number.to_string();
-        moderate(ctx, self.number, |p| p.hidden = Some(self.reason))?;
+        ctx.moderate(self.number, |p| p.hidden = Some(self.reason))?;
         Ok(ctx.catalogue.render(Msg::HideDone, &[("number", &number)]))
     }
 }

@@ -1,6 +1,6 @@
 //! `!history <code>`: an action's progress updates, oldest first.
 
-use super::tracking::format_time;
+use crate::domain::tracking::format_time;
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::{Msg, Rendered};
 use crate::domain::monitoring::find_action;

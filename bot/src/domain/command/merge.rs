@@ -1,7 +1,7 @@
 //! `!merge <n> into <m>` (moderators): n becomes "merged into m"; its supporters are told in
 //! n's thread. Votes are not moved: people choose again.
 
-use super::moderation::{moderate, movable};
+use crate::domain::moderation::movable;
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::Msg;
 use crate::domain::participation::{ProposalState, Stance};
@@ -39,7 +39,6 @@ impl Merge {
     }
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
-        ctx.require_moderator()?;
         let target = ctx.proposal(self.into)?;
         let source = ctx.proposal(self.number)?;
         ctx.require_moderator_of(target)?;
@@ -67,7 +66,7 @@ impl Merge {
         supporters.sort();
         let source_for_notice = source.clone();
         let into = self.into;
-        let reply = moderate(ctx, self.number, |p| p.state = ProposalState::Merged(into))?;
+        let reply = ctx.moderate(self.number, |p| p.state = ProposalState::Merged(into))?;
         let told = ctx.catalogue.render(
             Msg::MergeSupporters,
             &[

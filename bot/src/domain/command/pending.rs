@@ -21,7 +21,6 @@ impl Pending {
     }
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
-        ctx.require_moderator()?;
         let repository = ctx.repository()?;
         let pending = repository.pending().map_err(|e| ctx.repository_error(&e))?;
         let catalogue = ctx.catalogue;

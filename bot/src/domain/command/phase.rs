@@ -41,7 +41,6 @@ impl PhaseCommand {
     }
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
-        ctx.require_moderator()?;
         let phase_name = ctx.phase_name(self.phase);
         if self.all {
             let mut sections: Vec<String> = ctx

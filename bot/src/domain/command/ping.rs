@@ -1,6 +1,6 @@
 //! `!ping`: answers "pong" with the bot's processing lag, from the message's send time to now.
 
-use super::{Arguments, Ctx, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::{Msg, Rendered};
 
 pub const SPEC: Spec = Spec {
@@ -20,7 +20,11 @@ impl Ping {
         Ok(Ping)
     }
 
-    pub fn apply(self, request: &Ctx<'_>) -> Rendered {
+    pub fn apply(self, request: &Ctx<'_>) -> Outcome {
+        Ok(self.reply(request))
+    }
+
+    fn reply(self, request: &Ctx<'_>) -> Rendered {
         // Clocks of different servers may disagree: a negative lag is shown as 0.
         let lag_ms = (request.now.timestamp_millis() - request.message.sent_at_ms).max(0);
         request

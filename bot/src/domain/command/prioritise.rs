@@ -49,7 +49,6 @@ impl Prioritise {
     }
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
-        ctx.require_moderator()?;
         let section = ctx.section()?;
         let phase = ctx.phase_of(&section.id);
         if !phase.allows_votes() {

@@ -1,7 +1,7 @@
 //! `!progress <code> <0-100> [note]`: a moderator or one of the action's owners records its
 //! progress; every update stays in the history.
 
-use super::tracking::{owner_text, status_msg, today};
+use crate::domain::tracking::{owner_text, status_msg, today};
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::Msg;
 use crate::domain::monitoring::{find_action, is_owner, status, Update};

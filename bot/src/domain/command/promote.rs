@@ -23,7 +23,6 @@ impl Promote {
     }
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
-        ctx.require_moderator()?;
         let Some(quoted) = ctx.message.quoted.clone() else {
             return Err(ctx.catalogue.text(Msg::PromoteNoMessage));
         };

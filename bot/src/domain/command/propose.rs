@@ -7,7 +7,7 @@ use crate::domain::i18n::{Msg, Rendered};
 use crate::domain::participation::{Proposal, ProposalState};
 use crate::domain::practices::{Hit, RELATED_ON_CARD};
 use crate::domain::votes::phase_refusal;
-use crate::domain::{Change, Edited, Effects, Engine, Reply};
+use crate::domain::{Change, Edited, Effects, Reply, Settings, State};
 
 pub const SPEC: Spec = Spec {
     name: "propose",
@@ -145,8 +145,8 @@ fn check_lengths(
 
 /// Applies an edit of a `!propose` message. Edits by anyone but the author, and edits of other
 /// messages, are not proposals' business and are ignored.
-pub(crate) fn apply_edit(engine: &Engine, edit: &Edited, effects: &mut Effects) {
-    let state = engine.state();
+pub fn on_edit(settings: &Settings, state: &State, edit: &Edited) -> Effects {
+    let mut effects = Effects::default();
     let participation = &state.participation;
     let Some(proposal) = participation
         .by_event
@@ -154,12 +154,11 @@ pub(crate) fn apply_edit(engine: &Engine, edit: &Edited, effects: &mut Effects) 
         .and_then(|n| participation.proposals.get(n))
         .filter(|p| p.source_event == edit.original && p.author == edit.sender)
     else {
-        return;
+        return effects;
     };
     let Some(Ok(Command::Propose(text))) = Command::parse(&edit.new_body) else {
-        return;
+        return effects;
     };
-    let settings = engine.settings();
     let catalogue = settings.catalogue();
     let number = proposal.number.to_string();
     let tally = participation.tally(proposal.number).total;
@@ -196,4 +195,5 @@ pub(crate) fn apply_edit(engine: &Engine, edit: &Edited, effects: &mut Effects) 
         text,
         card_for: None,
     });
+    effects
 }

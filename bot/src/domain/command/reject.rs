@@ -1,6 +1,5 @@
 //! `!reject <n> <reason>` (moderators): the proposal is rejected; the reason is its answer.
 
-use super::moderation::change_state;
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::Msg;
 use crate::domain::participation::ProposalState;
@@ -27,7 +26,7 @@ impl Reject {
     }
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
-        change_state(ctx, self.number, |p| {
+        ctx.change_state(self.number, |p| {
             p.state = ProposalState::Rejected;
             p.answer = Some(self.reason);
         })

@@ -2,8 +2,8 @@
 
 use chrono::Datelike;
 
-use super::tracking::{results_in, today, Scope};
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use crate::domain::tracking::{results_in, today};
+use super::{Arguments, Reach, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::{Msg, Rendered};
 use crate::domain::monitoring::{format_number, target_for};
 
@@ -17,34 +17,18 @@ pub const SPEC: Spec = Spec {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Results {
-    pub all: bool,
-}
-
-/// `all` (or `tutto`/`tutte`) or nothing.
-pub fn parse_all(mut args: Arguments<'_>, spec: &'static Spec) -> Result<bool, ParseError> {
-    let all = match args.next().map(str::to_lowercase).as_deref() {
-        None => false,
-        Some("all" | "tutto" | "tutte" | "piano" | "plan") => true,
-        Some(other) => {
-            return Err(ParseError::Invalid {
-                spec,
-                given: other.to_owned(),
-            })
-        }
-    };
-    args.finish(spec)?;
-    Ok(all)
+    pub reach: Reach,
 }
 
 impl Results {
     pub fn parse(args: Arguments<'_>) -> Result<Results, ParseError> {
         Ok(Results {
-            all: parse_all(args, &SPEC)?,
+            reach: args.reach(&SPEC)?,
         })
     }
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
-        let scope = Scope::of(ctx, self.all);
+        let scope = ctx.scope(self.reach);
         let year = today(ctx.settings, ctx.now).year();
         let catalogue = ctx.catalogue;
         let results = results_in(ctx.settings, &scope);

@@ -1,9 +1,8 @@
 //! `!stats [all]`: participation per organisation — proposals, voters, votes, comments — in
 //! this section, or per section and for the whole plan.
 
-use super::results::parse_all;
-use super::tracking::{sections, Scope};
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use crate::domain::tracking::sections;
+use super::{Arguments, Reach, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::{Catalogue, Msg, Rendered};
 use crate::domain::turnout::{Turnout, Turnouts};
 
@@ -17,19 +16,19 @@ pub const SPEC: Spec = Spec {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stats {
-    pub all: bool,
+    pub reach: Reach,
 }
 
 impl Stats {
     pub fn parse(args: Arguments<'_>) -> Result<Stats, ParseError> {
         Ok(Stats {
-            all: parse_all(args, &SPEC)?,
+            reach: args.reach(&SPEC)?,
         })
     }
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
         let catalogue = ctx.catalogue;
-        let scope = Scope::of(ctx, self.all);
+        let scope = ctx.scope(self.reach);
         let turnouts = Turnouts::of(ctx.state);
         let mut lines = Vec::new();
         let rows = match &scope.section {

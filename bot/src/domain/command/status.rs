@@ -1,8 +1,7 @@
 //! `!status [all]`: weighted progress, actions by status, and what is late.
 
-use super::results::parse_all;
-use super::tracking::{action_line, actions_in, today, Scope};
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use crate::domain::tracking::{action_line, actions_in, today};
+use super::{Arguments, Reach, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::{Msg, Rendered};
 use crate::domain::monitoring::{counts, status, weighted_progress, Status};
 
@@ -19,18 +18,18 @@ const MAX_LATE_LINES: usize = 20;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusCommand {
-    pub all: bool,
+    pub reach: Reach,
 }
 
 impl StatusCommand {
     pub fn parse(args: Arguments<'_>) -> Result<StatusCommand, ParseError> {
         Ok(StatusCommand {
-            all: parse_all(args, &SPEC)?,
+            reach: args.reach(&SPEC)?,
         })
     }
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
-        let scope = Scope::of(ctx, self.all);
+        let scope = ctx.scope(self.reach);
         let today = today(ctx.settings, ctx.now);
         let catalogue = ctx.catalogue;
         let monitoring = &ctx.state.monitoring;

@@ -1,6 +1,6 @@
 //! Any `!word` that is not a command: a short reply pointing to `!help`, never an error.
 
-use super::Ctx;
+use super::{Ctx, Outcome};
 use crate::domain::i18n::{Msg, Rendered};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,7 +12,11 @@ pub struct Unknown {
 const MAX_ECHO: usize = 40;
 
 impl Unknown {
-    pub fn apply(self, request: &Ctx<'_>) -> Rendered {
+    pub fn apply(self, request: &Ctx<'_>) -> Outcome {
+        Ok(self.reply(request))
+    }
+
+    fn reply(self, request: &Ctx<'_>) -> Rendered {
         let mut name: String = self.name.chars().take(MAX_ECHO).collect();
         if name.len() < self.name.len() {
             name.push('…');

@@ -1,0 +1,84 @@
+//! A persistent change to the engine's state: what the store keeps, and what a rebuild folds
+//! back into a [`State`](super::State).
+
+use serde::{Deserialize, Serialize};
+
+use super::input::PowerLevels;
+use super::monitoring;
+use super::participation::{Ballot, Comment, Phase, Proposal};
+use super::polls;
+
+/// A persistent change to the engine's state. The store keeps the latest value per
+/// [`Change::record_key`]; folding the records back with [`State::apply_change`] rebuilds the state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Change {
+    PowerLevels {
+        room_id: String,
+        levels: PowerLevels,
+    },
+    BotJoined {
+        room_id: String,
+        at_ms: i64,
+    },
+    Proposal(Proposal),
+    /// A person's standing ballots on a proposal (their vote is the latest one's stance).
+    Ballots {
+        number: u32,
+        user: String,
+        organisation: String,
+        ballots: Vec<Ballot>,
+    },
+    Comment(Comment),
+    Phase {
+        section: String,
+        phase: Phase,
+    },
+    Poll(polls::Poll),
+    PollResponse {
+        poll: u32,
+        user: String,
+        response: polls::Response,
+    },
+    /// A server not admitted was told so in a room (once per server and room). Records of
+    /// older stores (one per user) decode with empty fields and tell nothing.
+    ToldServerNotAllowed {
+        #[serde(default)]
+        room_id: String,
+        #[serde(default)]
+        server: String,
+    },
+    /// An action assigned from chat (an accepted proposal).
+    Action(monitoring::Action),
+    ActionUpdate {
+        code: String,
+        update: monitoring::Update,
+    },
+    Measurement(monitoring::Measurement),
+    /// The day a room got its reminder.
+    Reminded {
+        room_id: String,
+        day: chrono::NaiveDate,
+    },
+}
+
+impl Change {
+    pub fn record_key(&self) -> String {
+        match self {
+            Change::PowerLevels { room_id, .. } => format!("power/{room_id}"),
+            Change::BotJoined { room_id, .. } => format!("joined/{room_id}"),
+            Change::Proposal(proposal) => format!("proposal/{:010}", proposal.number),
+            Change::Ballots { number, user, .. } => format!("vote/{number:010}/{user}"),
+            Change::Comment(comment) => format!("comment/{}", comment.event_id),
+            Change::Phase { section, .. } => format!("phase/{section}"),
+            Change::Poll(poll) => format!("poll/{:010}", poll.id),
+            Change::PollResponse { poll, user, .. } => format!("poll-response/{poll:010}/{user}"),
+            Change::ToldServerNotAllowed { room_id, server } => {
+                format!("told-not-allowed/{room_id}/{server}")
+            }
+            Change::Action(action) => format!("action/{}", action.code),
+            Change::ActionUpdate { code, update } => format!("update/{code}/{}", update.event_id),
+            Change::Measurement(m) => format!("measure/{}/{}", m.result, m.event_id),
+            Change::Reminded { room_id, .. } => format!("reminded/{room_id}"),
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! What a command sees (the message, the sender's role, settings and state) and what it
+//! produces besides its reply (changes, notices, files, polls), with the lookups commands share.
+
+use chrono::{DateTime, Utc};
+
+use super::Reach;
+use crate::domain::i18n::{Catalogue, Msg, Rendered};
+use crate::domain::moderation::{movable, state_notice};
+use crate::domain::participation::{Phase, Proposal, ProposalState};
+use crate::domain::practices::{IndexError, Practice, PracticeRepository, Searches, Status};
+use crate::domain::tracking::Scope;
+use crate::domain::votes::{phase_msg, state_msg};
+use crate::domain::{
+    Change, FilePost, Message, PollEndPost, PollPost, Reply, Role, SectionSettings, Settings, State,
+};
+
+/// What a command sees and what it produces besides its reply.
+pub struct Ctx<'a> {
+    pub message: &'a Message,
+    pub role: Role,
+    pub now: DateTime<Utc>,
+    pub settings: &'a Settings,
+    pub state: &'a State,
+    pub catalogue: &'static Catalogue,
+    pub changes: Vec<Change>,
+    /// Messages besides the reply, e.g. notices in a proposal's thread.
+    pub notices: Vec<Reply>,
+    /// Files to post (exports).
+    pub files: Vec<FilePost>,
+    pub polls: Vec<PollPost>,
+    pub poll_ends: Vec<PollEndPost>,
+    /// Set when the reply is a proposal card.
+    pub card_for: Option<u32>,
+    /// People the reply mentions besides the sender (e.g. a practice's contributor).
+    pub mentions: Vec<String>,
+    /// The good-practice repository, when the bot has one.
+    pub practices: Option<&'a dyn PracticeRepository>,
+    /// Users' last searches, for `!more`.
+    pub searches: &'a mut Searches,
+}
+
+/// A command's outcome: the reply, or a refusal that changed nothing.
+pub type Outcome = Result<Rendered, Rendered>;
+
+impl<'a> Ctx<'a> {
+    pub fn now_ms(&self) -> i64 {
+        self.now.timestamp_millis()
+    }
+
+    /// The section of the room the command was sent in.
+    pub fn section(&self) -> Result<&SectionSettings, Rendered> {
+        self.settings
+            .sections
+            .get(&self.message.room_id)
+            .ok_or_else(|| self.catalogue.text(Msg::NotASectionRoom))
+    }
+
+    pub fn phase_of(&self, section_id: &str) -> Phase {
+        let default = self
+            .settings
+            .section_of_id(section_id)
+            .map(|(_, s)| s.default_phase)
+            .unwrap_or_default();
+        self.state.participation.phase(section_id, default)
+    }
+
+    /// The sender's role in another room of the plan (e.g. the room of the proposal a
+    /// command acts on).
+    pub fn role_in(&self, room_id: &str) -> Role {
+        crate::domain::authority::role(self.settings, self.state, room_id, &self.message.sender)
+    }
+
+    /// Commands that act on a proposal need a moderator of that proposal's room: being one
+    /// where the command was typed is not enough.
+    pub fn require_moderator_of(&self, proposal: &Proposal) -> Result<(), Rendered> {
+        if self.role_in(&proposal.room_id) == Role::Moderator {
+            Ok(())
+        } else {
+            Err(self.catalogue.text(Msg::ModeratorsOnly))
+        }
+    }
+
+    /// A proposal by number; hidden ones exist only for moderators of its room.
+    pub fn proposal(&self, number: u32) -> Result<&'_ Proposal, Rendered> {
+        self.state
+            .participation
+            .proposals
+            .get(&number)
+            .filter(|p| p.hidden.is_none() || self.role_in(&p.room_id) == Role::Moderator)
+            .ok_or_else(|| {
+                self.catalogue
+                    .render(Msg::ProposalNotFound, &[("number", &number.to_string())])
+            })
+    }
+
+    /// Posts a notice in a proposal's thread.
+    pub fn notify_thread(&mut self, proposal: &Proposal, text: Rendered, mentions: Vec<String>) {
+        let root = proposal.thread_root().to_owned();
+        self.notices.push(Reply {
+            room_id: proposal.room_id.clone(),
+            in_reply_to: root.clone(),
+            thread_root: Some(root),
+            mentions,
+            text,
+            card_for: None,
+        });
+    }
+
+    /// A proposal's card: title, description, author, section, state, tally.
+    pub fn card(&self, proposal: &Proposal) -> Rendered {
+        let catalogue = self.catalogue;
+        let tally = self.state.participation.tally(proposal.number);
+        let section_title = self
+            .settings
+            .section_of_id(&proposal.section)
+            .map_or(proposal.section.as_str(), |(_, s)| s.title.as_str());
+        let mut state = catalogue.template(state_msg(proposal.state)).to_owned();
+        if let ProposalState::Merged(into) = proposal.state {
+            state = format!("{state} → #{into}");
+        }
+        let mut lines = vec![catalogue.render(
+            Msg::CardTitle,
+            &[
+                ("number", &proposal.number.to_string()),
+                ("title", &proposal.title),
+            ],
+        )];
+        if !proposal.description.is_empty() {
+            lines.push(catalogue.render(
+                Msg::CardDescription,
+                &[("description", &proposal.description)],
+            ));
+        }
+        lines.push(catalogue.render(
+            Msg::CardMeta,
+            &[
+                ("author", &proposal.author),
+                ("organisation", &proposal.organisation),
+                ("section", section_title),
+                ("state", &state),
+            ],
+        ));
+        if let Some(answer) = &proposal.answer {
+            lines.push(catalogue.render(Msg::CardAnswer, &[("answer", answer)]));
+        }
+        lines.push(catalogue.render(
+            Msg::CardTally,
+            &[
+                ("support", &tally.total.support.to_string()),
+                ("oppose", &tally.total.oppose.to_string()),
+            ],
+        ));
+        Rendered::lines(lines)
+    }
+
+    /// When the message was sent.
+    pub fn sent_at(&self) -> DateTime<Utc> {
+        DateTime::from_timestamp_millis(self.message.sent_at_ms).unwrap_or(self.now)
+    }
+
+    /// The good-practice repository, or the reply that it is not available.
+    pub fn repository(&self) -> Result<&'a dyn PracticeRepository, Rendered> {
+        self.practices
+            .ok_or_else(|| self.catalogue.text(Msg::RepositoryUnavailable))
+    }
+
+    /// The reply for a repository failure: what the user can act on, or "not available".
+    pub fn repository_error(&self, error: &IndexError) -> Rendered {
+        match error {
+            IndexError::NotFound(id) => self.catalogue.render(Msg::PracticeNotFound, &[("id", id)]),
+            IndexError::NotPending(id) => {
+                self.catalogue.render(Msg::DeclinePublished, &[("id", id)])
+            }
+            other => {
+                tracing::warn!(error = %other, "good-practice repository failed");
+                self.catalogue.text(Msg::RepositoryUnavailable)
+            }
+        }
+    }
+
+    /// A practice by id as the sender may see it: pending ones only for moderators.
+    pub fn visible_practice(&self, id: &str) -> Result<Practice, Rendered> {
+        self.repository()?
+            .get(id)
+            .map_err(|e| self.repository_error(&e))?
+            .filter(|p| p.status == Status::Published || self.role == Role::Moderator)
+            .ok_or_else(|| self.repository_error(&IndexError::NotFound(id.to_owned())))
+    }
+
+    pub fn phase_name(&self, phase: Phase) -> &'static str {
+        self.catalogue.template(phase_msg(phase))
+    }
+
+    /// Applies `edit` to proposal `number` (a moderator of its room), posts the state notice
+    /// in the proposal's thread, and replies with the same notice.
+    pub fn moderate(&mut self, number: u32, edit: impl FnOnce(&mut Proposal)) -> Outcome {
+        let mut proposal = self.proposal(number)?.clone();
+        self.require_moderator_of(&proposal)?;
+        edit(&mut proposal);
+        proposal.updated_ms = self.message.sent_at_ms;
+        let notice = state_notice(self.catalogue, &proposal);
+        let author = proposal.author.clone();
+        self.notify_thread(&proposal, notice.clone(), vec![author]);
+        self.changes.push(Change::Proposal(proposal));
+        Ok(notice)
+    }
+
+    /// [`Ctx::moderate`] for a change of state: refused when the proposal is withdrawn or merged.
+    pub fn change_state(&mut self, number: u32, edit: impl FnOnce(&mut Proposal)) -> Outcome {
+        if self.proposal(number).is_ok_and(|p| !movable(p.state)) {
+            return Err(self.catalogue.render(
+                Msg::ModerationNotMovable,
+                &[("number", &number.to_string())],
+            ));
+        }
+        self.moderate(number, edit)
+    }
+
+    /// The scope a monitoring command covers: the room's section, or the whole plan when
+    /// asked for (`all`) or typed outside a section.
+    pub fn scope(&self, reach: Reach) -> Scope {
+        match (reach, self.settings.sections.get(&self.message.room_id)) {
+            (Reach::Here, Some(section)) => Scope::section(section),
+            _ => Scope::plan(self.catalogue),
+        }
+    }
+
+    /// Forgets everything but the reply: a refusal changes nothing.
+    pub fn discard(&mut self) {
+        self.changes.clear();
+        self.notices.clear();
+        self.files.clear();
+        self.polls.clear();
+        self.poll_ends.clear();
+        self.card_for = None;
+        self.mentions.clear();
+    }
+}

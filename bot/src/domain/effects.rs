@@ -1,0 +1,138 @@
+//! What the engine decides to send: replies, notices, reactions, files and polls, gathered
+//! with the changes to persist in one [`Effects`] per input.
+
+use serde::{Deserialize, Serialize};
+
+use super::change::Change;
+use super::i18n::Rendered;
+use super::input::Message;
+
+/// A reaction the bot adds (the 👍/👎 seeds on a proposal card).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reaction {
+    pub room_id: String,
+    pub target: String,
+    pub key: String,
+}
+
+/// A poll to start (dot voting among proposals), as a reply to the command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollPost {
+    pub room_id: String,
+    pub poll_id: u32,
+    pub question: String,
+    pub max_selections: u32,
+    /// `(answer id, text)`.
+    pub answers: Vec<(String, String)>,
+}
+
+/// A poll to end, with the ranking as its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollEndPost {
+    pub room_id: String,
+    pub start: String,
+    pub text: String,
+}
+
+/// A file to upload and post in a room (an export), as a reply to the command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilePost {
+    pub room_id: String,
+    pub in_reply_to: String,
+    pub filename: String,
+    pub mimetype: String,
+    /// Base64 in the outbox (a JSON record).
+    #[serde(with = "base64_bytes")]
+    pub content: Vec<u8>,
+    /// Width and height, when the file is an image to show (`m.image`).
+    #[serde(default)]
+    pub image: Option<(u32, u32)>,
+}
+
+mod base64_bytes {
+    use base64::Engine as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&base64::engine::general_purpose::STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// A message that answers no one, e.g. the daily reminder. `key` names it uniquely (its
+/// transaction ID derives from it), so it is sent once even if computed twice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub room_id: String,
+    pub key: String,
+    pub text: Rendered,
+}
+
+/// A reply to send, as a reply to the message that caused it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reply {
+    pub room_id: String,
+    pub in_reply_to: String,
+    pub thread_root: Option<String>,
+    /// Users mentioned, so their clients notify them (the one asking, supporters, …).
+    pub mentions: Vec<String>,
+    pub text: Rendered,
+    /// Set when this is the card of a proposal: the content carries the number so the bot
+    /// recognises its card when it comes back from the homeserver.
+    pub card_for: Option<u32>,
+}
+
+impl Reply {
+    /// A reply to `event_id` (outside any thread) addressed to `user`.
+    pub fn to_event(room_id: &str, event_id: &str, user: &str, text: Rendered) -> Reply {
+        Reply {
+            room_id: room_id.to_owned(),
+            in_reply_to: event_id.to_owned(),
+            thread_root: None,
+            mentions: vec![user.to_owned()],
+            text,
+            card_for: None,
+        }
+    }
+
+    /// A reply to `message`, in its thread, addressed to its sender.
+    pub fn to_message(message: &Message, text: Rendered) -> Reply {
+        Reply {
+            room_id: message.room_id.clone(),
+            in_reply_to: message.event_id.clone(),
+            thread_root: message.thread_root.clone(),
+            mentions: vec![message.sender.clone()],
+            text,
+            card_for: None,
+        }
+    }
+}
+
+/// What applying one input produced.
+#[derive(Debug, Default, PartialEq)]
+pub struct Effects {
+    pub replies: Vec<Reply>,
+    /// Messages that answer no one (daily reminders).
+    pub notices: Vec<Notice>,
+    pub reactions: Vec<Reaction>,
+    pub files: Vec<FilePost>,
+    pub polls: Vec<PollPost>,
+    pub poll_ends: Vec<PollEndPost>,
+    pub changes: Vec<Change>,
+}
+
+impl Effects {
+    /// Effects that are one change and nothing to send.
+    pub fn change(change: Change) -> Effects {
+        Effects {
+            changes: vec![change],
+            ..Effects::default()
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! The engine: one input at a time through the entry gate to the handler that owns it, and
+//! the changes folded into the state.
+
+use chrono::{DateTime, Utc};
+
+use super::{
+    authority, cards, command, polls, practices, reminders, votes, Change, Effects, Input, Role,
+    Settings, State,
+};
+
+/// Decides what to do with each input. Owns the state; single-threaded by design: the sync
+/// loop is the only writer.
+pub struct Engine {
+    pub(super) settings: Settings,
+    pub(super) state: State,
+    practices: Option<std::sync::Arc<dyn practices::PracticeRepository>>,
+    searches: practices::Searches,
+}
+
+impl Engine {
+    pub fn new(settings: Settings, state: State) -> Engine {
+        Engine {
+            settings,
+            state,
+            practices: None,
+            searches: practices::Searches::new(),
+        }
+    }
+
+    /// Gives the engine the good-practice repository (without it, practice commands answer
+    /// that the repository is not available).
+    pub fn with_practices(
+        mut self,
+        practices: std::sync::Arc<dyn practices::PracticeRepository>,
+    ) -> Engine {
+        self.practices = Some(practices);
+        self
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// The role of a user for what happens in a room (see [`authority::role`]).
+    pub fn role(&self, room_id: &str, user: &str) -> Role {
+        authority::role(&self.settings, &self.state, room_id, user)
+    }
+
+    /// Applies one input at time `now`, updating the state and returning what to persist and send.
+    pub fn apply(&mut self, input: Input, now: DateTime<Utc>) -> Effects {
+        let effects = match authority::gate(&self.settings, &self.state, &input) {
+            Some(refused) => refused,
+            None => self.dispatch(input, now),
+        };
+        for change in &effects.changes {
+            self.state.apply_change(change);
+        }
+        effects
+    }
+
+    /// The handler that owns the input; each reads what it needs and returns its effects.
+    fn dispatch(&mut self, input: Input, now: DateTime<Utc>) -> Effects {
+        let Engine {
+            settings,
+            state,
+            practices,
+            searches,
+        } = self;
+        let (settings, state) = (&*settings, &*state);
+        match input {
+            Input::Message(message) => {
+                let repository = practices.as_deref();
+                command::on_message(settings, state, repository, searches, &message, now)
+            }
+            Input::PowerLevels { room_id, levels } => {
+                authority::on_power_levels(settings, room_id, levels)
+            }
+            Input::BotJoined { room_id, at_ms } => {
+                Effects::change(Change::BotJoined { room_id, at_ms })
+            }
+            Input::Reaction(reaction) => votes::on_reaction(settings, state, &reaction),
+            Input::Redaction {
+                room_id,
+                sender,
+                redacts,
+            } => votes::on_redaction(settings, state, &room_id, &sender, &redacts),
+            Input::PollPosted {
+                room_id,
+                poll_id,
+                event_id,
+            } => polls::on_posted(state, &room_id, poll_id, event_id),
+            Input::PollResponse(response) => polls::on_response(state, &response),
+            Input::PollEnded {
+                sender,
+                start,
+                at_ms,
+                ..
+            } => polls::on_ended(settings, state, &sender, &start, at_ms),
+            Input::Edit(edit) => command::propose::on_edit(settings, state, &edit),
+            Input::CardPosted {
+                room_id,
+                number,
+                event_id,
+            } => cards::on_posted(state, &room_id, number, &event_id),
+            Input::Tick => reminders::daily(settings, state, now),
+        }
+    }
+
+    /// Messages sent before this time in this room are history (see [`authority::live_line`]).
+    pub fn live_since_ms(&self, room_id: &str) -> i64 {
+        authority::live_line(&self.settings, &self.state, room_id)
+    }
+}

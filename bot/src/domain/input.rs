@@ -1,0 +1,128 @@
+//! Everything the Matrix adapter can tell the engine, as plain data.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// A text message in a room the bot is in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub event_id: String,
+    pub room_id: String,
+    pub sender: String,
+    /// `origin_server_ts`, milliseconds since the Unix epoch.
+    pub sent_at_ms: i64,
+    pub body: String,
+    /// Root of the thread the message is in, so the reply goes to the same thread.
+    pub thread_root: Option<String>,
+    /// The message this one replies to (`m.in_reply_to`), if any.
+    pub reply_to: Option<String>,
+    /// That message, when the adapter fetched it (for `!promote`).
+    pub quoted: Option<Quoted>,
+}
+
+/// A message another one replies to, as `!promote` needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quoted {
+    pub event_id: String,
+    pub sender: String,
+    pub body: String,
+    pub sent_at_ms: i64,
+}
+
+/// A room's `m.room.power_levels`, reduced to what authorisation needs.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PowerLevels {
+    pub users: BTreeMap<String, i64>,
+    pub users_default: i64,
+}
+
+impl PowerLevels {
+    pub fn of(&self, user: &str) -> i64 {
+        self.users.get(user).copied().unwrap_or(self.users_default)
+    }
+}
+
+/// Everything the adapter can tell the engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Message(Message),
+    PowerLevels {
+        room_id: String,
+        levels: PowerLevels,
+    },
+    /// The bot joined a room at this time: earlier messages there are history.
+    BotJoined {
+        room_id: String,
+        at_ms: i64,
+    },
+    /// An edit (`m.replace`) of an earlier message.
+    Edit(Edited),
+    /// A reaction (`m.annotation`) on an event.
+    Reaction(Reacted),
+    /// An event was redacted (e.g. a reaction removed).
+    Redaction {
+        room_id: String,
+        sender: String,
+        redacts: String,
+    },
+    /// The bot's own poll start, seen in the room.
+    PollPosted {
+        room_id: String,
+        poll_id: u32,
+        event_id: String,
+    },
+    /// A poll response, stable (`m.poll.response`) or unstable (MSC3381) form.
+    PollResponse(PollAnswered),
+    /// A poll end sent by someone (e.g. from a client's "end poll" button).
+    PollEnded {
+        room_id: String,
+        sender: String,
+        start: String,
+        at_ms: i64,
+    },
+    /// Time passes: the daily reminders are due when the day's reminder time has come.
+    Tick,
+    /// The bot's own proposal card, seen in the room: now it has an event ID.
+    CardPosted {
+        room_id: String,
+        number: u32,
+        event_id: String,
+    },
+}
+
+/// An edit of an earlier message: `m.new_content`'s body replaces the original's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edited {
+    pub event_id: String,
+    pub room_id: String,
+    pub sender: String,
+    pub original: String,
+    pub new_body: String,
+    pub at_ms: i64,
+}
+
+/// A reaction on an event; 👍/👎 on a proposal are votes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reacted {
+    pub event_id: String,
+    pub room_id: String,
+    pub sender: String,
+    pub target: String,
+    pub key: String,
+    pub at_ms: i64,
+    /// Events of the same sender, already applied, that come after this one in the room: it
+    /// reached the bot late (over federation), so its ballot goes before theirs.
+    pub newer: Vec<String>,
+}
+
+/// A response to the poll started by event `start`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollAnswered {
+    pub event_id: String,
+    pub room_id: String,
+    pub sender: String,
+    pub start: String,
+    pub answers: Vec<String>,
+    pub at_ms: i64,
+}

@@ -1,0 +1,75 @@
+//! The engine's state: a projection of room history, rebuilt by folding [`Change`]s.
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::change::Change;
+use super::input::PowerLevels;
+use super::participation::Participation;
+use super::{monitoring, polls};
+
+/// The engine's state: a projection of room history.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct State {
+    pub(super) power: HashMap<String, PowerLevels>,
+    pub(super) joined_at_ms: HashMap<String, i64>,
+    /// `(room, server)` pairs told that the server is not admitted.
+    pub(super) told_server_not_allowed: BTreeSet<(String, String)>,
+    pub participation: Participation,
+    pub polls: polls::Polls,
+    pub monitoring: monitoring::Monitoring,
+}
+
+impl State {
+    pub fn apply_change(&mut self, change: &Change) {
+        match change {
+            Change::PowerLevels { room_id, levels } => {
+                self.power.insert(room_id.clone(), levels.clone());
+            }
+            Change::BotJoined { room_id, at_ms } => {
+                self.joined_at_ms.insert(room_id.clone(), *at_ms);
+            }
+            Change::Proposal(proposal) => self.participation.put_proposal(proposal),
+            Change::Ballots {
+                number,
+                user,
+                organisation,
+                ballots,
+            } => {
+                self.participation
+                    .put_ballots(*number, user, organisation, ballots);
+            }
+            Change::Comment(comment) => {
+                self.participation
+                    .comments
+                    .insert(comment.event_id.clone(), comment.clone());
+            }
+            Change::Phase { section, phase } => {
+                self.participation.phases.insert(section.clone(), *phase);
+            }
+            Change::Poll(poll) => self.polls.put_poll(poll),
+            Change::PollResponse {
+                poll,
+                user,
+                response,
+            } => {
+                self.polls
+                    .responses
+                    .insert((*poll, user.clone()), response.clone());
+            }
+            Change::ToldServerNotAllowed { room_id, server } => {
+                self.told_server_not_allowed
+                    .insert((room_id.clone(), server.clone()));
+            }
+            Change::Action(action) => {
+                self.monitoring
+                    .assigned
+                    .insert(action.code.clone(), action.clone());
+            }
+            Change::ActionUpdate { code, update } => self.monitoring.put_update(code, update),
+            Change::Measurement(measurement) => self.monitoring.put_measurement(measurement),
+            Change::Reminded { room_id, day } => {
+                self.monitoring.reminded.insert(room_id.clone(), *day);
+            }
+        }
+    }
+}
