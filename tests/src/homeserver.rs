@@ -35,8 +35,9 @@ pub fn free_port() -> Result<u16> {
     Ok(listener.local_addr()?.port())
 }
 
-/// A homeserver process and its folder, shared by the [`Synapse`](crate::Synapse) handles that talk to it.
-/// Dropping the last handle kills the process (by its PID) and removes the folder.
+/// A homeserver process and its folder, shared by the [`Synapse`](crate::Synapse) handles
+/// that talk to it. Dropping the last handle kills the process (by its PID) and removes the
+/// folder.
 pub(crate) struct Server {
     pub(crate) url: String,
     pub(crate) server_name: String,
