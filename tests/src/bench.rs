@@ -36,7 +36,10 @@ pub async fn run_echo(echo: User) {
         let path = if since.is_empty() {
             "/sync?timeout=0".to_owned()
         } else {
-            format!("/sync?timeout=30000&since={}", crate::enc(&since))
+            format!(
+                "/sync?timeout=30000&since={}",
+                crate::percent_encode(&since)
+            )
         };
         let Ok(body) = echo.get(&path).await else {
             continue;

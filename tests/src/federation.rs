@@ -24,7 +24,8 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context as _};
 use serde_json::{json, Value};
 
-use crate::{enc, repo_root, Result, Server, Synapse, User};
+use crate::homeserver::{synapse_python, Server};
+use crate::{percent_encode, repo_root, Result, Synapse, User};
 
 pub const MINISTRY: usize = 0;
 pub const REGION: usize = 1;
@@ -202,7 +203,7 @@ async fn start_servers(shared: bool) -> Result<(Vec<Arc<Server>>, tempfile::Temp
 /// answer.
 async fn try_start_servers(shared: bool) -> Result<(Vec<Arc<Server>>, tempfile::TempDir)> {
     let started = Instant::now();
-    crate::synapse_python()?;
+    synapse_python()?;
     let root = tempfile::Builder::new()
         .prefix("pspm-federation-")
         .tempdir()?;
@@ -301,10 +302,10 @@ impl User {
         room_or_alias: &str,
         via: &[&str],
     ) -> Result<std::result::Result<String, Refusal>> {
-        let mut path = format!("/_matrix/client/v3/join/{}", enc(room_or_alias));
+        let mut path = format!("/_matrix/client/v3/join/{}", percent_encode(room_or_alias));
         for (i, server) in via.iter().enumerate() {
             path.push(if i == 0 { '?' } else { '&' });
-            path.push_str(&format!("server_name={}", enc(server)));
+            path.push_str(&format!("server_name={}", percent_encode(server)));
         }
         let response = self
             .http

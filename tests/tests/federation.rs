@@ -114,7 +114,10 @@ async fn lift_acl(w: &World) -> Result<()> {
     for room in [&w.space, &w.room] {
         w.bot_user
             .put(
-                &format!("/rooms/{}/state/m.room.server_acl/", pspm_e2e::enc(room)),
+                &format!(
+                    "/rooms/{}/state/m.room.server_acl/",
+                    pspm_e2e::percent_encode(room)
+                ),
                 json!({"allow": ["*"], "deny": [], "allow_ip_literals": true}),
             )
             .await?;
@@ -172,7 +175,7 @@ async fn a_server_not_admitted_cannot_join_and_what_it_sent_before_the_acl_chang
     // servers not in the room: the outsider leaves first, and that leave has landed.)
     outsider
         .post(
-            &format!("/rooms/{}/leave", pspm_e2e::enc(&w.room)),
+            &format!("/rooms/{}/leave", pspm_e2e::percent_encode(&w.room)),
             json!({}),
         )
         .await?;
@@ -339,7 +342,10 @@ async fn power_in_a_room_of_her_own_or_a_dm_gives_no_authority_over_the_plan() -
                 levels["users_default"] = json!(100);
                 regione
                     .put(
-                        &format!("/rooms/{}/state/m.room.power_levels/", pspm_e2e::enc(room)),
+                        &format!(
+                            "/rooms/{}/state/m.room.power_levels/",
+                            pspm_e2e::percent_encode(room)
+                        ),
                         levels,
                     )
                     .await?;
@@ -376,7 +382,7 @@ async fn where_anyone_may_redact_nobody_removes_another_persons_vote() -> Result
         .put(
             &format!(
                 "/rooms/{}/state/m.room.power_levels/",
-                pspm_e2e::enc(&w.room)
+                pspm_e2e::percent_encode(&w.room)
             ),
             levels,
         )

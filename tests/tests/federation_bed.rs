@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use pspm_e2e::federation::{host, server_acl_allow, unique, Federation, MINISTRY, REGION};
-use pspm_e2e::{enc, percentile, Result};
+use pspm_e2e::{percent_encode, percentile, Result};
 use serde_json::json;
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -52,7 +52,10 @@ async fn four_servers_federate_and_a_server_acl_keeps_the_outsider_out() -> Resu
     ministry.wait_text(&room, "da fuori", WAIT).await?;
     region.wait_text(&room, "da fuori", WAIT).await?;
     outsider
-        .post(&format!("/rooms/{}/leave", enc(&room)), json!({}))
+        .post(
+            &format!("/rooms/{}/leave", percent_encode(&room)),
+            json!({}),
+        )
         .await?;
     // Synapse drops its cached ACL before the new one is stored: federation traffic for the
     // room arriving meanwhile (here: that leave) caches the old one again, and the ACL does
@@ -79,7 +82,7 @@ async fn four_servers_federate_and_a_server_acl_keeps_the_outsider_out() -> Resu
     );
     ministry
         .put(
-            &format!("/rooms/{}/state/m.room.server_acl", enc(&room)),
+            &format!("/rooms/{}/state/m.room.server_acl", percent_encode(&room)),
             json!({"allow": allowed, "deny": [], "allow_ip_literals": true}),
         )
         .await?;
