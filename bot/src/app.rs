@@ -13,7 +13,7 @@ use tracing::{info, warn};
 
 use crate::domain::command::search;
 use crate::domain::export::{Export, Format, Visibility};
-use crate::domain::practices::{SearchOptions, PAGE};
+use crate::domain::practice_repository::{SearchOptions, PAGE};
 use crate::domain::tracking;
 use crate::domain::{Catalogue, Engine, Settings};
 use crate::matrix::sync::SyncLoop;
@@ -113,7 +113,7 @@ pub fn report(config: &Config, out_dir: &Path) -> anyhow::Result<PathBuf> {
 
 /// `pspm rebuild`: replays the plan rooms' history into a fresh store, then swaps it in (the
 /// old store is kept beside it as `state.before-rebuild-<time>`).
-pub async fn rebuild(config: &Config) -> anyhow::Result<rebuild::Report> {
+pub async fn rebuild(config: &Config) -> anyhow::Result<rebuild::RebuildSummary> {
     let current = state_dir(config);
     let fresh_dir = config.storage.data_dir.join("state.rebuild");
     if fresh_dir.exists() {

@@ -8,7 +8,7 @@
 //! - [`matrix`] — the adapter: login and session reuse, plan provisioning (Space and section
 //!   rooms), the sync loop, event conversion, the outbox sender with retry. The only code that
 //!   imports matrix-sdk / ruma.
-//! - [`practices`] — the good-practice index (`pspm-indexer`) as the domain's repository port.
+//! - [`practice_index`] — the good-practice index (`pspm-indexer`) as the domain's repository port.
 //! - [`render`] — pure renderers for monitoring: PNG charts and the HTML report.
 //! - [`app`] — wires config, store, index, engine and adapter together for `pspm run` and the
 //!   offline subcommands.
@@ -16,6 +16,6 @@
 pub mod app;
 pub mod domain;
 pub mod matrix;
-pub mod practices;
+pub mod practice_index;
 pub mod render;
 pub mod store;

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    authority, cards, command, polls, practices, reminders, votes, Change, Effects, Input, Role,
-    Settings, State,
+    authority, cards, command, polls, practice_repository, reminders, votes, Change, Effects,
+    Input, Role, Settings, State,
 };
 
 /// Decides what to do with each input. Owns the state; single-threaded by design: the sync
@@ -13,8 +13,8 @@ use super::{
 pub struct Engine {
     pub(super) settings: Settings,
     pub(super) state: State,
-    practices: Option<std::sync::Arc<dyn practices::PracticeRepository>>,
-    searches: practices::Searches,
+    practices: Option<std::sync::Arc<dyn practice_repository::PracticeRepository>>,
+    searches: practice_repository::Searches,
 }
 
 impl Engine {
@@ -23,7 +23,7 @@ impl Engine {
             settings,
             state,
             practices: None,
-            searches: practices::Searches::new(),
+            searches: practice_repository::Searches::new(),
         }
     }
 
@@ -31,7 +31,7 @@ impl Engine {
     /// that the repository is not available).
     pub fn with_practices(
         mut self,
-        practices: std::sync::Arc<dyn practices::PracticeRepository>,
+        practices: std::sync::Arc<dyn practice_repository::PracticeRepository>,
     ) -> Engine {
         self.practices = Some(practices);
         self

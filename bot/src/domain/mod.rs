@@ -13,7 +13,7 @@
 //! - [`participation`], [`votes`], [`cards`], [`polls`], [`turnout`]: proposals, ballots,
 //!   the bot's proposal cards, prioritisation polls, participation per organisation;
 //! - [`monitoring`], [`tracking`], [`reminders`]: the approved plan followed;
-//! - [`practices`]: the port to the good-practice repository;
+//! - [`practice_repository`]: the port to the good-practice repository;
 //! - [`command`]: chat commands, one file each; [`export`], [`i18n`]: what users read.
 
 pub mod authority;
@@ -29,7 +29,7 @@ pub mod moderation;
 pub mod monitoring;
 pub mod participation;
 pub mod polls;
-pub mod practices;
+pub mod practice_repository;
 pub mod reminders;
 pub mod settings;
 pub mod state;

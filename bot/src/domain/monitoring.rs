@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use crate::render::Status;
+pub use crate::render::ActionStatus;
 pub use pspm_config::{ExpectedResult, MonitoringConfig, Objective};
 
 /// Days before the due date from which an action is "due soon" in `!status`.
@@ -194,17 +194,17 @@ pub fn find_action<'a>(
 }
 
 /// How an action stands on `today` with `progress`.
-pub fn status(action: &Action, progress: u8, today: NaiveDate) -> Status {
+pub fn status(action: &Action, progress: u8, today: NaiveDate) -> ActionStatus {
     if progress >= 100 {
-        Status::Done
+        ActionStatus::Done
     } else if action.due < today {
-        Status::Late
+        ActionStatus::Late
     } else if (action.due - today).num_days() <= DUE_SOON_DAYS {
-        Status::DueSoon
+        ActionStatus::DueSoon
     } else if progress == 0 {
-        Status::NotStarted
+        ActionStatus::NotStarted
     } else {
-        Status::InProgress
+        ActionStatus::InProgress
     }
 }
 
@@ -230,8 +230,9 @@ pub fn counts<'a>(
     actions: impl IntoIterator<Item = &'a Action>,
     monitoring: &Monitoring,
     today: NaiveDate,
-) -> BTreeMap<Status, usize> {
-    let mut counts: BTreeMap<Status, usize> = Status::ALL.iter().map(|s| (*s, 0)).collect();
+) -> BTreeMap<ActionStatus, usize> {
+    let mut counts: BTreeMap<ActionStatus, usize> =
+        ActionStatus::ALL.iter().map(|s| (*s, 0)).collect();
     for action in actions {
         *counts
             .entry(status(action, monitoring.progress(&action.code), today))

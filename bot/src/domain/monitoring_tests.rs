@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
-use super::monitoring::{Action, ExpectedResult, Objective, Plan, Status};
+use super::monitoring::{Action, ActionStatus, ExpectedResult, Objective, Plan};
 use super::tests::settings;
 use super::*;
 
@@ -152,15 +152,24 @@ fn statuses_on_given_days() {
     let a2 = &plan.actions[1];
     assert_eq!(
         monitoring::status(a2, 0, day(2026, 5, 1)),
-        Status::NotStarted
+        ActionStatus::NotStarted
     );
     assert_eq!(
         monitoring::status(a2, 10, day(2026, 5, 1)),
-        Status::InProgress
+        ActionStatus::InProgress
     );
-    assert_eq!(monitoring::status(a2, 10, day(2026, 6, 1)), Status::DueSoon);
-    assert_eq!(monitoring::status(a2, 99, day(2026, 6, 21)), Status::Late);
-    assert_eq!(monitoring::status(a2, 100, day(2027, 1, 1)), Status::Done);
+    assert_eq!(
+        monitoring::status(a2, 10, day(2026, 6, 1)),
+        ActionStatus::DueSoon
+    );
+    assert_eq!(
+        monitoring::status(a2, 99, day(2026, 6, 21)),
+        ActionStatus::Late
+    );
+    assert_eq!(
+        monitoring::status(a2, 100, day(2027, 1, 1)),
+        ActionStatus::Done
+    );
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use pspm_indexer::Index;
 
-use super::practices::share_id;
+use super::practice_repository::share_id;
 use super::tests::{at, settings};
 use super::*;
 
@@ -77,7 +77,7 @@ impl Chat {
     }
 }
 
-use super::practices::{PracticeType, Share};
+use super::practice_repository::{PracticeType, Share};
 
 #[test]
 fn a_shared_practice_waits_for_a_moderator_then_everyone_finds_it() {

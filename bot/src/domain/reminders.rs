@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 
 use super::i18n::{Msg, Rendered};
-use super::monitoring::{status, Status, REMINDER_DAYS};
+use super::monitoring::{status, ActionStatus, REMINDER_DAYS};
 use super::tracking::{action_line, actions_in, sections, today, Scope};
 use super::{Change, Effects, Notice, Settings, State};
 
@@ -30,8 +30,8 @@ pub fn daily(settings: &Settings, state: &State, now: DateTime<Utc>) -> Effects 
         let mut soon = Vec::new();
         for action in actions_in(settings, state, &Scope::section(section)) {
             match status(action, state.monitoring.progress(&action.code), today) {
-                Status::Done => {}
-                Status::Late => late.push(action),
+                ActionStatus::Done => {}
+                ActionStatus::Late => late.push(action),
                 _ if (action.due - today).num_days() <= REMINDER_DAYS => soon.push(action),
                 _ => {}
             }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use super::i18n::{Catalogue, Msg, Rendered};
 use super::monitoring::{
-    self, all_actions, counts, status, weighted_progress, Action, ExpectedResult, Status,
+    self, all_actions, counts, status, weighted_progress, Action, ActionStatus, ExpectedResult,
 };
 use super::turnout::{Turnout, Turnouts};
 use super::votes::state_msg;
@@ -58,18 +58,18 @@ pub fn today(settings: &Settings, now: DateTime<Utc>) -> NaiveDate {
     settings.monitoring.today(now)
 }
 
-pub fn status_msg(status: Status) -> Msg {
+pub fn status_msg(status: ActionStatus) -> Msg {
     match status {
-        Status::NotStarted => Msg::StatusNotStarted,
-        Status::InProgress => Msg::StatusInProgress,
-        Status::DueSoon => Msg::StatusDueSoon,
-        Status::Late => Msg::StatusLate,
-        Status::Done => Msg::StatusDone,
+        ActionStatus::NotStarted => Msg::StatusNotStarted,
+        ActionStatus::InProgress => Msg::StatusInProgress,
+        ActionStatus::DueSoon => Msg::StatusDueSoon,
+        ActionStatus::Late => Msg::StatusLate,
+        ActionStatus::Done => Msg::StatusDone,
     }
 }
 
-pub fn status_names(catalogue: &Catalogue) -> Vec<(Status, String)> {
-    Status::ALL
+pub fn status_names(catalogue: &Catalogue) -> Vec<(ActionStatus, String)> {
+    ActionStatus::ALL
         .iter()
         .map(|s| (*s, catalogue.template(status_msg(*s)).to_owned()))
         .collect()
@@ -135,23 +135,23 @@ pub fn sections(settings: &Settings) -> Vec<&SectionSettings> {
 }
 
 /// The status a group of actions shows as one bar: done when all are, late when any is.
-fn group_status(actions: &[&Action], state: &State, today: NaiveDate) -> Status {
-    let statuses: Vec<Status> = actions
+fn group_status(actions: &[&Action], state: &State, today: NaiveDate) -> ActionStatus {
+    let statuses: Vec<ActionStatus> = actions
         .iter()
         .map(|a| status(a, state.monitoring.progress(&a.code), today))
         .collect();
     if statuses.is_empty() {
-        Status::NotStarted
-    } else if statuses.iter().all(|s| *s == Status::Done) {
-        Status::Done
-    } else if statuses.contains(&Status::Late) {
-        Status::Late
-    } else if statuses.contains(&Status::DueSoon) {
-        Status::DueSoon
-    } else if statuses.iter().all(|s| *s == Status::NotStarted) {
-        Status::NotStarted
+        ActionStatus::NotStarted
+    } else if statuses.iter().all(|s| *s == ActionStatus::Done) {
+        ActionStatus::Done
+    } else if statuses.contains(&ActionStatus::Late) {
+        ActionStatus::Late
+    } else if statuses.contains(&ActionStatus::DueSoon) {
+        ActionStatus::DueSoon
+    } else if statuses.iter().all(|s| *s == ActionStatus::NotStarted) {
+        ActionStatus::NotStarted
     } else {
-        Status::InProgress
+        ActionStatus::InProgress
     }
 }
 
@@ -221,7 +221,7 @@ pub fn chart(
 }
 
 /// The browser report of the whole plan.
-pub fn report(settings: &Settings, state: &State, now: DateTime<Utc>) -> render::Report {
+pub fn report(settings: &Settings, state: &State, now: DateTime<Utc>) -> render::MonitoringReport {
     let catalogue = settings.catalogue();
     let today = today(settings, now);
     let text = |msg: Msg| catalogue.template(msg).to_owned();
@@ -319,7 +319,7 @@ pub fn report(settings: &Settings, state: &State, now: DateTime<Utc>) -> render:
         })
         .collect();
     let all = all_actions(&settings.monitoring, &state.monitoring);
-    render::Report {
+    render::MonitoringReport {
         language: match settings.language {
             crate::domain::Language::It => "it".into(),
             crate::domain::Language::En => "en".into(),

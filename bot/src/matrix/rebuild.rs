@@ -22,7 +22,7 @@ use crate::store::{Batch, SledStore, Store};
 
 /// What a rebuild did.
 #[derive(Debug)]
-pub struct Report {
+pub struct RebuildSummary {
     pub events: usize,
     pub proposals: usize,
     pub votes: usize,
@@ -34,7 +34,7 @@ pub async fn rebuild(
     config: &Config,
     old: &dyn Store,
     fresh: &SledStore,
-) -> anyhow::Result<Report> {
+) -> anyhow::Result<RebuildSummary> {
     let session = old
         .session()?
         .context("the old store has no session: run the bot once before rebuilding")?;
@@ -96,7 +96,7 @@ pub async fn rebuild(
         }
     }
     let participation = &engine.state().participation;
-    let report = Report {
+    let report = RebuildSummary {
         events: events.len(),
         proposals: participation.proposals.len(),
         votes: participation.live_votes(),

@@ -6,7 +6,7 @@ use super::font;
 
 use std::borrow::Cow;
 
-use super::{Chart, Png, ProgressBar, Status, TargetBar};
+use super::{ActionStatus, Chart, Png, ProgressBar, TargetBar};
 
 /// Image width in pixels; the height grows with the rows.
 pub const WIDTH: u32 = 960;
@@ -25,13 +25,13 @@ const RULE: Rgb = [0xcc, 0xcc, 0xcc];
 
 /// The colour of a status, from the Okabe–Ito palette so the five stay distinguishable
 /// with the common colour-vision deficiencies. Shared with the HTML report.
-pub fn status_colour(status: Status) -> Rgb {
+pub fn status_colour(status: ActionStatus) -> Rgb {
     match status {
-        Status::Done => [0x00, 0x9e, 0x73],
-        Status::InProgress => [0x00, 0x72, 0xb2],
-        Status::DueSoon => [0xe6, 0x9f, 0x00],
-        Status::Late => [0xd5, 0x5e, 0x00],
-        Status::NotStarted => [0x8c, 0x8c, 0x8c],
+        ActionStatus::Done => [0x00, 0x9e, 0x73],
+        ActionStatus::InProgress => [0x00, 0x72, 0xb2],
+        ActionStatus::DueSoon => [0xe6, 0x9f, 0x00],
+        ActionStatus::Late => [0xd5, 0x5e, 0x00],
+        ActionStatus::NotStarted => [0x8c, 0x8c, 0x8c],
     }
 }
 
@@ -111,7 +111,7 @@ pub fn render_png(chart: &Chart) -> Png {
 }
 
 /// Swatch and name per status, wrapping onto further lines when they don't fit.
-fn draw_legend(canvas: &mut Canvas, top: u32, names: &[(Status, String)]) -> u32 {
+fn draw_legend(canvas: &mut Canvas, top: u32, names: &[(ActionStatus, String)]) -> u32 {
     if names.is_empty() {
         return top;
     }
@@ -242,9 +242,9 @@ fn draw_result_row(canvas: &mut Canvas, y: u32, result: &TargetBar) {
     };
     if let Some(latest) = latest {
         let colour = if target_met(baseline, latest, target) {
-            status_colour(Status::Done)
+            status_colour(ActionStatus::Done)
         } else {
-            status_colour(Status::InProgress)
+            status_colour(ActionStatus::InProgress)
         };
         canvas.fill(
             MARGIN,
@@ -430,7 +430,7 @@ impl Canvas {
 mod tests {
     use super::*;
 
-    fn bar(label: &str, percent: f64, status: Status) -> ProgressBar {
+    fn bar(label: &str, percent: f64, status: ActionStatus) -> ProgressBar {
         ProgressBar {
             label: label.to_owned(),
             percent,
@@ -503,8 +503,8 @@ mod tests {
     fn the_png_decodes_with_the_reported_size() {
         let mut full = chart(
             vec![
-                bar("Sezione 1", 73.0, Status::InProgress),
-                bar("Sezione 2", 100.0, Status::Done),
+                bar("Sezione 1", 73.0, ActionStatus::InProgress),
+                bar("Sezione 2", 100.0, ActionStatus::Done),
             ],
             vec![result(
                 "Piste ciclabili",
@@ -513,7 +513,10 @@ mod tests {
                 Some(20.0),
             )],
         );
-        full.status_names = Status::ALL.iter().map(|s| (*s, format!("{s:?}"))).collect();
+        full.status_names = ActionStatus::ALL
+            .iter()
+            .map(|s| (*s, format!("{s:?}")))
+            .collect();
         let png = render_png(&full);
         let image = decode(&png);
         assert_eq!((image.width, image.height), (png.width, png.height));
@@ -524,7 +527,7 @@ mod tests {
     #[test]
     fn rendering_is_deterministic() {
         let input = chart(
-            vec![bar("Azione 1.1", 40.0, Status::Late)],
+            vec![bar("Azione 1.1", 40.0, ActionStatus::Late)],
             vec![result("Indicatore", None, Some(3.0), None)],
         );
         assert_eq!(render_png(&input), render_png(&input));
@@ -532,14 +535,17 @@ mod tests {
 
     #[test]
     fn height_grows_with_rows() {
-        let one = render_png(&chart(vec![bar("a", 10.0, Status::InProgress)], Vec::new()));
+        let one = render_png(&chart(
+            vec![bar("a", 10.0, ActionStatus::InProgress)],
+            Vec::new(),
+        ));
         let three = render_png(&chart(
-            vec![bar("a", 10.0, Status::InProgress); 3],
+            vec![bar("a", 10.0, ActionStatus::InProgress); 3],
             Vec::new(),
         ));
         assert_eq!(three.height, one.height + 2 * ROW_HEIGHT);
         let with_result = render_png(&chart(
-            vec![bar("a", 10.0, Status::InProgress); 3],
+            vec![bar("a", 10.0, ActionStatus::InProgress); 3],
             vec![result("r", None, Some(1.0), Some(2.0)); 2],
         ));
         // Two result rows replace the single "empty" line.
@@ -553,15 +559,15 @@ mod tests {
     #[test]
     fn rows_beyond_the_caps_are_summarised() {
         let many = chart(
-            vec![bar("azione", 50.0, Status::InProgress); 500],
+            vec![bar("azione", 50.0, ActionStatus::InProgress); 500],
             vec![result("r", Some(1.0), Some(2.0), Some(3.0)); 100],
         );
         let capped = chart(
-            vec![bar("azione", 50.0, Status::InProgress); MAX_PROGRESS_ROWS + 1],
+            vec![bar("azione", 50.0, ActionStatus::InProgress); MAX_PROGRESS_ROWS + 1],
             vec![result("r", Some(1.0), Some(2.0), Some(3.0)); MAX_RESULT_ROWS + 1],
         );
         let at_cap = chart(
-            vec![bar("azione", 50.0, Status::InProgress); MAX_PROGRESS_ROWS],
+            vec![bar("azione", 50.0, ActionStatus::InProgress); MAX_PROGRESS_ROWS],
             vec![result("r", Some(1.0), Some(2.0), Some(3.0)); MAX_RESULT_ROWS],
         );
         let (many, capped) = (render_png(&many), render_png(&capped));
@@ -600,16 +606,16 @@ mod tests {
     #[test]
     fn an_accented_label_draws_glyphs_not_replacement_boxes() {
         let accented = decode(&render_png(&chart(
-            vec![bar("àèéìòù", 50.0, Status::Done)],
+            vec![bar("àèéìòù", 50.0, ActionStatus::Done)],
             Vec::new(),
         )));
         let boxes = decode(&render_png(&chart(
-            vec![bar("一二三四五六", 50.0, Status::Done)],
+            vec![bar("一二三四五六", 50.0, ActionStatus::Done)],
             Vec::new(),
         )));
         assert_eq!(accented.height, boxes.height);
         // The label's line: the bar's row, back to the top of the text cell.
-        let filled = status_colour(Status::Done);
+        let filled = status_colour(ActionStatus::Done);
         let bar_row = accented
             .first_row_with(TRACK_X + 1, filled)
             .expect("the bar");
@@ -643,9 +649,9 @@ mod tests {
 
     #[test]
     fn bar_length_is_proportional_to_the_percent() {
-        let colour = status_colour(Status::InProgress);
+        let colour = status_colour(ActionStatus::InProgress);
         let image = decode(&render_png(&chart(
-            vec![bar("metà", 50.0, Status::InProgress)],
+            vec![bar("metà", 50.0, ActionStatus::InProgress)],
             Vec::new(),
         )));
         let quarter = TRACK_X + TRACK_WIDTH / 4;
@@ -660,7 +666,7 @@ mod tests {
 
     #[test]
     fn out_of_range_percents_clamp() {
-        let colour = status_colour(Status::Late);
+        let colour = status_colour(ActionStatus::Late);
         let first = TRACK_X + 1;
         let last = TRACK_X + TRACK_WIDTH - 2;
         for (percent, full) in [
@@ -673,7 +679,7 @@ mod tests {
             (f64::INFINITY, true),
         ] {
             let image = decode(&render_png(&chart(
-                vec![bar("x", percent, Status::Late)],
+                vec![bar("x", percent, ActionStatus::Late)],
                 Vec::new(),
             )));
             let row = image
@@ -719,8 +725,8 @@ mod tests {
                 .filter(|&x| image.pixel(x, y) == INK)
                 .count()
         };
-        let done = status_colour(Status::Done);
-        let behind = status_colour(Status::InProgress);
+        let done = status_colour(ActionStatus::Done);
+        let behind = status_colour(ActionStatus::InProgress);
 
         let image = decode(&render_png(&chart(
             Vec::new(),
@@ -765,7 +771,7 @@ mod tests {
         assert_eq!(fit("abc", 0), "");
         let long = "x".repeat(500);
         let png = render_png(&chart(
-            vec![bar(&long, 50.0, Status::Done)],
+            vec![bar(&long, 50.0, ActionStatus::Done)],
             vec![result(&long, None, Some(1.0), None)],
         ));
         assert_eq!(decode(&png).width, WIDTH);

@@ -9,7 +9,7 @@ pub mod report;
 
 /// How an action stands on a given day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Status {
+pub enum ActionStatus {
     NotStarted,
     InProgress,
     /// In progress and due within 30 days.
@@ -19,13 +19,13 @@ pub enum Status {
     Done,
 }
 
-impl Status {
-    pub const ALL: [Status; 5] = [
-        Status::NotStarted,
-        Status::InProgress,
-        Status::DueSoon,
-        Status::Late,
-        Status::Done,
+impl ActionStatus {
+    pub const ALL: [ActionStatus; 5] = [
+        ActionStatus::NotStarted,
+        ActionStatus::InProgress,
+        ActionStatus::DueSoon,
+        ActionStatus::Late,
+        ActionStatus::Done,
     ];
 }
 
@@ -35,7 +35,7 @@ pub struct ProgressBar {
     pub label: String,
     /// 0–100.
     pub percent: f64,
-    pub status: Status,
+    pub status: ActionStatus,
 }
 
 /// An expected result: latest measured value against this year's target.
@@ -59,7 +59,7 @@ pub struct Chart {
     pub results_heading: String,
     pub results: Vec<TargetBar>,
     /// Localised name of each status, for the legend.
-    pub status_names: Vec<(Status, String)>,
+    pub status_names: Vec<(ActionStatus, String)>,
     /// Shown when there is nothing to draw in a part, e.g. "no results".
     pub empty_text: String,
 }
@@ -74,7 +74,7 @@ pub struct Png {
 
 /// Everything the HTML report shows, already localised and formatted.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Report {
+pub struct MonitoringReport {
     /// `it` or `en`, for `<html lang>`.
     pub language: String,
     pub labels: ReportLabels,
@@ -84,7 +84,7 @@ pub struct Report {
     pub generated_at: String,
     /// 0–100, weighted over the whole plan.
     pub overall_percent: f64,
-    pub status_names: Vec<(Status, String)>,
+    pub status_names: Vec<(ActionStatus, String)>,
     pub sections: Vec<ReportSection>,
     /// Participation per organisation over the whole plan.
     pub turnout: Vec<ReportTurnout>,
@@ -136,7 +136,7 @@ pub struct ReportSection {
     pub title: String,
     pub percent: f64,
     /// Actions per status.
-    pub counts: Vec<(Status, usize)>,
+    pub counts: Vec<(ActionStatus, usize)>,
     pub actions: Vec<ReportAction>,
     pub results: Vec<TargetBar>,
     pub proposals: Vec<ReportProposal>,
@@ -152,7 +152,7 @@ pub struct ReportAction {
     /// Formatted due date.
     pub due: String,
     pub percent: f64,
-    pub status: Status,
+    pub status: ActionStatus,
     /// Oldest first.
     pub history: Vec<ReportUpdate>,
 }

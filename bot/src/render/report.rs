@@ -5,7 +5,10 @@
 use std::fmt::{Display, Write as _};
 
 use super::chart::{clamp_percent, number, percent_text, status_colour};
-use super::{Report, ReportAction, ReportLabels, ReportSection, ReportTurnout, Status, TargetBar};
+use super::{
+    ActionStatus, MonitoringReport, ReportAction, ReportLabels, ReportSection, ReportTurnout,
+    TargetBar,
+};
 
 /// Mobile first: one column, tables scroll sideways inside their own box, nothing wider than
 /// the viewport.
@@ -43,7 +46,7 @@ const INK: &str = "#1a1a1a";
 const MUTED: &str = "#5c5c5c";
 
 /// Writes the report as an HTML5 document.
-pub fn render_html(report: &Report) -> String {
+pub fn render_html(report: &MonitoringReport) -> String {
     let actions: usize = report.sections.iter().map(|s| s.actions.len()).sum();
     let history: usize = report
         .sections
@@ -141,13 +144,13 @@ impl Page {
         self.value(format_args!("#{r:02x}{g:02x}{b:02x}"));
     }
 
-    fn swatch(&mut self, status: Status) {
+    fn swatch(&mut self, status: ActionStatus) {
         self.raw("<span class=\"swatch\" style=\"background:");
         self.colour(status_colour(status));
         self.raw("\"></span>");
     }
 
-    fn document(&mut self, report: &Report) {
+    fn document(&mut self, report: &MonitoringReport) {
         self.raw("<!DOCTYPE html>\n<html lang=\"");
         self.text(&report.language);
         self.raw("\">\n<head>\n<meta charset=\"utf-8\">\n");
@@ -184,7 +187,7 @@ impl Page {
     }
 
     /// Progress by section: a row per section with its bar and its actions per status.
-    fn summary(&mut self, report: &Report) {
+    fn summary(&mut self, report: &MonitoringReport) {
         let labels = &report.labels;
         self.raw("<section id=\"summary\">\n<h2>");
         self.text(&labels.progress);
@@ -231,7 +234,7 @@ impl Page {
         self.raw("</section>\n");
     }
 
-    fn section(&mut self, number: usize, section: &ReportSection, report: &Report) {
+    fn section(&mut self, number: usize, section: &ReportSection, report: &MonitoringReport) {
         let labels = &report.labels;
         self.raw("<section id=\"section-");
         self.value(number);
@@ -267,7 +270,7 @@ impl Page {
         self.raw("</section>\n");
     }
 
-    fn actions(&mut self, actions: &[ReportAction], report: &Report) {
+    fn actions(&mut self, actions: &[ReportAction], report: &MonitoringReport) {
         let labels = &report.labels;
         self.raw("<div class=\"scroll\"><table>\n<thead><tr>");
         for header in [
@@ -389,9 +392,9 @@ impl Page {
         self.raw("\"/>");
         if let Some(latest) = latest.filter(|_| max > 0.0) {
             let colour = if super::chart::target_met(baseline, latest, target) {
-                status_colour(Status::Done)
+                status_colour(ActionStatus::Done)
             } else {
-                status_colour(Status::InProgress)
+                status_colour(ActionStatus::InProgress)
             };
             self.raw("<rect y=\"2\" width=\"");
             self.value(format_args!("{:.1}", latest.clamp(0.0, max) / max * 100.0));
@@ -492,7 +495,7 @@ impl Page {
 }
 
 /// The status's localised name, or its code name if the catalogue left it out.
-fn status_name(report: &Report, status: Status) -> &str {
+fn status_name(report: &MonitoringReport, status: ActionStatus) -> &str {
     report
         .status_names
         .iter()
@@ -500,22 +503,22 @@ fn status_name(report: &Report, status: Status) -> &str {
         .map_or(fallback_status_name(status), |(_, name)| name.as_str())
 }
 
-fn fallback_status_name(status: Status) -> &'static str {
+fn fallback_status_name(status: ActionStatus) -> &'static str {
     match status {
-        Status::NotStarted => "not started",
-        Status::InProgress => "in progress",
-        Status::DueSoon => "due soon",
-        Status::Late => "late",
-        Status::Done => "done",
+        ActionStatus::NotStarted => "not started",
+        ActionStatus::InProgress => "in progress",
+        ActionStatus::DueSoon => "due soon",
+        ActionStatus::Late => "late",
+        ActionStatus::Done => "done",
     }
 }
 
 /// Bars without a status of their own (plan, sections): green once complete, blue before.
 fn plain_colour(percent: f64) -> [u8; 3] {
     if clamp_percent(percent) >= 100.0 {
-        status_colour(Status::Done)
+        status_colour(ActionStatus::Done)
     } else {
-        status_colour(Status::InProgress)
+        status_colour(ActionStatus::InProgress)
     }
 }
 
@@ -553,13 +556,13 @@ mod tests {
         }
     }
 
-    fn status_names() -> Vec<(Status, String)> {
+    fn status_names() -> Vec<(ActionStatus, String)> {
         vec![
-            (Status::NotStarted, "Non avviata".to_owned()),
-            (Status::InProgress, "In corso".to_owned()),
-            (Status::DueSoon, "In scadenza".to_owned()),
-            (Status::Late, "In ritardo".to_owned()),
-            (Status::Done, "Completata".to_owned()),
+            (ActionStatus::NotStarted, "Non avviata".to_owned()),
+            (ActionStatus::InProgress, "In corso".to_owned()),
+            (ActionStatus::DueSoon, "In scadenza".to_owned()),
+            (ActionStatus::Late, "In ritardo".to_owned()),
+            (ActionStatus::Done, "Completata".to_owned()),
         ]
     }
 
@@ -575,7 +578,7 @@ mod tests {
     fn action(
         code: &str,
         percent: f64,
-        status: Status,
+        status: ActionStatus,
         history: Vec<ReportUpdate>,
     ) -> ReportAction {
         ReportAction {
@@ -593,15 +596,15 @@ mod tests {
         ReportSection {
             title: title.to_owned(),
             percent,
-            counts: vec![(Status::InProgress, 1), (Status::Done, 1)],
+            counts: vec![(ActionStatus::InProgress, 1), (ActionStatus::Done, 1)],
             actions: vec![
                 action(
                     "1.1",
                     40.0,
-                    Status::InProgress,
+                    ActionStatus::InProgress,
                     vec![update(10.0, "avvio"), update(40.0, "gara")],
                 ),
-                action("1.2", 100.0, Status::Done, vec![update(100.0, "")]),
+                action("1.2", 100.0, ActionStatus::Done, vec![update(100.0, "")]),
             ],
             results: vec![TargetBar {
                 label: "Piste ciclabili".to_owned(),
@@ -628,8 +631,8 @@ mod tests {
         }
     }
 
-    fn report() -> Report {
-        Report {
+    fn report() -> MonitoringReport {
+        MonitoringReport {
             language: "it".to_owned(),
             labels: labels(),
             plan_title: "Piano strategico 2026–2028".to_owned(),
@@ -723,7 +726,7 @@ mod tests {
                 "{percent}"
             );
         }
-        // Status names head the summary, counts fill it; 0 where a status has no actions.
+        // ActionStatus names head the summary, counts fill it; 0 where a status has no actions.
         assert!(html.contains("In ritardo</th>"));
         assert!(html.contains("<td class=\"num\">0</td>"));
         assert!(html.contains("<td class=\"num\">1</td>"));
@@ -826,7 +829,7 @@ mod tests {
                         action(
                             &format!("{s}.{a}"),
                             50.0,
-                            Status::InProgress,
+                            ActionStatus::InProgress,
                             history.clone(),
                         )
                     })

@@ -3,7 +3,7 @@
 use crate::domain::tracking::{action_line, actions_in, today};
 use super::{Arguments, Reach, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::{Msg, Rendered};
-use crate::domain::monitoring::{is_owner, status, Status};
+use crate::domain::monitoring::{is_owner, status, ActionStatus};
 
 pub const SPEC: Spec = Spec {
     name: "actions",
@@ -59,8 +59,8 @@ impl Actions {
             .filter(|a| {
                 let status = status(a, monitoring.progress(&a.code), today);
                 match self.filter {
-                    Filter::Open => status != Status::Done,
-                    Filter::Late => status == Status::Late,
+                    Filter::Open => status != ActionStatus::Done,
+                    Filter::Late => status == ActionStatus::Late,
                     Filter::Mine => is_owner(a, sender, &organisation, server),
                     Filter::All => true,
                 }

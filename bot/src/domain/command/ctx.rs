@@ -7,7 +7,9 @@ use super::Reach;
 use crate::domain::i18n::{Catalogue, Msg, Rendered};
 use crate::domain::moderation::{movable, state_notice};
 use crate::domain::participation::{Phase, Proposal, ProposalState};
-use crate::domain::practices::{IndexError, Practice, PracticeRepository, Searches, Status};
+use crate::domain::practice_repository::{
+    IndexError, Practice, PracticeRepository, Searches, Status,
+};
 use crate::domain::tracking::Scope;
 use crate::domain::votes::{phase_msg, state_msg};
 use crate::domain::{
@@ -24,7 +26,7 @@ pub struct Ctx<'a> {
     pub catalogue: &'static Catalogue,
     pub changes: Vec<Change>,
     /// Messages besides the reply, e.g. notices in a proposal's thread.
-    pub notices: Vec<Reply>,
+    pub thread_notices: Vec<Reply>,
     /// Files to post (exports).
     pub files: Vec<FilePost>,
     pub polls: Vec<PollPost>,
@@ -96,7 +98,7 @@ impl<'a> Ctx<'a> {
     /// Posts a notice in a proposal's thread.
     pub fn notify_thread(&mut self, proposal: &Proposal, text: Rendered, mentions: Vec<String>) {
         let root = proposal.thread_root().to_owned();
-        self.notices.push(Reply {
+        self.thread_notices.push(Reply {
             room_id: proposal.room_id.clone(),
             in_reply_to: root.clone(),
             thread_root: Some(root),
@@ -228,7 +230,7 @@ impl<'a> Ctx<'a> {
     /// Forgets everything but the reply: a refusal changes nothing.
     pub fn discard(&mut self) {
         self.changes.clear();
-        self.notices.clear();
+        self.thread_notices.clear();
         self.files.clear();
         self.polls.clear();
         self.poll_ends.clear();

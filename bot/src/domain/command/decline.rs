@@ -4,7 +4,7 @@
 use super::practice::practice_id;
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::Msg;
-use crate::domain::practices::{IndexError, Status};
+use crate::domain::practice_repository::{IndexError, Status};
 
 pub const SPEC: Spec = Spec {
     name: "decline",

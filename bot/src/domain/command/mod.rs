@@ -23,7 +23,7 @@ pub use parse_error::ParseError;
 pub use spec::Spec;
 
 use crate::domain::i18n::{Msg, Rendered};
-use crate::domain::practices::{PracticeRepository, Searches};
+use crate::domain::practice_repository::{PracticeRepository, Searches};
 use crate::domain::{authority, Effects, Message, Reply, Settings, State};
 
 /// The prefix that makes a message a command.
@@ -140,7 +140,7 @@ pub fn on_message(
         state,
         catalogue: settings.catalogue(),
         changes: Vec::new(),
-        notices: Vec::new(),
+        thread_notices: Vec::new(),
         files: Vec::new(),
         polls: Vec::new(),
         poll_ends: Vec::new(),
@@ -165,7 +165,7 @@ pub fn on_message(
         }
         effects.replies.push(reply);
     }
-    effects.replies.append(&mut ctx.notices);
+    effects.replies.append(&mut ctx.thread_notices);
     effects.files.append(&mut ctx.files);
     effects.polls.append(&mut ctx.polls);
     effects.poll_ends.append(&mut ctx.poll_ends);

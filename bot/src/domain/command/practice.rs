@@ -2,7 +2,7 @@
 
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::{Msg, Rendered};
-use crate::domain::practices::Status;
+use crate::domain::practice_repository::Status;
 
 pub const SPEC: Spec = Spec {
     name: "practice",

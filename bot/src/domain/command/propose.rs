@@ -5,7 +5,7 @@
 use super::{Arguments, Command, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::{Msg, Rendered};
 use crate::domain::participation::{Proposal, ProposalState};
-use crate::domain::practices::{Hit, RELATED_ON_CARD};
+use crate::domain::practice_repository::{Hit, RELATED_ON_CARD};
 use crate::domain::votes::phase_refusal;
 use crate::domain::{Change, Edited, Effects, Reply, Settings, State};
 

@@ -3,7 +3,7 @@
 
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::{Catalogue, Msg, Rendered};
-use crate::domain::practices::{Hit, LastSearch, SearchOptions, SearchResults, PAGE};
+use crate::domain::practice_repository::{Hit, LastSearch, SearchOptions, SearchResults, PAGE};
 use crate::domain::Role;
 
 pub const SPEC: Spec = Spec {

@@ -3,7 +3,7 @@
 
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::Msg;
-use crate::domain::practices::{share_id, PracticeType, Share};
+use crate::domain::practice_repository::{share_id, PracticeType, Share};
 
 pub const SPEC: Spec = Spec {
     name: "share",

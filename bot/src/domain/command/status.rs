@@ -3,7 +3,7 @@
 use crate::domain::tracking::{action_line, actions_in, today};
 use super::{Arguments, Reach, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::{Msg, Rendered};
-use crate::domain::monitoring::{counts, status, weighted_progress, Status};
+use crate::domain::monitoring::{counts, status, weighted_progress, ActionStatus};
 
 pub const SPEC: Spec = Spec {
     name: "status",
@@ -39,7 +39,7 @@ impl StatusCommand {
         }
         let percent = weighted_progress(actions.iter().copied(), monitoring);
         let counts = counts(actions.iter().copied(), monitoring, today);
-        let count = |s: Status| counts.get(&s).copied().unwrap_or(0).to_string();
+        let count = |s: ActionStatus| counts.get(&s).copied().unwrap_or(0).to_string();
         let mut lines = vec![
             catalogue.render(
                 Msg::StatusHeader,
@@ -52,11 +52,11 @@ impl StatusCommand {
             catalogue.render(
                 Msg::StatusCounts,
                 &[
-                    ("not_started", &count(Status::NotStarted)),
-                    ("in_progress", &count(Status::InProgress)),
-                    ("due_soon", &count(Status::DueSoon)),
-                    ("late", &count(Status::Late)),
-                    ("done", &count(Status::Done)),
+                    ("not_started", &count(ActionStatus::NotStarted)),
+                    ("in_progress", &count(ActionStatus::InProgress)),
+                    ("due_soon", &count(ActionStatus::DueSoon)),
+                    ("late", &count(ActionStatus::Late)),
+                    ("done", &count(ActionStatus::Done)),
                 ],
             ),
         ];
@@ -85,7 +85,7 @@ impl StatusCommand {
         }
         let mut late: Vec<_> = actions
             .into_iter()
-            .filter(|a| status(a, monitoring.progress(&a.code), today) == Status::Late)
+            .filter(|a| status(a, monitoring.progress(&a.code), today) == ActionStatus::Late)
             .collect();
         late.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.code.cmp(&b.code)));
         if late.is_empty() {

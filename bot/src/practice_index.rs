@@ -3,7 +3,7 @@
 
 use pspm_indexer::Index;
 
-use crate::domain::practices::{
+use crate::domain::practice_repository::{
     Hit, IndexError, Practice, PracticeRepository, Rating, SearchOptions, SearchResults, Share,
 };
 
