@@ -79,7 +79,8 @@ pub fn export(
     let store = open_store(config)?;
     let settings = offline_settings(config, store.as_ref())?;
     let state = store.load_state()?;
-    let files = Export::build(&settings, &state, visibility, Utc::now()).render(format);
+    let files = Export::build(&settings, &state, visibility, Utc::now())
+        .render(format, settings.catalogue());
     let mut written = Vec::new();
     for (index, file) in files.into_iter().enumerate() {
         let path = if index == 0 {

@@ -383,7 +383,10 @@ async fn exports_in_three_formats_and_a_rebuild_reproduces_them() -> Result<()> 
     assert!(comments_csv.contains("\"feedback\"") && comments_csv.contains("Manca la sicurezza"));
     let md = &files["export-export.md"];
     assert!(
-        md.contains("## Sezione dati (consultation)") && md.contains("| 1 | Dati aperti"),
+        md.contains("## Sezione dati (consultazione)")
+            && md.contains("| # | Titolo | Autore | Ente | Stato |")
+            && md.contains("| 1 | Dati aperti")
+            && md.contains("| aperta |"),
         "{md}"
     );
 
@@ -620,7 +623,7 @@ async fn a_prioritisation_poll_counts_unstable_and_stable_responses_by_msc3381_r
     let ranking = w.ask(&w.moderator, "!close").await?;
     let text = body(&ranking);
     assert!(
-        text.starts_with("Poll 1 closed: 2 voters, 1 spoiled votes."),
+        text.starts_with("Poll 1 closed: 2 voters, 1 spoiled vote."),
         "{text}"
     );
     assert!(

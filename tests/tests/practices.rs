@@ -154,7 +154,7 @@ async fn search_share_approve_decline_and_rate_in_a_real_room() -> Result<()> {
     // Ratings: one per person, the latest wins.
     assert!(ask(&bob, format!("!rate {id} 2"))
         .await?
-        .contains("media 2.0/5 su 1 voti"));
+        .contains("media 2.0/5 su 1 voto"));
     assert!(ask(&alice, format!("!rate {id} 5"))
         .await?
         .contains("media 3.5/5 su 2 voti"));

@@ -10,7 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use super::participation::ProposalState;
+use super::i18n::{Catalogue, Msg};
+use super::participation::{Phase, ProposalState};
+use super::votes::{phase_msg, state_msg};
 use super::{Settings, State};
 
 pub const SCHEMA: &str = "pspm.export";
@@ -301,8 +303,9 @@ impl Export {
         }
     }
 
-    /// The files of this export in a format, named after the plan.
-    pub fn render(&self, format: Format) -> Vec<ExportFile> {
+    /// The files of this export in a format, named after the plan; the Markdown one speaks
+    /// the catalogue's language.
+    pub fn render(&self, format: Format, catalogue: &Catalogue) -> Vec<ExportFile> {
         let stem = format!("{}-export", self.plan.id);
         match format {
             Format::Json => vec![ExportFile {
@@ -325,7 +328,7 @@ impl Export {
             Format::Markdown => vec![ExportFile {
                 filename: format!("{stem}.md"),
                 mimetype: "text/markdown",
-                content: self.markdown(),
+                content: self.markdown(catalogue),
             }],
         }
     }
@@ -425,23 +428,45 @@ impl Export {
         csv.finish()
     }
 
-    fn markdown(&self) -> String {
+    /// The readable export: every user-visible word from the catalogue, user text in table
+    /// cells kept on one line with its pipes escaped.
+    fn markdown(&self, catalogue: &Catalogue) -> String {
         let cell = |text: &str| text.replace('|', "\\|").replace(['\n', '\r'], " ");
+        let text = |msg: Msg, args: &[(&str, &str)]| catalogue.render(msg, args).body;
+        let visibility = catalogue.template(match self.visibility {
+            Visibility::Public => Msg::ExportMdPublic,
+            Visibility::Full => Msg::ExportMdFull,
+        });
+        let version = VERSION.to_string();
         let mut md = format!(
-            "# {}\n\nExport {} ({:?}), schema {} v{}.\n",
-            self.plan.title, self.generated_at, self.visibility, SCHEMA, VERSION
+            "# {}\n\n{}\n",
+            self.plan.title,
+            text(
+                Msg::ExportMdGenerated,
+                &[
+                    ("generated_at", &self.generated_at),
+                    ("visibility", visibility),
+                    ("schema", SCHEMA),
+                    ("version", &version),
+                ],
+            )
         );
         for section in &self.sections {
-            md.push_str(&format!("\n## {} ({})\n\n", section.title, section.phase));
+            let phase = Phase::parse(section.phase)
+                .map_or(section.phase, |phase| catalogue.template(phase_msg(phase)));
+            md.push_str(&format!("\n## {} ({phase})\n\n", section.title));
             let proposals: Vec<_> = self
                 .proposals
                 .iter()
                 .filter(|p| p.section == section.id)
                 .collect();
             if proposals.is_empty() {
-                md.push_str("No proposals.\n");
+                md.push_str(&text(Msg::ExportMdNoProposals, &[]));
+                md.push('\n');
             } else {
-                md.push_str("| # | Title | Author | Organisation | State | 👍 | 👎 | Answer |\n|---|---|---|---|---|---|---|---|\n");
+                let columns = text(Msg::ExportMdColumns, &[]);
+                let rule = vec!["---"; columns.split('|').count()].join("|");
+                md.push_str(&format!("| {columns} |\n|{rule}|\n"));
                 for p in &proposals {
                     md.push_str(&format!(
                         "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
@@ -449,7 +474,7 @@ impl Export {
                         cell(&p.title),
                         cell(&p.author),
                         cell(&p.organisation),
-                        p.state,
+                        state_name(catalogue, p.state),
                         p.supports,
                         p.oppositions,
                         cell(p.answer.as_deref().unwrap_or_default())
@@ -462,24 +487,43 @@ impl Export {
                 .filter(|c| c.section == section.id)
                 .collect();
             if !comments.is_empty() {
-                md.push_str("\n### Comments and feedback\n\n");
+                md.push_str(&format!("\n### {}\n\n", text(Msg::ExportMdComments, &[])));
                 for c in comments {
-                    let on = c
+                    let target = c
                         .proposal
-                        .map_or_else(|| "section".to_owned(), |n| format!("#{n}"));
-                    md.push_str(&format!(
-                        "- {} ({}, {}) on {}: {}\n",
-                        c.author,
-                        c.organisation,
-                        c.created_at,
-                        on,
-                        cell(&c.text)
-                    ));
+                        .map_or_else(|| text(Msg::ExportMdOnSection, &[]), |n| format!("#{n}"));
+                    let line = text(
+                        Msg::ExportMdComment,
+                        &[
+                            ("author", &c.author),
+                            ("organisation", &c.organisation),
+                            ("created_at", &c.created_at),
+                            ("target", &target),
+                            ("text", &cell(&c.text)),
+                        ],
+                    );
+                    md.push_str(&format!("- {line}\n"));
                 }
             }
         }
         md
     }
+}
+
+/// A proposal state's name in the catalogue's language (the export's identifier if unknown).
+fn state_name<'a>(catalogue: &'a Catalogue, state: &'a str) -> &'a str {
+    let known = [
+        ProposalState::Open,
+        ProposalState::Evaluating,
+        ProposalState::Accepted,
+        ProposalState::Rejected,
+        ProposalState::Withdrawn,
+        ProposalState::Merged(0),
+    ];
+    known
+        .into_iter()
+        .find(|s| s.name() == state)
+        .map_or(state, |s| catalogue.template(state_msg(s)))
 }
 
 /// RFC 4180 CSV: CRLF line ends, every field quoted, quotes doubled; a BOM so that

@@ -2,6 +2,10 @@
 //! an HTML body. User text passed as an argument is escaped in HTML; catalogue text is trusted
 //! but escaped too, except that `backticks` become `<code>`, `**stars**` `<strong>` (dropped
 //! from the plain body) and newlines `<br>`.
+//!
+//! Placeholders: `{name}` is an argument; `{name|one|other}` is the word that agrees with the
+//! number in argument `name` ("1 voto", "2 voti"; in Italian and English alike, `one` is for
+//! exactly 1 and `other` for every other number, 0 included).
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -315,6 +319,14 @@ message_keys! {
     CmdHideUsage = "cmd.hide.usage",
     CmdHideSummary = "cmd.hide.summary",
     CmdHideHelp = "cmd.hide.help",
+    ExportMdGenerated = "export.md.generated",
+    ExportMdPublic = "export.md.public",
+    ExportMdFull = "export.md.full",
+    ExportMdNoProposals = "export.md.no_proposals",
+    ExportMdColumns = "export.md.columns",
+    ExportMdComments = "export.md.comments",
+    ExportMdComment = "export.md.comment",
+    ExportMdOnSection = "export.md.on_section",
 }
 
 const IT_SOURCE: &str = include_str!("../../i18n/it.toml");
@@ -397,7 +409,8 @@ pub fn placeholders(template: &str) -> Vec<&str> {
         let after = &rest[start + 1..];
         match after.find('}') {
             Some(end) => {
-                names.push(&after[..end]);
+                let inside = &after[..end];
+                names.push(inside.split('|').next().unwrap_or(inside));
                 rest = &after[end + 1..];
             }
             None => break,
@@ -415,10 +428,16 @@ fn render_template(template: &str, args: &[(&str, &str)]) -> Rendered {
     while !rest.is_empty() {
         if let Some(after) = rest.strip_prefix('{') {
             if let Some(end) = after.find('}') {
-                let name = &after[..end];
+                let mut parts = after[..end].split('|');
+                let name = parts.next().unwrap_or_default();
+                let forms = (parts.next(), parts.next());
                 if let Some((_, value)) = args.iter().find(|(arg, _)| *arg == name) {
-                    body.push_str(value);
-                    push_escaped(&mut html, value);
+                    let word = match forms {
+                        (Some(one), Some(other)) => plural_form(value, one, other),
+                        _ => value,
+                    };
+                    body.push_str(word);
+                    push_escaped(&mut html, word);
                     rest = &after[end + 1..];
                     continue;
                 }
@@ -456,6 +475,15 @@ fn render_template(template: &str, args: &[(&str, &str)]) -> Rendered {
         html.push_str("</strong>");
     }
     Rendered { body, html }
+}
+
+/// The form of a word that agrees with `number` (Italian and English: `one` only for 1).
+fn plural_form<'a>(number: &str, one: &'a str, other: &'a str) -> &'a str {
+    if number.trim().parse::<f64>() == Ok(1.0) {
+        one
+    } else {
+        other
+    }
 }
 
 /// Escapes text for an HTML `formatted_body`.
@@ -539,6 +567,48 @@ mod tests {
         let joined = Rendered::lines([en.text(Msg::HelpHeader), en.text(Msg::HelpFooter)]);
         assert_eq!(joined.body.lines().count(), 2);
         assert!(joined.html.contains("<br>"));
+    }
+
+    #[test]
+    fn plural_forms_agree_with_their_number() {
+        let it = Catalogue::get(Language::It);
+        let line = |votes: &str| {
+            it.render(
+                Msg::CloseLine,
+                &[
+                    ("rank", "1"),
+                    ("number", "4"),
+                    ("title", "T"),
+                    ("votes", votes),
+                ],
+            )
+            .body
+        };
+        assert!(line("1").ends_with("— 1 voto"), "{}", line("1"));
+        assert!(line("0").ends_with("— 0 voti"), "{}", line("0"));
+        assert!(line("12").ends_with("— 12 voti"), "{}", line("12"));
+        let en = Catalogue::get(Language::En);
+        let ready = |proposals: &str, comments: &str| {
+            en.render(
+                Msg::ExportReady,
+                &[
+                    ("proposals", proposals),
+                    ("comments", comments),
+                    ("files", "f"),
+                ],
+            )
+            .body
+        };
+        assert!(
+            ready("1", "2").contains("1 proposal, 2 comments"),
+            "{}",
+            ready("1", "2")
+        );
+        assert!(
+            ready("3", "1").contains("3 proposals, 1 comment "),
+            "{}",
+            ready("3", "1")
+        );
     }
 
     #[test]

@@ -590,7 +590,9 @@ fn every_csv_column_holds_what_its_header_names_for_three_organisations() {
         super::tests::at(0),
     );
     let json = serde_json::to_value(&export).expect("json");
-    let csv = export.render(Format::Csv)[0].content.clone();
+    let csv = export.render(Format::Csv, chat.engine.settings().catalogue())[0]
+        .content
+        .clone();
     let rows: Vec<Vec<String>> = csv
         .trim_start_matches('\u{feff}')
         .lines()
@@ -666,4 +668,56 @@ fn a_reaction_that_arrives_late_goes_before_the_newer_ones_of_its_sender() {
     // Withdrawing the 👎 lets the older 👍 count, as room history shows.
     chat.redact(BOB, &newer);
     assert_eq!(chat.tally(1), (1, 0));
+}
+
+#[test]
+fn the_markdown_export_speaks_the_plan_language_in_every_heading() {
+    use super::export::{Export, Format, Visibility};
+    let mut chat = Chat::new(None);
+    let (_, replies) = chat.say(ALICE, "!propose Open <data>");
+    assert!(replies.iter().any(|r| r.contains("#1")), "{replies:?}");
+    chat.say(BOB, "!feedback the section needs a security part");
+    let markdown = |language| {
+        let catalogue = Catalogue::get(language);
+        let export = Export::build(
+            chat.engine.settings(),
+            chat.engine.state(),
+            Visibility::Public,
+            super::tests::at(0),
+        );
+        export.render(Format::Markdown, catalogue)[0]
+            .content
+            .clone()
+    };
+    let italian = markdown(Language::It);
+    for expected in [
+        "(pubblica), schema pspm.export v1.",
+        "(consultazione)",
+        "| # | Titolo | Autore | Ente | Stato | 👍 | 👎 | Risposta |\n|---|---|---|---|---|---|---|---|",
+        "| aperta |",
+        "### Commenti e contributi",
+        "su la sezione: the section needs a security part",
+    ] {
+        assert!(italian.contains(expected), "{expected:?} in:\n{italian}");
+    }
+    assert!(
+        italian.contains("| 1 | Open <data> | @alice:agency.test |"),
+        "{italian}"
+    );
+    for english in [
+        "Export ",
+        "public",
+        "Title",
+        "Comments",
+        "consultation",
+        "| open |",
+    ] {
+        assert!(!italian.contains(english), "{english:?} in:\n{italian}");
+    }
+    let english = markdown(Language::En);
+    assert!(
+        english.contains("| # | Title | Author | Organisation | State |"),
+        "{english}"
+    );
+    assert!(english.contains("### Comments and feedback"), "{english}");
 }

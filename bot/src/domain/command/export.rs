@@ -46,7 +46,7 @@ impl ExportCommand {
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
         let export = Export::build(ctx.settings, ctx.state, self.visibility, ctx.now);
-        let files = export.render(self.format);
+        let files = export.render(self.format, ctx.catalogue);
         let names: Vec<&str> = files.iter().map(|f| f.filename.as_str()).collect();
         let reply = ctx.catalogue.render(
             Msg::ExportReady,
