@@ -152,7 +152,7 @@ fn ratings_keep_each_persons_latest() {
     );
     assert!(chat
         .reply(ALICE, "!rate kit 2")
-        .contains("average 2.0/5 over 1 ratings"));
+        .contains("average 2.0/5 over 1 rating."));
     assert!(chat
         .reply(BOB, "!rate kit 5")
         .contains("average 3.5/5 over 2 ratings"));
