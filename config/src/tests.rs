@@ -1,3 +1,5 @@
+//! Config and plan loading: valid files, and one clear line per mistake.
+
 use std::path::{Path, PathBuf};
 
 use super::*;

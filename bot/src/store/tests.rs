@@ -1,3 +1,6 @@
+//! Store round trips on a temporary sled: commits, exactly-once marks, the outbox, merges and
+//! reopening.
+
 use super::*;
 use crate::domain::{PowerLevels, Rendered, Reply};
 

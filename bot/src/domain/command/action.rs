@@ -74,7 +74,7 @@ impl ActionCommand {
             Edit::Start(start) => action.start = Some(start),
             Edit::Due(due) => action.due = due,
             Edit::Owner(owner) => {
-                let (organisation, users) = super::assign::owner_of(ctx, &owner)?;
+                let (organisation, users) = ctx.owner_of(&owner)?;
                 action.owner = organisation;
                 action.owners = users;
             }

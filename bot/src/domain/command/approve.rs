@@ -1,6 +1,5 @@
 //! `!approve <id>` (moderators): publishes a pending good practice and tells its contributor.
 
-use super::practice::practice_id;
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::Msg;
 
@@ -19,7 +18,7 @@ pub struct Approve {
 
 impl Approve {
     pub fn parse(mut args: Arguments<'_>) -> Result<Approve, ParseError> {
-        let id = practice_id(&mut args, &SPEC)?;
+        let id = args.practice_id(&SPEC)?;
         args.finish(&SPEC)?;
         Ok(Approve { id })
     }

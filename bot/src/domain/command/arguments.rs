@@ -50,6 +50,24 @@ impl<'a> Arguments<'a> {
         Ok(reach)
     }
 
+    /// A practice id: one word of letters, digits, `-`, `_` or `.`.
+    pub fn practice_id(&mut self, spec: &'static Spec) -> Result<String, ParseError> {
+        let word = self.next().ok_or(ParseError::Missing { spec })?;
+        let word = word.trim_start_matches('#');
+        if word.is_empty()
+            || word.len() > 100
+            || !word
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            return Err(ParseError::Invalid {
+                spec,
+                given: word.to_owned(),
+            });
+        }
+        Ok(word.to_owned())
+    }
+
     /// Everything left, trimmed (may span lines).
     pub fn rest(self) -> &'a str {
         self.rest.trim()

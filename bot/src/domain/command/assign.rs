@@ -82,7 +82,7 @@ impl Assign {
         if taken {
             return Err(catalogue.render(Msg::AssignCodeTaken, &[("code", &self.code)]));
         }
-        let (owner, owners) = owner_of(ctx, &self.owner)?;
+        let (owner, owners) = ctx.owner_of(&self.owner)?;
         let action = Action {
             code: self.code,
             section: proposal.section.clone(),
@@ -111,28 +111,4 @@ impl Assign {
         ctx.changes.push(Change::Action(action));
         Ok(reply)
     }
-}
-
-/// An owner as typed: a user (that person alone), or an organisation by name or server
-/// (`_` for spaces). Also used by `!action … owner`.
-pub fn owner_of(
-    ctx: &Ctx<'_>,
-    owner: &str,
-) -> Result<(Option<String>, Vec<String>), crate::domain::Rendered> {
-    // A person owns it alone: naming someone is not handing it to their whole body.
-    if owner.starts_with('@') && pspm_config::server_of(owner).is_some() {
-        return Ok((None, vec![owner.to_owned()]));
-    }
-    let wanted = owner.replace('_', " ");
-    ctx.settings
-        .organisations
-        .iter()
-        .find(|(server, name)| {
-            server.eq_ignore_ascii_case(&wanted) || name.eq_ignore_ascii_case(&wanted)
-        })
-        .map(|(_, name)| (Some(name.clone()), Vec::new()))
-        .ok_or_else(|| {
-            ctx.catalogue
-                .render(Msg::AssignUnknownOwner, &[("owner", owner)])
-        })
 }

@@ -227,6 +227,27 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// An owner as typed: a user (that person alone), or an organisation by name or server
+    /// (`_` for spaces). Also used by `!action … owner`.
+    pub fn owner_of(&self, owner: &str) -> Result<(Option<String>, Vec<String>), Rendered> {
+        // A person owns it alone: naming someone is not handing it to their whole body.
+        if owner.starts_with('@') && pspm_config::server_of(owner).is_some() {
+            return Ok((None, vec![owner.to_owned()]));
+        }
+        let wanted = owner.replace('_', " ");
+        self.settings
+            .organisations
+            .iter()
+            .find(|(server, name)| {
+                server.eq_ignore_ascii_case(&wanted) || name.eq_ignore_ascii_case(&wanted)
+            })
+            .map(|(_, name)| (Some(name.clone()), Vec::new()))
+            .ok_or_else(|| {
+                self.catalogue
+                    .render(Msg::AssignUnknownOwner, &[("owner", owner)])
+            })
+    }
+
     /// Forgets everything but the reply: a refusal changes nothing.
     pub fn discard(&mut self) {
         self.changes.clear();

@@ -1,7 +1,6 @@
 //! `!decline <id> <reason>` (moderators): drops a pending good practice and tells its
 //! contributor why.
 
-use super::practice::practice_id;
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::Msg;
 use crate::domain::practice_repository::{IndexError, Status};
@@ -22,7 +21,7 @@ pub struct Decline {
 
 impl Decline {
     pub fn parse(mut args: Arguments<'_>) -> Result<Decline, ParseError> {
-        let id = practice_id(&mut args, &SPEC)?;
+        let id = args.practice_id(&SPEC)?;
         let reason = args.required_rest(&SPEC)?.to_owned();
         Ok(Decline { id, reason })
     }

@@ -6,7 +6,9 @@
 //! may run a command is checked once, here, from its [`Spec`]; a refusal changes nothing.
 //!
 //! Imports flow one way: the table → each command's file → [`Ctx`], [`Arguments`],
-//! [`ParseError`], [`Spec`] → the rest of the domain.
+//! [`ParseError`], [`Spec`] → the rest of the domain. A command file imports no other, except
+//! the one command it extends: `!promote` is `!propose` on a quoted message, `!more` the next
+//! page of `!search` (kept by the tidy test in `tests/tests/tidy.rs`).
 
 mod arguments;
 mod ctx;

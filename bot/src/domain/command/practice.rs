@@ -22,7 +22,7 @@ pub struct PracticeCommand {
 
 impl PracticeCommand {
     pub fn parse(mut args: Arguments<'_>) -> Result<PracticeCommand, ParseError> {
-        let id = practice_id(&mut args, &SPEC)?;
+        let id = args.practice_id(&SPEC)?;
         args.finish(&SPEC)?;
         Ok(PracticeCommand { id })
     }
@@ -106,22 +106,4 @@ fn source_name(source: &str) -> String {
     } else {
         source.rsplit('/').next().unwrap_or(source).to_owned()
     }
-}
-
-/// A practice id: one word of letters, digits, `-`, `_` or `.`.
-pub fn practice_id(args: &mut Arguments<'_>, spec: &'static Spec) -> Result<String, ParseError> {
-    let word = args.next().ok_or(ParseError::Missing { spec })?;
-    let word = word.trim_start_matches('#');
-    if word.is_empty()
-        || word.len() > 100
-        || !word
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    {
-        return Err(ParseError::Invalid {
-            spec,
-            given: word.to_owned(),
-        });
-    }
-    Ok(word.to_owned())
 }

@@ -1,6 +1,5 @@
 //! `!rate <id> <1-5>`: one rating per person and practice; the latest replaces the earlier.
 
-use super::practice::practice_id;
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::Msg;
 
@@ -20,7 +19,7 @@ pub struct Rate {
 
 impl Rate {
     pub fn parse(mut args: Arguments<'_>) -> Result<Rate, ParseError> {
-        let id = practice_id(&mut args, &SPEC)?;
+        let id = args.practice_id(&SPEC)?;
         let word = args.next().ok_or(ParseError::Missing { spec: &SPEC })?;
         let stars = word
             .trim_end_matches("/5")

@@ -1,3 +1,5 @@
+//! Command parsing: names and aliases, arguments, leftovers refused, help texts complete.
+
 use super::help::Help;
 use super::ping::Ping;
 use super::unknown::Unknown;
