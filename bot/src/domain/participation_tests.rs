@@ -721,3 +721,31 @@ fn the_markdown_export_speaks_the_plan_language_in_every_heading() {
     );
     assert!(english.contains("### Comments and feedback"), "{english}");
 }
+
+#[test]
+fn whoami_tells_the_organisation_and_the_role_in_this_room() {
+    let mut chat = Chat::new(None);
+    let (_, replies) = chat.say(BOB, "!whoami");
+    assert_eq!(
+        replies,
+        [
+            "@bob:ministry.test: your proposals and votes count for Ministero (server \
+          ministry.test); in this room you are a participant."
+        ]
+    );
+    let (_, replies) = chat.say(ALICE, "!whoami");
+    assert!(
+        replies[0].contains("count for Agenzia (server agency.test)"),
+        "{replies:?}"
+    );
+    let (_, replies) = chat.say(MOD, "!chisono");
+    assert!(
+        replies[0].ends_with("in this room you are a moderator."),
+        "{replies:?}"
+    );
+    let (_, replies) = chat.say(BOB, "!whoami now");
+    assert!(
+        replies[0].contains("!whoami"),
+        "leftovers refused: {replies:?}"
+    );
+}

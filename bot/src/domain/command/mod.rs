@@ -40,6 +40,7 @@ table::commands! {
     Proposals(proposals::Proposals): "proposals" | "proposte";
     Show(show::Show): "show" | "mostra";
     Stats(stats::Stats): "stats" | "statistiche" | "partecipazione";
+    Whoami(whoami::Whoami): "whoami" | "chisono";
     Vote(vote::VoteCommand): "vote" | "vota";
     Unvote(unvote::Unvote): "unvote";
     Withdraw(withdraw::Withdraw): "withdraw" | "ritira";
