@@ -470,7 +470,8 @@ fn render_template(template: &str, args: &[(&str, &str)]) -> Rendered {
             }
             _ => {
                 body.push(c);
-                push_escaped_char(&mut html, c);
+                let mut buffer = [0; 4];
+                push_escaped(&mut html, c.encode_utf8(&mut buffer));
             }
         }
     }
@@ -499,21 +500,14 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
+/// User text into an HTML body: escaped (quotes too, as it may land in an attribute), its
+/// line breaks as `<br>`.
 fn push_escaped(out: &mut String, text: &str) {
-    for c in text.chars() {
-        push_escaped_char(out, c);
-    }
-}
-
-fn push_escaped_char(out: &mut String, c: char) {
-    match c {
-        '&' => out.push_str("&amp;"),
-        '<' => out.push_str("&lt;"),
-        '>' => out.push_str("&gt;"),
-        '"' => out.push_str("&quot;"),
-        '\'' => out.push_str("&#39;"),
-        '\n' => out.push_str("<br>"),
-        _ => out.push(c),
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push_str("<br>");
+        }
+        html_escape::encode_quoted_attribute_to_string(line, out);
     }
 }
 
@@ -559,7 +553,7 @@ mod tests {
         let r = it.render(Msg::UnknownReply, &[("name", "<b>x</b> & 'y'")]);
         assert!(r.body.contains("«<b>x</b> & 'y'»"), "{}", r.body);
         assert!(
-            r.html.contains("&lt;b&gt;x&lt;/b&gt; &amp; &#39;y&#39;"),
+            r.html.contains("&lt;b&gt;x&lt;/b&gt; &amp; &#x27;y&#x27;"),
             "{}",
             r.html
         );

@@ -76,19 +76,7 @@ impl Page {
 
     /// Caller text, escaped for both element content and quoted attributes.
     fn text(&mut self, text: &str) {
-        let mut rest = text;
-        while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
-            self.out.push_str(&rest[..at]);
-            self.out.push_str(match rest.as_bytes()[at] {
-                b'&' => "&amp;",
-                b'<' => "&lt;",
-                b'>' => "&gt;",
-                b'"' => "&quot;",
-                _ => "&#39;",
-            });
-            rest = &rest[at + 1..];
-        }
-        self.out.push_str(rest);
+        html_escape::encode_quoted_attribute_to_string(text, &mut self.out);
     }
 
     /// Our own values (numbers, colours), which never need escaping.
@@ -690,7 +678,7 @@ mod tests {
         assert!(!html.contains("\"quoted\""));
         assert!(!html.contains("'single'"));
         assert!(html.contains(
-            "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quoted&quot; &#39;single&#39;"
+            "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quoted&quot; &#x27;single&#x27;"
         ));
         assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"it&quot;&gt;&lt;script&gt;"));
     }
