@@ -92,4 +92,6 @@ pub trait Store: Send + Sync + 'static {
 }
 
 #[cfg(test)]
+mod golden;
+#[cfg(test)]
 mod tests;
