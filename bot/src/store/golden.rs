@@ -7,31 +7,27 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
-
-use super::codec::LogRecord;
-use super::*;
-use crate::domain::monitoring::{Action, Measurement, Update};
-use crate::domain::polls::{Poll, Response};
-use crate::domain::{
-    Ballot, Comment, Phase, PowerLevels, Proposal, ProposalState, Rendered, Stance,
+use super::records::{
+    from_json, to_json, ChangeRecord, DeadLetterRecord, LogRecord, OutboxRecord, SessionRecord,
 };
+use super::samples::{changes, entry, outgoing, session};
+use super::*;
 
 // The store's encodings, as these tests reach them.
 
 fn change_to_json(change: &Change) -> Vec<u8> {
-    serde_json::to_vec(change).unwrap()
+    to_json(&ChangeRecord::from(change.clone())).unwrap()
 }
 
 fn change_from_json(bytes: &[u8]) -> Change {
-    serde_json::from_slice(bytes).unwrap()
+    from_json::<ChangeRecord>(bytes).unwrap().into()
 }
 
 fn log_to_bytes(level: u8, applied: Vec<u64>, changes: Vec<Change>) -> Vec<u8> {
     LogRecord {
         level,
         applied,
-        changes,
+        changes: changes.into_iter().map(ChangeRecord::from).collect(),
     }
     .encode()
     .unwrap()
@@ -39,307 +35,34 @@ fn log_to_bytes(level: u8, applied: Vec<u64>, changes: Vec<Change>) -> Vec<u8> {
 
 fn log_from_bytes(bytes: &[u8]) -> (u8, Vec<u64>, Vec<Change>) {
     let record = LogRecord::decode(bytes).unwrap();
-    (record.level, record.applied, record.changes)
+    let changes = record.changes.into_iter().map(Change::from).collect();
+    (record.level, record.applied, changes)
 }
 
 fn outbox_to_json(entry: &OutboxEntry) -> Vec<u8> {
-    serde_json::to_vec(entry).unwrap()
+    to_json(&OutboxRecord::from(entry.clone())).unwrap()
 }
 
 fn outbox_from_json(bytes: &[u8]) -> OutboxEntry {
-    serde_json::from_slice(bytes).unwrap()
+    from_json::<OutboxRecord>(bytes).unwrap().into()
 }
 
 fn dead_letter_to_json(entry: &OutboxEntry, reason: &str) -> Vec<u8> {
-    serde_json::to_vec(&(entry, reason)).unwrap()
+    to_json(&DeadLetterRecord(entry.clone().into(), reason.to_owned())).unwrap()
 }
 
 fn dead_letter_from_json(bytes: &[u8]) -> (OutboxEntry, String) {
-    serde_json::from_slice(bytes).unwrap()
+    let DeadLetterRecord(entry, reason) = from_json(bytes).unwrap();
+    (entry.into(), reason)
 }
 
 fn session_to_json(session: &Session) -> Vec<u8> {
-    serde_json::to_vec(session).unwrap()
+    to_json(&SessionRecord::from(session.clone())).unwrap()
 }
 
 fn session_from_json(bytes: &[u8]) -> Session {
-    serde_json::from_slice(bytes).unwrap()
+    from_json::<SessionRecord>(bytes).unwrap().into()
 }
-
-// The samples: one per kind of record, with the corners of each encoding (empty and absent
-// fields, non-ASCII text, extreme numbers).
-
-fn proposal(state: ProposalState, card_event: Option<&str>) -> Proposal {
-    Proposal {
-        number: 12,
-        section: "dati".into(),
-        room_id: "!dati:hs".into(),
-        title: "Dati aperti per tutti".into(),
-        description: "Più dati, più \"qualità\".".into(),
-        author: "@anna:hs".into(),
-        organisation: "Comune di Forlì".into(),
-        state,
-        answer: Some("Sì".into()),
-        hidden: None,
-        created_ms: 1_700_000_000_000,
-        updated_ms: 1_700_000_100_000,
-        source_event: "$source".into(),
-        card_event: card_event.map(str::to_owned),
-    }
-}
-
-fn changes() -> Vec<(&'static str, Change)> {
-    vec![
-        (
-            "power-levels",
-            Change::PowerLevels {
-                room_id: "!r:hs".into(),
-                levels: PowerLevels {
-                    users: [("@m:hs".to_owned(), 50), ("@a:hs".to_owned(), 100)].into(),
-                    users_default: -1,
-                },
-            },
-        ),
-        (
-            "bot-joined",
-            Change::BotJoined {
-                room_id: "!r:hs".into(),
-                at_ms: 1_700_000_000_000,
-            },
-        ),
-        (
-            "proposal-open",
-            Change::Proposal(proposal(ProposalState::Open, Some("$card"))),
-        ),
-        (
-            "proposal-merged",
-            Change::Proposal(Proposal {
-                hidden: Some("spam".into()),
-                answer: None,
-                ..proposal(ProposalState::Merged(3), None)
-            }),
-        ),
-        (
-            "ballots",
-            Change::Ballots {
-                number: 7,
-                user: "@àèé:hs".into(),
-                organisation: "Comune di Forlì".into(),
-                ballots: vec![
-                    Ballot {
-                        stance: Some(Stance::Support),
-                        source: 1,
-                    },
-                    Ballot {
-                        stance: Some(Stance::Oppose),
-                        source: 2,
-                    },
-                    Ballot {
-                        stance: None,
-                        source: u64::MAX,
-                    },
-                ],
-            },
-        ),
-        (
-            "comment",
-            Change::Comment(Comment {
-                event_id: "$c".into(),
-                section: "dati".into(),
-                proposal: Some(0),
-                author: "@a:hs".into(),
-                organisation: "Ente".into(),
-                text: "riga 1\nriga 2 ✓".into(),
-                at_ms: -5,
-            }),
-        ),
-        (
-            "comment-on-section",
-            Change::Comment(Comment {
-                event_id: "$d".into(),
-                section: "dati".into(),
-                proposal: None,
-                author: "@a:hs".into(),
-                organisation: String::new(),
-                text: String::new(),
-                at_ms: i64::MAX,
-            }),
-        ),
-        (
-            "phase",
-            Change::Phase {
-                section: "dati".into(),
-                phase: Phase::Prioritisation,
-            },
-        ),
-        (
-            "poll",
-            Change::Poll(Poll {
-                id: 2,
-                section: "dati".into(),
-                room_id: "!dati:hs".into(),
-                opened_by: "@m:hs".into(),
-                opened_ms: 1_700_000_000_000,
-                max_selections: 3,
-                answers: vec![("a1".into(), 12), ("a2".into(), 7)],
-                start_event: Some("$start".into()),
-                closed_ms: None,
-            }),
-        ),
-        (
-            "poll-response",
-            Change::PollResponse {
-                poll: 2,
-                user: "@u:hs".into(),
-                response: Response {
-                    event_id: "$resp".into(),
-                    at_ms: 1_700_000_000_001,
-                    selections: vec!["a1".into()],
-                    spoiled: false,
-                },
-            },
-        ),
-        (
-            "told-server-not-allowed",
-            Change::ToldServerNotAllowed {
-                room_id: "!r:hs".into(),
-                server: "evil.example".into(),
-            },
-        ),
-        (
-            "action",
-            Change::Action(Action {
-                code: "A1.2".into(),
-                section: "dati".into(),
-                objective: Some("O1".into()),
-                title: "Catalogo dei dati".into(),
-                owner: None,
-                owners: vec!["@o:hs".into()],
-                start: Some(NaiveDate::from_ymd_opt(2026, 1, 31).unwrap()),
-                due: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
-                weight: 1.0,
-                proposal: Some(12),
-            }),
-        ),
-        (
-            "action-update",
-            Change::ActionUpdate {
-                code: "A1.2".into(),
-                update: Update {
-                    event_id: "$upd".into(),
-                    author: "@o:hs".into(),
-                    at_ms: 1_700_000_000_002,
-                    progress: 40,
-                    note: "a metà".into(),
-                },
-            },
-        ),
-        (
-            "measurement",
-            Change::Measurement(Measurement {
-                event_id: "$meas".into(),
-                result: "R1".into(),
-                value: 42.5,
-                date: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
-                note: String::new(),
-                author: "@o:hs".into(),
-                at_ms: 1_700_000_000_003,
-            }),
-        ),
-        (
-            "reminded",
-            Change::Reminded {
-                room_id: "!r:hs".into(),
-                day: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
-            },
-        ),
-    ]
-}
-
-fn rendered(body: &str) -> Rendered {
-    Rendered {
-        body: body.into(),
-        html: format!("<b>{body}</b>"),
-    }
-}
-
-fn outgoing() -> Vec<(&'static str, Outgoing)> {
-    vec![
-        (
-            "reply",
-            Outgoing::Reply(Reply {
-                room_id: "!r:hs".into(),
-                in_reply_to: "$e".into(),
-                thread_root: Some("$root".into()),
-                mentions: vec!["@u:hs".into(), "@v:hs".into()],
-                text: rendered("Proposta n. 12 ✓"),
-                card_for: Some(12),
-            }),
-        ),
-        (
-            "notice",
-            Outgoing::Notice(Notice {
-                room_id: "!r:hs".into(),
-                key: "reminder/2026-03-02/!r:hs".into(),
-                text: rendered("Promemoria"),
-            }),
-        ),
-        (
-            "reaction",
-            Outgoing::Reaction(Reaction {
-                room_id: "!r:hs".into(),
-                target: "$card".into(),
-                key: "👍".into(),
-            }),
-        ),
-        (
-            "file",
-            Outgoing::File(FilePost {
-                room_id: "!r:hs".into(),
-                in_reply_to: "$e".into(),
-                filename: "chart.png".into(),
-                mimetype: "image/png".into(),
-                content: vec![0x89, b'P', b'N', b'G', 0, 255],
-                image: Some((640, 480)),
-            }),
-        ),
-        (
-            "poll",
-            Outgoing::Poll(PollPost {
-                room_id: "!r:hs".into(),
-                poll_id: 2,
-                question: "Quali priorità?".into(),
-                max_selections: 3,
-                answers: vec![("a1".into(), "#12 Dati".into()), ("a2".into(), "#7".into())],
-            }),
-        ),
-        (
-            "poll-end",
-            Outgoing::PollEnd(PollEndPost {
-                room_id: "!r:hs".into(),
-                start: "$start".into(),
-                text: "1. #12 (3 voti)".into(),
-            }),
-        ),
-    ]
-}
-
-fn entry(seq: u64, outgoing: Outgoing) -> OutboxEntry {
-    OutboxEntry {
-        seq,
-        txn_id: format!("pspm-{seq}"),
-        outgoing,
-    }
-}
-
-fn session() -> Session {
-    Session {
-        user_id: "@pspm:hs".into(),
-        device_id: "DEVICE".into(),
-        access_token: "syt_secret".into(),
-    }
-}
-
 // Comparing with the golden files.
 
 fn path(name: &str) -> PathBuf {
@@ -361,10 +84,21 @@ fn golden(name: &str, actual: &str) -> String {
             path.display()
         )
     });
-    assert_eq!(
-        actual, pinned,
-        "{name}: the stored encoding changed; if on purpose, see this file's opening comment"
-    );
+    if actual != pinned {
+        // The first line that differs, rather than two walls of hex.
+        let (line, (now, was)) = actual
+            .lines()
+            .chain(std::iter::repeat(""))
+            .zip(pinned.lines().chain(std::iter::repeat("")))
+            .enumerate()
+            .find(|(_, (now, was))| now != was)
+            .unwrap_or((0, ("", "")));
+        panic!(
+            "{name}: the stored encoding changed at line {}:\n  now:    {now}\n  pinned: {was}\n\
+             if on purpose, see the opening comment of src/store/golden.rs",
+            line + 1
+        );
+    }
     pinned
 }
 

@@ -4,10 +4,8 @@
 //! state changes of a sync batch, the IDs of the events applied, the outgoing messages (the
 //! outbox) and the sync token. Sending happens only after, from the outbox.
 
-mod codec;
+mod records;
 mod sled_store;
-
-use serde::{Deserialize, Serialize};
 
 pub use sled_store::SledStore;
 
@@ -24,7 +22,7 @@ pub enum StoreError {
 }
 
 /// Something to send to the homeserver, kept until the homeserver confirms it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outgoing {
     Reply(Reply),
     Notice(Notice),
@@ -36,7 +34,7 @@ pub enum Outgoing {
 
 /// An outbox entry. `txn_id` is derived from what caused it, so a resend after a crash is
 /// deduplicated by the homeserver.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxEntry {
     /// Position in the outbox (send order).
     pub seq: u64,
@@ -57,7 +55,7 @@ pub struct Batch {
 }
 
 /// The bot's Matrix login, reused across restarts so it keeps one device.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     pub user_id: String,
     pub device_id: String,
@@ -93,5 +91,7 @@ pub trait Store: Send + Sync + 'static {
 
 #[cfg(test)]
 mod golden;
+#[cfg(test)]
+mod samples;
 #[cfg(test)]
 mod tests;

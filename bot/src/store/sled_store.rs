@@ -1,4 +1,5 @@
-//! The sled implementation of [`Store`]: the only code that imports sled.
+//! The sled implementation of [`Store`]: the only code that imports sled. Values are
+//! [`records`](super::records), never domain types.
 //!
 //! Everything lives in one tree, under key prefixes, so that a sync batch is one atomic
 //! `apply_batch` followed by one flush:
@@ -23,8 +24,10 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::codec::LogRecord;
-use super::{Batch, OutboxEntry, Session, Store, StoreError};
+use super::records::{
+    self, ChangeRecord, DeadLetterRecord, JsonRecord, LogRecord, OutboxRecord, SessionRecord,
+};
+use super::{Batch, OutboxEntry, Outgoing, Session, Store, StoreError};
 use crate::domain::participation::fingerprint;
 use crate::domain::{Change, State};
 
@@ -98,15 +101,12 @@ fn db_err(e: impl std::fmt::Display) -> StoreError {
     StoreError::Database(e.to_string())
 }
 
-fn encode<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
-    serde_json::to_vec(value).map_err(db_err)
+fn encode<R: JsonRecord>(record: &R) -> Result<Vec<u8>, StoreError> {
+    records::to_json(record).map_err(db_err)
 }
 
-fn decode<T: serde::de::DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T, StoreError> {
-    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
-        key: String::from_utf8_lossy(key).into_owned(),
-        reason: e.to_string(),
-    })
+fn decode<R: JsonRecord>(key: &[u8], bytes: &[u8]) -> Result<R, StoreError> {
+    records::from_json(bytes).map_err(|e| corrupt(key, e))
 }
 
 fn key(prefix: &[u8], rest: &[u8]) -> Vec<u8> {
@@ -273,7 +273,7 @@ impl Shared {
         }
         for entry in self.tree.scan_prefix(V2_STATE) {
             let (key, value) = entry.map_err(db_err)?;
-            record.changes.push(decode(&key, &value)?);
+            record.changes.push(decode::<ChangeRecord>(&key, &value)?);
             writes.remove(key);
         }
         let seq = self.db.generate_id().map_err(db_err)?;
@@ -368,13 +368,16 @@ impl Shared {
                     })?;
             let record = decode_record(&key, &value)?;
             applied.extend(record.applied);
-            changes.extend(record.changes);
+            changes.extend(record.changes.into_iter().map(Change::from));
             writes.remove(key);
         }
         let merged = LogRecord {
             level: level + 1,
             applied,
-            changes: latest_changes(changes),
+            changes: latest_changes(changes)
+                .into_iter()
+                .map(ChangeRecord::from)
+                .collect(),
         };
         // The merged record takes the place of the run's oldest.
         writes.insert(log_key(run[0]), encode_record(&merged)?);
@@ -388,16 +391,12 @@ impl Shared {
         self.db.flush().map(|_| ()).map_err(db_err)
     }
 
-    fn scan<T: serde::de::DeserializeOwned>(
-        &self,
-        prefix: &[u8],
-        limit: usize,
-    ) -> Result<Vec<T>, StoreError> {
+    fn scan<R: JsonRecord>(&self, prefix: &[u8], limit: usize) -> Result<Vec<R>, StoreError> {
         self.tree
             .scan_prefix(prefix)
             .take(limit)
-            .map(|record| {
-                let (key, value) = record.map_err(db_err)?;
+            .map(|entry| {
+                let (key, value) = entry.map_err(db_err)?;
                 decode(&key, &value)
             })
             .collect()
@@ -420,8 +419,8 @@ impl Store for SledStore {
         let mut state = State::default();
         for entry in shared.tree.scan_prefix(LOG) {
             let (key, value) = entry.map_err(db_err)?;
-            for change in &decode_record(&key, &value)?.changes {
-                state.apply_change(change);
+            for record in decode_record(&key, &value)?.changes {
+                state.apply_change(&Change::from(record));
             }
         }
         Ok(state)
@@ -433,18 +432,24 @@ impl Store for SledStore {
 
     fn commit(&self, batch: Batch) -> Result<(), StoreError> {
         let shared = &self.shared;
+        let Batch {
+            next_batch,
+            applied,
+            outgoing,
+            changes,
+        } = batch;
         let mut writes = sled::Batch::default();
         let record = LogRecord {
             level: 0,
-            applied: batch.applied.iter().map(|id| fingerprint(id)).collect(),
-            changes: batch.changes,
+            applied: applied.iter().map(|id| fingerprint(id)).collect(),
+            changes: changes.into_iter().map(ChangeRecord::from).collect(),
         };
         let logged = !record.applied.is_empty() || !record.changes.is_empty();
         let seq = shared.db.generate_id().map_err(db_err)?;
         if logged {
             writes.insert(log_key(seq), encode_record(&record)?);
         }
-        shared.apply_and_flush(writes, &batch.outgoing, batch.next_batch.as_deref())?;
+        shared.apply_and_flush(writes, outgoing, next_batch.as_deref())?;
         if logged {
             lock(&shared.applied).extend(record.applied);
             lock(&shared.levels).push((seq, 0));
@@ -457,7 +462,8 @@ impl Store for SledStore {
     }
 
     fn outbox(&self, limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
-        self.shared.scan(OUTBOX, limit)
+        let records: Vec<OutboxRecord> = self.shared.scan(OUTBOX, limit)?;
+        Ok(records.into_iter().map(OutboxEntry::from).collect())
     }
 
     fn remove_outbox(&self, seq: u64) -> Result<(), StoreError> {
@@ -469,31 +475,34 @@ impl Store for SledStore {
     }
 
     fn dead_letter(&self, entry: &OutboxEntry, reason: &str) -> Result<(), StoreError> {
+        let record = DeadLetterRecord(entry.clone().into(), reason.to_owned());
         let mut writes = sled::Batch::default();
         writes.remove(key(OUTBOX, &entry.seq.to_be_bytes()));
-        writes.insert(
-            key(DEAD, &entry.seq.to_be_bytes()),
-            encode(&(entry, reason))?,
-        );
+        writes.insert(key(DEAD, &entry.seq.to_be_bytes()), encode(&record)?);
         self.shared.tree.apply_batch(writes).map_err(db_err)?;
         self.shared.flush()
     }
 
     fn dead_letters(&self) -> Result<Vec<(OutboxEntry, String)>, StoreError> {
-        self.shared.scan(DEAD, usize::MAX)
+        let records: Vec<DeadLetterRecord> = self.shared.scan(DEAD, usize::MAX)?;
+        Ok(records
+            .into_iter()
+            .map(|DeadLetterRecord(entry, reason)| (entry.into(), reason))
+            .collect())
     }
 
     fn session(&self) -> Result<Option<Session>, StoreError> {
         match self.shared.tree.get(SESSION).map_err(db_err)? {
-            Some(bytes) => decode(SESSION, &bytes).map(Some),
+            Some(bytes) => decode::<SessionRecord>(SESSION, &bytes).map(|r| Some(r.into())),
             None => Ok(None),
         }
     }
 
     fn save_session(&self, session: &Session) -> Result<(), StoreError> {
+        let record = SessionRecord::from(session.clone());
         self.shared
             .tree
-            .insert(SESSION, encode(session)?)
+            .insert(SESSION, encode(&record)?)
             .map_err(db_err)?;
         self.shared.flush()
     }
@@ -554,17 +563,17 @@ impl Shared {
     fn apply_and_flush(
         &self,
         mut writes: sled::Batch,
-        outgoing: &[(String, super::Outgoing)],
+        outgoing: Vec<(String, Outgoing)>,
         next_batch: Option<&str>,
     ) -> Result<(), StoreError> {
         for (txn_id, outgoing) in outgoing {
             let seq = self.db.generate_id().map_err(db_err)?;
-            let entry = OutboxEntry {
+            let record = OutboxRecord::from(OutboxEntry {
                 seq,
-                txn_id: txn_id.clone(),
-                outgoing: outgoing.clone(),
-            };
-            writes.insert(key(OUTBOX, &seq.to_be_bytes()), encode(&entry)?);
+                txn_id,
+                outgoing,
+            });
+            writes.insert(key(OUTBOX, &seq.to_be_bytes()), encode(&record)?);
         }
         if let Some(token) = next_batch {
             writes.insert(NEXT_BATCH, token.as_bytes());

@@ -236,7 +236,7 @@ fn a_version_2_store_is_migrated_on_open() {
         tree.insert(b"a:$old2", &[]).unwrap();
         tree.insert(
             format!("s:{}", change.record_key()),
-            serde_json::to_vec(&change).unwrap(),
+            records::to_json(&records::ChangeRecord::from(change.clone())).unwrap(),
         )
         .unwrap();
         db.flush().unwrap();
