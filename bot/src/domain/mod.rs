@@ -13,6 +13,7 @@ pub mod participation;
 pub mod polls;
 pub mod practices;
 pub mod reminders;
+mod replay_order;
 pub mod turnout;
 pub mod votes;
 
@@ -349,8 +350,9 @@ impl Reply {
     }
 }
 
-/// A persistent change to the engine's state. The store keeps the latest value per
-/// [`Change::record_key`]; folding the records back with [`State::apply_change`] rebuilds the state.
+/// A persistent change to the engine's state. The store keeps the latest change per record
+/// (in the order of [`Change::replays_first`]); folding them back with [`State::apply_change`]
+/// rebuilds the state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Change {
     PowerLevels {
@@ -400,28 +402,6 @@ pub enum Change {
         room_id: String,
         day: chrono::NaiveDate,
     },
-}
-
-impl Change {
-    pub fn record_key(&self) -> String {
-        match self {
-            Change::PowerLevels { room_id, .. } => format!("power/{room_id}"),
-            Change::BotJoined { room_id, .. } => format!("joined/{room_id}"),
-            Change::Proposal(proposal) => format!("proposal/{:010}", proposal.number),
-            Change::Ballots { number, user, .. } => format!("vote/{number:010}/{user}"),
-            Change::Comment(comment) => format!("comment/{}", comment.event_id),
-            Change::Phase { section, .. } => format!("phase/{section}"),
-            Change::Poll(poll) => format!("poll/{:010}", poll.id),
-            Change::PollResponse { poll, user, .. } => format!("poll-response/{poll:010}/{user}"),
-            Change::ToldServerNotAllowed { room_id, server } => {
-                format!("told-not-allowed/{room_id}/{server}")
-            }
-            Change::Action(action) => format!("action/{}", action.code),
-            Change::ActionUpdate { code, update } => format!("update/{code}/{}", update.event_id),
-            Change::Measurement(m) => format!("measure/{}/{}", m.result, m.event_id),
-            Change::Reminded { room_id, .. } => format!("reminded/{room_id}"),
-        }
-    }
 }
 
 /// What applying one input produced.

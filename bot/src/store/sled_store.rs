@@ -13,7 +13,7 @@
 //! commit writes one record per batch instead of one key per event and per change; that is
 //! what makes 100k events/s with a durable commit per 100 events possible. To keep the log
 //! short, a background thread merges runs of [`FANOUT`] records of one level into one record
-//! of the next level, keeping only the latest change per [`Change::record_key`] (an LSM-style
+//! of the next level, keeping only the latest change per [`record_key`] (an LSM-style
 //! tiered merge: each change is rewritten a few times, never per key). A merge is one atomic
 //! batch and needs no flush: until a later flush persists it, the records it replaced are
 //! still on disk. Levels never grow along the log, so merging neighbours keeps history order.
@@ -135,21 +135,40 @@ fn is_lock_busy(error: &sled::Error) -> bool {
     matches!(error, sled::Error::Io(e) if e.to_string().contains("could not acquire lock"))
 }
 
-/// Keeps the latest change per record, in the order of their last appearance, but proposals
-/// first: a vote's support counts per section, and only the proposal knows its section. (A
-/// proposal's first record always precedes the votes on it, so this never moves a proposal
-/// before history has it.)
+/// What a change is the latest value of: a later change with the same key supersedes it.
+pub(super) fn record_key(change: &Change) -> String {
+    match change {
+        Change::PowerLevels { room_id, .. } => format!("power/{room_id}"),
+        Change::BotJoined { room_id, .. } => format!("joined/{room_id}"),
+        Change::Proposal(proposal) => format!("proposal/{:010}", proposal.number),
+        Change::Ballots { number, user, .. } => format!("vote/{number:010}/{user}"),
+        Change::Comment(comment) => format!("comment/{}", comment.event_id),
+        Change::Phase { section, .. } => format!("phase/{section}"),
+        Change::Poll(poll) => format!("poll/{:010}", poll.id),
+        Change::PollResponse { poll, user, .. } => format!("poll-response/{poll:010}/{user}"),
+        Change::ToldServerNotAllowed { room_id, server } => {
+            format!("told-not-allowed/{room_id}/{server}")
+        }
+        Change::Action(action) => format!("action/{}", action.code),
+        Change::ActionUpdate { code, update } => format!("update/{code}/{}", update.event_id),
+        Change::Measurement(m) => format!("measure/{}/{}", m.result, m.event_id),
+        Change::Reminded { room_id, .. } => format!("reminded/{room_id}"),
+    }
+}
+
+/// Keeps the latest change per [`record_key`], in the order of their last appearance, but
+/// those that [replay first](Change::replays_first) first.
 fn latest_changes(changes: impl IntoIterator<Item = Change>) -> Vec<Change> {
     let mut position: HashMap<String, usize> = HashMap::new();
     let mut latest: Vec<Option<Change>> = Vec::new();
     for change in changes {
-        if let Some(earlier) = position.insert(change.record_key(), latest.len()) {
+        if let Some(earlier) = position.insert(record_key(&change), latest.len()) {
             latest[earlier] = None;
         }
         latest.push(Some(change));
     }
     let mut latest: Vec<Change> = latest.into_iter().flatten().collect();
-    latest.sort_by_key(|change| !matches!(change, Change::Proposal(_)));
+    latest.sort_by_key(|change| !change.replays_first());
     latest
 }
 
