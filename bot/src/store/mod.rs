@@ -3,7 +3,14 @@
 //! The heart of exactly-once: [`Store::commit`] writes, in one atomic and durable step, the
 //! state changes of a sync batch, the IDs of the events applied, the outgoing messages (the
 //! outbox) and the sync token. Sending happens only after, from the outbox.
+//!
+//! # Layout
+//! - `records/`: the stored records, their encodings and conversions to and from the domain;
+//!   `golden/` pins every encoding (`golden.rs` says how to change one on purpose).
+//! - `merge.rs`: the log's merge policy (which records merge when, what a merge keeps).
+//! - `sled_store/`: the sled binding (`mod.rs`), its merge thread and the schema migration.
 
+mod merge;
 mod records;
 mod sled_store;
 

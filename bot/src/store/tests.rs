@@ -235,7 +235,7 @@ fn a_version_2_store_is_migrated_on_open() {
         tree.insert(b"a:$old1", &[]).unwrap();
         tree.insert(b"a:$old2", &[]).unwrap();
         tree.insert(
-            format!("s:{}", sled_store::record_key(&change)),
+            format!("s:{}", merge::record_key(&change)),
             records::to_json(&records::ChangeRecord::from(change.clone())).unwrap(),
         )
         .unwrap();
