@@ -4,6 +4,8 @@
 //! The conversions destructure every field without `..`, so a field added to the domain does
 //! not compile until it is given a place here (and, if stored, a golden file).
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +14,7 @@ use super::participation::{BallotRecord, CommentRecord, PhaseRecord, ProposalRec
 use super::polls::{PollRecord, ResponseRecord};
 use crate::domain::{Change, PowerLevels};
 
+/// A [`Change`] as the log stores it.
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
 pub enum ChangeRecord {
     PowerLevels {
@@ -61,7 +64,7 @@ pub enum ChangeRecord {
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
 pub struct PowerLevelsRecord {
-    pub users: std::collections::BTreeMap<String, i64>,
+    pub users: BTreeMap<String, i64>,
     pub users_default: i64,
 }
 
