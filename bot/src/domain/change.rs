@@ -8,8 +8,9 @@ use super::monitoring;
 use super::participation::{Ballot, Comment, Phase, Proposal};
 use super::polls;
 
-/// A persistent change to the engine's state. The store keeps the latest value per
-/// [`Change::record_key`]; folding the records back with [`State::apply_change`] rebuilds the state.
+/// A persistent change to the engine's state. The store keeps the latest change per record
+/// (in the order of [`Change::replays_first`]); folding them back with
+/// [`State::apply_change`](super::State::apply_change) rebuilds the state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Change {
     PowerLevels {
@@ -59,26 +60,4 @@ pub enum Change {
         room_id: String,
         day: chrono::NaiveDate,
     },
-}
-
-impl Change {
-    pub fn record_key(&self) -> String {
-        match self {
-            Change::PowerLevels { room_id, .. } => format!("power/{room_id}"),
-            Change::BotJoined { room_id, .. } => format!("joined/{room_id}"),
-            Change::Proposal(proposal) => format!("proposal/{:010}", proposal.number),
-            Change::Ballots { number, user, .. } => format!("vote/{number:010}/{user}"),
-            Change::Comment(comment) => format!("comment/{}", comment.event_id),
-            Change::Phase { section, .. } => format!("phase/{section}"),
-            Change::Poll(poll) => format!("poll/{:010}", poll.id),
-            Change::PollResponse { poll, user, .. } => format!("poll-response/{poll:010}/{user}"),
-            Change::ToldServerNotAllowed { room_id, server } => {
-                format!("told-not-allowed/{room_id}/{server}")
-            }
-            Change::Action(action) => format!("action/{}", action.code),
-            Change::ActionUpdate { code, update } => format!("update/{code}/{}", update.event_id),
-            Change::Measurement(m) => format!("measure/{}/{}", m.result, m.event_id),
-            Change::Reminded { room_id, .. } => format!("reminded/{room_id}"),
-        }
-    }
 }

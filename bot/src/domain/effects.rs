@@ -41,28 +41,10 @@ pub struct FilePost {
     pub in_reply_to: String,
     pub filename: String,
     pub mimetype: String,
-    /// Base64 in the outbox (a JSON record).
-    #[serde(with = "base64_bytes")]
     pub content: Vec<u8>,
     /// Width and height, when the file is an image to show (`m.image`).
     #[serde(default)]
     pub image: Option<(u32, u32)>,
-}
-
-mod base64_bytes {
-    use base64::Engine as _;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&base64::engine::general_purpose::STANDARD.encode(bytes))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        base64::engine::general_purpose::STANDARD
-            .decode(text)
-            .map_err(serde::de::Error::custom)
-    }
 }
 
 /// A message that answers no one, e.g. the daily reminder. `key` names it uniquely (its

@@ -31,6 +31,7 @@ pub mod participation;
 pub mod polls;
 pub mod practice_repository;
 pub mod reminders;
+mod replay_order;
 pub mod settings;
 pub mod state;
 pub mod tracking;

@@ -3,11 +3,16 @@
 //! The heart of exactly-once: [`Store::commit`] writes, in one atomic and durable step, the
 //! state changes of a sync batch, the IDs of the events applied, the outgoing messages (the
 //! outbox) and the sync token. Sending happens only after, from the outbox.
+//!
+//! # Layout
+//! - `records/`: the stored records, their encodings and conversions to and from the domain;
+//!   `golden/` pins every encoding (`golden.rs` says how to change one on purpose).
+//! - `merge.rs`: the log's merge policy (which records merge when, what a merge keeps).
+//! - `sled_store/`: the sled binding (`mod.rs`), its merge thread and the schema migration.
 
-mod codec;
+mod merge;
+mod records;
 mod sled_store;
-
-use serde::{Deserialize, Serialize};
 
 pub use sled_store::SledStore;
 
@@ -24,7 +29,7 @@ pub enum StoreError {
 }
 
 /// Something to send to the homeserver, kept until the homeserver confirms it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outgoing {
     Reply(Reply),
     Notice(Notice),
@@ -36,7 +41,7 @@ pub enum Outgoing {
 
 /// An outbox entry. `txn_id` is derived from what caused it, so a resend after a crash is
 /// deduplicated by the homeserver.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxEntry {
     /// Position in the outbox (send order).
     pub seq: u64,
@@ -57,7 +62,7 @@ pub struct Batch {
 }
 
 /// The bot's Matrix login, reused across restarts so it keeps one device.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     pub user_id: String,
     pub device_id: String,
@@ -91,5 +96,9 @@ pub trait Store: Send + Sync + 'static {
     fn first_start_ms(&self, now_ms: i64) -> Result<i64, StoreError>;
 }
 
+#[cfg(test)]
+mod golden;
+#[cfg(test)]
+mod samples;
 #[cfg(test)]
 mod tests;

@@ -237,9 +237,10 @@ fn a_version_2_store_is_migrated_on_open() {
             .unwrap();
         tree.insert(b"a:$old1", &[]).unwrap();
         tree.insert(b"a:$old2", &[]).unwrap();
+        // As version 2 wrote it: the change's JSON under its record key.
         tree.insert(
-            format!("s:{}", change.record_key()),
-            serde_json::to_vec(&change).unwrap(),
+            b"s:phase/dati",
+            &br#"{"Phase":{"section":"dati","phase":"prioritisation"}}"#[..],
         )
         .unwrap();
         db.flush().unwrap();

@@ -1,4 +1,4 @@
-//! The compact binary form of log records.
+//! A log record, the stored form of a run of history, and its compact binary encoding.
 //!
 //! Votes and comments are most of any history, so they get a hand-written form (about a third
 //! of their JSON size, and several times faster to read back); every other change is kept as
@@ -8,8 +8,8 @@
 //! integers big-endian; a change is a tag byte and its fields; strings are a `u32` length
 //! and UTF-8 bytes.
 
-use crate::domain::participation::{Ballot, Comment, Stance};
-use crate::domain::Change;
+use super::participation::{BallotRecord, CommentRecord, StanceRecord};
+use super::{from_json, to_json, ChangeRecord};
 
 const JSON: u8 = 0;
 const BALLOTS: u8 = 1;
@@ -21,7 +21,7 @@ pub struct LogRecord {
     pub level: u8,
     /// Fingerprints of the events applied.
     pub applied: Vec<u64>,
-    pub changes: Vec<Change>,
+    pub changes: Vec<ChangeRecord>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -100,9 +100,9 @@ impl Writer {
         Ok(())
     }
 
-    fn change(&mut self, change: &Change) -> Result<(), CodecError> {
+    fn change(&mut self, change: &ChangeRecord) -> Result<(), CodecError> {
         match change {
-            Change::Ballots {
+            ChangeRecord::Ballots {
                 number,
                 user,
                 organisation,
@@ -116,13 +116,13 @@ impl Writer {
                 for ballot in ballots {
                     self.0.push(match ballot.stance {
                         None => 0,
-                        Some(Stance::Support) => 1,
-                        Some(Stance::Oppose) => 2,
+                        Some(StanceRecord::Support) => 1,
+                        Some(StanceRecord::Oppose) => 2,
                     });
                     self.0.extend_from_slice(&ballot.source.to_be_bytes());
                 }
             }
-            Change::Comment(comment) => {
+            ChangeRecord::Comment(comment) => {
                 self.0.push(COMMENT);
                 self.str(&comment.event_id)?;
                 self.str(&comment.section)?;
@@ -135,7 +135,7 @@ impl Writer {
             }
             other => {
                 self.0.push(JSON);
-                let json = serde_json::to_vec(other).map_err(|e| CodecError(e.to_string()))?;
+                let json = to_json(other).map_err(|e| CodecError(e.to_string()))?;
                 self.len(json.len())?;
                 self.0.extend_from_slice(&json);
             }
@@ -169,7 +169,7 @@ impl<'a> Reader<'a> {
         String::from_utf8(self.take(len)?.to_vec()).map_err(|e| CodecError(e.to_string()))
     }
 
-    fn change(&mut self) -> Result<Change, CodecError> {
+    fn change(&mut self) -> Result<ChangeRecord, CodecError> {
         match self.take(1)?[0] {
             BALLOTS => {
                 let number = u32::from_be_bytes(self.array()?);
@@ -180,21 +180,21 @@ impl<'a> Reader<'a> {
                 for _ in 0..count {
                     let stance = match self.take(1)?[0] {
                         0 => None,
-                        1 => Some(Stance::Support),
-                        2 => Some(Stance::Oppose),
+                        1 => Some(StanceRecord::Support),
+                        2 => Some(StanceRecord::Oppose),
                         other => return Err(CodecError(format!("unknown stance {other}"))),
                     };
                     let source = u64::from_be_bytes(self.array()?);
-                    ballots.push(Ballot { stance, source });
+                    ballots.push(BallotRecord { stance, source });
                 }
-                Ok(Change::Ballots {
+                Ok(ChangeRecord::Ballots {
                     number,
                     user,
                     organisation,
                     ballots,
                 })
             }
-            COMMENT => Ok(Change::Comment(Comment {
+            COMMENT => Ok(ChangeRecord::Comment(CommentRecord {
                 event_id: self.string()?,
                 section: self.string()?,
                 proposal: u32::from_be_bytes(self.array()?).checked_sub(1),
@@ -205,7 +205,7 @@ impl<'a> Reader<'a> {
             })),
             JSON => {
                 let len = self.len()?;
-                serde_json::from_slice(self.take(len)?).map_err(|e| CodecError(e.to_string()))
+                from_json(self.take(len)?).map_err(|e| CodecError(e.to_string()))
             }
             other => Err(CodecError(format!("unknown change tag {other}"))),
         }
@@ -215,14 +215,18 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Phase, PowerLevels};
+    use crate::domain::{Ballot, Change, Comment, Phase, PowerLevels, Stance};
+
+    fn records(changes: Vec<Change>) -> Vec<ChangeRecord> {
+        changes.into_iter().map(ChangeRecord::from).collect()
+    }
 
     #[test]
     fn every_kind_of_change_reads_back_as_written() {
         let record = LogRecord {
             level: 3,
             applied: vec![0, 42, u64::MAX],
-            changes: vec![
+            changes: records(vec![
                 Change::Ballots {
                     number: 7,
                     user: "@àèé:hs".into(),
@@ -271,7 +275,7 @@ mod tests {
                         users_default: 0,
                     },
                 },
-            ],
+            ]),
         };
         let bytes = record.encode().unwrap();
         assert_eq!(LogRecord::decode(&bytes).unwrap(), record);
@@ -286,7 +290,7 @@ mod tests {
         let record = LogRecord {
             level: 0,
             applied: vec![9],
-            changes: vec![Change::Ballots {
+            changes: records(vec![Change::Ballots {
                 number: 1,
                 user: "@u:hs".into(),
                 organisation: "Ente".into(),
@@ -294,7 +298,7 @@ mod tests {
                     stance: Some(Stance::Support),
                     source: 3,
                 }],
-            }],
+            }]),
         };
         let bytes = record.encode().unwrap();
         for cut in 0..bytes.len() {

@@ -1,0 +1,193 @@
+//! The stored form of a state change: [`ChangeRecord`] mirrors [`Change`] variant for variant,
+//! with the serde shape the log has always had (externally tagged, variant names as written).
+//!
+//! The conversions destructure every field without `..`, so a field added to the domain does
+//! not compile until it is given a place here (and, if stored, a golden file).
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::monitoring::{ActionRecord, MeasurementRecord, UpdateRecord};
+use super::participation::{BallotRecord, CommentRecord, PhaseRecord, ProposalRecord};
+use super::polls::{PollRecord, ResponseRecord};
+use crate::domain::{Change, PowerLevels};
+
+/// A [`Change`] as the log stores it.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub enum ChangeRecord {
+    PowerLevels {
+        room_id: String,
+        levels: PowerLevelsRecord,
+    },
+    BotJoined {
+        room_id: String,
+        at_ms: i64,
+    },
+    Proposal(ProposalRecord),
+    Ballots {
+        number: u32,
+        user: String,
+        organisation: String,
+        ballots: Vec<BallotRecord>,
+    },
+    Comment(CommentRecord),
+    Phase {
+        section: String,
+        phase: PhaseRecord,
+    },
+    Poll(PollRecord),
+    PollResponse {
+        poll: u32,
+        user: String,
+        response: ResponseRecord,
+    },
+    /// Records of older stores (one per user) decode with empty fields.
+    ToldServerNotAllowed {
+        #[serde(default)]
+        room_id: String,
+        #[serde(default)]
+        server: String,
+    },
+    Action(ActionRecord),
+    ActionUpdate {
+        code: String,
+        update: UpdateRecord,
+    },
+    Measurement(MeasurementRecord),
+    Reminded {
+        room_id: String,
+        day: NaiveDate,
+    },
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct PowerLevelsRecord {
+    pub users: BTreeMap<String, i64>,
+    pub users_default: i64,
+}
+
+impl From<Change> for ChangeRecord {
+    fn from(change: Change) -> ChangeRecord {
+        match change {
+            Change::PowerLevels { room_id, levels } => ChangeRecord::PowerLevels {
+                room_id,
+                levels: levels.into(),
+            },
+            Change::BotJoined { room_id, at_ms } => ChangeRecord::BotJoined { room_id, at_ms },
+            Change::Proposal(proposal) => ChangeRecord::Proposal(proposal.into()),
+            Change::Ballots {
+                number,
+                user,
+                organisation,
+                ballots,
+            } => ChangeRecord::Ballots {
+                number,
+                user,
+                organisation,
+                ballots: ballots.into_iter().map(BallotRecord::from).collect(),
+            },
+            Change::Comment(comment) => ChangeRecord::Comment(comment.into()),
+            Change::Phase { section, phase } => ChangeRecord::Phase {
+                section,
+                phase: phase.into(),
+            },
+            Change::Poll(poll) => ChangeRecord::Poll(poll.into()),
+            Change::PollResponse {
+                poll,
+                user,
+                response,
+            } => ChangeRecord::PollResponse {
+                poll,
+                user,
+                response: response.into(),
+            },
+            Change::ToldServerNotAllowed { room_id, server } => {
+                ChangeRecord::ToldServerNotAllowed { room_id, server }
+            }
+            Change::Action(action) => ChangeRecord::Action(action.into()),
+            Change::ActionUpdate { code, update } => ChangeRecord::ActionUpdate {
+                code,
+                update: update.into(),
+            },
+            Change::Measurement(measurement) => ChangeRecord::Measurement(measurement.into()),
+            Change::Reminded { room_id, day } => ChangeRecord::Reminded { room_id, day },
+        }
+    }
+}
+
+impl From<ChangeRecord> for Change {
+    fn from(record: ChangeRecord) -> Change {
+        match record {
+            ChangeRecord::PowerLevels { room_id, levels } => Change::PowerLevels {
+                room_id,
+                levels: levels.into(),
+            },
+            ChangeRecord::BotJoined { room_id, at_ms } => Change::BotJoined { room_id, at_ms },
+            ChangeRecord::Proposal(proposal) => Change::Proposal(proposal.into()),
+            ChangeRecord::Ballots {
+                number,
+                user,
+                organisation,
+                ballots,
+            } => Change::Ballots {
+                number,
+                user,
+                organisation,
+                ballots: ballots.into_iter().map(Into::into).collect(),
+            },
+            ChangeRecord::Comment(comment) => Change::Comment(comment.into()),
+            ChangeRecord::Phase { section, phase } => Change::Phase {
+                section,
+                phase: phase.into(),
+            },
+            ChangeRecord::Poll(poll) => Change::Poll(poll.into()),
+            ChangeRecord::PollResponse {
+                poll,
+                user,
+                response,
+            } => Change::PollResponse {
+                poll,
+                user,
+                response: response.into(),
+            },
+            ChangeRecord::ToldServerNotAllowed { room_id, server } => {
+                Change::ToldServerNotAllowed { room_id, server }
+            }
+            ChangeRecord::Action(action) => Change::Action(action.into()),
+            ChangeRecord::ActionUpdate { code, update } => Change::ActionUpdate {
+                code,
+                update: update.into(),
+            },
+            ChangeRecord::Measurement(measurement) => Change::Measurement(measurement.into()),
+            ChangeRecord::Reminded { room_id, day } => Change::Reminded { room_id, day },
+        }
+    }
+}
+
+impl From<PowerLevels> for PowerLevelsRecord {
+    fn from(levels: PowerLevels) -> PowerLevelsRecord {
+        let PowerLevels {
+            users,
+            users_default,
+        } = levels;
+        PowerLevelsRecord {
+            users,
+            users_default,
+        }
+    }
+}
+
+impl From<PowerLevelsRecord> for PowerLevels {
+    fn from(record: PowerLevelsRecord) -> PowerLevels {
+        let PowerLevelsRecord {
+            users,
+            users_default,
+        } = record;
+        PowerLevels {
+            users,
+            users_default,
+        }
+    }
+}

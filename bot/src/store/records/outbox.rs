@@ -1,0 +1,379 @@
+//! The stored form of outbox entries and dead letters (JSON under `o:` and `d:`): an
+//! [`OutboxRecord`] mirrors an [`OutboxEntry`] and its [`Outgoing`] payload, with the serde
+//! shape the outbox has always had. A file's bytes are base64 here, a storage concern only.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{FilePost, Notice, PollEndPost, PollPost, Reaction, Rendered, Reply};
+use crate::store::{OutboxEntry, Outgoing};
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct OutboxRecord {
+    pub seq: u64,
+    pub txn_id: String,
+    pub outgoing: OutgoingRecord,
+}
+
+/// A dead letter: the entry and why the homeserver refused it, a JSON array of the two.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeadLetterRecord(pub OutboxRecord, pub String);
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub enum OutgoingRecord {
+    Reply(ReplyRecord),
+    Notice(NoticeRecord),
+    Reaction(ReactionRecord),
+    File(FileRecord),
+    Poll(PollPostRecord),
+    PollEnd(PollEndRecord),
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReplyRecord {
+    pub room_id: String,
+    pub in_reply_to: String,
+    pub thread_root: Option<String>,
+    pub mentions: Vec<String>,
+    pub text: RenderedRecord,
+    pub card_for: Option<u32>,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct NoticeRecord {
+    pub room_id: String,
+    pub key: String,
+    pub text: RenderedRecord,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct RenderedRecord {
+    pub body: String,
+    pub html: String,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReactionRecord {
+    pub room_id: String,
+    pub target: String,
+    pub key: String,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct FileRecord {
+    pub room_id: String,
+    pub in_reply_to: String,
+    pub filename: String,
+    pub mimetype: String,
+    #[serde(with = "base64_bytes")]
+    pub content: Vec<u8>,
+    /// Absent from records written before files could be images.
+    #[serde(default)]
+    pub image: Option<(u32, u32)>,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct PollPostRecord {
+    pub room_id: String,
+    pub poll_id: u32,
+    pub question: String,
+    pub max_selections: u32,
+    pub answers: Vec<(String, String)>,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct PollEndRecord {
+    pub room_id: String,
+    pub start: String,
+    pub text: String,
+}
+
+/// Standard base64 with padding, as a JSON string.
+mod base64_bytes {
+    use base64::Engine as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&base64::engine::general_purpose::STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl From<OutboxEntry> for OutboxRecord {
+    fn from(entry: OutboxEntry) -> OutboxRecord {
+        let OutboxEntry {
+            seq,
+            txn_id,
+            outgoing,
+        } = entry;
+        OutboxRecord {
+            seq,
+            txn_id,
+            outgoing: outgoing.into(),
+        }
+    }
+}
+
+impl From<OutboxRecord> for OutboxEntry {
+    fn from(record: OutboxRecord) -> OutboxEntry {
+        let OutboxRecord {
+            seq,
+            txn_id,
+            outgoing,
+        } = record;
+        OutboxEntry {
+            seq,
+            txn_id,
+            outgoing: outgoing.into(),
+        }
+    }
+}
+
+impl From<Outgoing> for OutgoingRecord {
+    fn from(outgoing: Outgoing) -> OutgoingRecord {
+        match outgoing {
+            Outgoing::Reply(reply) => OutgoingRecord::Reply(reply.into()),
+            Outgoing::Notice(notice) => OutgoingRecord::Notice(notice.into()),
+            Outgoing::Reaction(reaction) => OutgoingRecord::Reaction(reaction.into()),
+            Outgoing::File(file) => OutgoingRecord::File(file.into()),
+            Outgoing::Poll(poll) => OutgoingRecord::Poll(poll.into()),
+            Outgoing::PollEnd(end) => OutgoingRecord::PollEnd(end.into()),
+        }
+    }
+}
+
+impl From<OutgoingRecord> for Outgoing {
+    fn from(record: OutgoingRecord) -> Outgoing {
+        match record {
+            OutgoingRecord::Reply(reply) => Outgoing::Reply(reply.into()),
+            OutgoingRecord::Notice(notice) => Outgoing::Notice(notice.into()),
+            OutgoingRecord::Reaction(reaction) => Outgoing::Reaction(reaction.into()),
+            OutgoingRecord::File(file) => Outgoing::File(file.into()),
+            OutgoingRecord::Poll(poll) => Outgoing::Poll(poll.into()),
+            OutgoingRecord::PollEnd(end) => Outgoing::PollEnd(end.into()),
+        }
+    }
+}
+
+impl From<Reply> for ReplyRecord {
+    fn from(reply: Reply) -> ReplyRecord {
+        let Reply {
+            room_id,
+            in_reply_to,
+            thread_root,
+            mentions,
+            text,
+            card_for,
+        } = reply;
+        ReplyRecord {
+            room_id,
+            in_reply_to,
+            thread_root,
+            mentions,
+            text: text.into(),
+            card_for,
+        }
+    }
+}
+
+impl From<ReplyRecord> for Reply {
+    fn from(record: ReplyRecord) -> Reply {
+        let ReplyRecord {
+            room_id,
+            in_reply_to,
+            thread_root,
+            mentions,
+            text,
+            card_for,
+        } = record;
+        Reply {
+            room_id,
+            in_reply_to,
+            thread_root,
+            mentions,
+            text: text.into(),
+            card_for,
+        }
+    }
+}
+
+impl From<Notice> for NoticeRecord {
+    fn from(notice: Notice) -> NoticeRecord {
+        let Notice { room_id, key, text } = notice;
+        NoticeRecord {
+            room_id,
+            key,
+            text: text.into(),
+        }
+    }
+}
+
+impl From<NoticeRecord> for Notice {
+    fn from(record: NoticeRecord) -> Notice {
+        let NoticeRecord { room_id, key, text } = record;
+        Notice {
+            room_id,
+            key,
+            text: text.into(),
+        }
+    }
+}
+
+impl From<Rendered> for RenderedRecord {
+    fn from(rendered: Rendered) -> RenderedRecord {
+        let Rendered { body, html } = rendered;
+        RenderedRecord { body, html }
+    }
+}
+
+impl From<RenderedRecord> for Rendered {
+    fn from(record: RenderedRecord) -> Rendered {
+        let RenderedRecord { body, html } = record;
+        Rendered { body, html }
+    }
+}
+
+impl From<Reaction> for ReactionRecord {
+    fn from(reaction: Reaction) -> ReactionRecord {
+        let Reaction {
+            room_id,
+            target,
+            key,
+        } = reaction;
+        ReactionRecord {
+            room_id,
+            target,
+            key,
+        }
+    }
+}
+
+impl From<ReactionRecord> for Reaction {
+    fn from(record: ReactionRecord) -> Reaction {
+        let ReactionRecord {
+            room_id,
+            target,
+            key,
+        } = record;
+        Reaction {
+            room_id,
+            target,
+            key,
+        }
+    }
+}
+
+impl From<FilePost> for FileRecord {
+    fn from(file: FilePost) -> FileRecord {
+        let FilePost {
+            room_id,
+            in_reply_to,
+            filename,
+            mimetype,
+            content,
+            image,
+        } = file;
+        FileRecord {
+            room_id,
+            in_reply_to,
+            filename,
+            mimetype,
+            content,
+            image,
+        }
+    }
+}
+
+impl From<FileRecord> for FilePost {
+    fn from(record: FileRecord) -> FilePost {
+        let FileRecord {
+            room_id,
+            in_reply_to,
+            filename,
+            mimetype,
+            content,
+            image,
+        } = record;
+        FilePost {
+            room_id,
+            in_reply_to,
+            filename,
+            mimetype,
+            content,
+            image,
+        }
+    }
+}
+
+impl From<PollPost> for PollPostRecord {
+    fn from(poll: PollPost) -> PollPostRecord {
+        let PollPost {
+            room_id,
+            poll_id,
+            question,
+            max_selections,
+            answers,
+        } = poll;
+        PollPostRecord {
+            room_id,
+            poll_id,
+            question,
+            max_selections,
+            answers,
+        }
+    }
+}
+
+impl From<PollPostRecord> for PollPost {
+    fn from(record: PollPostRecord) -> PollPost {
+        let PollPostRecord {
+            room_id,
+            poll_id,
+            question,
+            max_selections,
+            answers,
+        } = record;
+        PollPost {
+            room_id,
+            poll_id,
+            question,
+            max_selections,
+            answers,
+        }
+    }
+}
+
+impl From<PollEndPost> for PollEndRecord {
+    fn from(end: PollEndPost) -> PollEndRecord {
+        let PollEndPost {
+            room_id,
+            start,
+            text,
+        } = end;
+        PollEndRecord {
+            room_id,
+            start,
+            text,
+        }
+    }
+}
+
+impl From<PollEndRecord> for PollEndPost {
+    fn from(record: PollEndRecord) -> PollEndPost {
+        let PollEndRecord {
+            room_id,
+            start,
+            text,
+        } = record;
+        PollEndPost {
+            room_id,
+            start,
+            text,
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! The stored forms of a prioritisation poll and of a voter's response to it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::polls::{Poll, Response};
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct PollRecord {
+    pub id: u32,
+    pub section: String,
+    pub room_id: String,
+    pub opened_by: String,
+    pub opened_ms: i64,
+    pub max_selections: u32,
+    /// `[answer id, proposal number]` pairs.
+    pub answers: Vec<(String, u32)>,
+    pub start_event: Option<String>,
+    pub closed_ms: Option<i64>,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResponseRecord {
+    pub event_id: String,
+    pub at_ms: i64,
+    pub selections: Vec<String>,
+    pub spoiled: bool,
+}
+
+impl From<Poll> for PollRecord {
+    fn from(poll: Poll) -> PollRecord {
+        let Poll {
+            id,
+            section,
+            room_id,
+            opened_by,
+            opened_ms,
+            max_selections,
+            answers,
+            start_event,
+            closed_ms,
+        } = poll;
+        PollRecord {
+            id,
+            section,
+            room_id,
+            opened_by,
+            opened_ms,
+            max_selections,
+            answers,
+            start_event,
+            closed_ms,
+        }
+    }
+}
+
+impl From<PollRecord> for Poll {
+    fn from(record: PollRecord) -> Poll {
+        let PollRecord {
+            id,
+            section,
+            room_id,
+            opened_by,
+            opened_ms,
+            max_selections,
+            answers,
+            start_event,
+            closed_ms,
+        } = record;
+        Poll {
+            id,
+            section,
+            room_id,
+            opened_by,
+            opened_ms,
+            max_selections,
+            answers,
+            start_event,
+            closed_ms,
+        }
+    }
+}
+
+impl From<Response> for ResponseRecord {
+    fn from(response: Response) -> ResponseRecord {
+        let Response {
+            event_id,
+            at_ms,
+            selections,
+            spoiled,
+        } = response;
+        ResponseRecord {
+            event_id,
+            at_ms,
+            selections,
+            spoiled,
+        }
+    }
+}
+
+impl From<ResponseRecord> for Response {
+    fn from(record: ResponseRecord) -> Response {
+        let ResponseRecord {
+            event_id,
+            at_ms,
+            selections,
+            spoiled,
+        } = record;
+        Response {
+            event_id,
+            at_ms,
+            selections,
+            spoiled,
+        }
+    }
+}

@@ -1,0 +1,283 @@
+//! Fixed samples of every kind of stored record for the golden tests, with the corners of
+//! each encoding: empty and absent fields, non-ASCII text, extreme numbers.
+
+use chrono::NaiveDate;
+
+use crate::domain::monitoring::{Action, Measurement, Update};
+use crate::domain::polls::{Poll, Response};
+use crate::domain::{
+    Ballot, Change, Comment, FilePost, Notice, Phase, PollEndPost, PollPost, PowerLevels, Proposal,
+    ProposalState, Reaction, Rendered, Reply, Stance,
+};
+use crate::store::{OutboxEntry, Outgoing, Session};
+
+fn proposal(state: ProposalState, card_event: Option<&str>) -> Proposal {
+    Proposal {
+        number: 12,
+        section: "dati".into(),
+        room_id: "!dati:hs".into(),
+        title: "Dati aperti per tutti".into(),
+        description: "Più dati, più \"qualità\".".into(),
+        author: "@anna:hs".into(),
+        organisation: "Comune di Forlì".into(),
+        state,
+        answer: Some("Sì".into()),
+        hidden: None,
+        created_ms: 1_700_000_000_000,
+        updated_ms: 1_700_000_100_000,
+        source_event: "$source".into(),
+        card_event: card_event.map(str::to_owned),
+    }
+}
+
+pub fn changes() -> Vec<(&'static str, Change)> {
+    vec![
+        (
+            "power-levels",
+            Change::PowerLevels {
+                room_id: "!r:hs".into(),
+                levels: PowerLevels {
+                    users: [("@m:hs".to_owned(), 50), ("@a:hs".to_owned(), 100)].into(),
+                    users_default: -1,
+                },
+            },
+        ),
+        (
+            "bot-joined",
+            Change::BotJoined {
+                room_id: "!r:hs".into(),
+                at_ms: 1_700_000_000_000,
+            },
+        ),
+        (
+            "proposal-open",
+            Change::Proposal(proposal(ProposalState::Open, Some("$card"))),
+        ),
+        (
+            "proposal-merged",
+            Change::Proposal(Proposal {
+                hidden: Some("spam".into()),
+                answer: None,
+                ..proposal(ProposalState::Merged(3), None)
+            }),
+        ),
+        (
+            "ballots",
+            Change::Ballots {
+                number: 7,
+                user: "@àèé:hs".into(),
+                organisation: "Comune di Forlì".into(),
+                ballots: vec![
+                    Ballot {
+                        stance: Some(Stance::Support),
+                        source: 1,
+                    },
+                    Ballot {
+                        stance: Some(Stance::Oppose),
+                        source: 2,
+                    },
+                    Ballot {
+                        stance: None,
+                        source: u64::MAX,
+                    },
+                ],
+            },
+        ),
+        (
+            "comment",
+            Change::Comment(Comment {
+                event_id: "$c".into(),
+                section: "dati".into(),
+                proposal: Some(0),
+                author: "@a:hs".into(),
+                organisation: "Ente".into(),
+                text: "riga 1\nriga 2 ✓".into(),
+                at_ms: -5,
+            }),
+        ),
+        (
+            "comment-on-section",
+            Change::Comment(Comment {
+                event_id: "$d".into(),
+                section: "dati".into(),
+                proposal: None,
+                author: "@a:hs".into(),
+                organisation: String::new(),
+                text: String::new(),
+                at_ms: i64::MAX,
+            }),
+        ),
+        (
+            "phase",
+            Change::Phase {
+                section: "dati".into(),
+                phase: Phase::Prioritisation,
+            },
+        ),
+        (
+            "poll",
+            Change::Poll(Poll {
+                id: 2,
+                section: "dati".into(),
+                room_id: "!dati:hs".into(),
+                opened_by: "@m:hs".into(),
+                opened_ms: 1_700_000_000_000,
+                max_selections: 3,
+                answers: vec![("a1".into(), 12), ("a2".into(), 7)],
+                start_event: Some("$start".into()),
+                closed_ms: None,
+            }),
+        ),
+        (
+            "poll-response",
+            Change::PollResponse {
+                poll: 2,
+                user: "@u:hs".into(),
+                response: Response {
+                    event_id: "$resp".into(),
+                    at_ms: 1_700_000_000_001,
+                    selections: vec!["a1".into()],
+                    spoiled: false,
+                },
+            },
+        ),
+        (
+            "told-server-not-allowed",
+            Change::ToldServerNotAllowed {
+                room_id: "!r:hs".into(),
+                server: "evil.example".into(),
+            },
+        ),
+        (
+            "action",
+            Change::Action(Action {
+                code: "A1.2".into(),
+                section: "dati".into(),
+                objective: Some("O1".into()),
+                title: "Catalogo dei dati".into(),
+                owner: None,
+                owners: vec!["@o:hs".into()],
+                start: Some(NaiveDate::from_ymd_opt(2026, 1, 31).unwrap()),
+                due: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+                weight: 1.0,
+                proposal: Some(12),
+            }),
+        ),
+        (
+            "action-update",
+            Change::ActionUpdate {
+                code: "A1.2".into(),
+                update: Update {
+                    event_id: "$upd".into(),
+                    author: "@o:hs".into(),
+                    at_ms: 1_700_000_000_002,
+                    progress: 40,
+                    note: "a metà".into(),
+                },
+            },
+        ),
+        (
+            "measurement",
+            Change::Measurement(Measurement {
+                event_id: "$meas".into(),
+                result: "R1".into(),
+                value: 42.5,
+                date: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
+                note: String::new(),
+                author: "@o:hs".into(),
+                at_ms: 1_700_000_000_003,
+            }),
+        ),
+        (
+            "reminded",
+            Change::Reminded {
+                room_id: "!r:hs".into(),
+                day: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+            },
+        ),
+    ]
+}
+
+fn rendered(body: &str) -> Rendered {
+    Rendered {
+        body: body.into(),
+        html: format!("<b>{body}</b>"),
+    }
+}
+
+pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
+    vec![
+        (
+            "reply",
+            Outgoing::Reply(Reply {
+                room_id: "!r:hs".into(),
+                in_reply_to: "$e".into(),
+                thread_root: Some("$root".into()),
+                mentions: vec!["@u:hs".into(), "@v:hs".into()],
+                text: rendered("Proposta n. 12 ✓"),
+                card_for: Some(12),
+            }),
+        ),
+        (
+            "notice",
+            Outgoing::Notice(Notice {
+                room_id: "!r:hs".into(),
+                key: "reminder/2026-03-02/!r:hs".into(),
+                text: rendered("Promemoria"),
+            }),
+        ),
+        (
+            "reaction",
+            Outgoing::Reaction(Reaction {
+                room_id: "!r:hs".into(),
+                target: "$card".into(),
+                key: "👍".into(),
+            }),
+        ),
+        (
+            "file",
+            Outgoing::File(FilePost {
+                room_id: "!r:hs".into(),
+                in_reply_to: "$e".into(),
+                filename: "chart.png".into(),
+                mimetype: "image/png".into(),
+                content: vec![0x89, b'P', b'N', b'G', 0, 255],
+                image: Some((640, 480)),
+            }),
+        ),
+        (
+            "poll",
+            Outgoing::Poll(PollPost {
+                room_id: "!r:hs".into(),
+                poll_id: 2,
+                question: "Quali priorità?".into(),
+                max_selections: 3,
+                answers: vec![("a1".into(), "#12 Dati".into()), ("a2".into(), "#7".into())],
+            }),
+        ),
+        (
+            "poll-end",
+            Outgoing::PollEnd(PollEndPost {
+                room_id: "!r:hs".into(),
+                start: "$start".into(),
+                text: "1. #12 (3 voti)".into(),
+            }),
+        ),
+    ]
+}
+
+pub fn entry(seq: u64, outgoing: Outgoing) -> OutboxEntry {
+    OutboxEntry {
+        seq,
+        txn_id: format!("pspm-{seq}"),
+        outgoing,
+    }
+}
+
+pub fn session() -> Session {
+    Session {
+        user_id: "@pspm:hs".into(),
+        device_id: "DEVICE".into(),
+        access_token: "syt_secret".into(),
+    }
+}
