@@ -1,8 +1,6 @@
 //! A persistent change to the engine's state: what the store keeps, and what a rebuild folds
 //! back into a [`State`](super::State).
 
-use serde::{Deserialize, Serialize};
-
 use super::input::PowerLevels;
 use super::monitoring;
 use super::participation::{Ballot, Comment, Phase, Proposal};
@@ -11,7 +9,7 @@ use super::polls;
 /// A persistent change to the engine's state. The store keeps the latest change per record
 /// (in the order of [`Change::replays_first`]); folding them back with
 /// [`State::apply_change`](super::State::apply_change) rebuilds the state.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Change {
     PowerLevels {
         room_id: String,
@@ -43,9 +41,7 @@ pub enum Change {
     /// A server not admitted was told so in a room (once per server and room). Records of
     /// older stores (one per user) decode with empty fields and tell nothing.
     ToldServerNotAllowed {
-        #[serde(default)]
         room_id: String,
-        #[serde(default)]
         server: String,
     },
     /// An action assigned from chat (an accepted proposal).

@@ -1,14 +1,12 @@
 //! What the engine decides to send: replies, notices, reactions, files and polls, gathered
 //! with the changes to persist in one [`Effects`] per input.
 
-use serde::{Deserialize, Serialize};
-
 use super::change::Change;
 use super::i18n::Rendered;
 use super::input::Message;
 
 /// A reaction the bot adds (the 👍/👎 seeds on a proposal card).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reaction {
     pub room_id: String,
     pub target: String,
@@ -16,7 +14,7 @@ pub struct Reaction {
 }
 
 /// A poll to start (dot voting among proposals), as a reply to the command.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PollPost {
     pub room_id: String,
     pub poll_id: u32,
@@ -27,7 +25,7 @@ pub struct PollPost {
 }
 
 /// A poll to end, with the ranking as its text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PollEndPost {
     pub room_id: String,
     pub start: String,
@@ -35,7 +33,7 @@ pub struct PollEndPost {
 }
 
 /// A file to upload and post in a room (an export), as a reply to the command.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FilePost {
     pub room_id: String,
     pub in_reply_to: String,
@@ -43,13 +41,12 @@ pub struct FilePost {
     pub mimetype: String,
     pub content: Vec<u8>,
     /// Width and height, when the file is an image to show (`m.image`).
-    #[serde(default)]
     pub image: Option<(u32, u32)>,
 }
 
 /// A message that answers no one, e.g. the daily reminder. `key` names it uniquely (its
 /// transaction ID derives from it), so it is sent once even if computed twice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
     pub room_id: String,
     pub key: String,
@@ -57,7 +54,7 @@ pub struct Notice {
 }
 
 /// A reply to send, as a reply to the message that caused it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
     pub room_id: String,
     pub in_reply_to: String,

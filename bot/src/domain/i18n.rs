@@ -385,7 +385,7 @@ impl Catalogue {
 }
 
 /// A message in both forms a Matrix `m.notice` carries.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Rendered {
     pub body: String,
     pub html: String,

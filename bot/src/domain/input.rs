@@ -2,8 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
 /// A text message in a room the bot is in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
@@ -31,7 +29,7 @@ pub struct Quoted {
 }
 
 /// A room's `m.room.power_levels`, reduced to what authorisation needs.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PowerLevels {
     pub users: BTreeMap<String, i64>,
     pub users_default: i64,

@@ -6,7 +6,6 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
 
 pub use crate::render::ActionStatus;
 pub use pspm_config::{ExpectedResult, MonitoringConfig, Objective};
@@ -18,7 +17,7 @@ pub const REMINDER_DAYS: i64 = 7;
 
 /// A line of action being monitored: the persisted form (a `Change` record), which the plan
 /// file's `pspm_config::Action` converts into and `!assign` creates with its proposal.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Action {
     pub code: String,
     pub section: String,
@@ -53,7 +52,7 @@ impl From<&pspm_config::Action> for Action {
 }
 
 /// One `!progress` update.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Update {
     pub event_id: String,
     pub author: String,
@@ -63,7 +62,7 @@ pub struct Update {
 }
 
 /// One `!measure` of an expected result's indicator.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Measurement {
     pub event_id: String,
     pub result: String,

@@ -6,11 +6,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use serde::{Deserialize, Serialize};
-
 /// Where a section is in the participation cycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Phase {
     /// Propose, comment, support.
     #[default]
@@ -68,8 +65,7 @@ impl Phase {
 }
 
 /// A proposal's lifecycle state (hiding is separate: a hidden proposal keeps its state).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase", tag = "state", content = "into")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProposalState {
     Open,
     Evaluating,
@@ -97,7 +93,7 @@ impl ProposalState {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Proposal {
     pub number: u32,
     pub section: String,
@@ -125,8 +121,7 @@ impl Proposal {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Stance {
     Support,
     Oppose,
@@ -143,7 +138,7 @@ pub fn fingerprint(event_id: &str) -> u64 {
 /// A vote-casting event still standing in the room: a reaction or `!vote` (with a stance) or
 /// an `!unvote` (without). A person's vote is the stance of their latest ballot; redacting a
 /// ballot's event removes it, so an older one may count again, as the room history shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ballot {
     pub stance: Option<Stance>,
     /// [`fingerprint`] of the event that cast it.
@@ -214,7 +209,7 @@ impl Slot {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Counts {
     pub support: u32,
     pub oppose: u32,
@@ -242,7 +237,7 @@ pub struct Tally {
 }
 
 /// A comment in a proposal's thread, or feedback on a section (`proposal: None`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comment {
     pub event_id: String,
     pub section: String,

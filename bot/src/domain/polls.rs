@@ -5,13 +5,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::{Deserialize, Serialize};
-
 use super::authority::role;
 use super::{Change, Effects, PollAnswered, Role, Settings, State};
 
 /// A poll the bot opened.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Poll {
     pub id: u32,
     pub section: String,
@@ -28,7 +26,7 @@ pub struct Poll {
 }
 
 /// A voter's latest response.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
     pub event_id: String,
     pub at_ms: i64,
