@@ -28,7 +28,7 @@ use tantivy::{
 use crate::analysis::{self, detect_language};
 use crate::ingest::{self, content_hash, infer_type};
 use crate::parse::{self, truncate_words};
-use crate::phrase_top;
+use crate::phrase_search;
 use crate::practice::{
     Hit, Language, Practice, PracticeType, Progress, Rating, Report, SearchOptions, SearchResults,
     Share, Stats, Status,
@@ -393,8 +393,8 @@ impl Index {
             .order_by_score();
         let (top, counted) = if let Some(phrase) = &built.phrase {
             // One phrase: positions are read only where they can change the page or the
-            // count (see `phrase_top`).
-            let (mut top, counted) = phrase_top::top_phrase(
+            // count (see `phrase_search`).
+            let (mut top, counted) = phrase_search::top_hits(
                 &searcher,
                 &phrase.alternatives,
                 &phrase.excluded,
@@ -984,7 +984,7 @@ mod tests {
                             &(TopDocs::with_limit(wanted).order_by_score(), Count),
                         )
                         .expect("tantivy");
-                    let (found, counted) = phrase_top::top_phrase(
+                    let (found, counted) = phrase_search::top_hits(
                         &searcher,
                         &shortcut.alternatives,
                         &shortcut.excluded,

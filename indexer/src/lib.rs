@@ -19,7 +19,7 @@ mod analysis;
 pub mod index;
 mod ingest;
 pub mod parse;
-mod phrase_top;
+mod phrase_search;
 pub mod practice;
 pub mod progress;
 mod query;
