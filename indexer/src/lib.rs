@@ -5,11 +5,13 @@
 //! # Layout
 //!
 //! - [`practice`]: the public types ([`Practice`], [`Hit`], [`SearchResults`], [`Report`], …).
-//! - [`index`]: [`Index`], opening, ingest, search, related practices, chat operations and
-//!   the writer-lock discipline.
+//! - [`index`]: [`Index`], one file per idea: opening, the writer-lock discipline, ingest
+//!   and removal, search, snippets, related practices, the chat workflow, loading, stats.
 //! - `schema`: the tantivy fields and `make_doc`, the one way a practice becomes a document.
 //! - `analysis`: the Italian and English analysers, stop words, [`detect_language`].
 //! - `query`: the lenient query language and its translation into tantivy queries.
+//! - `phrase_search`: the top hits of a one-phrase query, reading positions only where
+//!   they can change the result.
 //! - [`parse`]: one module per format (Markdown, text, reStructuredText, HTML, PDF) and
 //!   front matter.
 //! - `ingest`: walking folders, LICENSE/SOURCE files, ids, content hashes, inferred metadata.
@@ -63,4 +65,16 @@ pub enum IndexError {
     Engine(String),
     #[error(transparent)]
     Io(#[from] std::io::Error),
+}
+
+impl From<tantivy::TantivyError> for IndexError {
+    fn from(error: tantivy::TantivyError) -> Self {
+        IndexError::Engine(error.to_string())
+    }
+}
+
+impl From<serde_json::Error> for IndexError {
+    fn from(error: serde_json::Error) -> Self {
+        IndexError::Corrupt(error.to_string())
+    }
 }
