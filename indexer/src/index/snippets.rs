@@ -54,7 +54,7 @@ impl Index {
             let (snippet_html, snippet_text) = if snippet.highlighted().is_empty() {
                 // Title-only or fuzzy matches: the summary says more than a random fragment.
                 let text = truncate_words(&practice.summary, SNIPPET_CHARS);
-                (escape_html(&text), text)
+                (html_escape::encode_text(&text).into_owned(), text)
             } else {
                 render_snippet(&snippet)
             };
@@ -106,7 +106,8 @@ fn snippet_window<'a>(body: &'a str, stems: &[String]) -> &'a str {
 }
 
 /// The snippet as HTML (matches in `<b>`, text escaped) and as plain text, whitespace
-/// collapsed so multi-line fragments read as one line in chat.
+/// collapsed so multi-line fragments read as one line in chat. The HTML is element content
+/// (the bot puts it inside `<em>`), never an attribute, so only `&`, `<` and `>` are escaped.
 fn render_snippet(snippet: &Snippet) -> (String, String) {
     let fragment = snippet.fragment();
     let mut html = String::new();
@@ -117,17 +118,17 @@ fn render_snippet(snippet: &Snippet) -> (String, String) {
             continue;
         }
         let before = collapse_whitespace_keeping_edges(&fragment[position..range.start]);
-        html.push_str(&escape_html(&before));
+        html_escape::encode_text_to_string(&before, &mut html);
         text.push_str(&before);
         let matched = &fragment[range.clone()];
         html.push_str("<b>");
-        html.push_str(&escape_html(matched));
+        html_escape::encode_text_to_string(matched, &mut html);
         html.push_str("</b>");
         text.push_str(matched);
         position = range.end;
     }
     let after = collapse_whitespace_keeping_edges(&fragment[position..]);
-    html.push_str(&escape_html(&after));
+    html_escape::encode_text_to_string(&after, &mut html);
     text.push_str(&after);
     (html.trim().to_string(), text.trim().to_string())
 }
@@ -147,21 +148,6 @@ fn collapse_whitespace_keeping_edges(text: &str) -> String {
         } else {
             out.push(c);
             in_space = false;
-        }
-    }
-    out
-}
-
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
         }
     }
     out
