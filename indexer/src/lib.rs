@@ -1,6 +1,7 @@
 //! The good-practice repository of PSPM: strategic plans, methodologies, guidelines and
 //! experiences, ingested from files or shared in chat, searchable in Italian and English.
-//! This is the only crate that imports tantivy; its public API speaks in plain types.
+//! This is the only crate that imports tantivy; its public API speaks in plain types, and
+//! only [`IndexError`] carries tantivy's errors, as sources.
 //!
 //! # Layout
 //!
@@ -40,11 +41,16 @@ pub use practice::{
 pub use progress::ProgressBar;
 
 /// Everything that can go wrong in the index. Per-file ingest problems are not errors:
-/// they are listed in [`Report::failed`].
+/// they are listed in [`Report::failed`]. Errors of tantivy, serde_json and I/O are kept as
+/// they are, as sources, so a report such as `{:#}` shows the whole chain.
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
-    #[error("cannot open the index at {path}: {reason}")]
-    Open { path: PathBuf, reason: String },
+    #[error("cannot open the index at {path}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: tantivy::TantivyError,
+    },
     #[error(
         "the index at {0} was built by another version of PSPM; delete it and add the files again"
     )]
@@ -61,20 +67,12 @@ pub enum IndexError {
     Invalid(String),
     #[error("corrupt index data: {0}")]
     Corrupt(String),
-    #[error("index engine: {0}")]
-    Engine(String),
+    /// A stored practice record that does not read back (in theory also one that does not
+    /// serialise).
+    #[error("corrupt practice record in the index")]
+    Record(#[from] serde_json::Error),
+    #[error(transparent)]
+    Engine(#[from] tantivy::TantivyError),
     #[error(transparent)]
     Io(#[from] std::io::Error),
-}
-
-impl From<tantivy::TantivyError> for IndexError {
-    fn from(error: tantivy::TantivyError) -> Self {
-        IndexError::Engine(error.to_string())
-    }
-}
-
-impl From<serde_json::Error> for IndexError {
-    fn from(error: serde_json::Error) -> Self {
-        IndexError::Corrupt(error.to_string())
-    }
 }

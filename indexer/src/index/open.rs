@@ -19,19 +19,18 @@ impl Index {
     pub fn open(directory: impl AsRef<Path>) -> Result<Index, IndexError> {
         let directory = directory.as_ref();
         fs::create_dir_all(directory)?;
-        let open_failed = |reason: String| IndexError::Open {
+        let open_failed = |source: TantivyError| IndexError::Open {
             path: directory.to_path_buf(),
-            reason,
+            source,
         };
-        let mmap =
-            MmapDirectory::open(directory).map_err(|error| open_failed(error.to_string()))?;
+        let mmap = MmapDirectory::open(directory).map_err(|error| open_failed(error.into()))?;
         let (schema, fields) = schema::build();
         let index = match tantivy::Index::open_or_create(mmap, schema) {
             Ok(index) => index,
             Err(TantivyError::SchemaError(_)) => {
                 return Err(IndexError::SchemaMismatch(directory.to_path_buf()))
             }
-            Err(error) => return Err(open_failed(error.to_string())),
+            Err(error) => return Err(open_failed(error)),
         };
         Index::with_tantivy(index, fields, Some(directory.to_path_buf()))
     }
