@@ -11,7 +11,6 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
 use super::load::{count_term, find_one, load_all};
-use super::writer::{BULK_BUDGET, BULK_THREADS};
 use super::Index;
 use crate::ingest::{self, content_hash};
 use crate::practice::{Practice, Progress, Rating, Report};
@@ -32,7 +31,7 @@ impl Index {
         let walk = ingest::walk(paths);
         let total = walk.candidates.len();
         let fields = self.fields;
-        self.write(BULK_THREADS, BULK_BUDGET, |writer, searcher| {
+        self.bulk_write(|writer, searcher| {
             let mut report = Report {
                 failed: walk.failed.clone(),
                 ..Report::default()
@@ -120,7 +119,7 @@ impl Index {
         practices: impl IntoIterator<Item = Practice>,
     ) -> Result<usize, IndexError> {
         let fields = self.fields;
-        self.write(BULK_THREADS, BULK_BUDGET, |writer, searcher| {
+        self.bulk_write(|writer, searcher| {
             // Into an empty index only ids repeated within this import have anything to
             // replace; skipping the other deletes spares the commit a dictionary lookup per
             // document and segment.

@@ -19,8 +19,8 @@ use crate::IndexError;
 /// grows only as documents arrive, so this is a ceiling, not a cost).
 const SINGLE_OPERATION_BUDGET: usize = 50_000_000;
 /// Writer memory for bulk ingest, split across its threads.
-pub(super) const BULK_BUDGET: usize = 96_000_000;
-pub(super) const BULK_THREADS: usize = 2;
+const BULK_BUDGET: usize = 96_000_000;
+const BULK_THREADS: usize = 2;
 /// How long a write waits for another process's writer before giving up.
 pub(super) const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -52,7 +52,7 @@ impl Index {
     /// Runs `operation` holding the writer, on a searcher that sees every commit made
     /// before the lock was taken. The operation says whether it changed anything; only then
     /// is there a commit.
-    pub(super) fn write<T>(
+    fn write<T>(
         &self,
         threads: usize,
         budget: usize,
@@ -78,5 +78,13 @@ impl Index {
         operation: impl FnOnce(&mut IndexWriter, &Searcher) -> Result<(T, bool), IndexError>,
     ) -> Result<T, IndexError> {
         self.write(1, SINGLE_OPERATION_BUDGET, operation)
+    }
+
+    /// [`Index::write`] for ingest and import: more threads and memory.
+    pub(super) fn bulk_write<T>(
+        &self,
+        operation: impl FnOnce(&mut IndexWriter, &Searcher) -> Result<(T, bool), IndexError>,
+    ) -> Result<T, IndexError> {
+        self.write(BULK_THREADS, BULK_BUDGET, operation)
     }
 }
