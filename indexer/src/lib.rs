@@ -1,15 +1,18 @@
 //! The good-practice repository of PSPM: strategic plans, methodologies, guidelines and
 //! experiences, ingested from files or shared in chat, searchable in Italian and English.
-//! This is the only crate that imports tantivy; its public API speaks in plain types.
+//! This is the only crate that imports tantivy; its public API speaks in plain types, and
+//! only [`IndexError`] carries tantivy's errors, as sources.
 //!
 //! # Layout
 //!
 //! - [`practice`]: the public types ([`Practice`], [`Hit`], [`SearchResults`], [`Report`], …).
-//! - [`index`]: [`Index`], opening, ingest, search, related practices, chat operations and
-//!   the writer-lock discipline.
+//! - [`index`]: [`Index`], one file per idea: opening, the writer-lock discipline, ingest
+//!   and removal, search, snippets, related practices, the chat workflow, loading, stats.
 //! - `schema`: the tantivy fields and `make_doc`, the one way a practice becomes a document.
 //! - `analysis`: the Italian and English analysers, stop words, [`detect_language`].
 //! - `query`: the lenient query language and its translation into tantivy queries.
+//! - `phrase_search`: the top hits of a one-phrase query, reading positions only where
+//!   they can change the result.
 //! - [`parse`]: one module per format (Markdown, text, reStructuredText, HTML, PDF) and
 //!   front matter.
 //! - `ingest`: walking folders, LICENSE/SOURCE files, ids, content hashes, inferred metadata.
@@ -19,7 +22,7 @@ mod analysis;
 pub mod index;
 mod ingest;
 pub mod parse;
-mod phrase_top;
+mod phrase_search;
 pub mod practice;
 pub mod progress;
 mod query;
@@ -38,11 +41,16 @@ pub use practice::{
 pub use progress::ProgressBar;
 
 /// Everything that can go wrong in the index. Per-file ingest problems are not errors:
-/// they are listed in [`Report::failed`].
+/// they are listed in [`Report::failed`]. Errors of tantivy, serde_json and I/O are kept as
+/// they are, as sources, so a report such as `{:#}` shows the whole chain.
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
-    #[error("cannot open the index at {path}: {reason}")]
-    Open { path: PathBuf, reason: String },
+    #[error("cannot open the index at {path}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: tantivy::TantivyError,
+    },
     #[error(
         "the index at {0} was built by another version of PSPM; delete it and add the files again"
     )]
@@ -59,8 +67,12 @@ pub enum IndexError {
     Invalid(String),
     #[error("corrupt index data: {0}")]
     Corrupt(String),
-    #[error("index engine: {0}")]
-    Engine(String),
+    /// A stored practice record that does not read back (in theory also one that does not
+    /// serialise).
+    #[error("corrupt practice record in the index")]
+    Record(#[from] serde_json::Error),
+    #[error(transparent)]
+    Engine(#[from] tantivy::TantivyError),
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }

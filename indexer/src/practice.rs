@@ -224,7 +224,8 @@ pub struct Hit {
     pub year: Option<i32>,
     pub status: Status,
     pub score: f32,
-    /// Matches in `<b>`, everything else HTML-escaped.
+    /// Matches in `<b>`, everything else escaped as HTML text (`&`, `<`, `>`; quotes are
+    /// left as they are): element content, not an attribute value.
     pub snippet_html: String,
     /// The same snippet without markup.
     pub snippet_text: String,

@@ -15,7 +15,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
 use crate::analysis::{self, tokens, tokens_with_positions};
-use crate::phrase_top::PhraseAlternative;
+use crate::phrase_search::PhraseAlternative;
 use crate::practice::{Language, PracticeType, Status};
 use crate::schema::Fields;
 
@@ -204,7 +204,7 @@ pub(crate) struct BuiltQuery {
     /// phrases, near misses, filters) visit and score every match anyway.
     pub prunable: bool,
     /// Set when the query is one quoted phrase (pending practices aside): its parts and
-    /// the status terms to exclude, for [`crate::phrase_top`].
+    /// the status terms to exclude, for [`crate::phrase_search`].
     pub phrase: Option<PhraseOnly>,
 }
 
@@ -370,7 +370,7 @@ impl QueryBuilder {
     }
 
     /// A quoted phrase: consecutive words in the title or the body, in either language.
-    /// Also returns its parts, for [`crate::phrase_top`].
+    /// Also returns its parts, for [`crate::phrase_search`].
     fn phrase_group(&mut self, phrase: &str) -> Option<(Box<dyn Query>, Vec<PhraseAlternative>)> {
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut parts = Vec::new();

@@ -161,7 +161,7 @@ impl Cursor {
 /// The best `wanted` documents (score descending, then address ascending) holding the
 /// phrase in any alternative and none of the `excluded` terms, and how many match, counted
 /// no further than `cap`.
-pub(crate) fn top_phrase(
+pub(crate) fn top_hits(
     searcher: &Searcher,
     alternatives: &[PhraseAlternative],
     excluded: &[Term],

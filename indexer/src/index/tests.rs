@@ -1,0 +1,108 @@
+//! Checks of [`crate::phrase_search`] against tantivy on the test corpus; they need the
+//! index's reader and fields, hence here.
+
+use std::path::Path;
+
+use chrono::Utc;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::DocAddress;
+
+use super::Index;
+use crate::phrase_search;
+use crate::practice::Share;
+use crate::query::{self, QueryBuilder};
+
+/// The phrase search must return exactly what tantivy returns for the same query: same
+/// documents, order, scores and (capped) count, with pending practices excluded and with
+/// the bound pruning positions (small caps).
+#[test]
+fn phrase_search_matches_tantivy() {
+    let corpus = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/data/practices"
+    ));
+    assert!(
+        corpus.is_dir(),
+        "test corpus missing at {}",
+        corpus.display()
+    );
+    let index = Index::in_ram().expect("index");
+    let at = Utc::now();
+    index
+        .add_paths(&[corpus.to_path_buf()], "@admin:x", at, &mut |_| {})
+        .expect("ingest");
+    index
+        .share(Share {
+            id: "pending".to_string(),
+            title: "Riuso del software".to_string(),
+            url_or_text: "Il riuso del software nella pubblica amministrazione.".to_string(),
+            practice_type: None,
+            tags: Vec::new(),
+            added_by: "@someone:x".to_string(),
+            added_at: at,
+        })
+        .expect("share");
+    let searcher = index.reader.searcher();
+    let phrases = [
+        "\"riuso del software\"",
+        "\"pubblica amministrazione\"",
+        "\"codice sorgente\"",
+        "\"software open source\"",
+        "\"open source\"",
+        "\"del software\"",
+        "\"guida alle licenze open source\"",
+        "\"total cost of ownership\"",
+        "\"amministrazione titolare\"",
+        "\"software\"",
+        "\"developers italia\"",
+        "\"parole che non stanno insieme\"",
+    ];
+    let mut compared = 0;
+    for phrase in phrases {
+        for include_pending in [false, true] {
+            let parsed = query::parse(phrase);
+            let built = QueryBuilder::new(index.fields)
+                .build(&searcher, &parsed, include_pending)
+                .expect("a query");
+            let shortcut = built.phrase.as_ref().expect("a phrase-only query");
+            assert_eq!(shortcut.excluded.is_empty(), include_pending);
+            for (wanted, cap) in [(1, 1), (3, 1), (5, 2), (5, 1000), (40, 7), (200, 1000)] {
+                let (expected, exact) = searcher
+                    .search(
+                        &*built.query,
+                        &(TopDocs::with_limit(wanted).order_by_score(), Count),
+                    )
+                    .expect("tantivy");
+                let (found, counted) = phrase_search::top_hits(
+                    &searcher,
+                    &shortcut.alternatives,
+                    &shortcut.excluded,
+                    wanted,
+                    cap,
+                )
+                .expect("shortcut");
+                assert_eq!(
+                    counted,
+                    exact.min(cap),
+                    "{phrase} wanted {wanted} cap {cap}"
+                );
+                let addresses = |hits: &[(f32, DocAddress)]| {
+                    hits.iter().map(|(_, address)| *address).collect::<Vec<_>>()
+                };
+                assert_eq!(
+                    addresses(&found),
+                    addresses(&expected),
+                    "{phrase} wanted {wanted} cap {cap}"
+                );
+                for ((score, _), (tantivy_score, _)) in found.iter().zip(&expected) {
+                    assert!(
+                        (score - tantivy_score).abs() <= 1e-5 * tantivy_score.abs(),
+                        "{phrase}: {score} against {tantivy_score}"
+                    );
+                }
+                compared += found.len();
+            }
+        }
+    }
+    assert!(compared > 500, "too few hits compared: {compared}");
+}
