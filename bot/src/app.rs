@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chrono::Utc;
 use pspm_config::Config;
-use pspm_indexer::{Index, ProgressBar, Report};
+use pspm_indexer::{Index, IngestReport, ProgressBar};
 use tokio::sync::{watch, Notify};
 use tracing::{info, warn};
 
@@ -150,7 +150,11 @@ pub fn open_index(config: &Config) -> anyhow::Result<Index> {
 }
 
 /// `pspm index add`: ingests files and folders, drawing progress on a terminal.
-pub fn index_add(config: &Config, paths: &[PathBuf], added_by: &str) -> anyhow::Result<Report> {
+pub fn index_add(
+    config: &Config,
+    paths: &[PathBuf],
+    added_by: &str,
+) -> anyhow::Result<IngestReport> {
     let index = open_index(config)?;
     let mut bar = ProgressBar::new();
     let report = index.add_paths(paths, added_by, Utc::now(), &mut |progress| {

@@ -14,7 +14,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use pspm_indexer::{Index, Language, Practice, PracticeType, Rating, SearchOptions, Status};
+use pspm_indexer::{
+    Index, Practice, PracticeLanguage, PracticeType, Rating, SearchOptions, Status,
+};
 
 const DOCUMENTS: usize = 100_000;
 const QUERIES_PER_KIND: usize = 300;
@@ -141,9 +143,9 @@ fn generate(words: &[String], seed: u64) -> impl Iterator<Item = Practice> + '_ 
             tags,
             // Mostly Italian, like the bodies PSPM serves.
             language: if rng.below(5) == 0 {
-                Language::En
+                PracticeLanguage::En
             } else {
-                Language::It
+                PracticeLanguage::It
             },
             licence: Some(
                 if rng.below(2) == 0 {

@@ -10,7 +10,7 @@ use tantivy::tokenizer::{
     SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer, TokenizerManager,
 };
 
-use crate::practice::Language;
+use crate::practice::PracticeLanguage;
 
 pub(crate) const ITALIAN_ANALYZER: &str = "pspm_it";
 pub(crate) const ENGLISH_ANALYZER: &str = "pspm_en";
@@ -115,7 +115,7 @@ pub(crate) fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 
 /// Guesses Italian or English by counting each language's stop words in the first few
 /// thousand words; ties go to Italian, the language of the bodies PSPM serves.
-pub fn detect_language(text: &str) -> Language {
+pub fn detect_language(text: &str) -> PracticeLanguage {
     let mut italian_hits = 0usize;
     let mut english_hits = 0usize;
     let mut folder = plain();
@@ -137,9 +137,9 @@ pub fn detect_language(text: &str) -> Language {
         }
     }
     if english_hits > italian_hits {
-        Language::En
+        PracticeLanguage::En
     } else {
-        Language::It
+        PracticeLanguage::It
     }
 }
 
@@ -174,11 +174,11 @@ mod tests {
             detect_language(
                 "Il riuso del software nella pubblica amministrazione e per i cittadini"
             ),
-            Language::It
+            PracticeLanguage::It
         );
         assert_eq!(
             detect_language("The reuse of software in the public administration and for citizens"),
-            Language::En
+            PracticeLanguage::En
         );
     }
 }

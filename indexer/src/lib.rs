@@ -5,7 +5,7 @@
 //!
 //! # Layout
 //!
-//! - [`practice`]: the public types ([`Practice`], [`Hit`], [`SearchResults`], [`Report`], …).
+//! - [`practice`]: the public types ([`Practice`], [`Hit`], [`SearchResults`], [`IngestReport`], …).
 //! - [`index`]: [`Index`], one file per idea: opening, the writer-lock discipline, ingest
 //!   and removal, search, snippets, related practices, the chat workflow, loading, stats.
 //! - `schema`: the tantivy fields and `make_doc`, the one way a practice becomes a document.
@@ -35,13 +35,13 @@ pub use analysis::detect_language;
 pub use index::Index;
 pub use ingest::{id_for_path, infer_type};
 pub use practice::{
-    Hit, Language, Practice, PracticeType, Progress, Rating, Report, SearchOptions, SearchResults,
-    Share, Stats, Status, UnknownValue,
+    Hit, IngestReport, Practice, PracticeLanguage, PracticeType, Progress, Rating, SearchOptions,
+    SearchResults, Share, Stats, Status, UnknownValue,
 };
 pub use progress::ProgressBar;
 
 /// Everything that can go wrong in the index. Per-file ingest problems are not errors:
-/// they are listed in [`Report::failed`]. Errors of tantivy, serde_json and I/O are kept as
+/// they are listed in [`IngestReport::failed`]. Errors of tantivy, serde_json and I/O are kept as
 /// they are, as sources, so a report such as `{:#}` shows the whole chain.
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {

@@ -71,35 +71,35 @@ impl FromStr for PracticeType {
 /// Language of a practice; decides which analyser indexes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Language {
+pub enum PracticeLanguage {
     It,
     En,
 }
 
-impl Language {
-    pub const ALL: [Language; 2] = [Language::It, Language::En];
+impl PracticeLanguage {
+    pub const ALL: [PracticeLanguage; 2] = [PracticeLanguage::It, PracticeLanguage::En];
 
     pub fn as_str(self) -> &'static str {
         match self {
-            Language::It => "it",
-            Language::En => "en",
+            PracticeLanguage::It => "it",
+            PracticeLanguage::En => "en",
         }
     }
 }
 
-impl fmt::Display for Language {
+impl fmt::Display for PracticeLanguage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl FromStr for Language {
+impl FromStr for PracticeLanguage {
     type Err = UnknownValue;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         match text.trim().to_lowercase().as_str() {
-            "it" | "ita" | "italian" | "italiano" => Ok(Language::It),
-            "en" | "eng" | "english" | "inglese" => Ok(Language::En),
+            "it" | "ita" | "italian" | "italiano" => Ok(PracticeLanguage::It),
+            "en" | "eng" | "english" | "inglese" => Ok(PracticeLanguage::En),
             _ => Err(UnknownValue(text.to_string())),
         }
     }
@@ -169,7 +169,7 @@ pub struct Practice {
     pub organisation: Option<String>,
     pub year: Option<i32>,
     pub tags: Vec<String>,
-    pub language: Language,
+    pub language: PracticeLanguage,
     pub licence: Option<String>,
     /// URL or file path the practice came from.
     pub source: String,
@@ -253,7 +253,7 @@ fn exact_by_default() -> bool {
 
 /// Counts reported after ingesting paths.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Report {
+pub struct IngestReport {
     pub added: usize,
     pub replaced: usize,
     pub unchanged: usize,
@@ -276,6 +276,6 @@ pub struct Stats {
     pub documents: usize,
     pub by_type: BTreeMap<PracticeType, usize>,
     pub by_status: BTreeMap<Status, usize>,
-    pub by_language: BTreeMap<Language, usize>,
+    pub by_language: BTreeMap<PracticeLanguage, usize>,
     pub size_bytes: u64,
 }

@@ -16,7 +16,7 @@ use tantivy::{Searcher, Term};
 
 use crate::analysis::{self, tokens, tokens_with_positions};
 use crate::phrase_search::PhraseAlternative;
-use crate::practice::{Language, PracticeType, Status};
+use crate::practice::{PracticeLanguage, PracticeType, Status};
 use crate::schema::Fields;
 
 const MAX_QUERY_CHARS: usize = 1_000;
@@ -38,7 +38,7 @@ pub(crate) enum Filter {
     Organisation(String),
     Year { from: Option<i32>, to: Option<i32> },
     Tag(String),
-    Language(Language),
+    Language(PracticeLanguage),
     Licence(String),
 }
 
@@ -348,7 +348,10 @@ impl QueryBuilder {
         let well_known = exact_matches >= (searcher.num_docs() / FUZZY_UNLESS_IN_PER_MILLE).max(3);
         let distance = if well_known { 0 } else { fuzzy_distance(word) };
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (language, stem) in [(Language::It, &italian), (Language::En, &english)] {
+        for (language, stem) in [
+            (PracticeLanguage::It, &italian),
+            (PracticeLanguage::En, &english),
+        ] {
             let title = Term::from_field_text(self.fields.title(language), stem);
             let body = Term::from_field_text(self.fields.body(language), stem);
             alternatives.push((
@@ -374,10 +377,10 @@ impl QueryBuilder {
     fn phrase_group(&mut self, phrase: &str) -> Option<(Box<dyn Query>, Vec<PhraseAlternative>)> {
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut parts = Vec::new();
-        for language in Language::ALL {
+        for language in PracticeLanguage::ALL {
             let analyzer = match language {
-                Language::It => &mut self.italian,
-                Language::En => &mut self.english,
+                PracticeLanguage::It => &mut self.italian,
+                PracticeLanguage::En => &mut self.english,
             };
             let positioned = tokens_with_positions(analyzer, phrase);
             for (field, boost) in [
@@ -484,7 +487,7 @@ mod tests {
                     to: Some(2022)
                 },
                 Filter::Tag("Cloud".to_string()),
-                Filter::Language(Language::It),
+                Filter::Language(PracticeLanguage::It),
                 Filter::Licence("cc0".to_string()),
             ]
         );

@@ -14,7 +14,7 @@ use tantivy::schema::{
 use tantivy::TantivyDocument;
 
 use crate::analysis::{ENGLISH_ANALYZER, ITALIAN_ANALYZER, KEYWORD_ANALYZER, PLAIN_ANALYZER};
-use crate::practice::{Language, Practice, Rating};
+use crate::practice::{Practice, PracticeLanguage, Rating};
 use crate::IndexError;
 
 /// Bumped whenever the layout changes; an index of another version must be rebuilt.
@@ -42,17 +42,17 @@ pub(crate) struct Fields {
 }
 
 impl Fields {
-    pub fn title(&self, language: Language) -> Field {
+    pub fn title(&self, language: PracticeLanguage) -> Field {
         match language {
-            Language::It => self.title_it,
-            Language::En => self.title_en,
+            PracticeLanguage::It => self.title_it,
+            PracticeLanguage::En => self.title_en,
         }
     }
 
-    pub fn body(&self, language: Language) -> Field {
+    pub fn body(&self, language: PracticeLanguage) -> Field {
         match language {
-            Language::It => self.body_it,
-            Language::En => self.body_en,
+            PracticeLanguage::It => self.body_it,
+            PracticeLanguage::En => self.body_en,
         }
     }
 }

@@ -13,7 +13,7 @@ use tantivy::Term;
 use super::load::{count_term, find_one, load_all};
 use super::Index;
 use crate::ingest::{self, content_hash};
-use crate::practice::{Practice, Progress, Rating, Report};
+use crate::practice::{IngestReport, Practice, Progress, Rating};
 use crate::schema::{make_doc, path_key, Record};
 use crate::IndexError;
 
@@ -27,14 +27,14 @@ impl Index {
         added_by: &str,
         added_at: DateTime<Utc>,
         progress: &mut dyn FnMut(Progress),
-    ) -> Result<Report, IndexError> {
+    ) -> Result<IngestReport, IndexError> {
         let walk = ingest::walk(paths);
         let total = walk.candidates.len();
         let fields = self.fields;
         self.bulk_write(|writer, searcher| {
-            let mut report = Report {
+            let mut report = IngestReport {
                 failed: walk.failed.clone(),
-                ..Report::default()
+                ..IngestReport::default()
             };
             let mut seen: HashSet<String> = HashSet::new();
             for (done, candidate) in walk.candidates.iter().enumerate() {

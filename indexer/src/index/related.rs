@@ -11,7 +11,7 @@ use tantivy::{DocAddress, Term};
 use super::search::MAX_LIMIT;
 use super::Index;
 use crate::analysis::{self, detect_language};
-use crate::practice::{Hit, Language};
+use crate::practice::{Hit, PracticeLanguage};
 use crate::query::QueryBuilder;
 use crate::IndexError;
 
@@ -45,8 +45,8 @@ impl Index {
         let sample: String = text.chars().take(20_000).collect();
         let language = detect_language(&sample);
         let mut analyzer = match language {
-            Language::It => analysis::italian(),
-            Language::En => analysis::english(),
+            PracticeLanguage::It => analysis::italian(),
+            PracticeLanguage::En => analysis::english(),
         };
         let mut frequencies: BTreeMap<String, u32> = BTreeMap::new();
         for token in analysis::tokens(&mut analyzer, &sample) {

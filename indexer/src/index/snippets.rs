@@ -11,7 +11,7 @@ use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 use super::Index;
 use crate::parse::truncate_words;
-use crate::practice::{Hit, Language};
+use crate::practice::{Hit, PracticeLanguage};
 use crate::schema::read_doc;
 use crate::IndexError;
 
@@ -30,8 +30,8 @@ impl Index {
         query: &dyn Query,
         top: Vec<(f32, DocAddress)>,
     ) -> Result<Vec<Hit>, IndexError> {
-        let mut generators: HashMap<Language, SnippetGenerator> = HashMap::new();
-        let mut stems_by_language: HashMap<Language, Vec<String>> = HashMap::new();
+        let mut generators: HashMap<PracticeLanguage, SnippetGenerator> = HashMap::new();
+        let mut stems_by_language: HashMap<PracticeLanguage, Vec<String>> = HashMap::new();
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;

@@ -8,7 +8,7 @@ use tantivy::Term;
 
 use super::load::count_term;
 use super::Index;
-use crate::practice::{Language, PracticeType, Stats, Status};
+use crate::practice::{PracticeLanguage, PracticeType, Stats, Status};
 use crate::IndexError;
 
 impl Index {
@@ -38,7 +38,7 @@ impl Index {
                 stats.by_status.insert(status, count);
             }
         }
-        for language in Language::ALL {
+        for language in PracticeLanguage::ALL {
             let count = count_term(
                 &searcher,
                 Term::from_field_text(fields.language, language.as_str()),

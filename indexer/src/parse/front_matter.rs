@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::practice::{Language, PracticeType};
+use crate::practice::{PracticeLanguage, PracticeType};
 
 /// Metadata a file declares about itself. Unknown keys are ignored; so are values that do
 /// not parse (a warning is logged), since one bad key should not lose the document.
@@ -16,7 +16,7 @@ pub struct FrontMatter {
     pub organisation: Option<String>,
     pub year: Option<i32>,
     pub tags: Vec<String>,
-    pub language: Option<Language>,
+    pub language: Option<PracticeLanguage>,
     pub licence: Option<String>,
     pub source: Option<String>,
 }
@@ -252,7 +252,7 @@ mod tests {
         assert_eq!(front_matter.year, Some(2021));
         assert_eq!(front_matter.tags, vec!["dati", "cloud"]);
         assert_eq!(front_matter.organisation.as_deref(), Some("Comune di Roma"));
-        assert_eq!(front_matter.language, Some(Language::It));
+        assert_eq!(front_matter.language, Some(PracticeLanguage::It));
         assert_eq!(front_matter.licence.as_deref(), Some("CC-BY 4.0"));
         let (inline, _) = split("---\ntags: [dati, 'open data']\n---\n");
         assert_eq!(inline.tags, vec!["dati", "open data"]);

@@ -132,7 +132,7 @@ fn every_format_is_parsed_with_front_matter_overrides() {
     );
     assert_eq!(plan.added_by, "@admin:x");
     assert_eq!(plan.added_at, at(3));
-    assert_eq!(plan.language, Language::It);
+    assert_eq!(plan.language, PracticeLanguage::It);
 
     let note = by_title(&index, "Esperienza di co-progettazione");
     assert_eq!(note.practice_type, PracticeType::Experience);
@@ -152,7 +152,7 @@ fn every_format_is_parsed_with_front_matter_overrides() {
     );
 
     let guide = by_title(&index, "Guidelines for citizen panels");
-    assert_eq!(guide.language, Language::En);
+    assert_eq!(guide.language, PracticeLanguage::En);
     assert_eq!(guide.practice_type, PracticeType::Guideline);
     assert!(guide.body.contains("The council selects citizens by lot"));
     assert!(!guide.body.contains("track()"));
@@ -308,7 +308,7 @@ fn stats_count_by_type_status_and_language() {
     assert_eq!(stats.documents, 5);
     assert_eq!(stats.by_status.get(&Status::Published), Some(&4));
     assert_eq!(stats.by_status.get(&Status::Pending), Some(&1));
-    assert_eq!(stats.by_language.get(&Language::En), Some(&1));
+    assert_eq!(stats.by_language.get(&PracticeLanguage::En), Some(&1));
     assert_eq!(stats.by_type.get(&PracticeType::Guideline), Some(&1));
     assert!(stats.size_bytes > 0);
 }

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use pspm_indexer::{
-    Hit, Index, IndexError, Language, Practice, PracticeType, Progress, Rating, SearchOptions,
-    Share, Status,
+    Hit, Index, IndexError, Practice, PracticeLanguage, PracticeType, Progress, Rating,
+    SearchOptions, Share, Status,
 };
 
 fn at(day: u32) -> DateTime<Utc> {
@@ -33,7 +33,7 @@ fn practice(id: &str, title: &str, body: &str) -> Practice {
         organisation: None,
         year: None,
         tags: Vec::new(),
-        language: Language::It,
+        language: PracticeLanguage::It,
         licence: None,
         source: format!("test:{id}"),
         added_by: "@admin:example.org".to_string(),
@@ -94,7 +94,7 @@ fn sample_index() -> Index {
         "Open data guidelines",
         "These guidelines explain how councils publish their datasets and measure quality.",
     );
-    english.language = Language::En;
+    english.language = PracticeLanguage::En;
     english.practice_type = PracticeType::Methodology;
     english.organisation = Some("Open Knowledge".to_string());
     english.year = Some(2022);
