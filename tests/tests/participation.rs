@@ -383,10 +383,11 @@ async fn exports_in_three_formats_and_a_rebuild_reproduces_them() -> Result<()> 
     assert!(comments_csv.contains("\"feedback\"") && comments_csv.contains("Manca la sicurezza"));
     let md = &files["export-export.md"];
     assert!(
-        md.contains("## Sezione dati (consultazione)")
-            && md.contains("| # | Titolo | Autore | Ente | Stato |")
+        md.contains("## Sezione dati (consultation)")
+            && md.contains("| # | Title | Author | Organisation | State | 👍 | 👎 | Answer |")
             && md.contains("| 1 | Dati aperti")
-            && md.contains("| aperta |"),
+            && md.contains("| accepted | 1 | 1 | Nel piano 2027 |")
+            && md.contains("on the section: Manca la sicurezza"),
         "{md}"
     );
 
@@ -627,8 +628,8 @@ async fn a_prioritisation_poll_counts_unstable_and_stable_responses_by_msc3381_r
         "{text}"
     );
     assert!(
-        text.contains("1. #1 Primo — 1 votes")
-            && text.contains("2. #3 Terzo — 1 votes")
+        text.contains("1. #1 Primo — 1 vote\n")
+            && text.contains("2. #3 Terzo — 1 vote\n")
             && text.contains("3. #2 Secondo — 0 votes"),
         "{text}"
     );
