@@ -1,6 +1,7 @@
 //! A persistent change to the engine's state: what the store keeps, and what a rebuild folds
 //! back into a [`State`](super::State).
 
+use super::i18n::Language;
 use super::input::PowerLevels;
 use super::monitoring;
 use super::participation::{Ballot, Comment, Phase, Proposal};
@@ -51,6 +52,11 @@ pub enum Change {
         update: monitoring::Update,
     },
     Measurement(monitoring::Measurement),
+    /// The language a person asked the bot to answer them in (`!language`).
+    ReplyLanguage {
+        user: String,
+        language: Language,
+    },
     /// The day a room got its reminder.
     Reminded {
         room_id: String,

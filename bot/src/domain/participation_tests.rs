@@ -749,3 +749,38 @@ fn whoami_tells_the_organisation_and_the_role_in_this_room() {
         "leftovers refused: {replies:?}"
     );
 }
+
+#[test]
+fn each_person_may_choose_the_language_of_their_replies() {
+    let mut chat = Chat::new(None);
+    let (_, replies) = chat.say(BOB, "!lingua it");
+    assert_eq!(replies, ["D'ora in poi ti rispondo in italiano."]);
+    let (_, replies) = chat.say(BOB, "!language");
+    assert!(
+        replies[0].starts_with("Ti rispondo in italiano."),
+        "{replies:?}"
+    );
+    let (_, replies) = chat.say(BOB, "!whoami");
+    assert!(
+        replies[0].contains("in questa stanza sei partecipante"),
+        "{replies:?}"
+    );
+    // Everyone else still gets the plan's language.
+    let (_, replies) = chat.say(ALICE, "!whoami");
+    assert!(
+        replies[0].contains("in this room you are a participant"),
+        "{replies:?}"
+    );
+    // A refused vote is explained in the voter's language too.
+    chat.say(ALICE, "!propose Open data");
+    chat.say(MOD, "!phase closed");
+    let (_, refusals) = chat.react(BOB, "$card1", "👍");
+    assert_eq!(
+        refusals,
+        ["Non è possibile nella fase attuale della sezione (chiusa)."]
+    );
+    let (_, replies) = chat.say(BOB, "!language fr");
+    assert!(replies[0].contains("!language [it|en]"), "{replies:?}");
+    let (_, replies) = chat.say(BOB, "!language en");
+    assert_eq!(replies, ["From now on I answer you in English."]);
+}

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use super::i18n::{Catalogue, Language};
 use super::monitoring;
 use super::participation::Phase;
+use super::State;
 
 /// What the engine needs from the configuration.
 #[derive(Debug, Clone)]
@@ -101,6 +102,11 @@ impl Settings {
 
     pub fn catalogue(&self) -> &'static Catalogue {
         Catalogue::get(self.language)
+    }
+
+    /// The catalogue to answer `user` in: the language they chose, else the plan's.
+    pub fn catalogue_for(&self, state: &State, user: &str) -> &'static Catalogue {
+        Catalogue::get(state.language_of(user, self.language))
     }
 
     /// The Public Body of a user: the `[organisations]` entry of their server, else the server.

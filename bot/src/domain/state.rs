@@ -3,6 +3,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::change::Change;
+use super::i18n::Language;
 use super::input::PowerLevels;
 use super::participation::Participation;
 use super::{monitoring, polls};
@@ -14,12 +15,19 @@ pub struct State {
     pub(super) joined_at_ms: HashMap<String, i64>,
     /// `(room, server)` pairs told that the server is not admitted.
     pub(super) told_server_not_allowed: BTreeSet<(String, String)>,
+    /// The reply language each person chose; the others get the plan's.
+    reply_languages: HashMap<String, Language>,
     pub participation: Participation,
     pub polls: polls::Polls,
     pub monitoring: monitoring::Monitoring,
 }
 
 impl State {
+    /// The language to answer `user` in: their choice, else the plan's `default`.
+    pub fn language_of(&self, user: &str, default: Language) -> Language {
+        self.reply_languages.get(user).copied().unwrap_or(default)
+    }
+
     pub fn apply_change(&mut self, change: &Change) {
         match change {
             Change::PowerLevels { room_id, levels } => {
@@ -27,6 +35,9 @@ impl State {
             }
             Change::BotJoined { room_id, at_ms } => {
                 self.joined_at_ms.insert(room_id.clone(), *at_ms);
+            }
+            Change::ReplyLanguage { user, language } => {
+                self.reply_languages.insert(user.clone(), *language);
             }
             Change::Proposal(proposal) => self.participation.put_proposal(proposal),
             Change::Ballots {

@@ -195,9 +195,9 @@ pub fn on_reaction(settings: &Settings, state: &State, reaction: &Reacted) -> Ef
         &reaction.newer,
     ) {
         Ok(change) => effects.changes.push(change),
-        Err(refusal) => effects
-            .replies
-            .push(reply(refusal.render(settings.catalogue()))),
+        Err(refusal) => effects.replies.push(reply(
+            refusal.render(settings.catalogue_for(state, &reaction.sender)),
+        )),
     }
     effects
 }

@@ -119,6 +119,7 @@ pub fn record_key(change: &Change) -> String {
         Change::ActionUpdate { code, update } => format!("update/{code}/{}", update.event_id),
         Change::Measurement(m) => format!("measure/{}/{}", m.result, m.event_id),
         Change::Reminded { room_id, .. } => format!("reminded/{room_id}"),
+        Change::ReplyLanguage { user, .. } => format!("language/{user}"),
     }
 }
 

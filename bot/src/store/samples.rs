@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use crate::domain::monitoring::{Action, Measurement, Update};
 use crate::domain::polls::{Poll, Response};
 use crate::domain::{
-    Ballot, Change, Comment, FilePost, Notice, Phase, PollEndPost, PollPost, PowerLevels, Proposal,
-    ProposalState, Reaction, Rendered, Reply, Stance,
+    Ballot, Change, Comment, FilePost, Language, Notice, Phase, PollEndPost, PollPost, PowerLevels,
+    Proposal, ProposalState, Reaction, Rendered, Reply, Stance,
 };
 use crate::store::{OutboxEntry, Outgoing, Session};
 
@@ -193,6 +193,13 @@ pub fn changes() -> Vec<(&'static str, Change)> {
             Change::Reminded {
                 room_id: "!r:hs".into(),
                 day: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+            },
+        ),
+        (
+            "reply-language",
+            Change::ReplyLanguage {
+                user: "@ü:hs".into(),
+                language: Language::En,
             },
         ),
     ]

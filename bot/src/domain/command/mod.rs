@@ -41,6 +41,7 @@ table::commands! {
     Show(show::Show): "show" | "mostra";
     Stats(stats::Stats): "stats" | "statistiche" | "partecipazione";
     Whoami(whoami::Whoami): "whoami" | "chisono";
+    Language(language::LanguageCommand): "language" | "lingua";
     Vote(vote::VoteCommand): "vote" | "vota";
     Unvote(unvote::Unvote): "unvote";
     Withdraw(withdraw::Withdraw): "withdraw" | "ritira";
@@ -141,7 +142,7 @@ pub fn on_message(
         now,
         settings,
         state,
-        catalogue: settings.catalogue(),
+        catalogue: settings.catalogue_for(state, &message.sender),
         changes: Vec::new(),
         thread_notices: Vec::new(),
         files: Vec::new(),

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::monitoring::{ActionRecord, MeasurementRecord, UpdateRecord};
 use super::participation::{BallotRecord, CommentRecord, PhaseRecord, ProposalRecord};
 use super::polls::{PollRecord, ResponseRecord};
-use crate::domain::{Change, PowerLevels};
+use crate::domain::{Change, Language, PowerLevels};
 
 /// A [`Change`] as the log stores it.
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -60,6 +60,36 @@ pub enum ChangeRecord {
         room_id: String,
         day: NaiveDate,
     },
+    ReplyLanguage {
+        user: String,
+        language: LanguageRecord,
+    },
+}
+
+/// A reply language as stored: `"it"` or `"en"`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LanguageRecord {
+    It,
+    En,
+}
+
+impl From<Language> for LanguageRecord {
+    fn from(language: Language) -> LanguageRecord {
+        match language {
+            Language::It => LanguageRecord::It,
+            Language::En => LanguageRecord::En,
+        }
+    }
+}
+
+impl From<LanguageRecord> for Language {
+    fn from(record: LanguageRecord) -> Language {
+        match record {
+            LanguageRecord::It => Language::It,
+            LanguageRecord::En => Language::En,
+        }
+    }
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -113,6 +143,10 @@ impl From<Change> for ChangeRecord {
             },
             Change::Measurement(measurement) => ChangeRecord::Measurement(measurement.into()),
             Change::Reminded { room_id, day } => ChangeRecord::Reminded { room_id, day },
+            Change::ReplyLanguage { user, language } => ChangeRecord::ReplyLanguage {
+                user,
+                language: language.into(),
+            },
         }
     }
 }
@@ -162,6 +196,10 @@ impl From<ChangeRecord> for Change {
             },
             ChangeRecord::Measurement(measurement) => Change::Measurement(measurement.into()),
             ChangeRecord::Reminded { room_id, day } => Change::Reminded { room_id, day },
+            ChangeRecord::ReplyLanguage { user, language } => Change::ReplyLanguage {
+                user,
+                language: language.into(),
+            },
         }
     }
 }
