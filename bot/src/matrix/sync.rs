@@ -13,6 +13,8 @@
 //! first.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -67,17 +69,26 @@ struct Walking {
     task: JoinHandle<anyhow::Result<Vec<RawEvent>>>,
 }
 
-/// What the loop waits for: the next response, or the walk under way.
+/// A `/sync` request in flight.
+type SyncRequest =
+    Pin<Box<dyn Future<Output = Result<sync_v3::Response, matrix_sdk::HttpError>> + Send>>;
+
+/// What the loop waits for: the next response, the walk under way, or the next walk's time.
 enum Next {
     Synced(Box<Result<sync_v3::Response, matrix_sdk::HttpError>>),
     Walked(anyhow::Result<Vec<RawEvent>>),
+    WalkDue,
     Stop,
 }
 
 impl SyncLoop {
     /// Syncs until `shutdown` turns true. Fails only when the store fails.
+    ///
+    /// The `/sync` request in flight is never dropped for a walk: a walk ending, or coming
+    /// due, is handled beside it, so events reach the bot as soon as its homeserver has them.
     pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
         let mut walking: Option<Walking> = None;
+        let mut syncing: Option<(Option<String>, SyncRequest)> = None;
         loop {
             if *shutdown.borrow() {
                 return Ok(());
@@ -85,35 +96,51 @@ impl SyncLoop {
             if walking.is_none() {
                 walking = self.start_due_walk();
             }
-            let since = self.store.next_batch()?;
-            // A walk due later shortens the long-poll so that it starts on time (one under way
-            // ends the wait by itself).
-            let wait = match self.walks.next_due().filter(|_| walking.is_none()) {
-                Some(due) => due
-                    .saturating_duration_since(Instant::now())
-                    .min(self.sync_timeout),
-                None => self.sync_timeout,
-            };
+            if syncing.is_none() {
+                let since = self.store.next_batch()?;
+                let request = sync_request(
+                    self.matrix.client().clone(),
+                    since.clone(),
+                    self.sync_timeout,
+                );
+                syncing = Some((since, request));
+            }
+            let next_due = self.walks.next_due().filter(|_| walking.is_none());
             let next = tokio::select! {
-                response = self.sync(since.clone(), wait) => Next::Synced(Box::new(response)),
+                response = async {
+                    match syncing.as_mut() {
+                        Some((_, request)) => request.await,
+                        None => std::future::pending().await,
+                    }
+                } => Next::Synced(Box::new(response)),
                 walked = async {
                     match walking.as_mut() {
                         Some(walk) => (&mut walk.task).await.unwrap_or_else(|e| Err(e.into())),
                         None => std::future::pending().await,
                     }
                 } => Next::Walked(walked),
+                _ = async {
+                    match next_due {
+                        Some(due) => tokio::time::sleep_until(due.into()).await,
+                        None => std::future::pending().await,
+                    }
+                } => Next::WalkDue,
                 _ = shutdown.changed() => Next::Stop,
             };
             match next {
                 Next::Stop => return Ok(()),
-                Next::Synced(response) => match *response {
-                    Ok(response) => self.handle(response, since.is_none()).await?,
-                    // Permanent refusal of /sync (e.g. token revoked): surface it.
-                    Err(error) => {
-                        return Err(anyhow::anyhow!("{error}"))
-                            .context("the homeserver refuses /sync");
+                Next::WalkDue => {}
+                Next::Synced(response) => {
+                    let since = syncing.take().and_then(|(since, _)| since);
+                    match *response {
+                        Ok(response) => self.handle(response, since.is_none()).await?,
+                        // Permanent refusal of /sync (e.g. token revoked): surface it.
+                        Err(error) => {
+                            return Err(anyhow::anyhow!("{error}"))
+                                .context("the homeserver refuses /sync");
+                        }
                     }
-                },
+                }
                 Next::Walked(passed) => {
                     if let Some(walk) = walking.take() {
                         self.handle_walk(walk, passed?).await?;
@@ -147,41 +174,6 @@ impl SyncLoop {
             rounds_left,
             task,
         })
-    }
-
-    /// One `/sync` from `since`, long-polling for at most `wait`.
-    async fn sync(
-        &self,
-        since: Option<String>,
-        wait: Duration,
-    ) -> Result<sync_v3::Response, matrix_sdk::HttpError> {
-        // Only what the bot reads: less for the homeserver to compute on every sync.
-        let mut filter = FilterDefinition::default();
-        filter.presence = ruma_filter::Filter::ignore_all();
-        filter.account_data = ruma_filter::Filter::ignore_all();
-        filter.room.account_data = ruma_filter::RoomEventFilter::ignore_all();
-        filter.room.ephemeral = ruma_filter::RoomEventFilter::ignore_all();
-        filter.room.timeline.limit = Some(UInt::from(TIMELINE_LIMIT));
-        filter.room.state.lazy_load_options = LazyLoadOptions::Enabled {
-            include_redundant_members: false,
-        };
-        let initial = since.is_none();
-        let mut request = sync_v3::Request::new();
-        request.since = since;
-        request.filter = Some(Filter::FilterDefinition(filter));
-        // The first sync only learns the present: it must not wait for news.
-        request.timeout = Some(if initial { Duration::ZERO } else { wait });
-        let config = RequestConfig::new()
-            .disable_retry()
-            .timeout(self.sync_timeout + Duration::from_secs(30));
-        let client = self.matrix.client();
-        with_retry("sync", || async {
-            client
-                .send(request.clone())
-                .with_request_config(config)
-                .await
-        })
-        .await
     }
 
     /// Applies one sync response and commits it.
@@ -499,6 +491,39 @@ impl SyncLoop {
             }
         }
     }
+}
+
+/// One `/sync` from `since`, long-polling for at most `wait`; owns all it needs, so it can
+/// stay in flight while the loop does other work.
+fn sync_request(client: matrix_sdk::Client, since: Option<String>, wait: Duration) -> SyncRequest {
+    Box::pin(async move {
+        // Only what the bot reads: less for the homeserver to compute on every sync.
+        let mut filter = FilterDefinition::default();
+        filter.presence = ruma_filter::Filter::ignore_all();
+        filter.account_data = ruma_filter::Filter::ignore_all();
+        filter.room.account_data = ruma_filter::RoomEventFilter::ignore_all();
+        filter.room.ephemeral = ruma_filter::RoomEventFilter::ignore_all();
+        filter.room.timeline.limit = Some(UInt::from(TIMELINE_LIMIT));
+        filter.room.state.lazy_load_options = LazyLoadOptions::Enabled {
+            include_redundant_members: false,
+        };
+        let initial = since.is_none();
+        let mut request = sync_v3::Request::new();
+        request.since = since;
+        request.filter = Some(Filter::FilterDefinition(filter));
+        // The first sync only learns the present: it must not wait for news.
+        request.timeout = Some(if initial { Duration::ZERO } else { wait });
+        let config = RequestConfig::new()
+            .disable_retry()
+            .timeout(wait + Duration::from_secs(30));
+        with_retry("sync", || async {
+            client
+                .send(request.clone())
+                .with_request_config(config)
+                .await
+        })
+        .await
+    })
 }
 
 /// The transaction ID of the `index`-th message caused by `event_id`: the same on every
