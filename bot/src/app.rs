@@ -218,6 +218,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         outbox_wake: wake,
         clock: Utc::now,
         walks: Default::default(),
+        walking: None,
     };
     let mut sync_task = tokio::spawn(sync.run(shutdown_rx));
 

@@ -59,10 +59,12 @@ pub struct SyncLoop {
     pub clock: Clock,
     /// Rooms to walk back through, for events federation left in a gap.
     pub walks: Walks,
+    /// The walk under way beside the sync, if any.
+    pub walking: Option<Walking>,
 }
 
 /// A walk under way, beside the sync: its room, plan and remaining rounds.
-struct Walking {
+pub struct Walking {
     room_id: OwnedRoomId,
     plan: WalkPlan,
     rounds_left: u32,
@@ -87,14 +89,13 @@ impl SyncLoop {
     /// The `/sync` request in flight is never dropped for a walk: a walk ending, or coming
     /// due, is handled beside it, so events reach the bot as soon as its homeserver has them.
     pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
-        let mut walking: Option<Walking> = None;
         let mut syncing: Option<(Option<String>, SyncRequest)> = None;
         loop {
             if *shutdown.borrow() {
                 return Ok(());
             }
-            if walking.is_none() {
-                walking = self.start_due_walk();
+            if self.walking.is_none() {
+                self.walking = self.start_due_walk();
             }
             if syncing.is_none() {
                 let since = self.store.next_batch()?;
@@ -105,7 +106,7 @@ impl SyncLoop {
                 );
                 syncing = Some((since, request));
             }
-            let next_due = self.walks.next_due().filter(|_| walking.is_none());
+            let next_due = self.walks.next_due().filter(|_| self.walking.is_none());
             let next = tokio::select! {
                 response = async {
                     match syncing.as_mut() {
@@ -114,7 +115,7 @@ impl SyncLoop {
                     }
                 } => Next::Synced(Box::new(response)),
                 walked = async {
-                    match walking.as_mut() {
+                    match self.walking.as_mut() {
                         Some(walk) => (&mut walk.task).await.unwrap_or_else(|e| Err(e.into())),
                         None => std::future::pending().await,
                     }
@@ -142,7 +143,7 @@ impl SyncLoop {
                     }
                 }
                 Next::Walked(passed) => {
-                    if let Some(walk) = walking.take() {
+                    if let Some(walk) = self.walking.take() {
                         self.handle_walk(walk, passed?).await?;
                     }
                 }
@@ -213,15 +214,18 @@ impl SyncLoop {
             }
             self.apply_own_joins(room_id.as_str(), &events, &mut batch);
             let quotes = self.fetch_quotes(room_id, &events).await;
-            let mut applied_here = 0;
+            let mut applied_here = Vec::new();
             for event in events {
                 if !seen.insert(event.event_id.clone()) || self.store.is_applied(&event.event_id)? {
                     continue;
                 }
                 self.apply_event(room_id.as_str(), &event, &quotes, &mut batch);
-                applied_here += 1;
+                applied_here.push((event.sender, event.event_id));
             }
-            self.walks.applied_in(room_id, applied_here);
+            self.walks.applied_in(room_id, &applied_here);
+            if let Some(walk) = self.walking.as_mut().filter(|w| &w.room_id == room_id) {
+                walk.plan.note_applied(&applied_here);
+            }
         }
         self.apply_tick(&mut batch);
         self.commit(batch)?;
@@ -241,7 +245,8 @@ impl SyncLoop {
             ..
         } = walk;
         let walked = passed.len();
-        let late = unapplied_oldest_first(&self.store, &HashSet::new(), passed)?;
+        let late =
+            unapplied_oldest_first(&self.store, &HashSet::new(), passed, &plan.applied_since)?;
         let own_server = Some(self.matrix.server_name());
         let from_elsewhere = late
             .iter()
@@ -423,6 +428,7 @@ impl SyncLoop {
             first_page: timeline.len() + APPLIED_RUN + 1,
             stop_after_applied: APPLIED_RUN,
             reach: timeline.iter().map(|e| e.event_id.clone()).collect(),
+            applied_since: HashMap::new(),
         };
         let live_since_ms = self.engine.live_since_ms(room_id.as_str());
         let client = self.matrix.client().clone();
@@ -436,7 +442,7 @@ impl SyncLoop {
         )
         .await?;
         let walked = passed.len();
-        let mut events = unapplied_oldest_first(&self.store, applied_now, passed)?;
+        let mut events = unapplied_oldest_first(&self.store, applied_now, passed, &HashMap::new())?;
         // What the walk did not reach (too deep, or not shown by `/messages`) still counts once.
         let found: HashSet<&str> = events.iter().map(|e| e.event_id.as_str()).collect();
         let mut unreached = Vec::new();

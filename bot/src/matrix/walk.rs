@@ -49,6 +49,21 @@ pub struct WalkPlan {
     pub stop_after_applied: usize,
     /// …once it has passed all of these (a batch's own events).
     pub reach: HashSet<String>,
+    /// Events applied in the room, by sender, since the walk was planned: newer than any
+    /// late event it may find, though the walk may start below them.
+    pub applied_since: HashMap<String, Vec<String>>,
+}
+
+impl WalkPlan {
+    /// `(sender, event ID)`s applied in the room while this walk waits or runs.
+    pub fn note_applied(&mut self, applied: &[(String, String)]) {
+        for (sender, event_id) in applied {
+            self.applied_since
+                .entry(sender.clone())
+                .or_default()
+                .push(event_id.clone());
+        }
+    }
 }
 
 /// A room waiting for a walk, and how many more it gets.
@@ -88,6 +103,7 @@ impl Walks {
                     first_page: events.len() + APPLIED_RUN + 1,
                     stop_after_applied: APPLIED_RUN,
                     reach,
+                    applied_since: HashMap::new(),
                 };
                 self.pending.insert(
                     room_id.clone(),
@@ -130,6 +146,7 @@ impl Walks {
                 plan: WalkPlan {
                     from: None,
                     first_page: PAGE,
+                    applied_since: HashMap::new(),
                     ..plan
                 },
                 rounds_left: rounds_left - 1,
@@ -138,10 +155,12 @@ impl Walks {
         );
     }
 
-    /// Events applied in a room since its walk was planned: the walk must reach past them.
-    pub fn applied_in(&mut self, room_id: &OwnedRoomId, count: usize) {
+    /// Events applied in a room since its walk was planned: the walk must reach past them,
+    /// and they are newer than anything late it finds.
+    pub fn applied_in(&mut self, room_id: &OwnedRoomId, applied: &[(String, String)]) {
         if let Some(pending) = self.pending.get_mut(room_id) {
-            pending.plan.stop_after_applied += count;
+            pending.plan.stop_after_applied += applied.len();
+            pending.plan.note_applied(applied);
         }
     }
 
@@ -228,13 +247,15 @@ pub async fn pages_back(
 }
 
 /// The events of a walk (newest first) not applied yet, in the room's order, oldest first,
-/// each with its sender's applied events above it (`newer`), as things stand now.
+/// each with its sender's applied events above it (`newer`), as things stand now: those the
+/// walk passed, and those applied since it was planned (`applied_since`, all newer).
 pub fn unapplied_oldest_first(
     store: &Arc<dyn Store>,
     applied_now: &HashSet<String>,
     passed: Vec<RawEvent>,
+    applied_since: &HashMap<String, Vec<String>>,
 ) -> Result<Vec<RawEvent>, StoreError> {
-    let mut applied_above: HashMap<String, Vec<String>> = HashMap::new();
+    let mut applied_above = applied_since.clone();
     let mut unapplied = Vec::new();
     for mut event in passed {
         if applied_now.contains(&event.event_id) || store.is_applied(&event.event_id)? {
