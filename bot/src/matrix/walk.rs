@@ -7,7 +7,9 @@
 //! persists the missing events it fetches before the event that needed them), so the sync
 //! loop applies them at once and walks afterwards, off its path ([`Walks`] schedules, [`pages_back`]
 //! pages). What a walk finds goes in the room's order, each late event with its sender's
-//! applied events above it (`newer`), so a late ballot goes before its sender's newer ones.
+//! applied events above it (`newer`): those the walk passed, and those applied while it
+//! waited or ran (all newer than anything in a gap), so a late ballot goes before its
+//! sender's newer ones.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -273,4 +275,54 @@ pub fn unapplied_oldest_first(
     }
     unapplied.reverse();
     Ok(unapplied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Batch, SledStore};
+
+    fn event(id: &str, sender: &str) -> RawEvent {
+        RawEvent::parse(&format!(
+            r#"{{"event_id":"{id}","sender":"{sender}","origin_server_ts":1,"type":"m.reaction"}}"#
+        ))
+        .expect("an event")
+    }
+
+    #[test]
+    fn a_late_event_goes_before_its_senders_newer_ones_passed_or_applied_meanwhile() {
+        let store: Arc<dyn Store> = Arc::new(SledStore::temporary().expect("store"));
+        let applied = ["$newer-passed", "$other-sender", "$older-applied"];
+        store
+            .commit(Batch {
+                applied: applied.iter().map(|id| id.to_string()).collect(),
+                ..Batch::default()
+            })
+            .expect("commit");
+        // Newest first, as a walk passes them.
+        let passed = vec![
+            event("$newer-passed", "@a:x"),
+            event("$other-sender", "@b:x"),
+            event("$late", "@a:x"),
+            event("$late-b", "@b:x"),
+            event("$older-applied", "@a:x"),
+        ];
+        let meanwhile = HashMap::from([("@a:x".to_owned(), vec!["$meanwhile".to_owned()])]);
+        let late = unapplied_oldest_first(&store, &HashSet::new(), passed, &meanwhile)
+            .expect("store reads");
+        let found: Vec<(&str, &[String])> = late
+            .iter()
+            .map(|e| (e.event_id.as_str(), e.newer.as_slice()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("$late-b", &["$other-sender".to_owned()][..]),
+                (
+                    "$late",
+                    &["$meanwhile".to_owned(), "$newer-passed".to_owned()][..]
+                ),
+            ]
+        );
+    }
 }
