@@ -189,6 +189,7 @@ async fn main() -> Result<()> {
         delivery.len(),
         events.len() - in_history.len()
     );
+    let delivery_ids: HashSet<String> = delivery.keys().cloned().collect();
     let delivery = summary(
         "burst: federation delivery (send -> ministry sync)",
         delivery.into_values().collect(),
@@ -218,6 +219,7 @@ async fn main() -> Result<()> {
             let got = exported.votes.get(number);
             if got != Some(by_org) {
                 println!("  #{number}: history {by_org:?}, bot {got:?}");
+                explain(&history, &w.bot.user_id, *number, &log, &delivery_ids);
             }
         }
     }
@@ -249,4 +251,47 @@ fn applied_at(log: &str, what: &str) -> HashMap<String, (f64, usize)> {
         }
     }
     applied
+}
+
+/// Why a card's tally differs: each reaction on it in the room's order, whether it reached
+/// the ministry's `/sync`, and what the bot's log says of it.
+fn explain(
+    history: &[serde_json::Value],
+    bot: &str,
+    number: u64,
+    log: &str,
+    synced: &HashSet<String>,
+) {
+    let card = history
+        .iter()
+        .find(|e| e["sender"] == bot && e["content"]["it.pspm.proposal"].as_u64() == Some(number));
+    let Some(card) = card.and_then(|c| c["event_id"].as_str()) else {
+        return;
+    };
+    for (position, event) in history.iter().enumerate() {
+        let relates = &event["content"]["m.relates_to"];
+        if event["type"] != "m.reaction" || relates["event_id"] != card {
+            continue;
+        }
+        let id = event["event_id"].as_str().unwrap_or_default();
+        println!(
+            "    {position} {} {} {id} synced={}",
+            event["sender"].as_str().unwrap_or_default(),
+            relates["key"].as_str().unwrap_or_default(),
+            synced.contains(id)
+        );
+        for line in log.lines().filter(|l| l.contains(id)) {
+            let stamp = line.split_whitespace().next().unwrap_or_default();
+            let what = if line.contains(" received ") {
+                "received"
+            } else if line.contains("source=\"walk\"") || line.contains("source=walk") {
+                "applied by a walk"
+            } else if line.contains(" applied ") {
+                "applied from a sync response"
+            } else {
+                "other"
+            };
+            println!("      {stamp} {what}");
+        }
+    }
 }

@@ -205,6 +205,9 @@ impl SyncLoop {
             let from_elsewhere = events
                 .iter()
                 .any(|e| pspm_config::server_of(&e.sender) != own_server);
+            // What the response itself brings is newer than anything a walk finds late; what
+            // completing a limited timeline finds in history is not.
+            let fresh: HashSet<String> = events.iter().map(|e| e.event_id.clone()).collect();
             if !initial && joined.timeline.limited {
                 events = self
                     .complete_from_history(room_id, &response.next_batch, events, &seen)
@@ -214,21 +217,24 @@ impl SyncLoop {
             }
             self.apply_own_joins(room_id.as_str(), &events, &mut batch);
             let quotes = self.fetch_quotes(room_id, &events).await;
-            let mut applied_here = Vec::new();
+            let (mut applied_here, mut fresh_applied) = (0, Vec::new());
             for event in events {
                 if !seen.insert(event.event_id.clone()) || self.store.is_applied(&event.event_id)? {
                     continue;
                 }
                 self.apply_event(room_id.as_str(), &event, &quotes, &mut batch);
-                applied_here.push((event.sender, event.event_id));
+                applied_here += 1;
+                if fresh.contains(&event.event_id) {
+                    fresh_applied.push((event.sender, event.event_id));
+                }
             }
-            self.walks.applied_in(room_id, &applied_here);
+            self.walks.applied_in(room_id, applied_here, &fresh_applied);
             if let Some(walk) = self.walking.as_mut().filter(|w| &w.room_id == room_id) {
-                walk.plan.note_applied(&applied_here);
+                walk.plan.note_applied(&fresh_applied);
             }
         }
         self.apply_tick(&mut batch);
-        self.commit(batch)?;
+        self.commit(batch, "sync")?;
         for (room_id, events) in to_walk {
             self.walks
                 .after_batch(&room_id, &response.next_batch, &events);
@@ -261,7 +267,7 @@ impl SyncLoop {
         for event in &late {
             self.apply_event(room_id.as_str(), event, &quotes, &mut batch);
         }
-        self.commit(batch)?;
+        self.commit(batch, "walk")?;
         // Only federation leaves gaps: a long backlog from this server needs no second look.
         if from_elsewhere {
             self.walks.again(&room_id, walked);
@@ -270,7 +276,7 @@ impl SyncLoop {
     }
 
     /// The one durable write of what was applied (with its trace for the benchmarks).
-    fn commit(&mut self, batch: Batch) -> anyhow::Result<()> {
+    fn commit(&mut self, batch: Batch, source: &'static str) -> anyhow::Result<()> {
         let replies = batch.outgoing.len();
         let applied = batch.applied.len();
         // Which events a durable commit covers: how a benchmark measures the bot's lag.
@@ -282,7 +288,7 @@ impl SyncLoop {
             .commit(batch)
             .context("cannot commit a sync batch")?;
         if applied > 0 {
-            tracing::trace!(events = %applied_ids, "applied");
+            tracing::trace!(source, events = %applied_ids, "applied");
             let commit_ms = commit_started.elapsed().as_secs_f64() * 1000.0;
             debug!(applied, replies, commit_ms, "batch committed");
         }

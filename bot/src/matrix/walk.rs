@@ -7,9 +7,9 @@
 //! persists the missing events it fetches before the event that needed them), so the sync
 //! loop applies them at once and walks afterwards, off its path ([`Walks`] schedules, [`pages_back`]
 //! pages). What a walk finds goes in the room's order, each late event with its sender's
-//! applied events above it (`newer`): those the walk passed, and those applied while it
-//! waited or ran (all newer than anything in a gap), so a late ballot goes before its
-//! sender's newer ones.
+//! applied events above it (`newer`): those the walk passed, and those a `/sync` brought
+//! while it waited or ran (all newer than anything in a gap; not what another walk found),
+//! so a late ballot goes before its sender's newer ones.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -51,8 +51,8 @@ pub struct WalkPlan {
     pub stop_after_applied: usize,
     /// …once it has passed all of these (a batch's own events).
     pub reach: HashSet<String>,
-    /// Events applied in the room, by sender, since the walk was planned: newer than any
-    /// late event it may find, though the walk may start below them.
+    /// Events a `/sync` brought to the room, by sender, since the walk was planned: newer
+    /// than any late event it may find, though the walk may start below them.
     pub applied_since: HashMap<String, Vec<String>>,
 }
 
@@ -157,12 +157,12 @@ impl Walks {
         );
     }
 
-    /// Events applied in a room since its walk was planned: the walk must reach past them,
-    /// and they are newer than anything late it finds.
-    pub fn applied_in(&mut self, room_id: &OwnedRoomId, applied: &[(String, String)]) {
+    /// Events applied in a room since its walk was planned (`count`): the walk must reach
+    /// past them. Those a `/sync` brought (`fresh`) are newer than anything late it finds.
+    pub fn applied_in(&mut self, room_id: &OwnedRoomId, count: usize, fresh: &[(String, String)]) {
         if let Some(pending) = self.pending.get_mut(room_id) {
-            pending.plan.stop_after_applied += applied.len();
-            pending.plan.note_applied(applied);
+            pending.plan.stop_after_applied += count;
+            pending.plan.note_applied(fresh);
         }
     }
 
