@@ -284,10 +284,8 @@ fn explain(
             let stamp = line.split_whitespace().next().unwrap_or_default();
             let what = if line.contains(" received ") {
                 "received"
-            } else if line.contains("source=\"walk\"") || line.contains("source=walk") {
-                "applied by a walk"
             } else if line.contains(" applied ") {
-                "applied from a sync response"
+                "applied"
             } else {
                 "other"
             };

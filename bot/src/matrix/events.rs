@@ -259,15 +259,6 @@ fn power_levels(content: &Value) -> PowerLevels {
     }
 }
 
-/// An event of a timeline or a page, or `None` (logged) when it is not a room event.
-pub fn parse_logged(json: &str) -> Option<RawEvent> {
-    let event = RawEvent::parse(json);
-    if event.is_none() {
-        tracing::warn!("skipping an event that is not a room event");
-    }
-    event
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;

@@ -15,7 +15,6 @@ pub mod outbox;
 pub mod provision;
 pub mod rebuild;
 pub mod sync;
-pub mod walk;
 
 use std::future::Future;
 use std::time::Duration;
