@@ -779,6 +779,20 @@ fn each_person_may_choose_the_language_of_their_replies() {
         refusals,
         ["Non è possibile nella fase attuale della sezione (chiusa)."]
     );
+    // What everyone reads stays in the plan's language: his proposal's card, and the notice
+    // in its thread when he withdraws it (only his own reply is in Italian).
+    chat.say(MOD, "!phase consultation");
+    let (_, card) = chat.say(BOB, "!propose Dati per tutti");
+    assert!(card[0].starts_with("#2 Dati per tutti"), "{card:?}");
+    assert!(card[0].contains("· state: open"), "{card:?}");
+    let (_, withdrawn) = chat.say(BOB, "!withdraw 2");
+    assert_eq!(
+        withdrawn,
+        [
+            "La proposta #2 è stata ritirata dall'autore.",
+            "Proposal #2 was withdrawn by its author."
+        ]
+    );
     let (_, replies) = chat.say(BOB, "!language fr");
     assert!(replies[0].contains("!language [it|en]"), "{replies:?}");
     let (_, replies) = chat.say(BOB, "!language en");

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
-use crate::domain::i18n::Msg;
+use crate::domain::i18n::{Catalogue, Msg};
 use crate::domain::monitoring::{all_actions, format_number, parse_number, Action};
 use crate::domain::{Change, ProposalState};
 
@@ -96,18 +96,21 @@ impl Assign {
             weight: self.weight,
             proposal: Some(self.number),
         };
-        let reply = catalogue.render(
-            Msg::AssignDone,
-            &[
-                ("number", &number),
-                ("code", &action.code),
-                ("title", &action.title),
-                ("owner", &crate::domain::tracking::owner_text(catalogue, &action)),
-                ("due", &action.due.to_string()),
-                ("weight", &format_number(action.weight)),
-            ],
-        );
-        ctx.notify_thread(&proposal, reply.clone(), action.owners.clone());
+        let done = |catalogue: &Catalogue| {
+            catalogue.render(
+                Msg::AssignDone,
+                &[
+                    ("number", &number),
+                    ("code", &action.code),
+                    ("title", &action.title),
+                    ("owner", &crate::domain::tracking::owner_text(catalogue, &action)),
+                    ("due", &action.due.to_string()),
+                    ("weight", &format_number(action.weight)),
+                ],
+            )
+        };
+        ctx.notify_thread(&proposal, done, action.owners.clone());
+        let reply = done(catalogue);
         ctx.changes.push(Change::Action(action));
         Ok(reply)
     }

@@ -2,7 +2,9 @@
 //! (A client's "end poll" button also lets the poll's opener end it, see `polls::on_ended`.)
 
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
-use crate::domain::i18n::{Msg, Rendered};
+use crate::domain::i18n::{Catalogue, Msg, Rendered};
+use crate::domain::polls::Results;
+use crate::domain::State;
 use crate::domain::{Change, PollEndPost};
 
 pub const SPEC: Spec = Spec {
@@ -28,43 +30,49 @@ impl Close {
             return Err(ctx.catalogue.text(Msg::CloseNoPoll));
         };
         let results = ctx.state.polls.results(poll);
-        let catalogue = ctx.catalogue;
-        let mut lines = vec![catalogue.render(
-            Msg::CloseHeader,
-            &[
-                ("id", &poll.id.to_string()),
-                ("voters", &results.voters.to_string()),
-                ("spoiled", &results.spoiled.to_string()),
-            ],
-        )];
-        for (rank, (number, votes)) in results.ranking.iter().enumerate() {
-            let title = ctx
-                .state
-                .participation
-                .proposals
-                .get(number)
-                .map_or("", |p| p.title.as_str());
-            lines.push(catalogue.render(
-                Msg::CloseLine,
-                &[
-                    ("rank", &(rank + 1).to_string()),
-                    ("number", &number.to_string()),
-                    ("title", title),
-                    ("votes", &votes.to_string()),
-                ],
-            ));
-        }
-        let ranking = Rendered::lines(lines);
+        let ranking = |catalogue: &Catalogue| ranking(ctx.state, poll.id, &results, catalogue);
+        let reply = ranking(ctx.catalogue);
+        // The poll's end is for everyone: the plan's language.
+        let poll_end = ranking(ctx.plan_catalogue);
         let mut closed = poll.clone();
         closed.closed_ms = Some(ctx.message.sent_at_ms);
         if let Some(start) = &poll.start_event {
             ctx.poll_ends.push(PollEndPost {
                 room_id: poll.room_id.clone(),
                 start: start.clone(),
-                text: ranking.body.clone(),
+                text: poll_end.body,
             });
         }
         ctx.changes.push(Change::Poll(closed));
-        Ok(ranking)
+        Ok(reply)
     }
+}
+
+/// The ranking of a closed poll: a header with the voters, a line per proposal.
+fn ranking(state: &State, id: u32, results: &Results, catalogue: &Catalogue) -> Rendered {
+    let mut lines = vec![catalogue.render(
+        Msg::CloseHeader,
+        &[
+            ("id", &id.to_string()),
+            ("voters", &results.voters.to_string()),
+            ("spoiled", &results.spoiled.to_string()),
+        ],
+    )];
+    for (rank, (number, votes)) in results.ranking.iter().enumerate() {
+        let title = state
+            .participation
+            .proposals
+            .get(number)
+            .map_or("", |p| p.title.as_str());
+        lines.push(catalogue.render(
+            Msg::CloseLine,
+            &[
+                ("rank", &(rank + 1).to_string()),
+                ("number", &number.to_string()),
+                ("title", title),
+                ("votes", &votes.to_string()),
+            ],
+        ));
+    }
+    Rendered::lines(lines)
 }

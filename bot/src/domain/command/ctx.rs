@@ -23,7 +23,10 @@ pub struct Ctx<'a> {
     pub now: DateTime<Utc>,
     pub settings: &'a Settings,
     pub state: &'a State,
+    /// The sender's language (`!language`), for what answers them.
     pub catalogue: &'static Catalogue,
+    /// The plan's language, for what everyone reads: cards, thread notices, polls.
+    pub plan_catalogue: &'static Catalogue,
     pub changes: Vec<Change>,
     /// Messages besides the reply, e.g. notices in a proposal's thread.
     pub thread_notices: Vec<Reply>,
@@ -95,8 +98,14 @@ impl<'a> Ctx<'a> {
             })
     }
 
-    /// Posts a notice in a proposal's thread.
-    pub fn notify_thread(&mut self, proposal: &Proposal, text: Rendered, mentions: Vec<String>) {
+    /// Posts a notice in a proposal's thread, in the plan's language.
+    pub fn notify_thread(
+        &mut self,
+        proposal: &Proposal,
+        text: impl Fn(&Catalogue) -> Rendered,
+        mentions: Vec<String>,
+    ) {
+        let text = text(self.plan_catalogue);
         let root = proposal.thread_root().to_owned();
         self.thread_notices.push(Reply {
             room_id: proposal.room_id.clone(),
@@ -108,9 +117,10 @@ impl<'a> Ctx<'a> {
         });
     }
 
-    /// A proposal's card: title, description, author, section, state, tally.
+    /// A proposal's card: title, description, author, section, state, tally, in the plan's
+    /// language (everyone reads it).
     pub fn card(&self, proposal: &Proposal) -> Rendered {
-        let catalogue = self.catalogue;
+        let catalogue = self.plan_catalogue;
         let tally = self.state.participation.tally(proposal.number);
         let section_title = self
             .settings
@@ -200,9 +210,9 @@ impl<'a> Ctx<'a> {
         self.require_moderator_of(&proposal)?;
         edit(&mut proposal);
         proposal.updated_ms = self.message.sent_at_ms;
-        let notice = state_notice(self.catalogue, &proposal);
         let author = proposal.author.clone();
-        self.notify_thread(&proposal, notice.clone(), vec![author]);
+        self.notify_thread(&proposal, |c| state_notice(c, &proposal), vec![author]);
+        let notice = state_notice(self.catalogue, &proposal);
         self.changes.push(Change::Proposal(proposal));
         Ok(notice)
     }

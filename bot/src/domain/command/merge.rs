@@ -3,7 +3,7 @@
 
 use crate::domain::moderation::movable;
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
-use crate::domain::i18n::Msg;
+use crate::domain::i18n::{Catalogue, Msg};
 use crate::domain::participation::{ProposalState, Stance};
 
 pub const SPEC: Spec = Spec {
@@ -67,13 +67,13 @@ impl Merge {
         let source_for_notice = source.clone();
         let into = self.into;
         let reply = ctx.moderate(self.number, |p| p.state = ProposalState::Merged(into))?;
-        let told = ctx.catalogue.render(
-            Msg::MergeSupporters,
-            &[
-                ("number", &self.number.to_string()),
-                ("into", &into.to_string()),
-            ],
-        );
+        let (number, into) = (self.number.to_string(), into.to_string());
+        let told = |c: &Catalogue| {
+            c.render(
+                Msg::MergeSupporters,
+                &[("number", &number), ("into", &into)],
+            )
+        };
         ctx.notify_thread(&source_for_notice, told, supporters);
         Ok(reply)
     }

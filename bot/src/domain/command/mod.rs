@@ -143,6 +143,7 @@ pub fn on_message(
         settings,
         state,
         catalogue: settings.catalogue_for(state, &message.sender),
+        plan_catalogue: settings.catalogue(),
         changes: Vec::new(),
         thread_notices: Vec::new(),
         files: Vec::new(),

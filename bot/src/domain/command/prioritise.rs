@@ -85,7 +85,8 @@ impl Prioritise {
             })
             .collect();
         let max_selections = self.selections.min(answers.len() as u32);
-        let question = ctx.catalogue.render(
+        // The poll is for everyone: the plan's language.
+        let question = ctx.plan_catalogue.render(
             Msg::PrioritiseQuestion,
             &[
                 ("section", &section.title),

@@ -81,19 +81,17 @@ pub fn create(ctx: &mut Ctx<'_>, text: Propose, author: &str, source: &str, at_m
         source_event: source.to_owned(),
         card_event: None,
     };
+    // The card is the proposal's public face: all of it in the plan's language.
+    let catalogue = ctx.plan_catalogue;
     let mut card = vec![ctx.card(&proposal)];
     if !similar.is_empty() {
         let list: Vec<String> = similar.iter().map(|n| format!("#{n}")).collect();
-        card.push(
-            ctx.catalogue
-                .render(Msg::ProposeSimilar, &[("list", &list.join(", "))]),
-        );
+        card.push(catalogue.render(Msg::ProposeSimilar, &[("list", &list.join(", "))]));
     }
     if !related.is_empty() {
-        card.push(ctx.catalogue.text(Msg::CardRelatedHeader));
+        card.push(catalogue.text(Msg::CardRelatedHeader));
         card.extend(related.iter().map(|hit| {
-            ctx.catalogue
-                .render(Msg::CardRelated, &[("title", &hit.title), ("id", &hit.id)])
+            catalogue.render(Msg::CardRelated, &[("title", &hit.title), ("id", &hit.id)])
         }));
     }
     ctx.card_for = Some(proposal.number);

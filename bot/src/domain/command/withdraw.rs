@@ -1,7 +1,7 @@
 //! `!withdraw <n>`: the author withdraws their proposal.
 
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
-use crate::domain::i18n::Msg;
+use crate::domain::i18n::{Catalogue, Msg};
 use crate::domain::participation::ProposalState;
 use crate::domain::Change;
 
@@ -41,11 +41,10 @@ impl Withdraw {
         let mut proposal = proposal.clone();
         proposal.state = ProposalState::Withdrawn;
         proposal.updated_ms = ctx.message.sent_at_ms;
-        let notice = ctx
-            .catalogue
-            .render(Msg::WithdrawNotice, &[("number", &number)]);
-        ctx.notify_thread(&proposal, notice.clone(), Vec::new());
+        let notice = |c: &Catalogue| c.render(Msg::WithdrawNotice, &[("number", &number)]);
+        ctx.notify_thread(&proposal, notice, Vec::new());
+        let reply = notice(ctx.catalogue);
         ctx.changes.push(Change::Proposal(proposal));
-        Ok(notice)
+        Ok(reply)
     }
 }
