@@ -2,7 +2,7 @@
 //! from the sender's homeserver. One gate, [`gate`], called by [`Engine::apply`](super::Engine::apply), decides, before any handler
 //! runs, whether an input is acted on at all.
 
-use super::command::Command;
+use super::command::is_command;
 use super::i18n::Msg;
 use super::votes::stance_of_key;
 use super::{Change, Effects, Input, PowerLevels, Reply, Settings, State};
@@ -142,7 +142,7 @@ fn expected_answer(state: &State, input: &Input) -> Option<Reply> {
                 .thread_root
                 .as_ref()
                 .is_some_and(|root| participation.by_event.contains_key(root));
-            (Command::parse(&message.body).is_some() || in_proposal_thread)
+            (is_command(&message.body) || in_proposal_thread)
                 .then(|| Reply::to_message(message, empty))
         }
         Input::Reaction(reaction) => (stance_of_key(&reaction.key).is_some()

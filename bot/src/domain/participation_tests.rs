@@ -793,6 +793,9 @@ fn each_person_may_choose_the_language_of_their_replies() {
             "Proposal #2 was withdrawn by its author."
         ]
     );
+    // `!help` knows a command by its aliases too.
+    let (_, help) = chat.say(ALICE, "!help lingua");
+    assert!(help[0].starts_with("`!language [it|en]`"), "{help:?}");
     let (_, replies) = chat.say(BOB, "!language fr");
     assert!(replies[0].contains("!language [it|en]"), "{replies:?}");
     let (_, replies) = chat.say(BOB, "!language en");

@@ -1,6 +1,6 @@
 //! `!help [command]`: the commands available to the sender in this room, or one command's usage.
 
-use super::{spec, Arguments, Ctx, Outcome, ParseError, Spec, SPECS};
+use super::{Arguments, Command, Ctx, Outcome, ParseError, Spec, SPECS};
 use crate::domain::i18n::{Msg, Rendered};
 
 pub const SPEC: Spec = Spec {
@@ -29,6 +29,7 @@ impl Help {
         Ok(self.reply(request))
     }
 
+    /// Never refused: the reply itself.
     fn reply(self, request: &Ctx<'_>) -> Rendered {
         let catalogue = request.catalogue;
         match self.topic {
@@ -46,7 +47,7 @@ impl Help {
                 lines.push(catalogue.text(Msg::HelpFooter));
                 Rendered::lines(lines)
             }
-            Some(name) => match spec(&name).filter(|s| s.available_to(request.role)) {
+            Some(name) => match Command::spec_named(&name).filter(|s| s.available_to(request.role)) {
                 Some(spec) => {
                     let mut help = catalogue.template(spec.help).to_owned();
                     if spec.moderator_only {

@@ -76,17 +76,21 @@ table::commands! {
     Report(report::ReportCommand): "report" | "rapporto";
 }
 
-pub fn spec(name: &str) -> Option<&'static Spec> {
-    SPECS.iter().copied().find(|spec| spec.name == name)
+/// The text after the `!` when `text` is a command at all (not a lone `!`).
+fn command_text(text: &str) -> Option<&str> {
+    let rest = text.trim_start().strip_prefix(PREFIX)?;
+    (!rest.is_empty() && !rest.starts_with(char::is_whitespace)).then_some(rest)
+}
+
+/// Whether `text` is a command, without parsing its arguments.
+pub fn is_command(text: &str) -> bool {
+    command_text(text).is_some()
 }
 
 impl Command {
     /// `None` when the text is not a command at all (no `!` prefix, or a lone `!`).
     pub fn parse(text: &str) -> Option<Result<Command, ParseError>> {
-        let rest = text.trim_start().strip_prefix(PREFIX)?;
-        if rest.starts_with(char::is_whitespace) {
-            return None;
-        }
+        let rest = command_text(text)?;
         let mut words = Arguments::new(rest);
         let name = words.next()?.to_lowercase();
         Some(Command::parse_named(&name, words))

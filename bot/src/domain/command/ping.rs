@@ -24,6 +24,7 @@ impl Ping {
         Ok(self.reply(request))
     }
 
+    /// Never refused: the reply itself.
     fn reply(self, request: &Ctx<'_>) -> Rendered {
         // Clocks of different servers may disagree: a negative lag is shown as 0.
         let lag_ms = (request.now.timestamp_millis() - request.message.sent_at_ms).max(0);

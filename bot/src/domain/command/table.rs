@@ -29,6 +29,14 @@ macro_rules! commands {
                 }
             }
 
+            /// The description of the command called `name` (lower case) or by an alias.
+            pub fn spec_named(name: &str) -> Option<&'static Spec> {
+                match name {
+                    $($($name)|+ => Some(&$module::SPEC),)*
+                    _ => None,
+                }
+            }
+
             /// Its description; the unknown `!word` has none (anyone gets the pointer to help).
             pub fn spec(&self) -> Option<&'static Spec> {
                 match self {

@@ -16,6 +16,7 @@ impl Unknown {
         Ok(self.reply(request))
     }
 
+    /// Never refused: the reply itself.
     fn reply(self, request: &Ctx<'_>) -> Rendered {
         let mut name: String = self.name.chars().take(MAX_ECHO).collect();
         if name.len() < self.name.len() {
