@@ -1,4 +1,4 @@
-//! Summaries of measured latencies for the benchmarks and the federation test bed.
+//! Percentiles of measured latencies (the benchmarks summarise with them in `bench.rs`).
 
 /// The `p`-th percentile (0–100) of sorted values.
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {

@@ -10,8 +10,9 @@
 //!   is told, what it decides, what it keeps;
 //! - [`engine`]: the one entry point, dispatching each input to the handler that owns it;
 //! - [`authority`]: roles and the entry gate;
-//! - [`participation`], [`votes`], [`cards`], [`polls`], [`turnout`]: proposals, ballots,
-//!   the bot's proposal cards, prioritisation polls, participation per organisation;
+//! - [`participation`], [`votes`], [`cards`], [`polls`], [`turnout`], [`moderation`]:
+//!   proposals, ballots, the bot's proposal cards, prioritisation polls, participation per
+//!   organisation, what moderating a proposal means;
 //! - [`monitoring`], [`tracking`], [`reminders`]: the approved plan followed;
 //! - [`practice_repository`]: the port to the good-practice repository;
 //! - [`command`]: chat commands, one file each; [`export`], [`i18n`]: what users read.

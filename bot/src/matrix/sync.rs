@@ -96,7 +96,7 @@ pub struct SyncLoop {
     pub sync_timeout: Duration,
     pub outbox_wake: Arc<Notify>,
     pub clock: Clock,
-    /// Rooms to walk again, each from where a walk found late events.
+    /// Rooms to walk again from their newest event, after a walk found late events.
     pub rewalks: HashMap<OwnedRoomId, Rewalk>,
 }
 
@@ -187,16 +187,20 @@ impl SyncLoop {
                 (room_id, joined, events)
             })
             .collect();
-        // Late events first: they come before whatever this response brings.
         let fresh: HashSet<&str> = timelines
             .iter()
             .flat_map(|(_, _, events)| events.iter().map(|e| e.event_id.as_str()))
             .collect();
         if !fresh.is_empty() && tracing::enabled!(tracing::Level::TRACE) {
             // When the events reached the bot: with "applied", where its lag goes.
-            let ids: Vec<&str> = fresh.iter().copied().collect();
+            let ids: Vec<&str> = timelines
+                .iter()
+                .flat_map(|(_, _, events)| events.iter().map(|e| e.event_id.as_str()))
+                .collect();
             tracing::trace!(events = %ids.join(" "), "received");
         }
+        // Rooms due for another walk first: what it finds late comes before this response's
+        // events (a walk from the newest event also returns those, applied here in order).
         for (room_id, events) in self.walk_again(&fresh).await? {
             let quotes = self.fetch_quotes(&room_id, &events).await;
             for event in events {
@@ -377,7 +381,7 @@ impl SyncLoop {
     /// The batch's `timeline` completed with what room history holds and was not applied,
     /// oldest first in the room's order. A walk that finds events the batch did not bring
     /// (a gap left by federation, or a `limited` timeline) schedules the room to be walked
-    /// again shortly, from the same point: Synapse fills a gap from the other servers in the
+    /// again shortly, from its newest event: Synapse fills a gap from the other servers in the
     /// foreground only when a page shows it, in the background otherwise.
     async fn complete_from_history(
         &mut self,
@@ -534,10 +538,13 @@ impl SyncLoop {
                 if event.origin_server_ts < live_since_ms {
                     break 'pages;
                 }
-                event.newer = applied_above
-                    .get(&event.sender)
-                    .cloned()
-                    .unwrap_or_default();
+                // Only a reaction's ballot is placed by what came after it.
+                if event.kind == "m.reaction" {
+                    event.newer = applied_above
+                        .get(&event.sender)
+                        .cloned()
+                        .unwrap_or_default();
+                }
                 collected.push(event);
             }
             match page.end {

@@ -714,7 +714,7 @@ mod tests {
                 "{percent}"
             );
         }
-        // ActionStatus names head the summary, counts fill it; 0 where a status has no actions.
+        // Status names head the summary, counts fill it; 0 where a status has no actions.
         assert!(html.contains("In ritardo</th>"));
         assert!(html.contains("<td class=\"num\">0</td>"));
         assert!(html.contains("<td class=\"num\">1</td>"));

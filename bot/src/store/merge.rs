@@ -18,7 +18,8 @@ pub const FANOUT: usize = 16;
 /// each), so no single value grows without bound.
 pub const TOP_LEVEL: u8 = 3;
 /// Merges wait for this long without commits, or for this many records in the log: they
-/// write much, and their flush would slow the commits of a busy stream.
+/// write much, and the next commit's flush, which carries those writes, would slow a busy
+/// stream.
 pub const IDLE: Duration = Duration::from_millis(500);
 pub const BACKLOG: usize = 4096;
 

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::{db_err, decode_log, encode_log, lock, log_key, Shared};
+use super::{corrupt, db_err, decode_log, encode_log, lock, log_key, Shared};
 use crate::store::merge::{self, IDLE};
 use crate::store::StoreError;
 
@@ -49,14 +49,11 @@ impl Shared {
         let mut writes = sled::Batch::default();
         for &seq in &run.seqs {
             let key = log_key(seq);
-            let value =
-                self.tree
-                    .get(&key)
-                    .map_err(db_err)?
-                    .ok_or_else(|| StoreError::Corrupt {
-                        key: String::from_utf8_lossy(&key).into_owned(),
-                        reason: "log record vanished".into(),
-                    })?;
+            let value = self
+                .tree
+                .get(&key)
+                .map_err(db_err)?
+                .ok_or_else(|| corrupt(&key, "log record vanished"))?;
             records.push(decode_log(&key, &value)?);
             writes.remove(key);
         }

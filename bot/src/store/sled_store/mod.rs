@@ -1,4 +1,5 @@
-//! The sled implementation of [`Store`]: the only code that imports sled (this folder).
+//! The sled implementation of [`Store`]: the only code outside tests that imports sled
+//! (this folder).
 //!
 //! Everything lives in one tree, under key prefixes, so that a sync batch is one atomic
 //! `apply_batch` followed by one flush:
