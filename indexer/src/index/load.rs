@@ -8,7 +8,6 @@ use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use super::Index;
 use crate::practice::Practice;
-use crate::query::QueryBuilder;
 use crate::schema::{read_doc, Fields, Record};
 use crate::IndexError;
 
@@ -30,7 +29,7 @@ impl Index {
         let query: Box<dyn Query> = if include_pending {
             Box::new(tantivy::query::AllQuery)
         } else {
-            QueryBuilder::new(self.fields).published_only()
+            self.queries.published_only()
         };
         load_oldest_first(&searcher, &self.fields, &*query)
     }

@@ -12,7 +12,6 @@ use super::search::MAX_LIMIT;
 use super::Index;
 use crate::analysis::{self, detect_language};
 use crate::practice::{Hit, PracticeLanguage};
-use crate::query::QueryBuilder;
 use crate::IndexError;
 
 /// Distinctive terms taken from a proposal for `related`.
@@ -103,13 +102,12 @@ impl Index {
         if terms.is_empty() || ideal <= 0.0 {
             return Ok(Vec::new());
         }
-        let builder = QueryBuilder::new(self.fields);
         let query = BooleanQuery::new(vec![
             (
                 Occur::Must,
                 Box::new(BooleanQuery::new(terms)) as Box<dyn Query>,
             ),
-            (Occur::Must, builder.published_only()),
+            (Occur::Must, self.queries.published_only()),
         ]);
         let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
         let relevant: Vec<(f32, DocAddress)> = top
