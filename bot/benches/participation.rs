@@ -144,7 +144,6 @@ fn apply_rate(events: u64) -> f64 {
                 target,
                 key: key.into(),
                 at_ms: at,
-                newer: Vec::new(),
             })
         } else if roll < 82 && !reactions.is_empty() {
             let redacts = reactions.swap_remove(rng.below(reactions.len() as u64) as usize);
@@ -242,7 +241,6 @@ fn scale() {
                     target: format!("$card{number}"),
                     key: key.into(),
                     at_ms: 2,
-                    newer: Vec::new(),
                 }),
                 now,
             );

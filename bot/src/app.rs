@@ -217,7 +217,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         sync_timeout: Duration::from_secs(config.bot.sync_timeout_secs),
         outbox_wake: wake,
         clock: Utc::now,
-        rewalks: Default::default(),
+        walks: Default::default(),
+        walking: None,
+        owed: Default::default(),
     };
     let mut sync_task = tokio::spawn(sync.run(shutdown_rx));
 

@@ -60,6 +60,7 @@ fn actor(input: &Input) -> Option<Actor<'_>> {
         | Input::BotJoined { .. }
         | Input::PollPosted { .. }
         | Input::CardPosted { .. }
+        | Input::RoomOrder(_)
         | Input::Tick => return None,
     };
     Some(Actor {

@@ -75,7 +75,6 @@ impl Chat {
             target: target.into(),
             key: key.into(),
             at_ms: self.clock,
-            newer: Vec::new(),
         }));
         (event_id, effects)
     }

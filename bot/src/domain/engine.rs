@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    authority, cards, command, polls, practice_repository, reminders, votes, Change, Effects,
-    Input, Role, Settings, State,
+    authority, ballot_order, cards, command, polls, practice_repository, reminders, votes, Change,
+    Effects, Input, Role, Settings, State,
 };
 
 /// Decides what to do with each input. Owns the state; single-threaded by design: the sync
@@ -107,6 +107,7 @@ impl Engine {
                 event_id,
             } => cards::on_posted(state, &room_id, number, &event_id),
             Input::Tick => reminders::daily(settings, state, now),
+            Input::RoomOrder(order) => ballot_order::on_room_order(settings, state, &order),
         }
     }
 

@@ -87,6 +87,29 @@ pub enum Input {
         number: u32,
         event_id: String,
     },
+    /// A stretch of the room's history in the room's order: over federation events reach
+    /// the bot out of order, so each person's ballots are put in this order.
+    RoomOrder(RoomOrder),
+}
+
+/// Events of one room as a walk back through its history passed them, and what was applied
+/// since the walk began that it did not pass.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RoomOrder {
+    pub room_id: String,
+    /// Oldest first.
+    pub events: Vec<Passed>,
+    /// Events applied since the walk began that it did not pass: all newer than those it did.
+    pub newer: Vec<String>,
+}
+
+/// One event of a [`RoomOrder`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Passed {
+    pub event_id: String,
+    pub sender: String,
+    /// The event a reaction annotates; `None` for other events.
+    pub reaction_target: Option<String>,
 }
 
 /// An edit of an earlier message: `m.new_content`'s body replaces the original's.
@@ -109,9 +132,6 @@ pub struct Reacted {
     pub target: String,
     pub key: String,
     pub at_ms: i64,
-    /// Events of the same sender, already applied, that come after this one in the room: it
-    /// reached the bot late (over federation), so its ballot goes before theirs.
-    pub newer: Vec<String>,
 }
 
 /// A response to the poll started by event `start`.

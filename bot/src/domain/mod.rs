@@ -10,7 +10,7 @@
 //!   is told, what it decides, what it keeps;
 //! - [`engine`]: the one entry point, dispatching each input to the handler that owns it;
 //! - [`authority`]: roles and the entry gate;
-//! - [`participation`], [`votes`], [`cards`], [`polls`], [`turnout`], [`moderation`]:
+//! - [`participation`], [`votes`], [`ballot_order`], [`cards`], [`polls`], [`turnout`], [`moderation`]:
 //!   proposals, ballots, the bot's proposal cards, prioritisation polls, participation per
 //!   organisation, what moderating a proposal means;
 //! - [`monitoring`], [`tracking`], [`reminders`]: the approved plan followed;
@@ -18,6 +18,7 @@
 //! - [`command`]: chat commands, one file each; [`export`], [`i18n`]: what users read.
 
 pub mod authority;
+pub mod ballot_order;
 pub mod cards;
 pub mod change;
 pub mod command;
@@ -44,7 +45,9 @@ pub use change::Change;
 pub use effects::{Effects, FilePost, Notice, PollEndPost, PollPost, Reaction, Reply};
 pub use engine::Engine;
 pub use i18n::{Catalogue, Language, Msg, Rendered};
-pub use input::{Edited, Input, Message, PollAnswered, PowerLevels, Quoted, Reacted};
+pub use input::{
+    Edited, Input, Message, Passed, PollAnswered, PowerLevels, Quoted, Reacted, RoomOrder,
+};
 pub use participation::{Ballot, Comment, Participation, Phase, Proposal, ProposalState, Stance};
 pub use settings::{SectionSettings, Settings};
 pub use state::State;

@@ -4,7 +4,7 @@
 use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
 
-use super::participation::Stance;
+use super::participation::{fingerprint, Stance};
 use super::*;
 
 const ROOM: &str = "!dati:ministry.test";
@@ -95,7 +95,6 @@ impl Chat {
             target: target.into(),
             key: key.into(),
             at_ms: self.clock,
-            newer: Vec::new(),
         }));
         (
             event_id,
@@ -347,7 +346,7 @@ proptest! {
                     let (event_id, _) = chat.react(users[user], &target, ["👍", "👎", "❤️"][key]);
                     reactions.push(Input::Reaction(Reacted {
                         event_id, room_id: ROOM.into(), sender: users[user].into(), target,
-                        key: ["👍", "👎", "❤️"][key].into(), at_ms: chat.clock, newer: Vec::new(),
+                        key: ["👍", "👎", "❤️"][key].into(), at_ms: chat.clock,
                     }));
                 }
                 Step::TextVote { user, number, support } => {
@@ -646,27 +645,101 @@ fn every_csv_column_holds_what_its_header_names_for_three_organisations() {
     assert_eq!(rows[1][region_supports + 1], "2");
 }
 
+/// A walk's view of the room: `events` (event ID, sender, reaction target) oldest first.
+fn room_order(events: &[(&str, &str, Option<&str>)], newer: &[&str]) -> Input {
+    Input::RoomOrder(RoomOrder {
+        room_id: ROOM.into(),
+        events: events
+            .iter()
+            .map(|(event_id, sender, target)| Passed {
+                event_id: (*event_id).into(),
+                sender: (*sender).into(),
+                reaction_target: target.map(str::to_owned),
+            })
+            .collect(),
+        newer: newer.iter().map(|id| (*id).to_owned()).collect(),
+    })
+}
+
 #[test]
 fn a_reaction_that_arrives_late_goes_before_the_newer_ones_of_its_sender() {
     let mut chat = Chat::new(None);
     chat.say(ALICE, "!propose Open data");
-    // Bob's later 👎 reached the bot first; his earlier 👍 comes late, through history.
+    // Bob's later 👎 reached the bot first; his earlier 👍 comes late.
     let (newer, _) = chat.react(BOB, "$card1", "👎");
-    let late = |event_id: &str, newer: Vec<String>| {
-        Input::Reaction(Reacted {
-            event_id: event_id.into(),
-            room_id: ROOM.into(),
-            sender: BOB.into(),
-            target: "$card1".into(),
-            key: "👍".into(),
-            at_ms: 500,
-            newer,
-        })
-    };
-    chat.apply(late("$late-up", vec![newer.clone()]));
-    assert_eq!(chat.tally(1), (0, 1), "the newer 👎 still stands");
+    let (late, _) = chat.react(BOB, "$card1", "👍");
+    assert_eq!(
+        chat.tally(1),
+        (1, 0),
+        "as it arrived, before the room's order is known"
+    );
+    chat.apply(room_order(
+        &[
+            (late.as_str(), BOB, Some("$card1")),
+            (newer.as_str(), BOB, Some("$card1")),
+        ],
+        &[],
+    ));
+    assert_eq!(chat.tally(1), (0, 1), "the newer 👎 stands");
     // Withdrawing the 👎 lets the older 👍 count, as room history shows.
     chat.redact(BOB, &newer);
+    assert_eq!(chat.tally(1), (1, 0));
+}
+
+#[test]
+fn the_room_order_places_ballots_between_older_unseen_and_newer_ones() {
+    let mut chat = Chat::new(None);
+    chat.say(ALICE, "!propose Open data");
+    // Oldest, below the walk: a 👍. Applied after the walk began: a 👎 (newer).
+    let (oldest, _) = chat.react(BOB, "$card1", "👍");
+    let (applied_meanwhile, _) = chat.react(BOB, "$card1", "👎");
+    // Found late by the walk, which passed it and a `!vote` after it.
+    let (late, _) = chat.react(BOB, "$card1", "👍");
+    let (vote_id, _) = chat.say(BOB, "!vote 1 +");
+    chat.apply(room_order(
+        &[
+            (late.as_str(), BOB, Some("$card1")),
+            ("$someone-else", ALICE, None),
+            (vote_id.as_str(), BOB, None),
+        ],
+        &[applied_meanwhile.as_str()],
+    ));
+    let order: Vec<u64> = chat
+        .engine
+        .state()
+        .participation
+        .ballots_of(1, BOB)
+        .iter()
+        .map(|b| b.source)
+        .collect();
+    let expected: Vec<u64> = [oldest.as_str(), late.as_str(), &vote_id, &applied_meanwhile]
+        .iter()
+        .map(|id| fingerprint(id))
+        .collect();
+    assert_eq!(order, expected);
+    assert_eq!(
+        chat.tally(1),
+        (0, 1),
+        "the 👎 applied meanwhile is the newest"
+    );
+}
+
+#[test]
+fn the_room_order_changes_nothing_it_does_not_show_and_adds_no_ballot() {
+    let mut chat = Chat::new(None);
+    chat.say(ALICE, "!propose Open data");
+    let (up, _) = chat.react(BOB, "$card1", "👍");
+    let before = chat.engine.state().clone();
+    // Alice's reaction was never applied (say, from before the live line): no ballot appears.
+    let effects = chat.apply(room_order(
+        &[
+            ("$unapplied", ALICE, Some("$card1")),
+            (up.as_str(), BOB, Some("$card1")),
+        ],
+        &[],
+    ));
+    assert!(effects.changes.is_empty(), "{:?}", effects.changes);
+    assert_eq!(chat.engine.state(), &before);
     assert_eq!(chat.tally(1), (1, 0));
 }
 

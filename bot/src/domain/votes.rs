@@ -91,7 +91,6 @@ pub fn cast(
     user: &str,
     stance: Stance,
     source_event: &str,
-    newer: &[String],
 ) -> Result<Change, Refusal> {
     let participation = &state.participation;
     let proposal = participation
@@ -123,7 +122,6 @@ pub fn cast(
             stance: Some(stance),
             source: fingerprint(source_event),
         },
-        newer,
     ))
 }
 
@@ -144,25 +142,19 @@ pub fn over_support_limit(settings: &Settings, state: &State, number: u32, user:
     participation.supports_of(&proposal.section, user) - u32::from(already_here) >= limit
 }
 
-/// The change adding `ballot` as `user`'s latest on proposal `number` — or, when it came
-/// late, just before the first of their ballots cast by a `newer` event (room order).
+/// The change adding `ballot` as `user`'s latest on proposal `number` (one that came late
+/// is put in its place by the next [`crate::domain::RoomOrder`]).
 pub fn ballot_change(
     settings: &Settings,
     participation: &Participation,
     number: u32,
     user: &str,
     ballot: Ballot,
-    newer: &[String],
 ) -> Change {
     let mut ballots = participation.ballots_of(number, user);
     // The same event delivered twice casts one ballot, where it first stood.
     if !ballots.iter().any(|b| b.source == ballot.source) {
-        let newer: Vec<u64> = newer.iter().map(|id| fingerprint(id)).collect();
-        let at = ballots
-            .iter()
-            .position(|b| newer.contains(&b.source))
-            .unwrap_or(ballots.len());
-        ballots.insert(at, ballot);
+        ballots.push(ballot);
     }
     let excess = ballots.len().saturating_sub(MAX_BALLOTS);
     ballots.drain(..excess);
@@ -192,7 +184,6 @@ pub fn on_reaction(settings: &Settings, state: &State, reaction: &Reacted) -> Ef
         &reaction.sender,
         stance,
         &reaction.event_id,
-        &reaction.newer,
     ) {
         Ok(change) => effects.changes.push(change),
         Err(refusal) => effects.replies.push(reply(

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::domain::{Edited, Input, Message, PollAnswered, PowerLevels, Quoted, Reacted};
+use crate::domain::{Edited, Input, Message, Passed, PollAnswered, PowerLevels, Quoted, Reacted};
 
 /// Content key marking the bot's proposal cards with their number, so the bot recognises its
 /// card when the homeserver sends it back (and a rebuild finds it in history).
@@ -34,16 +34,25 @@ pub struct RawEvent {
     /// Room versions up to 10 put a redaction's target here; 11+ in `content.redacts`.
     #[serde(default)]
     pub redacts: Option<String>,
-    /// Not from the homeserver: the sender's already-applied events that come after this one
-    /// in the room, when a walk through history found it late.
-    #[serde(skip)]
-    pub newer: Vec<String>,
 }
 
 impl RawEvent {
     /// Parses one event; `None` for JSON that is not a room event (logged by the caller).
     pub fn parse(json: &str) -> Option<RawEvent> {
         serde_json::from_str(json).ok()
+    }
+}
+
+/// `event` as a walk back through history passed it, for [`crate::domain::RoomOrder`].
+pub fn passed(event: &RawEvent) -> Passed {
+    let relates_to = &event.content["m.relates_to"];
+    let reaction_target = (event.kind == "m.reaction" && relates_to["rel_type"] == "m.annotation")
+        .then(|| relates_to["event_id"].as_str().map(str::to_owned))
+        .flatten();
+    Passed {
+        event_id: event.event_id.clone(),
+        sender: event.sender.clone(),
+        reaction_target,
     }
 }
 
@@ -144,7 +153,6 @@ pub fn to_input(room_id: &str, bot_user: &str, event: &RawEvent) -> Option<Input
                 target: relates_to.get("event_id")?.as_str()?.to_owned(),
                 key: relates_to.get("key")?.as_str()?.to_owned(),
                 at_ms: event.origin_server_ts,
-                newer: event.newer.clone(),
             }))
         }
         "m.room.redaction" => {
@@ -257,6 +265,15 @@ fn power_levels(content: &Value) -> PowerLevels {
         users,
         users_default: content.get("users_default").and_then(level).unwrap_or(0),
     }
+}
+
+/// An event of a timeline or a page, or `None` (logged) when it is not a room event.
+pub fn parse_logged(json: &str) -> Option<RawEvent> {
+    let event = RawEvent::parse(json);
+    if event.is_none() {
+        tracing::warn!("skipping an event that is not a room event");
+    }
+    event
 }
 
 #[cfg(test)]

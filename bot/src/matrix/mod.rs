@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod provision;
 pub mod rebuild;
 pub mod sync;
+pub mod walk;
 
 use std::future::Future;
 use std::time::Duration;

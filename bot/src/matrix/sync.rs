@@ -5,18 +5,18 @@
 //! before the commit replays the response from the old token; a crash after it finds every
 //! event marked applied and the replies waiting in the outbox.
 //!
-//! Over federation events arrive late and out of order: a homeserver back from an outage
-//! gets only the latest event of each room at once and fetches a few missing ones, leaving a
-//! gap that only `/messages` fills (Synapse backfills from the other servers there). So when
-//! a batch brings events from other servers, or is `limited`, the room's history is walked
-//! back from the batch's end until a run of events already applied, and what was not
-//! applied is applied in the room's order — never the sender's clock. A walk that found
-//! late events has the room walked again from its newest event for a few seconds, between
-//! syncs; a late reaction goes before its sender's newer ones.
+//! Events a response brings are applied at once, in its order, so a vote counts as soon as
+//! the homeserver has it. A response that holds events from other servers, or a `limited`
+//! timeline (a backlog, or a gap federation left), has the room walked back afterwards,
+//! beside the next `/sync` ([`super::walk`]); what a walk finds is applied in a commit of its
+//! own, with the room's order it saw. A `limited` timeline that holds commands is completed
+//! from history before it is applied, so the backlog goes first and commands act in order.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
@@ -25,62 +25,23 @@ use matrix_sdk::ruma::api::client::filter::{
     self as ruma_filter, FilterDefinition, LazyLoadOptions,
 };
 use matrix_sdk::ruma::api::client::membership::leave_room;
-use matrix_sdk::ruma::api::client::message::get_message_events;
 use matrix_sdk::ruma::api::client::room::get_room_event;
 use matrix_sdk::ruma::api::client::sync::sync_events::v3::{
     self as sync_v3, Filter, InvitedRoom, JoinedRoom, State,
 };
-use matrix_sdk::ruma::api::Direction;
 use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId, UInt};
 use tokio::sync::{watch, Notify};
+use tokio::task::JoinHandle;
 use tracing::{debug, info, warn};
 
-use super::events::{attach_quote, promoted_message, quote_of, to_input, RawEvent};
+use super::events::{attach_quote, parse_logged, promoted_message, quote_of, to_input, RawEvent};
+use super::walk::{found, pages_back, Found, Owed, WalkPlan, Walks, APPLIED_RUN};
 use super::{provision, with_retry, Matrix};
-use crate::domain::{Engine, Input, Quoted};
+use crate::domain::{Engine, Input, Quoted, RoomOrder};
 use crate::store::{Batch, Outgoing, Store};
 
 /// Events per room per `/sync`; a larger backlog is fetched with `/messages`.
 const TIMELINE_LIMIT: u32 = 100;
-/// Most events fetched back in one room before giving up on reaching an applied one.
-const MAX_BACKFILL: usize = 20_000;
-/// Already-applied events in a row that end a walk back: past them, history is complete
-/// (a gap left by a federation outage sits right below the events that came after it).
-const APPLIED_RUN: usize = 30;
-/// Pages a walk may go on for to pass every event of its batch.
-const REACH_PAGES: usize = 10;
-/// Walks again after one that found events its batch had not brought, at most, and the
-/// pause before each (meanwhile the sync long-poll is kept this short).
-const WALK_ROUNDS: u32 = 12;
-const WALK_PAUSE: Duration = Duration::from_millis(300);
-
-/// A room whose history is walked again, from its newest event: a walk found events a
-/// batch had not brought, and Synapse may still be backfilling more of that gap. Walking
-/// from the newest event, right before a batch is applied, gives every late event the
-/// sender's newer events it must go before.
-#[derive(Debug, Clone)]
-pub struct Rewalk {
-    /// Applied events in a row that end the walk: the run of the last walk plus what was
-    /// applied in the room since, so the walk reaches past where the last one ended.
-    run: usize,
-    rounds_left: u32,
-    due: std::time::Instant,
-}
-
-/// Where a walk back through a room's history starts and when it ends.
-struct Walk<'a> {
-    /// A batch's end; the newest event when `None`.
-    from: Option<&'a str>,
-    first_page: usize,
-    /// Applied events in a row that end the walk (or where history ends for the bot in the
-    /// room: the live line)…
-    stop_after_applied: usize,
-    /// …once it has passed all of these (a batch's own events: one that came late sits
-    /// deeper in the room's order than the events around it in the batch).
-    reach: &'a HashSet<String>,
-    /// Events applied in the response being handled, not committed yet.
-    applied_now: &'a HashSet<String>,
-}
 
 /// How long a refused join of a room the bot was invited to is retried.
 const INVITE_PATIENCE: Duration = Duration::from_secs(10);
@@ -96,159 +57,296 @@ pub struct SyncLoop {
     pub sync_timeout: Duration,
     pub outbox_wake: Arc<Notify>,
     pub clock: Clock,
-    /// Rooms to walk again from their newest event, after a walk found late events.
-    pub rewalks: HashMap<OwnedRoomId, Rewalk>,
+    /// Rooms to walk back through, for events federation left in a gap.
+    pub walks: Walks,
+    /// The walk under way beside the sync, if any.
+    pub walking: Option<Walking>,
+    /// Batches not walked yet: where the stored sync token waits.
+    pub owed: Owed,
+}
+
+/// A walk under way, beside the sync: its room, plan and remaining rounds.
+pub struct Walking {
+    room_id: OwnedRoomId,
+    plan: WalkPlan,
+    rounds_left: u32,
+    /// The batches owed when it started, which it covers.
+    mark: u64,
+    task: JoinHandle<anyhow::Result<Vec<RawEvent>>>,
+}
+
+/// A `/sync` request in flight.
+type SyncRequest =
+    Pin<Box<dyn Future<Output = Result<sync_v3::Response, matrix_sdk::HttpError>> + Send>>;
+
+/// What the loop waits for: the next response, the walk under way, or the next walk's time.
+enum Next {
+    Synced(Box<Result<sync_v3::Response, matrix_sdk::HttpError>>),
+    Walked(anyhow::Result<Vec<RawEvent>>),
+    WalkDue,
+    Stop,
 }
 
 impl SyncLoop {
     /// Syncs until `shutdown` turns true. Fails only when the store fails.
+    ///
+    /// The `/sync` request in flight is never dropped for a walk: a walk ending, or coming
+    /// due, is handled beside it, so events reach the bot as soon as its homeserver has them.
     pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
+        let mut syncing: Option<(Option<String>, SyncRequest)> = None;
+        // Where the next `/sync` starts; the stored token may wait behind it (see `Owed`).
+        let mut position = self.store.next_batch()?;
         loop {
             if *shutdown.borrow() {
                 return Ok(());
             }
-            let since = self.store.next_batch()?;
-            let response = tokio::select! {
-                response = self.sync(since.clone()) => response,
-                _ = shutdown.changed() => return Ok(()),
+            if self.walking.is_none() {
+                self.walking = self.start_due_walk();
+            }
+            if syncing.is_none() {
+                let since = position.clone();
+                let request = sync_request(
+                    self.matrix.client().clone(),
+                    since.clone(),
+                    self.sync_timeout,
+                );
+                syncing = Some((since, request));
+            }
+            let next_due = self.walks.next_due().filter(|_| self.walking.is_none());
+            let next = tokio::select! {
+                response = async {
+                    match syncing.as_mut() {
+                        Some((_, request)) => request.await,
+                        None => std::future::pending().await,
+                    }
+                } => Next::Synced(Box::new(response)),
+                walked = async {
+                    match self.walking.as_mut() {
+                        Some(walk) => (&mut walk.task).await.unwrap_or_else(|e| Err(e.into())),
+                        None => std::future::pending().await,
+                    }
+                } => Next::Walked(walked),
+                _ = async {
+                    match next_due {
+                        Some(due) => tokio::time::sleep_until(due.into()).await,
+                        None => std::future::pending().await,
+                    }
+                } => Next::WalkDue,
+                _ = shutdown.changed() => Next::Stop,
             };
-            let response = match response {
-                Ok(response) => response,
-                Err(error) => {
-                    // Permanent refusal of /sync (e.g. token revoked): surface it.
-                    return Err(anyhow::anyhow!("{error}")).context("the homeserver refuses /sync");
+            match next {
+                Next::Stop => return Ok(()),
+                Next::WalkDue => {}
+                Next::Synced(response) => {
+                    let since = syncing.take().and_then(|(since, _)| since);
+                    match *response {
+                        Ok(response) => {
+                            position = Some(response.next_batch.clone());
+                            self.handle(response, since).await?
+                        }
+                        // Permanent refusal of /sync (e.g. token revoked): surface it.
+                        Err(error) => {
+                            return Err(anyhow::anyhow!("{error}"))
+                                .context("the homeserver refuses /sync");
+                        }
+                    }
                 }
-            };
-            self.handle(response, since.is_none()).await?;
+                Next::Walked(passed) => {
+                    if let Some(walk) = self.walking.take() {
+                        let position = position.as_deref().unwrap_or_default();
+                        self.handle_walk(walk, passed?, position).await?;
+                    }
+                }
+            }
         }
     }
 
-    async fn sync(
-        &self,
-        since: Option<String>,
-    ) -> Result<sync_v3::Response, matrix_sdk::HttpError> {
-        // Only what the bot reads: less for the homeserver to compute on every sync.
-        let mut filter = FilterDefinition::default();
-        filter.presence = ruma_filter::Filter::ignore_all();
-        filter.account_data = ruma_filter::Filter::ignore_all();
-        filter.room.account_data = ruma_filter::RoomEventFilter::ignore_all();
-        filter.room.ephemeral = ruma_filter::RoomEventFilter::ignore_all();
-        filter.room.timeline.limit = Some(UInt::from(TIMELINE_LIMIT));
-        filter.room.state.lazy_load_options = LazyLoadOptions::Enabled {
-            include_redundant_members: false,
-        };
-        let initial = since.is_none();
-        let mut request = sync_v3::Request::new();
-        request.since = since;
-        request.filter = Some(Filter::FilterDefinition(filter));
-        // The first sync only learns the present; it must not wait for news.
-        request.timeout = Some(if initial {
-            Duration::ZERO
-        } else if !self.rewalks.is_empty() {
-            WALK_PAUSE
-        } else {
-            self.sync_timeout
+    /// Starts the walk whose time has come, beside the sync.
+    fn start_due_walk(&mut self) -> Option<Walking> {
+        let (room_id, plan, rounds_left) = self.walks.take_due(Instant::now())?;
+        let client = self.matrix.client().clone();
+        let store = self.store.clone();
+        let live_since_ms = self.engine.live_since_ms(room_id.as_str());
+        let (room, walk_plan) = (room_id.clone(), plan.clone());
+        let task = tokio::spawn(async move {
+            pages_back(
+                &client,
+                &store,
+                &room,
+                &walk_plan,
+                &HashSet::new(),
+                live_since_ms,
+            )
+            .await
         });
-        let config = RequestConfig::new()
-            .disable_retry()
-            .timeout(self.sync_timeout + Duration::from_secs(30));
-        let client = self.matrix.client();
-        with_retry("sync", || async {
-            client
-                .send(request.clone())
-                .with_request_config(config)
-                .await
+        Some(Walking {
+            room_id,
+            plan,
+            rounds_left,
+            mark: self.owed.mark(),
+            task,
         })
-        .await
     }
 
-    /// Applies one sync response and commits it.
-    async fn handle(&mut self, response: sync_v3::Response, initial: bool) -> anyhow::Result<()> {
-        let received = std::time::Instant::now();
+    /// Applies one sync response (brought from sync token `since`) and commits it.
+    async fn handle(
+        &mut self,
+        response: sync_v3::Response,
+        since: Option<String>,
+    ) -> anyhow::Result<()> {
+        let initial = since.is_none();
         for (room_id, invited) in &response.rooms.invite {
             self.answer_invite(room_id, invited).await;
         }
-        let mut batch = Batch {
-            next_batch: Some(response.next_batch.clone()),
-            ..Batch::default()
-        };
+        let mut batch = Batch::default();
         let mut seen = HashSet::new();
-        let timelines: Vec<(&OwnedRoomId, &JoinedRoom, Vec<RawEvent>)> = response
-            .rooms
-            .join
-            .iter()
-            .map(|(room_id, joined)| {
-                let events = joined
-                    .timeline
-                    .events
-                    .iter()
-                    .filter_map(|raw| parse_logged(raw.json().get()))
-                    .collect();
-                (room_id, joined, events)
-            })
-            .collect();
-        let fresh: HashSet<&str> = timelines
-            .iter()
-            .flat_map(|(_, _, events)| events.iter().map(|e| e.event_id.as_str()))
-            .collect();
-        if !fresh.is_empty() && tracing::enabled!(tracing::Level::TRACE) {
-            // When the events reached the bot: with "applied", where its lag goes.
-            let ids: Vec<&str> = timelines
+        let mut to_walk = Vec::new();
+        for (room_id, joined) in &response.rooms.join {
+            let mut events: Vec<RawEvent> = joined
+                .timeline
+                .events
                 .iter()
-                .flat_map(|(_, _, events)| events.iter().map(|e| e.event_id.as_str()))
+                .filter_map(|raw| parse_logged(raw.json().get()))
                 .collect();
-            tracing::trace!(events = %ids.join(" "), "received");
-        }
-        // Rooms due for another walk first: what it finds late comes before this response's
-        // events (a walk from the newest event also returns those, applied here in order).
-        for (room_id, events) in self.walk_again(&fresh).await? {
-            let quotes = self.fetch_quotes(&room_id, &events).await;
-            for event in events {
-                if seen.insert(event.event_id.clone()) && !self.store.is_applied(&event.event_id)? {
-                    self.apply_event(room_id.as_str(), &event, &quotes, &mut batch);
-                }
+            if !events.is_empty() && tracing::enabled!(tracing::Level::TRACE) {
+                // When the events reached the bot: with "applied", where its lag goes.
+                let ids: Vec<&str> = events.iter().map(|e| e.event_id.as_str()).collect();
+                tracing::trace!(events = %ids.join(" "), "received");
             }
-        }
-        for (room_id, joined, mut events) in timelines {
             self.apply_state(room_id.as_str(), joined, &mut batch);
+            let own_server = Some(self.matrix.server_name());
             let from_elsewhere = events
                 .iter()
-                .any(|e| pspm_config::server_of(&e.sender) != Some(self.matrix.server_name()));
-            if !initial && (joined.timeline.limited || from_elsewhere) {
-                events = self
+                .any(|e| pspm_config::server_of(&e.sender) != own_server);
+            // What the response itself brings is newer than anything a walk finds late; what
+            // completing a limited timeline finds in history is not.
+            let fresh: HashSet<String> = events.iter().map(|e| e.event_id.clone()).collect();
+            let mut order = None;
+            // Synapse marks a timeline `limited` for a backlog and for a gap federation left.
+            // Votes need no wait for it (the room's order puts ballots in place later); a
+            // command does, as it must act where the room has it.
+            let only_votes = events
+                .iter()
+                .all(|e| matches!(e.kind.as_str(), "m.reaction" | "m.room.redaction"));
+            if !initial && joined.timeline.limited && !only_votes {
+                let completed = self
                     .complete_from_history(room_id, &response.next_batch, events, &seen)
                     .await?;
+                (events, order) = (completed.late, Some(completed.order));
+            } else if !initial && (from_elsewhere || joined.timeline.limited) {
+                to_walk.push((room_id.clone(), events.clone()));
             }
             self.apply_own_joins(room_id.as_str(), &events, &mut batch);
             let quotes = self.fetch_quotes(room_id, &events).await;
-            let mut applied_here = 0;
+            let (mut applied_here, mut fresh_applied) = (0, Vec::new());
             for event in events {
                 if !seen.insert(event.event_id.clone()) || self.store.is_applied(&event.event_id)? {
                     continue;
                 }
                 self.apply_event(room_id.as_str(), &event, &quotes, &mut batch);
                 applied_here += 1;
+                if fresh.contains(&event.event_id) {
+                    fresh_applied.push(event.event_id);
+                }
             }
-            if let Some(rewalk) = self.rewalks.get_mut(room_id) {
-                rewalk.run += applied_here;
+            if let Some(order) = order {
+                self.apply_order(order, &mut batch);
+            }
+            self.walks.applied_in(room_id, applied_here, &fresh_applied);
+            if let Some(walk) = self.walking.as_mut().filter(|w| &w.room_id == room_id) {
+                walk.plan.note_applied(&fresh_applied);
             }
         }
         self.apply_tick(&mut batch);
+        for (room_id, events) in &to_walk {
+            if let Some(since) = &since {
+                self.owed.owe(room_id, since);
+            }
+            self.walks
+                .after_batch(room_id, &response.next_batch, events);
+        }
+        batch.next_batch = Some(self.owed.resume_from(&response.next_batch));
+        self.commit(batch, "sync")
+    }
+
+    /// Applies what a walk found late, then the room's order it saw, and plans the room's
+    /// next walk; `position` is where the sync has come to.
+    async fn handle_walk(
+        &mut self,
+        walk: Walking,
+        passed: Vec<RawEvent>,
+        position: &str,
+    ) -> anyhow::Result<()> {
+        let Walking {
+            room_id,
+            plan,
+            rounds_left,
+            mark,
+            ..
+        } = walk;
+        let walked = passed.len();
+        let Found { late, order } = found(
+            &self.store,
+            &HashSet::new(),
+            &room_id,
+            passed,
+            &plan.applied_since,
+        )?;
+        let own_server = Some(self.matrix.server_name());
+        let from_elsewhere = late
+            .iter()
+            .any(|e| pspm_config::server_of(&e.sender) != own_server);
+        let mut batch = Batch::default();
+        if !late.is_empty() {
+            info!(%room_id, events = late.len(), "late events found in history");
+            let quotes = self.fetch_quotes(&room_id, &late).await;
+            for event in &late {
+                self.apply_event(room_id.as_str(), event, &quotes, &mut batch);
+            }
+        }
+        self.apply_order(order, &mut batch);
+        self.owed.settle(&room_id, mark);
+        batch.next_batch = Some(self.owed.resume_from(position));
+        self.commit(batch, "walk")?;
+        if late.is_empty() {
+            self.walks.after_quiet_walk(&room_id, plan, rounds_left);
+            return Ok(());
+        }
+        // Only federation leaves gaps: a long backlog from this server needs no second look.
+        if from_elsewhere {
+            self.walks.again(&room_id, walked);
+        }
+        Ok(())
+    }
+
+    /// Puts each person's ballots in the room's order a walk saw.
+    fn apply_order(&mut self, order: RoomOrder, batch: &mut Batch) {
+        let effects = self.engine.apply(Input::RoomOrder(order), (self.clock)());
+        if !effects.changes.is_empty() {
+            debug!(
+                ballots = effects.changes.len(),
+                "ballots put in the room's order"
+            );
+        }
+        batch.changes.extend(effects.changes);
+    }
+
+    /// The one durable write of what was applied (with its trace for the benchmarks).
+    fn commit(&mut self, batch: Batch, source: &'static str) -> anyhow::Result<()> {
         let replies = batch.outgoing.len();
         let applied = batch.applied.len();
         // Which events a durable commit covers: how a benchmark measures the bot's lag.
         let applied_ids = tracing::enabled!(tracing::Level::TRACE)
             .then(|| batch.applied.join(" "))
             .unwrap_or_default();
-        let commit_started = std::time::Instant::now();
+        let commit_started = Instant::now();
         self.store
             .commit(batch)
             .context("cannot commit a sync batch")?;
         if applied > 0 {
-            tracing::trace!(events = %applied_ids, "applied");
+            tracing::trace!(source, events = %applied_ids, "applied");
             let commit_ms = commit_started.elapsed().as_secs_f64() * 1000.0;
-            let handle_ms = received.elapsed().as_secs_f64() * 1000.0;
-            debug!(applied, replies, commit_ms, handle_ms, "batch committed");
+            debug!(applied, replies, commit_ms, "batch committed");
         }
         if replies > 0 {
             self.outbox_wake.notify_one();
@@ -378,189 +476,65 @@ impl SyncLoop {
         batch.changes.extend(effects.changes);
     }
 
-    /// The batch's `timeline` completed with what room history holds and was not applied,
-    /// oldest first in the room's order. A walk that finds events the batch did not bring
-    /// (a gap left by federation, or a `limited` timeline) schedules the room to be walked
-    /// again shortly, from its newest event: Synapse fills a gap from the other servers in the
-    /// foreground only when a page shows it, in the background otherwise.
+    /// A `limited` batch's `timeline` completed with what room history holds and was not
+    /// applied, oldest first in the room's order (a backlog goes before the batch).
     async fn complete_from_history(
         &mut self,
         room_id: &OwnedRoomId,
         batch_end: &str,
         timeline: Vec<RawEvent>,
         applied_now: &HashSet<String>,
-    ) -> anyhow::Result<Vec<RawEvent>> {
-        // The first page holds the batch and the run behind it, usually all it takes.
-        let first_page = timeline.len() + APPLIED_RUN + 1;
-        let known: HashSet<String> = timeline.iter().map(|e| e.event_id.clone()).collect();
-        let walk = Walk {
-            from: Some(batch_end),
-            first_page,
+    ) -> anyhow::Result<Found> {
+        let plan = WalkPlan {
+            from: Some(batch_end.to_owned()),
+            first_page: timeline.len() + APPLIED_RUN + 1,
             stop_after_applied: APPLIED_RUN,
-            reach: &known,
-            applied_now,
+            reach: timeline.iter().map(|e| e.event_id.clone()).collect(),
+            applied_since: Vec::new(),
         };
-        let mut events = self.backfill(room_id, walk).await?;
+        let live_since_ms = self.engine.live_since_ms(room_id.as_str());
+        let client = self.matrix.client().clone();
+        let passed = pages_back(
+            &client,
+            &self.store,
+            room_id,
+            &plan,
+            applied_now,
+            live_since_ms,
+        )
+        .await?;
+        let walked = passed.len();
+        let Found {
+            late: mut events,
+            order,
+        } = found(&self.store, applied_now, room_id, passed, &[])?;
         // What the walk did not reach (too deep, or not shown by `/messages`) still counts once.
-        let walked: HashSet<&str> = events.iter().map(|e| e.event_id.as_str()).collect();
+        let found: HashSet<&str> = events.iter().map(|e| e.event_id.as_str()).collect();
         let mut unreached = Vec::new();
-        for event in timeline {
-            if !walked.contains(event.event_id.as_str())
+        for event in &timeline {
+            if !found.contains(event.event_id.as_str())
                 && !applied_now.contains(&event.event_id)
                 && !self.store.is_applied(&event.event_id)?
             {
-                unreached.push(event);
+                unreached.push(event.clone());
             }
         }
         if !unreached.is_empty() {
             warn!(%room_id, events = unreached.len(), "batch events the walk back did not reach");
         }
         events.extend(unreached);
-        // Only federation leaves gaps: a long backlog from this server needs no second look.
         let own_server = Some(self.matrix.server_name());
         let late_from_elsewhere = events.iter().any(|e| {
-            !known.contains(&e.event_id) && pspm_config::server_of(&e.sender) != own_server
+            !plan.reach.contains(&e.event_id) && pspm_config::server_of(&e.sender) != own_server
         });
         if late_from_elsewhere {
             info!(%room_id, "events missing from the sync batch found in history");
-            // A room already due again keeps the longer reach of the two.
-            let run = events.len() + APPLIED_RUN;
-            let rewalk = self.rewalks.entry(room_id.clone()).or_insert(Rewalk {
-                run,
-                rounds_left: WALK_ROUNDS,
-                due: std::time::Instant::now() + WALK_PAUSE,
-            });
-            rewalk.run = rewalk.run.max(run);
-            rewalk.rounds_left = WALK_ROUNDS;
+            self.walks.again(room_id, walked);
         }
-        Ok(events)
-    }
-
-    /// Walks the rooms whose turn has come again; returns what was found, per room (with the
-    /// `fresh` events of the sync response being handled, which are not late). A room is
-    /// done after [`WALK_ROUNDS`] walks in a row have found no late event.
-    async fn walk_again(
-        &mut self,
-        fresh: &HashSet<&str>,
-    ) -> anyhow::Result<Vec<(OwnedRoomId, Vec<RawEvent>)>> {
-        let now = std::time::Instant::now();
-        let due: Vec<OwnedRoomId> = self
-            .rewalks
-            .iter()
-            .filter(|(_, rewalk)| rewalk.due <= now)
-            .map(|(room, _)| room.clone())
-            .collect();
-        let mut found = Vec::new();
-        for room_id in due {
-            let Some(mut rewalk) = self.rewalks.remove(&room_id) else {
-                continue;
-            };
-            let walk = Walk {
-                from: None,
-                first_page: TIMELINE_LIMIT as usize,
-                stop_after_applied: rewalk.run,
-                reach: &HashSet::new(),
-                applied_now: &HashSet::new(),
-            };
-            let events = self.backfill(&room_id, walk).await?;
-            let late = events
-                .iter()
-                .filter(|e| !fresh.contains(e.event_id.as_str()))
-                .count();
-            if late > 0 {
-                info!(%room_id, events = late, "late events found in history");
-                rewalk.rounds_left = WALK_ROUNDS;
-            }
-            if rewalk.rounds_left > 1 {
-                rewalk.rounds_left -= 1;
-                rewalk.run += events.len();
-                rewalk.due = now + WALK_PAUSE;
-                self.rewalks.insert(room_id.clone(), rewalk);
-            }
-            found.push((room_id, events));
-        }
-        Ok(found)
-    }
-
-    /// Pages back as `walk` says, returning the events not applied yet in the room's order,
-    /// oldest first, each with its sender's applied events above it (`newer`).
-    async fn backfill(
-        &self,
-        room_id: &OwnedRoomId,
-        walk: Walk<'_>,
-    ) -> anyhow::Result<Vec<RawEvent>> {
-        let mut page_size = walk.first_page.min(TIMELINE_LIMIT as usize);
-        let mut collected = Vec::new();
-        let mut from = walk.from.map(str::to_owned);
-        let mut to_reach = walk.reach.len();
-        let mut applied_run = 0;
-        // Newest first: what each sender has applied above the point the walk has reached.
-        let mut applied_above: HashMap<String, Vec<String>> = HashMap::new();
-        let live_since_ms = self.engine.live_since_ms(room_id.as_str());
-        let (started, mut pages) = (std::time::Instant::now(), 0);
-        'pages: loop {
-            pages += 1;
-            let mut request =
-                get_message_events::v3::Request::new(room_id.clone(), Direction::Backward);
-            request.from = from.clone();
-            request.limit = UInt::try_from(page_size).unwrap_or(UInt::from(TIMELINE_LIMIT));
-            page_size = TIMELINE_LIMIT as usize;
-            let client = self.matrix.client();
-            let page = with_retry("messages", || async { client.send(request.clone()).await })
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))
-                .with_context(|| format!("cannot backfill {room_id}"))?;
-            for raw in &page.chunk {
-                let Some(mut event) = parse_logged(raw.json().get()) else {
-                    continue;
-                };
-                if walk.reach.contains(&event.event_id) {
-                    to_reach -= 1;
-                }
-                // Applied earlier in the same response counts as applied: not committed yet,
-                // but its ballot already stands, and a late one must go before it.
-                if walk.applied_now.contains(&event.event_id)
-                    || self.store.is_applied(&event.event_id)?
-                {
-                    applied_above
-                        .entry(event.sender.clone())
-                        .or_default()
-                        .push(event.event_id.clone());
-                    applied_run += 1;
-                    if applied_run >= walk.stop_after_applied
-                        && (to_reach == 0 || pages >= REACH_PAGES)
-                    {
-                        break 'pages;
-                    }
-                    continue;
-                }
-                applied_run = 0;
-                if event.origin_server_ts < live_since_ms {
-                    break 'pages;
-                }
-                // Only a reaction's ballot is placed by what came after it.
-                if event.kind == "m.reaction" {
-                    event.newer = applied_above
-                        .get(&event.sender)
-                        .cloned()
-                        .unwrap_or_default();
-                }
-                collected.push(event);
-            }
-            match page.end {
-                Some(end) if !page.chunk.is_empty() && collected.len() < MAX_BACKFILL => {
-                    from = Some(end)
-                }
-                _ => break,
-            }
-        }
-        if collected.len() >= MAX_BACKFILL {
-            warn!(%room_id, "backfill stopped after {MAX_BACKFILL} events");
-        }
-        let walk_ms = started.elapsed().as_secs_f64() * 1000.0;
-        debug!(%room_id, events = collected.len(), pages, walk_ms, "walked back through the room's history");
-        collected.reverse();
-        Ok(collected)
+        Ok(Found {
+            late: events,
+            order,
+        })
     }
 
     /// Joins when the inviter's server is allowed, otherwise declines the invite.
@@ -593,6 +567,39 @@ impl SyncLoop {
     }
 }
 
+/// One `/sync` from `since`, long-polling for at most `wait`; owns all it needs, so it can
+/// stay in flight while the loop does other work.
+fn sync_request(client: matrix_sdk::Client, since: Option<String>, wait: Duration) -> SyncRequest {
+    Box::pin(async move {
+        // Only what the bot reads: less for the homeserver to compute on every sync.
+        let mut filter = FilterDefinition::default();
+        filter.presence = ruma_filter::Filter::ignore_all();
+        filter.account_data = ruma_filter::Filter::ignore_all();
+        filter.room.account_data = ruma_filter::RoomEventFilter::ignore_all();
+        filter.room.ephemeral = ruma_filter::RoomEventFilter::ignore_all();
+        filter.room.timeline.limit = Some(UInt::from(TIMELINE_LIMIT));
+        filter.room.state.lazy_load_options = LazyLoadOptions::Enabled {
+            include_redundant_members: false,
+        };
+        let initial = since.is_none();
+        let mut request = sync_v3::Request::new();
+        request.since = since;
+        request.filter = Some(Filter::FilterDefinition(filter));
+        // The first sync only learns the present: it must not wait for news.
+        request.timeout = Some(if initial { Duration::ZERO } else { wait });
+        let config = RequestConfig::new()
+            .disable_retry()
+            .timeout(wait + Duration::from_secs(30));
+        with_retry("sync", || async {
+            client
+                .send(request.clone())
+                .with_request_config(config)
+                .await
+        })
+        .await
+    })
+}
+
 /// The transaction ID of the `index`-th message caused by `event_id`: the same on every
 /// replay, so a resend after a crash is deduplicated by the homeserver.
 pub fn transaction_id(event_id: &str, index: usize) -> String {
@@ -607,14 +614,6 @@ pub fn transaction_id(event_id: &str, index: usize) -> String {
         })
         .collect();
     format!("pspm{safe}.{index}")
-}
-
-fn parse_logged(json: &str) -> Option<RawEvent> {
-    let event = RawEvent::parse(json);
-    if event.is_none() {
-        warn!("skipping an event that is not a room event");
-    }
-    event
 }
 
 #[cfg(test)]

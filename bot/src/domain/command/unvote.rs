@@ -52,7 +52,6 @@ impl Unvote {
             self.number,
             &ctx.message.sender,
             ballot,
-            &[],
         );
         ctx.changes.push(change);
         Ok(ctx

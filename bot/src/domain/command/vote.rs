@@ -43,7 +43,6 @@ impl VoteCommand {
             &ctx.message.sender,
             self.stance,
             &ctx.message.event_id,
-            &[],
         )
         .map_err(|refusal| refusal.render(ctx.catalogue))?;
         let mut tally = ctx.state.participation.tally(self.number).total;
