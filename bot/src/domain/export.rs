@@ -428,10 +428,10 @@ impl Export {
         csv.finish()
     }
 
-    /// The readable export: every user-visible word from the catalogue, user text in table
-    /// cells kept on one line with its pipes escaped.
+    /// The readable export: every user-visible word from the catalogue, user text on one
+    /// line with what Markdown or HTML would act on escaped.
     fn markdown(&self, catalogue: &Catalogue) -> String {
-        let cell = |text: &str| text.replace('|', "\\|").replace(['\n', '\r'], " ");
+        let cell = markdown_text;
         let text = |msg: Msg, args: &[(&str, &str)]| catalogue.render(msg, args).body;
         let visibility = catalogue.template(match self.visibility {
             Visibility::Public => Msg::ExportMdPublic,
@@ -495,8 +495,8 @@ impl Export {
                     let line = text(
                         Msg::ExportMdComment,
                         &[
-                            ("author", &c.author),
-                            ("organisation", &c.organisation),
+                            ("author", &cell(&c.author)),
+                            ("organisation", &cell(&c.organisation)),
                             ("created_at", &c.created_at),
                             ("target", &target),
                             ("text", &cell(&c.text)),
@@ -526,32 +526,72 @@ fn state_name<'a>(catalogue: &'a Catalogue, state: &'a str) -> &'a str {
         .map_or(state, |s| catalogue.template(state_msg(s)))
 }
 
-/// RFC 4180 CSV: CRLF line ends, every field quoted, quotes doubled; a BOM so that
-/// spreadsheets read UTF-8 (accents) correctly.
+/// RFC 4180 CSV: CRLF line ends, every field quoted; a BOM so that spreadsheets read UTF-8
+/// (accents) correctly. Every cell is [`spreadsheet_safe`].
 struct Csv {
-    out: String,
+    writer: csv::Writer<Vec<u8>>,
 }
 
 impl Csv {
     fn new() -> Csv {
-        Csv {
-            out: String::from('\u{FEFF}'),
-        }
+        let writer = csv::WriterBuilder::new()
+            .quote_style(csv::QuoteStyle::Always)
+            .terminator(csv::Terminator::CRLF)
+            .from_writer("\u{FEFF}".as_bytes().to_vec());
+        Csv { writer }
     }
 
     fn row<'a>(&mut self, fields: impl IntoIterator<Item = &'a str>) {
-        for (i, field) in fields.into_iter().enumerate() {
-            if i > 0 {
-                self.out.push(',');
-            }
-            self.out.push('"');
-            self.out.push_str(&field.replace('"', "\"\""));
-            self.out.push('"');
-        }
-        self.out.push_str("\r\n");
+        let record = fields.into_iter().map(spreadsheet_safe);
+        // Writing into memory cannot fail.
+        let _ = self.writer.write_record(record.map(|field| field.into_owned()));
     }
 
     fn finish(self) -> String {
-        self.out
+        let bytes = self.writer.into_inner().unwrap_or_default();
+        String::from_utf8(bytes).unwrap_or_default()
+    }
+}
+
+/// A cell a spreadsheet shows as text: one that starts like a formula (`=`, `+`, `-`, `@`,
+/// tab, carriage return) gets a leading `'` (OWASP's rule against CSV injection).
+fn spreadsheet_safe(field: &str) -> std::borrow::Cow<'_, str> {
+    if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{field}").into()
+    } else {
+        field.into()
+    }
+}
+
+/// User text as one Markdown table cell that shows as typed: on one line, with every
+/// character Markdown or HTML would act on escaped (no tag, link, image or emphasis).
+fn markdown_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' | '\r' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '!' | '|' | '<' | '>'
+            | '&' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn cells_that_start_like_a_formula_get_a_quote_and_others_stay() {
+        for risky in ["=1+1", "+1", "-1", "@A1", "\tx", "\rx"] {
+            assert_eq!(spreadsheet_safe(risky), format!("'{risky}"));
+        }
+        for plain in ["Open data", "1-2", "a=b", "", "'quoted"] {
+            assert_eq!(spreadsheet_safe(plain), plain);
+        }
     }
 }

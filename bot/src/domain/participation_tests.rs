@@ -592,16 +592,7 @@ fn every_csv_column_holds_what_its_header_names_for_three_organisations() {
     let csv = export.render(Format::Csv, chat.engine.settings().catalogue())[0]
         .content
         .clone();
-    let rows: Vec<Vec<String>> = csv
-        .trim_start_matches('\u{feff}')
-        .lines()
-        .map(|line| {
-            line.trim_matches('"')
-                .split("\",\"")
-                .map(str::to_owned)
-                .collect()
-        })
-        .collect();
+    let rows = csv_rows(&csv);
     let header = &rows[0];
     assert_eq!(rows.len(), 3);
     for row in &rows[1..] {
@@ -634,6 +625,12 @@ fn every_csv_column_holds_what_its_header_names_for_three_organisations() {
             } else {
                 expected
             };
+            // What a spreadsheet would take for a formula starts with a quote (user IDs: `@`).
+            let expected = if expected.starts_with('@') {
+                format!("'{expected}")
+            } else {
+                expected
+            };
             assert_eq!(value, &expected, "column {column} of #{number}");
         }
     }
@@ -643,6 +640,98 @@ fn every_csv_column_holds_what_its_header_names_for_three_organisations() {
         .expect("a column per organisation");
     assert_eq!(rows[1][region_supports], "1");
     assert_eq!(rows[1][region_supports + 1], "2");
+}
+
+/// A CSV export's rows as a spreadsheet reads them (BOM dropped), header first.
+fn csv_rows(csv: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(csv.trim_start_matches('\u{feff}').as_bytes())
+        .records()
+        .map(|record| {
+            record
+                .expect("a CSV record")
+                .iter()
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn no_exported_cell_runs_as_a_formula_or_as_markup() {
+    use super::export::{Export, Format, Visibility};
+    let mut chat = Chat::new(None);
+    let titles = [
+        "=HYPERLINK(\"h\",\"y\")",
+        "+1+cmd|' /C calc'!A0",
+        "-2+3",
+        "@SUM(1,2)",
+        "<b>x</b> [a](h)",
+    ];
+    for title in titles {
+        let (_, replies) = chat.say(ALICE, &format!("!propose {title}"));
+        assert!(replies.iter().any(|r| r.contains('#')), "{title}: {replies:?}");
+    }
+    let markup = "<img src=x onerror=alert(1)> [premi qui](http://evil.example) \
+                  ![x](http://evil.example/i.png) **forte**";
+    chat.say(BOB, &format!("!feedback {markup}"));
+    let export = Export::build(
+        &chat.engine.settings,
+        chat.engine.state(),
+        Visibility::Full,
+        super::tests::at(0),
+    );
+    // JSON keeps the text verbatim.
+    let json = serde_json::to_value(&export).expect("json");
+    let json_titles: Vec<&str> = json["proposals"]
+        .as_array()
+        .expect("proposals")
+        .iter()
+        .filter_map(|p| p["title"].as_str())
+        .collect();
+    assert_eq!(json_titles, titles);
+    // CSV: every cell that starts like a formula starts with a quote instead.
+    let catalogue = chat.engine.settings().catalogue();
+    let rows = csv_rows(&export.render(Format::Csv, catalogue)[0].content);
+    let title_column = rows[0].iter().position(|c| c == "title").expect("title");
+    for row in &rows[1..] {
+        for cell in row {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a formula-like cell: {cell:?}"
+            );
+        }
+    }
+    let csv_titles: Vec<&str> = rows[1..].iter().map(|r| r[title_column].as_str()).collect();
+    assert_eq!(
+        csv_titles,
+        [
+            "'=HYPERLINK(\"h\",\"y\")",
+            "'+1+cmd|' /C calc'!A0",
+            "'-2+3",
+            "'@SUM(1,2)",
+            "<b>x</b> [a](h)",
+        ]
+    );
+    // Markdown, as a viewer renders it: the text shows as typed, with no tag, link or image.
+    let markdown = &export.render(Format::Markdown, catalogue)[0].content;
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(
+        &mut html,
+        pulldown_cmark::Parser::new_ext(markdown, pulldown_cmark::Options::ENABLE_TABLES),
+    );
+    for forbidden in ["<img", "<a ", "<strong>", "<b>"] {
+        assert!(!html.contains(forbidden), "{forbidden} in {html}");
+    }
+    assert!(html.contains("&lt;b&gt;x&lt;/b&gt; [a](h)"), "{html}");
+    assert!(
+        html.contains(
+            "&lt;img src=x onerror=alert(1)&gt; [premi qui](http://evil.example) \
+             ![x](http://evil.example/i.png) **forte**"
+        ),
+        "{html}"
+    );
 }
 
 /// A walk's view of the room: `events` (event ID, sender, reaction target) oldest first.
@@ -774,7 +863,7 @@ fn the_markdown_export_speaks_the_plan_language_in_every_heading() {
         assert!(italian.contains(expected), "{expected:?} in:\n{italian}");
     }
     assert!(
-        italian.contains("| 1 | Open <data> | @alice:agency.test |"),
+        italian.contains("| 1 | Open \\<data\\> | @alice:agency.test |"),
         "{italian}"
     );
     for english in [
