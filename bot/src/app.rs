@@ -220,6 +220,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         walks: Default::default(),
         walking: None,
         owed: Default::default(),
+        invites: Default::default(),
+        quotes: Default::default(),
     };
     let mut sync_task = tokio::spawn(sync.run(shutdown_rx));
 

@@ -400,3 +400,32 @@ async fn where_anyone_may_redact_nobody_removes_another_persons_vote() -> Result
     assert!(body(&shown).contains("👍 0 · 👎 0"), "{}", body(&shown));
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_invite_from_a_server_that_went_down_holds_up_no_other_room() -> Result<()> {
+    let mut fed = Federation::start().await?;
+    let w = World::new(fed.handles()).await?;
+    let regione = w.participant(w.fed.region(), "regione").await?;
+    let own = regione
+        .create_room(json!({"preset": "private_chat", "name": "stanza regionale"}))
+        .await?;
+    // The invite reaches the ministry's server; then the only server in that room goes down,
+    // so the bot's join cannot succeed for as long as it tries.
+    regione.invite(&own, &w.bot.user_id).await?;
+    fed.server_mut(pspm_e2e::federation::REGION).stop()?;
+    wait_for(WAIT, || async {
+        Ok(w.bot.log().contains("accepting invite").then_some(()))
+    })
+    .await?
+    .ok_or_else(|| anyhow!("the bot never saw the invite"))?;
+    let asked = std::time::Instant::now();
+    let reply = w.ask(&w.moderator, "!ping").await?;
+    let took = asked.elapsed();
+    assert!(body(&reply).contains("pong"), "{reply}");
+    // Joining alone would take the bot 10 s of retries; the plan's rooms do not wait for it.
+    assert!(
+        took < std::time::Duration::from_secs(5),
+        "!ping answered after {took:?} while the bot was joining a room on a server that is down"
+    );
+    Ok(())
+}

@@ -62,6 +62,12 @@ impl Engine {
         effects
     }
 
+    /// Whether the entry gate lets `input` through (the adapter asks before fetching what a
+    /// command needs, e.g. the message `!promote` quotes).
+    pub fn admits(&self, input: &Input) -> bool {
+        authority::gate(&self.settings, &self.state, input).is_none()
+    }
+
     /// The handler that owns the input; each reads what it needs and returns its effects.
     fn dispatch(&mut self, input: Input, now: DateTime<Utc>) -> Effects {
         let Engine {

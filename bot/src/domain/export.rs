@@ -544,7 +544,9 @@ impl Csv {
     fn row<'a>(&mut self, fields: impl IntoIterator<Item = &'a str>) {
         let record = fields.into_iter().map(spreadsheet_safe);
         // Writing into memory cannot fail.
-        let _ = self.writer.write_record(record.map(|field| field.into_owned()));
+        let _ = self
+            .writer
+            .write_record(record.map(|field| field.into_owned()));
     }
 
     fn finish(self) -> String {

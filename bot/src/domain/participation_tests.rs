@@ -671,7 +671,10 @@ fn no_exported_cell_runs_as_a_formula_or_as_markup() {
     ];
     for title in titles {
         let (_, replies) = chat.say(ALICE, &format!("!propose {title}"));
-        assert!(replies.iter().any(|r| r.contains('#')), "{title}: {replies:?}");
+        assert!(
+            replies.iter().any(|r| r.contains('#')),
+            "{title}: {replies:?}"
+        );
     }
     let markup = "<img src=x onerror=alert(1)> [premi qui](http://evil.example) \
                   ![x](http://evil.example/i.png) **forte**";

@@ -7,12 +7,16 @@
 //! - [`Matrix`] — login with session reuse, requests with retry and backoff.
 //! - [`provision`] — the plan's Space and section rooms, created or updated idempotently.
 //! - [`sync`] — the sync loop: events → domain inputs → one store commit per response.
+//! - [`walk`] — walks back through room history for what federation left in a gap.
+//! - [`invites`], [`quotes`] — invites answered and `!promote` quotes fetched off the loop.
 //! - [`events`] — raw event JSON → domain inputs.
 //! - [`outbox`] — sends committed outgoing messages with derived transaction IDs.
 
 pub mod events;
+pub mod invites;
 pub mod outbox;
 pub mod provision;
+pub mod quotes;
 pub mod rebuild;
 pub mod sync;
 pub mod walk;

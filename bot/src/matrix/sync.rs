@@ -24,27 +24,24 @@ use matrix_sdk::config::RequestConfig;
 use matrix_sdk::ruma::api::client::filter::{
     self as ruma_filter, FilterDefinition, LazyLoadOptions,
 };
-use matrix_sdk::ruma::api::client::membership::leave_room;
-use matrix_sdk::ruma::api::client::room::get_room_event;
 use matrix_sdk::ruma::api::client::sync::sync_events::v3::{
-    self as sync_v3, Filter, InvitedRoom, JoinedRoom, State,
+    self as sync_v3, Filter, JoinedRoom, State,
 };
-use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId, UInt};
+use matrix_sdk::ruma::{OwnedRoomId, UInt};
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 use tracing::{debug, info, warn};
 
-use super::events::{attach_quote, parse_logged, promoted_message, quote_of, to_input, RawEvent};
+use super::events::{attach_quote, parse_logged, promoted_message, to_input, RawEvent};
+use super::invites::Invites;
+use super::quotes::{self, Fetched, QuoteFetches};
 use super::walk::{found, pages_back, Found, Owed, WalkPlan, Walks, APPLIED_RUN};
-use super::{provision, with_retry, Matrix};
+use super::{with_retry, Matrix};
 use crate::domain::{Engine, Input, Quoted, RoomOrder};
 use crate::store::{Batch, Outgoing, Store};
 
 /// Events per room per `/sync`; a larger backlog is fetched with `/messages`.
 const TIMELINE_LIMIT: u32 = 100;
-
-/// How long a refused join of a room the bot was invited to is retried.
-const INVITE_PATIENCE: Duration = Duration::from_secs(10);
 
 /// The clock the engine is given; a parameter so tests and tools can fix time.
 pub type Clock = fn() -> DateTime<Utc>;
@@ -61,8 +58,10 @@ pub struct SyncLoop {
     pub walks: Walks,
     /// The walk under way beside the sync, if any.
     pub walking: Option<Walking>,
-    /// Batches not walked yet: where the stored sync token waits.
+    /// Batches not walked yet, commands waiting for a quote: where the stored token waits.
     pub owed: Owed,
+    pub invites: Invites,
+    pub quotes: QuoteFetches,
 }
 
 /// A walk under way, beside the sync: its room, plan and remaining rounds.
@@ -72,8 +71,11 @@ pub struct Walking {
     rounds_left: u32,
     /// The batches owed when it started, which it covers.
     mark: u64,
-    task: JoinHandle<anyhow::Result<Vec<RawEvent>>>,
+    task: JoinHandle<anyhow::Result<Walked>>,
 }
+
+/// A walk's events, newest first, and the quotes of the `!promote` commands among them.
+type Walked = (Vec<RawEvent>, HashMap<String, Quoted>);
 
 /// A `/sync` request in flight.
 type SyncRequest =
@@ -82,8 +84,9 @@ type SyncRequest =
 /// What the loop waits for: the next response, the walk under way, or the next walk's time.
 enum Next {
     Synced(Box<Result<sync_v3::Response, matrix_sdk::HttpError>>),
-    Walked(anyhow::Result<Vec<RawEvent>>),
+    Walked(anyhow::Result<Walked>),
     WalkDue,
+    Quoted(Fetched),
     Stop,
 }
 
@@ -132,6 +135,7 @@ impl SyncLoop {
                         None => std::future::pending().await,
                     }
                 } => Next::WalkDue,
+                Some(fetched) = self.quotes.next() => Next::Quoted(fetched),
                 _ = shutdown.changed() => Next::Stop,
             };
             match next {
@@ -151,11 +155,15 @@ impl SyncLoop {
                         }
                     }
                 }
-                Next::Walked(passed) => {
+                Next::Walked(walked) => {
                     if let Some(walk) = self.walking.take() {
                         let position = position.as_deref().unwrap_or_default();
-                        self.handle_walk(walk, passed?, position).await?;
+                        self.handle_walk(walk, walked?, position)?;
                     }
+                }
+                Next::Quoted(fetched) => {
+                    let position = position.as_deref().unwrap_or_default();
+                    self.handle_quote(fetched, position)?;
                 }
             }
         }
@@ -168,8 +176,11 @@ impl SyncLoop {
         let store = self.store.clone();
         let live_since_ms = self.engine.live_since_ms(room_id.as_str());
         let (room, walk_plan) = (room_id.clone(), plan.clone());
+        // Quotes are fetched in the walk's task, for commands from admitted servers only.
+        let mut admitted = self.allowed_servers.clone();
+        admitted.insert(self.matrix.server_name().to_owned());
         let task = tokio::spawn(async move {
-            pages_back(
+            let passed = pages_back(
                 &client,
                 &store,
                 &room,
@@ -177,7 +188,14 @@ impl SyncLoop {
                 &HashSet::new(),
                 live_since_ms,
             )
-            .await
+            .await?;
+            let wanted = |event: &RawEvent| {
+                pspm_config::server_of(&event.sender).is_some_and(|s| admitted.contains(s))
+                    && event.origin_server_ts >= live_since_ms
+                    && !store.is_applied(&event.event_id).unwrap_or(true)
+            };
+            let quotes = quotes::quotes_for(&client, &room, &passed, wanted).await;
+            Ok((passed, quotes))
         });
         Some(Walking {
             room_id,
@@ -196,7 +214,8 @@ impl SyncLoop {
     ) -> anyhow::Result<()> {
         let initial = since.is_none();
         for (room_id, invited) in &response.rooms.invite {
-            self.answer_invite(room_id, invited).await;
+            self.invites
+                .answer(&self.matrix, &self.allowed_servers, room_id, invited);
         }
         let mut batch = Batch::default();
         let mut seen = HashSet::new();
@@ -237,11 +256,19 @@ impl SyncLoop {
                 to_walk.push((room_id.clone(), events.clone()));
             }
             self.apply_own_joins(room_id.as_str(), &events, &mut batch);
-            let quotes = self.fetch_quotes(room_id, &events).await;
+            let quotes = quotes::quotes_in(&events);
             let (mut applied_here, mut fresh_applied) = (0, Vec::new());
             for event in events {
-                if !seen.insert(event.event_id.clone()) || self.store.is_applied(&event.event_id)? {
+                if !seen.insert(event.event_id.clone())
+                    || self.store.is_applied(&event.event_id)?
+                    || self.quotes.is_awaiting(&event.event_id)
+                {
                     continue;
+                }
+                if let Some(since) = since.as_deref() {
+                    if self.fetch_quote_first(room_id, &event, &quotes, since) {
+                        continue;
+                    }
                 }
                 self.apply_event(room_id.as_str(), &event, &quotes, &mut batch);
                 applied_here += 1;
@@ -260,7 +287,7 @@ impl SyncLoop {
         self.apply_tick(&mut batch);
         for (room_id, events) in &to_walk {
             if let Some(since) = &since {
-                self.owed.owe(room_id, since);
+                self.owed.owe(room_id.as_str(), since);
             }
             self.walks
                 .after_batch(room_id, &response.next_batch, events);
@@ -271,10 +298,10 @@ impl SyncLoop {
 
     /// Applies what a walk found late, then the room's order it saw, and plans the room's
     /// next walk; `position` is where the sync has come to.
-    async fn handle_walk(
+    fn handle_walk(
         &mut self,
         walk: Walking,
-        passed: Vec<RawEvent>,
+        (passed, quotes): Walked,
         position: &str,
     ) -> anyhow::Result<()> {
         let Walking {
@@ -285,13 +312,14 @@ impl SyncLoop {
             ..
         } = walk;
         let walked = passed.len();
-        let Found { late, order } = found(
+        let Found { mut late, order } = found(
             &self.store,
             &HashSet::new(),
             &room_id,
             passed,
             &plan.applied_since,
         )?;
+        late.retain(|e| !self.quotes.is_awaiting(&e.event_id));
         let own_server = Some(self.matrix.server_name());
         let from_elsewhere = late
             .iter()
@@ -299,13 +327,12 @@ impl SyncLoop {
         let mut batch = Batch::default();
         if !late.is_empty() {
             info!(%room_id, events = late.len(), "late events found in history");
-            let quotes = self.fetch_quotes(&room_id, &late).await;
             for event in &late {
                 self.apply_event(room_id.as_str(), event, &quotes, &mut batch);
             }
         }
         self.apply_order(order, &mut batch);
-        self.owed.settle(&room_id, mark);
+        self.owed.settle(room_id.as_str(), mark);
         batch.next_batch = Some(self.owed.resume_from(position));
         self.commit(batch, "walk")?;
         if late.is_empty() {
@@ -317,6 +344,49 @@ impl SyncLoop {
             self.walks.again(&room_id, walked);
         }
         Ok(())
+    }
+
+    /// Whether `event` is a `!promote` the engine would act on whose quoted message is not in
+    /// its batch: then it waits for a fetch off the loop, and the stored sync token waits
+    /// before its batch (`since`) until it is applied.
+    fn fetch_quote_first(
+        &mut self,
+        room_id: &OwnedRoomId,
+        event: &RawEvent,
+        quotes: &HashMap<String, Quoted>,
+        since: &str,
+    ) -> bool {
+        let Some(target) = promoted_message(event).filter(|t| !quotes.contains_key(*t)) else {
+            return false;
+        };
+        let admitted = to_input(room_id.as_str(), self.matrix.user_id(), event)
+            .is_some_and(|input| self.engine.admits(&input));
+        if admitted {
+            self.owed.owe(&event.event_id, since);
+            self.quotes
+                .start(self.matrix.client(), room_id, event.clone(), target);
+        }
+        admitted
+    }
+
+    /// Applies a command whose quote fetch has ended; `position` is where the sync has come to.
+    fn handle_quote(&mut self, fetched: Fetched, position: &str) -> anyhow::Result<()> {
+        let mut batch = Batch::default();
+        if !self.store.is_applied(&fetched.event.event_id)? {
+            let quotes = fetched
+                .quote
+                .map(|quote| HashMap::from([(fetched.target, quote)]))
+                .unwrap_or_default();
+            self.apply_event(
+                fetched.room_id.as_str(),
+                &fetched.event,
+                &quotes,
+                &mut batch,
+            );
+        }
+        self.owed.settle(&fetched.event.event_id, u64::MAX);
+        batch.next_batch = Some(self.owed.resume_from(position));
+        self.commit(batch, "quote")
     }
 
     /// Puts each person's ballots in the room's order a walk saw.
@@ -389,45 +459,6 @@ impl SyncLoop {
                 batch.changes.extend(effects.changes);
             }
         }
-    }
-
-    /// The messages that `!promote` commands in `events` reply to: from the batch itself, or
-    /// fetched. A message that cannot be fetched stays out (the command says so).
-    async fn fetch_quotes(
-        &self,
-        room_id: &OwnedRoomId,
-        events: &[RawEvent],
-    ) -> HashMap<String, Quoted> {
-        let mut quotes = HashMap::new();
-        for target in events.iter().filter_map(promoted_message) {
-            if let Some(found) = events
-                .iter()
-                .find(|e| e.event_id == target)
-                .and_then(quote_of)
-            {
-                quotes.insert(target.to_owned(), found);
-                continue;
-            }
-            let Ok(event_id) = OwnedEventId::try_from(target) else {
-                continue;
-            };
-            let request = get_room_event::v3::Request::new(room_id.clone(), event_id);
-            let client = self.matrix.client();
-            match with_retry("get event", || async { client.send(request.clone()).await }).await {
-                Ok(response) => {
-                    if let Some(found) = parse_logged(response.event.json().get())
-                        .as_ref()
-                        .and_then(quote_of)
-                    {
-                        quotes.insert(target.to_owned(), found);
-                    }
-                }
-                Err(error) => {
-                    warn!(%room_id, target, %error, "cannot fetch the message to promote")
-                }
-            }
-        }
-        quotes
     }
 
     fn apply_event(
@@ -535,35 +566,6 @@ impl SyncLoop {
             late: events,
             order,
         })
-    }
-
-    /// Joins when the inviter's server is allowed, otherwise declines the invite.
-    async fn answer_invite(&self, room_id: &OwnedRoomId, invited: &InvitedRoom) {
-        let inviter = invited.invite_state.events.iter().find_map(|raw| {
-            let value: serde_json::Value = serde_json::from_str(raw.json().get()).ok()?;
-            let is_our_invite = value["type"] == "m.room.member"
-                && value["state_key"] == self.matrix.user_id()
-                && value["content"]["membership"] == "invite";
-            is_our_invite.then(|| value["sender"].as_str().map(str::to_owned))?
-        });
-        let server = inviter.as_deref().and_then(pspm_config::server_of);
-        let client = self.matrix.client();
-        if server.is_some_and(|s| self.allowed_servers.contains(s)) {
-            info!(%room_id, inviter = ?inviter, "accepting invite");
-            // Over federation the inviting server may not have stored the invite yet when
-            // the join reaches it ("not invited"): give it a few seconds.
-            if let Err(error) = provision::join(&self.matrix, room_id, INVITE_PATIENCE).await {
-                warn!(%room_id, error = %format!("{error:#}"), "cannot join the room I was invited to");
-            }
-        } else {
-            info!(%room_id, inviter = ?inviter, "declining invite from a server not allowed");
-            let request = leave_room::v3::Request::new(room_id.clone());
-            if let Err(error) =
-                with_retry("decline", || async { client.send(request.clone()).await }).await
-            {
-                warn!(%room_id, %error, "cannot decline the invite");
-            }
-        }
     }
 }
 

@@ -185,15 +185,17 @@ impl Walks {
 /// their events are skipped as applied, and they are walked again. Nothing found late is lost.
 #[derive(Debug, Default)]
 pub struct Owed {
-    batches: VecDeque<(OwnedRoomId, String, u64)>,
+    /// `(what is owed: a room's walk or a command's quote, sync token, sequence)`.
+    batches: VecDeque<(String, String, u64)>,
     next: u64,
 }
 
 impl Owed {
-    /// The batch that started at sync token `since` is to be walked in `room_id`.
-    pub fn owe(&mut self, room_id: &OwnedRoomId, since: &str) {
+    /// Something of the batch that started at sync token `since` is still to be done: a
+    /// walk of room `key`, or the quote fetch of command `key`.
+    pub fn owe(&mut self, key: &str, since: &str) {
         self.batches
-            .push_back((room_id.clone(), since.to_owned(), self.next));
+            .push_back((key.to_owned(), since.to_owned(), self.next));
         self.next += 1;
     }
 
@@ -202,10 +204,11 @@ impl Owed {
         self.next
     }
 
-    /// A walk of `room_id` that started at `mark` has ended.
-    pub fn settle(&mut self, room_id: &OwnedRoomId, mark: u64) {
+    /// What was owed under `key` before `mark` is done (a walk of that room that started at
+    /// `mark` has ended; `u64::MAX` for all of it).
+    pub fn settle(&mut self, key: &str, mark: u64) {
         self.batches
-            .retain(|(room, _, seq)| room != room_id || *seq >= mark);
+            .retain(|(owed, _, seq)| owed != key || *seq >= mark);
     }
 
     /// The sync token to store: the start of the oldest batch owed, else `position`.
@@ -346,23 +349,20 @@ mod tests {
 
     #[test]
     fn the_stored_token_waits_for_the_oldest_batch_not_walked() {
-        let (a, b): (OwnedRoomId, OwnedRoomId) = (
-            "!a:x".try_into().expect("room ID"),
-            "!b:x".try_into().expect("room ID"),
-        );
+        let (a, b) = ("!a:x", "!b:x");
         let mut owed = Owed::default();
         assert_eq!(owed.resume_from("t9"), "t9");
-        owed.owe(&a, "t1");
+        owed.owe(a, "t1");
         let walk_of_a = owed.mark();
-        owed.owe(&b, "t2");
-        owed.owe(&a, "t3");
+        owed.owe(b, "t2");
+        owed.owe(a, "t3");
         assert_eq!(owed.resume_from("t9"), "t1");
         // The walk of `a` that started before its second batch covers only the first.
-        owed.settle(&a, walk_of_a);
+        owed.settle(a, walk_of_a);
         assert_eq!(owed.resume_from("t9"), "t2");
-        owed.settle(&b, owed.mark());
+        owed.settle(b, owed.mark());
         assert_eq!(owed.resume_from("t9"), "t3");
-        owed.settle(&a, owed.mark());
+        owed.settle(a, u64::MAX);
         assert_eq!(owed.resume_from("t9"), "t9");
     }
 
