@@ -174,7 +174,7 @@ impl SyncLoop {
         let (room_id, plan, rounds_left) = self.walks.take_due(Instant::now())?;
         let client = self.matrix.client().clone();
         let store = self.store.clone();
-        let live_since_ms = self.engine.live_since_ms(room_id.as_str());
+        let bot_user = self.matrix.user_id().to_owned();
         let (room, walk_plan) = (room_id.clone(), plan.clone());
         // Quotes are fetched in the walk's task, for commands from admitted servers only.
         let mut admitted = self.allowed_servers.clone();
@@ -186,12 +186,11 @@ impl SyncLoop {
                 &room,
                 &walk_plan,
                 &HashSet::new(),
-                live_since_ms,
+                &bot_user,
             )
             .await?;
             let wanted = |event: &RawEvent| {
                 pspm_config::server_of(&event.sender).is_some_and(|s| admitted.contains(s))
-                    && event.origin_server_ts >= live_since_ms
                     && !store.is_applied(&event.event_id).unwrap_or(true)
             };
             let quotes = quotes::quotes_for(&client, &room, &passed, wanted).await;
@@ -523,17 +522,10 @@ impl SyncLoop {
             reach: timeline.iter().map(|e| e.event_id.clone()).collect(),
             applied_since: Vec::new(),
         };
-        let live_since_ms = self.engine.live_since_ms(room_id.as_str());
         let client = self.matrix.client().clone();
-        let passed = pages_back(
-            &client,
-            &self.store,
-            room_id,
-            &plan,
-            applied_now,
-            live_since_ms,
-        )
-        .await?;
+        let bot_user = self.matrix.user_id();
+        let passed =
+            pages_back(&client, &self.store, room_id, &plan, applied_now, bot_user).await?;
         let walked = passed.len();
         let Found {
             late: mut events,

@@ -222,23 +222,21 @@ impl Owed {
 
 /// Pages back as `plan` says and returns every event passed, newest first. Whether an event
 /// is applied decides only where the walk stops: what to apply is decided when the events are
-/// applied ([`unapplied_oldest_first`]), since the sync loop may apply some meanwhile.
+/// applied ([`found`]), since the sync loop may apply some meanwhile.
 pub async fn pages_back(
     client: &matrix_sdk::Client,
     store: &Arc<dyn Store>,
     room_id: &OwnedRoomId,
     plan: &WalkPlan,
     applied_now: &HashSet<String>,
-    live_since_ms: i64,
+    bot_user: &str,
 ) -> anyhow::Result<Vec<RawEvent>> {
     let mut page_size = plan.first_page.clamp(1, PAGE);
-    let mut passed = Vec::new();
+    let mut walker = Walker::new(plan, bot_user);
     let mut from = plan.from.clone();
-    let mut to_reach = plan.reach.len();
-    let (mut applied_run, mut unapplied) = (0, 0);
-    let (started, mut pages) = (Instant::now(), 0);
+    let started = Instant::now();
     'pages: loop {
-        pages += 1;
+        walker.pages += 1;
         let mut request =
             get_message_events::v3::Request::new(room_id.clone(), Direction::Backward);
         request.from = from.clone();
@@ -252,36 +250,84 @@ pub async fn pages_back(
             let Some(event) = parse_logged(raw.json().get()) else {
                 continue;
             };
-            if plan.reach.contains(&event.event_id) {
-                to_reach -= 1;
-            }
-            if applied_now.contains(&event.event_id) || store.is_applied(&event.event_id)? {
-                applied_run += 1;
-                passed.push(event);
-                if applied_run >= plan.stop_after_applied && (to_reach == 0 || pages >= REACH_PAGES)
-                {
-                    break 'pages;
-                }
-                continue;
-            }
-            applied_run = 0;
-            if event.origin_server_ts < live_since_ms {
+            let applied =
+                applied_now.contains(&event.event_id) || store.is_applied(&event.event_id)?;
+            if walker.step(event, applied) == Step::Stop {
                 break 'pages;
             }
-            unapplied += 1;
-            passed.push(event);
         }
         match page.end {
-            Some(end) if !page.chunk.is_empty() && unapplied < MAX_BACKFILL => from = Some(end),
+            Some(end) if !page.chunk.is_empty() && walker.unapplied < MAX_BACKFILL => {
+                from = Some(end)
+            }
             _ => break,
         }
     }
-    if unapplied >= MAX_BACKFILL {
+    if walker.unapplied >= MAX_BACKFILL {
         warn!(%room_id, "backfill stopped after {MAX_BACKFILL} events");
     }
     let walk_ms = started.elapsed().as_secs_f64() * 1000.0;
-    debug!(%room_id, events = passed.len(), unapplied, pages, walk_ms, "walked back through the room's history");
-    Ok(passed)
+    let (events, unapplied, pages) = (walker.passed.len(), walker.unapplied, walker.pages);
+    debug!(%room_id, events, unapplied, pages, walk_ms, "walked back through the room's history");
+    Ok(walker.passed)
+}
+
+/// Whether a walk goes on after an event.
+#[derive(Debug, PartialEq, Eq)]
+enum Step {
+    Go,
+    Stop,
+}
+
+/// Where a walk is, event by event: it ends after a run of applied events (once past all it
+/// must reach), or at the bot's own join (history below it is not the bot's to act on). The
+/// room's order decides, never an event's timestamp: a server with a skewed clock cannot cut
+/// a walk short.
+struct Walker<'a> {
+    plan: &'a WalkPlan,
+    bot_user: &'a str,
+    to_reach: usize,
+    applied_run: usize,
+    unapplied: usize,
+    pages: usize,
+    passed: Vec<RawEvent>,
+}
+
+impl<'a> Walker<'a> {
+    fn new(plan: &'a WalkPlan, bot_user: &'a str) -> Walker<'a> {
+        Walker {
+            plan,
+            bot_user,
+            to_reach: plan.reach.len(),
+            applied_run: 0,
+            unapplied: 0,
+            pages: 0,
+            passed: Vec::new(),
+        }
+    }
+
+    fn step(&mut self, event: RawEvent, applied: bool) -> Step {
+        if self.plan.reach.contains(&event.event_id) {
+            self.to_reach = self.to_reach.saturating_sub(1);
+        }
+        let own_join = event.kind == "m.room.member"
+            && event.state_key.as_deref() == Some(self.bot_user)
+            && event.content["membership"] == "join";
+        if applied {
+            self.applied_run += 1;
+        } else {
+            self.applied_run = 0;
+            self.unapplied += 1;
+        }
+        self.passed.push(event);
+        let past_the_run = self.applied_run >= self.plan.stop_after_applied
+            && (self.to_reach == 0 || self.pages >= REACH_PAGES);
+        if own_join || past_the_run {
+            Step::Stop
+        } else {
+            Step::Go
+        }
+    }
 }
 
 /// What a walk found, as things stand when it is applied.
@@ -345,6 +391,37 @@ mod tests {
             r#"{{"event_id":"{id}","sender":"{sender}","origin_server_ts":1,"type":"{kind}","content":{content}}}"#
         ))
         .expect("an event")
+    }
+
+    fn member(id: &str, user: &str) -> RawEvent {
+        RawEvent::parse(&format!(
+            r#"{{"event_id":"{id}","sender":"{user}","origin_server_ts":5,"type":"m.room.member","state_key":"{user}","content":{{"membership":"join"}}}}"#
+        ))
+        .expect("an event")
+    }
+
+    #[test]
+    fn a_walk_ends_at_a_run_of_applied_events_or_the_bots_join_never_at_a_timestamp() {
+        let plan = WalkPlan {
+            stop_after_applied: 2,
+            reach: HashSet::from(["$batch".to_owned()]),
+            ..WalkPlan::default()
+        };
+        let mut walker = Walker::new(&plan, "@bot:x");
+        // Newest first. An unapplied event dated 1970 (a skewed server) does not end it…
+        let mut backdated = event("$backdated", "@a:x", None);
+        backdated.origin_server_ts = 0;
+        assert_eq!(walker.step(backdated, false), Step::Go);
+        // …nor a run of applied events before it has passed the batch's own events…
+        assert_eq!(walker.step(event("$a1", "@a:x", None), true), Step::Go);
+        assert_eq!(walker.step(event("$a2", "@a:x", None), true), Step::Go);
+        assert_eq!(walker.step(event("$batch", "@a:x", None), true), Step::Stop);
+        // …and the bot's own join ends it whatever came before.
+        let mut walker = Walker::new(&plan, "@bot:x");
+        assert_eq!(walker.step(member("$other", "@a:x"), false), Step::Go);
+        assert_eq!(walker.step(member("$join", "@bot:x"), false), Step::Stop);
+        let passed: Vec<&str> = walker.passed.iter().map(|e| e.event_id.as_str()).collect();
+        assert_eq!(passed, ["$other", "$join"]);
     }
 
     #[test]
