@@ -86,7 +86,7 @@ enum Next {
     Synced(Box<Result<sync_v3::Response, matrix_sdk::HttpError>>),
     Walked(anyhow::Result<Walked>),
     WalkDue,
-    Quoted(Fetched),
+    Quoted(Box<Fetched>),
     Stop,
 }
 
@@ -135,7 +135,7 @@ impl SyncLoop {
                         None => std::future::pending().await,
                     }
                 } => Next::WalkDue,
-                Some(fetched) = self.quotes.next() => Next::Quoted(fetched),
+                Some(fetched) = self.quotes.next() => Next::Quoted(Box::new(fetched)),
                 _ = shutdown.changed() => Next::Stop,
             };
             match next {
@@ -163,7 +163,7 @@ impl SyncLoop {
                 }
                 Next::Quoted(fetched) => {
                     let position = position.as_deref().unwrap_or_default();
-                    self.handle_quote(fetched, position)?;
+                    self.handle_quote(*fetched, position)?;
                 }
             }
         }
