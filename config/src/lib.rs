@@ -131,6 +131,15 @@ pub struct BotConfig {
     /// Longest proposal description, in characters.
     #[serde(default = "default_max_description")]
     pub max_description_chars: usize,
+    /// Longest feedback or comment, in characters.
+    #[serde(default = "default_max_comment")]
+    pub max_comment_chars: usize,
+    /// Commands a person may send in a row before the bot asks them to slow down…
+    #[serde(default = "default_command_burst")]
+    pub command_burst: u32,
+    /// …and how many more each minute gives back (0: no limit).
+    #[serde(default = "default_commands_per_minute")]
+    pub commands_per_minute: u32,
     /// Who may join the section rooms: members of the plan's Space (the default) or anyone
     /// of an admitted server.
     #[serde(default)]
@@ -155,6 +164,18 @@ fn default_max_title() -> usize {
 
 fn default_max_description() -> usize {
     5000
+}
+
+fn default_max_comment() -> usize {
+    4000
+}
+
+fn default_command_burst() -> u32 {
+    30
+}
+
+fn default_commands_per_minute() -> u32 {
+    60
 }
 
 fn default_sync_timeout() -> u64 {
@@ -385,6 +406,13 @@ fn validate_matrix(path: &Path, matrix: &MatrixConfig) -> Result<(), ConfigError
 }
 
 fn validate_bot(path: &Path, bot: &BotConfig) -> Result<(), ConfigError> {
+    if bot.commands_per_minute > 0 && bot.command_burst == 0 {
+        return Err(ConfigError::invalid(
+            path,
+            "bot.command_burst",
+            "must be at least 1 when bot.commands_per_minute is set (0 there: no limit)",
+        ));
+    }
     for (i, moderator) in bot.moderators.iter().enumerate() {
         if !is_user_id(moderator) {
             return Err(ConfigError::invalid(

@@ -69,6 +69,26 @@ fn loads_a_valid_config_and_resolves_paths() {
     assert_eq!(config.organisation_of("localhost"), "Ministero");
     assert_eq!(config.organisation_of("other.org"), "other.org");
     assert_eq!(config.bot.sync_timeout_secs, 30);
+    // Defaults of the limits on what one person can make the bot do.
+    assert_eq!(config.bot.max_comment_chars, 4000);
+    assert_eq!(
+        (config.bot.command_burst, config.bot.commands_per_minute),
+        (30, 60)
+    );
+}
+
+#[test]
+fn a_command_budget_needs_a_burst_of_at_least_one() {
+    let config = CONFIG.replace("[bot]\n", "[bot]\ncommand_burst = 0\n");
+    let error = load_error(&config, PLAN);
+    assert!(error.contains("key `bot.command_burst`"), "{error}");
+    let off = CONFIG.replace(
+        "[bot]\n",
+        "[bot]\ncommand_burst = 0\ncommands_per_minute = 0\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), &off, PLAN);
+    assert!(Config::load_with_password(&path, None).is_ok());
 }
 
 #[test]

@@ -48,7 +48,9 @@ impl Bot {
         let config = format!(
             "[matrix]\nhomeserver_url = \"{}\"\nuser_id = \"{}\"\npassword = \"{}\"\n\n\
              [storage]\ndata_dir = \"data\"\n\n\
-             [bot]\nlanguage = \"{}\"\nmoderators = [{}]\nallowed_servers = [{}]\nsync_timeout_secs = 30\n\n\
+             [bot]\nlanguage = \"{}\"\nmoderators = [{}]\nallowed_servers = [{}]\nsync_timeout_secs = 30\n\
+             # Tests send bursts of commands from one person; the budget has its own tests.\n\
+             commands_per_minute = 0\n\n\
              [organisations]\n\"{}\" = \"Ministero di prova\"\n\n[plan]\nfile = \"plan.toml\"\n",
             synapse.url,
             setup.bot.user_id,

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    authority, ballot_order, cards, command, polls, practice_repository, reminders, votes, Change,
-    Effects, Input, Role, Settings, State,
+    authority, ballot_order, budget, cards, command, polls, practice_repository, reminders, votes,
+    Change, Effects, Input, Role, Settings, State,
 };
 
 /// Decides what to do with each input. Owns the state; single-threaded by design: the sync
@@ -15,6 +15,7 @@ pub struct Engine {
     pub(super) state: State,
     practices: Option<std::sync::Arc<dyn practice_repository::PracticeRepository>>,
     searches: practice_repository::Searches,
+    budgets: budget::Budgets,
 }
 
 impl Engine {
@@ -24,6 +25,7 @@ impl Engine {
             state,
             practices: None,
             searches: practice_repository::Searches::new(),
+            budgets: budget::Budgets::default(),
         }
     }
 
@@ -75,12 +77,15 @@ impl Engine {
             state,
             practices,
             searches,
+            budgets,
         } = self;
         let (settings, state) = (&*settings, &*state);
         match input {
             Input::Message(message) => {
                 let repository = practices.as_deref();
-                command::on_message(settings, state, repository, searches, &message, now)
+                command::on_message(
+                    settings, state, repository, searches, budgets, &message, now,
+                )
             }
             Input::PowerLevels { room_id, levels } => {
                 authority::on_power_levels(settings, room_id, levels)

@@ -281,6 +281,8 @@ message_keys! {
     ProposalsLine = "proposals.line",
     ProposalsPage = "proposals.page",
     FeedbackThanks = "feedback.thanks",
+    CommentTooLong = "comment.too_long",
+    BudgetExceeded = "budget.exceeded",
     PhaseSet = "phase.set",
     PhaseSetAll = "phase.set_all",
     ModerationNotice = "moderation.notice",

@@ -9,7 +9,7 @@
 //! - [`settings`], [`input`], [`effects`], [`change`], [`state`]: the engine's data: what it
 //!   is told, what it decides, what it keeps;
 //! - [`engine`]: the one entry point, dispatching each input to the handler that owns it;
-//! - [`authority`]: roles and the entry gate;
+//! - [`authority`]: roles and the entry gate; [`budget`]: each person's command budget;
 //! - [`participation`], [`votes`], [`ballot_order`], [`cards`], [`polls`], [`turnout`], [`moderation`]:
 //!   proposals, ballots, the bot's proposal cards, prioritisation polls, participation per
 //!   organisation, what moderating a proposal means;
@@ -19,6 +19,7 @@
 
 pub mod authority;
 pub mod ballot_order;
+pub mod budget;
 pub mod cards;
 pub mod change;
 pub mod command;

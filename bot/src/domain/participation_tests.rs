@@ -642,6 +642,63 @@ fn every_csv_column_holds_what_its_header_names_for_three_organisations() {
     assert_eq!(rows[1][region_supports + 1], "2");
 }
 
+#[test]
+fn feedback_and_comments_over_the_length_limit_are_refused_and_not_stored() {
+    let mut chat = Chat::new(None);
+    chat.engine.settings.max_comment_chars = 20;
+    chat.say(ALICE, "!propose Open data");
+    let long = "x".repeat(21);
+    let (_, replies) = chat.say(BOB, &format!("!feedback {long}"));
+    assert_eq!(
+        replies,
+        ["Text too long: 21/20 characters. It was not recorded: shorten it or split it into several messages."]
+    );
+    let effects = chat.apply(Input::Message(Message {
+        event_id: "$long-comment".into(),
+        room_id: ROOM.into(),
+        sender: BOB.into(),
+        sent_at_ms: chat.clock,
+        body: long.clone(),
+        thread_root: Some("$card1".into()),
+        reply_to: None,
+        quoted: None,
+    }));
+    assert!(effects.replies[0]
+        .text
+        .body
+        .starts_with("Text too long: 21/20"));
+    assert!(chat.engine.state().participation.comments.is_empty());
+    let (_, replies) = chat.say(BOB, &format!("!feedback {}", "x".repeat(20)));
+    assert!(replies[0].starts_with("Thank you"), "{replies:?}");
+    assert_eq!(chat.engine.state().participation.comments.len(), 1);
+}
+
+#[test]
+fn a_person_over_the_command_budget_is_told_once_and_the_commands_change_nothing() {
+    let mut chat = Chat::new(None);
+    chat.engine.settings.command_burst = 2;
+    chat.engine.settings.commands_per_minute = 1;
+    // `Chat` moves its clock a second per message: two commands pass, then the budget is spent.
+    chat.say(ALICE, "!propose Open data");
+    chat.say(ALICE, "!propose Cloud first");
+    let (_, replies) = chat.say(ALICE, "!propose Third idea");
+    assert_eq!(replies.len(), 1, "{replies:?}");
+    assert!(
+        replies[0].starts_with("You are sending commands too fast: try again in 5")
+            && replies[0].contains(" seconds. Until then your commands are ignored"),
+        "{replies:?}"
+    );
+    let (_, replies) = chat.say(ALICE, "!propose Fourth idea");
+    assert!(replies.is_empty(), "told once: {replies:?}");
+    assert_eq!(chat.engine.state().participation.proposals.len(), 2);
+    // Others are not held back; and a minute later she may go on.
+    let (_, replies) = chat.say(BOB, "!proposals");
+    assert!(replies[0].starts_with("Proposals in"), "{replies:?}");
+    chat.clock += 60_000;
+    let (_, replies) = chat.say(ALICE, "!propose Fifth idea");
+    assert!(replies.iter().any(|r| r.contains("#3")), "{replies:?}");
+}
+
 /// A CSV export's rows as a spreadsheet reads them (BOM dropped), header first.
 fn csv_rows(csv: &str) -> Vec<Vec<String>> {
     csv::ReaderBuilder::new()

@@ -26,6 +26,11 @@ pub struct Settings {
     pub space_room: Option<String>,
     pub max_title_chars: usize,
     pub max_description_chars: usize,
+    /// Longest feedback or comment.
+    pub max_comment_chars: usize,
+    /// Commands a person may send in a row, and how many a minute gives back (0: no limit).
+    pub command_burst: u32,
+    pub commands_per_minute: u32,
     pub plan_id: String,
     pub plan_title: String,
     pub plan_description: String,
@@ -92,6 +97,9 @@ impl Settings {
             space_room: space_room.map(str::to_owned),
             max_title_chars: config.bot.max_title_chars,
             max_description_chars: config.bot.max_description_chars,
+            max_comment_chars: config.bot.max_comment_chars,
+            command_burst: config.bot.command_burst,
+            commands_per_minute: config.bot.commands_per_minute,
             plan_id: config.plan.id.clone(),
             plan_title: config.plan.title.clone(),
             plan_description: config.plan.description.clone(),

@@ -29,6 +29,9 @@ impl Feedback {
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
         let section = ctx.section()?;
+        if let Some(refusal) = too_long(ctx, &self.text) {
+            return Err(refusal);
+        }
         let phase = ctx.phase_of(&section.id);
         if !phase.allows_comments() {
             return Err(phase_refusal(ctx.catalogue, phase));
@@ -58,6 +61,9 @@ pub fn comment_in_thread(ctx: &mut Ctx<'_>, number: u32) -> Option<Rendered> {
     if !phase.allows_comments() {
         return Some(phase_refusal(ctx.catalogue, phase));
     }
+    if let Some(refusal) = too_long(ctx, &ctx.message.body) {
+        return Some(refusal);
+    }
     let comment = Comment {
         event_id: ctx.message.event_id.clone(),
         section: proposal.section.clone(),
@@ -69,4 +75,16 @@ pub fn comment_in_thread(ctx: &mut Ctx<'_>, number: u32) -> Option<Rendered> {
     };
     ctx.changes.push(Change::Comment(comment));
     None
+}
+
+/// The refusal of a text over `max_comment_chars`, which is then not stored.
+fn too_long(ctx: &Ctx<'_>, text: &str) -> Option<Rendered> {
+    let length = text.chars().count();
+    let max = ctx.settings.max_comment_chars;
+    (length > max).then(|| {
+        ctx.catalogue.render(
+            Msg::CommentTooLong,
+            &[("length", &length.to_string()), ("max", &max.to_string())],
+        )
+    })
 }

@@ -24,6 +24,7 @@ pub use ctx::{Ctx, Outcome};
 pub use parse_error::ParseError;
 pub use spec::Spec;
 
+use crate::domain::budget::{Budgets, Spend};
 use crate::domain::i18n::{Msg, Rendered};
 use crate::domain::practice_repository::{PracticeRepository, Searches};
 use crate::domain::{authority, Effects, Message, Reply, Settings, State};
@@ -128,11 +129,25 @@ pub fn on_message(
     state: &State,
     practices: Option<&dyn PracticeRepository>,
     searches: &mut Searches,
+    budgets: &mut Budgets,
     message: &Message,
     now: DateTime<Utc>,
 ) -> Effects {
     let mut effects = Effects::default();
     let parsed = Command::parse(&message.body);
+    if parsed.is_some() {
+        let at_ms = message.sent_at_ms.min(now.timestamp_millis());
+        if let Spend::Refused { tell, wait_secs } = budgets.spend(settings, &message.sender, at_ms)
+        {
+            if tell {
+                let catalogue = settings.catalogue_for(state, &message.sender);
+                let seconds = wait_secs.to_string();
+                let text = catalogue.render(Msg::BudgetExceeded, &[("seconds", &seconds)]);
+                effects.replies.push(Reply::to_message(message, text));
+            }
+            return effects;
+        }
+    }
     let thread_proposal = message
         .thread_root
         .as_ref()
