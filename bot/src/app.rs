@@ -222,6 +222,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         owed: Default::default(),
         invites: Default::default(),
         quotes: Default::default(),
+        cards: Default::default(),
     };
     let mut sync_task = tokio::spawn(sync.run(shutdown_rx));
 

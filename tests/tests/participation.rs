@@ -681,3 +681,60 @@ async fn a_prioritisation_poll_counts_unstable_and_stable_responses_by_msc3381_r
     );
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_card_shows_the_tally_after_a_burst_of_votes_with_a_few_edits() -> Result<()> {
+    let w = world("cards").await?;
+    let reply = w.ask(&w.alice, "!propose Open data").await?;
+    assert!(body(&reply).starts_with("#1 Open data"), "{reply}");
+    let card = w.card(1).await?;
+    // A burst: each person reacts, changes their mind, then takes the first reaction back.
+    let people = [&w.alice, &w.bob, &w.moderator];
+    let mut first = Vec::new();
+    for (i, person) in people.iter().enumerate() {
+        first.push(person.react(&w.room, &card, ["👍", "👎"][i % 2]).await?);
+    }
+    for (i, person) in people.iter().enumerate() {
+        person.react(&w.room, &card, ["👎", "👍"][i % 2]).await?;
+    }
+    for (person, reaction) in people.iter().zip(&first) {
+        person.redact(&w.room, reaction).await?;
+    }
+    // Final votes: alice 👎, bob 👍, the moderator 👎.
+    let wanted = "👍 1 · 👎 2";
+    let edits = wait_for(Duration::from_secs(30), || async {
+        let events = w.bob.messages(&w.room).await?;
+        let edits: Vec<Value> = events
+            .into_iter()
+            .filter(|e| {
+                e["sender"] == w.bot.user_id.as_str()
+                    && e["content"]["m.relates_to"]["rel_type"] == "m.replace"
+                    && e["content"]["m.relates_to"]["event_id"] == card.as_str()
+            })
+            .collect();
+        let latest = edits
+            .last()
+            .map(|e| body(&e["content"]["m.new_content"]).to_owned());
+        Ok(latest
+            .is_some_and(|text| text.contains(wanted))
+            .then_some(edits))
+    })
+    .await?
+    .ok_or_else(|| anyhow::anyhow!("the card never showed {wanted}"))?;
+    // What the card says is what the bot counts, and a reader's client shows the edit.
+    let shown = body(&edits[edits.len() - 1]["content"]["m.new_content"]).to_owned();
+    assert!(shown.starts_with("#1 Open data"), "{shown}");
+    assert!(
+        shown.contains("the bot's own reactions are not votes"),
+        "{shown}"
+    );
+    let listed = w.ask(&w.bob, "!proposals").await?;
+    assert!(body(&listed).contains("👍 1 👎 2"), "{listed}");
+    // Nine events on the card, a few edits (they wait for the burst to settle).
+    assert!(
+        edits.len() <= 4,
+        "{} edits for 9 votes and withdrawals",
+        edits.len()
+    );
+    Ok(())
+}

@@ -61,6 +61,7 @@ fn actor(input: &Input) -> Option<Actor<'_>> {
         | Input::PollPosted { .. }
         | Input::CardPosted { .. }
         | Input::RoomOrder(_)
+        | Input::RefreshCards(_)
         | Input::Tick => return None,
     };
     Some(Actor {

@@ -62,4 +62,9 @@ pub enum Change {
         room_id: String,
         day: chrono::NaiveDate,
     },
+    /// What a proposal's card says now (a fingerprint of its text), as last sent.
+    CardShown {
+        number: u32,
+        text: u64,
+    },
 }

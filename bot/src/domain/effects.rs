@@ -53,6 +53,15 @@ pub struct Notice {
     pub text: Rendered,
 }
 
+/// A new text for the card of proposal `number` (an edit of the card's event).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardEdit {
+    pub room_id: String,
+    pub card_event: String,
+    pub number: u32,
+    pub text: Rendered,
+}
+
 /// A reply to send, as a reply to the message that caused it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
@@ -103,6 +112,8 @@ pub struct Effects {
     pub files: Vec<FilePost>,
     pub polls: Vec<PollPost>,
     pub poll_ends: Vec<PollEndPost>,
+    /// New texts for the bot's proposal cards (Matrix edits of the card).
+    pub card_edits: Vec<CardEdit>,
     pub changes: Vec<Change>,
 }
 

@@ -119,6 +119,9 @@ impl Engine {
             } => cards::on_posted(state, &room_id, number, &event_id),
             Input::Tick => reminders::daily(settings, state, now),
             Input::RoomOrder(order) => ballot_order::on_room_order(settings, state, &order),
+            Input::RefreshCards(numbers) => {
+                cards::refresh(settings, state, practices.as_deref(), &numbers)
+            }
         }
     }
 

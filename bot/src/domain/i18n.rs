@@ -264,6 +264,7 @@ message_keys! {
     CardMeta = "card.meta",
     CardAnswer = "card.answer",
     CardTally = "card.tally",
+    CardHidden = "card.hidden",
     ProposeTooLong = "propose.too_long",
     VoteSupported = "vote.supported",
     VoteOpposed = "vote.opposed",

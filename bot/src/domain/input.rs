@@ -87,6 +87,8 @@ pub enum Input {
         number: u32,
         event_id: String,
     },
+    /// Time to bring these proposals' cards up to date (the adapter's debounce is over).
+    RefreshCards(Vec<u32>),
     /// A stretch of the room's history in the room's order: over federation events reach
     /// the bot out of order, so each person's ballots are put in this order.
     RoomOrder(RoomOrder),

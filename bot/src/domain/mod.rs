@@ -43,7 +43,7 @@ pub mod votes;
 
 pub use authority::{Role, MODERATOR_POWER};
 pub use change::Change;
-pub use effects::{Effects, FilePost, Notice, PollEndPost, PollPost, Reaction, Reply};
+pub use effects::{CardEdit, Effects, FilePost, Notice, PollEndPost, PollPost, Reaction, Reply};
 pub use engine::Engine;
 pub use i18n::{Catalogue, Language, Msg, Rendered};
 pub use input::{

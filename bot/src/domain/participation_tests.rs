@@ -699,6 +699,61 @@ fn a_person_over_the_command_budget_is_told_once_and_the_commands_change_nothing
     assert!(replies.iter().any(|r| r.contains("#3")), "{replies:?}");
 }
 
+#[test]
+fn a_card_is_edited_to_stay_true_and_never_to_what_it_already_says() {
+    let mut chat = Chat::new(None);
+    chat.say(ALICE, "!propose Open data");
+    let refresh = |chat: &mut Chat| chat.apply(Input::RefreshCards(vec![1]));
+    let effects = refresh(&mut chat);
+    assert_eq!(
+        effects.card_edits.len(),
+        1,
+        "a card never edited is brought up to date"
+    );
+    chat.react(BOB, "$card1", "👍");
+    chat.react(ALICE, "$card1", "👎");
+    chat.react(BOB, "$card1", "👎");
+    let effects = refresh(&mut chat);
+    let edit = &effects.card_edits[0];
+    assert_eq!((edit.card_event.as_str(), edit.number), ("$card1", 1));
+    assert!(
+        edit.text.body.contains(
+            "👍 0 · 👎 2 — react with 👍 or 👎 to vote (the bot's own reactions are not votes)"
+        ),
+        "{}",
+        edit.text.body
+    );
+    assert!(
+        edit.text.body.starts_with("#1 Open data"),
+        "{}",
+        edit.text.body
+    );
+    assert!(
+        refresh(&mut chat).card_edits.is_empty(),
+        "it already says so"
+    );
+    // A state change shows; a hidden proposal's card says only that it is hidden.
+    chat.say(MOD, "!accept 1 Good idea");
+    let effects = refresh(&mut chat);
+    assert!(
+        effects.card_edits[0].text.body.contains("accepted"),
+        "{:?}",
+        effects.card_edits
+    );
+    assert!(effects.card_edits[0].text.body.contains("Good idea"));
+    chat.say(MOD, "!hide 1 abuse");
+    let effects = refresh(&mut chat);
+    assert_eq!(
+        effects.card_edits[0].text.body,
+        "#1 — proposal hidden by the moderators."
+    );
+    // Only proposals with a card are edited.
+    assert!(chat
+        .apply(Input::RefreshCards(vec![99]))
+        .card_edits
+        .is_empty());
+}
+
 /// A CSV export's rows as a spreadsheet reads them (BOM dropped), header first.
 fn csv_rows(csv: &str) -> Vec<Vec<String>> {
     csv::ReaderBuilder::new()

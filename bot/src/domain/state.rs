@@ -17,6 +17,8 @@ pub struct State {
     pub(super) told_server_not_allowed: BTreeSet<(String, String)>,
     /// The reply language each person chose; the others get the plan's.
     reply_languages: HashMap<String, Language>,
+    /// A fingerprint of each card's text as last sent, by proposal number.
+    pub(super) cards_shown: HashMap<u32, u64>,
     pub participation: Participation,
     pub polls: polls::Polls,
     pub monitoring: monitoring::Monitoring,
@@ -35,6 +37,9 @@ impl State {
             }
             Change::BotJoined { room_id, at_ms } => {
                 self.joined_at_ms.insert(room_id.clone(), *at_ms);
+            }
+            Change::CardShown { number, text } => {
+                self.cards_shown.insert(*number, *text);
             }
             Change::ReplyLanguage { user, language } => {
                 self.reply_languages.insert(user.clone(), *language);

@@ -9,9 +9,11 @@
 //! - [`sync`] — the sync loop: events → domain inputs → one store commit per response.
 //! - [`walk`] — walks back through room history for what federation left in a gap.
 //! - [`invites`], [`quotes`] — invites answered and `!promote` quotes fetched off the loop.
+//! - [`card_refresh`] — when proposal cards are edited to stay true.
 //! - [`events`] — raw event JSON → domain inputs.
 //! - [`outbox`] — sends committed outgoing messages with derived transaction IDs.
 
+pub mod card_refresh;
 pub mod events;
 pub mod invites;
 pub mod outbox;

@@ -18,7 +18,7 @@ use tracing::{error, warn};
 
 use super::events::{CARD_KEY, POLL_KEY};
 use super::{error_code, with_retry, Matrix};
-use crate::domain::{FilePost, Notice, PollEndPost, PollPost, Reaction, Reply};
+use crate::domain::{CardEdit, FilePost, Notice, PollEndPost, PollPost, Reaction, Reply};
 use crate::store::{OutboxEntry, Outgoing, Store};
 
 /// Sends in flight at once: enough to keep up with bursts, few enough to be polite.
@@ -197,6 +197,26 @@ pub fn notice_content(notice: &Notice) -> Value {
     })
 }
 
+/// A card's new text as a Matrix edit (`m.replace`): clients show the new content in place
+/// of the card's. The card's number stays in the new content only: the edit itself is not a
+/// card (a rebuild sees one card per proposal).
+pub fn card_edit_content(edit: &CardEdit) -> Value {
+    json!({
+        "msgtype": "m.notice",
+        "body": format!("* {}", edit.text.body),
+        "format": "org.matrix.custom.html",
+        "formatted_body": format!("* {}", edit.text.html),
+        "m.new_content": {
+            "msgtype": "m.notice",
+            "body": edit.text.body,
+            "format": "org.matrix.custom.html",
+            "formatted_body": edit.text.html,
+            CARD_KEY: edit.number,
+        },
+        "m.relates_to": { "rel_type": "m.replace", "event_id": edit.card_event },
+    })
+}
+
 async fn send_entry(matrix: &Matrix, store: &dyn Store, entry: &OutboxEntry) -> anyhow::Result<()> {
     let (room_id, kind, content) = match &entry.outgoing {
         Outgoing::Reply(reply) => (
@@ -223,6 +243,11 @@ async fn send_entry(matrix: &Matrix, store: &dyn Store, entry: &OutboxEntry) -> 
             &end.room_id,
             MessageLikeEventType::from(POLL_END),
             poll_end_content(end),
+        ),
+        Outgoing::CardEdit(edit) => (
+            &edit.room_id,
+            MessageLikeEventType::RoomMessage,
+            card_edit_content(edit),
         ),
         Outgoing::File(file) => match upload(matrix, file).await {
             Ok(url) => (

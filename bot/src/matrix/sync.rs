@@ -32,12 +32,14 @@ use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 use tracing::{debug, info, warn};
 
+use super::card_refresh::CardRefresh;
 use super::events::{attach_quote, parse_logged, promoted_message, to_input, RawEvent};
 use super::invites::Invites;
 use super::quotes::{self, Fetched, QuoteFetches};
 use super::walk::{found, pages_back, Found, Owed, WalkPlan, Walks, APPLIED_RUN};
 use super::{with_retry, Matrix};
-use crate::domain::{Engine, Input, Quoted, RoomOrder};
+use crate::domain::participation::fingerprint;
+use crate::domain::{cards, Engine, Input, Quoted, RoomOrder};
 use crate::store::{Batch, Outgoing, Store};
 
 /// Events per room per `/sync`; a larger backlog is fetched with `/messages`.
@@ -62,6 +64,7 @@ pub struct SyncLoop {
     pub owed: Owed,
     pub invites: Invites,
     pub quotes: QuoteFetches,
+    pub cards: CardRefresh,
 }
 
 /// A walk under way, beside the sync: its room, plan and remaining rounds.
@@ -86,6 +89,7 @@ enum Next {
     Synced(Box<Result<sync_v3::Response, matrix_sdk::HttpError>>),
     Walked(anyhow::Result<Walked>),
     WalkDue,
+    CardsDue,
     Quoted(Box<Fetched>),
     Stop,
 }
@@ -99,6 +103,8 @@ impl SyncLoop {
         let mut syncing: Option<(Option<String>, SyncRequest)> = None;
         // Where the next `/sync` starts; the stored token may wait behind it (see `Owed`).
         let mut position = self.store.next_batch()?;
+        // Cards a change may have left behind before a restart.
+        self.cards.touched(cards::shown(self.engine.state()));
         loop {
             if *shutdown.borrow() {
                 return Ok(());
@@ -116,6 +122,7 @@ impl SyncLoop {
                 syncing = Some((since, request));
             }
             let next_due = self.walks.next_due().filter(|_| self.walking.is_none());
+            let cards_due = self.cards.next_due();
             let next = tokio::select! {
                 response = async {
                     match syncing.as_mut() {
@@ -136,6 +143,12 @@ impl SyncLoop {
                     }
                 } => Next::WalkDue,
                 Some(fetched) = self.quotes.next() => Next::Quoted(Box::new(fetched)),
+                _ = async {
+                    match cards_due {
+                        Some(due) => tokio::time::sleep_until(due.into()).await,
+                        None => std::future::pending().await,
+                    }
+                } => Next::CardsDue,
                 _ = shutdown.changed() => Next::Stop,
             };
             match next {
@@ -160,6 +173,10 @@ impl SyncLoop {
                         let position = position.as_deref().unwrap_or_default();
                         self.handle_walk(walk, walked?, position)?;
                     }
+                }
+                Next::CardsDue => {
+                    let position = position.as_deref().unwrap_or_default();
+                    self.refresh_cards(position)?;
                 }
                 Next::Quoted(fetched) => {
                     let position = position.as_deref().unwrap_or_default();
@@ -388,6 +405,28 @@ impl SyncLoop {
         self.commit(batch, "quote")
     }
 
+    /// Edits the cards whose time has come; `position` is where the sync has come to.
+    fn refresh_cards(&mut self, position: &str) -> anyhow::Result<()> {
+        let numbers = self.cards.take_due(Instant::now());
+        if numbers.is_empty() {
+            return Ok(());
+        }
+        let effects = self
+            .engine
+            .apply(Input::RefreshCards(numbers), (self.clock)());
+        let mut batch = Batch::default();
+        for edit in effects.card_edits {
+            // The same text for the same card is the same message: a resend is deduplicated.
+            let key = format!("card{}-{:x}", edit.number, fingerprint(&edit.text.body));
+            batch
+                .outgoing
+                .push((transaction_id(&key, 0), Outgoing::CardEdit(edit)));
+        }
+        batch.changes = effects.changes;
+        batch.next_batch = Some(self.owed.resume_from(position));
+        self.commit(batch, "cards")
+    }
+
     /// Puts each person's ballots in the room's order a walk saw.
     fn apply_order(&mut self, order: RoomOrder, batch: &mut Batch) {
         let effects = self.engine.apply(Input::RoomOrder(order), (self.clock)());
@@ -408,6 +447,8 @@ impl SyncLoop {
         let applied_ids = tracing::enabled!(tracing::Level::TRACE)
             .then(|| batch.applied.join(" "))
             .unwrap_or_default();
+        // A card shows what its proposal is now: a change to it is followed by an edit.
+        self.cards.touched(cards::touched(&batch.changes));
         let commit_started = Instant::now();
         self.store
             .commit(batch)
@@ -481,11 +522,13 @@ impl SyncLoop {
         let files = effects.files.into_iter().map(Outgoing::File);
         let polls = effects.polls.into_iter().map(Outgoing::Poll);
         let poll_ends = effects.poll_ends.into_iter().map(Outgoing::PollEnd);
+        let card_edits = effects.card_edits.into_iter().map(Outgoing::CardEdit);
         let all = replies
             .chain(reactions)
             .chain(files)
             .chain(polls)
-            .chain(poll_ends);
+            .chain(poll_ends)
+            .chain(card_edits);
         for (index, outgoing) in all.enumerate() {
             batch
                 .outgoing

@@ -121,6 +121,7 @@ pub fn record_key(change: &Change) -> String {
         Change::Measurement(m) => format!("measure/{}/{}", m.result, m.event_id),
         Change::Reminded { room_id, .. } => format!("reminded/{room_id}"),
         Change::ReplyLanguage { user, .. } => format!("language/{user}"),
+        Change::CardShown { number, .. } => format!("card/{number:010}"),
     }
 }
 

@@ -16,7 +16,9 @@ mod sled_store;
 
 pub use sled_store::SledStore;
 
-use crate::domain::{Change, FilePost, Notice, PollEndPost, PollPost, Reaction, Reply, State};
+use crate::domain::{
+    CardEdit, Change, FilePost, Notice, PollEndPost, PollPost, Reaction, Reply, State,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -37,6 +39,7 @@ pub enum Outgoing {
     File(FilePost),
     Poll(PollPost),
     PollEnd(PollEndPost),
+    CardEdit(CardEdit),
 }
 
 /// An outbox entry. `txn_id` is derived from what caused it, so a resend after a crash is

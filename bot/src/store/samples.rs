@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use crate::domain::monitoring::{Action, Measurement, Update};
 use crate::domain::polls::{Poll, Response};
 use crate::domain::{
-    Ballot, Change, Comment, FilePost, Language, Notice, Phase, PollEndPost, PollPost, PowerLevels,
-    Proposal, ProposalState, Reaction, Rendered, Reply, Stance,
+    Ballot, CardEdit, Change, Comment, FilePost, Language, Notice, Phase, PollEndPost, PollPost,
+    PowerLevels, Proposal, ProposalState, Reaction, Rendered, Reply, Stance,
 };
 use crate::store::{OutboxEntry, Outgoing, Session};
 
@@ -142,6 +142,13 @@ pub fn changes() -> Vec<(&'static str, Change)> {
             },
         ),
         (
+            "card-shown",
+            Change::CardShown {
+                number: 12,
+                text: u64::MAX,
+            },
+        ),
+        (
             "told-server-not-allowed",
             Change::ToldServerNotAllowed {
                 room_id: "!r:hs".into(),
@@ -268,6 +275,15 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
                 room_id: "!r:hs".into(),
                 start: "$start".into(),
                 text: "1. #12 (3 voti)".into(),
+            }),
+        ),
+        (
+            "card-edit",
+            Outgoing::CardEdit(CardEdit {
+                room_id: "!r:hs".into(),
+                card_event: "$card".into(),
+                number: 12,
+                text: rendered("**#12 Dati aperti** · 👍 3 · 👎 1"),
             }),
         ),
     ]

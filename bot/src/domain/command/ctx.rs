@@ -6,12 +6,12 @@ use chrono::{DateTime, Utc};
 use super::Reach;
 use crate::domain::i18n::{Catalogue, Msg, Rendered};
 use crate::domain::moderation::{movable, state_notice};
-use crate::domain::participation::{Phase, Proposal, ProposalState};
+use crate::domain::participation::{Phase, Proposal};
 use crate::domain::practice_repository::{
     IndexError, Practice, PracticeRepository, Searches, Status,
 };
 use crate::domain::tracking::Scope;
-use crate::domain::votes::{phase_msg, state_msg};
+use crate::domain::votes::phase_msg;
 use crate::domain::{
     Change, FilePost, Message, PollEndPost, PollPost, Reply, Role, SectionSettings, Settings, State,
 };
@@ -120,49 +120,7 @@ impl<'a> Ctx<'a> {
     /// A proposal's card: title, description, author, section, state, tally, in the plan's
     /// language (everyone reads it).
     pub fn card(&self, proposal: &Proposal) -> Rendered {
-        let catalogue = self.plan_catalogue;
-        let tally = self.state.participation.tally(proposal.number);
-        let section_title = self
-            .settings
-            .section_of_id(&proposal.section)
-            .map_or(proposal.section.as_str(), |(_, s)| s.title.as_str());
-        let mut state = catalogue.template(state_msg(proposal.state)).to_owned();
-        if let ProposalState::Merged(into) = proposal.state {
-            state = format!("{state} → #{into}");
-        }
-        let mut lines = vec![catalogue.render(
-            Msg::CardTitle,
-            &[
-                ("number", &proposal.number.to_string()),
-                ("title", &proposal.title),
-            ],
-        )];
-        if !proposal.description.is_empty() {
-            lines.push(catalogue.render(
-                Msg::CardDescription,
-                &[("description", &proposal.description)],
-            ));
-        }
-        lines.push(catalogue.render(
-            Msg::CardMeta,
-            &[
-                ("author", &proposal.author),
-                ("organisation", &proposal.organisation),
-                ("section", section_title),
-                ("state", &state),
-            ],
-        ));
-        if let Some(answer) = &proposal.answer {
-            lines.push(catalogue.render(Msg::CardAnswer, &[("answer", answer)]));
-        }
-        lines.push(catalogue.render(
-            Msg::CardTally,
-            &[
-                ("support", &tally.total.support.to_string()),
-                ("oppose", &tally.total.oppose.to_string()),
-            ],
-        ));
-        Rendered::lines(lines)
+        crate::domain::cards::card_text(self.settings, self.state, proposal)
     }
 
     /// When the message was sent.

@@ -5,9 +5,8 @@
 use super::{Arguments, Command, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::{Msg, Rendered};
 use crate::domain::participation::{Proposal, ProposalState};
-use crate::domain::practice_repository::{Hit, RELATED_ON_CARD};
 use crate::domain::votes::phase_refusal;
-use crate::domain::{Change, Edited, Effects, Reply, Settings, State};
+use crate::domain::{cards, Change, Edited, Effects, Reply, Settings, State};
 
 pub const SPEC: Spec = Spec {
     name: "propose",
@@ -59,7 +58,7 @@ pub fn create(ctx: &mut Ctx<'_>, text: Propose, author: &str, source: &str, at_m
     check_lengths(ctx.settings, ctx.catalogue, &text)?;
     let participation = &ctx.state.participation;
     let similar = participation.similar(&section.id, &text.title, &text.description, SIMILARITY);
-    let related = related_practices(ctx, &text);
+    let related = cards::related_practices(ctx.practices, &text.title, &text.description);
     let proposal = Proposal {
         number: ctx
             .settings
@@ -88,30 +87,10 @@ pub fn create(ctx: &mut Ctx<'_>, text: Propose, author: &str, source: &str, at_m
         let list: Vec<String> = similar.iter().map(|n| format!("#{n}")).collect();
         card.push(catalogue.render(Msg::ProposeSimilar, &[("list", &list.join(", "))]));
     }
-    if !related.is_empty() {
-        card.push(catalogue.text(Msg::CardRelatedHeader));
-        card.extend(related.iter().map(|hit| {
-            catalogue.render(Msg::CardRelated, &[("title", &hit.title), ("id", &hit.id)])
-        }));
-    }
+    card.extend(cards::related_lines(catalogue, &related));
     ctx.card_for = Some(proposal.number);
     ctx.changes.push(Change::Proposal(proposal));
     Ok(Rendered::lines(card))
-}
-
-/// Published good practices genuinely related to the proposal (none when the repository is
-/// missing or failing: a card is not worth refusing a proposal for).
-fn related_practices(ctx: &Ctx<'_>, text: &Propose) -> Vec<Hit> {
-    let Some(repository) = ctx.practices else {
-        return Vec::new();
-    };
-    let query = format!("{}\n{}", text.title, text.description);
-    repository
-        .related(&query, RELATED_ON_CARD)
-        .unwrap_or_else(|error| {
-            tracing::warn!(%error, "cannot look up related practices");
-            Vec::new()
-        })
 }
 
 fn check_lengths(

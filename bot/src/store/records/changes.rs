@@ -64,6 +64,10 @@ pub enum ChangeRecord {
         user: String,
         language: LanguageRecord,
     },
+    CardShown {
+        number: u32,
+        text: u64,
+    },
 }
 
 /// A reply language as stored: `"it"` or `"en"`.
@@ -143,6 +147,7 @@ impl From<Change> for ChangeRecord {
             },
             Change::Measurement(measurement) => ChangeRecord::Measurement(measurement.into()),
             Change::Reminded { room_id, day } => ChangeRecord::Reminded { room_id, day },
+            Change::CardShown { number, text } => ChangeRecord::CardShown { number, text },
             Change::ReplyLanguage { user, language } => ChangeRecord::ReplyLanguage {
                 user,
                 language: language.into(),
@@ -196,6 +201,7 @@ impl From<ChangeRecord> for Change {
             },
             ChangeRecord::Measurement(measurement) => Change::Measurement(measurement.into()),
             ChangeRecord::Reminded { room_id, day } => Change::Reminded { room_id, day },
+            ChangeRecord::CardShown { number, text } => Change::CardShown { number, text },
             ChangeRecord::ReplyLanguage { user, language } => Change::ReplyLanguage {
                 user,
                 language: language.into(),

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{FilePost, Notice, PollEndPost, PollPost, Reaction, Rendered, Reply};
+use crate::domain::{CardEdit, FilePost, Notice, PollEndPost, PollPost, Reaction, Rendered, Reply};
 use crate::store::{OutboxEntry, Outgoing};
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -26,6 +26,15 @@ pub enum OutgoingRecord {
     File(FileRecord),
     Poll(PollPostRecord),
     PollEnd(PollEndRecord),
+    CardEdit(CardEditRecord),
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct CardEditRecord {
+    pub room_id: String,
+    pub card_event: String,
+    pub number: u32,
+    pub text: RenderedRecord,
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -143,6 +152,7 @@ impl From<Outgoing> for OutgoingRecord {
             Outgoing::File(file) => OutgoingRecord::File(file.into()),
             Outgoing::Poll(poll) => OutgoingRecord::Poll(poll.into()),
             Outgoing::PollEnd(end) => OutgoingRecord::PollEnd(end.into()),
+            Outgoing::CardEdit(edit) => OutgoingRecord::CardEdit(edit.into()),
         }
     }
 }
@@ -156,6 +166,7 @@ impl From<OutgoingRecord> for Outgoing {
             OutgoingRecord::File(file) => Outgoing::File(file.into()),
             OutgoingRecord::Poll(poll) => Outgoing::Poll(poll.into()),
             OutgoingRecord::PollEnd(end) => Outgoing::PollEnd(end.into()),
+            OutgoingRecord::CardEdit(edit) => Outgoing::CardEdit(edit.into()),
         }
     }
 }
@@ -374,6 +385,40 @@ impl From<PollEndRecord> for PollEndPost {
             room_id,
             start,
             text,
+        }
+    }
+}
+
+impl From<CardEdit> for CardEditRecord {
+    fn from(edit: CardEdit) -> CardEditRecord {
+        let CardEdit {
+            room_id,
+            card_event,
+            number,
+            text,
+        } = edit;
+        CardEditRecord {
+            room_id,
+            card_event,
+            number,
+            text: text.into(),
+        }
+    }
+}
+
+impl From<CardEditRecord> for CardEdit {
+    fn from(record: CardEditRecord) -> CardEdit {
+        let CardEditRecord {
+            room_id,
+            card_event,
+            number,
+            text,
+        } = record;
+        CardEdit {
+            room_id,
+            card_event,
+            number,
+            text: text.into(),
         }
     }
 }
