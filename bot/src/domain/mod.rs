@@ -56,7 +56,13 @@ pub use state::State;
 #[cfg(test)]
 mod authority_tests;
 #[cfg(test)]
+mod chat_tests;
+#[cfg(test)]
+mod export_tests;
+#[cfg(test)]
 mod monitoring_tests;
+#[cfg(test)]
+mod ordering_tests;
 #[cfg(test)]
 mod participation_tests;
 #[cfg(test)]

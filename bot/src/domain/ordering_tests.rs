@@ -1,0 +1,104 @@
+//! Ballots in the room's order: a vote that reached the bot after the same person's newer
+//! one is put back in its place by the order a walk through history saw.
+
+use super::chat_tests::{Chat, ALICE, BOB, ROOM};
+use super::participation::fingerprint;
+use super::*;
+
+/// A walk's view of the room: `events` (event ID, sender, reaction target) oldest first.
+fn room_order(events: &[(&str, &str, Option<&str>)], newer: &[&str]) -> Input {
+    Input::RoomOrder(RoomOrder {
+        room_id: ROOM.into(),
+        events: events
+            .iter()
+            .map(|(event_id, sender, target)| Passed {
+                event_id: (*event_id).into(),
+                sender: (*sender).into(),
+                reaction_target: target.map(str::to_owned),
+            })
+            .collect(),
+        newer: newer.iter().map(|id| (*id).to_owned()).collect(),
+    })
+}
+
+#[test]
+fn a_reaction_that_arrives_late_goes_before_the_newer_ones_of_its_sender() {
+    let mut chat = Chat::new(None);
+    chat.say(ALICE, "!propose Open data");
+    // Bob's later 👎 reached the bot first; his earlier 👍 comes late.
+    let (newer, _) = chat.react(BOB, "$card1", "👎");
+    let (late, _) = chat.react(BOB, "$card1", "👍");
+    assert_eq!(
+        chat.tally(1),
+        (1, 0),
+        "as it arrived, before the room's order is known"
+    );
+    chat.apply(room_order(
+        &[
+            (late.as_str(), BOB, Some("$card1")),
+            (newer.as_str(), BOB, Some("$card1")),
+        ],
+        &[],
+    ));
+    assert_eq!(chat.tally(1), (0, 1), "the newer 👎 stands");
+    // Withdrawing the 👎 lets the older 👍 count, as room history shows.
+    chat.redact(BOB, &newer);
+    assert_eq!(chat.tally(1), (1, 0));
+}
+
+#[test]
+fn the_room_order_places_ballots_between_older_unseen_and_newer_ones() {
+    let mut chat = Chat::new(None);
+    chat.say(ALICE, "!propose Open data");
+    // Oldest, below the walk: a 👍. Applied after the walk began: a 👎 (newer).
+    let (oldest, _) = chat.react(BOB, "$card1", "👍");
+    let (applied_meanwhile, _) = chat.react(BOB, "$card1", "👎");
+    // Found late by the walk, which passed it and a `!vote` after it.
+    let (late, _) = chat.react(BOB, "$card1", "👍");
+    let (vote_id, _) = chat.say(BOB, "!vote 1 +");
+    chat.apply(room_order(
+        &[
+            (late.as_str(), BOB, Some("$card1")),
+            ("$someone-else", ALICE, None),
+            (vote_id.as_str(), BOB, None),
+        ],
+        &[applied_meanwhile.as_str()],
+    ));
+    let order: Vec<u64> = chat
+        .engine
+        .state()
+        .participation
+        .ballots_of(1, BOB)
+        .iter()
+        .map(|b| b.source)
+        .collect();
+    let expected: Vec<u64> = [oldest.as_str(), late.as_str(), &vote_id, &applied_meanwhile]
+        .iter()
+        .map(|id| fingerprint(id))
+        .collect();
+    assert_eq!(order, expected);
+    assert_eq!(
+        chat.tally(1),
+        (0, 1),
+        "the 👎 applied meanwhile is the newest"
+    );
+}
+
+#[test]
+fn the_room_order_changes_nothing_it_does_not_show_and_adds_no_ballot() {
+    let mut chat = Chat::new(None);
+    chat.say(ALICE, "!propose Open data");
+    let (up, _) = chat.react(BOB, "$card1", "👍");
+    let before = chat.engine.state().clone();
+    // Alice's reaction was never applied (say, from before the live line): no ballot appears.
+    let effects = chat.apply(room_order(
+        &[
+            ("$unapplied", ALICE, Some("$card1")),
+            (up.as_str(), BOB, Some("$card1")),
+        ],
+        &[],
+    ));
+    assert!(effects.changes.is_empty(), "{:?}", effects.changes);
+    assert_eq!(chat.engine.state(), &before);
+    assert_eq!(chat.tally(1), (1, 0));
+}
