@@ -72,8 +72,10 @@ impl Polls {
             .find(|p| p.section == section && p.closed_ms.is_none())
     }
 
-    /// Judges a response against the poll's rules; `None` when it must be ignored (poll closed,
-    /// or older than the voter's latest).
+    /// Judges a response against the poll's rules; `None` when it must be ignored: the poll
+    /// is closed, or it is the voter's current response delivered again. Order is the room's,
+    /// as the bot applies events, never the sender's clock (a backdated response cannot slip
+    /// into a closed poll nor undo a later one): the latest applied response is the voter's.
     pub fn judge(
         &self,
         poll: &Poll,
@@ -82,11 +84,11 @@ impl Polls {
         answers: &[String],
         at_ms: i64,
     ) -> Option<Response> {
-        if poll.closed_ms.is_some_and(|closed| at_ms > closed) {
+        if poll.closed_ms.is_some() {
             return None;
         }
         if let Some(previous) = self.responses.get(&(poll.id, voter.to_owned())) {
-            if previous.at_ms > at_ms || previous.event_id == event_id {
+            if previous.event_id == event_id {
                 return None;
             }
         }
@@ -260,13 +262,17 @@ mod tests {
             "changed ballot"
         );
         assert!(
-            !respond(&mut polls, "@d", "$6", &["p1"], 12),
-            "older than the latest: ignored"
+            respond(&mut polls, "@d", "$6", &["p3"], 12),
+            "a later response counts, whatever its timestamp says"
+        );
+        assert!(
+            !respond(&mut polls, "@d", "$6", &["p3"], 12),
+            "the same response again: ignored"
         );
         assert!(respond(&mut polls, "@e", "$7", &["p3"], 15));
         assert!(respond(&mut polls, "@e", "$8", &[], 16), "empty: un-vote");
         let results = polls.results(&polls.polls[&1]);
-        assert_eq!(results.ranking, [(2, 2), (1, 1), (3, 0)]);
+        assert_eq!(results.ranking, [(1, 1), (2, 1), (3, 1)]);
         assert_eq!((results.voters, results.spoiled), (2, 2));
 
         let mut closed = poll();
@@ -275,6 +281,10 @@ mod tests {
         assert!(
             !respond(&mut polls, "@f", "$9", &["p1"], 21),
             "after the end: ignored"
+        );
+        assert!(
+            !respond(&mut polls, "@g", "$10", &["p1"], 5),
+            "after the end, even dated before it"
         );
     }
 }
