@@ -1,5 +1,6 @@
 //! `pspm rebuild`: a fresh store from the plan rooms' history. Sled is a projection of room
-//! history; this replays that history through the same engine, in time order, giving each
+//! history; this replays that history through the same engine, each room in its own order
+//! (the rooms interleaved by time, the only order there is between rooms), giving each
 //! proposal the number its card in history records. Nothing is sent.
 
 use std::collections::HashMap;
@@ -47,29 +48,22 @@ pub async fn rebuild(
     // The token comes first: whatever happens after it is delivered by the next sync (and
     // skipped there if the history below already holds it).
     let token = current_token(&matrix).await?;
-    let mut events: Vec<(usize, usize, String, RawEvent)> = Vec::new();
     // The Space too: its power levels make moderators, and commands sent there count.
     let plan_rooms = rooms
         .sections
         .iter()
         .map(|(_, room)| room)
         .chain([&rooms.space]);
-    for (position, room_id) in plan_rooms.enumerate() {
+    let mut histories = Vec::new();
+    for room_id in plan_rooms {
         let room: OwnedRoomId = room_id.as_str().try_into().context("room id")?;
-        for (seq, event) in history(&matrix, &room).await?.into_iter().enumerate() {
-            events.push((position, seq, room_id.clone(), event));
-        }
+        histories.push((room_id.clone(), history(&matrix, &room).await?));
     }
-    events.sort_by(|a, b| {
-        a.3.origin_server_ts
-            .cmp(&b.3.origin_server_ts)
-            .then(a.0.cmp(&b.0))
-            .then(a.1.cmp(&b.1))
-    });
+    let events = interleave(histories);
 
     let mut settings =
         Settings::from_config(config, first_start_ms, Some(&rooms.space), &rooms.sections);
-    settings.number_hints = number_hints(matrix.user_id(), events.iter().map(|e| &e.3));
+    settings.number_hints = number_hints(matrix.user_id(), events.iter().map(|e| &e.1));
     let mut engine = Engine::new(settings, State::default());
     let mut batch = Batch {
         next_batch: Some(token),
@@ -78,16 +72,16 @@ pub async fn rebuild(
     let now = Utc::now();
     let quotes: HashMap<String, Quoted> = events
         .iter()
-        .filter_map(|e| promoted_message(&e.3))
+        .filter_map(|e| promoted_message(&e.1))
         .filter_map(|target| {
             events
                 .iter()
-                .find(|e| e.3.event_id == target)
-                .and_then(|e| quote_of(&e.3))
+                .find(|e| e.1.event_id == target)
+                .and_then(|e| quote_of(&e.1))
         })
         .map(|quote| (quote.event_id.clone(), quote))
         .collect();
-    for (_, _, room_id, event) in &events {
+    for (room_id, event) in &events {
         batch.applied.push(event.event_id.clone());
         if let Some(mut input) = to_input(room_id, matrix.user_id(), event) {
             attach_quote(&mut input, &quotes);
@@ -105,6 +99,31 @@ pub async fn rebuild(
     fresh.commit(batch)?;
     info!(?report, "rebuilt the store from room history");
     Ok(report)
+}
+
+/// The rooms' histories (each oldest first, in the room's order) as one sequence: each room
+/// keeps its order, whatever the timestamps inside it say (a server with a skewed clock does
+/// not move its events), and the rooms are merged by the time of their next event.
+fn interleave(histories: Vec<(String, Vec<RawEvent>)>) -> Vec<(String, RawEvent)> {
+    let mut rooms: Vec<(String, std::collections::VecDeque<RawEvent>)> = histories
+        .into_iter()
+        .map(|(room, events)| (room, events.into()))
+        .collect();
+    let mut merged = Vec::new();
+    loop {
+        let next = rooms
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (_, events))| events.front().map(|e| (e.origin_server_ts, i)))
+            .min();
+        let Some((_, i)) = next else {
+            return merged;
+        };
+        let (room, events) = &mut rooms[i];
+        if let Some(event) = events.pop_front() {
+            merged.push((room.clone(), event));
+        }
+    }
 }
 
 /// Proposal numbers recorded by the bot's cards: `source event → number`.
@@ -165,4 +184,37 @@ async fn history(matrix: &Matrix, room: &OwnedRoomId) -> anyhow::Result<Vec<RawE
         }
     }
     Ok(events)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(id: &str, ts: i64) -> RawEvent {
+        RawEvent::parse(&format!(
+            r#"{{"event_id":"{id}","sender":"@a:x","origin_server_ts":{ts},"type":"m.room.message"}}"#
+        ))
+        .expect("an event")
+    }
+
+    #[test]
+    fn each_room_keeps_its_order_whatever_its_timestamps_and_rooms_merge_by_time() {
+        let section = vec![event("$s1", 10), event("$backdated", 1), event("$s3", 30)];
+        let space = vec![event("$p1", 5), event("$p2", 20)];
+        let merged = interleave(vec![("!s".into(), section), ("!p".into(), space)]);
+        let order: Vec<(&str, &str)> = merged
+            .iter()
+            .map(|(room, e)| (room.as_str(), e.event_id.as_str()))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("!p", "$p1"),
+                ("!s", "$s1"),
+                ("!s", "$backdated"),
+                ("!p", "$p2"),
+                ("!s", "$s3"),
+            ]
+        );
+    }
 }
