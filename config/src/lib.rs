@@ -14,7 +14,7 @@ pub mod plan;
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use serde::Deserialize;
 
@@ -315,8 +315,8 @@ impl Config {
             })?,
         };
         let mut storage = raw.storage;
-        storage.data_dir = base.join(&storage.data_dir);
-        let plan_path = base.join(&raw.plan.file);
+        storage.data_dir = resolve(base, &storage.data_dir);
+        let plan_path = resolve(base, &raw.plan.file);
         let plan = plan::load(&plan_path)?;
         Ok(Config {
             path: path.to_path_buf(),
@@ -342,6 +342,31 @@ impl Config {
             .cloned()
             .unwrap_or_else(|| server.to_owned())
     }
+}
+
+/// A path of the config file, relative to its folder `base` (or absolute), without `.` and
+/// `folder/..` steps, so that messages show it plainly and once. Lexical, like a shell's
+/// `cd -L`: `..` goes back up the path as written.
+fn resolve(base: &Path, path: &Path) -> PathBuf {
+    let mut resolved = PathBuf::new();
+    for component in base.join(path).components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => match resolved.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    resolved.pop();
+                }
+                // Above the root is the root.
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                Some(Component::ParentDir | Component::CurDir) | None => resolved.push(".."),
+            },
+            other => resolved.push(other),
+        }
+    }
+    if resolved.as_os_str().is_empty() {
+        resolved.push(".");
+    }
+    resolved
 }
 
 /// Reads a TOML file into `T`, turning errors into one line with file, key and reason.

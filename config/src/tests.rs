@@ -92,6 +92,40 @@ fn a_command_budget_needs_a_burst_of_at_least_one() {
 }
 
 #[test]
+fn paths_relative_to_the_config_are_resolved_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("config");
+    std::fs::create_dir_all(dir.path().join("plans")).unwrap();
+    std::fs::create_dir_all(&conf).unwrap();
+    std::fs::write(dir.path().join("plans/plan.toml"), PLAN).unwrap();
+    let text = CONFIG
+        .replace("data_dir = \"data\"", "data_dir = \"../.demo/./bot-data\"")
+        .replace("file = \"plan.toml\"", "file = \"./../plans/plan.toml\"");
+    std::fs::write(conf.join("pspm.toml"), text).unwrap();
+    let config = Config::load_with_password(&conf.join("pspm.toml"), None).unwrap();
+    assert_eq!(config.storage.data_dir, dir.path().join(".demo/bot-data"));
+    assert_eq!(config.plan_path, dir.path().join("plans/plan.toml"));
+
+    // A config named relatively, as `scripts/demo` does.
+    let cases = [
+        ("config", "../.demo/bot-data", ".demo/bot-data"),
+        ("config/./sub", "../../data", "data"),
+        ("config", "/srv/pspm/../data", "/srv/data"),
+        ("", "data", "data"),
+        ("config", "..", "."),
+        ("config", "../../up", "../up"),
+        ("/", "../data", "/data"),
+    ];
+    for (base, path, expected) in cases {
+        assert_eq!(
+            resolve(Path::new(base), Path::new(path)),
+            PathBuf::from(expected),
+            "{base} + {path}"
+        );
+    }
+}
+
+#[test]
 fn password_override_wins_and_never_shows_in_debug() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), CONFIG, PLAN);
