@@ -42,6 +42,34 @@ pub enum Outgoing {
     CardEdit(CardEdit),
 }
 
+impl Outgoing {
+    /// The room it goes to.
+    pub fn room_id(&self) -> &str {
+        match self {
+            Outgoing::Reply(reply) => &reply.room_id,
+            Outgoing::Notice(notice) => &notice.room_id,
+            Outgoing::Reaction(reaction) => &reaction.room_id,
+            Outgoing::File(file) => &file.room_id,
+            Outgoing::Poll(poll) => &poll.room_id,
+            Outgoing::PollEnd(end) => &end.room_id,
+            Outgoing::CardEdit(edit) => &edit.room_id,
+        }
+    }
+
+    /// What it is, in a word, for an operator.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Outgoing::Reply(_) => "reply",
+            Outgoing::Notice(_) => "notice",
+            Outgoing::Reaction(_) => "reaction",
+            Outgoing::File(_) => "file",
+            Outgoing::Poll(_) => "poll",
+            Outgoing::PollEnd(_) => "poll-end",
+            Outgoing::CardEdit(_) => "card-edit",
+        }
+    }
+}
+
 /// An outbox entry. `txn_id` is derived from what caused it, so a resend after a crash is
 /// deduplicated by the homeserver.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,12 +92,23 @@ pub struct Batch {
     pub changes: Vec<Change>,
 }
 
-/// The bot's Matrix login, reused across restarts so it keeps one device.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The bot's Matrix login, reused across restarts so it keeps one device. Its `Debug` hides
+/// the access token.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Session {
     pub user_id: String,
     pub device_id: String,
     pub access_token: String,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("user_id", &self.user_id)
+            .field("device_id", &self.device_id)
+            .field("access_token", &"***")
+            .finish()
+    }
 }
 
 pub trait Store: Send + Sync + 'static {
@@ -88,7 +127,14 @@ pub trait Store: Send + Sync + 'static {
     /// Moves an entry the homeserver refuses for good out of the outbox, keeping it for an
     /// operator to inspect (never silently dropped).
     fn dead_letter(&self, entry: &OutboxEntry, reason: &str) -> Result<(), StoreError>;
+    /// Dead letters in send order, with the reason each was refused.
     fn dead_letters(&self) -> Result<Vec<(OutboxEntry, String)>, StoreError>;
+    /// Puts dead letters back in the outbox, in their old place in send order: the one with
+    /// sequence number `seq`, or every one (`None`). Returns how many moved.
+    fn retry_dead_letters(&self, seq: Option<u64>) -> Result<usize, StoreError>;
+    /// Deletes dead letters for good: the one with sequence number `seq`, or every one
+    /// (`None`). Returns how many.
+    fn drop_dead_letters(&self, seq: Option<u64>) -> Result<usize, StoreError>;
     fn session(&self) -> Result<Option<Session>, StoreError>;
     fn save_session(&self, session: &Session) -> Result<(), StoreError>;
     fn clear_session(&self) -> Result<(), StoreError>;

@@ -84,6 +84,53 @@ fn outbox_removal_and_dead_letters() {
 }
 
 #[test]
+fn dead_letters_go_back_to_their_place_or_away_for_good() {
+    let store = SledStore::temporary().unwrap();
+    store
+        .commit(Batch {
+            outgoing: vec![
+                ("a".into(), reply(1)),
+                ("b".into(), reply(2)),
+                ("c".into(), reply(3)),
+            ],
+            ..Batch::default()
+        })
+        .unwrap();
+    let outbox = store.outbox(usize::MAX).unwrap();
+    store.dead_letter(&outbox[0], "M_FORBIDDEN").unwrap();
+    store.dead_letter(&outbox[1], "M_TOO_LARGE").unwrap();
+    assert_eq!(store.retry_dead_letters(Some(outbox[2].seq)).unwrap(), 0);
+    assert_eq!(store.retry_dead_letters(Some(outbox[0].seq)).unwrap(), 1);
+    assert_eq!(
+        store.outbox(usize::MAX).unwrap(),
+        [outbox[0].clone(), outbox[2].clone()]
+    );
+    let dead = store.dead_letters().unwrap();
+    assert_eq!(dead, [(outbox[1].clone(), "M_TOO_LARGE".to_owned())]);
+    assert_eq!(store.drop_dead_letters(None).unwrap(), 1);
+    assert!(store.dead_letters().unwrap().is_empty());
+    assert_eq!(store.drop_dead_letters(None).unwrap(), 0);
+    assert_eq!(store.outbox(usize::MAX).unwrap().len(), 2);
+}
+
+#[test]
+fn a_session_never_shows_its_access_token() {
+    let session = Session {
+        user_id: "@b:hs".into(),
+        device_id: "DEVICE".into(),
+        access_token: "syt_very_secret".into(),
+    };
+    let shown = format!("{session:?}");
+    assert!(
+        shown.contains("DEVICE") && shown.contains("@b:hs"),
+        "{shown}"
+    );
+    assert!(!shown.contains("syt_very_secret"), "{shown}");
+    let record = format!("{:?}", records::SessionRecord::from(session));
+    assert!(!record.contains("syt_very_secret"), "{record}");
+}
+
+#[test]
 fn later_batches_keep_earlier_tokens_unless_they_bring_one() {
     let store = SledStore::temporary().unwrap();
     store

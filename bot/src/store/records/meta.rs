@@ -6,11 +6,22 @@ use serde::{Deserialize, Serialize};
 
 use crate::store::Session;
 
-#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[derive(PartialEq, Serialize, Deserialize)]
 pub struct SessionRecord {
     pub user_id: String,
     pub device_id: String,
     pub access_token: String,
+}
+
+/// Like [`Session`]'s, hides the access token.
+impl std::fmt::Debug for SessionRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionRecord")
+            .field("user_id", &self.user_id)
+            .field("device_id", &self.device_id)
+            .field("access_token", &"***")
+            .finish()
+    }
 }
 
 impl From<Session> for SessionRecord {

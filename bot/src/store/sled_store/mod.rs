@@ -102,6 +102,14 @@ fn key(prefix: &[u8], rest: &[u8]) -> Vec<u8> {
     key
 }
 
+fn outbox_key(seq: u64) -> Vec<u8> {
+    key(OUTBOX, &seq.to_be_bytes())
+}
+
+fn dead_key(seq: u64) -> Vec<u8> {
+    key(DEAD, &seq.to_be_bytes())
+}
+
 fn log_key(seq: u64) -> Vec<u8> {
     key(LOG, &seq.to_be_bytes())
 }
@@ -229,6 +237,25 @@ impl Shared {
             .collect()
     }
 
+    /// The dead letters (key, value) numbered `seq`, or all of them.
+    fn dead_letters_selected(
+        &self,
+        seq: Option<u64>,
+    ) -> Result<Vec<(sled::IVec, sled::IVec)>, StoreError> {
+        match seq {
+            Some(seq) => {
+                let key = dead_key(seq);
+                let value = self.tree.get(&key).map_err(db_err)?;
+                Ok(value.map(|value| (key.into(), value)).into_iter().collect())
+            }
+            None => self
+                .tree
+                .scan_prefix(DEAD)
+                .map(|entry| entry.map_err(db_err))
+                .collect(),
+        }
+    }
+
     /// Adds the outbox entries and the sync token to `writes`, applies them atomically and
     /// makes them durable.
     fn apply_and_flush(
@@ -244,7 +271,7 @@ impl Shared {
                 txn_id,
                 outgoing,
             });
-            writes.insert(key(OUTBOX, &seq.to_be_bytes()), encode(&record)?);
+            writes.insert(outbox_key(seq), encode(&record)?);
         }
         if let Some(token) = next_batch {
             writes.insert(NEXT_BATCH, token.as_bytes());
@@ -318,18 +345,15 @@ impl Store for SledStore {
     }
 
     fn remove_outbox(&self, seq: u64) -> Result<(), StoreError> {
-        self.shared
-            .tree
-            .remove(key(OUTBOX, &seq.to_be_bytes()))
-            .map_err(db_err)?;
+        self.shared.tree.remove(outbox_key(seq)).map_err(db_err)?;
         self.shared.flush()
     }
 
     fn dead_letter(&self, entry: &OutboxEntry, reason: &str) -> Result<(), StoreError> {
         let record = DeadLetterRecord(entry.clone().into(), reason.to_owned());
         let mut writes = sled::Batch::default();
-        writes.remove(key(OUTBOX, &entry.seq.to_be_bytes()));
-        writes.insert(key(DEAD, &entry.seq.to_be_bytes()), encode(&record)?);
+        writes.remove(outbox_key(entry.seq));
+        writes.insert(dead_key(entry.seq), encode(&record)?);
         self.shared.tree.apply_batch(writes).map_err(db_err)?;
         self.shared.flush()
     }
@@ -340,6 +364,32 @@ impl Store for SledStore {
             .into_iter()
             .map(|DeadLetterRecord(entry, reason)| (entry.into(), reason))
             .collect())
+    }
+
+    fn retry_dead_letters(&self, seq: Option<u64>) -> Result<usize, StoreError> {
+        let mut writes = sled::Batch::default();
+        let mut moved = 0;
+        for (key, value) in self.shared.dead_letters_selected(seq)? {
+            let DeadLetterRecord(record, _) = decode(&key, &value)?;
+            writes.remove(key);
+            writes.insert(outbox_key(record.seq), encode(&record)?);
+            moved += 1;
+        }
+        self.shared.tree.apply_batch(writes).map_err(db_err)?;
+        self.shared.flush()?;
+        Ok(moved)
+    }
+
+    fn drop_dead_letters(&self, seq: Option<u64>) -> Result<usize, StoreError> {
+        let mut writes = sled::Batch::default();
+        let mut dropped = 0;
+        for (key, _) in self.shared.dead_letters_selected(seq)? {
+            writes.remove(key);
+            dropped += 1;
+        }
+        self.shared.tree.apply_batch(writes).map_err(db_err)?;
+        self.shared.flush()?;
+        Ok(dropped)
     }
 
     fn session(&self) -> Result<Option<Session>, StoreError> {
