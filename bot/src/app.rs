@@ -1,15 +1,27 @@
 //! Wires configuration, store, engine and Matrix adapter together.
+//!
+//! - `essential.rs`: the tasks `pspm run` cannot go on without, and what happens when one ends.
+//! - `private.rs`: the data directory (it holds the bot's access token) kept private.
+//! - `outbox.rs`: `pspm outbox list|retry|drop`, the dead letters for an operator.
+
+mod essential;
+mod outbox;
+mod private;
+#[cfg(test)]
+mod tests;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context as _;
+use anyhow::{anyhow, Context as _};
 use chrono::Utc;
 use pspm_config::Config;
 use pspm_indexer::{Index, IngestReport, ProgressBar};
 use tokio::sync::{watch, Notify};
-use tracing::{info, warn};
+use tracing::info;
+
+pub use outbox::{outbox_drop, outbox_list, outbox_retry, DeadLetter, OutboxListing};
 
 use crate::domain::command::search;
 use crate::domain::export::{Export, Format, Visibility};
@@ -17,27 +29,36 @@ use crate::domain::practice_repository::{SearchOptions, PAGE};
 use crate::domain::tracking;
 use crate::domain::{Catalogue, Engine, Settings};
 use crate::matrix::sync::SyncLoop;
-use crate::matrix::{outbox, provision, rebuild, Matrix};
+use crate::matrix::{self, provision, rebuild, Matrix};
 use crate::render::report::render_html;
-use crate::store::{SledStore, Store};
+use crate::store::{SledStore, Store, StoreError};
 
-fn state_dir(config: &Config) -> PathBuf {
-    config.storage.data_dir.join("state")
-}
+/// The store's folder in `storage.data_dir`.
+const STATE: &str = "state";
 
-fn open_sled(dir: &Path) -> anyhow::Result<SledStore> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    SledStore::open(dir).with_context(|| {
-        format!(
-            "cannot open the store in {} (a running bot holds it: stop the bot, or use the chat commands)",
-            dir.display()
-        )
-    })
+/// Opens (or creates) the store in the folder `name` of the data directory, both private to
+/// the bot's user (the store holds its access token).
+fn open_sled(data_dir: &Path, name: &str) -> anyhow::Result<SledStore> {
+    let dir = data_dir.join(name);
+    private::create_private_dir(data_dir)?;
+    private::create_private_dir(&dir)?;
+    let store = SledStore::open(&dir).map_err(|error| match error {
+        // The error names the folder already.
+        StoreError::Locked(_) => {
+            anyhow!("{error} (a running bot holds it: stop the bot, or use the chat commands)")
+        }
+        error => {
+            anyhow::Error::new(error).context(format!("cannot open the store in {}", dir.display()))
+        }
+    })?;
+    // sled creates its files as the umask says: only the bot's user may read them.
+    private::make_private(&dir)?;
+    Ok(store)
 }
 
 /// Opens (or creates) the bot's store under `storage.data_dir`.
 pub fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
-    Ok(Arc::new(open_sled(&state_dir(config))?))
+    Ok(Arc::new(open_sled(&config.storage.data_dir, STATE)?))
 }
 
 /// Engine settings without a homeserver: section rooms come from the store's provisioning records.
@@ -115,15 +136,17 @@ pub fn report(config: &Config, out_dir: &Path) -> anyhow::Result<PathBuf> {
 /// `pspm rebuild`: replays the plan rooms' history into a fresh store, then swaps it in (the
 /// old store is kept beside it as `state.before-rebuild-<time>`).
 pub async fn rebuild(config: &Config) -> anyhow::Result<rebuild::RebuildSummary> {
-    let current = state_dir(config);
-    let fresh_dir = config.storage.data_dir.join("state.rebuild");
+    let data_dir = &config.storage.data_dir;
+    let current = data_dir.join(STATE);
+    let fresh_name = "state.rebuild";
+    let fresh_dir = data_dir.join(fresh_name);
     if fresh_dir.exists() {
         std::fs::remove_dir_all(&fresh_dir)?;
     }
     let report = {
-        let old = open_sled(&current)?;
-        let fresh = open_sled(&fresh_dir)?;
-        rebuild::rebuild(config, &old, &fresh).await?
+        let old = open_sled(data_dir, STATE)?;
+        let fresh: Arc<dyn Store> = Arc::new(open_sled(data_dir, fresh_name)?);
+        rebuild::rebuild(config, &old, fresh).await?
     };
     let kept = config.storage.data_dir.join(format!(
         "state.before-rebuild-{}",
@@ -144,6 +167,8 @@ pub fn index_dir(config: &Config) -> PathBuf {
 /// Opens (or creates) the good-practice index under `storage.data_dir`. Unlike the store it
 /// can be open in the bot and in `pspm index` at once.
 pub fn open_index(config: &Config) -> anyhow::Result<Index> {
+    // The index may be the first thing in a new data directory (`pspm index add` first).
+    private::create_private_dir(&config.storage.data_dir)?;
     let dir = index_dir(config);
     Index::open(&dir)
         .with_context(|| format!("cannot open the good-practice index in {}", dir.display()))
@@ -180,15 +205,16 @@ pub fn index_search(config: &Config, query: &str, include_pending: bool) -> anyh
 /// `pspm provision`: creates or updates the plan's rooms, then returns.
 pub async fn provision_only(config: &Config) -> anyhow::Result<provision::PlanRooms> {
     let store = open_store(config)?;
-    let matrix = Matrix::connect(config, store.as_ref()).await?;
+    let matrix = Matrix::connect(config, store.clone()).await?;
     provision::provision(&matrix, store.as_ref(), config).await
 }
 
-/// `pspm run`: the bot, until SIGINT or SIGTERM.
+/// `pspm run`: the bot, until SIGINT or SIGTERM, or until a task it cannot go on without
+/// ends (then with an error, for a supervisor to start it again).
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let store = open_store(&config)?;
     let first_start_ms = store.first_start_ms(Utc::now().timestamp_millis())?;
-    let matrix = Matrix::connect(&config, store.as_ref()).await?;
+    let matrix = Matrix::connect(&config, store.clone()).await?;
     let rooms = provision::provision(&matrix, store.as_ref(), &config).await?;
     info!(space = %rooms.space, "plan {} is live", config.plan.id);
 
@@ -196,12 +222,16 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let wake = Arc::new(Notify::new());
     // Entries left by a previous run are sent first.
     wake.notify_one();
-    let sender = tokio::spawn(outbox::run(
-        matrix.clone(),
-        store.clone(),
-        wake.clone(),
-        shutdown_rx.clone(),
-    ));
+    let mut tasks = essential::Essential::default();
+    tasks.spawn(
+        "the outbox sender",
+        matrix::outbox::run(
+            matrix.clone(),
+            store.clone(),
+            wake.clone(),
+            shutdown_rx.clone(),
+        ),
+    );
 
     let practices = open_index(&config)?;
     let engine = Engine::new(
@@ -224,24 +254,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         quotes: Default::default(),
         cards: Default::default(),
     };
-    let mut sync_task = tokio::spawn(sync.run(shutdown_rx));
-
-    tokio::select! {
-        result = &mut sync_task => {
-            let _ = shutdown_tx.send(true);
-            let _ = sender.await;
-            return result.context("the sync loop panicked")?;
-        }
-        () = shutdown_signal() => info!("stopping"),
-    }
-    let _ = shutdown_tx.send(true);
-    let sync_result = sync_task.await.context("the sync loop panicked")?;
-    match sender.await {
-        Ok(Err(error)) => warn!(%error, "the outbox sender stopped with an error"),
-        Err(error) => warn!(%error, "the outbox sender panicked"),
-        Ok(Ok(())) => {}
-    }
-    sync_result
+    tasks.spawn("the sync loop", sync.run(shutdown_rx));
+    tasks.run_until(shutdown_signal(), &shutdown_tx).await
 }
 
 async fn shutdown_signal() {

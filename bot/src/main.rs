@@ -65,6 +65,55 @@ enum CliCommand {
         #[command(subcommand)]
         action: IndexAction,
     },
+    /// Dead letters: messages the homeserver refused for good (the bot must be stopped).
+    Outbox {
+        #[command(subcommand)]
+        action: OutboxAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum OutboxAction {
+    /// One line per dead letter: sequence number, room, kind, reason (tab-separated).
+    List {
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+    /// Put dead letters back in the outbox: the bot sends them when it next starts.
+    Retry {
+        #[arg(long, short)]
+        config: PathBuf,
+        #[command(flatten)]
+        which: Which,
+    },
+    /// Delete dead letters for good.
+    Drop {
+        #[arg(long, short)]
+        config: PathBuf,
+        #[command(flatten)]
+        which: Which,
+    },
+}
+
+/// One dead letter, or all of them.
+#[derive(clap::Args)]
+#[group(required = true, multiple = false)]
+struct Which {
+    /// The dead letter's sequence number, as `pspm outbox list` shows it.
+    seq: Option<u64>,
+    /// Every dead letter.
+    #[arg(long)]
+    all: bool,
+}
+
+impl OutboxAction {
+    fn config(&self) -> &PathBuf {
+        match self {
+            OutboxAction::List { config }
+            | OutboxAction::Retry { config, .. }
+            | OutboxAction::Drop { config, .. } => config,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -148,6 +197,7 @@ fn main() -> ExitCode {
         | CliCommand::Rebuild { config }
         | CliCommand::Report { config, .. } => config,
         CliCommand::Index { action } => action.config(),
+        CliCommand::Outbox { action } => action.config(),
     };
     let config = match load(config_path) {
         Ok(config) => config,
@@ -156,6 +206,15 @@ fn main() -> ExitCode {
     if let CliCommand::Index { action } = cli.command {
         return match index(&config, action) {
             Ok(code) => code,
+            Err(error) => {
+                eprintln!("pspm: {error:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    if let CliCommand::Outbox { action } = cli.command {
+        return match outbox(&config, action) {
+            Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
                 eprintln!("pspm: {error:#}");
                 ExitCode::FAILURE
@@ -185,7 +244,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            CliCommand::Index { .. } => Ok(()),
+            CliCommand::Index { .. } | CliCommand::Outbox { .. } => Ok(()),
             CliCommand::Report { out, .. } => pspm::app::report(&config, &out).map(|path| {
                 println!("{}", path.display());
             }),
@@ -231,6 +290,45 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `pspm outbox …`: synchronous, no runtime needed.
+fn outbox(config: &Config, action: OutboxAction) -> anyhow::Result<()> {
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    match action {
+        OutboxAction::List { .. } => {
+            let listing = pspm::app::outbox_list(config)?;
+            for dead in &listing.dead_letters {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    dead.seq, dead.room_id, dead.kind, dead.reason
+                );
+            }
+            let dead = listing.dead_letters.len();
+            let counted = match dead {
+                0 => "no dead letters".to_owned(),
+                n => format!("{n} dead letter{}", plural(n)),
+            };
+            eprintln!(
+                "pspm: {counted}; {} message{} waiting in the outbox",
+                listing.waiting,
+                plural(listing.waiting)
+            );
+        }
+        OutboxAction::Retry { which, .. } => {
+            let moved = pspm::app::outbox_retry(config, which.seq)?;
+            println!(
+                "{moved} dead letter{} back in the outbox: the bot sends {} when it next starts",
+                plural(moved),
+                if moved == 1 { "it" } else { "them" }
+            );
+        }
+        OutboxAction::Drop { which, .. } => {
+            let dropped = pspm::app::outbox_drop(config, which.seq)?;
+            println!("{dropped} dead letter{} dropped", plural(dropped));
+        }
+    }
+    Ok(())
 }
 
 /// `pspm index …`: synchronous, no runtime needed.

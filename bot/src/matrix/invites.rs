@@ -11,7 +11,7 @@ use matrix_sdk::ruma::OwnedRoomId;
 use tokio::task::JoinHandle;
 use tracing::{info, warn};
 
-use super::{provision, with_retry, Matrix};
+use super::{provision, Matrix};
 
 /// How long a refused join is retried: over federation the inviting server may not have
 /// stored the invite yet when the join reaches it ("not invited").
@@ -52,11 +52,11 @@ impl Invites {
                 } else {
                     info!(%room, inviter = ?inviter, "declining invite from a server not allowed");
                     let request = leave_room::v3::Request::new(room.clone());
-                    let client = matrix.client();
-                    with_retry("decline", || async { client.send(request.clone()).await })
+                    matrix
+                        .send("decline", |client| client.send(request.clone()))
                         .await
                         .map(|_| ())
-                        .map_err(|e| anyhow::anyhow!("{e}"))
+                        .map_err(anyhow::Error::from)
                 }
             };
             match tokio::time::timeout(ANSWER_LIMIT, answer).await {

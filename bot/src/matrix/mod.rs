@@ -4,7 +4,9 @@
 //! drives `/sync` itself and keeps its own `next_batch` token in the store, committed with
 //! the effects of the events it covers (the SDK would persist the token before handlers run).
 //!
-//! - [`Matrix`] — login with session reuse, requests with retry and backoff.
+//! - [`Matrix`] — requests with retry and backoff ([`Matrix::send`]), as the bot.
+//! - [`login`] — login with session reuse (same device across restarts), and a new login on
+//!   the same device when the homeserver revokes the access token while the bot runs.
 //! - [`provision`] — the plan's Space and section rooms, created or updated idempotently.
 //! - [`sync`] — the sync loop: events → domain inputs → one store commit per response.
 //! - [`walk`] — walks back through room history for what federation left in a gap.
@@ -16,6 +18,7 @@
 pub mod card_refresh;
 pub mod events;
 pub mod invites;
+pub mod login;
 pub mod outbox;
 pub mod provision;
 pub mod quotes;
@@ -23,30 +26,87 @@ pub mod rebuild;
 pub mod sync;
 pub mod walk;
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
-use anyhow::{bail, Context as _};
-use matrix_sdk::authentication::matrix::MatrixSession;
-use matrix_sdk::config::RequestConfig;
-use matrix_sdk::ruma::api::client::account::whoami;
 use matrix_sdk::ruma::api::error::{ErrorKind, RetryAfter};
-use matrix_sdk::store::RoomLoadSettings;
-use matrix_sdk::{Client, HttpError, SessionMeta, SessionTokens};
-use tracing::{info, warn};
+use matrix_sdk::{Client, HttpError};
+use tracing::warn;
 
-use crate::store::{Session, Store};
+use crate::store::Store;
 
 /// Longest wait between two attempts when the homeserver gives no `retry_after_ms`.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+/// Refusals of the access token one request lives through (each followed by a new login):
+/// more means something other than a revoked token is wrong, and logging in again each time
+/// would only hammer the homeserver.
+const MAX_TOKEN_REFUSALS: usize = 3;
 
-/// The bot's connection to its homeserver.
+/// The bot's connection to its homeserver. Cheap to clone; every clone sees a new login.
 #[derive(Clone)]
 pub struct Matrix {
-    client: Client,
+    shared: Arc<Shared>,
+}
+
+/// What every clone of a [`Matrix`] shares.
+struct Shared {
+    /// The client of the current login; replaced when the bot logs in again.
+    current: RwLock<Current>,
+    /// Held while logging in again, so that requests refused together log in once.
+    relogin: tokio::sync::Mutex<()>,
+    /// What a new login needs: the config's credentials, and where to save the session.
+    login: login::Credentials,
+    store: Arc<dyn Store>,
     user_id: String,
     server_name: String,
+}
+
+/// The client of one login, numbered so that a refusal can tell whether it is still current.
+struct Current {
+    generation: u64,
+    client: Client,
+    device_id: String,
+}
+
+/// A request that did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    /// The homeserver refused it, for good or after the retries (see [`with_retry`]). One
+    /// line, as before: the SDK's error chain repeats itself.
+    #[error("{0}")]
+    Http(HttpError),
+    /// The access token was revoked and logging in again failed: the bot cannot act as
+    /// itself until an operator fixes its credentials.
+    #[error("{0:#}")]
+    LoggedOut(anyhow::Error),
+}
+
+impl From<HttpError> for RequestError {
+    fn from(error: HttpError) -> Self {
+        RequestError::Http(error)
+    }
+}
+
+impl RequestError {
+    /// The Matrix error code, e.g. `M_FORBIDDEN`, for logs and decisions.
+    pub fn code(&self) -> Option<String> {
+        match self {
+            RequestError::Http(error) => error_code(error),
+            RequestError::LoggedOut(_) => None,
+        }
+    }
+
+    /// The HTTP status of a refusal.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            RequestError::Http(error) => {
+                error.as_client_api_error().map(|e| e.status_code.as_u16())
+            }
+            RequestError::LoggedOut(_) => None,
+        }
+    }
 }
 
 /// How a failed request should be handled.
@@ -137,120 +197,79 @@ where
     }
 }
 
+/// Whether the homeserver no longer knows the access token (revoked, or its device deleted).
+fn is_unknown_token(error: &HttpError) -> bool {
+    matches!(
+        error.client_api_error_kind(),
+        Some(ErrorKind::UnknownToken { .. })
+    )
+}
+
 impl Matrix {
-    /// Logs in, reusing the stored session (same device) when it is still valid.
-    pub async fn connect(
-        config: &pspm_config::Config,
-        store: &dyn Store,
-    ) -> anyhow::Result<Matrix> {
-        let client = Client::builder()
-            .homeserver_url(&config.matrix.homeserver_url)
-            // Retries are ours (see `with_retry`), so that 429 handling is visible and tested.
-            .request_config(
-                RequestConfig::new()
-                    .disable_retry()
-                    .timeout(Duration::from_secs(60)),
-            )
-            .build()
-            .await
-            .with_context(|| {
-                format!(
-                    "cannot set up a client for {}",
-                    config.matrix.homeserver_url
-                )
-            })?;
-        let matrix = Matrix {
-            client,
-            user_id: config.matrix.user_id.clone(),
-            server_name: config.server_name().to_owned(),
-        };
-        if let Some(session) = store
-            .session()?
-            .filter(|s| s.user_id == config.matrix.user_id)
-        {
-            if matrix.restore(&session).await? {
-                info!(device_id = %session.device_id, "reusing the saved session");
-                return Ok(matrix);
-            }
-            warn!("the saved session is no longer valid; logging in again");
-            store.clear_session()?;
-        }
-        let session = matrix.login(config).await?;
-        store.save_session(&session)?;
-        info!(device_id = %session.device_id, "logged in with a new device");
-        Ok(matrix)
-    }
-
-    async fn restore(&self, session: &Session) -> anyhow::Result<bool> {
-        let matrix_session = MatrixSession {
-            meta: SessionMeta {
-                user_id: session
-                    .user_id
-                    .as_str()
-                    .try_into()
-                    .context("stored user id")?,
-                device_id: session.device_id.as_str().into(),
-            },
-            tokens: SessionTokens {
-                access_token: session.access_token.clone(),
-                refresh_token: None,
-            },
-        };
-        self.client
-            .matrix_auth()
-            .restore_session(matrix_session, RoomLoadSettings::default())
-            .await
-            .context("cannot restore the saved session")?;
-        let whoami = with_retry("whoami", || async {
-            self.client.send(whoami::v3::Request::new()).await
-        })
-        .await;
-        match whoami {
-            Ok(response) if response.user_id.as_str() == self.user_id => Ok(true),
-            Ok(response) => bail!(
-                "the saved session belongs to {}, not {}",
-                response.user_id,
-                self.user_id
-            ),
-            Err(error)
-                if matches!(
-                    error.client_api_error_kind(),
-                    Some(ErrorKind::UnknownToken(_))
-                ) =>
-            {
-                Ok(false)
-            }
-            Err(error) => Err(error).context("cannot check the saved session"),
+    fn new(
+        client: Client,
+        device_id: String,
+        login: login::Credentials,
+        store: Arc<dyn Store>,
+        server_name: String,
+    ) -> Matrix {
+        Matrix {
+            shared: Arc::new(Shared {
+                current: RwLock::new(Current {
+                    generation: 0,
+                    client,
+                    device_id,
+                }),
+                relogin: tokio::sync::Mutex::new(()),
+                user_id: login.user_id.clone(),
+                login,
+                store,
+                server_name,
+            }),
         }
     }
 
-    async fn login(&self, config: &pspm_config::Config) -> anyhow::Result<Session> {
-        let password = config.matrix.password.expose();
-        let response = with_retry("login", || {
-            self.client
-                .matrix_auth()
-                .login_username(&config.matrix.user_id, password)
-                .initial_device_display_name(&config.matrix.device_name)
-                .send()
-        })
-        .await
-        .with_context(|| format!("cannot log in as {}", config.matrix.user_id))?;
-        Ok(Session {
-            user_id: response.user_id.to_string(),
-            device_id: response.device_id.to_string(),
-            access_token: response.access_token,
-        })
+    /// Sends a request as the bot: retried as [`with_retry`] says, and when the homeserver no
+    /// longer accepts the access token, sent again after a new login on the same device.
+    /// `attempt` builds the request on the current client, e.g.
+    /// `|client| client.send(request.clone())`.
+    pub async fn send<T, F, Fut>(&self, what: &str, mut attempt: F) -> Result<T, RequestError>
+    where
+        F: FnMut(Client) -> Fut,
+        Fut: IntoFuture<Output = Result<T, HttpError>>,
+    {
+        for _ in 0..MAX_TOKEN_REFUSALS {
+            let (generation, client) = self.current();
+            match with_retry(what, || attempt(client.clone()).into_future()).await {
+                Err(error) if is_unknown_token(&error) => {
+                    warn!(what, "the homeserver refuses the access token");
+                    self.log_in_again(generation)
+                        .await
+                        .map_err(RequestError::LoggedOut)?;
+                }
+                result => return result.map_err(RequestError::from),
+            }
+        }
+        Err(RequestError::LoggedOut(anyhow::anyhow!(
+            "the homeserver refuses every new access token of {} ({what})",
+            self.user_id()
+        )))
     }
 
-    pub fn client(&self) -> &Client {
-        &self.client
+    fn current(&self) -> (u64, Client) {
+        let current = self
+            .shared
+            .current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        (current.generation, current.client.clone())
     }
 
     pub fn user_id(&self) -> &str {
-        &self.user_id
+        &self.shared.user_id
     }
 
     pub fn server_name(&self) -> &str {
-        &self.server_name
+        &self.shared.server_name
     }
 }

@@ -1,6 +1,9 @@
 //! Sends committed outbox entries, each with its derived transaction ID, and deletes an entry
 //! only once the homeserver has confirmed it. Transient failures are retried forever; an entry
-//! refused for good goes to the dead-letter tree, never silently away.
+//! refused for good goes to the dead-letter tree, never silently away (`pspm outbox` lists,
+//! retries and drops them). A revoked access token is no refusal of the message: it is sent
+//! again after a new login, and if the bot cannot log in, the sender stops with the entry
+//! still in the outbox.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -17,7 +20,7 @@ use tokio::task::JoinSet;
 use tracing::{error, warn};
 
 use super::events::{CARD_KEY, POLL_KEY};
-use super::{error_code, with_retry, Matrix};
+use super::{Matrix, RequestError};
 use crate::domain::{CardEdit, FilePost, Notice, PollEndPost, PollPost, Reaction, Reply};
 use crate::store::{OutboxEntry, Outgoing, Store};
 
@@ -155,7 +158,7 @@ pub fn poll_end_content(end: &PollEndPost) -> Value {
 
 /// Uploads a file's content; a retry after a crash may upload it again, but only one message
 /// points to it (the message's transaction ID is fixed).
-async fn upload(matrix: &Matrix, file: &FilePost) -> Result<String, matrix_sdk::HttpError> {
+async fn upload(matrix: &Matrix, file: &FilePost) -> Result<String, RequestError> {
     let mut request = create_content::v3::Request::new(file.content.clone());
     request.filename = Some(file.filename.clone());
     request.content_type = Some(if file.mimetype.starts_with("text/") {
@@ -163,8 +166,9 @@ async fn upload(matrix: &Matrix, file: &FilePost) -> Result<String, matrix_sdk::
     } else {
         file.mimetype.clone()
     });
-    let client = matrix.client();
-    let response = with_retry("upload", || async { client.send(request.clone()).await }).await?;
+    let response = matrix
+        .send("upload", |client| client.send(request.clone()))
+        .await?;
     Ok(response.content_uri.to_string())
 }
 
@@ -255,8 +259,11 @@ async fn send_entry(matrix: &Matrix, store: &dyn Store, entry: &OutboxEntry) -> 
                 MessageLikeEventType::RoomMessage,
                 file_content(file, &url),
             ),
+            Err(RequestError::LoggedOut(error)) => return Err(error),
             Err(upload_error) => {
-                let reason = error_code(&upload_error).unwrap_or_else(|| upload_error.to_string());
+                let reason = upload_error
+                    .code()
+                    .unwrap_or_else(|| upload_error.to_string());
                 error!(seq = entry.seq, %reason, "the homeserver refuses an upload; moved to dead letters");
                 store.dead_letter(entry, &reason)?;
                 return Ok(());
@@ -273,15 +280,19 @@ async fn send_entry(matrix: &Matrix, store: &dyn Store, entry: &OutboxEntry) -> 
     let txn_id: OwnedTransactionId = entry.txn_id.as_str().into();
     let content = Raw::from_json(serde_json::value::to_raw_value(&content)?);
     let request = send_message_event::v3::Request::new_raw(room_id, txn_id, kind, content);
-    let client = matrix.client();
-    match with_retry("send", || async { client.send(request.clone()).await }).await {
+    match matrix
+        .send("send", |client| client.send(request.clone()))
+        .await
+    {
         Ok(_) => store.remove_outbox(entry.seq)?,
         // The same reaction is already there (e.g. sent before a crash under another txn).
-        Err(send_error) if error_code(&send_error).as_deref() == Some("M_DUPLICATE_ANNOTATION") => {
+        Err(send_error) if send_error.code().as_deref() == Some("M_DUPLICATE_ANNOTATION") => {
             store.remove_outbox(entry.seq)?;
         }
+        // Not the message's fault: the entry stays for the next start.
+        Err(RequestError::LoggedOut(error)) => return Err(error),
         Err(send_error) => {
-            let reason = error_code(&send_error).unwrap_or_else(|| send_error.to_string());
+            let reason = send_error.code().unwrap_or_else(|| send_error.to_string());
             error!(seq = entry.seq, txn_id = %entry.txn_id, %reason, "the homeserver refuses a message; moved to dead letters");
             store.dead_letter(entry, &reason)?;
         }

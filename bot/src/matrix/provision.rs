@@ -20,7 +20,7 @@ use pspm_config::{Config, Plan, RoomAccess};
 use serde_json::{json, Value};
 use tracing::{debug, info};
 
-use super::{with_retry, Matrix};
+use super::{Matrix, RequestError};
 use crate::domain::MODERATOR_POWER;
 use crate::store::Store;
 
@@ -46,10 +46,8 @@ struct Target<'a> {
 }
 
 /// A 404: no such alias, or no such state event.
-fn is_not_found(error: &matrix_sdk::HttpError) -> bool {
-    error
-        .as_client_api_error()
-        .is_some_and(|e| e.status_code.as_u16() == 404)
+fn is_not_found(error: &RequestError) -> bool {
+    error.status() == Some(404)
 }
 
 /// Creates what is missing and corrects what differs; never creates a second room for an alias.
@@ -177,16 +175,14 @@ async fn ensure_room(
 }
 
 async fn resolve(matrix: &Matrix, alias: &OwnedRoomAliasId) -> anyhow::Result<Option<OwnedRoomId>> {
-    let client = matrix.client();
     let request = get_alias::v3::Request::new(alias.clone());
-    match with_retry("resolve alias", || async {
-        client.send(request.clone()).await
-    })
-    .await
+    match matrix
+        .send("resolve alias", |client| client.send(request.clone()))
+        .await
     {
         Ok(response) => Ok(Some(response.room_id)),
         Err(error) if is_not_found(&error) => Ok(None),
-        Err(error) => Err(anyhow!("{error}")).with_context(|| format!("cannot resolve {alias}")),
+        Err(error) => Err(error).with_context(|| format!("cannot resolve {alias}")),
     }
 }
 
@@ -196,19 +192,19 @@ pub(super) async fn join(
     room: &OwnedRoomId,
     patience: Duration,
 ) -> anyhow::Result<()> {
-    let client = matrix.client();
     let request = join_room_by_id::v3::Request::new(room.clone());
     let started = Instant::now();
     loop {
-        match with_retry("join", || async { client.send(request.clone()).await }).await {
+        match matrix
+            .send("join", |client| client.send(request.clone()))
+            .await
+        {
             Ok(_) => return Ok(()),
-            Err(error) if started.elapsed() < patience => {
+            Err(error @ RequestError::Http(_)) if started.elapsed() < patience => {
                 debug!(%room, %error, "room not joinable yet");
                 tokio::time::sleep(Duration::from_millis(250)).await;
             }
-            Err(error) => {
-                return Err(anyhow!("{error}")).with_context(|| format!("cannot join {room}"))
-            }
+            Err(error) => return Err(error).with_context(|| format!("cannot join {room}")),
         }
     }
 }
@@ -240,14 +236,11 @@ async fn create(
         creation.room_type = Some(RoomType::Space);
         request.creation_content = Some(Raw::new(&creation)?);
     }
-    let client = matrix.client();
     // Not retried on a permanent error: an alias taken meanwhile is resolved by the caller.
-    let response = with_retry("create room", || async {
-        client.send(request.clone()).await
-    })
-    .await
-    .map_err(|e| anyhow!("{e}"))
-    .with_context(|| format!("cannot create the room #{}", target.alias_localpart))?;
+    let response = matrix
+        .send("create room", |client| client.send(request.clone()))
+        .await
+        .with_context(|| format!("cannot create the room #{}", target.alias_localpart))?;
     Ok(response.room_id)
 }
 
@@ -301,18 +294,18 @@ async fn get_state(
     kind: &str,
     key: &str,
 ) -> anyhow::Result<Option<Value>> {
-    let client = matrix.client();
     let request = get_state_event_for_key::v3::Request::new(
         room.clone(),
         StateEventType::from(kind),
         key.to_owned(),
     );
-    match with_retry("get state", || async { client.send(request.clone()).await }).await {
+    match matrix
+        .send("get state", |client| client.send(request.clone()))
+        .await
+    {
         Ok(response) => Ok(Some(serde_json::from_str(response.event_or_content.get())?)),
         Err(error) if is_not_found(&error) => Ok(None),
-        Err(error) => {
-            Err(anyhow!("{error}")).with_context(|| format!("cannot read {kind} in {room}"))
-        }
+        Err(error) => Err(error).with_context(|| format!("cannot read {kind} in {room}")),
     }
 }
 
@@ -323,7 +316,6 @@ async fn put_state(
     key: &str,
     content: &Value,
 ) -> anyhow::Result<()> {
-    let client = matrix.client();
     let body = Raw::from_json(serde_json::value::to_raw_value(content)?);
     let request = send_state_event::v3::Request::new_raw(
         room.clone(),
@@ -331,9 +323,9 @@ async fn put_state(
         key.to_owned(),
         body,
     );
-    with_retry("put state", || async { client.send(request.clone()).await })
+    matrix
+        .send("put state", |client| client.send(request.clone()))
         .await
-        .map_err(|e| anyhow!("{e}"))
         .with_context(|| format!("cannot set {kind} in {room}"))?;
     Ok(())
 }

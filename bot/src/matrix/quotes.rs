@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use tracing::warn;
 
 use super::events::{parse_logged, promoted_message, quote_of, RawEvent};
-use super::with_retry;
+use super::{Matrix, RequestError};
 use crate::domain::Quoted;
 
 /// The longest a quote is waited for; then the command says it cannot find the message.
@@ -45,19 +45,16 @@ impl Default for QuoteFetches {
 }
 
 impl QuoteFetches {
-    /// Fetches the message `event` quotes, in a task of its own.
-    pub fn start(
-        &mut self,
-        client: &matrix_sdk::Client,
-        room_id: &OwnedRoomId,
-        event: RawEvent,
-        target: &str,
-    ) {
+    /// Fetches the message `event` quotes, in a task of its own. Without a login the fetch
+    /// never ends: the command waits (the stored token before it), and a restart applies it.
+    pub fn start(&mut self, matrix: &Matrix, room_id: &OwnedRoomId, event: RawEvent, target: &str) {
         self.awaiting.insert(event.event_id.clone());
-        let (client, room_id, target) = (client.clone(), room_id.clone(), target.to_owned());
+        let (matrix, room_id, target) = (matrix.clone(), room_id.clone(), target.to_owned());
         let sender = self.sender.clone();
         tokio::spawn(async move {
-            let quote = fetch(&client, &room_id, &target).await;
+            let Ok(quote) = fetch(&matrix, &room_id, &target).await else {
+                return;
+            };
             // The loop owns the receiver as long as it runs.
             let _ = sender.send(Fetched {
                 room_id,
@@ -94,47 +91,53 @@ pub fn quotes_in(events: &[RawEvent]) -> HashMap<String, Quoted> {
 }
 
 /// The quotes of the `!promote` commands among `events` that are `wanted` (admitted, not
-/// applied yet): from `events`, or fetched. Called off the loop (a walk's task).
+/// applied yet): from `events`, or fetched. Called off the loop (a walk's task). An error:
+/// the bot can no longer log in.
 pub async fn quotes_for(
-    client: &matrix_sdk::Client,
+    matrix: &Matrix,
     room_id: &OwnedRoomId,
     events: &[RawEvent],
     wanted: impl Fn(&RawEvent) -> bool,
-) -> HashMap<String, Quoted> {
+) -> anyhow::Result<HashMap<String, Quoted>> {
     let mut quotes = quotes_in(events);
     for event in events.iter().filter(|e| wanted(e)) {
         let Some(target) = promoted_message(event) else {
             continue;
         };
         if !quotes.contains_key(target) {
-            if let Some(quote) = fetch(client, room_id, target).await {
+            if let Some(quote) = fetch(matrix, room_id, target).await? {
                 quotes.insert(target.to_owned(), quote);
             }
         }
     }
-    quotes
+    Ok(quotes)
 }
 
-/// The message `target` in `room_id` as `!promote` quotes it, within [`QUOTE_PATIENCE`].
+/// The message `target` in `room_id` as `!promote` quotes it, within [`QUOTE_PATIENCE`]
+/// (`None`: not found in time). An error: the bot can no longer log in, so the command must
+/// not be answered as if the message were missing.
 pub async fn fetch(
-    client: &matrix_sdk::Client,
+    matrix: &Matrix,
     room_id: &OwnedRoomId,
     target: &str,
-) -> Option<Quoted> {
-    let event_id = OwnedEventId::try_from(target).ok()?;
+) -> anyhow::Result<Option<Quoted>> {
+    let Ok(event_id) = OwnedEventId::try_from(target) else {
+        return Ok(None);
+    };
     let request = get_room_event::v3::Request::new(room_id.clone(), event_id);
-    let attempt = with_retry("get event", || async { client.send(request.clone()).await });
+    let attempt = matrix.send("get event", |client| client.send(request.clone()));
     match tokio::time::timeout(QUOTE_PATIENCE, attempt).await {
-        Ok(Ok(response)) => parse_logged(response.event.json().get())
+        Ok(Ok(response)) => Ok(parse_logged(response.event.json().get())
             .as_ref()
-            .and_then(quote_of),
+            .and_then(quote_of)),
+        Ok(Err(RequestError::LoggedOut(error))) => Err(error),
         Ok(Err(error)) => {
             warn!(%room_id, target, %error, "cannot fetch the message to promote");
-            None
+            Ok(None)
         }
         Err(_) => {
             warn!(%room_id, target, "gave up fetching the message to promote");
-            None
+            Ok(None)
         }
     }
 }

@@ -4,6 +4,7 @@
 //! proposal the number its card in history records. Nothing is sent.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -17,9 +18,9 @@ use pspm_config::Config;
 use tracing::info;
 
 use super::events::{attach_quote, promoted_message, quote_of, to_input, RawEvent, CARD_KEY};
-use super::{provision, with_retry, Matrix};
+use super::{provision, Matrix};
 use crate::domain::{Engine, Quoted, Settings, State};
-use crate::store::{Batch, SledStore, Store};
+use crate::store::{Batch, Store};
 
 /// What a rebuild did.
 #[derive(Debug)]
@@ -34,7 +35,7 @@ pub struct RebuildSummary {
 pub async fn rebuild(
     config: &Config,
     old: &dyn Store,
-    fresh: &SledStore,
+    fresh: Arc<dyn Store>,
 ) -> anyhow::Result<RebuildSummary> {
     let session = old
         .session()?
@@ -42,8 +43,8 @@ pub async fn rebuild(
     fresh.save_session(&session)?;
     let first_start_ms = old.first_start_ms(Utc::now().timestamp_millis())?;
     fresh.first_start_ms(first_start_ms)?;
-    let matrix = Matrix::connect(config, fresh).await?;
-    let rooms = provision::provision(&matrix, fresh, config).await?;
+    let matrix = Matrix::connect(config, fresh.clone()).await?;
+    let rooms = provision::provision(&matrix, fresh.as_ref(), config).await?;
 
     // The token comes first: whatever happens after it is delivered by the next sync (and
     // skipped there if the history below already holds it).
@@ -144,34 +145,29 @@ fn number_hints<'a>(
 async fn current_token(matrix: &Matrix) -> anyhow::Result<String> {
     let mut request = sync_v3::Request::new();
     request.timeout = Some(Duration::ZERO);
-    let client = matrix.client();
     let config = RequestConfig::new()
         .disable_retry()
         .timeout(Duration::from_secs(120));
-    let response = with_retry("sync", || async {
-        client
-            .send(request.clone())
-            .with_request_config(config)
-            .await
-    })
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))
-    .context("cannot sync")?;
+    let response = matrix
+        .send("sync", |client| {
+            client.send(request.clone()).with_request_config(config)
+        })
+        .await
+        .context("cannot sync")?;
     Ok(response.next_batch)
 }
 
 /// Every event of a room, oldest first.
 async fn history(matrix: &Matrix, room: &OwnedRoomId) -> anyhow::Result<Vec<RawEvent>> {
-    let client = matrix.client();
     let mut events = Vec::new();
     let mut from: Option<String> = None;
     loop {
         let mut request = get_message_events::v3::Request::new(room.clone(), Direction::Forward);
         request.from = from.clone();
         request.limit = UInt::from(500u32);
-        let page = with_retry("messages", || async { client.send(request.clone()).await })
+        let page = matrix
+            .send("messages", |client| client.send(request.clone()))
             .await
-            .map_err(|e| anyhow::anyhow!("{e}"))
             .with_context(|| format!("cannot read the history of {room}"))?;
         events.extend(
             page.chunk

@@ -37,7 +37,7 @@ use super::events::{attach_quote, parse_logged, promoted_message, to_input, RawE
 use super::invites::Invites;
 use super::quotes::{self, Fetched, QuoteFetches};
 use super::walk::{found, pages_back, Found, Owed, WalkPlan, Walks, APPLIED_RUN};
-use super::{with_retry, Matrix};
+use super::{Matrix, RequestError};
 use crate::domain::participation::fingerprint;
 use crate::domain::{cards, Engine, Input, Quoted, RoomOrder};
 use crate::store::{Batch, Outgoing, Store};
@@ -81,12 +81,11 @@ pub struct Walking {
 type Walked = (Vec<RawEvent>, HashMap<String, Quoted>);
 
 /// A `/sync` request in flight.
-type SyncRequest =
-    Pin<Box<dyn Future<Output = Result<sync_v3::Response, matrix_sdk::HttpError>> + Send>>;
+type SyncRequest = Pin<Box<dyn Future<Output = Result<sync_v3::Response, RequestError>> + Send>>;
 
 /// What the loop waits for: the next response, the walk under way, or the next walk's time.
 enum Next {
-    Synced(Box<Result<sync_v3::Response, matrix_sdk::HttpError>>),
+    Synced(Box<Result<sync_v3::Response, RequestError>>),
     Walked(anyhow::Result<Walked>),
     WalkDue,
     CardsDue,
@@ -114,11 +113,7 @@ impl SyncLoop {
             }
             if syncing.is_none() {
                 let since = position.clone();
-                let request = sync_request(
-                    self.matrix.client().clone(),
-                    since.clone(),
-                    self.sync_timeout,
-                );
+                let request = sync_request(self.matrix.clone(), since.clone(), self.sync_timeout);
                 syncing = Some((since, request));
             }
             let next_due = self.walks.next_due().filter(|_| self.walking.is_none());
@@ -161,11 +156,8 @@ impl SyncLoop {
                             position = Some(response.next_batch.clone());
                             self.handle(response, since).await?
                         }
-                        // Permanent refusal of /sync (e.g. token revoked): surface it.
-                        Err(error) => {
-                            return Err(anyhow::anyhow!("{error}"))
-                                .context("the homeserver refuses /sync");
-                        }
+                        // Permanent refusal of /sync, or no login any more: surface it.
+                        Err(error) => return Err(error).context("the homeserver refuses /sync"),
                     }
                 }
                 Next::Walked(walked) => {
@@ -189,7 +181,7 @@ impl SyncLoop {
     /// Starts the walk whose time has come, beside the sync.
     fn start_due_walk(&mut self) -> Option<Walking> {
         let (room_id, plan, rounds_left) = self.walks.take_due(Instant::now())?;
-        let client = self.matrix.client().clone();
+        let matrix = self.matrix.clone();
         let store = self.store.clone();
         let bot_user = self.matrix.user_id().to_owned();
         let (room, walk_plan) = (room_id.clone(), plan.clone());
@@ -198,7 +190,7 @@ impl SyncLoop {
         admitted.insert(self.matrix.server_name().to_owned());
         let task = tokio::spawn(async move {
             let passed = pages_back(
-                &client,
+                &matrix,
                 &store,
                 &room,
                 &walk_plan,
@@ -210,7 +202,7 @@ impl SyncLoop {
                 pspm_config::server_of(&event.sender).is_some_and(|s| admitted.contains(s))
                     && !store.is_applied(&event.event_id).unwrap_or(true)
             };
-            let quotes = quotes::quotes_for(&client, &room, &passed, wanted).await;
+            let quotes = quotes::quotes_for(&matrix, &room, &passed, wanted).await?;
             Ok((passed, quotes))
         });
         Some(Walking {
@@ -380,7 +372,7 @@ impl SyncLoop {
         if admitted {
             self.owed.owe(&event.event_id, since);
             self.quotes
-                .start(self.matrix.client(), room_id, event.clone(), target);
+                .start(&self.matrix, room_id, event.clone(), target);
         }
         admitted
     }
@@ -565,10 +557,16 @@ impl SyncLoop {
             reach: timeline.iter().map(|e| e.event_id.clone()).collect(),
             applied_since: Vec::new(),
         };
-        let client = self.matrix.client().clone();
         let bot_user = self.matrix.user_id();
-        let passed =
-            pages_back(&client, &self.store, room_id, &plan, applied_now, bot_user).await?;
+        let passed = pages_back(
+            &self.matrix,
+            &self.store,
+            room_id,
+            &plan,
+            applied_now,
+            bot_user,
+        )
+        .await?;
         let walked = passed.len();
         let Found {
             late: mut events,
@@ -606,7 +604,7 @@ impl SyncLoop {
 
 /// One `/sync` from `since`, long-polling for at most `wait`; owns all it needs, so it can
 /// stay in flight while the loop does other work.
-fn sync_request(client: matrix_sdk::Client, since: Option<String>, wait: Duration) -> SyncRequest {
+fn sync_request(matrix: Matrix, since: Option<String>, wait: Duration) -> SyncRequest {
     Box::pin(async move {
         // Only what the bot reads: less for the homeserver to compute on every sync.
         let mut filter = FilterDefinition::default();
@@ -627,13 +625,11 @@ fn sync_request(client: matrix_sdk::Client, since: Option<String>, wait: Duratio
         let config = RequestConfig::new()
             .disable_retry()
             .timeout(wait + Duration::from_secs(30));
-        with_retry("sync", || async {
-            client
-                .send(request.clone())
-                .with_request_config(config)
-                .await
-        })
-        .await
+        matrix
+            .send("sync", |client| {
+                client.send(request.clone()).with_request_config(config)
+            })
+            .await
     })
 }
 

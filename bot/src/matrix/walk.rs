@@ -22,7 +22,7 @@ use matrix_sdk::ruma::{OwnedRoomId, UInt};
 use tracing::{debug, warn};
 
 use super::events::{self, parse_logged, RawEvent};
-use super::with_retry;
+use super::Matrix;
 use crate::domain::RoomOrder;
 use crate::store::{Store, StoreError};
 
@@ -224,7 +224,7 @@ impl Owed {
 /// is applied decides only where the walk stops: what to apply is decided when the events are
 /// applied ([`found`]), since the sync loop may apply some meanwhile.
 pub async fn pages_back(
-    client: &matrix_sdk::Client,
+    matrix: &Matrix,
     store: &Arc<dyn Store>,
     room_id: &OwnedRoomId,
     plan: &WalkPlan,
@@ -242,9 +242,9 @@ pub async fn pages_back(
         request.from = from.clone();
         request.limit = UInt::try_from(page_size).unwrap_or(UInt::from(100u32));
         page_size = PAGE;
-        let page = with_retry("messages", || async { client.send(request.clone()).await })
+        let page = matrix
+            .send("messages", |client| client.send(request.clone()))
             .await
-            .map_err(|e| anyhow::anyhow!("{e}"))
             .with_context(|| format!("cannot backfill {room_id}"))?;
         for raw in &page.chunk {
             let Some(event) = parse_logged(raw.json().get()) else {
