@@ -150,6 +150,26 @@ impl Bot {
         Ok(())
     }
 
+    /// Waits up to `timeout` for the bot to end on its own: its exit status, or `None` if it
+    /// still runs.
+    pub async fn wait_exit(
+        &mut self,
+        timeout: Duration,
+    ) -> Result<Option<std::process::ExitStatus>> {
+        let started = Instant::now();
+        while let Some(child) = self.child.as_mut() {
+            if let Some(status) = child.try_wait()? {
+                self.child = None;
+                return Ok(Some(status));
+            }
+            if started.elapsed() > timeout {
+                return Ok(None);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(None)
+    }
+
     pub fn is_running(&mut self) -> bool {
         self.child
             .as_mut()

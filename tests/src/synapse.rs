@@ -1,5 +1,6 @@
 //! A handle on a running Synapse for one test: starting a homeserver of its own, stopping and
-//! restarting it, and the admin API (registering users, lifting rate limits).
+//! restarting it, and the admin API (registering users, lifting rate limits, devices and
+//! passwords).
 
 use std::path::Path;
 use std::process::Command;
@@ -222,6 +223,65 @@ impl Synapse {
                     .collect()
             })
             .unwrap_or_default())
+    }
+
+    /// A user's devices, seen by the admin API: `(device_id, display name)`.
+    pub async fn devices(&self, user_id: &str) -> Result<Vec<(String, String)>> {
+        let admin = self.admin().await?;
+        let body = admin
+            .request(
+                reqwest::Method::GET,
+                &format!(
+                    "/_synapse/admin/v2/users/{}/devices",
+                    percent_encode(user_id)
+                ),
+                None,
+            )
+            .await?;
+        Ok(body["devices"]
+            .as_array()
+            .map(|devices| {
+                devices
+                    .iter()
+                    .map(|d| {
+                        let field = |name: &str| d[name].as_str().unwrap_or_default().to_owned();
+                        (field("device_id"), field("display_name"))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// Deletes a user's device through the admin API, which revokes its access token (as
+    /// signing that session out from another client does).
+    pub async fn delete_device(&self, user_id: &str, device_id: &str) -> Result<()> {
+        let admin = self.admin().await?;
+        admin
+            .request(
+                reqwest::Method::DELETE,
+                &format!(
+                    "/_synapse/admin/v2/users/{}/devices/{}",
+                    percent_encode(user_id),
+                    percent_encode(device_id)
+                ),
+                None,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Sets a user's password through the admin API; with `log_out`, every device of the user
+    /// is signed out too (all its access tokens revoked).
+    pub async fn set_password(&self, user_id: &str, password: &str, log_out: bool) -> Result<()> {
+        let admin = self.admin().await?;
+        admin
+            .request(
+                reqwest::Method::PUT,
+                &format!("/_synapse/admin/v2/users/{}", percent_encode(user_id)),
+                Some(json!({"password": password, "logout_devices": log_out})),
+            )
+            .await?;
+        Ok(())
     }
 
     pub fn log(&self) -> String {

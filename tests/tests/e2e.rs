@@ -6,3 +6,4 @@ mod foundation;
 mod monitoring;
 mod participation;
 mod practices;
+mod sending;
