@@ -1,6 +1,7 @@
 //! Tidy: the rules ARCHITECTURE.md states, kept by the build. It reads every Rust source of the
 //! workspace and fails on an import a layer must not make, a file without its `//!` sentence, a
-//! file over [`MAX_LINES`], or a TODO that names no issue. Plain `cargo test`, no homeserver.
+//! file over [`MAX_LINES`], or a TODO that names no issue; and the README, on a table split in
+//! two by a blank line (the rest renders as text). Plain `cargo test`, no homeserver.
 
 use std::path::{Path, PathBuf};
 
@@ -161,6 +162,43 @@ fn each_rule_catches_what_it_forbids() {
     for (path, text) in good {
         assert_eq!(check(path, text), Vec::<String>::new(), "{path}");
     }
+}
+
+#[test]
+fn the_readme_tables_are_whole() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent");
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    let problems = split_tables("README.md", &readme);
+    assert!(problems.is_empty(), "tidy:\n{}", problems.join("\n"));
+    let split = "| a | b |\n| --- | --- |\n| 1 | 2 |\n\n| 3 | 4 |\n";
+    assert_eq!(
+        split_tables("x.md", split),
+        ["x.md:5: a table row after a blank line: the table is split, and this row renders as text"]
+    );
+    let two_tables = "| a |\n| --- |\n| 1 |\n\n| b |\n| --- |\n| 2 |\n";
+    assert_eq!(split_tables("x.md", two_tables), Vec::<String>::new());
+}
+
+/// Table rows in Markdown that follow a table and a blank line without a header of their own.
+fn split_tables(path: &str, text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let is_row = |line: &str| line.trim_start().starts_with('|');
+    let mut problems = Vec::new();
+    for at in 2..lines.len() {
+        let after_table = is_row(lines[at - 2]) && lines[at - 1].trim().is_empty();
+        let has_header = lines
+            .get(at + 1)
+            .is_some_and(|next| next.trim_start().starts_with("| -"));
+        if after_table && is_row(lines[at]) && !has_header {
+            problems.push(format!(
+                "{path}:{}: a table row after a blank line: the table is split, and this row renders as text",
+                at + 1
+            ));
+        }
+    }
+    problems
 }
 
 /// Every problem of one file, each as `path:line: what`.
