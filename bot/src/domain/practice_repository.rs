@@ -9,6 +9,8 @@
 
 use std::collections::HashMap;
 
+use super::i18n::Msg;
+
 pub use pspm_indexer::{
     Hit, IndexError, Practice, PracticeType, Rating, SearchOptions, SearchResults, Share, Status,
 };
@@ -46,4 +48,16 @@ pub type Searches = HashMap<String, LastSearch>;
 /// same event again shares the same practice.
 pub fn share_id(event_id: &str) -> String {
     format!("{:08x}", super::participation::fingerprint(event_id) >> 32)
+}
+
+/// The catalogue's name of a practice type, so a reply says "linea guida" in Italian rather
+/// than the stored `guideline`.
+pub fn type_name(practice_type: PracticeType) -> Msg {
+    match practice_type {
+        PracticeType::StrategicPlan => Msg::PracticeTypeStrategicPlan,
+        PracticeType::Methodology => Msg::PracticeTypeMethodology,
+        PracticeType::Guideline => Msg::PracticeTypeGuideline,
+        PracticeType::Experience => Msg::PracticeTypeExperience,
+        PracticeType::Other => Msg::PracticeTypeOther,
+    }
 }

@@ -23,9 +23,13 @@ struct Chat {
 
 impl Chat {
     fn new() -> Chat {
+        Chat::in_language(Language::En)
+    }
+
+    fn in_language(language: Language) -> Chat {
         let index = Arc::new(Index::in_ram().unwrap());
         let engine =
-            Engine::new(settings(Language::En), State::default()).with_practices(index.clone());
+            Engine::new(settings(language), State::default()).with_practices(index.clone());
         Chat {
             engine,
             index,
@@ -77,7 +81,7 @@ impl Chat {
     }
 }
 
-use super::practice_repository::{PracticeType, Share};
+use super::practice_repository::{Practice, PracticeType, Rating, Share, Status};
 
 #[test]
 fn a_shared_practice_waits_for_a_moderator_then_everyone_finds_it() {
@@ -140,6 +144,62 @@ fn a_shared_practice_waits_for_a_moderator_then_everyone_finds_it() {
         "{card}"
     );
     assert!(card.contains("Not rated yet"), "{card}");
+}
+
+#[test]
+fn search_lines_show_type_organisation_and_year_in_the_readers_language() {
+    let described = Practice {
+        id: "plan".into(),
+        title: "Piano triennale per l'informatica".into(),
+        summary: String::new(),
+        body: "Il piano descrive la trasformazione digitale dei servizi comunali.".into(),
+        practice_type: PracticeType::StrategicPlan,
+        organisation: Some("Comune di Roma".into()),
+        year: Some(2020),
+        tags: Vec::new(),
+        language: pspm_indexer::PracticeLanguage::It,
+        licence: None,
+        source: "test".into(),
+        added_by: "@operator:ministry.test".into(),
+        added_at: Utc.timestamp_millis_opt(1_600_000_000_000).unwrap(),
+        status: Status::Published,
+        rating: Rating::default(),
+        path: None,
+    };
+    let silent = Practice {
+        id: "kit".into(),
+        title: "Kit per il riuso".into(),
+        body: "Come pubblicare il software gestionale in riuso.".into(),
+        practice_type: PracticeType::Guideline,
+        organisation: None,
+        year: None,
+        ..described.clone()
+    };
+    for (language, with_metadata, without_metadata) in [
+        (
+            Language::It,
+            "1. Piano triennale per l'informatica — piano strategico · Comune di Roma · 2020 · `plan`",
+            "1. Kit per il riuso — linea guida · ente n.d. · anno n.d. · `kit`",
+        ),
+        (
+            Language::En,
+            "1. Piano triennale per l'informatica — strategic plan · Comune di Roma · 2020 · `plan`",
+            "1. Kit per il riuso — guideline · organisation n/a · year n/a · `kit`",
+        ),
+    ] {
+        let mut chat = Chat::in_language(language);
+        chat.index
+            .import([described.clone(), silent.clone()])
+            .unwrap();
+        let reply = chat.reply(ALICE, "!search trasformazione digitale");
+        assert_eq!(reply.lines().nth(1), Some(with_metadata), "{reply}");
+        let reply = chat.reply(ALICE, "!search software gestionale");
+        assert_eq!(reply.lines().nth(1), Some(without_metadata), "{reply}");
+        // The card and the moderators' list name the type in the same words.
+        let card = chat.reply(ALICE, "!practice kit");
+        let type_name = without_metadata.split(" — ").nth(1).unwrap().split(" · ").next().unwrap();
+        assert!(card.contains(type_name), "{card}");
+    }
 }
 
 #[test]
