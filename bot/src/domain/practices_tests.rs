@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use pspm_indexer::Index;
 
-use super::practice_repository::share_id;
+use super::practice_repository::{legacy_share_id, share_id};
 use super::tests::{at, settings};
 use super::*;
 
@@ -322,6 +322,61 @@ fn sharing_again_from_the_same_event_changes_nothing() {
     assert_eq!(effects.replies[0].text.body, first);
     assert_eq!(chat.index.list(true).unwrap().len(), 1);
     assert_eq!(chat.index.list(true).unwrap()[0].id, share_id(&event));
+}
+
+#[test]
+fn share_ids_have_64_bits_and_old_32_bit_ids_still_work() {
+    let mut chat = Chat::new();
+    let (event, reply, _) = chat.say(ALICE, "!share Reuse kit | Guidance on software reuse.");
+    let id = share_id(&event);
+    // 64 bits: a 1 % chance of any collision needs about 600 million shares, not 9,300.
+    assert_eq!(id.len(), 16, "{id}");
+    assert!(id.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
+    assert!(reply.contains(&format!("`{id}`")), "{reply}");
+    assert_ne!(share_id("$a"), share_id("$b"));
+
+    // A practice shared before ids grew keeps its 32-bit id: every command still finds it.
+    let old_event = "$shared-by-an-earlier-version";
+    let old_id = legacy_share_id(old_event);
+    assert_eq!(old_id.len(), 8);
+    chat.index
+        .share(Share {
+            id: old_id.clone(),
+            title: "Open data kit".into(),
+            url_or_text: "How to publish open data.".into(),
+            practice_type: None,
+            tags: Vec::new(),
+            added_by: BOB.into(),
+            added_at: at(1_600_000_000_000),
+        })
+        .unwrap();
+    assert!(chat
+        .reply(MODERATOR, &format!("!approve {old_id}"))
+        .contains("published"));
+    assert!(chat
+        .reply(ALICE, &format!("!practice {old_id}"))
+        .contains("Open data kit"));
+
+    // Its event replayed after the upgrade (a crash before the commit) shares nothing twice.
+    let effects = chat.engine.apply(
+        Input::Message(Message {
+            event_id: old_event.into(),
+            room_id: ROOM.into(),
+            sender: BOB.into(),
+            sent_at_ms: 1_600_000_000_000,
+            body: "!share Open data kit | How to publish open data.".into(),
+            thread_root: None,
+            reply_to: None,
+            quoted: None,
+        }),
+        at(1_700_000_100_000),
+    );
+    assert!(
+        effects.replies[0].text.body.contains(&format!("`{old_id}`")),
+        "{:?}",
+        effects.replies[0].text.body
+    );
+    assert_eq!(chat.index.list(true).unwrap().len(), 2);
 }
 
 #[test]
