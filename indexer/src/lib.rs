@@ -19,6 +19,8 @@
 //! - [`progress`]: a progress bar (terminal) or log lines (elsewhere) for ingest.
 
 mod analysis;
+#[cfg(test)]
+mod fuzzing;
 pub mod index;
 mod ingest;
 pub mod parse;

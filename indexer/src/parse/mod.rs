@@ -2,10 +2,14 @@
 //! helpers (decoding, summaries, whitespace).
 
 mod front_matter;
+#[cfg(test)]
+mod fuzz_tests;
 mod html;
 mod markdown;
 mod pdf;
 mod rst;
+#[cfg(test)]
+mod scaling_tests;
 mod text;
 
 use std::path::Path;
