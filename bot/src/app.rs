@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chrono::Utc;
 use pspm_config::Config;
-use pspm_indexer::{Index, IngestReport, ProgressBar};
+use pspm_indexer::{Index, IngestLimits, IngestReport, ProgressBar};
 use tokio::sync::{watch, Notify};
 use tracing::{info, warn};
 
@@ -145,8 +145,20 @@ pub fn index_dir(config: &Config) -> PathBuf {
 /// can be open in the bot and in `pspm index` at once.
 pub fn open_index(config: &Config) -> anyhow::Result<Index> {
     let dir = index_dir(config);
-    Index::open(&dir)
-        .with_context(|| format!("cannot open the good-practice index in {}", dir.display()))
+    let index = Index::open(&dir)
+        .with_context(|| format!("cannot open the good-practice index in {}", dir.display()))?;
+    Ok(index.with_ingest_limits(ingest_limits(config)))
+}
+
+/// The `[index]` limits, from MiB to bytes.
+fn ingest_limits(config: &Config) -> IngestLimits {
+    let bytes = |mib: u64| mib.saturating_mul(1024 * 1024);
+    let in_memory = |mib: u64| usize::try_from(bytes(mib)).unwrap_or(usize::MAX);
+    IngestLimits {
+        max_file_bytes: bytes(config.index.max_file_mib),
+        max_pdf_stream_bytes: in_memory(config.index.max_pdf_stream_mib),
+        max_text_bytes: in_memory(config.index.max_text_mib),
+    }
 }
 
 /// `pspm index add`: ingests files and folders, drawing progress on a terminal.
@@ -253,5 +265,42 @@ async fn shutdown_signal() {
         Err(_) => {
             let _ = tokio::signal::ctrl_c().await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `[index]` reaches `pspm index add`: a file over `max_file_mib` is skipped, with the
+    /// key named in the reason.
+    #[test]
+    fn index_limits_come_from_the_config() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config");
+        std::fs::copy(root.join("plan.example.toml"), dir.path().join("plan.toml"))
+            .expect("plan");
+        let config_text = std::fs::read_to_string(root.join("pspm.example.toml"))
+            .expect("config")
+            .replace("plan.example.toml", "plan.toml")
+            .replace("../.demo/bot-data", "data")
+            .replace("max_file_mib = 64", "max_file_mib = 1");
+        let config_path = dir.path().join("pspm.toml");
+        std::fs::write(&config_path, config_text).expect("write config");
+        let config = Config::load_with_password(&config_path, None).expect("config loads");
+        let files = dir.path().join("files");
+        std::fs::create_dir(&files).expect("mkdir");
+        std::fs::write(files.join("small.md"), "# Piccolo\n\nBreve.").expect("write");
+        std::fs::write(files.join("large.txt"), "parola ".repeat(200_000)).expect("write");
+        let report = index_add(&config, &[files], "operator").expect("ingest");
+        assert_eq!(report.added, 1, "{report:?}");
+        let [(path, reason)] = report.failed.as_slice() else {
+            panic!("one file skipped: {report:?}");
+        };
+        assert!(path.ends_with("large.txt"), "{report:?}");
+        assert!(
+            reason.contains("larger than the limit of 1.0 MiB (index.max_file_mib)"),
+            "{reason}"
+        );
     }
 }
