@@ -13,6 +13,8 @@
 
 mod bulk;
 mod chat;
+#[cfg(test)]
+mod fuzz_tests;
 mod load;
 mod open;
 mod related;
