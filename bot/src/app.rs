@@ -278,8 +278,7 @@ mod tests {
     fn index_limits_come_from_the_config() {
         let dir = tempfile::tempdir().expect("tempdir");
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config");
-        std::fs::copy(root.join("plan.example.toml"), dir.path().join("plan.toml"))
-            .expect("plan");
+        std::fs::copy(root.join("plan.example.toml"), dir.path().join("plan.toml")).expect("plan");
         let config_text = std::fs::read_to_string(root.join("pspm.example.toml"))
             .expect("config")
             .replace("plan.example.toml", "plan.toml")

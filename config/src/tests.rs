@@ -253,12 +253,22 @@ fn index_limits_default_and_are_validated() {
     let path = write(dir.path(), &set, PLAN);
     let config = Config::load_with_password(&path, None).unwrap();
     assert_eq!(
-        (config.index.max_file_mib, config.index.max_pdf_stream_mib, config.index.max_text_mib),
+        (
+            config.index.max_file_mib,
+            config.index.max_pdf_stream_mib,
+            config.index.max_text_mib
+        ),
         (200, 16, 1)
     );
     for (section, expected) in [
-        ("max_file_mib = 0", "key `index.max_file_mib`: must be between 1 and 4096"),
-        ("max_pdf_stream_mib = 5000", "key `index.max_pdf_stream_mib`: must be between 1 and 4096"),
+        (
+            "max_file_mib = 0",
+            "key `index.max_file_mib`: must be between 1 and 4096",
+        ),
+        (
+            "max_pdf_stream_mib = 5000",
+            "key `index.max_pdf_stream_mib`: must be between 1 and 4096",
+        ),
         ("max_text_mib = -1", "key `index.max_text_mib`"),
         ("max_file_mb = 10", "unknown field `max_file_mb`"),
     ] {

@@ -38,8 +38,8 @@ pub use analysis::detect_language;
 pub use index::Index;
 pub use ingest::{id_for_path, infer_type};
 pub use practice::{
-    Hit, IngestLimits, IngestReport, Practice, PracticeLanguage, PracticeType, Progress, Rating, SearchOptions,
-    SearchResults, Share, Stats, Status, UnknownValue,
+    Hit, IngestLimits, IngestReport, Practice, PracticeLanguage, PracticeType, Progress, Rating,
+    SearchOptions, SearchResults, Share, Stats, Status, UnknownValue,
 };
 pub use progress::ProgressBar;
 

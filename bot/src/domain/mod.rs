@@ -55,6 +55,8 @@ pub use state::State;
 #[cfg(test)]
 mod authority_tests;
 #[cfg(test)]
+mod fuzz_tests;
+#[cfg(test)]
 mod monitoring_tests;
 #[cfg(test)]
 mod participation_tests;

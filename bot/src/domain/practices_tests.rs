@@ -372,7 +372,10 @@ fn share_ids_have_64_bits_and_old_32_bit_ids_still_work() {
         at(1_700_000_100_000),
     );
     assert!(
-        effects.replies[0].text.body.contains(&format!("`{old_id}`")),
+        effects.replies[0]
+            .text
+            .body
+            .contains(&format!("`{old_id}`")),
         "{:?}",
         effects.replies[0].text.body
     );

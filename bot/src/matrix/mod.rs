@@ -11,6 +11,8 @@
 //! - [`outbox`] — sends committed outgoing messages with derived transaction IDs.
 
 pub mod events;
+#[cfg(test)]
+mod events_fuzz_tests;
 pub mod outbox;
 pub mod provision;
 pub mod rebuild;

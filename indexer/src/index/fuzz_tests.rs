@@ -56,7 +56,10 @@ fn fuzz_query_parse() {
 /// A few published and pending practices in both languages.
 fn small_index() -> Index {
     let index = Index::in_ram().expect("index");
-    let at = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).single().expect("date");
+    let at = Utc
+        .with_ymd_and_hms(2026, 3, 1, 9, 0, 0)
+        .single()
+        .expect("date");
     let practice = |id: &str, title: &str, body: &str, language| Practice {
         id: id.to_string(),
         title: title.to_string(),
@@ -124,8 +127,10 @@ fn fuzz_search() {
                 .map_err(|error| TestCaseError::fail(format!("{text:?}: {error}")))?;
             prop_assert!(results.hits.len() <= limit);
             prop_assert!(results.hits.len() <= 3);
-            prop_assert!(results.hits.iter().all(|hit| include_pending
-                || hit.status == Status::Published));
+            prop_assert!(results
+                .hits
+                .iter()
+                .all(|hit| include_pending || hit.status == Status::Published));
             if !results.hits.is_empty() {
                 prop_assert!(results.offset + results.hits.len() <= results.total);
             }

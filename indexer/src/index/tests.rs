@@ -113,8 +113,11 @@ fn phrase_search_matches_tantivy() {
 fn a_parser_panic_skips_that_file_and_the_ingest_goes_on() {
     let folder = tempfile::tempdir().expect("tempdir");
     for name in ["a.md", "boom.md", "c.md"] {
-        std::fs::write(folder.path().join(name), format!("# {name}\n\nTesto di {name}."))
-            .expect("write");
+        std::fs::write(
+            folder.path().join(name),
+            format!("# {name}\n\nTesto di {name}."),
+        )
+        .expect("write");
     }
     let index = Index::in_ram().expect("index");
     let report = index

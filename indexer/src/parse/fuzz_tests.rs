@@ -35,40 +35,190 @@ fn raw_bytes() -> impl Strategy<Value = Vec<u8>> {
 }
 
 const MARKDOWN: &[&str] = &[
-    "#", "# ", "## ", "####### ", "```", "~~~", "===", "---", "***", "___", "- ", "* ", "+ ",
-    "1. ", "2) ", "> ", ">> ", "[", "]", "(", ")", "![", "<", ">", "`", "_", "*", "**", "&",
-    ";", "&amp;", "&egrave;", "&#", "&#x", "&#1234567;", "\\", "\\*", "|", "|---|", ":", "]:",
-    "http://x.it", "<a@b.it>", "<http://x.it>", "[a](b)", "[a][b]", "snake_case",
+    "#",
+    "# ",
+    "## ",
+    "####### ",
+    "```",
+    "~~~",
+    "===",
+    "---",
+    "***",
+    "___",
+    "- ",
+    "* ",
+    "+ ",
+    "1. ",
+    "2) ",
+    "> ",
+    ">> ",
+    "[",
+    "]",
+    "(",
+    ")",
+    "![",
+    "<",
+    ">",
+    "`",
+    "_",
+    "*",
+    "**",
+    "&",
+    ";",
+    "&amp;",
+    "&egrave;",
+    "&#",
+    "&#x",
+    "&#1234567;",
+    "\\",
+    "\\*",
+    "|",
+    "|---|",
+    ":",
+    "]:",
+    "http://x.it",
+    "<a@b.it>",
+    "<http://x.it>",
+    "[a](b)",
+    "[a][b]",
+    "snake_case",
 ];
 const RST: &[&str] = &[
-    ".. ", "..", "::", " ::", "note", "image", "only", "toctree", "admonition", "|sub|",
-    ".. note::", ".. [1]", ".. _target:", "[1]_", "[#]_", "]_", ":ref:", ":doc:`x <y>`",
-    ":class: x", "`", "``", "`a <b>`_", "<", ">", "_", "*", "**", "\\", "=====", "-----",
-    "~~~", "+---+---+", "+===+", "| a | b |", "=== ===", "|", "   ", "    ", "\t", "#. ",
-    "• ", "1. ", ":", "::\n\n   ",
+    ".. ",
+    "..",
+    "::",
+    " ::",
+    "note",
+    "image",
+    "only",
+    "toctree",
+    "admonition",
+    "|sub|",
+    ".. note::",
+    ".. [1]",
+    ".. _target:",
+    "[1]_",
+    "[#]_",
+    "]_",
+    ":ref:",
+    ":doc:`x <y>`",
+    ":class: x",
+    "`",
+    "``",
+    "`a <b>`_",
+    "<",
+    ">",
+    "_",
+    "*",
+    "**",
+    "\\",
+    "=====",
+    "-----",
+    "~~~",
+    "+---+---+",
+    "+===+",
+    "| a | b |",
+    "=== ===",
+    "|",
+    "   ",
+    "    ",
+    "\t",
+    "#. ",
+    "• ",
+    "1. ",
+    ":",
+    "::\n\n   ",
 ];
 const HTML: &[&str] = &[
-    "<", ">", "</", "/>", "<!--", "-->", "<!DOCTYPE html>", "<script>", "</script>",
-    "<SCRIPT type=x>", "<style>", "</style", "<svg/>", "<template>", "<head>", "</head>",
-    "<title>", "</title>", "<TITLE>", "<h1>", "</h1>", "<H1 class=a>", "<p>", "</p>",
-    "<br>", "<br/>", "<div>", "<li>", "<b>", "</b>", "&", ";", "&amp;", "&lt;", "&#", "&#x",
-    "&#x1F600;", "&#xD800;", "&#99999999;", "&nbsp;", "&agrave;", "\"", "'", "=", "é",
+    "<",
+    ">",
+    "</",
+    "/>",
+    "<!--",
+    "-->",
+    "<!DOCTYPE html>",
+    "<script>",
+    "</script>",
+    "<SCRIPT type=x>",
+    "<style>",
+    "</style",
+    "<svg/>",
+    "<template>",
+    "<head>",
+    "</head>",
+    "<title>",
+    "</title>",
+    "<TITLE>",
+    "<h1>",
+    "</h1>",
+    "<H1 class=a>",
+    "<p>",
+    "</p>",
+    "<br>",
+    "<br/>",
+    "<div>",
+    "<li>",
+    "<b>",
+    "</b>",
+    "&",
+    ";",
+    "&amp;",
+    "&lt;",
+    "&#",
+    "&#x",
+    "&#x1F600;",
+    "&#xD800;",
+    "&#99999999;",
+    "&nbsp;",
+    "&agrave;",
+    "\"",
+    "'",
+    "=",
+    "é",
 ];
 const FRONT_MATTER: &[&str] = &[
-    "---\n", "+++\n", "\n---", "\n+++", "title: ", "titolo: ", "type: ", "tipo: guida",
-    "year: ", "anno: 2020", "date: 2019-05-01", "tags:", "tags: [a, 'b', \"c\"]", "- ",
-    "-", "org: ", "lang: en", "lingua: xx", "licence: ", "url: ", "id: ", "summary: ",
-    "title = \"x\"", "year = 2021", "tags = [\"a\", 1, true]", "[table]", "x = {", "\"\"\"",
-    ": ", "'", "\"", "#", "2020", "12345",
+    "---\n",
+    "+++\n",
+    "\n---",
+    "\n+++",
+    "title: ",
+    "titolo: ",
+    "type: ",
+    "tipo: guida",
+    "year: ",
+    "anno: 2020",
+    "date: 2019-05-01",
+    "tags:",
+    "tags: [a, 'b', \"c\"]",
+    "- ",
+    "-",
+    "org: ",
+    "lang: en",
+    "lingua: xx",
+    "licence: ",
+    "url: ",
+    "id: ",
+    "summary: ",
+    "title = \"x\"",
+    "year = 2021",
+    "tags = [\"a\", 1, true]",
+    "[table]",
+    "x = {",
+    "\"\"\"",
+    ": ",
+    "'",
+    "\"",
+    "#",
+    "2020",
+    "12345",
 ];
 const TEXT: &[&str] = &["\n", "\n\n", "Titolo", "---\n", "+++\n", "title: x\n", "  "];
 
 /// What every text parser returns: paragraphs separated by one blank line, whitespace
 /// collapsed, nothing left to normalise.
 fn check_document(format: Format, bytes: &[u8]) -> Result<(), TestCaseError> {
-    let parsed = parse(format, bytes).map_err(|error| {
-        TestCaseError::fail(format!("{format:?} refused text input: {error}"))
-    })?;
+    let parsed = parse(format, bytes)
+        .map_err(|error| TestCaseError::fail(format!("{format:?} refused text input: {error}")))?;
     prop_assert_eq!(normalise_paragraphs(&parsed.body), parsed.body.clone());
     if let Some(year) = parsed.front_matter.year {
         prop_assert!((1000..=9999).contains(&year));
@@ -79,7 +229,11 @@ fn check_document(format: Format, bytes: &[u8]) -> Result<(), TestCaseError> {
 #[test]
 fn fuzz_front_matter() {
     let strategy = prop_oneof![
-        (select(&["---\n", "+++\n"][..]), soup(FRONT_MATTER), soup(TEXT))
+        (
+            select(&["---\n", "+++\n"][..]),
+            soup(FRONT_MATTER),
+            soup(TEXT)
+        )
             .prop_map(|(fence, block, rest)| format!("{fence}{block}\n{}\n{rest}", fence.trim())),
         soup(FRONT_MATTER),
     ];
@@ -89,9 +243,13 @@ fn fuzz_front_matter() {
         if !text.starts_with("---\n") && !text.starts_with("+++\n") {
             prop_assert_eq!(rest, text.as_str());
         }
-        for value in [&front_matter.title, &front_matter.organisation, &front_matter.id]
-            .into_iter()
-            .flatten()
+        for value in [
+            &front_matter.title,
+            &front_matter.organisation,
+            &front_matter.id,
+        ]
+        .into_iter()
+        .flatten()
         {
             prop_assert!(!value.is_empty() && value.trim() == value);
         }
@@ -150,8 +308,7 @@ fn pdf_operand() -> impl Strategy<Value = lopdf::Object> {
         any::<i64>().prop_map(Object::Integer),
         any::<f32>().prop_map(Object::Real),
         vec(any::<u8>(), 0..24).prop_map(|bytes| Object::String(bytes, StringFormat::Literal)),
-        vec(any::<u8>(), 0..24)
-            .prop_map(|bytes| Object::String(bytes, StringFormat::Hexadecimal)),
+        vec(any::<u8>(), 0..24).prop_map(|bytes| Object::String(bytes, StringFormat::Hexadecimal)),
         "[A-Za-z0-9]{0,6}".prop_map(|name| Object::Name(name.into_bytes())),
         Just(Object::Null),
         any::<bool>().prop_map(Object::Boolean),
@@ -180,11 +337,30 @@ fn to_unicode_cmap() -> impl Strategy<Value = Vec<u8>> {
     vec(
         select(
             &[
-                "begincmap", "endcmap", "1 begincodespacerange", "endcodespacerange",
-                "<00> <FF>", "<0000> <FFFF>", "2 beginbfchar", "endbfchar", "<01> <0041>",
-                "<0041> <D83DDE00>", "<02> <00E0>", "1 beginbfrange", "endbfrange",
-                "<00> <05> <0041>", "<00> <02> [<0041> <0042>]", "<FFFF> <0000> <0041>", "<",
-                ">", "[", "]", "<ZZ>", "99999999 beginbfchar", " ", "\n",
+                "begincmap",
+                "endcmap",
+                "1 begincodespacerange",
+                "endcodespacerange",
+                "<00> <FF>",
+                "<0000> <FFFF>",
+                "2 beginbfchar",
+                "endbfchar",
+                "<01> <0041>",
+                "<0041> <D83DDE00>",
+                "<02> <00E0>",
+                "1 beginbfrange",
+                "endbfrange",
+                "<00> <05> <0041>",
+                "<00> <02> [<0041> <0042>]",
+                "<FFFF> <0000> <0041>",
+                "<",
+                ">",
+                "[",
+                "]",
+                "<ZZ>",
+                "99999999 beginbfchar",
+                " ",
+                "\n",
             ][..],
         ),
         0..24,
@@ -199,8 +375,12 @@ fn built_pdf() -> impl Strategy<Value = Vec<u8>> {
         vec(pdf_operation(), 0..16),
         select(
             &[
-                "WinAnsiEncoding", "MacRomanEncoding", "StandardEncoding", "Identity-H",
-                "PDFDocEncoding", "Nonsense",
+                "WinAnsiEncoding",
+                "MacRomanEncoding",
+                "StandardEncoding",
+                "Identity-H",
+                "PDFDocEncoding",
+                "Nonsense",
             ][..],
         ),
         select(&["Type1", "Type0", "TrueType", "Type3"][..]),
@@ -233,7 +413,10 @@ fn make_pdf(
         "Encoding" => encoding,
     };
     if let Some(cmap) = cmap {
-        font.set("ToUnicode", doc.add_object(Stream::new(dictionary! {}, cmap)));
+        font.set(
+            "ToUnicode",
+            doc.add_object(Stream::new(dictionary! {}, cmap)),
+        );
     }
     let font_id = doc.add_object(font);
     let resources_id = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font_id } });

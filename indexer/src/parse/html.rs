@@ -137,8 +137,7 @@ fn find_closing(text: &str, name: &str) -> usize {
     while let Some(offset) = text[from..].find("</") {
         let at = from + offset;
         let after = &bytes[at + 2..];
-        if after.len() >= name.len() && after[..name.len()].eq_ignore_ascii_case(name.as_bytes())
-        {
+        if after.len() >= name.len() && after[..name.len()].eq_ignore_ascii_case(name.as_bytes()) {
             return at;
         }
         from = at + 2;

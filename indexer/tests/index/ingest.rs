@@ -341,7 +341,10 @@ fn files_over_the_limits_are_skipped_with_the_reason() {
     bomb.save_to(&mut bytes).expect("save");
     assert!(bytes.len() < 256 * 1024, "{} bytes", bytes.len());
     write(&root.join("bomb.pdf"), &bytes);
-    write(&root.join("long.md"), format!("# Lungo\n\n{}", "parola ".repeat(400_000)));
+    write(
+        &root.join("long.md"),
+        format!("# Lungo\n\n{}", "parola ".repeat(400_000)),
+    );
     let limits = pspm_indexer::IngestLimits {
         max_file_bytes: 8 * 1024 * 1024,
         max_pdf_stream_bytes: 1024 * 1024,

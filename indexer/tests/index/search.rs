@@ -256,9 +256,16 @@ impl XorShift {
 fn words_the_analysers_drop_find_nothing_and_never_pending_practices() {
     let index = sample_index();
     index
-        .share(super::chat::share("secret", "Bozza riservata", "Testo in attesa."))
+        .share(super::chat::share(
+            "secret",
+            "Bozza riservata",
+            "Testo in attesa.",
+        ))
         .expect("share");
-    for query in ["a".repeat(40), format!("{} {}", "x".repeat(41), "y".repeat(60))] {
+    for query in [
+        "a".repeat(40),
+        format!("{} {}", "x".repeat(41), "y".repeat(60)),
+    ] {
         for include_pending in [false, true] {
             let results = index
                 .search(
