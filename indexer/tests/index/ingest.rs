@@ -319,7 +319,12 @@ fn files_over_the_limits_are_skipped_with_the_reason() {
     drop(huge);
     let index = Index::in_ram().expect("index");
     let report = index
-        .add_paths(&[root.clone()], "@a:x", at(1), &mut no_progress())
+        .add_paths(
+            std::slice::from_ref(&root),
+            "@a:x",
+            at(1),
+            &mut no_progress(),
+        )
         .expect("add");
     assert_eq!(report.added, 1, "{report:?}");
     let reason = skipped_because(&report, "huge.txt");
@@ -352,7 +357,12 @@ fn files_over_the_limits_are_skipped_with_the_reason() {
     };
     let index = Index::in_ram().expect("index").with_ingest_limits(limits);
     let report = index
-        .add_paths(&[root.clone()], "@a:x", at(1), &mut no_progress())
+        .add_paths(
+            std::slice::from_ref(&root),
+            "@a:x",
+            at(1),
+            &mut no_progress(),
+        )
         .expect("add");
     assert_eq!(report.added, 1, "{report:?}");
     let reason = skipped_because(&report, "bomb.pdf");
