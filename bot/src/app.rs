@@ -17,7 +17,7 @@ use std::time::Duration;
 use anyhow::{anyhow, Context as _};
 use chrono::Utc;
 use pspm_config::Config;
-use pspm_indexer::{Index, IngestReport, ProgressBar};
+use pspm_indexer::{Index, IngestLimits, IngestReport, ProgressBar};
 use tokio::sync::{watch, Notify};
 use tracing::info;
 
@@ -170,8 +170,20 @@ pub fn open_index(config: &Config) -> anyhow::Result<Index> {
     // The index may be the first thing in a new data directory (`pspm index add` first).
     private::create_private_dir(&config.storage.data_dir)?;
     let dir = index_dir(config);
-    Index::open(&dir)
-        .with_context(|| format!("cannot open the good-practice index in {}", dir.display()))
+    let index = Index::open(&dir)
+        .with_context(|| format!("cannot open the good-practice index in {}", dir.display()))?;
+    Ok(index.with_ingest_limits(ingest_limits(config)))
+}
+
+/// The `[index]` limits, from MiB to bytes.
+fn ingest_limits(config: &Config) -> IngestLimits {
+    let bytes = |mib: u64| mib.saturating_mul(1024 * 1024);
+    let in_memory = |mib: u64| usize::try_from(bytes(mib)).unwrap_or(usize::MAX);
+    IngestLimits {
+        max_file_bytes: bytes(config.index.max_file_mib),
+        max_pdf_stream_bytes: in_memory(config.index.max_pdf_stream_mib),
+        max_text_bytes: in_memory(config.index.max_text_mib),
+    }
 }
 
 /// `pspm index add`: ingests files and folders, drawing progress on a terminal.

@@ -155,7 +155,10 @@ enum IndexAction {
         /// Include practices waiting for approval (as a moderator sees them).
         #[arg(long)]
         pending: bool,
-        query: String,
+        /// The words of the query, joined by spaces as in chat (`riuso software`, no quotes
+        /// needed); after `--`, words starting with `-` are query words too.
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
     },
 }
 
@@ -387,8 +390,53 @@ fn index(config: &Config, action: IndexAction) -> anyhow::Result<ExitCode> {
             println!("size_bytes {}", stats.size_bytes);
         }
         IndexAction::Search { query, pending, .. } => {
+            let query = query.join(" ");
             println!("{}", pspm::app::index_search(config, &query, pending)?);
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::{Cli, CliCommand, IndexAction};
+
+    /// The query `pspm index search` would run for `args`, or clap's error.
+    fn search_query(args: &[&str]) -> Result<(String, bool), String> {
+        let cli = Cli::try_parse_from(args).map_err(|error| error.to_string())?;
+        match cli.command {
+            CliCommand::Index {
+                action: IndexAction::Search { query, pending, .. },
+            } => Ok((query.join(" "), pending)),
+            _ => Err("not index search".into()),
+        }
+    }
+
+    #[test]
+    fn index_search_takes_the_rest_of_the_line_as_the_query() {
+        let base = ["pspm", "index", "search", "--config", "pspm.toml"];
+        let with = |words: &[&str]| search_query(&[&base[..], words].concat());
+        assert_eq!(
+            with(&["riuso", "software"]),
+            Ok(("riuso software".into(), false))
+        );
+        assert_eq!(
+            with(&["\"licenze aperte\"", "year:2019..2022"]),
+            Ok(("\"licenze aperte\" year:2019..2022".into(), false))
+        );
+        // Options may come before or after the words.
+        assert_eq!(
+            with(&["--pending", "riuso", "software"]),
+            Ok(("riuso software".into(), true))
+        );
+        assert_eq!(
+            with(&["riuso", "software", "--pending"]),
+            Ok(("riuso software".into(), true))
+        );
+        assert_eq!(with(&["--", "-x", "riuso"]), Ok(("-x riuso".into(), false)));
+        let missing = with(&[]).expect_err("a query is required");
+        assert!(missing.contains("<QUERY>"), "{missing}");
+    }
 }

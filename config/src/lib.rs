@@ -2,7 +2,7 @@
 //!
 //! # Layout
 //! - [`Config`] — the operator's TOML file (`[matrix]`, `[storage]`, `[bot]`, `[organisations]`,
-//!   `[plan]`), loaded and validated by [`Config::load`].
+//!   `[plan]`, `[monitoring]`, `[index]`), loaded and validated by [`Config::load`].
 //! - [`plan`] — the plan file the config points to: the plan and its sections.
 //! - [`monitoring`] — the plan's objectives, expected results and actions.
 //! - [`ConfigError`] — every failure names the file, the key and what is wrong, in one line.
@@ -182,6 +182,47 @@ fn default_sync_timeout() -> u64 {
     30
 }
 
+/// What one file may cost `pspm index add`, in MiB; a file over a limit is skipped and
+/// reported. Defaults: 64 MiB per file, 16 MiB per decompressed PDF stream, 16 MiB of text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndexConfig {
+    /// Larger files are not read.
+    #[serde(default = "default_max_file_mib")]
+    pub max_file_mib: u64,
+    /// Most one PDF stream may decompress to (a small file must not inflate to gigabytes).
+    #[serde(default = "default_max_pdf_stream_mib")]
+    pub max_pdf_stream_mib: u64,
+    /// Most text kept from one file.
+    #[serde(default = "default_max_text_mib")]
+    pub max_text_mib: u64,
+}
+
+impl Default for IndexConfig {
+    fn default() -> Self {
+        IndexConfig {
+            max_file_mib: default_max_file_mib(),
+            max_pdf_stream_mib: default_max_pdf_stream_mib(),
+            max_text_mib: default_max_text_mib(),
+        }
+    }
+}
+
+/// The largest value of an `[index]` limit: beyond it a limit protects nothing.
+const MAX_INDEX_LIMIT_MIB: u64 = 4096;
+
+fn default_max_file_mib() -> u64 {
+    64
+}
+
+fn default_max_pdf_stream_mib() -> u64 {
+    16
+}
+
+fn default_max_text_mib() -> u64 {
+    16
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanRef {
@@ -200,6 +241,8 @@ struct RawConfig {
     plan: PlanRef,
     #[serde(default)]
     monitoring: RawMonitoringConfig,
+    #[serde(default)]
+    index: IndexConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -252,6 +295,8 @@ pub struct Config {
     pub storage: StorageConfig,
     pub bot: BotConfig,
     pub monitoring: MonitoringConfig,
+    /// Limits of `pspm index add`.
+    pub index: IndexConfig,
     /// Public Body per homeserver name.
     pub organisations: BTreeMap<String, String>,
     pub plan_path: PathBuf,
@@ -279,6 +324,7 @@ impl Config {
         }
         validate_matrix(path, &matrix)?;
         validate_bot(path, &raw.bot)?;
+        validate_index(path, &raw.index)?;
         for server in raw.organisations.keys() {
             if !is_server_name(server) {
                 return Err(ConfigError::invalid(
@@ -324,6 +370,7 @@ impl Config {
             storage,
             bot: raw.bot,
             monitoring,
+            index: raw.index,
             organisations: raw.organisations,
             plan_path,
             plan,
@@ -469,6 +516,23 @@ fn validate_bot(path: &Path, bot: &BotConfig) -> Result<(), ConfigError> {
             "bot.sync_timeout_secs",
             "must be between 1 and 300",
         ));
+    }
+    Ok(())
+}
+
+fn validate_index(path: &Path, index: &IndexConfig) -> Result<(), ConfigError> {
+    for (key, value) in [
+        ("index.max_file_mib", index.max_file_mib),
+        ("index.max_pdf_stream_mib", index.max_pdf_stream_mib),
+        ("index.max_text_mib", index.max_text_mib),
+    ] {
+        if value == 0 || value > MAX_INDEX_LIMIT_MIB {
+            return Err(ConfigError::invalid(
+                path,
+                key,
+                format!("must be between 1 and {MAX_INDEX_LIMIT_MIB} (MiB), not {value}"),
+            ));
+        }
     }
     Ok(())
 }

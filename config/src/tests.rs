@@ -291,6 +291,48 @@ fn room_access_defaults_to_the_space_and_accepts_public() {
 }
 
 #[test]
+fn index_limits_default_and_are_validated() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), CONFIG, PLAN);
+    let config = Config::load_with_password(&path, None).unwrap();
+    assert_eq!(
+        config.index,
+        IndexConfig {
+            max_file_mib: 64,
+            max_pdf_stream_mib: 16,
+            max_text_mib: 16,
+        }
+    );
+    let set = format!("{CONFIG}\n[index]\nmax_file_mib = 200\nmax_text_mib = 1\n");
+    let path = write(dir.path(), &set, PLAN);
+    let config = Config::load_with_password(&path, None).unwrap();
+    assert_eq!(
+        (
+            config.index.max_file_mib,
+            config.index.max_pdf_stream_mib,
+            config.index.max_text_mib
+        ),
+        (200, 16, 1)
+    );
+    for (section, expected) in [
+        (
+            "max_file_mib = 0",
+            "key `index.max_file_mib`: must be between 1 and 4096",
+        ),
+        (
+            "max_pdf_stream_mib = 5000",
+            "key `index.max_pdf_stream_mib`: must be between 1 and 4096",
+        ),
+        ("max_text_mib = -1", "key `index.max_text_mib`"),
+        ("max_file_mb = 10", "unknown field `max_file_mb`"),
+    ] {
+        let error = load_error(&format!("{CONFIG}\n[index]\n{section}\n"), PLAN);
+        assert!(error.contains(expected), "{section}: {error}");
+        assert_eq!(error.lines().count(), 1, "not one line: {error:?}");
+    }
+}
+
+#[test]
 fn example_files_load() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("pspm.example.toml");
     let config = Config::load_with_password(&path, None).unwrap();
@@ -299,6 +341,8 @@ fn example_files_load() {
         .bot
         .allowed_servers
         .contains(&config.server_name().to_owned()));
+    // The example shows the defaults.
+    assert_eq!(config.index, IndexConfig::default());
 }
 
 const MONITORED: &str = r#"

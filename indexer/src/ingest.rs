@@ -3,13 +3,15 @@
 
 use std::collections::BTreeSet;
 use std::fs;
+use std::io::Read;
+use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
 use crate::analysis::detect_language;
 use crate::parse::{self, Format};
-use crate::practice::{Practice, PracticeType, Rating, Status};
+use crate::practice::{IngestLimits, Practice, PracticeType, Rating, Status};
 
 /// Files whose first line names the licence of everything in their folder.
 const LICENCE_FILES: &[&str] = &["LICENSE", "LICENCE", "LICENSE.txt", "LICENSE.md", "COPYING"];
@@ -44,11 +46,28 @@ impl FolderContext {
     }
 }
 
+/// How much of a LICENSE or SOURCE file is read: what they say is in their first lines.
+const FOLDER_FILE_BYTES: u64 = 64 * 1024;
+
 fn first_existing(folder: &Path, names: &[&str]) -> Option<String> {
     names
         .iter()
-        .find_map(|name| fs::read(folder.join(name)).ok())
+        .find_map(|name| read_head(&folder.join(name)).ok())
         .map(|bytes| parse::decode_text(&bytes))
+}
+
+/// The first [`FOLDER_FILE_BYTES`] of a file, without a character cut in two at the end.
+fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    fs::File::open(path)?
+        .take(FOLDER_FILE_BYTES)
+        .read_to_end(&mut bytes)?;
+    if let Err(error) = std::str::from_utf8(&bytes) {
+        if error.error_len().is_none() {
+            bytes.truncate(error.valid_up_to());
+        }
+    }
+    Ok(bytes)
 }
 
 /// A URL when the file has one, else its last non-empty line (SOURCE files often hold a
@@ -268,14 +287,60 @@ fn title_from_path(path: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// Reads a file of at most `max_bytes`; a larger one is refused without being read (and one
+/// that grows while it is read, once it passes the limit).
+pub(crate) fn read_capped(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
+    let too_large = |size: u64| {
+        format!(
+            "the file ({}) is larger than the limit of {} (index.max_file_mib)",
+            parse::size(size),
+            parse::size(max_bytes)
+        )
+    };
+    let file = fs::File::open(path).map_err(|error| error.to_string())?;
+    let size = file.metadata().map_err(|error| error.to_string())?.len();
+    if size > max_bytes {
+        return Err(too_large(size));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|error| error.to_string())?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// Runs the parsing of one file so that a panic (a bug in a parser, ours or a library's)
+/// skips that file with the panic's message instead of ending the whole ingest. Unwinding
+/// out of `work` is safe to catch: it only reads the file's bytes and builds a value that
+/// the panic throws away.
+pub(crate) fn isolated<T>(work: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    match panic::catch_unwind(AssertUnwindSafe(work)) {
+        Ok(result) => result,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|message| (*message).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".to_owned());
+            Err(format!(
+                "the parser failed on this file ({message}); this is a bug, please report it"
+            ))
+        }
+    }
+}
+
 /// Builds the practice for a file; the error is the reason to report.
 pub(crate) fn practice_from_file(
     candidate: &Candidate,
     bytes: &[u8],
     added_by: &str,
     added_at: DateTime<Utc>,
+    limits: &IngestLimits,
 ) -> Result<Practice, String> {
-    let parsed = parse::parse(candidate.format, bytes)?;
+    let parsed = parse::parse_limited(candidate.format, bytes, limits)?;
     let front_matter = parsed.front_matter;
     let body = parsed.body;
     let title = front_matter

@@ -5,7 +5,8 @@
 //!
 //! # Layout
 //!
-//! - [`practice`]: the public types ([`Practice`], [`Hit`], [`SearchResults`], [`IngestReport`], …).
+//! - [`practice`]: the public types ([`Practice`], [`Hit`], [`SearchResults`], [`IngestReport`],
+//!   [`IngestLimits`], …).
 //! - [`index`]: [`Index`], one file per idea: opening, the writer-lock discipline, ingest
 //!   and removal, search, snippets, related practices, the chat workflow, loading, stats.
 //! - `schema`: the tantivy fields and `make_doc`, the one way a practice becomes a document.
@@ -19,6 +20,8 @@
 //! - [`progress`]: a progress bar (terminal) or log lines (elsewhere) for ingest.
 
 mod analysis;
+#[cfg(test)]
+mod fuzzing;
 pub mod index;
 mod ingest;
 pub mod parse;
@@ -35,8 +38,8 @@ pub use analysis::detect_language;
 pub use index::Index;
 pub use ingest::{id_for_path, infer_type};
 pub use practice::{
-    Hit, IngestReport, Practice, PracticeLanguage, PracticeType, Progress, Rating, SearchOptions,
-    SearchResults, Share, Stats, Status, UnknownValue,
+    Hit, IngestLimits, IngestReport, Practice, PracticeLanguage, PracticeType, Progress, Rating,
+    SearchOptions, SearchResults, Share, Stats, Status, UnknownValue,
 };
 pub use progress::ProgressBar;
 

@@ -262,6 +262,32 @@ pub struct IngestReport {
     pub failed: Vec<(PathBuf, String)>,
 }
 
+/// What one file may cost to ingest; a file over a limit is skipped, with the reason, in
+/// [`IngestReport::failed`]. The bot sets them from its `[index]` configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngestLimits {
+    /// Larger files are not read at all.
+    pub max_file_bytes: u64,
+    /// Most bytes one PDF stream decompresses to (an object or cross-reference stream
+    /// when the file is loaded, a page's content when its text is read): a small file
+    /// cannot inflate to gigabytes.
+    pub max_pdf_stream_bytes: usize,
+    /// Most bytes of text kept from one file (its body once parsed).
+    pub max_text_bytes: usize,
+}
+
+const MIB: usize = 1024 * 1024;
+
+impl Default for IngestLimits {
+    fn default() -> Self {
+        IngestLimits {
+            max_file_bytes: 64 * MIB as u64,
+            max_pdf_stream_bytes: 16 * MIB,
+            max_text_bytes: 16 * MIB,
+        }
+    }
+}
+
 /// Where an ingest is; handed to the caller's progress callback.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Progress {

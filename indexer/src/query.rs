@@ -275,6 +275,12 @@ impl QueryBuilder {
                 clauses.push((Occur::Must, filter_query(query)));
             }
         }
+        if clauses.is_empty() {
+            // Nothing left to look for (words the analysers drop, such as one over 40
+            // letters): alone, the exclusion of pending practices below would become the
+            // query and find exactly them.
+            return None;
+        }
         if clauses.len() > 1 {
             (term_union, phrase) = (false, None);
         }
@@ -293,7 +299,6 @@ impl QueryBuilder {
             (Occur::MustNot, query)
         }));
         let query: Box<dyn Query> = match clauses.len() {
-            0 => return None,
             // A single required clause scores exactly as the clause alone, and unwrapping
             // it lets a union of term queries reach tantivy's block-max WAND, which skips
             // the blocks of postings that cannot enter the top hits.

@@ -107,10 +107,20 @@ async fn search_share_approve_decline_and_rate_in_a_real_room() -> Result<()> {
         assert_eq!(first_hit(&reply), Some(expected), "{query}: {reply}");
     }
 
-    // The same search from the command line gives the same text.
-    let cli = bot.run_cli(&["index", "search", "licenze aperte EUPL"])?;
+    // The same search from the command line gives the same text; the words need no quotes.
+    let cli = bot.run_cli(&["index", "search", "licenze", "aperte", "EUPL"])?;
     let chat = ask(&bob, "!search licenze aperte EUPL".into()).await?;
     assert_eq!(String::from_utf8_lossy(&cli.stdout).trim_end(), chat);
+    // A hit names its type in Italian, and says when the document gives no organisation or
+    // year (the AgID corpus has no front matter).
+    let hit = chat
+        .lines()
+        .find(|line| line.starts_with("1. "))
+        .expect("a first hit");
+    assert!(
+        hit.contains(" — linea guida · ente n.d. · anno n.d. · `"),
+        "{hit}"
+    );
 
     // Share → pending (invisible to others) → approve → everyone finds it.
     let shared = ask(
@@ -121,6 +131,7 @@ async fn search_share_approve_decline_and_rate_in_a_real_room() -> Result<()> {
     let id = quoted_id(&shared)
         .expect("the share reply names the id")
         .to_owned();
+    assert_eq!(id.len(), 16, "a 64-bit id: {shared}");
     let query = "!search protocollo informatico comuni".to_owned();
     assert!(ask(&bob, query.clone()).await?.starts_with("Nessuna"));
     assert!(ask(&moderator, "!pending".into()).await?.contains(&id));

@@ -12,7 +12,7 @@ use pspm_config::Config;
 use tokio::sync::watch;
 
 use super::essential::Essential;
-use super::{open_store, outbox_drop, outbox_list, outbox_retry, STATE};
+use super::{index_add, open_store, outbox_drop, outbox_list, outbox_retry, STATE};
 use crate::domain::{Rendered, Reply};
 use crate::store::{Batch, Outgoing};
 
@@ -259,4 +259,35 @@ fn dead_letters_are_listed_retried_and_dropped() {
     assert_eq!(outbox_drop(&config, None).unwrap(), 0);
     let listing = outbox_list(&config).unwrap();
     assert_eq!((listing.dead_letters.len(), listing.waiting), (0, 3));
+}
+
+/// `[index]` reaches `pspm index add`: a file over `max_file_mib` is skipped, with the
+/// key named in the reason.
+#[test]
+fn index_limits_come_from_the_config() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config");
+    std::fs::copy(root.join("plan.example.toml"), dir.path().join("plan.toml")).expect("plan");
+    let config_text = std::fs::read_to_string(root.join("pspm.example.toml"))
+        .expect("config")
+        .replace("plan.example.toml", "plan.toml")
+        .replace("../.demo/bot-data", "data")
+        .replace("max_file_mib = 64", "max_file_mib = 1");
+    let config_path = dir.path().join("pspm.toml");
+    std::fs::write(&config_path, config_text).expect("write config");
+    let config = Config::load_with_password(&config_path, None).expect("config loads");
+    let files = dir.path().join("files");
+    std::fs::create_dir(&files).expect("mkdir");
+    std::fs::write(files.join("small.md"), "# Piccolo\n\nBreve.").expect("write");
+    std::fs::write(files.join("large.txt"), "parola ".repeat(200_000)).expect("write");
+    let report = index_add(&config, &[files], "operator").expect("ingest");
+    assert_eq!(report.added, 1, "{report:?}");
+    let [(path, reason)] = report.failed.as_slice() else {
+        panic!("one file skipped: {report:?}");
+    };
+    assert!(path.ends_with("large.txt"), "{report:?}");
+    assert!(
+        reason.contains("larger than the limit of 1.0 MiB (index.max_file_mib)"),
+        "{reason}"
+    );
 }

@@ -60,6 +60,8 @@ mod chat_tests;
 #[cfg(test)]
 mod export_tests;
 #[cfg(test)]
+mod fuzz_tests;
+#[cfg(test)]
 mod monitoring_tests;
 #[cfg(test)]
 mod ordering_tests;

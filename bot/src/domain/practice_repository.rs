@@ -9,6 +9,8 @@
 
 use std::collections::HashMap;
 
+use super::i18n::Msg;
+
 pub use pspm_indexer::{
     Hit, IndexError, Practice, PracticeType, Rating, SearchOptions, SearchResults, Share, Status,
 };
@@ -43,7 +45,28 @@ pub struct LastSearch {
 pub type Searches = HashMap<String, LastSearch>;
 
 /// The id of a practice shared from chat: derived from the sharing event, so applying the
-/// same event again shares the same practice.
+/// same event again shares the same practice. All 64 bits of the event's fingerprint: with
+/// 32, two shares out of 9,300 would collide with a 1 % chance, and the second would get
+/// the first one's practice back.
 pub fn share_id(event_id: &str) -> String {
+    format!("{:016x}", super::participation::fingerprint(event_id))
+}
+
+/// The 32-bit id that versions before [`share_id`] grew gave the same event. Practices
+/// shared then keep it (ids are free text to every command); it is only looked up so that
+/// such an event, replayed after an upgrade, does not share its practice a second time.
+pub fn legacy_share_id(event_id: &str) -> String {
     format!("{:08x}", super::participation::fingerprint(event_id) >> 32)
+}
+
+/// The catalogue's name of a practice type, so a reply says "linea guida" in Italian rather
+/// than the stored `guideline`.
+pub fn type_name(practice_type: PracticeType) -> Msg {
+    match practice_type {
+        PracticeType::StrategicPlan => Msg::PracticeTypeStrategicPlan,
+        PracticeType::Methodology => Msg::PracticeTypeMethodology,
+        PracticeType::Guideline => Msg::PracticeTypeGuideline,
+        PracticeType::Experience => Msg::PracticeTypeExperience,
+        PracticeType::Other => Msg::PracticeTypeOther,
+    }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use pspm_indexer::Index;
 
-use super::practice_repository::share_id;
+use super::practice_repository::{legacy_share_id, share_id};
 use super::tests::{at, settings};
 use super::*;
 
@@ -23,9 +23,13 @@ struct Chat {
 
 impl Chat {
     fn new() -> Chat {
+        Chat::in_language(Language::En)
+    }
+
+    fn in_language(language: Language) -> Chat {
         let index = Arc::new(Index::in_ram().unwrap());
         let engine =
-            Engine::new(settings(Language::En), State::default()).with_practices(index.clone());
+            Engine::new(settings(language), State::default()).with_practices(index.clone());
         Chat {
             engine,
             index,
@@ -77,7 +81,7 @@ impl Chat {
     }
 }
 
-use super::practice_repository::{PracticeType, Share};
+use super::practice_repository::{Practice, PracticeType, Rating, Share, Status};
 
 #[test]
 fn a_shared_practice_waits_for_a_moderator_then_everyone_finds_it() {
@@ -140,6 +144,62 @@ fn a_shared_practice_waits_for_a_moderator_then_everyone_finds_it() {
         "{card}"
     );
     assert!(card.contains("Not rated yet"), "{card}");
+}
+
+#[test]
+fn search_lines_show_type_organisation_and_year_in_the_readers_language() {
+    let described = Practice {
+        id: "plan".into(),
+        title: "Piano triennale per l'informatica".into(),
+        summary: String::new(),
+        body: "Il piano descrive la trasformazione digitale dei servizi comunali.".into(),
+        practice_type: PracticeType::StrategicPlan,
+        organisation: Some("Comune di Roma".into()),
+        year: Some(2020),
+        tags: Vec::new(),
+        language: pspm_indexer::PracticeLanguage::It,
+        licence: None,
+        source: "test".into(),
+        added_by: "@operator:ministry.test".into(),
+        added_at: Utc.timestamp_millis_opt(1_600_000_000_000).unwrap(),
+        status: Status::Published,
+        rating: Rating::default(),
+        path: None,
+    };
+    let silent = Practice {
+        id: "kit".into(),
+        title: "Kit per il riuso".into(),
+        body: "Come pubblicare il software gestionale in riuso.".into(),
+        practice_type: PracticeType::Guideline,
+        organisation: None,
+        year: None,
+        ..described.clone()
+    };
+    for (language, with_metadata, without_metadata) in [
+        (
+            Language::It,
+            "1. Piano triennale per l'informatica — piano strategico · Comune di Roma · 2020 · `plan`",
+            "1. Kit per il riuso — linea guida · ente n.d. · anno n.d. · `kit`",
+        ),
+        (
+            Language::En,
+            "1. Piano triennale per l'informatica — strategic plan · Comune di Roma · 2020 · `plan`",
+            "1. Kit per il riuso — guideline · organisation n/a · year n/a · `kit`",
+        ),
+    ] {
+        let mut chat = Chat::in_language(language);
+        chat.index
+            .import([described.clone(), silent.clone()])
+            .unwrap();
+        let reply = chat.reply(ALICE, "!search trasformazione digitale");
+        assert_eq!(reply.lines().nth(1), Some(with_metadata), "{reply}");
+        let reply = chat.reply(ALICE, "!search software gestionale");
+        assert_eq!(reply.lines().nth(1), Some(without_metadata), "{reply}");
+        // The card and the moderators' list name the type in the same words.
+        let card = chat.reply(ALICE, "!practice kit");
+        let type_name = without_metadata.split(" — ").nth(1).unwrap().split(" · ").next().unwrap();
+        assert!(card.contains(type_name), "{card}");
+    }
 }
 
 #[test]
@@ -262,6 +322,64 @@ fn sharing_again_from_the_same_event_changes_nothing() {
     assert_eq!(effects.replies[0].text.body, first);
     assert_eq!(chat.index.list(true).unwrap().len(), 1);
     assert_eq!(chat.index.list(true).unwrap()[0].id, share_id(&event));
+}
+
+#[test]
+fn share_ids_have_64_bits_and_old_32_bit_ids_still_work() {
+    let mut chat = Chat::new();
+    let (event, reply, _) = chat.say(ALICE, "!share Reuse kit | Guidance on software reuse.");
+    let id = share_id(&event);
+    // 64 bits: a 1 % chance of any collision needs about 600 million shares, not 9,300.
+    assert_eq!(id.len(), 16, "{id}");
+    assert!(id.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
+    assert!(reply.contains(&format!("`{id}`")), "{reply}");
+    assert_ne!(share_id("$a"), share_id("$b"));
+
+    // A practice shared before ids grew keeps its 32-bit id: every command still finds it.
+    let old_event = "$shared-by-an-earlier-version";
+    let old_id = legacy_share_id(old_event);
+    assert_eq!(old_id.len(), 8);
+    chat.index
+        .share(Share {
+            id: old_id.clone(),
+            title: "Open data kit".into(),
+            url_or_text: "How to publish open data.".into(),
+            practice_type: None,
+            tags: Vec::new(),
+            added_by: BOB.into(),
+            added_at: at(1_600_000_000_000),
+        })
+        .unwrap();
+    assert!(chat
+        .reply(MODERATOR, &format!("!approve {old_id}"))
+        .contains("published"));
+    assert!(chat
+        .reply(ALICE, &format!("!practice {old_id}"))
+        .contains("Open data kit"));
+
+    // Its event replayed after the upgrade (a crash before the commit) shares nothing twice.
+    let effects = chat.engine.apply(
+        Input::Message(Message {
+            event_id: old_event.into(),
+            room_id: ROOM.into(),
+            sender: BOB.into(),
+            sent_at_ms: 1_600_000_000_000,
+            body: "!share Open data kit | How to publish open data.".into(),
+            thread_root: None,
+            reply_to: None,
+            quoted: None,
+        }),
+        at(1_700_000_100_000),
+    );
+    assert!(
+        effects.replies[0]
+            .text
+            .body
+            .contains(&format!("`{old_id}`")),
+        "{:?}",
+        effects.replies[0].text.body
+    );
+    assert_eq!(chat.index.list(true).unwrap().len(), 2);
 }
 
 #[test]

@@ -17,6 +17,8 @@
 
 pub mod card_refresh;
 pub mod events;
+#[cfg(test)]
+mod events_fuzz_tests;
 pub mod invites;
 pub mod login;
 pub mod outbox;

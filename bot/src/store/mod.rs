@@ -146,6 +146,8 @@ pub trait Store: Send + Sync + 'static {
 }
 
 #[cfg(test)]
+mod fuzz_tests;
+#[cfg(test)]
 mod golden;
 #[cfg(test)]
 mod samples;

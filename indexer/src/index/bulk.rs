@@ -12,8 +12,8 @@ use tantivy::Term;
 
 use super::load::{count_term, find_one, load_all};
 use super::Index;
-use crate::ingest::{self, content_hash};
-use crate::practice::{IngestReport, Practice, Progress, Rating};
+use crate::ingest::{self, content_hash, Candidate};
+use crate::practice::{IngestLimits, IngestReport, Practice, Progress, Rating};
 use crate::schema::{make_doc, path_key, Record};
 use crate::IndexError;
 
@@ -21,6 +21,9 @@ impl Index {
     /// Adds files and folders (recursively). Unchanged files are skipped, changed ones
     /// replaced, and files gone from a re-added folder removed. A file that cannot be read
     /// or parsed is reported in `failed` and the rest goes on.
+    ///
+    /// A file larger than the [`IngestLimits`], or one whose parser panics, is skipped the
+    /// same way, with its reason.
     pub fn add_paths(
         &self,
         paths: &[PathBuf],
@@ -28,6 +31,20 @@ impl Index {
         added_at: DateTime<Utc>,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<IngestReport, IndexError> {
+        self.add_paths_with(paths, progress, |candidate, bytes, limits| {
+            ingest::practice_from_file(candidate, bytes, added_by, added_at, limits)
+        })
+    }
+
+    /// [`Index::add_paths`] with the function that turns a file into a practice given, so
+    /// that a test can make one panic.
+    pub(super) fn add_paths_with(
+        &self,
+        paths: &[PathBuf],
+        progress: &mut dyn FnMut(Progress),
+        build: impl Fn(&Candidate, &[u8], &IngestLimits) -> Result<Practice, String>,
+    ) -> Result<IngestReport, IndexError> {
+        let limits = self.limits;
         let walk = ingest::walk(paths);
         let total = walk.candidates.len();
         let fields = self.fields;
@@ -45,11 +62,11 @@ impl Index {
                 });
                 let key = path_key(&candidate.path);
                 seen.insert(key.clone());
-                let bytes = match fs::read(&candidate.path) {
+                let bytes = match ingest::read_capped(&candidate.path, limits.max_file_bytes) {
                     Ok(bytes) => bytes,
-                    Err(error) => {
-                        tracing::warn!(path = %candidate.path.display(), %error, "skipping unreadable file");
-                        report.failed.push((candidate.path.clone(), error.to_string()));
+                    Err(reason) => {
+                        tracing::warn!(path = %candidate.path.display(), %reason, "skipping unreadable file");
+                        report.failed.push((candidate.path.clone(), reason));
                         continue;
                     }
                 };
@@ -62,7 +79,7 @@ impl Index {
                     report.unchanged += 1;
                     continue;
                 }
-                let practice = match ingest::practice_from_file(candidate, &bytes, added_by, added_at) {
+                let practice = match ingest::isolated(|| build(candidate, &bytes, &limits)) {
                     Ok(practice) => practice,
                     Err(reason) => {
                         tracing::warn!(path = %candidate.path.display(), %reason, "skipping file");

@@ -13,6 +13,8 @@
 
 mod bulk;
 mod chat;
+#[cfg(test)]
+mod fuzz_tests;
 mod load;
 mod open;
 mod related;
@@ -28,6 +30,7 @@ use std::time::Duration;
 
 use tantivy::IndexReader;
 
+use crate::practice::IngestLimits;
 use crate::query::QueryBuilder;
 use crate::schema::Fields;
 
@@ -40,6 +43,8 @@ pub struct Index {
     fields: Fields,
     directory: Option<PathBuf>,
     lock_timeout: Duration,
+    /// What one ingested file may cost.
+    limits: IngestLimits,
     /// Built once: making the analysers (stop-word sets) is measurable per search.
     queries: QueryBuilder,
 }

@@ -10,6 +10,7 @@ use tantivy::{ReloadPolicy, TantivyError};
 use super::writer::DEFAULT_LOCK_TIMEOUT;
 use super::Index;
 use crate::analysis;
+use crate::practice::IngestLimits;
 use crate::query::QueryBuilder;
 use crate::schema::{self, Fields};
 use crate::IndexError;
@@ -58,6 +59,7 @@ impl Index {
             fields,
             directory,
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
+            limits: IngestLimits::default(),
             queries: QueryBuilder::new(fields),
         })
     }
@@ -65,6 +67,12 @@ impl Index {
     /// How long writes wait for another writer (default 30 s).
     pub fn with_lock_timeout(mut self, lock_timeout: Duration) -> Index {
         self.lock_timeout = lock_timeout;
+        self
+    }
+
+    /// What one file may cost to ingest (default [`IngestLimits::default`]).
+    pub fn with_ingest_limits(mut self, limits: IngestLimits) -> Index {
+        self.limits = limits;
         self
     }
 

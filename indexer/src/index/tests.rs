@@ -106,3 +106,47 @@ fn phrase_search_matches_tantivy() {
     }
     assert!(compared > 500, "too few hits compared: {compared}");
 }
+
+/// A parser that panics (a bug in it or in a library) costs one file, reported with the
+/// panic's message; the other files of the same ingest are added.
+#[test]
+fn a_parser_panic_skips_that_file_and_the_ingest_goes_on() {
+    let folder = tempfile::tempdir().expect("tempdir");
+    for name in ["a.md", "boom.md", "c.md"] {
+        std::fs::write(
+            folder.path().join(name),
+            format!("# {name}\n\nTesto di {name}."),
+        )
+        .expect("write");
+    }
+    let index = Index::in_ram().expect("index");
+    let report = index
+        .add_paths_with(
+            &[folder.path().to_path_buf()],
+            &mut |_| {},
+            |candidate, bytes, limits| {
+                if candidate.path.ends_with("boom.md") {
+                    panic!("index out of bounds: the len is 3 but the index is 7");
+                }
+                crate::ingest::practice_from_file(candidate, bytes, "@a:x", Utc::now(), limits)
+            },
+        )
+        .expect("the ingest itself succeeds");
+    assert_eq!(report.added, 2, "{report:?}");
+    let [(path, reason)] = report.failed.as_slice() else {
+        panic!("one file skipped: {report:?}");
+    };
+    assert!(path.ends_with("boom.md"), "{report:?}");
+    assert!(
+        reason.contains("the parser failed") && reason.contains("the index is 7"),
+        "{reason}"
+    );
+    let titles: Vec<String> = index
+        .list(false)
+        .expect("list")
+        .into_iter()
+        .map(|practice| practice.title)
+        .collect();
+    assert_eq!(titles.len(), 2);
+    assert!(titles.contains(&"a.md".to_string()) && titles.contains(&"c.md".to_string()));
+}

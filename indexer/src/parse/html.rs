@@ -128,11 +128,21 @@ fn title_element(text: &str) -> Option<String> {
     ))))
 }
 
-/// Byte offset of `</name` in `text` (case-insensitive), or the end of the text.
+/// Byte offset of `</name` in `text` (case-insensitive), or the end of the text. It reads
+/// only up to the match, which the caller then skips: each byte is read once, however many
+/// elements are skipped (lowercasing the rest of the file per element was quadratic).
 fn find_closing(text: &str, name: &str) -> usize {
-    let needle = format!("</{name}");
-    let lower = text.to_ascii_lowercase();
-    lower.find(&needle).unwrap_or(text.len())
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(offset) = text[from..].find("</") {
+        let at = from + offset;
+        let after = &bytes[at + 2..];
+        if after.len() >= name.len() && after[..name.len()].eq_ignore_ascii_case(name.as_bytes()) {
+            return at;
+        }
+        from = at + 2;
+    }
+    text.len()
 }
 
 fn strip_tags(text: &str) -> String {
@@ -149,6 +159,9 @@ fn strip_tags(text: &str) -> String {
     out
 }
 
+/// Longest entity name read between `&` and `;` (`#x10FFFF` and `hellip` fit).
+const MAX_ENTITY_BYTES: usize = 10;
+
 /// Decodes numeric entities and the named ones Italian and English documents use.
 pub(crate) fn decode_entities(text: &str) -> String {
     if !text.contains('&') {
@@ -159,9 +172,12 @@ pub(crate) fn decode_entities(text: &str) -> String {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
-        let decoded = rest[1..]
-            .find(';')
-            .filter(|&semicolon| semicolon <= 10)
+        // Entities are short: looking further for the `;` would read the rest of the text
+        // again at every `&`.
+        let decoded = rest.as_bytes()[1..]
+            .iter()
+            .take(MAX_ENTITY_BYTES + 1)
+            .position(|&byte| byte == b';')
             .and_then(|semicolon| Some((entity(&rest[1..1 + semicolon])?, semicolon + 2)));
         match decoded {
             Some((c, consumed)) => {

@@ -103,6 +103,7 @@ fn strip_block_markers(mut line: &str) -> &str {
 fn strip_inline(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let chars: Vec<char> = text.chars().collect();
+    let mut next = NextChar::new(&chars);
     let mut index = 0;
     while index < chars.len() {
         let c = chars[index];
@@ -112,7 +113,7 @@ fn strip_inline(text: &str) -> String {
             }
             '[' => {
                 // [text](url) or [text][ref]: keep the text, skip the target.
-                if let Some(close) = find(&chars, index + 1, ']') {
+                if let Some(close) = next.find(index + 1, ']') {
                     let label: String = chars[index + 1..close].iter().collect();
                     out.push_str(&strip_inline(&label));
                     index = close + 1;
@@ -123,7 +124,7 @@ fn strip_inline(text: &str) -> String {
                         _ => None,
                     };
                     if let Some(closer) = closer {
-                        if let Some(end) = find(&chars, index + 1, closer) {
+                        if let Some(end) = next.find(index + 1, closer) {
                             index = end + 1;
                         }
                     }
@@ -134,7 +135,7 @@ fn strip_inline(text: &str) -> String {
             }
             '<' => {
                 // Autolinks keep their address; other tags vanish.
-                if let Some(close) = find(&chars, index + 1, '>') {
+                if let Some(close) = next.find(index + 1, '>') {
                     let inner: String = chars[index + 1..close].iter().collect();
                     if inner.contains("://") || inner.contains('@') && !inner.contains(' ') {
                         out.push_str(&inner);
@@ -177,11 +178,44 @@ fn strip_inline(text: &str) -> String {
     out
 }
 
-fn find(chars: &[char], from: usize, target: char) -> Option<usize> {
-    chars[from.min(chars.len())..]
-        .iter()
-        .position(|&c| c == target)
-        .map(|offset| from + offset)
+/// The next position of a character at or after a position, for searches that only move
+/// forward (as the scan of a line does): a result serves until the scan passes it, and a
+/// search that found nothing is not repeated. Without this, a line of `[`, `<` or `](`
+/// with nothing to close them read the rest of the line at each one: quadratic.
+struct NextChar<'a> {
+    chars: &'a [char],
+    /// Per character: where its last search started and what it found.
+    searched: Vec<(char, usize, Option<usize>)>,
+}
+
+impl<'a> NextChar<'a> {
+    fn new(chars: &'a [char]) -> NextChar<'a> {
+        NextChar {
+            chars,
+            searched: Vec::new(),
+        }
+    }
+
+    fn find(&mut self, from: usize, target: char) -> Option<usize> {
+        let slot = self.searched.iter().position(|&(c, _, _)| c == target);
+        if let Some(slot) = slot {
+            // Nothing is between where that search started and what it found.
+            match self.searched[slot] {
+                (_, started, None) if from >= started => return None,
+                (_, started, Some(at)) if (started..=at).contains(&from) => return Some(at),
+                _ => {}
+            }
+        }
+        let found = self.chars[from.min(self.chars.len())..]
+            .iter()
+            .position(|&c| c == target)
+            .map(|offset| from + offset);
+        match slot {
+            Some(slot) => self.searched[slot] = (target, from, found),
+            None => self.searched.push((target, from, found)),
+        }
+        found
+    }
 }
 
 /// `_` marks emphasis at word edges; inside a word (`snake_case`) it is text.

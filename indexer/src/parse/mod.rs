@@ -2,15 +2,21 @@
 //! helpers (decoding, summaries, whitespace).
 
 mod front_matter;
+#[cfg(test)]
+mod fuzz_tests;
 mod html;
 mod markdown;
 mod pdf;
 mod rst;
+#[cfg(test)]
+mod scaling_tests;
 mod text;
 
 use std::path::Path;
 
 pub use front_matter::FrontMatter;
+
+use crate::practice::IngestLimits;
 
 /// What a parser extracts from one file.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -47,14 +53,48 @@ impl Format {
     }
 }
 
-/// Parses `bytes` as `format`; the error is a reason a person can read.
+/// Parses `bytes` as `format` within the default [`IngestLimits`]; the error is a reason a
+/// person can read.
 pub fn parse(format: Format, bytes: &[u8]) -> Result<ParsedDocument, String> {
-    match format {
-        Format::Pdf => pdf::parse(bytes),
-        Format::Markdown => Ok(markdown::parse(&decode_text(bytes))),
-        Format::Text => Ok(text::parse(&decode_text(bytes))),
-        Format::ReStructuredText => Ok(rst::parse(&decode_text(bytes))),
-        Format::Html => Ok(html::parse(&decode_text(bytes))),
+    parse_limited(format, bytes, &IngestLimits::default())
+}
+
+/// Parses `bytes` as `format`; a PDF stream that would decompress past
+/// `max_pdf_stream_bytes`, or text longer than `max_text_bytes`, is an error.
+pub fn parse_limited(
+    format: Format,
+    bytes: &[u8],
+    limits: &IngestLimits,
+) -> Result<ParsedDocument, String> {
+    let parsed = match format {
+        Format::Pdf => pdf::parse(bytes, limits)?,
+        Format::Markdown => markdown::parse(&decode_text(bytes)),
+        Format::Text => text::parse(&decode_text(bytes)),
+        Format::ReStructuredText => rst::parse(&decode_text(bytes)),
+        Format::Html => html::parse(&decode_text(bytes)),
+    };
+    if parsed.body.len() > limits.max_text_bytes {
+        return Err(text_too_long(parsed.body.len(), limits));
+    }
+    Ok(parsed)
+}
+
+/// The reason a file's text is refused.
+pub(crate) fn text_too_long(bytes: usize, limits: &IngestLimits) -> String {
+    format!(
+        "its text ({}) is longer than the limit of {} (index.max_text_mib)",
+        size(bytes as u64),
+        size(limits.max_text_bytes as u64)
+    )
+}
+
+/// A size as people read it: bytes below a MiB, MiB with one decimal above.
+pub(crate) fn size(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes < MIB {
+        format!("{bytes} bytes")
+    } else {
+        format!("{:.1} MiB", bytes as f64 / MIB as f64)
     }
 }
 

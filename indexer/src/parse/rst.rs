@@ -29,6 +29,13 @@ const CONTENT_DIRECTIVES: &[&str] = &[
     "deprecated",
 ];
 
+/// Longest footnote reference, `[` to `]_`.
+const FOOTNOTE_REFERENCE_BYTES: usize = 21;
+
+/// Directives nested deeper than this are kept as plain lines, not parsed again: each level
+/// parses its block anew, so depth multiplies the work (and recursion the stack).
+const MAX_DIRECTIVE_DEPTH: usize = 8;
+
 /// Characters that may adorn a section title.
 fn is_adornment_char(c: char) -> bool {
     matches!(
@@ -52,6 +59,18 @@ fn indentation(line: &str) -> usize {
 }
 
 pub(crate) fn parse(text: &str) -> ParsedDocument {
+    parse_nested(text, 0)
+}
+
+/// Parses a document, or the block of a directive nested `depth` deep.
+fn parse_nested(text: &str, depth: usize) -> ParsedDocument {
+    if depth > MAX_DIRECTIVE_DEPTH {
+        return ParsedDocument {
+            title: None,
+            body: normalise_paragraphs(&strip_inline(text)),
+            front_matter: Default::default(),
+        };
+    }
     let lines: Vec<&str> = text.lines().collect();
     let mut title: Option<String> = None;
     let mut out = String::new();
@@ -62,7 +81,7 @@ pub(crate) fn parse(text: &str) -> ParsedDocument {
         let indent = indentation(line);
 
         if trimmed == ".." || trimmed.starts_with(".. ") {
-            index = explicit_markup(&lines, index, &mut out);
+            index = explicit_markup(&lines, index, depth, &mut out);
             continue;
         }
 
@@ -105,7 +124,7 @@ pub(crate) fn parse(text: &str) -> ParsedDocument {
 }
 
 /// Handles `.. something` at `start`; returns the index of the first line after it.
-fn explicit_markup(lines: &[&str], start: usize, out: &mut String) -> usize {
+fn explicit_markup(lines: &[&str], start: usize, depth: usize, out: &mut String) -> usize {
     let line = lines[start];
     let indent = indentation(line);
     let markup = line.trim().trim_start_matches("..").trim();
@@ -128,7 +147,7 @@ fn explicit_markup(lines: &[&str], start: usize, out: &mut String) -> usize {
             }
             let inner: Vec<&str> = lines[body_start..block_end].to_vec();
             let dedented = dedent(&inner);
-            let parsed = parse(&dedented);
+            let parsed = parse_nested(&dedented, depth + 1);
             if let Some(heading) = parsed.title {
                 out.push_str(&heading);
                 out.push_str("\n\n");
@@ -146,7 +165,7 @@ fn explicit_markup(lines: &[&str], start: usize, out: &mut String) -> usize {
             out.push_str(&strip_inline(text.trim()));
             out.push('\n');
             let inner = dedent(&lines[start + 1..block_end]);
-            out.push_str(&parse(&inner).body);
+            out.push_str(&parse_nested(&inner, depth + 1).body);
             out.push_str("\n\n");
         }
         return block_end;
@@ -255,10 +274,14 @@ pub(crate) fn strip_inline(text: &str) -> String {
             }
         }
         if rest.starts_with('[') {
-            // Footnote references: [1]_, [#]_, [#name]_.
-            if let Some(close) = rest.find("]_") {
+            // Footnote references: [1]_, [#]_, [#name]_, short: looking further would read
+            // the rest of the line again at every `[`.
+            let close = rest.as_bytes()[..rest.len().min(FOOTNOTE_REFERENCE_BYTES)]
+                .windows(2)
+                .position(|pair| pair == b"]_");
+            if let Some(close) = close {
                 let label = &rest[1..close];
-                if !label.contains(' ') && close < 20 {
+                if !label.contains(' ') {
                     // The space before a removed reference would dangle before punctuation.
                     if out.ends_with(' ') {
                         out.pop();

@@ -298,6 +298,86 @@ fn unreadable_and_corrupt_files_are_reported_and_skipped() {
     assert_eq!(search(&index, "leggibile").len(), 1);
 }
 
+/// The reason `name` was skipped for, from the report.
+fn skipped_because(report: &pspm_indexer::IngestReport, name: &str) -> String {
+    report
+        .failed
+        .iter()
+        .find(|(path, _)| path.ends_with(name))
+        .map(|(_, reason)| reason.clone())
+        .unwrap_or_else(|| panic!("{name} was not skipped: {report:?}"))
+}
+
+#[test]
+fn files_over_the_limits_are_skipped_with_the_reason() {
+    let folder = tempfile::tempdir().expect("tempdir");
+    let root = folder.path().to_path_buf();
+    write(&root.join("small.md"), "# Piccolo\n\nUn documento breve.");
+    // Over the default 64 MiB (sparse: nothing is written): refused unread.
+    let huge = fs::File::create(root.join("huge.txt")).expect("create");
+    huge.set_len(65 * 1024 * 1024).expect("set_len");
+    drop(huge);
+    let index = Index::in_ram().expect("index");
+    let report = index
+        .add_paths(
+            std::slice::from_ref(&root),
+            "@a:x",
+            at(1),
+            &mut no_progress(),
+        )
+        .expect("add");
+    assert_eq!(report.added, 1, "{report:?}");
+    let reason = skipped_because(&report, "huge.txt");
+    assert!(
+        reason.contains("65.0 MiB") && reason.contains("64.0 MiB"),
+        "{reason}"
+    );
+    fs::remove_file(root.join("huge.txt")).expect("remove");
+
+    // Smaller limits: 2 MiB of page content compressed into a few kilobytes, and text
+    // longer than allowed.
+    let lines: Vec<String> = (0..40_000)
+        .map(|n| format!("riga {n} del documento compresso"))
+        .collect();
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let mut bomb = lopdf::Document::load_mem(&make_pdf("Bomba", &lines)).expect("pdf");
+    bomb.compress();
+    let mut bytes = Vec::new();
+    bomb.save_to(&mut bytes).expect("save");
+    assert!(bytes.len() < 256 * 1024, "{} bytes", bytes.len());
+    write(&root.join("bomb.pdf"), &bytes);
+    write(
+        &root.join("long.md"),
+        format!("# Lungo\n\n{}", "parola ".repeat(400_000)),
+    );
+    let limits = pspm_indexer::IngestLimits {
+        max_file_bytes: 8 * 1024 * 1024,
+        max_pdf_stream_bytes: 1024 * 1024,
+        max_text_bytes: 1024 * 1024,
+    };
+    let index = Index::in_ram().expect("index").with_ingest_limits(limits);
+    let report = index
+        .add_paths(
+            std::slice::from_ref(&root),
+            "@a:x",
+            at(1),
+            &mut no_progress(),
+        )
+        .expect("add");
+    assert_eq!(report.added, 1, "{report:?}");
+    let reason = skipped_because(&report, "bomb.pdf");
+    assert!(
+        reason.contains("decompresses to more than the limit of 1.0 MiB"),
+        "{reason}"
+    );
+    let reason = skipped_because(&report, "long.md");
+    assert!(
+        reason.contains("text (2.7 MiB) is longer than the limit of 1.0 MiB"),
+        "{reason}"
+    );
+    assert_eq!(search(&index, "documento breve").len(), 1);
+}
+
 #[test]
 fn stats_count_by_type_status_and_language() {
     let index = sample_index();

@@ -250,6 +250,38 @@ impl XorShift {
     }
 }
 
+/// Found by the search fuzz target: a query whose words all vanish in analysis (over 40
+/// letters) left only the exclusion of pending practices, which then found exactly them.
+#[test]
+fn words_the_analysers_drop_find_nothing_and_never_pending_practices() {
+    let index = sample_index();
+    index
+        .share(super::chat::share(
+            "secret",
+            "Bozza riservata",
+            "Testo in attesa.",
+        ))
+        .expect("share");
+    for query in [
+        "a".repeat(40),
+        format!("{} {}", "x".repeat(41), "y".repeat(60)),
+    ] {
+        for include_pending in [false, true] {
+            let results = index
+                .search(
+                    &query,
+                    SearchOptions {
+                        include_pending,
+                        ..SearchOptions::default()
+                    },
+                )
+                .expect("search");
+            assert!(results.hits.is_empty(), "{query}: {results:?}");
+            assert_eq!(results.total, 0);
+        }
+    }
+}
+
 #[test]
 fn garbage_queries_never_fail() {
     let index = sample_index();

@@ -2,6 +2,7 @@
 
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::{Msg, Rendered};
+use crate::domain::practice_repository::type_name;
 
 pub const SPEC: Spec = Spec {
     name: "pending",
@@ -35,7 +36,7 @@ impl Pending {
                 &[
                     ("id", &p.id),
                     ("title", &p.title),
-                    ("type", p.practice_type.as_str()),
+                    ("type", catalogue.template(type_name(p.practice_type))),
                     ("added_by", &p.added_by),
                     ("added_at", &p.added_at.format("%Y-%m-%d").to_string()),
                 ],

@@ -2,7 +2,7 @@
 
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::{Msg, Rendered};
-use crate::domain::practice_repository::Status;
+use crate::domain::practice_repository::{type_name, Status};
 
 pub const SPEC: Spec = Spec {
     name: "practice",
@@ -50,7 +50,7 @@ impl PracticeCommand {
             catalogue.render(
                 Msg::PracticeMeta,
                 &[
-                    ("type", practice.practice_type.as_str()),
+                    ("type", catalogue.template(type_name(practice.practice_type))),
                     (
                         "organisation",
                         practice.organisation.as_deref().unwrap_or(unknown),

@@ -3,7 +3,9 @@
 
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::{Catalogue, Msg, Rendered};
-use crate::domain::practice_repository::{Hit, LastSearch, SearchOptions, SearchResults, PAGE};
+use crate::domain::practice_repository::{
+    type_name, Hit, LastSearch, SearchOptions, SearchResults, PAGE,
+};
 use crate::domain::Role;
 
 pub const SPEC: Spec = Spec {
@@ -121,15 +123,24 @@ pub fn render_page(
 }
 
 fn hit_line(catalogue: &Catalogue, n: usize, hit: &Hit) -> Rendered {
-    let mut meta = vec![hit.practice_type.to_string()];
-    meta.extend(hit.organisation.clone());
-    meta.extend(hit.year.map(|y| y.to_string()));
+    let year = hit.year.map(|year| year.to_string());
     catalogue.render(
         Msg::SearchHit,
         &[
             ("n", &n.to_string()),
             ("title", &hit.title),
-            ("meta", &meta.join(" · ")),
+            ("type", catalogue.template(type_name(hit.practice_type))),
+            (
+                "organisation",
+                hit.organisation
+                    .as_deref()
+                    .unwrap_or(catalogue.template(Msg::SearchNoOrganisation)),
+            ),
+            (
+                "year",
+                year.as_deref()
+                    .unwrap_or(catalogue.template(Msg::SearchNoYear)),
+            ),
             ("id", &hit.id),
         ],
     )

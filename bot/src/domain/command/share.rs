@@ -2,8 +2,8 @@
 //! pending, for a moderator's `!approve` or `!decline`.
 
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
-use crate::domain::i18n::Msg;
-use crate::domain::practice_repository::{share_id, PracticeType, Share};
+use crate::domain::i18n::{Msg, Rendered};
+use crate::domain::practice_repository::{legacy_share_id, share_id, Practice, PracticeType, Share};
 
 pub const SPEC: Spec = Spec {
     name: "share",
@@ -72,6 +72,12 @@ impl ShareCommand {
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
         let repository = ctx.repository()?;
+        if let Some(practice) = shared_before_upgrade(ctx, &self.title)? {
+            return Ok(ctx.catalogue.render(
+                Msg::ShareDone,
+                &[("title", &practice.title), ("id", &practice.id)],
+            ));
+        }
         let share = Share {
             id: share_id(&ctx.message.event_id),
             title: self.title,
@@ -89,4 +95,18 @@ impl ShareCommand {
             &[("title", &practice.title), ("id", &practice.id)],
         ))
     }
+}
+
+/// The practice this very event shared under its old 32-bit id, if it did: same sender, and
+/// the same time or title (a different share whose old id collided has neither).
+fn shared_before_upgrade(ctx: &Ctx<'_>, title: &str) -> Result<Option<Practice>, Rendered> {
+    let repository = ctx.repository()?;
+    let found = repository
+        .get(&legacy_share_id(&ctx.message.event_id))
+        .map_err(|e| ctx.repository_error(&e))?;
+    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    Ok(found.filter(|practice| {
+        practice.added_by == ctx.message.sender
+            && (practice.added_at == ctx.sent_at() || practice.title == title)
+    }))
 }
