@@ -64,6 +64,11 @@ impl Engine {
         effects
     }
 
+    /// Whether a reaction on `event_id` would be a vote: it is a proposal's card or message.
+    pub fn is_vote_target(&self, event_id: &str) -> bool {
+        self.state.participation.by_event.contains_key(event_id)
+    }
+
     /// Whether the entry gate lets `input` through (the adapter asks before fetching what a
     /// command needs, e.g. the message `!promote` quotes).
     pub fn admits(&self, input: &Input) -> bool {

@@ -9,8 +9,9 @@
 //! the homeserver has it. A response that holds events from other servers, or a `limited`
 //! timeline (a backlog, or a gap federation left), has the room walked back afterwards,
 //! beside the next `/sync` ([`super::walk`]); what a walk finds is applied in a commit of its
-//! own, with the room's order it saw. A `limited` timeline that holds commands is completed
-//! from history before it is applied, so the backlog goes first and commands act in order.
+//! own, with the room's order it saw. A `limited` timeline that holds commands (or votes on
+//! a proposal the bot does not know yet) is completed from history before it is applied, so
+//! the backlog goes first and commands act in order.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::future::Future;
@@ -252,10 +253,8 @@ impl SyncLoop {
             // Synapse marks a timeline `limited` for a backlog and for a gap federation left.
             // Votes need no wait for it (the room's order puts ballots in place later); a
             // command does, as it must act where the room has it.
-            let only_votes = events
-                .iter()
-                .all(|e| matches!(e.kind.as_str(), "m.reaction" | "m.room.redaction"));
-            if !initial && joined.timeline.limited && !only_votes {
+            let need_no_history = events.iter().all(|e| self.needs_no_history(room_id, e));
+            if !initial && joined.timeline.limited && !need_no_history {
                 let completed = self
                     .complete_from_history(room_id, &response.next_batch, events, &seen)
                     .await?;
@@ -417,6 +416,21 @@ impl SyncLoop {
         batch.changes = effects.changes;
         batch.next_batch = Some(self.owed.resume_from(position));
         self.commit(batch, "cards")
+    }
+
+    /// Whether `event` may be applied before the history a `limited` timeline left out: a
+    /// vote on a proposal the bot knows, a redaction (of something earlier, or nothing), the
+    /// bot's own cards and polls, or what the engine does not act on (the bot's card edits).
+    /// A vote on a card that may sit in that history, or any command, must wait for it.
+    fn needs_no_history(&self, room_id: &OwnedRoomId, event: &RawEvent) -> bool {
+        match to_input(room_id.as_str(), self.matrix.user_id(), event) {
+            None => true,
+            Some(Input::Reaction(reaction)) => self.engine.is_vote_target(&reaction.target),
+            Some(Input::Redaction { .. } | Input::CardPosted { .. } | Input::PollPosted { .. }) => {
+                true
+            }
+            Some(_) => false,
+        }
     }
 
     /// Puts each person's ballots in the room's order a walk saw.
