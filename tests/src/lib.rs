@@ -19,6 +19,8 @@
 //! - `rng`: [`Rng`], random interleavings that can be replayed.
 //! - `statistics`: [`percentile`].
 //! - [`federation`]: four federating homeservers; [`federated_plan`]: a bot on them.
+//! - [`local_plan`]: a bot, a moderator and some people on one homeserver, with the export
+//!   and the truth of room history; [`traffic`]: mixed traffic from those people.
 //! - [`bench`]: what the benchmarks share.
 
 mod bot;
@@ -36,6 +38,8 @@ mod waiting;
 pub mod bench;
 pub mod federated_plan;
 pub mod federation;
+pub mod local_plan;
+pub mod traffic;
 
 pub use bot::{bot_in_section, Bot, BotSetup};
 pub use chromium::{chromium, run_chromium};
