@@ -15,7 +15,7 @@
 //! - `bot`: [`Bot`], the `pspm` process, configured from a [`BotSetup`].
 //! - `waiting`: [`wait_for`], polling until something happens.
 //! - `observer`: [`Observer`], latency seen through `/sync`.
-//! - `chromium`: headless Chromium for the HTML report.
+//! - `chromium`: headless Chromium for the HTML report, and a census of a screenshot's pixels.
 //! - `rng`: [`Rng`], random interleavings that can be replayed.
 //! - `statistics`: [`percentile`].
 //! - [`federation`]: four federating homeservers; [`federated_plan`]: a bot on them.
@@ -42,7 +42,7 @@ pub mod local_plan;
 pub mod traffic;
 
 pub use bot::{bot_in_section, Bot, BotSetup};
-pub use chromium::{chromium, run_chromium};
+pub use chromium::{census, chromium, run_chromium, screenshot, Census};
 pub use client::User;
 pub use homeserver::free_port;
 pub use observer::Observer;

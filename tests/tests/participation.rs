@@ -432,7 +432,10 @@ async fn exports_in_three_formats_and_a_rebuild_reproduces_them() -> Result<()> 
     let data = w.bot.dir.path().join("data");
     for entry in std::fs::read_dir(&data)? {
         let path = entry?.path();
-        if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("state")) {
+        if path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("state"))
+        {
             std::fs::remove_dir_all(path)?;
         }
     }
