@@ -9,7 +9,7 @@ use anyhow::{anyhow, bail};
 use serde_json::Value;
 
 use crate::federated_plan::{exported, truth_by, Truth};
-use crate::{wait_for, Bot, BotSetup, RateLimits, Result, Synapse, User};
+use crate::{wait_for, Bot, BotSetup, Observer, RateLimits, Result, Synapse, User};
 
 pub const SERVER: &str = "ministry.test";
 /// The organisation [`Bot::configure`] names for the homeserver's users.
@@ -99,6 +99,16 @@ impl LocalPlan {
     pub async fn settle(&self, users: &[&User]) -> Result<()> {
         for user in users {
             self.ask(user, "!ping").await?;
+        }
+        Ok(())
+    }
+
+    /// As [`LocalPlan::settle`], waiting for the replies through `observer`'s `/sync` rather
+    /// than by reading the room's history again and again (long histories).
+    pub async fn settle_observed(&self, observer: &Observer, users: &[&User]) -> Result<()> {
+        for user in users {
+            let ping = user.send_text(&self.room, "!ping").await?;
+            observer.reply_to(&ping, WAIT).await?;
         }
         Ok(())
     }

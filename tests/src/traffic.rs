@@ -31,7 +31,8 @@ pub enum Act {
     Vote(String),
     Withdrawal(String),
     Comment(String),
-    /// A command the bot must answer once.
+    /// A command the bot must answer once (`!ping`, `!show`, `!stats`, `!proposals`,
+    /// `!search`, `!help`).
     Command(String),
     /// A `!propose` the bot must answer with a card.
     Proposal(String),
@@ -88,10 +89,13 @@ impl Person {
                 self.user.send_in_thread(room, root, &text).await?,
             ));
         }
-        let text = if rng.between(0, 2) == 0 {
-            "!ping".to_owned()
-        } else {
-            format!("!show {}", rng.between(1, cards.len() as u64 + 1))
+        let text = match rng.between(0, 8) {
+            0 | 1 => "!ping".to_owned(),
+            2 => "!stats".to_owned(),
+            3 => "!proposals".to_owned(),
+            4 => "!search dati aperti".to_owned(),
+            5 => "!help vote".to_owned(),
+            _ => format!("!show {}", rng.between(1, cards.len() as u64 + 1)),
         };
         Ok(Act::Command(self.user.send_text(room, &text).await?))
     }
