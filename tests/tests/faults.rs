@@ -1,17 +1,26 @@
 //! Faults on one homeserver: Synapse killed (SIGKILL) mid-stream and restarted while three
-//! people vote, their clients retrying as a person's client does.
+//! people vote (and now and then ask the bot something), their clients retrying as a
+//! person's client does.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use pspm_e2e::bench::futures_join_all;
-use pspm_e2e::local_plan::LocalPlan;
-use pspm_e2e::traffic::Person;
-use pspm_e2e::{Result, Rng};
+use pspm_e2e::local_plan::{LocalPlan, WAIT};
+use pspm_e2e::traffic::{Act, Mix, Person};
+use pspm_e2e::{wait_for, Result, Rng};
 
 #[tokio::test(flavor = "multi_thread")]
-async fn votes_count_exactly_once_although_synapse_is_killed_mid_stream() -> Result<()> {
-    const VOTES_EACH: usize = 120;
+async fn votes_count_and_commands_are_answered_exactly_once_although_synapse_is_killed_mid_stream(
+) -> Result<()> {
+    const ACTS_EACH: usize = 120;
+    // Mostly votes; a command now and then, whose reply the bot sends across the kills too.
+    const MIX: Mix = Mix {
+        votes: 9,
+        comments: 0,
+        commands: 1,
+        proposals: 0,
+    };
     const KILLS: usize = 2;
     let mut plan = LocalPlan::start("sigkill", 3).await?;
     let mut cards = Vec::new();
@@ -32,18 +41,21 @@ async fn votes_count_exactly_once_although_synapse_is_killed_mid_stream() -> Res
             (person, Rng::seeded(seeds.next_u64()))
         })
         .collect();
-    let total = people.len() * VOTES_EACH;
+    let total = people.len() * ACTS_EACH;
     let sent = AtomicUsize::new(0);
     let (room, synapse) = (&plan.room, &mut plan.synapse);
     let voting = futures_join_all(people.iter_mut().map(|(person, rng)| {
         let (cards, sent) = (&cards, &sent);
         async move {
-            for _ in 0..VOTES_EACH {
-                person.vote(room, cards, rng).await?;
+            let mut commands = Vec::new();
+            for _ in 0..ACTS_EACH {
+                if let Act::Command(id) = person.act(room, cards, MIX, rng).await? {
+                    commands.push(id);
+                }
                 sent.fetch_add(1, Ordering::SeqCst);
                 tokio::time::sleep(Duration::from_millis(rng.between(0, 40))).await;
             }
-            Result::Ok(())
+            Result::Ok(commands)
         }
     }));
     // Synapse dies while votes are on their way, at a third and two thirds of the stream.
@@ -62,21 +74,26 @@ async fn votes_count_exactly_once_although_synapse_is_killed_mid_stream() -> Res
         Result::Ok(killed_at)
     };
     let (voted, killed_at) = tokio::join!(voting, killer);
+    let mut commands = Vec::new();
     for person in voted {
-        person?;
+        commands.extend(person?);
     }
     let killed_at = killed_at?;
     let retries: u64 = people.iter().map(|(p, _)| p.user.outage_retries()).sum();
-    eprintln!("Synapse killed after {killed_at:?} of {total} votes; {retries} requests retried");
+    eprintln!(
+        "Synapse killed after {killed_at:?} of {total} actions ({} commands); {retries} requests retried",
+        commands.len()
+    );
     assert_eq!(sent.load(Ordering::SeqCst), total);
     assert!(
         killed_at.len() == KILLS && killed_at.iter().all(|at| *at < total),
-        "Synapse was killed mid-stream: after {killed_at:?} of {total} votes"
+        "Synapse was killed mid-stream: after {killed_at:?} of {total} actions"
     );
     assert!(retries > 0, "the votes kept coming while Synapse was down");
     assert!(
-        plan.bot.is_running(),
-        "the bot rides out the homeserver's death"
+        plan.bot.is_running() && plan.bot.log().contains("retrying"),
+        "the bot noticed the homeserver's death and rode it out:\n{}",
+        plan.bot.log()
     );
 
     // Room history holds each vote the people sent once: retried sends kept their
@@ -106,5 +123,33 @@ async fn votes_count_exactly_once_although_synapse_is_killed_mid_stream() -> Res
         .sum();
     assert!(counted > 0, "no vote stands: the test proved nothing");
     assert_eq!(truth.authors.len(), cards.len());
+
+    // Each command has the bot's reply once, sent across the kills with its transaction ID.
+    assert!(!commands.is_empty(), "no command was sent");
+    let replies = || async {
+        let mut counts = std::collections::HashMap::new();
+        for (target, _) in plan
+            .moderator
+            .replies_from(&plan.room, &plan.bot.user_id)
+            .await?
+        {
+            *counts.entry(target).or_insert(0) += 1;
+        }
+        Result::Ok(counts)
+    };
+    wait_for(WAIT, || async {
+        let counts = replies().await?;
+        Ok(commands
+            .iter()
+            .all(|c| counts.contains_key(c))
+            .then_some(()))
+    })
+    .await?;
+    // A doubled reply would follow within moments.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let replies = replies().await?;
+    for command in &commands {
+        assert_eq!(replies.get(command), Some(&1), "replies to {command}");
+    }
     Ok(())
 }
