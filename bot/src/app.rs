@@ -134,7 +134,7 @@ pub fn report(config: &Config, out_dir: &Path) -> anyhow::Result<PathBuf> {
 }
 
 /// `pspm rebuild`: replays the plan rooms' history into a fresh store, then swaps it in (the
-/// old store is kept beside it as `state.before-rebuild-<time>`).
+/// old store, if any, is kept beside it as `state.before-rebuild-<time>`).
 pub async fn rebuild(config: &Config) -> anyhow::Result<rebuild::RebuildSummary> {
     let data_dir = &config.storage.data_dir;
     let current = data_dir.join(STATE);
@@ -143,17 +143,21 @@ pub async fn rebuild(config: &Config) -> anyhow::Result<rebuild::RebuildSummary>
     if fresh_dir.exists() {
         std::fs::remove_dir_all(&fresh_dir)?;
     }
+    // A lost store is what a rebuild is for: history alone is enough.
+    let had_store = current.exists();
     let report = {
-        let old = open_sled(data_dir, STATE)?;
+        let old = had_store.then(|| open_sled(data_dir, STATE)).transpose()?;
         let fresh: Arc<dyn Store> = Arc::new(open_sled(data_dir, fresh_name)?);
-        rebuild::rebuild(config, &old, fresh).await?
+        rebuild::rebuild(config, old.as_ref().map(|s| s as &dyn Store), fresh).await?
     };
-    let kept = config.storage.data_dir.join(format!(
-        "state.before-rebuild-{}",
-        Utc::now().format("%Y%m%dT%H%M%S%3f")
-    ));
-    std::fs::rename(&current, &kept)
-        .with_context(|| format!("cannot move {} aside", current.display()))?;
+    if had_store {
+        let kept = config.storage.data_dir.join(format!(
+            "state.before-rebuild-{}",
+            Utc::now().format("%Y%m%dT%H%M%S%3f")
+        ));
+        std::fs::rename(&current, &kept)
+            .with_context(|| format!("cannot move {} aside", current.display()))?;
+    }
     std::fs::rename(&fresh_dir, &current)
         .with_context(|| format!("cannot move the rebuilt store to {}", current.display()))?;
     Ok(report)

@@ -18,6 +18,11 @@ pub struct User {
     pub user_id: String,
     pub token: String,
     pub password: String,
+    /// How long a request rides out a homeserver that does not answer (connection refused,
+    /// 5xx) before failing; zero fails at once. See [`User::patient`].
+    pub(crate) patience: Duration,
+    /// Requests of this session (and its clones) retried while the homeserver was down.
+    pub(crate) outage_retries: std::sync::Arc<AtomicU64>,
 }
 
 /// Transaction IDs unique across every client of this process.
@@ -32,6 +37,23 @@ impl User {
             user_id: self.user_id.clone(),
             token: self.token.clone(),
             password: self.password.clone(),
+            patience: self.patience,
+            outage_retries: self.outage_retries.clone(),
+        }
+    }
+
+    /// How many requests of this session were retried because the homeserver was down.
+    pub fn outage_retries(&self) -> u64 {
+        self.outage_retries.load(Ordering::Relaxed)
+    }
+
+    /// The same login, retrying what a homeserver that is down or restarting refuses, for up
+    /// to `patience`, as a person's client does. A retried send keeps its transaction ID, so
+    /// the homeserver records it once.
+    pub fn patient(&self, patience: Duration) -> User {
+        User {
+            patience,
+            ..self.clone_session()
         }
     }
 
@@ -42,6 +64,7 @@ impl User {
         path: &str,
         body: Option<Value>,
     ) -> Result<Value> {
+        let started = Instant::now();
         loop {
             let mut request = self
                 .http
@@ -51,15 +74,25 @@ impl User {
             if let Some(body) = &body {
                 request = request.json(body);
             }
-            let response = request
-                .send()
-                .await
-                .with_context(|| format!("{method} {path}"))?;
+            let response = match request.send().await {
+                Ok(response) => response,
+                Err(_) if started.elapsed() < self.patience => {
+                    self.outage_retries.fetch_add(1, Ordering::Relaxed);
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    continue;
+                }
+                Err(error) => return Err(error).with_context(|| format!("{method} {path}")),
+            };
             let status = response.status();
             let value: Value = response.json().await.unwrap_or(Value::Null);
             if status.as_u16() == 429 {
                 let wait = value["retry_after_ms"].as_u64().unwrap_or(500);
                 tokio::time::sleep(Duration::from_millis(wait)).await;
+                continue;
+            }
+            if status.is_server_error() && started.elapsed() < self.patience {
+                self.outage_retries.fetch_add(1, Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(200)).await;
                 continue;
             }
             if !status.is_success() {

@@ -203,6 +203,11 @@ fn organisation(names: &[String], user: &str) -> String {
 /// `!propose` they answer, the latest standing 👍/👎 of each person on each card, thread
 /// replies on cards, and each person's latest poll answer.
 pub fn truth(history: &[Value], bot: &str, names: &[String]) -> Truth {
+    truth_by(history, bot, &|user| organisation(names, user))
+}
+
+/// [`truth`] with the organisation of each user given by `organisation`.
+pub fn truth_by(history: &[Value], bot: &str, organisation: &dyn Fn(&str) -> String) -> Truth {
     let mut truth = Truth::default();
     let by_id: HashMap<&str, &Value> = history
         .iter()
@@ -216,7 +221,7 @@ pub fn truth(history: &[Value], bot: &str, names: &[String]) -> Truth {
                 .and_then(|id| by_id.get(id));
             if let Some(asked) = asked {
                 let author = asked["sender"].as_str().unwrap_or_default();
-                truth.authors.insert(number, organisation(names, author));
+                truth.authors.insert(number, organisation(author));
             }
             cards.insert(
                 event["event_id"].as_str().unwrap_or_default().into(),
@@ -253,10 +258,7 @@ pub fn truth(history: &[Value], bot: &str, names: &[String]) -> Truth {
                 }
             }
             "m.room.message" if relates["rel_type"] == "m.thread" && cards.contains_key(target) => {
-                *truth
-                    .comments
-                    .entry(organisation(names, &sender))
-                    .or_default() += 1;
+                *truth.comments.entry(organisation(&sender)).or_default() += 1;
             }
             "org.matrix.msc3381.poll.response" => {
                 let answers = &event["content"]["org.matrix.msc3381.poll.response"]["answers"];
@@ -276,7 +278,7 @@ pub fn truth(history: &[Value], bot: &str, names: &[String]) -> Truth {
             .votes
             .entry(number)
             .or_default()
-            .entry(organisation(names, &user))
+            .entry(organisation(&user))
             .or_default();
         if stance == "+" {
             counts.0 += 1;
@@ -286,10 +288,7 @@ pub fn truth(history: &[Value], bot: &str, names: &[String]) -> Truth {
     }
     for (user, valid) in poll {
         if valid {
-            *truth
-                .poll_voters
-                .entry(organisation(names, &user))
-                .or_default() += 1;
+            *truth.poll_voters.entry(organisation(&user)).or_default() += 1;
         }
     }
     truth

@@ -15,10 +15,12 @@
 //! - `bot`: [`Bot`], the `pspm` process, configured from a [`BotSetup`].
 //! - `waiting`: [`wait_for`], polling until something happens.
 //! - `observer`: [`Observer`], latency seen through `/sync`.
-//! - `chromium`: headless Chromium for the HTML report.
+//! - `chromium`: headless Chromium for the HTML report, and a census of a screenshot's pixels.
 //! - `rng`: [`Rng`], random interleavings that can be replayed.
 //! - `statistics`: [`percentile`].
 //! - [`federation`]: four federating homeservers; [`federated_plan`]: a bot on them.
+//! - [`local_plan`]: a bot, a moderator and some people on one homeserver, with the export
+//!   and the truth of room history; [`traffic`]: mixed traffic from those people.
 //! - [`bench`]: what the benchmarks share.
 
 mod bot;
@@ -36,9 +38,11 @@ mod waiting;
 pub mod bench;
 pub mod federated_plan;
 pub mod federation;
+pub mod local_plan;
+pub mod traffic;
 
 pub use bot::{bot_in_section, Bot, BotSetup};
-pub use chromium::{chromium, run_chromium};
+pub use chromium::{census, chromium, run_chromium, screenshot, Census};
 pub use client::User;
 pub use homeserver::free_port;
 pub use observer::Observer;

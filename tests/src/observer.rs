@@ -83,6 +83,14 @@ impl Observer {
         Self::wait(&self.replies, event_id, timeout).await
     }
 
+    /// Whether the reply to `event_id` has arrived.
+    pub fn has_reply(&self, event_id: &str) -> bool {
+        self.replies
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(event_id)
+    }
+
     /// Waits for the event `event_id` itself; returns when it arrived, and the event.
     pub async fn event(&self, event_id: &str, timeout: Duration) -> Result<(Instant, Value)> {
         Self::wait(&self.events, event_id, timeout).await

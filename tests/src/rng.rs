@@ -19,6 +19,11 @@ impl Rng {
         Rng(seed | 1)
     }
 
+    /// A generator of its own for each of several tasks, from one printed seed.
+    pub fn seeded(seed: u64) -> Rng {
+        Rng(seed | 1)
+    }
+
     pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;

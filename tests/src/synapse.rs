@@ -158,6 +158,8 @@ impl Synapse {
             user_id: body["user_id"].as_str().unwrap_or_default().to_owned(),
             token: body["access_token"].as_str().unwrap_or_default().to_owned(),
             password,
+            patience: std::time::Duration::ZERO,
+            outage_retries: Default::default(),
         })
     }
 
@@ -180,6 +182,8 @@ impl Synapse {
                     user_id,
                     token,
                     password,
+                    patience: std::time::Duration::ZERO,
+                    outage_retries: Default::default(),
                 })
             })
             .await

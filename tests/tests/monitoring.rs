@@ -1,13 +1,14 @@
 //! Monitoring end to end: an accepted proposal becomes an action, its owner updates it and
 //! others cannot, `!status` adds up, `!chart` uploads a PNG of the announced size, the daily
 //! reminder is posted once and not again after a restart, and the report renders in
-//! headless Chromium.
+//! headless Chromium: what it shows is in the DOM and drawn in a screenshot.
 
 use std::time::Duration;
 
 use chrono::{Days, Utc};
 use pspm_e2e::{
-    bot_in_section, repo_root, run_chromium, wait_for, BotSetup, RateLimits, Result, Synapse,
+    bot_in_section, repo_root, run_chromium, screenshot, wait_for, BotSetup, RateLimits, Result,
+    Synapse,
 };
 use serde_json::Value;
 
@@ -222,28 +223,61 @@ async fn actions_progress_status_chart_reminder_and_report() -> Result<()> {
     let page = out.join("index.html");
     let url = format!("file://{}", page.display());
 
-    // Headless Chromium renders it: section names and percentages are in the DOM.
+    // Headless Chromium renders it: the section, the percentages as text and as the bars'
+    // labels, the bars' legend, the results chart's row and the outcome are in the DOM.
     let dom = String::from_utf8(run_chromium(&url, &["--dump-dom"])?.stdout)?;
-    assert!(dom.contains("Dati pubblici") && dom.contains("Piano di monitoraggio"));
-    assert!(
-        dom.contains("25%") && dom.contains("50%"),
-        "percentages in the DOM"
-    );
-    assert!(dom.contains("A.NEW") && dom.contains("survey done"));
-    assert!(
-        dom.contains("Open the cadastre"),
-        "the consultation outcome"
-    );
+    for shown in [
+        "<h1>Piano di monitoraggio</h1>",
+        "<h2 class=\"section-title\">Dati pubblici</h2>",
+        "<a href=\"#section-1\">Dati pubblici</a>",
+        "<span class=\"pct\" id=\"overall\">25%</span>",
+        "role=\"img\" aria-label=\"25%\"",
+        "role=\"img\" aria-label=\"50%\"",
+        "</span>not started</th>",
+        "</span>in progress</th>",
+        "</span>due soon</th>",
+        "</span>late</th>",
+        "</span>done</th>",
+        "<td class=\"wide\">R.1 Dataset pubblicati</td>",
+        "<td class=\"num\">10&nbsp;dataset</td>",
+        "<td class=\"num\">50&nbsp;dataset</td>",
+        "<td class=\"nowrap\">A.NEW</td>",
+        "survey done",
+        "<td class=\"wide\">Open the cadastre</td>",
+    ] {
+        assert!(dom.contains(shown), "{shown:?} is not in the DOM:\n{dom}");
+    }
+
+    // …and drawn: a phone-width screenshot has text (dark pixels) and coloured bars and
+    // swatches on its white background, down the page, not only the size it asked for.
     let shot = out.join("report.png");
-    run_chromium(
-        &url,
-        &[
-            &format!("--screenshot={}", shot.display()),
-            "--window-size=390,2400",
-        ],
+    let seen = screenshot(&url, &shot, 390, 2400)?;
+    assert_eq!((seen.width, seen.height), (390, 2400), "{seen:?}");
+    let area = (seen.width * seen.height) as usize;
+    assert!(
+        seen.inked * 50 > area,
+        "under 2% of the page is drawn: {seen:?}"
+    );
+    assert!(seen.dark > 2_000, "too little text is drawn: {seen:?}");
+    assert!(
+        seen.coloured > 500,
+        "the bars and swatches are not drawn: {seen:?}"
+    );
+    assert!(
+        seen.last_inked_row > 800,
+        "the page stops near its top: {seen:?}"
+    );
+    // A blank page of the same size, as a control: the census tells them apart.
+    let control = tempfile::tempdir()?;
+    let blank = control.path().join("blank.html");
+    std::fs::write(&blank, "<!DOCTYPE html><html><body></body></html>")?;
+    let empty = screenshot(
+        &format!("file://{}", blank.display()),
+        &control.path().join("blank.png"),
+        390,
+        2400,
     )?;
-    let screenshot = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot)?));
-    assert_eq!(screenshot.read_info()?.info().width, 390);
-    println!("report screenshot: {}", shot.display());
+    assert_eq!(empty.inked, 0, "{empty:?}");
+    println!("report screenshot: {} ({seen:?})", shot.display());
     Ok(())
 }

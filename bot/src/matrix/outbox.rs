@@ -17,7 +17,7 @@ use matrix_sdk::ruma::{OwnedRoomId, OwnedTransactionId};
 use serde_json::{json, Value};
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
-use tracing::{error, warn};
+use tracing::{debug, error, warn};
 
 use super::events::{CARD_KEY, POLL_KEY};
 use super::{Matrix, RequestError};
@@ -28,6 +28,8 @@ use crate::store::{OutboxEntry, Outgoing, Store};
 const MAX_IN_FLIGHT: usize = 8;
 /// How long a shutdown waits for the outbox to drain.
 const DRAIN_ON_SHUTDOWN: Duration = Duration::from_secs(5);
+/// How often the outbox's depth is logged (at debug level): what a soak watches.
+const DEPTH_EVERY: Duration = Duration::from_secs(30);
 
 /// The Matrix content of a reply: an `m.notice` with HTML, as a reply (in the thread, if the
 /// command was in one), mentioning the user it answers.
@@ -66,7 +68,17 @@ pub async fn run(
     let mut in_flight: HashSet<u64> = HashSet::new();
     let mut tasks: JoinSet<(u64, anyhow::Result<()>)> = JoinSet::new();
     let mut deadline: Option<tokio::time::Instant> = None;
+    let mut depth_due = tokio::time::Instant::now();
     loop {
+        let now = tokio::time::Instant::now();
+        if now >= depth_due {
+            debug!(
+                depth = store.outbox_len()?,
+                in_flight = in_flight.len(),
+                "outbox"
+            );
+            depth_due = now + DEPTH_EVERY;
+        }
         // In-flight entries are the oldest, so this window always holds the next ones to send.
         for entry in store.outbox(2 * MAX_IN_FLIGHT)? {
             if in_flight.len() >= MAX_IN_FLIGHT {
@@ -95,6 +107,7 @@ pub async fn run(
             _ = shutdown.changed(), if deadline.is_none() => {
                 deadline = Some(tokio::time::Instant::now() + DRAIN_ON_SHUTDOWN);
             }
+            _ = tokio::time::sleep_until(depth_due), if deadline.is_none() => {}
             _ = tokio::time::sleep_until(until) => {
                 if deadline.is_some() {
                     warn!(pending = in_flight.len(), "shutting down with messages still in the outbox; they are sent on next start");

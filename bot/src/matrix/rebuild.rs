@@ -32,17 +32,24 @@ pub struct RebuildSummary {
 }
 
 /// Rebuilds into `fresh` (an empty store) using the login and first-start time of `old`.
+/// Without a store that ran (`old` lost or never synced) the bot logs in again, and its
+/// first start is taken to be its first event in the plan rooms, which it created: nothing
+/// there is older, and what followed it in time was live for the bot.
 pub async fn rebuild(
     config: &Config,
-    old: &dyn Store,
+    old: Option<&dyn Store>,
     fresh: Arc<dyn Store>,
 ) -> anyhow::Result<RebuildSummary> {
-    let session = old
-        .session()?
-        .context("the old store has no session: run the bot once before rebuilding")?;
-    fresh.save_session(&session)?;
-    let first_start_ms = old.first_start_ms(Utc::now().timestamp_millis())?;
-    fresh.first_start_ms(first_start_ms)?;
+    let mut known_start = None;
+    if let Some(old) = old {
+        if let Some(session) = old.session()? {
+            fresh.save_session(&session)?;
+        }
+        // `pspm run` records the first start before its first sync.
+        if old.next_batch()?.is_some() {
+            known_start = Some(old.first_start_ms(Utc::now().timestamp_millis())?);
+        }
+    }
     let matrix = Matrix::connect(config, fresh.clone()).await?;
     let rooms = provision::provision(&matrix, fresh.as_ref(), config).await?;
 
@@ -62,6 +69,16 @@ pub async fn rebuild(
     }
     let events = interleave(histories);
 
+    let first_start_ms = match known_start {
+        Some(known) => known,
+        None => events
+            .iter()
+            .filter(|e| e.1.sender == matrix.user_id())
+            .map(|e| e.1.origin_server_ts)
+            .min()
+            .unwrap_or_else(|| Utc::now().timestamp_millis()),
+    };
+    fresh.first_start_ms(first_start_ms)?;
     let mut settings =
         Settings::from_config(config, first_start_ms, Some(&rooms.space), &rooms.sections);
     settings.number_hints = number_hints(matrix.user_id(), events.iter().map(|e| &e.1));

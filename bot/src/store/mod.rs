@@ -122,6 +122,8 @@ pub trait Store: Send + Sync + 'static {
     fn commit(&self, batch: Batch) -> Result<(), StoreError>;
     /// The first `limit` outbox entries not yet confirmed, in send order.
     fn outbox(&self, limit: usize) -> Result<Vec<OutboxEntry>, StoreError>;
+    /// How many outbox entries wait for the homeserver's confirmation.
+    fn outbox_len(&self) -> Result<usize, StoreError>;
     /// Removes an entry once the homeserver has confirmed it.
     fn remove_outbox(&self, seq: u64) -> Result<(), StoreError>;
     /// Moves an entry the homeserver refuses for good out of the outbox, keeping it for an

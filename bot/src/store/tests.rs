@@ -73,10 +73,13 @@ fn outbox_removal_and_dead_letters() {
         })
         .unwrap();
     assert_eq!(store.outbox(1).unwrap().len(), 1);
+    assert_eq!(store.outbox_len().unwrap(), 2);
     let outbox = store.outbox(usize::MAX).unwrap();
     store.remove_outbox(outbox[0].seq).unwrap();
+    assert_eq!(store.outbox_len().unwrap(), 1);
     store.dead_letter(&outbox[1], "M_FORBIDDEN").unwrap();
     assert!(store.outbox(usize::MAX).unwrap().is_empty());
+    assert_eq!(store.outbox_len().unwrap(), 0);
     let dead = store.dead_letters().unwrap();
     assert_eq!(dead.len(), 1);
     assert_eq!(dead[0].0.txn_id, "b");

@@ -344,6 +344,15 @@ impl Store for SledStore {
         Ok(records.into_iter().map(OutboxEntry::from).collect())
     }
 
+    fn outbox_len(&self) -> Result<usize, StoreError> {
+        let mut len = 0;
+        for key in self.shared.tree.scan_prefix(OUTBOX).keys() {
+            key.map_err(db_err)?;
+            len += 1;
+        }
+        Ok(len)
+    }
+
     fn remove_outbox(&self, seq: u64) -> Result<(), StoreError> {
         self.shared.tree.remove(outbox_key(seq)).map_err(db_err)?;
         self.shared.flush()
