@@ -15,8 +15,6 @@
 
 pub mod app;
 pub mod domain;
-#[cfg(test)]
-mod fuzzing;
 pub mod matrix;
 pub mod practice_index;
 pub mod render;

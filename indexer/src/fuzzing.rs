@@ -1,4 +1,5 @@
-//! The runner the fuzz targets share: a few thousand cases each in a normal `cargo test`,
+//! The runner the fuzz targets of the workspace share (the bot's too, through the
+//! `fuzzing` feature): a few thousand cases each in a normal `cargo test`,
 //! as many as `PSPM_FUZZ_CASES` says for a long run (see the README), and a line per target
 //! with its count and time (shown with `--nocapture`).
 
@@ -11,7 +12,7 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 const DEFAULT_CASES: u32 = 2_000;
 
 /// Cases per target: `PSPM_FUZZ_CASES` times `weight` (a slow target runs a fraction).
-pub(crate) fn cases(weight: f64) -> u32 {
+pub fn cases(weight: f64) -> u32 {
     let base = std::env::var("PSPM_FUZZ_CASES")
         .ok()
         .and_then(|cases| cases.trim().parse::<u32>().ok())
@@ -21,7 +22,7 @@ pub(crate) fn cases(weight: f64) -> u32 {
 
 /// Runs `test` on `cases` inputs from `strategy`; a failure or panic fails the calling test
 /// with the smallest input proptest shrank it to.
-pub(crate) fn run<S: Strategy>(
+pub fn run<S: Strategy>(
     target: &str,
     cases: u32,
     strategy: S,

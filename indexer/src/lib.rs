@@ -20,8 +20,8 @@
 //! - [`progress`]: a progress bar (terminal) or log lines (elsewhere) for ingest.
 
 mod analysis;
-#[cfg(test)]
-mod fuzzing;
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzzing;
 pub mod index;
 mod ingest;
 pub mod parse;

@@ -10,7 +10,7 @@ use proptest::sample::select;
 use super::command::{is_command, Command};
 use super::tests::{at, settings};
 use super::*;
-use crate::fuzzing::{cases, run};
+use pspm_indexer::fuzzing::{cases, run};
 
 const ROOM: &str = "!section:ministry.test";
 const SENDERS: &[&str] = &[

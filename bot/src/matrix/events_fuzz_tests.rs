@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 
 use super::events::{parse_logged, passed, promoted_message, quote_of, to_input, RawEvent};
 use crate::domain::Input;
-use crate::fuzzing::{cases, run};
+use pspm_indexer::fuzzing::{cases, run};
 
 const BOT: &str = "@pspm:ministry.test";
 const ROOM: &str = "!section:ministry.test";

@@ -13,7 +13,7 @@ use super::records::{
 use super::samples::{changes, entry, outgoing, session};
 use super::*;
 use crate::domain::State;
-use crate::fuzzing::{cases, run};
+use pspm_indexer::fuzzing::{cases, run};
 
 /// What a stored value is, so the fuzz decodes it as the store would.
 #[derive(Debug, Clone, Copy)]
