@@ -143,10 +143,12 @@ impl LocalPlan {
 
     /// What the section room's history says (every person is of [`ORGANISATION`]).
     pub async fn truth(&self) -> Result<Truth> {
-        let history = self.moderator.messages(&self.room).await?;
-        Ok(truth_by(&history, &self.bot.user_id, &|_| {
-            ORGANISATION.to_owned()
-        }))
+        Ok(self.truth_of(&self.moderator.messages(&self.room).await?))
+    }
+
+    /// What `history` (the section room's, oldest first) says.
+    pub fn truth_of(&self, history: &[Value]) -> Truth {
+        truth_by(history, &self.bot.user_id, &|_| ORGANISATION.to_owned())
     }
 
     /// Waits until the chat export agrees with room history; returns the truth, or the last

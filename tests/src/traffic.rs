@@ -15,16 +15,6 @@ pub struct Mix {
     pub proposals: u64,
 }
 
-impl Mix {
-    /// Votes only.
-    pub const VOTES: Mix = Mix {
-        votes: 1,
-        comments: 0,
-        commands: 0,
-        proposals: 0,
-    };
-}
-
 /// One action a person took, with the event it sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Act {
@@ -71,6 +61,7 @@ impl Person {
             mix.votes + mix.comments,
             mix.votes + mix.comments + mix.commands,
         );
+        // With no card yet there is nothing to vote on or comment: someone proposes first.
         if cards.is_empty() || pick >= commands {
             self.proposals += 1;
             let text = format!(
