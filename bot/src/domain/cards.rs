@@ -136,16 +136,19 @@ pub fn refresh(
         let Some(card_event) = &proposal.card_event else {
             continue;
         };
-        let mut lines = vec![card_text(settings, state, proposal)];
+        let card = card_text(settings, state, proposal);
+        // What changes with votes and states; the related practices (a search each) are
+        // looked up only for a card that is edited.
+        let shown = fingerprint(&card.body);
+        if state.cards_shown.get(number) == Some(&shown) {
+            continue;
+        }
+        let mut lines = vec![card];
         if proposal.hidden.is_none() {
             let related = related_practices(practices, &proposal.title, &proposal.description);
             lines.extend(related_lines(settings.catalogue(), &related));
         }
         let text = Rendered::lines(lines);
-        let shown = fingerprint(&text.body);
-        if state.cards_shown.get(number) == Some(&shown) {
-            continue;
-        }
         effects.changes.push(Change::CardShown {
             number: *number,
             text: shown,
