@@ -2,7 +2,7 @@
 
 use super::*;
 
-fn corpus_dir() -> PathBuf {
+pub(super) fn corpus_dir() -> PathBuf {
     let corpus = Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../tests/data/practices"
@@ -15,7 +15,7 @@ fn corpus_dir() -> PathBuf {
     corpus.to_path_buf()
 }
 
-fn corpus_index() -> Index {
+pub(super) fn corpus_index() -> Index {
     let index = Index::in_ram().expect("index");
     let report = index
         .add_paths(&[corpus_dir()], "@admin:x", at(1), &mut no_progress())

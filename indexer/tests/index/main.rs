@@ -118,4 +118,5 @@ mod chat;
 mod concurrency;
 mod corpus;
 mod ingest;
+mod relevance;
 mod search;
