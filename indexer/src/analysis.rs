@@ -24,7 +24,7 @@ const MAX_TOKEN_BYTES: usize = 40;
 
 /// Italian stop words, accent-folded because the filter runs after folding (so `perche`
 /// and `perché` are both dropped).
-pub(crate) const ITALIAN_STOP_WORDS: &[&str] = &[
+pub const ITALIAN_STOP_WORDS: &[&str] = &[
     "a", "ad", "agli", "ai", "al", "alla", "alle", "allo", "anche", "avere", "c", "che", "chi",
     "ci", "coi", "col", "come", "con", "contro", "cosi", "cui", "d", "da", "dagli", "dai", "dal",
     "dalla", "dalle", "dallo", "degli", "dei", "del", "della", "delle", "dello", "di", "dove", "e",
@@ -39,7 +39,7 @@ pub(crate) const ITALIAN_STOP_WORDS: &[&str] = &[
 ];
 
 /// English stop words (Lucene's list plus common function words).
-pub(crate) const ENGLISH_STOP_WORDS: &[&str] = &[
+pub const ENGLISH_STOP_WORDS: &[&str] = &[
     "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
     "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these",
     "they", "this", "to", "was", "will", "with", "we", "our", "you", "your", "he", "she", "his",

@@ -34,7 +34,7 @@ mod schema;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use analysis::detect_language;
+pub use analysis::{detect_language, ENGLISH_STOP_WORDS, ITALIAN_STOP_WORDS};
 pub use index::Index;
 pub use ingest::{id_for_path, infer_type};
 pub use practice::{
