@@ -13,7 +13,8 @@
 //! - `analysis`: the Italian and English analysers, stop words, [`detect_language`].
 //! - `query`: the lenient query language and its translation into tantivy queries.
 //! - `phrase_search`: the top hits of a one-phrase query, reading positions only where
-//!   they can change the result.
+//!   they can change the result; `word_search`: those of a one-word query few documents
+//!   hold, straight from its postings; `top`: the best hits they keep.
 //! - [`parse`]: one module per format (Markdown, text, reStructuredText, HTML, PDF) and
 //!   front matter.
 //! - `ingest`: walking folders, LICENSE/SOURCE files, ids, content hashes, inferred metadata.
@@ -30,6 +31,8 @@ pub mod practice;
 pub mod progress;
 mod query;
 mod schema;
+mod top;
+mod word_search;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -38,8 +41,9 @@ pub use analysis::{detect_language, ENGLISH_STOP_WORDS, ITALIAN_STOP_WORDS};
 pub use index::Index;
 pub use ingest::{id_for_path, infer_type};
 pub use practice::{
-    Hit, IngestLimits, IngestReport, Practice, PracticeLanguage, PracticeType, Progress, Rating,
-    SearchOptions, SearchResults, Share, Stats, Status, UnknownValue,
+    Correction, Hit, IngestLimits, IngestReport, NearMatches, Practice, PracticeLanguage,
+    PracticeType, Progress, Rating, SearchOptions, SearchResults, Share, Stats, Status,
+    UnknownValue,
 };
 pub use progress::ProgressBar;
 

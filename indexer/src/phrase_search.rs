@@ -12,14 +12,13 @@
 //! what tantivy returns for the same query (same scores, same order, same ties), which a
 //! test checks.
 
-use std::cmp::{Ordering, Reverse};
-use std::collections::BinaryHeap;
-
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25Weight, PhraseQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, Term, TERMINATED};
+
+use crate::top::Top;
 
 /// One field a phrase is looked for in: its analysed words with their positions in the
 /// phrase (stop words leave gaps), and the boost of the field.
@@ -254,70 +253,4 @@ fn bound(cursors: &[Cursor], doc: DocId) -> Score {
         .iter()
         .filter(|cursor| cursor.doc == doc)
         .fold(0.0, |bound, cursor| bound + cursor.bound())
-}
-
-/// The best `size` (score, address) pairs seen, documents arriving in address order.
-struct Top {
-    size: usize,
-    /// The worst kept hit on top: the lowest score, and on a tie the later address.
-    worst_first: BinaryHeap<Reverse<Ranked>>,
-}
-
-/// A hit ordered best first: higher score, then earlier address.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Ranked(Score, DocAddress);
-
-impl Eq for Ranked {}
-
-impl Ord for Ranked {
-    fn cmp(&self, other: &Ranked) -> Ordering {
-        self.0
-            .total_cmp(&other.0)
-            .then_with(|| other.1.cmp(&self.1))
-    }
-}
-
-impl PartialOrd for Ranked {
-    fn partial_cmp(&self, other: &Ranked) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Top {
-    fn new(size: usize) -> Top {
-        Top {
-            size,
-            worst_first: BinaryHeap::with_capacity(size + 1),
-        }
-    }
-
-    /// Whether a later document scoring `score` would be kept: it must beat the worst kept
-    /// score, since on a tie the earlier address wins.
-    fn would_take(&self, score: Score) -> bool {
-        if self.worst_first.len() < self.size {
-            return true;
-        }
-        self.worst_first
-            .peek()
-            .is_some_and(|Reverse(worst)| score > worst.0)
-    }
-
-    fn offer(&mut self, score: Score, address: DocAddress) {
-        if !self.would_take(score) {
-            return;
-        }
-        self.worst_first.push(Reverse(Ranked(score, address)));
-        if self.worst_first.len() > self.size {
-            self.worst_first.pop();
-        }
-    }
-
-    fn into_sorted(self) -> Vec<(Score, DocAddress)> {
-        // Ascending `Reverse` order is best first.
-        self.worst_first
-            .into_sorted_vec()
-            .into_iter()
-            .map(|Reverse(Ranked(score, address))| (score, address))
-            .collect()
-    }
 }

@@ -229,6 +229,9 @@ pub struct Hit {
     pub snippet_html: String,
     /// The same snippet without markup.
     pub snippet_text: String,
+    /// A near match (found through a correction of the query's words), not an exact one.
+    #[serde(default)]
+    pub near: bool,
 }
 
 /// A page of hits and how many matched in all.
@@ -244,6 +247,61 @@ pub struct SearchResults {
     #[serde(default = "exact_by_default")]
     pub total_is_exact: bool,
     pub offset: usize,
+    /// Set when the exact query found fewer than a page, so near matches follow the exact
+    /// ones: the first `near.exact` of `total` are exact, the rest near.
+    #[serde(default)]
+    pub near: Option<NearMatches>,
+}
+
+/// Near matches after too few exact ones: how many were exact, and what the query's words
+/// were taken for.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct NearMatches {
+    /// Exact matches, counted exactly; they come first.
+    pub exact: usize,
+    /// Each word the repository does not hold as typed, with the likeliest word it does:
+    /// the "did you mean". Empty when every word is there, just in too few practices.
+    pub corrections: Vec<Correction>,
+}
+
+impl NearMatches {
+    /// The query as it would read with the corrections, for "did you mean …?"; `None`
+    /// when nothing was corrected.
+    pub fn suggestion(&self, query: &str) -> Option<String> {
+        if self.corrections.is_empty() {
+            return None;
+        }
+        let mut suggestion = String::with_capacity(query.len());
+        let mut rest = query;
+        // Words are replaced where they stand, so quotes and filters stay as typed.
+        while let Some(start) = rest.find(|c: char| c.is_alphanumeric()) {
+            suggestion.push_str(&rest[..start]);
+            let word_end = rest[start..]
+                .find(|c: char| !c.is_alphanumeric())
+                .map_or(rest.len(), |end| start + end);
+            let word = &rest[start..word_end];
+            let lowered = word.to_lowercase();
+            match self
+                .corrections
+                .iter()
+                .find(|correction| correction.typed == lowered)
+            {
+                Some(correction) => suggestion.push_str(&correction.corrected),
+                None => suggestion.push_str(word),
+            }
+            rest = &rest[word_end..];
+        }
+        suggestion.push_str(rest);
+        Some(suggestion)
+    }
+}
+
+/// A word of the query as typed (lower-cased) and the word of the repository it was taken
+/// for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Correction {
+    pub typed: String,
+    pub corrected: String,
 }
 
 /// Results serialised before `total_is_exact` existed counted everything.

@@ -1,24 +1,40 @@
-//! The tantivy schema and the one place a practice becomes a tantivy document.
+//! The tantivy schema (layout 2) and the one place a practice becomes a tantivy document.
 //!
-//! Everything but the body is stored as one JSON `record` (cheap to read back whole); the
-//! body is stored in its language's body field because the snippet generator reads it there.
+//! Every word of a practice is indexed, but only what search shows and what a rewrite needs
+//! is stored, in three values: what a hit shows (id, title, summary, type, organisation,
+//! year, status, language) as one string of fields joined by the ASCII unit separator, read
+//! without parsing anything (a hit reads five documents, and each stored value costs an
+//! allocation); the rest of the practice as a JSON record, read only when a whole practice
+//! is; and the text itself — whole while the practice is pending (approving it indexes it
+//! again), only its opening once it is published, for snippets (the file it came from keeps
+//! the rest). Ratings are kept beside the index (`index::ratings`), so rating a practice
+//! rewrites no document.
 
-use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, Value,
-    STORED, STRING,
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, Value, STORED,
 };
-use tantivy::TantivyDocument;
+use tantivy::{IndexSettings, TantivyDocument};
 
 use crate::analysis::{ENGLISH_ANALYZER, ITALIAN_ANALYZER, KEYWORD_ANALYZER, PLAIN_ANALYZER};
-use crate::practice::{Practice, PracticeLanguage, Rating};
+use crate::parse::{collapse_whitespace, truncate_words};
+use crate::practice::{Practice, PracticeLanguage, PracticeType, Rating, Status};
 use crate::IndexError;
 
-/// Bumped whenever the layout changes; an index of another version must be rebuilt.
-pub(crate) const SCHEMA_VERSION: u32 = 1;
+/// Bumped whenever the layout changes; each layout lives in a folder of its own
+/// (`v2/` in the index directory), and an older one is migrated on open (`index::migrate`).
+pub(crate) const SCHEMA_VERSION: u32 = 2;
+/// The schema's marker field: its name says the layout.
+pub(crate) const VERSION_FIELD_PREFIX: &str = "schema_v";
+/// Characters of a published practice's text kept for snippets (the whole text is indexed).
+/// A chat share usually fits whole; a long document keeps its opening.
+pub(crate) const STORED_TEXT_CHARS: usize = 500;
+/// Bytes compressed together in the document store. tantivy's default (16 KiB) makes every
+/// hit decompress 16 KiB; records are small, so a quarter of that costs a quarter.
+const DOCSTORE_BLOCK_BYTES: usize = 4_096;
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {
@@ -27,7 +43,12 @@ pub(crate) struct Fields {
     pub path: Field,
     /// Every ancestor folder of `path`, so "all files under a folder" is one term query.
     pub folder: Field,
+    /// [`StoredRecord`] as JSON.
     pub record: Field,
+    /// The stored text: whole while pending, its opening once published.
+    pub text: Field,
+    /// What a hit shows, see [`Shown`] (stored only).
+    pub shown: Field,
     pub title_it: Field,
     pub title_en: Field,
     pub body_it: Field,
@@ -57,51 +78,81 @@ impl Fields {
     }
 }
 
-fn analysed_text(analyzer: &str, stored: bool) -> TextOptions {
-    let options = TextOptions::default().set_indexing_options(
+/// Ranked text: frequencies, positions (phrases) and field lengths (BM25).
+fn ranked_text(analyzer: &str) -> TextOptions {
+    TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(analyzer)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-    );
-    if stored {
-        options.set_stored()
-    } else {
-        options
-    }
+    )
+}
+
+/// Filter text: never ranked, so no field lengths; positions only for names matched in
+/// order (`org:"comune di roma"`).
+fn filter_text(analyzer: &str, record: IndexRecordOption) -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(analyzer)
+            .set_index_option(record)
+            .set_fieldnorms(false),
+    )
+}
+
+fn keyword() -> TextOptions {
+    filter_text("raw", IndexRecordOption::Basic)
 }
 
 pub(crate) fn build() -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let fields = Fields {
-        id: builder.add_text_field("id", STRING | STORED),
-        path: builder.add_text_field("path", STRING),
-        folder: builder.add_text_field("folder", STRING),
+        id: builder.add_text_field("id", keyword()),
+        path: builder.add_text_field("path", keyword()),
+        folder: builder.add_text_field("folder", keyword()),
         record: builder.add_text_field("record", STORED),
-        title_it: builder.add_text_field("title_it", analysed_text(ITALIAN_ANALYZER, false)),
-        title_en: builder.add_text_field("title_en", analysed_text(ENGLISH_ANALYZER, false)),
-        body_it: builder.add_text_field("body_it", analysed_text(ITALIAN_ANALYZER, true)),
-        body_en: builder.add_text_field("body_en", analysed_text(ENGLISH_ANALYZER, true)),
-        practice_type: builder.add_text_field("type", STRING),
-        language: builder.add_text_field("lang", STRING),
-        status: builder.add_text_field("status", STRING),
-        organisation: builder.add_text_field("org", analysed_text(PLAIN_ANALYZER, false)),
-        licence: builder.add_text_field("licence", analysed_text(PLAIN_ANALYZER, false)),
-        tags: builder.add_text_field("tag", analysed_text(KEYWORD_ANALYZER, false)),
+        text: builder.add_text_field("text", STORED),
+        shown: builder.add_text_field("shown", STORED),
+        title_it: builder.add_text_field("title_it", ranked_text(ITALIAN_ANALYZER)),
+        title_en: builder.add_text_field("title_en", ranked_text(ENGLISH_ANALYZER)),
+        body_it: builder.add_text_field("body_it", ranked_text(ITALIAN_ANALYZER)),
+        body_en: builder.add_text_field("body_en", ranked_text(ENGLISH_ANALYZER)),
+        practice_type: builder.add_text_field("type", keyword()),
+        language: builder.add_text_field("lang", keyword()),
+        status: builder.add_text_field("status", keyword()),
+        organisation: builder.add_text_field(
+            "org",
+            filter_text(PLAIN_ANALYZER, IndexRecordOption::WithFreqsAndPositions),
+        ),
+        licence: builder.add_text_field(
+            "licence",
+            filter_text(PLAIN_ANALYZER, IndexRecordOption::WithFreqsAndPositions),
+        ),
+        tags: builder.add_text_field(
+            "tag",
+            filter_text(KEYWORD_ANALYZER, IndexRecordOption::Basic),
+        ),
         year: builder.add_i64_field("year", NumericOptions::default().set_indexed()),
     };
     builder.add_u64_field(
-        &format!("schema_v{SCHEMA_VERSION}"),
+        &format!("{VERSION_FIELD_PREFIX}{SCHEMA_VERSION}"),
         NumericOptions::default(),
     );
     (builder.build(), fields)
 }
 
-/// A practice as stored, with what the public type does not show.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// The settings an index of this layout is created with.
+pub(crate) fn settings() -> IndexSettings {
+    IndexSettings {
+        docstore_blocksize: DOCSTORE_BLOCK_BYTES,
+        ..IndexSettings::default()
+    }
+}
+
+/// A practice as the index holds it, with what the public type does not show.
+#[derive(Debug, Clone)]
 pub(crate) struct Record {
+    /// Its `body` is the stored text (see the module documentation) once read back; its
+    /// `rating` is filled from the ratings by whoever reads it.
     pub practice: Practice,
-    /// Latest rating per user; `practice.rating` is derived from it.
-    pub votes: BTreeMap<String, u8>,
     /// Hash of the file's bytes, to skip unchanged files on re-ingest.
     pub content_hash: Option<String>,
 }
@@ -110,22 +161,72 @@ impl Record {
     pub fn new(practice: Practice, content_hash: Option<String>) -> Record {
         Record {
             practice,
-            votes: BTreeMap::new(),
             content_hash,
         }
     }
-
-    pub fn set_vote(&mut self, user: &str, stars: u8) {
-        self.votes.insert(user.to_string(), stars);
-        self.practice.rating = Rating::from_votes(&self.votes);
-    }
 }
 
-/// Turns a record into the document every write path (ingest, share, import) adds.
-pub(crate) fn make_doc(fields: &Fields, mut record: Record) -> Result<TantivyDocument, IndexError> {
-    // The body goes to its own field; keeping it out of the JSON halves what is stored.
-    let body = std::mem::take(&mut record.practice.body);
-    let practice = &record.practice;
+/// The stored record of layout 2: what a practice holds beyond what a hit shows (which has
+/// fields of its own), its text and its rating. Its own type, so that what is stored changes
+/// only on purpose.
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredRecord {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    licence: Option<String>,
+    source: String,
+    added_by: String,
+    added_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    path: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    content_hash: Option<String>,
+}
+
+/// Joins the fields of [`Shown`]; no value holds it (it is replaced by a space).
+const SEPARATOR: char = '\u{1f}';
+
+/// What a hit shows of a practice, stored as one value (see the module documentation),
+/// borrowed from the stored document.
+pub(crate) struct Shown<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub practice_type: PracticeType,
+    pub organisation: Option<&'a str>,
+    pub year: Option<i32>,
+    pub status: Status,
+    pub language: PracticeLanguage,
+    /// The stored text (see the module documentation).
+    pub text: &'a str,
+}
+
+/// The text a practice keeps in the index: whole (as written) while pending, else its
+/// opening with whitespace collapsed (snippets show it on one line anyway).
+fn stored_text(practice: &Practice) -> String {
+    if practice.status == Status::Pending {
+        return practice.body.clone();
+    }
+    // Only the start is collapsed: a long text would cost more than its opening.
+    let end = practice
+        .body
+        .char_indices()
+        .nth(STORED_TEXT_CHARS * 2)
+        .map_or(practice.body.len(), |(at, _)| at);
+    truncate_words(
+        &collapse_whitespace(&practice.body[..end]),
+        STORED_TEXT_CHARS,
+    )
+}
+
+/// Turns a record into the document every write path (ingest, share, approval, import,
+/// migration) adds.
+pub(crate) fn make_doc(fields: &Fields, record: Record) -> Result<TantivyDocument, IndexError> {
+    let Record {
+        practice,
+        content_hash,
+    } = record;
     let language = practice.language;
     let mut doc = TantivyDocument::default();
     doc.add_text(fields.id, &practice.id);
@@ -143,7 +244,9 @@ pub(crate) fn make_doc(fields: &Fields, mut record: Record) -> Result<TantivyDoc
     if !practice.summary.is_empty() {
         doc.add_text(fields.title(language), &practice.summary);
     }
-    doc.add_text(fields.body(language), &body);
+    doc.add_text(fields.shown, shown_value(&practice));
+    doc.add_text(fields.body(language), &practice.body);
+    doc.add_text(fields.text, stored_text(&practice));
     doc.add_text(fields.practice_type, practice.practice_type.as_str());
     doc.add_text(fields.language, language.as_str());
     doc.add_text(fields.status, practice.status.as_str());
@@ -159,24 +262,134 @@ pub(crate) fn make_doc(fields: &Fields, mut record: Record) -> Result<TantivyDoc
     if let Some(year) = practice.year {
         doc.add_i64(fields.year, i64::from(year));
     }
-    doc.add_text(fields.record, serde_json::to_string(&record)?);
+    let stored = StoredRecord {
+        tags: practice.tags,
+        licence: practice.licence,
+        source: practice.source,
+        added_by: practice.added_by,
+        added_at: practice.added_at,
+        path: practice.path,
+        content_hash,
+    };
+    doc.add_text(fields.record, serde_json::to_string(&stored)?);
     Ok(doc)
 }
 
-/// Reads a stored document back into its record, body included.
+/// The stored value of [`Shown`]: id, title, summary, type, organisation (empty: none),
+/// year (empty: none), status and language, in that order.
+fn shown_value(practice: &Practice) -> String {
+    let clean = |value: &str| value.replace(SEPARATOR, " ");
+    let year = practice
+        .year
+        .map(|year| year.to_string())
+        .unwrap_or_default();
+    [
+        clean(&practice.id),
+        clean(&practice.title),
+        clean(&practice.summary),
+        practice.practice_type.as_str().to_string(),
+        clean(practice.organisation.as_deref().unwrap_or_default()),
+        year,
+        practice.status.as_str().to_string(),
+        practice.language.as_str().to_string(),
+    ]
+    .join(&SEPARATOR.to_string())
+}
+
+/// Reads what a hit shows of a stored document.
+pub(crate) fn read_shown<'a>(
+    fields: &Fields,
+    doc: &'a TantivyDocument,
+) -> Result<Shown<'a>, IndexError> {
+    let corrupt = |what: &str| IndexError::Corrupt(format!("a stored document with {what}"));
+    let value = doc
+        .get_first(fields.shown)
+        .and_then(|value| value.as_str())
+        .ok_or_else(|| corrupt("nothing to show"))?;
+    let mut parts = value.split(SEPARATOR);
+    let (
+        Some(id),
+        Some(title),
+        Some(summary),
+        Some(practice_type),
+        Some(organisation),
+        Some(year),
+        Some(status),
+        Some(language),
+        None,
+    ) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    )
+    else {
+        return Err(corrupt("a damaged shown value"));
+    };
+    Ok(Shown {
+        id,
+        title,
+        summary,
+        practice_type: practice_type
+            .parse()
+            .map_err(|_| corrupt(&format!("type {practice_type:?}")))?,
+        organisation: (!organisation.is_empty()).then_some(organisation),
+        year: if year.is_empty() {
+            None
+        } else {
+            Some(
+                year.parse()
+                    .map_err(|_| corrupt(&format!("year {year:?}")))?,
+            )
+        },
+        status: Status::ALL
+            .into_iter()
+            .find(|known| known.as_str() == status)
+            .ok_or_else(|| corrupt(&format!("status {status:?}")))?,
+        language: language
+            .parse()
+            .map_err(|_| corrupt(&format!("language {language:?}")))?,
+        text: doc
+            .get_first(fields.text)
+            .and_then(|value| value.as_str())
+            .ok_or_else(|| corrupt("no text"))?,
+    })
+}
+
+/// Reads a stored document back into its record (text as stored, no rating).
 pub(crate) fn read_doc(fields: &Fields, doc: &TantivyDocument) -> Result<Record, IndexError> {
+    let shown = read_shown(fields, doc)?;
     let json = doc
         .get_first(fields.record)
         .and_then(|value| value.as_str())
-        .ok_or_else(|| IndexError::Corrupt("document without a record".to_string()))?;
-    let mut record: Record = serde_json::from_str(json)?;
-    let body_field = fields.body(record.practice.language);
-    record.practice.body = doc
-        .get_first(body_field)
-        .and_then(|value| value.as_str())
-        .unwrap_or_default()
-        .to_string();
-    Ok(record)
+        .ok_or_else(|| IndexError::Corrupt("a stored document without its record".to_string()))?;
+    let stored: StoredRecord = serde_json::from_str(json)?;
+    Ok(Record {
+        practice: Practice {
+            id: shown.id.to_string(),
+            title: shown.title.to_string(),
+            summary: shown.summary.to_string(),
+            body: shown.text.to_string(),
+            practice_type: shown.practice_type,
+            organisation: shown.organisation.map(str::to_string),
+            year: shown.year,
+            tags: stored.tags,
+            language: shown.language,
+            licence: stored.licence,
+            source: stored.source,
+            added_by: stored.added_by,
+            added_at: stored.added_at,
+            status: shown.status,
+            rating: Rating::default(),
+            path: stored.path,
+        },
+        content_hash: stored.content_hash,
+    })
 }
 
 /// The indexed form of a path: lossy UTF-8 is fine, paths are only compared with themselves.

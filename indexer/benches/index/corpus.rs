@@ -6,12 +6,14 @@
 //! corpus alone (18k words, each copied into thousands of documents) has no rare words. So
 //! every document also gets a few made-up proper nouns drawn with Zipf's law from 200,000.
 //!
-//! Five query classes of [`QUERIES_PER_CLASS`] each: one rare term (a proper noun in at
-//! most 20 documents), one common term (among the corpus's most frequent words), one
-//! inflected form (a word with another ending than in the corpus, `amministrazioni` for
-//! `amministrazione`, found through the stemmer), two terms (both required) and a two-word
-//! phrase. Two more are PSPM's alone (the bare program has neither): a misspelt word, which
-//! only near matches find, and a word with a filter.
+//! Five query classes of [`QUERIES_PER_CLASS`] each: one rare term (a proper noun in 5 to
+//! 50 documents: a page of exact matches, and 1 in 2,000 documents at most), one common
+//! term (among the corpus's most frequent words), one inflected form (a word with another
+//! ending than in the corpus, `amministrazioni` for `amministrazione`, found through the
+//! stemmer), two terms (both required) and a two-word phrase. Three more show what PSPM does
+//! beyond the bare program: a very rare term (in fewer than 5 documents, so near matches
+//! follow the exact ones), a misspelt word (only near matches find it) and a word with a
+//! filter.
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -28,8 +30,10 @@ pub const QUERIES_PER_CLASS: usize = 40;
 const RARE_VOCABULARY: f64 = 200_000.0;
 /// Proper nouns per document.
 const RARE_PER_DOCUMENT: usize = 3;
-/// At most this many documents hold a "rare" query term.
-const RARE_MAX_DOCUMENTS: u32 = 20;
+/// Documents holding a "rare" query term: at least a page (5), at most 1 in 2,000.
+const RARE_DOCUMENTS: std::ops::RangeInclusive<u32> = 5..=50;
+/// Documents holding a "very rare" one: fewer than a page, so PSPM adds near matches.
+const VERY_RARE_DOCUMENTS: std::ops::RangeInclusive<u32> = 1..=4;
 
 /// Seeded xorshift: the same corpus and queries every run.
 pub struct Rng(pub u64);
@@ -60,6 +64,8 @@ pub enum Class {
     InflectedForm,
     TwoTerms,
     Phrase,
+    /// PSPM only: a proper noun in fewer than a page of documents.
+    VeryRareTerm,
     /// PSPM only: a word with one letter wrong.
     Typo,
     /// PSPM only: a word and a filter.
@@ -82,6 +88,7 @@ impl Class {
             Class::InflectedForm => "one inflected form",
             Class::TwoTerms => "two terms (AND)",
             Class::Phrase => "phrase",
+            Class::VeryRareTerm => "one very rare term (near matches follow)",
             Class::Typo => "one misspelt word (near matches)",
             Class::Filtered => "one term and a filter",
         }
@@ -290,13 +297,18 @@ pub fn queries(words: &[String], generated: &Generated) -> Vec<(Class, Vec<Strin
     }
     let vocabulary: HashSet<&str> = frequency.keys().copied().collect();
 
-    let mut rare: Vec<String> = generated
-        .rare_documents
-        .iter()
-        .filter(|(_, documents)| **documents <= RARE_MAX_DOCUMENTS)
-        .map(|(word, _)| word.clone())
-        .collect();
-    rare.sort();
+    let names_in = |documents: &std::ops::RangeInclusive<u32>| {
+        let mut names: Vec<String> = generated
+            .rare_documents
+            .iter()
+            .filter(|(_, count)| documents.contains(count))
+            .map(|(word, _)| word.clone())
+            .collect();
+        names.sort();
+        names
+    };
+    let rare = names_in(&RARE_DOCUMENTS);
+    let very_rare = names_in(&VERY_RARE_DOCUMENTS);
 
     let mut by_frequency: Vec<(&str, usize)> = frequency
         .iter()
@@ -393,6 +405,10 @@ pub fn queries(words: &[String], generated: &Generated) -> Vec<(Class, Vec<Strin
         ),
         (Class::TwoTerms, two_terms),
         (Class::Phrase, pick(&pairs, QUERIES_PER_CLASS, &mut rng)),
+        (
+            Class::VeryRareTerm,
+            pick(&very_rare, QUERIES_PER_CLASS, &mut rng),
+        ),
         (Class::Typo, typos),
         (Class::Filtered, filtered),
     ]

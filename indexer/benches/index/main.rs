@@ -67,18 +67,36 @@ fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1e3
 }
 
+/// Bytes of the files under `directory`, its folders included (PSPM keeps a folder per
+/// layout, and its ratings beside the index).
 fn directory_size(directory: &Path) -> u64 {
     fs::read_dir(directory)
         .expect("read index directory")
-        .filter_map(|entry| entry.ok()?.metadata().ok())
-        .filter(|metadata| metadata.is_file())
-        .map(|metadata| metadata.len())
+        .filter_map(|entry| entry.ok())
+        .map(|entry| match entry.metadata() {
+            Ok(metadata) if metadata.is_dir() => directory_size(&entry.path()),
+            Ok(metadata) => metadata.len(),
+            Err(_) => 0,
+        })
         .sum()
+}
+
+/// The folder holding the tantivy index: `directory` itself, or its layout folder.
+fn tantivy_folder(directory: &Path) -> PathBuf {
+    if directory.join("meta.json").is_file() {
+        return directory.to_path_buf();
+    }
+    fs::read_dir(directory)
+        .expect("read index directory")
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .find(|path| path.join("meta.json").is_file())
+        .expect("a folder holding meta.json")
 }
 
 /// Where an index's bytes go, by part, in MB.
 fn breakdown(directory: &Path) -> String {
-    let index = tantivy::Index::open_in_dir(directory).expect("open for space usage");
+    let index =
+        tantivy::Index::open_in_dir(tantivy_folder(directory)).expect("open for space usage");
     let reader = index.reader().expect("reader");
     let usage = reader.searcher().space_usage().expect("space usage");
     let mut parts = [0u64; 6];

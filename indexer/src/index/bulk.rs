@@ -11,9 +11,10 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
 use super::load::{count_term, find_one, load_all};
+use super::writer::Written;
 use super::Index;
 use crate::ingest::{self, content_hash, Candidate};
-use crate::practice::{IngestLimits, IngestReport, Practice, Progress, Rating};
+use crate::practice::{IngestLimits, IngestReport, Practice, Progress};
 use crate::schema::{make_doc, path_key, Record};
 use crate::IndexError;
 
@@ -54,6 +55,8 @@ impl Index {
                 ..IngestReport::default()
             };
             let mut seen: HashSet<String> = HashSet::new();
+            // Practices gone for good: removed files, and files that now give another id.
+            let mut gone: Vec<String> = Vec::new();
             for (done, candidate) in walk.candidates.iter().enumerate() {
                 progress(Progress {
                     done,
@@ -92,10 +95,10 @@ impl Index {
                 writer.delete_term(Term::from_field_text(fields.id, &record.practice.id));
                 match existing {
                     Some(old) => {
-                        // A new version of the same document keeps its history.
-                        if old.practice.id == record.practice.id {
-                            record.votes = old.votes;
-                            record.practice.rating = Rating::from_votes(&record.votes);
+                        // A new version of the same document keeps its history (its
+                        // ratings too, which are kept by id).
+                        if old.practice.id != record.practice.id {
+                            gone.push(old.practice.id);
                         }
                         record.practice.added_by = old.practice.added_by;
                         record.practice.added_at = old.practice.added_at;
@@ -115,6 +118,7 @@ impl Index {
                     let key = path_key(path);
                     if !seen.contains(&key) {
                         writer.delete_term(Term::from_field_text(fields.path, &key));
+                        gone.push(record.practice.id);
                         report.removed += 1;
                     }
                 }
@@ -125,7 +129,11 @@ impl Index {
                 current: PathBuf::new(),
             });
             let changed = report.added + report.replaced + report.removed > 0;
-            Ok((report, changed))
+            Ok(Written {
+                outcome: report,
+                changed,
+                gone,
+            })
         })
     }
 
@@ -147,12 +155,14 @@ impl Index {
                 if !empty || !seen.insert(practice.id.clone()) {
                     writer.delete_term(Term::from_field_text(fields.id, &practice.id));
                 }
-                let mut record = Record::new(practice, None);
-                record.practice.rating = Rating::default();
-                writer.add_document(make_doc(&fields, record)?)?;
+                writer.add_document(make_doc(&fields, Record::new(practice, None))?)?;
                 count += 1;
             }
-            Ok((count, count > 0))
+            Ok(Written {
+                outcome: count,
+                changed: count > 0,
+                gone: Vec::new(),
+            })
         })
     }
 
@@ -165,19 +175,35 @@ impl Index {
             .unwrap_or_else(|_| PathBuf::from(id_or_path));
         let path = path_key(&candidate_path);
         self.single_write(|writer, searcher| {
-            let by_id = Term::from_field_text(fields.id, id_or_path.trim());
+            let id = id_or_path.trim();
+            let by_id = Term::from_field_text(fields.id, id);
             let count = count_term(searcher, by_id.clone())?;
             if count > 0 {
                 writer.delete_term(by_id);
-                return Ok((count, true));
+                return Ok(Written {
+                    outcome: count,
+                    changed: true,
+                    gone: vec![id.to_string()],
+                });
             }
             let by_path = Term::from_field_text(fields.path, &path);
             let under_folder = Term::from_field_text(fields.folder, &path);
-            let count = count_term(searcher, by_path.clone())?
-                + count_term(searcher, under_folder.clone())?;
+            let mut gone = Vec::new();
+            for term in [&by_path, &under_folder] {
+                let query = TermQuery::new(term.clone(), IndexRecordOption::Basic);
+                gone.extend(
+                    load_all(searcher, &fields, &query)?
+                        .into_iter()
+                        .map(|record| record.practice.id),
+                );
+            }
             writer.delete_term(by_path);
             writer.delete_term(under_folder);
-            Ok((count, count > 0))
+            Ok(Written {
+                outcome: gone.len(),
+                changed: !gone.is_empty(),
+                gone,
+            })
         })
     }
 }

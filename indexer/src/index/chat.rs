@@ -5,7 +5,9 @@ use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
-use super::load::{find_one, load_oldest_first};
+use super::load::{count_term, find_one, load_oldest_first};
+use super::ratings::rating;
+use super::writer::Written;
 use super::Index;
 use crate::analysis::detect_language;
 use crate::ingest::infer_type;
@@ -31,7 +33,9 @@ impl Index {
             if let Some(existing) =
                 find_one(searcher, &fields, Term::from_field_text(fields.id, &id))?
             {
-                return Ok((existing.practice, false));
+                let mut practice = existing.practice;
+                practice.rating = rating(&self.ratings.load()?, &practice.id);
+                return Ok(Written::unchanged(practice));
             }
             let content = share.url_or_text.trim();
             let is_url = content.starts_with("http://") || content.starts_with("https://");
@@ -71,25 +75,27 @@ impl Index {
                 path: None,
             };
             writer.add_document(make_doc(&fields, Record::new(practice.clone(), None))?)?;
-            Ok((practice, true))
+            Ok(Written::changed(practice))
         })
     }
 
-    /// Publishes a pending practice; approving a published one changes nothing.
+    /// Publishes a pending practice; approving a published one changes nothing. A pending
+    /// practice stores its whole text, so publishing indexes all of it again.
     pub fn approve(&self, id: &str) -> Result<Practice, IndexError> {
         let fields = self.fields;
         self.single_write(|writer, searcher| {
             let term = Term::from_field_text(fields.id, id);
             let mut record = find_one(searcher, &fields, term.clone())?
                 .ok_or_else(|| IndexError::NotFound(id.to_string()))?;
+            record.practice.rating = rating(&self.ratings.load()?, id);
             if record.practice.status == Status::Published {
-                return Ok((record.practice, false));
+                return Ok(Written::unchanged(record.practice));
             }
             record.practice.status = Status::Published;
             let practice = record.practice.clone();
             writer.delete_term(term);
             writer.add_document(make_doc(&fields, record)?)?;
-            Ok((practice, true))
+            Ok(Written::changed(practice))
         })
     }
 
@@ -100,37 +106,43 @@ impl Index {
         self.single_write(|writer, searcher| {
             let term = Term::from_field_text(fields.id, id);
             match find_one(searcher, &fields, term.clone())? {
-                None => Ok((false, false)),
+                None => Ok(Written::unchanged(false)),
                 Some(record) if record.practice.status == Status::Published => {
                     Err(IndexError::NotPending(id.to_string()))
                 }
                 Some(_) => {
                     writer.delete_term(term);
-                    Ok((true, true))
+                    Ok(Written {
+                        outcome: true,
+                        changed: true,
+                        gone: vec![id.to_string()],
+                    })
                 }
             }
         })
     }
 
     /// Records `user`'s rating (1 to 5) of a practice; a user's latest rating replaces
-    /// their earlier one. Returns the practice's new rating.
+    /// their earlier one. Returns the practice's new rating. Ratings are kept beside the
+    /// documents (see `ratings`): rating rewrites none.
     pub fn rate(&self, id: &str, user: &str, stars: u8) -> Result<Rating, IndexError> {
         if !(1..=5).contains(&stars) {
             return Err(IndexError::InvalidRating(stars));
         }
         let fields = self.fields;
-        self.single_write(|writer, searcher| {
-            let term = Term::from_field_text(fields.id, id);
-            let mut record = find_one(searcher, &fields, term.clone())?
-                .ok_or_else(|| IndexError::NotFound(id.to_string()))?;
-            if record.votes.get(user) == Some(&stars) {
-                return Ok((record.practice.rating, false));
+        self.single_write(|_writer, searcher| {
+            if count_term(searcher, Term::from_field_text(fields.id, id))? == 0 {
+                return Err(IndexError::NotFound(id.to_string()));
             }
-            record.set_vote(user, stars);
-            let rating = record.practice.rating;
-            writer.delete_term(term);
-            writer.add_document(make_doc(&fields, record)?)?;
-            Ok((rating, true))
+            let mut votes = self.ratings.load()?;
+            let by_user = votes.entry(id.to_string()).or_default();
+            if by_user.get(user) == Some(&stars) {
+                return Ok(Written::unchanged(rating(&votes, id)));
+            }
+            by_user.insert(user.to_string(), stars);
+            let new_rating = rating(&votes, id);
+            self.ratings.save(votes)?;
+            Ok(Written::unchanged(new_rating))
         })
     }
 
@@ -141,6 +153,6 @@ impl Index {
             Term::from_field_text(self.fields.status, Status::Pending.as_str()),
             IndexRecordOption::Basic,
         );
-        load_oldest_first(&searcher, &self.fields, &query)
+        load_oldest_first(&searcher, &self.fields, &query, &self.ratings.load()?)
     }
 }

@@ -6,13 +6,15 @@ use tantivy::query::{Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
+use super::ratings::{rating, Votes};
 use super::Index;
 use crate::practice::Practice;
 use crate::schema::{read_doc, Fields, Record};
 use crate::IndexError;
 
 impl Index {
-    /// One practice by id, whatever its status.
+    /// One practice by id, whatever its status. Its `body` is the text the index keeps:
+    /// whole while pending, the opening once published (the file keeps the rest).
     pub fn get(&self, id: &str) -> Result<Option<Practice>, IndexError> {
         let searcher = self.reader.searcher();
         let record = find_one(
@@ -20,7 +22,11 @@ impl Index {
             &self.fields,
             Term::from_field_text(self.fields.id, id),
         )?;
-        Ok(record.map(|record| record.practice))
+        let Some(mut practice) = record.map(|record| record.practice) else {
+            return Ok(None);
+        };
+        practice.rating = rating(&self.ratings.load()?, id);
+        Ok(Some(practice))
     }
 
     /// Every practice (published only unless asked), oldest first.
@@ -31,7 +37,7 @@ impl Index {
         } else {
             self.queries.published_only()
         };
-        load_oldest_first(&searcher, &self.fields, &*query)
+        load_oldest_first(&searcher, &self.fields, &*query, &self.ratings.load()?)
     }
 }
 
@@ -70,15 +76,20 @@ pub(super) fn load_all(
         .collect()
 }
 
-/// The practices of every live document matching `query`, oldest first (then by id).
+/// The practices of every live document matching `query`, with their ratings, oldest
+/// first (then by id).
 pub(super) fn load_oldest_first(
     searcher: &Searcher,
     fields: &Fields,
     query: &dyn Query,
+    votes: &Votes,
 ) -> Result<Vec<Practice>, IndexError> {
     let mut practices: Vec<Practice> = load_all(searcher, fields, query)?
         .into_iter()
-        .map(|record| record.practice)
+        .map(|record| Practice {
+            rating: rating(votes, &record.practice.id),
+            ..record.practice
+        })
         .collect();
     practices.sort_by(|a, b| a.added_at.cmp(&b.added_at).then_with(|| a.id.cmp(&b.id)));
     Ok(practices)

@@ -7,6 +7,9 @@ use std::time::Duration;
 use tantivy::directory::MmapDirectory;
 use tantivy::{ReloadPolicy, TantivyError};
 
+use super::files::ReadDirectory;
+use super::migrate;
+use super::ratings::Ratings;
 use super::writer::DEFAULT_LOCK_TIMEOUT;
 use super::Index;
 use crate::analysis;
@@ -15,43 +18,79 @@ use crate::query::QueryBuilder;
 use crate::schema::{self, Fields};
 use crate::IndexError;
 
+/// Decompressed blocks of stored documents kept per segment: the hits of the last few
+/// hundred searches, about 2 MB a segment with blocks of 4 KiB (see `files` for why the
+/// reader keeps its own caches).
+const STORE_CACHE_BLOCKS: usize = 400;
+
 impl Index {
-    /// Opens the index in `directory`, creating it (and the directory) when missing.
+    /// Opens the index in `directory`, creating it (and the directory) when missing. The
+    /// index lives in a folder per layout inside it (`v2/`); an index of an older layout is
+    /// moved to the current one first (see `migrate`), keeping every practice and rating.
     pub fn open(directory: impl AsRef<Path>) -> Result<Index, IndexError> {
         let directory = directory.as_ref();
         fs::create_dir_all(directory)?;
+        let folder = migrate::current_layout(directory, DEFAULT_LOCK_TIMEOUT)?;
+        Index::open_layout(&folder)
+    }
+
+    /// Opens (or creates) the current layout's tantivy index in `folder`.
+    pub(super) fn open_layout(folder: &Path) -> Result<Index, IndexError> {
+        fs::create_dir_all(folder)?;
         let open_failed = |source: TantivyError| IndexError::Open {
-            path: directory.to_path_buf(),
+            path: folder.to_path_buf(),
             source,
         };
-        let mmap = MmapDirectory::open(directory).map_err(|error| open_failed(error.into()))?;
+        let mmap = MmapDirectory::open(folder).map_err(|error| open_failed(error.into()))?;
         let (schema, fields) = schema::build();
-        let index = match tantivy::Index::open_or_create(mmap, schema) {
+        let index = match tantivy::Index::builder()
+            .schema(schema)
+            .settings(schema::settings())
+            .open_or_create(mmap)
+        {
             Ok(index) => index,
             Err(TantivyError::SchemaError(_)) => {
-                return Err(IndexError::SchemaMismatch(directory.to_path_buf()))
+                return Err(IndexError::SchemaMismatch(folder.to_path_buf()))
             }
             Err(error) => return Err(open_failed(error)),
         };
-        Index::with_tantivy(index, fields, Some(directory.to_path_buf()))
+        // The reader reads the same files without mapping them (see `files`).
+        let read = ReadDirectory::open(folder).map_err(open_failed)?;
+        let for_reading = tantivy::Index::open(read).map_err(open_failed)?;
+        Index::with_tantivy(
+            index,
+            &for_reading,
+            fields,
+            Some(folder.to_path_buf()),
+            Ratings::on_disk(folder.to_path_buf()),
+        )
     }
 
     /// An index in memory, for tests and tools.
     pub fn in_ram() -> Result<Index, IndexError> {
         let (schema, fields) = schema::build();
-        Index::with_tantivy(tantivy::Index::create_in_ram(schema), fields, None)
+        let index = tantivy::Index::builder()
+            .schema(schema)
+            .settings(schema::settings())
+            .create_in_ram()?;
+        let for_reading = index.clone();
+        Index::with_tantivy(index, &for_reading, fields, None, Ratings::in_memory())
     }
 
+    /// The index handle: `index` writes, `for_reading` (the same index) gives the reader.
     fn with_tantivy(
         index: tantivy::Index,
+        for_reading: &tantivy::Index,
         fields: Fields,
         directory: Option<PathBuf>,
+        ratings: Ratings,
     ) -> Result<Index, IndexError> {
         analysis::register(index.tokenizers());
         // Commits by other processes show up within about a second without a restart.
-        let reader = index
+        let reader = for_reading
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .doc_store_cache_num_blocks(STORE_CACHE_BLOCKS)
             .try_into()?;
         Ok(Index {
             index,
@@ -61,6 +100,8 @@ impl Index {
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
             limits: IngestLimits::default(),
             queries: QueryBuilder::new(fields),
+            ratings,
+            facts: std::sync::Mutex::new(None),
         })
     }
 

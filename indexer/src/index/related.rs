@@ -12,6 +12,7 @@ use super::search::MAX_LIMIT;
 use super::Index;
 use crate::analysis::{self, detect_language};
 use crate::practice::{Hit, PracticeLanguage};
+use crate::query::Stems;
 use crate::IndexError;
 
 /// Distinctive terms taken from a proposal for `related`.
@@ -115,6 +116,15 @@ impl Index {
             .filter(|(score, _)| score / ideal >= RELATED_MIN_SIMILARITY)
             .collect();
         tracing::debug!(ideal, kept = relevant.len(), "related practices");
-        self.hits(&searcher, &query, relevant)
+        let mut stems = Stems::default();
+        for candidate in candidates.iter().filter(|candidate| candidate.known) {
+            stems.add(language, &candidate.text);
+        }
+        let mut builder = self.queries.clone();
+        Ok(self
+            .hits(&searcher, &relevant, &mut builder, &stems, false)?
+            .into_iter()
+            .map(|read| read.hit)
+            .collect())
     }
 }

@@ -10,7 +10,8 @@ use tantivy::DocAddress;
 use super::Index;
 use crate::phrase_search;
 use crate::practice::Share;
-use crate::query::{self, QueryBuilder};
+use crate::query::{self, IndexFacts, QueryBuilder};
+use crate::word_search::WordPostings;
 
 /// The phrase search must return exactly what tantivy returns for the same query: same
 /// documents, order, scores and (capped) count, with pending practices excluded and with
@@ -61,8 +62,9 @@ fn phrase_search_matches_tantivy() {
     for phrase in phrases {
         for include_pending in [false, true] {
             let parsed = query::parse(phrase);
+            let facts = IndexFacts::of(&index.fields, &searcher);
             let built = QueryBuilder::new(index.fields)
-                .build(&searcher, &parsed, include_pending)
+                .build(&facts, &parsed, include_pending)
                 .expect("a query");
             let shortcut = built.phrase.as_ref().expect("a phrase-only query");
             assert_eq!(shortcut.excluded.is_empty(), include_pending);
@@ -105,6 +107,88 @@ fn phrase_search_matches_tantivy() {
         }
     }
     assert!(compared > 500, "too few hits compared: {compared}");
+}
+
+/// A one-word query ranked and counted from its postings (`word_search`) gives what tantivy
+/// gives for the same query: same documents, order, scores and (capped) count, also with
+/// deleted documents in the segment.
+#[test]
+fn word_search_matches_tantivy() {
+    let corpus = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/data/practices"
+    ));
+    let index = Index::in_ram().expect("index");
+    index
+        .add_paths(&[corpus.to_path_buf()], "@admin:x", Utc::now(), &mut |_| {})
+        .expect("ingest");
+    let practices = index.list(true).expect("list");
+    // Deleted documents stay in their segment until a merge.
+    for practice in practices.iter().step_by(7) {
+        index.remove(&practice.id).expect("remove");
+    }
+    let searcher = index.reader.searcher();
+    assert!(
+        searcher
+            .segment_readers()
+            .iter()
+            .any(|segment| segment.alive_bitset().is_some()),
+        "the test needs deletions"
+    );
+    let facts = IndexFacts::of(&index.fields, &searcher);
+    let mut compared = 0;
+    for word in [
+        "software",
+        "riuso",
+        "licenza",
+        "amministrazione",
+        "glossario",
+        "tco",
+        "eupl",
+        "maintainer",
+        "publiccode",
+        "cloud",
+        "sicurezza",
+        "open",
+        "titolarità",
+        "hardware",
+    ] {
+        let parsed = query::parse(word);
+        let built = QueryBuilder::new(index.fields)
+            .build(&facts, &parsed, true)
+            .expect("a query");
+        let terms = built.word_terms.as_ref().expect("a one-word query");
+        let postings = WordPostings::look_up(&searcher, terms).expect("look up");
+        for (wanted, cap) in [(1, 1), (3, 2), (5, 1000), (40, 7), (200, 1000)] {
+            let (expected, exact) = searcher
+                .search(
+                    &*built.query,
+                    &(TopDocs::with_limit(wanted).order_by_score(), Count),
+                )
+                .expect("tantivy");
+            let (found, counted) = postings.top_hits(wanted, cap).expect("word search");
+            assert_eq!(counted, exact.min(cap), "{word} wanted {wanted} cap {cap}");
+            assert_eq!(
+                postings.count(cap).expect("count"),
+                exact.min(cap),
+                "{word} cap {cap}"
+            );
+            assert_eq!(found.len(), expected.len(), "{word} wanted {wanted}");
+            for ((score, address), (tantivy_score, tantivy_address)) in found.iter().zip(&expected)
+            {
+                assert!(
+                    (score - tantivy_score).abs() <= 1e-5 * tantivy_score.abs(),
+                    "{word}: {score} against {tantivy_score}"
+                );
+                // Equal scores may come in another order; different ones may not.
+                if (score - tantivy_score).abs() > 1e-6 * tantivy_score.abs() {
+                    assert_eq!(address, tantivy_address, "{word}");
+                }
+            }
+            compared += found.len();
+        }
+    }
+    assert!(compared > 300, "too few hits compared: {compared}");
 }
 
 /// A parser that panics (a bug in it or in a library) costs one file, reported with the
