@@ -51,7 +51,12 @@ pub(super) fn current_layout(
 ) -> Result<PathBuf, IndexError> {
     let current = layout_folder(directory);
     if !holds_index(&current) && holds_index(directory) {
-        migrate_layout_1(directory, &current, lock_timeout)?;
+        match migrate_layout_1(directory, &current, lock_timeout) {
+            Ok(()) => {}
+            // Another process finished the migration (and removed the old files) meanwhile.
+            Err(_) if holds_index(&current) => {}
+            Err(error) => return Err(error),
+        }
     }
     if holds_index(&current) && holds_index(directory) {
         remove_layout_1(directory);

@@ -126,3 +126,52 @@ fn share_approve_decline_and_rate() {
         Err(IndexError::Invalid(_))
     ));
 }
+
+/// Ratings live beside the documents (rating rewrites none): on disk they are seen by
+/// another handle, they survive a new version of the file, and go with the practice.
+#[test]
+fn ratings_are_kept_beside_the_documents_and_go_with_the_practice() {
+    let directory = tempfile::tempdir().expect("tempdir");
+    let folder = tempfile::tempdir().expect("tempdir");
+    let file = folder.path().join("riuso.md");
+    fs::write(&file, "# Riuso\n\nIl riuso del software.").expect("write");
+    let index = Index::open(directory.path()).expect("open");
+    index
+        .add_paths(&[file.clone()], "@admin:x", at(1), &mut no_progress())
+        .expect("add");
+    let id = index.list(false).expect("list")[0].id.clone();
+    index.rate(&id, "@anna:x", 4).expect("rate");
+    let rating = index.rate(&id, "@bruno:x", 2).expect("rate");
+    assert_eq!((rating.average, rating.count), (3.0, 2));
+    assert!(matches!(
+        index.rate("missing", "@anna:x", 3),
+        Err(IndexError::NotFound(_))
+    ));
+
+    let other = Index::open(directory.path()).expect("second handle");
+    assert_eq!(
+        other.get(&id).expect("get").expect("present").rating.count,
+        2
+    );
+
+    // A new version of the file keeps the practice's ratings.
+    fs::write(&file, "# Riuso\n\nIl riuso del software, seconda versione.").expect("write");
+    let report = index
+        .add_paths(&[file.clone()], "@admin:x", at(2), &mut no_progress())
+        .expect("add");
+    assert_eq!(report.replaced, 1);
+    assert_eq!(
+        index.get(&id).expect("get").expect("present").rating.count,
+        2
+    );
+
+    // Removed, the practice takes its ratings along: added again, it starts unrated.
+    assert_eq!(index.remove(&id).expect("remove"), 1);
+    index
+        .add_paths(&[file], "@admin:x", at(3), &mut no_progress())
+        .expect("add");
+    assert_eq!(
+        index.get(&id).expect("get").expect("present").rating.count,
+        0
+    );
+}

@@ -127,3 +127,43 @@ fn a_busy_writer_is_waited_for_and_a_stuck_one_times_out() {
     stored.sort();
     assert_eq!(stored, vec!["h0", "h1", "waited"]);
 }
+
+/// The reader reads the index's files rather than mapping them, so what searches touch does
+/// not stay in the process's memory (see `index/files.rs`): once writes are over, no file of
+/// the index is mapped, however much was searched.
+#[cfg(target_os = "linux")]
+#[test]
+fn searching_maps_no_index_file() {
+    let directory = tempfile::tempdir().expect("tempdir");
+    let index = Index::open(directory.path()).expect("open");
+    let practices = (0..300)
+        .map(|n| {
+            practice(
+                &format!("p{n:03}"),
+                &format!("Pratica {n}"),
+                &format!("Il riuso del software numero {n} nella pubblica amministrazione."),
+            )
+        })
+        .collect::<Vec<_>>();
+    index.import(practices).expect("import");
+    for query in [
+        "riuso",
+        "software amministrazione",
+        "\"pubblica amministrazione\"",
+        "numero 7",
+        "riuzo",
+    ] {
+        assert!(!index
+            .search(query, SearchOptions::default())
+            .expect("search")
+            .hits
+            .is_empty());
+    }
+    let folder = fs::canonicalize(directory.path()).expect("canonical");
+    let maps = fs::read_to_string("/proc/self/maps").expect("maps");
+    let mapped: Vec<&str> = maps
+        .lines()
+        .filter(|line| line.contains(folder.to_string_lossy().as_ref()))
+        .collect();
+    assert!(mapped.is_empty(), "index files mapped: {mapped:#?}");
+}

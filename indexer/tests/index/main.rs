@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use pspm_indexer::{
-    Hit, Index, IndexError, Practice, PracticeLanguage, PracticeType, Progress, Rating,
-    SearchOptions, Share, Status,
+    Correction, Hit, Index, IndexError, Practice, PracticeLanguage, PracticeType, Progress, Rating,
+    SearchOptions, SearchResults, Share, Status,
 };
 
 fn at(day: u32) -> DateTime<Utc> {
@@ -118,5 +118,7 @@ mod chat;
 mod concurrency;
 mod corpus;
 mod ingest;
+mod migration;
+mod near;
 mod relevance;
 mod search;
