@@ -137,7 +137,12 @@ fn ratings_are_kept_beside_the_documents_and_go_with_the_practice() {
     fs::write(&file, "# Riuso\n\nIl riuso del software.").expect("write");
     let index = Index::open(directory.path()).expect("open");
     index
-        .add_paths(&[file.clone()], "@admin:x", at(1), &mut no_progress())
+        .add_paths(
+            std::slice::from_ref(&file),
+            "@admin:x",
+            at(1),
+            &mut no_progress(),
+        )
         .expect("add");
     let id = index.list(false).expect("list")[0].id.clone();
     index.rate(&id, "@anna:x", 4).expect("rate");
@@ -157,7 +162,12 @@ fn ratings_are_kept_beside_the_documents_and_go_with_the_practice() {
     // A new version of the file keeps the practice's ratings.
     fs::write(&file, "# Riuso\n\nIl riuso del software, seconda versione.").expect("write");
     let report = index
-        .add_paths(&[file.clone()], "@admin:x", at(2), &mut no_progress())
+        .add_paths(
+            std::slice::from_ref(&file),
+            "@admin:x",
+            at(2),
+            &mut no_progress(),
+        )
         .expect("add");
     assert_eq!(report.replaced, 1);
     assert_eq!(
