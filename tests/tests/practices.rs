@@ -111,6 +111,15 @@ async fn search_share_approve_decline_and_rate_in_a_real_room() -> Result<()> {
     let cli = bot.run_cli(&["index", "search", "licenze", "aperte", "EUPL"])?;
     let chat = ask(&bob, "!search licenze aperte EUPL".into()).await?;
     assert_eq!(String::from_utf8_lossy(&cli.stdout).trim_end(), chat);
+    // A typo: no exact match, near ones, and the corrected query; the same in both.
+    let cli = bot.run_cli(&["index", "search", "licemze", "aperte"])?;
+    let chat = ask(&bob, "!search licemze aperte".into()).await?;
+    assert_eq!(String::from_utf8_lossy(&cli.stdout).trim_end(), chat);
+    assert!(
+        chat.starts_with("Nessun risultato esatto per «licemze aperte»: risultati simili")
+            && chat.contains("Forse cercavi «licenze aperte»?"),
+        "{chat}"
+    );
     // A hit names its type in Italian, and says when the document gives no organisation or
     // year (the AgID corpus has no front matter).
     let hit = chat

@@ -291,3 +291,50 @@ fn index_limits_come_from_the_config() {
         "{reason}"
     );
 }
+
+/// `pspm index search` renders near matches as the chat does, in the plan's language: the
+/// header says no practice matched exactly and the corrected query is offered.
+#[test]
+fn index_search_announces_near_matches_with_the_corrected_query() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path(), "data");
+    let files = dir.path().join("pratiche");
+    std::fs::create_dir_all(&files).unwrap();
+    std::fs::write(
+        files.join("licenze.md"),
+        "# Guida alle licenze\n\nLe licenze aperte permettono il riuso del codice sorgente.\n",
+    )
+    .unwrap();
+    index_add(&config, &[files], "@operatore:localhost").unwrap();
+    let page = super::index_search(&config, "licemze aperte", false).unwrap();
+    let lines: Vec<&str> = page.lines().collect();
+    assert_eq!(
+        lines[0], "Nessun risultato esatto per «licemze aperte»: risultati simili (1–1 di 1):",
+        "{page}"
+    );
+    assert_eq!(lines[1], "Forse cercavi «licenze aperte»?", "{page}");
+    assert!(lines[2].starts_with("1. Guida alle licenze"), "{page}");
+}
+
+/// A data directory holding a good-practice index of the previous layout opens: the index
+/// is moved to the current layout on the spot, keeping its practices and ratings (see the
+/// indexer's `migrate`), so an upgrade needs no command.
+#[test]
+fn an_index_of_the_previous_layout_is_migrated_when_the_bot_opens_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path(), "data");
+    let old = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../indexer/tests/data/index-layout-1"
+    ));
+    let index_dir = super::index_dir(&config);
+    std::fs::create_dir_all(&index_dir).unwrap();
+    for entry in std::fs::read_dir(old).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), index_dir.join(entry.file_name())).unwrap();
+    }
+    let index = super::open_index(&config).unwrap();
+    let rated = index.get("riuso-software").unwrap().expect("kept");
+    assert_eq!(rated.rating.count, 2);
+    assert_eq!(index.list(true).unwrap().len(), 3);
+}

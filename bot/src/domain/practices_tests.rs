@@ -202,6 +202,71 @@ fn search_lines_show_type_organisation_and_year_in_the_readers_language() {
     }
 }
 
+/// Near matches follow too few exact ones, and the reply says so in the reader's language:
+/// with none exact, in the header; with some, in a line saying where they start; and with
+/// the query as corrected when a word is nowhere as typed.
+#[test]
+fn near_matches_are_announced_with_the_corrected_query_in_the_readers_language() {
+    for (language, typo_header, did_you_mean, notice) in [
+        (
+            Language::It,
+            "Nessun risultato esatto per «licemze aperte»: risultati simili (1–1 di 1):",
+            "Forse cercavi «licenze aperte»?",
+            "Solo 1 risultato esatto; dal risultato 2 in poi, risultati simili.",
+        ),
+        (
+            Language::En,
+            "No exact match for “licemze aperte”: near matches (1–1 of 1):",
+            "Did you mean “licenze aperte”?",
+            "Only 1 exact match; from result 2 on, near matches.",
+        ),
+    ] {
+        let mut chat = Chat::in_language(language);
+        chat.add_published(
+            "licences",
+            "Guida alle licenze",
+            "Le licenze aperte permettono il riuso del codice sorgente.",
+        );
+        chat.add_published(
+            "rovereto",
+            "Esperienza di Rovereto",
+            "Il comune di Rovereto ha pubblicato il suo gestionale.",
+        );
+        chat.add_published(
+            "roveredo",
+            "Esperienza di Roveredo",
+            "Il comune di Roveredo ha riusato quel gestionale.",
+        );
+        let typo = chat.reply(ALICE, "!search licemze aperte");
+        let lines: Vec<&str> = typo.lines().collect();
+        assert_eq!(lines[0], typo_header, "{typo}");
+        assert_eq!(lines[1], did_you_mean, "{typo}");
+        assert!(lines[2].starts_with("1. Guida alle licenze"), "{typo}");
+        // A word that is there, in fewer practices than a page: no correction, a notice.
+        let rare = chat.reply(ALICE, "!search rovereto");
+        let lines: Vec<&str> = rare.lines().collect();
+        assert!(lines[0].contains("(1–2 "), "{rare}");
+        assert_eq!(lines[1], notice, "{rare}");
+        assert!(lines[2].starts_with("1. Esperienza di Rovereto"), "{rare}");
+        assert!(
+            lines
+                .iter()
+                .any(|line| line.starts_with("2. Esperienza di Roveredo")),
+            "{rare}"
+        );
+        assert!(
+            !rare.contains(did_you_mean.split(' ').next().unwrap()),
+            "{rare}"
+        );
+        // Enough exact matches: neither.
+        let exact = chat.reply(ALICE, "!search licenze");
+        assert!(
+            !exact.contains(notice) && !exact.contains(did_you_mean),
+            "{exact}"
+        );
+    }
+}
+
 #[test]
 fn ratings_keep_each_persons_latest() {
     let mut chat = Chat::new();

@@ -1,5 +1,6 @@
 //! `!search <query>`: the 5 most relevant good practices, as one compact reply. `!more` shows
-//! the next page of the same search.
+//! the next page of the same search. When fewer than a page match exactly, near matches
+//! follow, and the reply says so, with the corrected query ("did you mean …?").
 
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::{Catalogue, Msg, Rendered};
@@ -88,8 +89,17 @@ pub fn render_page(
     }
     let first = results.offset + 1;
     let last = results.offset + results.hits.len();
+    // Near matches follow too few exact ones; with none exact, the header says so.
+    let near = results
+        .near
+        .as_ref()
+        .filter(|_| results.hits.iter().any(|hit| hit.near));
+    let header = match near {
+        Some(near) if near.exact == 0 => Msg::SearchNearHeader,
+        _ => Msg::SearchHeader,
+    };
     let mut lines = vec![catalogue.render(
-        Msg::SearchHeader,
+        header,
         &[
             ("query", query),
             ("first", &first.to_string()),
@@ -105,6 +115,20 @@ pub fn render_page(
             ),
         ],
     )];
+    if let Some(near) = near {
+        if near.exact > 0 {
+            lines.push(catalogue.render(
+                Msg::SearchNearNotice,
+                &[
+                    ("exact", &near.exact.to_string()),
+                    ("from", &(near.exact + 1).to_string()),
+                ],
+            ));
+        }
+        if let Some(suggestion) = near.suggestion(query) {
+            lines.push(catalogue.render(Msg::SearchDidYouMean, &[("suggestion", &suggestion)]));
+        }
+    }
     for (i, hit) in results.hits.iter().enumerate() {
         lines.push(hit_line(catalogue, first + i, hit));
         if !hit.snippet_text.trim().is_empty() {
