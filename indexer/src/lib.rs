@@ -5,16 +5,20 @@
 //!
 //! # Layout
 //!
-//! - [`practice`]: the public types ([`Practice`], [`Hit`], [`SearchResults`], [`IngestReport`],
-//!   [`IngestLimits`], …).
-//! - [`index`]: [`Index`], one file per idea: opening, the writer-lock discipline, ingest
-//!   and removal, search, snippets, related practices, the chat workflow, loading, stats.
-//! - `schema`: the tantivy fields and `make_doc`, the one way a practice becomes a document.
+//! - [`practice`]: the public types ([`Practice`], [`Hit`], [`SearchResults`],
+//!   [`NearMatches`], [`IngestReport`], [`IngestLimits`], …).
+//! - [`index`]: [`Index`], one file per idea: opening, reading files without mapping them,
+//!   the writer-lock discipline, layouts and their migration, ingest and removal, search,
+//!   snippets, related practices, the chat workflow, ratings, loading, stats.
+//! - `schema`: the tantivy fields (layout 2), `make_doc` (the one way a practice becomes a
+//!   document) and what is stored.
 //! - `analysis`: the Italian and English analysers, stop words, [`detect_language`].
-//! - `query`: the lenient query language and its translation into tantivy queries.
+//! - `query`: the lenient query language, the exact query (`build`) and near matches
+//!   (`near`).
 //! - `phrase_search`: the top hits of a one-phrase query, reading positions only where
-//!   they can change the result; `word_search`: those of a one-word query few documents
-//!   hold, straight from its postings; `top`: the best hits they keep.
+//!   they can change the result; `word_search`: the count of a one-word query, and its top
+//!   hits when few documents hold the word, straight from its postings; `top`: the best
+//!   hits they keep.
 //! - [`parse`]: one module per format (Markdown, text, reStructuredText, HTML, PDF) and
 //!   front matter.
 //! - `ingest`: walking folders, LICENSE/SOURCE files, ids, content hashes, inferred metadata.

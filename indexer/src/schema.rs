@@ -20,7 +20,7 @@ use tantivy::schema::{
 use tantivy::{IndexSettings, TantivyDocument};
 
 use crate::analysis::{ENGLISH_ANALYZER, ITALIAN_ANALYZER, KEYWORD_ANALYZER, PLAIN_ANALYZER};
-use crate::parse::{collapse_whitespace, truncate_words};
+use crate::parse::collapsed_opening;
 use crate::practice::{Practice, PracticeLanguage, PracticeType, Rating, Status};
 use crate::IndexError;
 
@@ -208,16 +208,7 @@ fn stored_text(practice: &Practice) -> String {
     if practice.status == Status::Pending {
         return practice.body.clone();
     }
-    // Only the start is collapsed: a long text would cost more than its opening.
-    let end = practice
-        .body
-        .char_indices()
-        .nth(STORED_TEXT_CHARS * 2)
-        .map_or(practice.body.len(), |(at, _)| at);
-    truncate_words(
-        &collapse_whitespace(&practice.body[..end]),
-        STORED_TEXT_CHARS,
-    )
+    collapsed_opening(&practice.body, STORED_TEXT_CHARS)
 }
 
 /// Turns a record into the document every write path (ingest, share, approval, import,

@@ -11,6 +11,7 @@ use std::ops::Range;
 use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 use super::Index;
+use crate::parse::collapsed_opening;
 use crate::practice::{Hit, PracticeLanguage};
 use crate::query::{QueryBuilder, Stems};
 use crate::schema::read_shown;
@@ -101,31 +102,7 @@ fn opening(text: &str) -> String {
             _ => format!("{}…", &text[..end]),
         };
     }
-    // Only the start is looked at, in one pass.
-    let mut out = String::with_capacity(SNIPPET_CHARS + 8);
-    let mut chars = 0;
-    for piece in text.split_whitespace() {
-        let length = piece.chars().count();
-        if chars + length + usize::from(chars > 0) > SNIPPET_CHARS {
-            if chars < SNIPPET_CHARS / 2 {
-                // One very long word: cut inside it.
-                let room = SNIPPET_CHARS - chars - usize::from(chars > 0);
-                if chars > 0 {
-                    out.push(' ');
-                }
-                out.extend(piece.chars().take(room));
-            }
-            out.push('…');
-            return out;
-        }
-        if chars > 0 {
-            out.push(' ');
-            chars += 1;
-        }
-        out.push_str(piece);
-        chars += length;
-    }
-    out
+    collapsed_opening(text, SNIPPET_CHARS)
 }
 
 /// The words of one search's hits already stemmed, and whether each is indexed as the stem

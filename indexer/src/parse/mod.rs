@@ -173,6 +173,37 @@ pub fn summarise(body: &str) -> String {
 }
 
 /// Cuts `text` to at most `max_chars` characters at a word boundary, marking the cut with `…`.
+/// The start of `text`, whitespace collapsed, up to `max_chars` characters, cut at a word
+/// (then ending in `…`): [`truncate_words`] of [`collapse_whitespace`], in one pass over the
+/// start only (indexing runs it on every practice, search on many hits).
+pub(crate) fn collapsed_opening(text: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(max_chars + max_chars / 4);
+    let mut chars = 0;
+    for piece in text.split_whitespace() {
+        let space = usize::from(chars > 0);
+        let length = piece.chars().count();
+        if chars + space + length > max_chars {
+            if chars <= max_chars / 2 {
+                // A word too long to cut before: cut inside it.
+                if space == 1 {
+                    out.push(' ');
+                }
+                out.extend(piece.chars().take(max_chars - chars - space));
+            }
+            let kept = out.trim_end_matches([',', ';', ':', ' ']).len();
+            out.truncate(kept);
+            out.push('…');
+            return out;
+        }
+        if space == 1 {
+            out.push(' ');
+        }
+        out.push_str(piece);
+        chars += space + length;
+    }
+    out
+}
+
 pub(crate) fn truncate_words(text: &str, max_chars: usize) -> String {
     if text.chars().count() <= max_chars {
         return text.to_string();
@@ -188,6 +219,31 @@ pub(crate) fn truncate_words(text: &str, max_chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn collapsed_openings_are_cut_at_words() {
+        assert_eq!(
+            collapsed_opening("  Il  riuso\n\ndel software ", 100),
+            "Il riuso del software"
+        );
+        assert_eq!(
+            collapsed_opening("Il riuso del software, oggi", 22),
+            "Il riuso del software…"
+        );
+        assert_eq!(collapsed_opening("Il riuso", 8), "Il riuso");
+        assert_eq!(collapsed_opening("Parolalunghissima", 8), "Parolalu…");
+        for text in ["à è ì ò ù ".repeat(50), "qualità ".repeat(80)] {
+            let opening = collapsed_opening(&text, 100);
+            assert!(opening.chars().count() <= 101, "{opening}");
+            assert_eq!(
+                opening,
+                truncate_words(&collapse_whitespace(&text), 100)
+                    .trim_end_matches([' ', '…'])
+                    .to_string()
+                    + "…"
+            );
+        }
+    }
 
     #[test]
     fn latin1_bytes_decode_to_accented_letters() {
