@@ -1,14 +1,14 @@
 //! The tantivy schema (layout 2) and the one place a practice becomes a tantivy document.
 //!
 //! Every word of a practice is indexed, but only what search shows and what a rewrite needs
-//! is stored, in three values: what a hit shows (id, title, summary, type, organisation,
-//! year, status, language) as one string of fields joined by the ASCII unit separator, read
-//! without parsing anything (a hit reads five documents, and each stored value costs an
-//! allocation); the rest of the practice as a JSON record, read only when a whole practice
-//! is; and the text itself — whole while the practice is pending (approving it indexes it
+//! is stored, as one value (a search reads five documents, and each stored value costs an
+//! allocation): what a hit shows (id, title, summary, type, organisation, year, status,
+//! language), the rest of the practice as a JSON record (parsed only when a whole practice is
+//! read), and the text itself — whole while the practice is pending (approving it indexes it
 //! again), only its opening once it is published, for snippets (the file it came from keeps
-//! the rest). Ratings are kept beside the index (`index::ratings`), so rating a practice
-//! rewrites no document.
+//! the rest) — joined by the ASCII unit separator, which JSON escapes and which is replaced
+//! in every other value. Ratings are kept beside the index (`index::ratings`), so rating a
+//! practice rewrites no document.
 
 use std::path::{Path, PathBuf};
 
@@ -43,12 +43,8 @@ pub(crate) struct Fields {
     pub path: Field,
     /// Every ancestor folder of `path`, so "all files under a folder" is one term query.
     pub folder: Field,
-    /// [`StoredRecord`] as JSON.
-    pub record: Field,
-    /// The stored text: whole while pending, its opening once published.
-    pub text: Field,
-    /// What a hit shows, see [`Shown`] (stored only).
-    pub shown: Field,
+    /// Everything stored of a practice (see the module documentation).
+    pub stored: Field,
     pub title_it: Field,
     pub title_en: Field,
     pub body_it: Field,
@@ -108,9 +104,7 @@ pub(crate) fn build() -> (Schema, Fields) {
         id: builder.add_text_field("id", keyword()),
         path: builder.add_text_field("path", keyword()),
         folder: builder.add_text_field("folder", keyword()),
-        record: builder.add_text_field("record", STORED),
-        text: builder.add_text_field("text", STORED),
-        shown: builder.add_text_field("shown", STORED),
+        stored: builder.add_text_field("stored", STORED),
         title_it: builder.add_text_field("title_it", ranked_text(ITALIAN_ANALYZER)),
         title_en: builder.add_text_field("title_en", ranked_text(ENGLISH_ANALYZER)),
         body_it: builder.add_text_field("body_it", ranked_text(ITALIAN_ANALYZER)),
@@ -187,8 +181,7 @@ struct StoredRecord {
 /// Joins the fields of [`Shown`]; no value holds it (it is replaced by a space).
 const SEPARATOR: char = '\u{1f}';
 
-/// What a hit shows of a practice, stored as one value (see the module documentation),
-/// borrowed from the stored document.
+/// What a hit shows of a practice, borrowed from the stored document.
 pub(crate) struct Shown<'a> {
     pub id: &'a str,
     pub title: &'a str,
@@ -198,6 +191,8 @@ pub(crate) struct Shown<'a> {
     pub year: Option<i32>,
     pub status: Status,
     pub language: PracticeLanguage,
+    /// The rest of the practice, as JSON ([`StoredRecord`]).
+    record: &'a str,
     /// The stored text (see the module documentation).
     pub text: &'a str,
 }
@@ -235,9 +230,7 @@ pub(crate) fn make_doc(fields: &Fields, record: Record) -> Result<TantivyDocumen
     if !practice.summary.is_empty() {
         doc.add_text(fields.title(language), &practice.summary);
     }
-    doc.add_text(fields.shown, shown_value(&practice));
     doc.add_text(fields.body(language), &practice.body);
-    doc.add_text(fields.text, stored_text(&practice));
     doc.add_text(fields.practice_type, practice.practice_type.as_str());
     doc.add_text(fields.language, language.as_str());
     doc.add_text(fields.status, practice.status.as_str());
@@ -253,38 +246,55 @@ pub(crate) fn make_doc(fields: &Fields, record: Record) -> Result<TantivyDocumen
     if let Some(year) = practice.year {
         doc.add_i64(fields.year, i64::from(year));
     }
-    let stored = StoredRecord {
-        tags: practice.tags,
-        licence: practice.licence,
-        source: practice.source,
-        added_by: practice.added_by,
-        added_at: practice.added_at,
-        path: practice.path,
-        content_hash,
-    };
-    doc.add_text(fields.record, serde_json::to_string(&stored)?);
+    let value = stored_value(&practice, content_hash)?;
+    doc.add_text(fields.stored, value);
     Ok(doc)
 }
 
-/// The stored value of [`Shown`]: id, title, summary, type, organisation (empty: none),
-/// year (empty: none), status and language, in that order.
-fn shown_value(practice: &Practice) -> String {
-    let clean = |value: &str| value.replace(SEPARATOR, " ");
+/// The stored value: id, title, summary, type, organisation (empty: none), year (empty:
+/// none), status, language, the JSON record and the text, in that order.
+fn stored_value(practice: &Practice, content_hash: Option<String>) -> Result<String, IndexError> {
+    let record = serde_json::to_string(&StoredRecord {
+        tags: practice.tags.clone(),
+        licence: practice.licence.clone(),
+        source: practice.source.clone(),
+        added_by: practice.added_by.clone(),
+        added_at: practice.added_at,
+        path: practice.path.clone(),
+        content_hash,
+    })?;
+    let text = stored_text(practice);
     let year = practice
         .year
         .map(|year| year.to_string())
         .unwrap_or_default();
-    [
-        clean(&practice.id),
-        clean(&practice.title),
-        clean(&practice.summary),
-        practice.practice_type.as_str().to_string(),
-        clean(practice.organisation.as_deref().unwrap_or_default()),
-        year,
-        practice.status.as_str().to_string(),
-        practice.language.as_str().to_string(),
+    let mut value = String::with_capacity(text.len() + record.len() + 256);
+    for (at, part) in [
+        practice.id.as_str(),
+        &practice.title,
+        &practice.summary,
+        practice.practice_type.as_str(),
+        practice.organisation.as_deref().unwrap_or_default(),
+        &year,
+        practice.status.as_str(),
+        practice.language.as_str(),
+        &record,
+        &text,
     ]
-    .join(&SEPARATOR.to_string())
+    .into_iter()
+    .enumerate()
+    {
+        if at > 0 {
+            value.push(SEPARATOR);
+        }
+        // The separator is a control character no text needs: a space keeps words apart.
+        if part.contains(SEPARATOR) {
+            value.push_str(&part.replace(SEPARATOR, " "));
+        } else {
+            value.push_str(part);
+        }
+    }
+    Ok(value)
 }
 
 /// Reads what a hit shows of a stored document.
@@ -294,9 +304,9 @@ pub(crate) fn read_shown<'a>(
 ) -> Result<Shown<'a>, IndexError> {
     let corrupt = |what: &str| IndexError::Corrupt(format!("a stored document with {what}"));
     let value = doc
-        .get_first(fields.shown)
+        .get_first(fields.stored)
         .and_then(|value| value.as_str())
-        .ok_or_else(|| corrupt("nothing to show"))?;
+        .ok_or_else(|| corrupt("nothing stored"))?;
     let mut parts = value.split(SEPARATOR);
     let (
         Some(id),
@@ -307,6 +317,8 @@ pub(crate) fn read_shown<'a>(
         Some(year),
         Some(status),
         Some(language),
+        Some(record),
+        Some(text),
         None,
     ) = (
         parts.next(),
@@ -318,9 +330,11 @@ pub(crate) fn read_shown<'a>(
         parts.next(),
         parts.next(),
         parts.next(),
+        parts.next(),
+        parts.next(),
     )
     else {
-        return Err(corrupt("a damaged shown value"));
+        return Err(corrupt("a damaged stored value"));
     };
     Ok(Shown {
         id,
@@ -345,21 +359,15 @@ pub(crate) fn read_shown<'a>(
         language: language
             .parse()
             .map_err(|_| corrupt(&format!("language {language:?}")))?,
-        text: doc
-            .get_first(fields.text)
-            .and_then(|value| value.as_str())
-            .ok_or_else(|| corrupt("no text"))?,
+        record,
+        text,
     })
 }
 
 /// Reads a stored document back into its record (text as stored, no rating).
 pub(crate) fn read_doc(fields: &Fields, doc: &TantivyDocument) -> Result<Record, IndexError> {
     let shown = read_shown(fields, doc)?;
-    let json = doc
-        .get_first(fields.record)
-        .and_then(|value| value.as_str())
-        .ok_or_else(|| IndexError::Corrupt("a stored document without its record".to_string()))?;
-    let stored: StoredRecord = serde_json::from_str(json)?;
+    let stored: StoredRecord = serde_json::from_str(shown.record)?;
     Ok(Record {
         practice: Practice {
             id: shown.id.to_string(),

@@ -7,16 +7,15 @@
 //! instead, the files stay in the kernel's page cache, shared and reclaimable, and what the
 //! process keeps is bounded: the small files every search consults (term dictionaries,
 //! field lengths, fast fields, deletions: about 2% of the index, read whole when a segment
-//! opens), tantivy's cache of decompressed stored blocks, and [`SMALL_READS`] small reads
-//! (postings of the less common words, most of a search's reads) kept so that a repeated
-//! search makes no system call for them.
+//! opens), tantivy's cache of decompressed stored blocks, and up to [`SMALL_READS_BYTES`] of
+//! small reads (postings of the less common words, most of a search's reads, mostly a few
+//! dozen bytes each) kept so that a repeated search makes no system call for them.
 //!
 //! Writing (and merging) goes through tantivy's mapped directory, as before; only the
 //! reader's files are read this way. Everything but opening files is that directory's.
 
 use std::fs::File;
 use std::io;
-use std::num::NonZeroUsize;
 use std::ops::Range;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
@@ -36,18 +35,42 @@ use tantivy::HasLen;
 const IN_MEMORY: [&str; 4] = ["term", "fieldnorm", "fast", "del"];
 /// Reads this long or shorter are kept for the next search.
 const SMALL_READ_BYTES: usize = 4_096;
-/// How many small reads are kept (at most this × [`SMALL_READ_BYTES`] bytes).
-const SMALL_READS: usize = 1_024;
+/// Bytes of small reads kept: a budget in bytes, not in reads, since most are tiny.
+const SMALL_READS_BYTES: usize = 4 << 20;
 
-/// Recently read small ranges, by file and range.
-type SmallReads = Mutex<LruCache<(u64, usize, usize), OwnedBytes>>;
+/// Recently read small ranges, by file and range, the least recently used dropped first
+/// once they hold more than [`SMALL_READS_BYTES`].
+#[derive(Debug)]
+struct SmallReads {
+    reads: LruCache<(u64, usize, usize), OwnedBytes>,
+    bytes: usize,
+}
+
+impl SmallReads {
+    fn get(&mut self, key: &(u64, usize, usize)) -> Option<OwnedBytes> {
+        self.reads.get(key).cloned()
+    }
+
+    fn put(&mut self, key: (u64, usize, usize), bytes: OwnedBytes) {
+        self.bytes += bytes.len();
+        if let Some(replaced) = self.reads.put(key, bytes) {
+            self.bytes -= replaced.len();
+        }
+        while self.bytes > SMALL_READS_BYTES {
+            match self.reads.pop_lru() {
+                Some((_, dropped)) => self.bytes -= dropped.len(),
+                None => break,
+            }
+        }
+    }
+}
 
 /// A directory whose files are read with positioned reads; see the module documentation.
 #[derive(Clone, Debug)]
 pub(super) struct ReadDirectory {
     inner: MmapDirectory,
     root: PathBuf,
-    small_reads: Arc<SmallReads>,
+    small_reads: Arc<Mutex<SmallReads>>,
 }
 
 impl ReadDirectory {
@@ -55,9 +78,10 @@ impl ReadDirectory {
         Ok(ReadDirectory {
             inner: MmapDirectory::open(root)?,
             root: root.to_path_buf(),
-            small_reads: Arc::new(Mutex::new(LruCache::new(
-                NonZeroUsize::new(SMALL_READS).unwrap_or(NonZeroUsize::MIN),
-            ))),
+            small_reads: Arc::new(Mutex::new(SmallReads {
+                reads: LruCache::unbounded(),
+                bytes: 0,
+            })),
         })
     }
 }
@@ -132,7 +156,7 @@ struct ReadFile {
     file: File,
     len: usize,
     id: u64,
-    small_reads: Option<Arc<SmallReads>>,
+    small_reads: Option<Arc<Mutex<SmallReads>>>,
 }
 
 impl ReadFile {
@@ -161,8 +185,7 @@ impl FileHandle for ReadFile {
         let cached = small_reads
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(&key)
-            .cloned();
+            .get(&key);
         if let Some(bytes) = cached {
             return Ok(bytes);
         }
