@@ -31,10 +31,11 @@ pub(crate) const SCHEMA_VERSION: u32 = 2;
 pub(crate) const VERSION_FIELD_PREFIX: &str = "schema_v";
 /// Characters of a published practice's text kept for snippets (the whole text is indexed).
 /// A chat share usually fits whole; a long document keeps its opening.
-pub(crate) const STORED_TEXT_CHARS: usize = 500;
+pub(crate) const STORED_TEXT_CHARS: usize = 400;
 /// Bytes compressed together in the document store. tantivy's default (16 KiB) makes every
-/// hit decompress 16 KiB; records are small, so a quarter of that costs a quarter.
-const DOCSTORE_BLOCK_BYTES: usize = 4_096;
+/// hit read and decompress 16 KiB for a record of under 1 KiB; small blocks cost little per
+/// hit, and the reader's cache of blocks (`index::open`) holds more hits for its memory.
+const DOCSTORE_BLOCK_BYTES: usize = 2_048;
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {
@@ -160,10 +161,9 @@ impl Record {
     }
 }
 
-/// The stored record of layout 2: what a practice holds beyond what a hit shows (which has
-/// fields of its own), its text and its rating. Its own type, so that what is stored changes
-/// only on purpose.
-#[derive(Debug, Serialize, Deserialize)]
+/// The stored record of layout 2: what a practice holds beyond what a hit shows, its text
+/// and its rating. Its own type, so that what is stored changes only on purpose.
+#[derive(Debug, Deserialize)]
 struct StoredRecord {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     tags: Vec<String>,
@@ -180,6 +180,23 @@ struct StoredRecord {
 
 /// Joins the fields of [`Shown`]; no value holds it (it is replaced by a space).
 const SEPARATOR: char = '\u{1f}';
+
+/// [`StoredRecord`] as written, borrowing from the practice (the same fields, in the same
+/// form; the migration and round-trip tests read back what this writes).
+#[derive(Serialize)]
+struct StoredRecordRef<'a> {
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    tags: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    licence: Option<&'a str>,
+    source: &'a str,
+    added_by: &'a str,
+    added_at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<&'a Path>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content_hash: Option<&'a str>,
+}
 
 /// What a hit shows of a practice, borrowed from the stored document.
 pub(crate) struct Shown<'a> {
@@ -254,14 +271,14 @@ pub(crate) fn make_doc(fields: &Fields, record: Record) -> Result<TantivyDocumen
 /// The stored value: id, title, summary, type, organisation (empty: none), year (empty:
 /// none), status, language, the JSON record and the text, in that order.
 fn stored_value(practice: &Practice, content_hash: Option<String>) -> Result<String, IndexError> {
-    let record = serde_json::to_string(&StoredRecord {
-        tags: practice.tags.clone(),
-        licence: practice.licence.clone(),
-        source: practice.source.clone(),
-        added_by: practice.added_by.clone(),
+    let record = serde_json::to_string(&StoredRecordRef {
+        tags: &practice.tags,
+        licence: practice.licence.as_deref(),
+        source: &practice.source,
+        added_by: &practice.added_by,
         added_at: practice.added_at,
-        path: practice.path.clone(),
-        content_hash,
+        path: practice.path.as_deref(),
+        content_hash: content_hash.as_deref(),
     })?;
     let text = stored_text(practice);
     let year = practice
