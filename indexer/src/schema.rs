@@ -35,7 +35,7 @@ pub(crate) const STORED_TEXT_CHARS: usize = 400;
 /// Bytes compressed together in the document store. tantivy's default (16 KiB) makes every
 /// hit read and decompress 16 KiB for a record of under 1 KiB; small blocks cost little per
 /// hit, and the reader's cache of blocks (`index::open`) holds more hits for its memory.
-const DOCSTORE_BLOCK_BYTES: usize = 2_048;
+const DOCSTORE_BLOCK_BYTES: usize = 3_072;
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {
@@ -231,7 +231,11 @@ pub(crate) fn make_doc(fields: &Fields, record: Record) -> Result<TantivyDocumen
         content_hash,
     } = record;
     let language = practice.language;
-    let mut doc = TantivyDocument::default();
+    // Sized for what is added (the body twice: indexed, and the opening stored), so the
+    // document does not grow by copies.
+    let mut doc = TantivyDocument::with_capacity(
+        practice.body.len() + 2 * (practice.title.len() + practice.summary.len()) + 2_048,
+    );
     doc.add_text(fields.id, &practice.id);
     if let Some(path) = &practice.path {
         doc.add_text(fields.path, path_key(path));

@@ -19,9 +19,9 @@ use crate::schema::{self, Fields};
 use crate::IndexError;
 
 /// Decompressed blocks of stored documents kept per segment: the hits of the last few
-/// hundred searches, under 2 MB a segment with blocks of about 2 KiB (see `files` for why
+/// hundred searches, under 2 MB a segment with blocks of about 3 KiB (see `files` for why
 /// the reader keeps its own caches).
-const STORE_CACHE_BLOCKS: usize = 800;
+const STORE_CACHE_BLOCKS: usize = 600;
 
 impl Index {
     /// Opens the index in `directory`, creating it (and the directory) when missing. The
