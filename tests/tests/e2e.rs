@@ -1,5 +1,6 @@
 //! End-to-end tests: a real Synapse per test, the real `pspm` binary, plain HTTP clients.
 
+mod deletion;
 mod faults;
 mod federation;
 mod federation_bed;

@@ -51,6 +51,36 @@ pub struct Notice {
     pub room_id: String,
     pub key: String,
     pub text: Rendered,
+    /// Set when the notice tells of a deletion: its content carries what was deleted, which
+    /// history no longer shows, so that a rebuild reaches the same state.
+    pub tombstone: Option<Tombstone>,
+}
+
+/// What a deleted message had created, as a tombstone notice records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tombstone {
+    /// Proposal `number`, from message `source`; its card, when the bot had seen it, is
+    /// deleted too.
+    Proposal {
+        number: u32,
+        source: String,
+        card: Option<String>,
+    },
+    /// A comment in proposal `proposal`'s thread, or feedback on the section (`None`).
+    Comment {
+        source: String,
+        proposal: Option<u32>,
+    },
+    /// The card of proposal `number`, deleted because the proposal was, seen only after.
+    Card { number: u32, card: String },
+}
+
+/// The bot's card of a deleted proposal, to delete (with the bot's edits of it, which
+/// repeat its text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardRedaction {
+    pub room_id: String,
+    pub card_event: String,
 }
 
 /// A new text for the card of proposal `number` (an edit of the card's event).
@@ -114,6 +144,8 @@ pub struct Effects {
     pub poll_ends: Vec<PollEndPost>,
     /// New texts for the bot's proposal cards (Matrix edits of the card).
     pub card_edits: Vec<CardEdit>,
+    /// Cards of deleted proposals, to delete.
+    pub card_redactions: Vec<CardRedaction>,
     pub changes: Vec<Change>,
 }
 

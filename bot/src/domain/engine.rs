@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    authority, ballot_order, budget, cards, command, polls, practice_repository, reminders, votes,
-    Change, Effects, Input, Role, Settings, State,
+    authority, ballot_order, budget, cards, command, polls, practice_repository, redactions,
+    reminders, votes, Change, Effects, Input, Role, Settings, State,
 };
 
 /// Decides what to do with each input. Owns the state; single-threaded by design: the sync
@@ -103,7 +103,15 @@ impl Engine {
                 room_id,
                 sender,
                 redacts,
-            } => votes::on_redaction(settings, state, &room_id, &sender, &redacts),
+            } => redactions::on_redaction(
+                settings,
+                state,
+                practices.as_deref(),
+                &room_id,
+                &sender,
+                &redacts,
+            ),
+            Input::Recreated(recreated) => redactions::recreate(settings, state, &recreated),
             Input::PollPosted {
                 room_id,
                 poll_id,
@@ -121,7 +129,7 @@ impl Engine {
                 room_id,
                 number,
                 event_id,
-            } => cards::on_posted(state, &room_id, number, &event_id),
+            } => cards::on_posted(settings, state, &room_id, number, &event_id),
             Input::Tick => reminders::daily(settings, state, now),
             Input::RoomOrder(order) => ballot_order::on_room_order(settings, state, &order),
             Input::RefreshCards(numbers) => {

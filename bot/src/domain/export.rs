@@ -123,6 +123,8 @@ pub struct ProposalRow {
     pub by_organisation: BTreeMap<String, Votes>,
     /// Votes in the latest prioritisation poll that offered this proposal.
     pub poll_votes: Option<u32>,
+    /// Its message was deleted: title and description are empty, the rest stays.
+    pub redacted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -136,6 +138,8 @@ pub struct CommentRow {
     pub text: String,
     pub created_at: String,
     pub event_id: String,
+    /// Its message was deleted: the text is empty.
+    pub redacted: bool,
 }
 
 /// One file of a rendered export.
@@ -260,6 +264,7 @@ impl Export {
                         })
                         .collect(),
                     poll_votes: poll_votes(p.number),
+                    redacted: p.redacted,
                 }
             })
             .collect();
@@ -280,6 +285,7 @@ impl Export {
                 text: c.text.clone(),
                 created_at: timestamp(c.at_ms),
                 event_id: c.event_id.clone(),
+                redacted: c.redacted,
             })
             .collect();
         comments.sort_by(|a, b| {
@@ -360,6 +366,7 @@ impl Export {
             "supports",
             "oppositions",
             "poll_votes",
+            "redacted",
         ]
         .iter()
         .map(|s| (*s).to_owned())
@@ -389,6 +396,7 @@ impl Export {
                 p.supports.to_string(),
                 p.oppositions.to_string(),
                 p.poll_votes.map(|v| v.to_string()).unwrap_or_default(),
+                p.redacted.to_string(),
             ];
             for org in &organisations {
                 let votes = p.by_organisation.get(*org).copied().unwrap_or_default();
@@ -411,6 +419,7 @@ impl Export {
             "text",
             "created_at",
             "event_id",
+            "redacted",
         ]);
         for c in &self.comments {
             let proposal = c.proposal.map(|n| n.to_string()).unwrap_or_default();
@@ -423,6 +432,7 @@ impl Export {
                 &c.text,
                 &c.created_at,
                 &c.event_id,
+                if c.redacted { "true" } else { "false" },
             ]);
         }
         csv.finish()
@@ -468,10 +478,15 @@ impl Export {
                 let rule = vec!["---"; columns.split('|').count()].join("|");
                 md.push_str(&format!("| {columns} |\n|{rule}|\n"));
                 for p in &proposals {
+                    let title = if p.redacted {
+                        text(Msg::ExportMdRedacted, &[])
+                    } else {
+                        cell(&p.title)
+                    };
                     md.push_str(&format!(
                         "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
                         p.number,
-                        cell(&p.title),
+                        title,
                         cell(&p.author),
                         cell(&p.organisation),
                         state_name(catalogue, p.state),
@@ -499,7 +514,14 @@ impl Export {
                             ("organisation", &cell(&c.organisation)),
                             ("created_at", &c.created_at),
                             ("target", &target),
-                            ("text", &cell(&c.text)),
+                            (
+                                "text",
+                                &if c.redacted {
+                                    text(Msg::ExportMdRedacted, &[])
+                                } else {
+                                    cell(&c.text)
+                                },
+                            ),
                         ],
                     );
                     md.push_str(&format!("- {line}\n"));

@@ -92,6 +92,22 @@ pub enum Input {
     /// A stretch of the room's history in the room's order: over federation events reach
     /// the bot out of order, so each person's ballots are put in this order.
     RoomOrder(RoomOrder),
+    /// At rebuild, where a deleted message stood: what it created, without its text (a
+    /// tombstone notice tells what), so the deletion that follows finds it as it was live.
+    Recreated(Recreated),
+}
+
+/// A record a deleted message created, as a rebuild recreates it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recreated {
+    pub room_id: String,
+    /// Who sent the message that created it, and when (for `!promote`, the command).
+    pub sender: String,
+    pub at_ms: i64,
+    /// Its author and time (for `!promote`, the quoted message's).
+    pub author: String,
+    pub created_ms: i64,
+    pub what: super::Tombstone,
 }
 
 /// Events of one room as a walk back through its history passed them, and what was applied

@@ -12,7 +12,8 @@
 //! - [`authority`]: roles and the entry gate; [`budget`]: each person's command budget;
 //! - [`participation`], [`votes`], [`ballot_order`], [`cards`], [`polls`], [`turnout`], [`moderation`]:
 //!   proposals, ballots, the bot's proposal cards, prioritisation polls, participation per
-//!   organisation, what moderating a proposal means;
+//!   organisation, what moderating a proposal means; [`redactions`]: what a deleted message
+//!   takes away;
 //! - [`monitoring`], [`tracking`], [`reminders`]: the approved plan followed;
 //! - [`practice_repository`]: the port to the good-practice repository;
 //! - [`command`]: chat commands, one file each; [`export`], [`i18n`]: what users read.
@@ -33,6 +34,7 @@ pub mod monitoring;
 pub mod participation;
 pub mod polls;
 pub mod practice_repository;
+pub mod redactions;
 pub mod reminders;
 mod replay_order;
 pub mod settings;
@@ -43,11 +45,15 @@ pub mod votes;
 
 pub use authority::{Role, MODERATOR_POWER};
 pub use change::Change;
-pub use effects::{CardEdit, Effects, FilePost, Notice, PollEndPost, PollPost, Reaction, Reply};
+pub use effects::{
+    CardEdit, CardRedaction, Effects, FilePost, Notice, PollEndPost, PollPost, Reaction, Reply,
+    Tombstone,
+};
 pub use engine::Engine;
 pub use i18n::{Catalogue, Language, Msg, Rendered};
 pub use input::{
-    Edited, Input, Message, Passed, PollAnswered, PowerLevels, Quoted, Reacted, RoomOrder,
+    Edited, Input, Message, Passed, PollAnswered, PowerLevels, Quoted, Reacted, Recreated,
+    RoomOrder,
 };
 pub use participation::{Ballot, Comment, Participation, Phase, Proposal, ProposalState, Stance};
 pub use settings::{SectionSettings, Settings};
@@ -69,5 +75,7 @@ mod ordering_tests;
 mod participation_tests;
 #[cfg(test)]
 mod practices_tests;
+#[cfg(test)]
+mod redaction_tests;
 #[cfg(test)]
 mod tests;

@@ -15,6 +15,7 @@
 //! - [`events`] — raw event JSON → domain inputs.
 //! - [`outbox`] — sends committed outgoing messages with derived transaction IDs.
 
+mod card_redaction;
 pub mod card_refresh;
 pub mod events;
 #[cfg(test)]
@@ -26,6 +27,7 @@ pub mod provision;
 pub mod quotes;
 pub mod rebuild;
 pub mod sync;
+mod tombstones;
 pub mod walk;
 
 use std::future::{Future, IntoFuture};

@@ -529,16 +529,26 @@ impl SyncLoop {
         let polls = effects.polls.into_iter().map(Outgoing::Poll);
         let poll_ends = effects.poll_ends.into_iter().map(Outgoing::PollEnd);
         let card_edits = effects.card_edits.into_iter().map(Outgoing::CardEdit);
+        let card_redactions = effects
+            .card_redactions
+            .into_iter()
+            .map(Outgoing::CardRedaction);
         let all = replies
             .chain(reactions)
             .chain(files)
             .chain(polls)
             .chain(poll_ends)
-            .chain(card_edits);
+            .chain(card_edits)
+            .chain(card_redactions);
         for (index, outgoing) in all.enumerate() {
             batch
                 .outgoing
                 .push((transaction_id(&event.event_id, index), outgoing));
+        }
+        for notice in effects.notices {
+            batch
+                .outgoing
+                .push((transaction_id(&notice.key, 0), Outgoing::Notice(notice)));
         }
         batch.changes.extend(effects.changes);
     }

@@ -272,7 +272,14 @@ fn a_store_lays_out_its_keys_as_pinned() {
     let dir = tempfile::tempdir().unwrap();
     fill(&SledStore::open(dir.path()).unwrap());
     let dump: String = {
-        let db = sled::open(dir.path()).unwrap();
+        // sled's flusher thread may hold the closed store's lock a moment longer.
+        let db = (0..300)
+            .find_map(|_| {
+                sled::open(dir.path())
+                    .inspect_err(|_| std::thread::sleep(std::time::Duration::from_millis(10)))
+                    .ok()
+            })
+            .expect("the store opens once its last handle is gone");
         let tree = db.open_tree("pspm").unwrap();
         tree.iter()
             .map(|entry| {
@@ -286,7 +293,14 @@ fn a_store_lays_out_its_keys_as_pinned() {
     // Read back: the pinned keys and values, written into a fresh sled, open as a store.
     let dir = tempfile::tempdir().unwrap();
     {
-        let db = sled::open(dir.path()).unwrap();
+        // sled's flusher thread may hold the closed store's lock a moment longer.
+        let db = (0..300)
+            .find_map(|_| {
+                sled::open(dir.path())
+                    .inspect_err(|_| std::thread::sleep(std::time::Duration::from_millis(10)))
+                    .ok()
+            })
+            .expect("the store opens once its last handle is gone");
         let tree = db.open_tree("pspm").unwrap();
         for line in pinned.lines() {
             let (key, value) = line.split_once('\t').unwrap();

@@ -239,6 +239,7 @@ mod tests {
             updated_ms: 0,
             source_event: "$p".into(),
             card_event: None,
+            redacted: false,
         });
         let vote = Change::Ballots {
             number: 1,

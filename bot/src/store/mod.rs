@@ -17,7 +17,8 @@ mod sled_store;
 pub use sled_store::SledStore;
 
 use crate::domain::{
-    CardEdit, Change, FilePost, Notice, PollEndPost, PollPost, Reaction, Reply, State,
+    CardEdit, CardRedaction, Change, FilePost, Notice, PollEndPost, PollPost, Reaction, Reply,
+    State,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +41,7 @@ pub enum Outgoing {
     Poll(PollPost),
     PollEnd(PollEndPost),
     CardEdit(CardEdit),
+    CardRedaction(CardRedaction),
 }
 
 impl Outgoing {
@@ -53,6 +55,7 @@ impl Outgoing {
             Outgoing::Poll(poll) => &poll.room_id,
             Outgoing::PollEnd(end) => &end.room_id,
             Outgoing::CardEdit(edit) => &edit.room_id,
+            Outgoing::CardRedaction(redaction) => &redaction.room_id,
         }
     }
 
@@ -66,6 +69,7 @@ impl Outgoing {
             Outgoing::Poll(_) => "poll",
             Outgoing::PollEnd(_) => "poll-end",
             Outgoing::CardEdit(_) => "card-edit",
+            Outgoing::CardRedaction(_) => "card-redaction",
         }
     }
 }

@@ -337,6 +337,7 @@ fn supports_per_section_survive_a_merge_that_updates_the_proposal_after_its_vote
             updated_ms: 0,
             source_event: "$p".into(),
             card_event: None,
+            redacted: false,
         })
     };
     let store = SledStore::temporary().unwrap();
