@@ -120,10 +120,11 @@ impl Engine {
             Input::PollResponse(response) => polls::on_response(state, &response),
             Input::PollEnded {
                 sender,
+                event_id,
                 start,
                 at_ms,
                 ..
-            } => polls::on_ended(settings, state, &sender, &start, at_ms),
+            } => polls::on_ended(settings, state, &sender, &event_id, &start, at_ms),
             Input::Edit(edit) => command::propose::on_edit(settings, state, &edit),
             Input::CardPosted {
                 room_id,
@@ -131,7 +132,12 @@ impl Engine {
                 event_id,
             } => cards::on_posted(settings, state, &room_id, number, &event_id),
             Input::Tick => reminders::daily(settings, state, now),
-            Input::RoomOrder(order) => ballot_order::on_room_order(settings, state, &order),
+            Input::RoomOrder(order) => {
+                let mut effects = ballot_order::on_room_order(settings, state, &order);
+                let polls = polls::on_room_order(state, &order);
+                effects.changes.extend(polls.changes);
+                effects
+            }
             Input::RefreshCards(numbers) => {
                 cards::refresh(settings, state, practices.as_deref(), &numbers)
             }

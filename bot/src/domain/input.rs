@@ -76,6 +76,7 @@ pub enum Input {
     PollEnded {
         room_id: String,
         sender: String,
+        event_id: String,
         start: String,
         at_ms: i64,
     },

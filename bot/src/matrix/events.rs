@@ -192,6 +192,7 @@ pub fn to_input(room_id: &str, bot_user: &str, event: &RawEvent) -> Option<Input
         "org.matrix.msc3381.poll.end" | "m.poll.end" => Some(Input::PollEnded {
             room_id: room_id.to_owned(),
             sender: event.sender.clone(),
+            event_id: event.event_id.clone(),
             start: reference_target(&event.content)?,
             at_ms: event.origin_server_ts,
         }),

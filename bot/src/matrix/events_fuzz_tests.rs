@@ -180,7 +180,11 @@ fn fuzz_events() {
         let _ = passed(&event);
         let _ = promoted_message(&event);
         if tombstone_of(&event, BOT).is_some() {
-            prop_assert_eq!(event.sender.as_str(), BOT, "only the bot's tombstones count");
+            prop_assert_eq!(
+                event.sender.as_str(),
+                BOT,
+                "only the bot's tombstones count"
+            );
         }
         // A rebuild reads tombstones and deleted events from history alike.
         let history = [(ROOM.to_owned(), event.clone())];

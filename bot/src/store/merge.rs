@@ -112,7 +112,7 @@ pub fn record_key(change: &Change) -> String {
         Change::Comment(comment) => format!("comment/{}", comment.event_id),
         Change::Phase { section, .. } => format!("phase/{section}"),
         Change::Poll(poll) => format!("poll/{:010}", poll.id),
-        Change::PollResponse { poll, user, .. } => format!("poll-response/{poll:010}/{user}"),
+        Change::PollResponses { poll, user, .. } => format!("poll-response/{poll:010}/{user}"),
         Change::ToldServerNotAllowed { room_id, server } => {
             format!("told-not-allowed/{room_id}/{server}")
         }

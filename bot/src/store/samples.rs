@@ -152,19 +152,45 @@ pub fn changes() -> Vec<(&'static str, Change)> {
                 answers: vec![("a1".into(), 12), ("a2".into(), 7)],
                 start_event: Some("$start".into()),
                 closed_ms: None,
+                closed_by: None,
             }),
         ),
         (
-            "poll-response",
-            Change::PollResponse {
+            "poll-closed",
+            Change::Poll(Poll {
+                id: 3,
+                section: "dati".into(),
+                room_id: "!dati:hs".into(),
+                opened_by: "@m:hs".into(),
+                opened_ms: 1_700_000_000_000,
+                max_selections: 1,
+                answers: vec![("a1".into(), 12)],
+                start_event: Some("$start3".into()),
+                closed_ms: Some(1_700_000_500_000),
+                closed_by: Some("$close".into()),
+            }),
+        ),
+        (
+            "poll-responses",
+            Change::PollResponses {
                 poll: 2,
                 user: "@u:hs".into(),
-                response: Response {
-                    event_id: "$resp".into(),
-                    at_ms: 1_700_000_000_001,
-                    selections: vec!["a1".into()],
-                    spoiled: false,
-                },
+                responses: vec![
+                    Response {
+                        event_id: "$resp".into(),
+                        at_ms: 1_700_000_000_001,
+                        selections: vec!["a1".into()],
+                        spoiled: false,
+                        after_close: false,
+                    },
+                    Response {
+                        event_id: "$late".into(),
+                        at_ms: -1,
+                        selections: Vec::new(),
+                        spoiled: true,
+                        after_close: true,
+                    },
+                ],
             },
         ),
         (

@@ -103,6 +103,7 @@ impl Prioritise {
             answers: answers.iter().map(|(a, n, _)| (a.clone(), *n)).collect(),
             start_event: None,
             closed_ms: None,
+            closed_by: None,
         }));
         ctx.polls.push(PollPost {
             room_id: ctx.message.room_id.clone(),
