@@ -189,6 +189,17 @@ pub struct Truth {
     pub poll_voters: BTreeMap<String, u64>,
 }
 
+impl Truth {
+    /// Standing votes on every proposal, supports and oppositions together.
+    pub fn standing_votes(&self) -> u64 {
+        self.votes
+            .values()
+            .flat_map(|by| by.values())
+            .map(|(s, o)| s + o)
+            .sum()
+    }
+}
+
 fn organisation(names: &[String], user: &str) -> String {
     let server = user.split_once(':').map_or("", |(_, s)| s);
     match names.iter().position(|n| n == server) {

@@ -96,6 +96,17 @@ impl LocalPlan {
 
     /// The bot has applied everything each of `users` sent before: a `!ping` from each is
     /// answered (a homeserver delivers a room's events in order).
+    /// `count` proposals titled `prefix 0`, `prefix 1`, …, by the people in turn; their
+    /// cards' event IDs.
+    pub async fn propose_each(&self, count: usize, prefix: &str) -> Result<Vec<String>> {
+        let mut cards = Vec::with_capacity(count);
+        for i in 0..count {
+            let author = &self.people[i % self.people.len()];
+            cards.push(self.propose(author, &format!("{prefix} {i}")).await?.1);
+        }
+        Ok(cards)
+    }
+
     pub async fn settle(&self, users: &[&User]) -> Result<()> {
         for user in users {
             self.ask(user, "!ping").await?;

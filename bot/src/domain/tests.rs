@@ -312,5 +312,8 @@ fn messages_from_before_the_first_start_or_the_join_are_history() {
             .len(),
         1
     );
-    assert_eq!(engine.live_since_ms("!elsewhere:hs"), 1_600_000_000_000);
+    assert_eq!(
+        authority::live_line(engine.settings(), engine.state(), "!elsewhere:hs"),
+        1_600_000_000_000
+    );
 }

@@ -417,11 +417,6 @@ impl Store for SledStore {
         self.shared.flush()
     }
 
-    fn clear_session(&self) -> Result<(), StoreError> {
-        self.shared.tree.remove(SESSION).map_err(db_err)?;
-        self.shared.flush()
-    }
-
     fn room_for_alias(&self, alias: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .shared
