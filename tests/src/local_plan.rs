@@ -126,15 +126,9 @@ impl LocalPlan {
 
     /// The moderators' JSON export, asked for in chat (`!export json full`).
     pub async fn export(&self) -> Result<Value> {
-        let file = self
-            .moderator
-            .command_file(&self.room, &self.bot.user_id, "!export json full")
-            .await?;
-        let bytes = self
-            .moderator
-            .download(file["url"].as_str().unwrap_or_default())
-            .await?;
-        Ok(serde_json::from_slice(&bytes)?)
+        self.moderator
+            .chat_export(&self.room, &self.bot.user_id)
+            .await
     }
 
     /// `pspm export --format json --full` into `path`, offline (the bot stopped), parsed.
