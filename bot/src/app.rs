@@ -90,7 +90,8 @@ fn offline_settings(config: &Config, store: &dyn Store) -> anyhow::Result<Settin
 }
 
 /// `pspm export`: writes the consolidated export from the store; returns the files written.
-/// For CSV, `out` gets the proposals and `<stem>.comments.csv` beside it the comments.
+/// For CSV, `out` gets the proposals and beside it `<stem>.<table>.csv` each other table
+/// (`comments`, `objectives`, `results`, `measurements`, `actions`, `progress`).
 pub fn export(
     config: &Config,
     format: Format,
@@ -102,13 +103,22 @@ pub fn export(
     let state = store.load_state()?;
     let files = Export::build(&settings, &state, visibility, Utc::now())
         .render(format, settings.catalogue());
+    let first_stem = files
+        .first()
+        .and_then(|f| f.filename.rsplit_once('.'))
+        .map(|(stem, _)| stem.to_owned())
+        .unwrap_or_default();
     let mut written = Vec::new();
     for (index, file) in files.into_iter().enumerate() {
         let path = if index == 0 {
             out.to_path_buf()
         } else {
             let stem = out.file_stem().unwrap_or_default().to_string_lossy();
-            out.with_file_name(format!("{stem}.comments.csv"))
+            let table = file
+                .filename
+                .strip_prefix(&first_stem)
+                .unwrap_or(&file.filename);
+            out.with_file_name(format!("{stem}{table}"))
         };
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)?;

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::Export;
+use crate::domain::monitoring::format_number;
 
 impl Export {
     fn organisations(&self) -> BTreeSet<&str> {
@@ -101,6 +102,158 @@ impl Export {
                 &c.created_at,
                 &c.event_id,
                 if c.redacted { "true" } else { "false" },
+            ]);
+        }
+        csv.finish()
+    }
+}
+
+impl Export {
+    pub(super) fn objectives_csv(&self) -> String {
+        let mut csv = Csv::new();
+        csv.row(["code", "section", "title"]);
+        for o in &self.objectives {
+            csv.row([o.code.as_str(), &o.section, &o.title]);
+        }
+        csv.finish()
+    }
+
+    /// One row per result; its targets as one `target <year>` column per year any has.
+    pub(super) fn results_csv(&self) -> String {
+        let years: BTreeSet<i32> = self
+            .results
+            .iter()
+            .flat_map(|r| r.targets.keys().copied())
+            .collect();
+        let mut header: Vec<String> = [
+            "code",
+            "objective",
+            "section",
+            "title",
+            "indicator",
+            "unit",
+            "baseline",
+            "latest",
+            "measurements",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        header.extend(years.iter().map(|year| format!("target {year}")));
+        let mut csv = Csv::new();
+        csv.row(header.iter().map(String::as_str));
+        let number = |value: Option<f64>| value.map(format_number).unwrap_or_default();
+        for r in &self.results {
+            let mut row = vec![
+                r.code.clone(),
+                r.objective.clone(),
+                r.section.clone().unwrap_or_default(),
+                r.title.clone(),
+                r.indicator.clone(),
+                r.unit.clone(),
+                number(r.baseline),
+                number(r.latest),
+                r.measurements.len().to_string(),
+            ];
+            row.extend(
+                years
+                    .iter()
+                    .map(|year| number(r.targets.get(year).copied())),
+            );
+            csv.row(row.iter().map(String::as_str));
+        }
+        csv.finish()
+    }
+
+    pub(super) fn measurements_csv(&self) -> String {
+        let mut csv = Csv::new();
+        csv.row([
+            "result",
+            "value",
+            "date",
+            "note",
+            "author",
+            "organisation",
+            "source",
+            "created_at",
+            "event_id",
+        ]);
+        for m in self.results.iter().flat_map(|r| &r.measurements) {
+            let (value, date) = (format_number(m.value), m.date.to_string());
+            csv.row([
+                m.result.as_str(),
+                &value,
+                &date,
+                &m.note,
+                &m.author,
+                &m.organisation,
+                m.source,
+                &m.created_at,
+                &m.event_id,
+            ]);
+        }
+        csv.finish()
+    }
+
+    pub(super) fn actions_csv(&self) -> String {
+        let mut csv = Csv::new();
+        csv.row([
+            "code",
+            "section",
+            "objective",
+            "title",
+            "owner",
+            "owners",
+            "start",
+            "due",
+            "weight",
+            "proposal",
+            "status",
+            "progress",
+            "updates",
+        ]);
+        for a in &self.actions {
+            let row = [
+                a.code.clone(),
+                a.section.clone(),
+                a.objective.clone().unwrap_or_default(),
+                a.title.clone(),
+                a.owner.clone().unwrap_or_default(),
+                a.owners.join("; "),
+                a.start.map(|d| d.to_string()).unwrap_or_default(),
+                a.due.to_string(),
+                format_number(a.weight),
+                a.proposal.map(|n| n.to_string()).unwrap_or_default(),
+                a.status.to_owned(),
+                a.progress.to_string(),
+                a.progress_history.len().to_string(),
+            ];
+            csv.row(row.iter().map(String::as_str));
+        }
+        csv.finish()
+    }
+
+    pub(super) fn progress_csv(&self) -> String {
+        let mut csv = Csv::new();
+        csv.row([
+            "action",
+            "progress",
+            "note",
+            "author",
+            "organisation",
+            "created_at",
+            "event_id",
+        ]);
+        for u in self.actions.iter().flat_map(|a| &a.progress_history) {
+            let progress = u.progress.to_string();
+            csv.row([
+                u.action.as_str(),
+                &progress,
+                &u.note,
+                &u.author,
+                &u.organisation,
+                &u.created_at,
+                &u.event_id,
             ]);
         }
         csv.finish()

@@ -1,9 +1,12 @@
 //! The Markdown file of an export: a readable report in the catalogue's language, user text
 //! shown as typed.
 
+use super::monitoring::status_name;
 use super::{Export, Visibility, SCHEMA, VERSION};
 use crate::domain::i18n::{Catalogue, Msg};
+use crate::domain::monitoring::{format_number, ActionStatus};
 use crate::domain::participation::{Phase, ProposalState};
+use crate::domain::tracking::status_msg;
 use crate::domain::votes::{phase_msg, state_msg};
 
 impl Export {
@@ -95,6 +98,64 @@ impl Export {
                     );
                     md.push_str(&format!("- {line}\n"));
                 }
+            }
+        }
+        md.push_str(&self.monitoring_markdown(catalogue));
+        md
+    }
+
+    /// The monitored plan: expected results, then actions, each a table.
+    fn monitoring_markdown(&self, catalogue: &Catalogue) -> String {
+        if self.results.is_empty() && self.actions.is_empty() {
+            return String::new();
+        }
+        let cell = markdown_text;
+        let text = |msg: Msg| catalogue.render(msg, &[]).body;
+        let table_head = |columns: String| {
+            let rule = vec!["---"; columns.split('|').count()].join("|");
+            format!("| {columns} |\n|{rule}|\n")
+        };
+        let number = |value: Option<f64>| value.map(format_number).unwrap_or_default();
+        let mut md = format!("\n## {}\n", text(Msg::ExportMdMonitoring));
+        if !self.results.is_empty() {
+            md.push_str(&format!("\n### {}\n\n", text(Msg::ExportMdResults)));
+            md.push_str(&table_head(text(Msg::ExportMdResultsColumns)));
+            for r in &self.results {
+                let targets: Vec<String> = r
+                    .targets
+                    .iter()
+                    .map(|(year, value)| format!("{year}: {}", format_number(*value)))
+                    .collect();
+                md.push_str(&format!(
+                    "| {} | {} | {} | {} | {} | {} | {} |\n",
+                    cell(&r.code),
+                    cell(&r.title),
+                    cell(&format!("{} ({})", r.indicator, r.unit)),
+                    number(r.baseline),
+                    targets.join(", "),
+                    number(r.latest),
+                    r.measurements.len()
+                ));
+            }
+        }
+        if !self.actions.is_empty() {
+            md.push_str(&format!("\n### {}\n\n", text(Msg::ExportMdActions)));
+            md.push_str(&table_head(text(Msg::ExportMdActionsColumns)));
+            for a in &self.actions {
+                let status = ActionStatus::ALL
+                    .into_iter()
+                    .find(|s| status_name(*s) == a.status)
+                    .map_or(a.status, |s| catalogue.template(status_msg(s)));
+                md.push_str(&format!(
+                    "| {} | {} | {} | {} | {} | {}% | {} |\n",
+                    cell(&a.code),
+                    cell(&a.title),
+                    cell(a.owner.as_deref().unwrap_or_default()),
+                    a.due,
+                    status,
+                    a.progress,
+                    a.progress_history.len()
+                ));
             }
         }
         md

@@ -1,12 +1,15 @@
 //! The consolidated export: every proposal (with votes in total and per organisation), every
-//! comment and feedback item, each with the Matrix event it came from. Rendered as JSON (a
-//! documented, versioned schema), CSV (RFC 4180, UTF-8 with BOM, two files) or Markdown.
+//! comment and feedback item, each with the Matrix event it came from, and the monitored plan
+//! (objectives, results and their measurements, actions and their progress). Rendered as JSON
+//! (a documented, versioned schema), CSV (RFC 4180, UTF-8 with BOM, one file per table) or
+//! Markdown.
 //!
 //! Pure: built from the state at a given time; the same state gives the same bytes apart from
 //! `generated_at`.
 
 mod csv;
 mod markdown;
+pub mod monitoring;
 
 use std::collections::BTreeMap;
 
@@ -18,7 +21,8 @@ use super::participation::ProposalState;
 use super::{Settings, State};
 
 pub const SCHEMA: &str = "pspm.export";
-pub const VERSION: u32 = 1;
+/// 2: the monitored plan (`objectives`, `results`, `actions`) joined the participation.
+pub const VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -47,7 +51,7 @@ pub enum Visibility {
     Full,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Export {
     pub schema: &'static str,
     pub version: u32,
@@ -58,6 +62,9 @@ pub struct Export {
     pub proposals: Vec<ProposalRow>,
     pub comments: Vec<CommentRow>,
     pub polls: Vec<PollRow>,
+    pub objectives: Vec<monitoring::ObjectiveRow>,
+    pub results: Vec<monitoring::ResultRow>,
+    pub actions: Vec<monitoring::ActionRow>,
 }
 
 /// A prioritisation poll and its results.
@@ -308,6 +315,9 @@ impl Export {
             proposals,
             comments,
             polls,
+            objectives: monitoring::objectives(settings),
+            results: monitoring::results(settings, state),
+            actions: monitoring::actions(settings, state, settings.monitoring.today(now)),
         }
     }
 
@@ -321,18 +331,35 @@ impl Export {
                 mimetype: "application/json",
                 content: serde_json::to_string_pretty(self).unwrap_or_default(),
             }],
-            Format::Csv => vec![
-                ExportFile {
-                    filename: format!("{stem}.csv"),
+            Format::Csv => {
+                let csv = |table: &str, content: String| ExportFile {
+                    filename: if table.is_empty() {
+                        format!("{stem}.csv")
+                    } else {
+                        format!("{stem}.{table}.csv")
+                    },
                     mimetype: "text/csv",
-                    content: self.proposals_csv(),
-                },
-                ExportFile {
-                    filename: format!("{stem}.comments.csv"),
-                    mimetype: "text/csv",
-                    content: self.comments_csv(),
-                },
-            ],
+                    content,
+                };
+                let mut files = vec![
+                    csv("", self.proposals_csv()),
+                    csv("comments", self.comments_csv()),
+                ];
+                // A plan without monitoring gets no empty monitoring tables.
+                if !(self.objectives.is_empty()
+                    && self.results.is_empty()
+                    && self.actions.is_empty())
+                {
+                    files.extend([
+                        csv("objectives", self.objectives_csv()),
+                        csv("results", self.results_csv()),
+                        csv("measurements", self.measurements_csv()),
+                        csv("actions", self.actions_csv()),
+                        csv("progress", self.progress_csv()),
+                    ]);
+                }
+                files
+            }
             Format::Markdown => vec![ExportFile {
                 filename: format!("{stem}.md"),
                 mimetype: "text/markdown",
@@ -341,4 +368,3 @@ impl Export {
         }
     }
 }
-
