@@ -25,6 +25,7 @@ pub use outbox::{outbox_drop, outbox_list, outbox_retry, DeadLetter, OutboxListi
 
 use crate::domain::command::search;
 use crate::domain::export::{Export, Format, Visibility};
+use crate::domain::open_data;
 use crate::domain::practice_repository::{SearchOptions, PAGE};
 use crate::domain::tracking;
 use crate::domain::{Catalogue, Engine, Settings};
@@ -127,6 +128,46 @@ pub fn export(
             .with_context(|| format!("cannot write {}", path.display()))?;
         written.push(path);
     }
+    Ok(written)
+}
+
+/// The name of the DCAT-AP_IT metadata file in a published folder.
+pub const CATALOGUE_FILE: &str = "dcat-ap_it.jsonld";
+
+/// `pspm publish`: the open-data package in `out_dir`: the public export as JSON and as CSV
+/// tables, and their DCAT-AP_IT metadata ([`CATALOGUE_FILE`]). Returns the files written.
+pub fn publish(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let publishing = config.publish.require(&config.path)?;
+    let store = open_store(config)?;
+    let settings = offline_settings(config, store.as_ref())?;
+    let state = store.load_state()?;
+    let now = Utc::now();
+    let export = Export::build(&settings, &state, Visibility::Public, now);
+    let files = [Format::Json, Format::Csv]
+        .into_iter()
+        .flat_map(|format| export.render(format, settings.catalogue()));
+    std::fs::create_dir_all(out_dir)
+        .with_context(|| format!("cannot create {}", out_dir.display()))?;
+    let mut written = Vec::new();
+    let mut published = Vec::new();
+    for file in files {
+        let path = out_dir.join(&file.filename);
+        std::fs::write(&path, &file.content)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        published.push(open_data::PublishedFile {
+            table: file.table.to_owned(),
+            filename: file.filename,
+            mimetype: file.mimetype.to_owned(),
+            bytes: file.content.len() as u64,
+        });
+        written.push(path);
+    }
+    let today = settings.monitoring.today(now);
+    let catalogue = open_data::catalogue(&settings, &publishing, &published, today);
+    let path = out_dir.join(CATALOGUE_FILE);
+    std::fs::write(&path, serde_json::to_string_pretty(&catalogue)?)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    written.push(path);
     Ok(written)
 }
 

@@ -34,11 +34,13 @@ enum CliCommand {
         #[arg(long, short)]
         config: PathBuf,
     },
-    /// Write the consolidated export (proposals, votes, comments) from the store, offline.
+    /// Write the consolidated export (proposals, votes, comments, monitoring) from the store,
+    /// offline.
     Export {
         #[arg(long, short)]
         config: PathBuf,
-        /// csv (two files: PATH and PATH's stem + .comments.csv), json or md.
+        /// csv (PATH the proposals, beside it PATH's stem + .comments.csv and, with
+        /// monitoring, .objectives/.results/.measurements/.actions/.progress.csv), json or md.
         #[arg(long, default_value = "json")]
         format: String,
         #[arg(long)]
@@ -46,6 +48,15 @@ enum CliCommand {
         /// Include hidden proposals (the moderators' export).
         #[arg(long)]
         full: bool,
+    },
+    /// Write the open-data package (public export as JSON and CSV tables, and DCAT-AP_IT
+    /// metadata) into a folder, offline; needs `[publish]` in the config.
+    Publish {
+        #[arg(long, short)]
+        config: PathBuf,
+        /// The folder to write (created if missing).
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Rebuild the store from the plan rooms' history (the bot must be stopped).
     Rebuild {
@@ -197,6 +208,7 @@ fn main() -> ExitCode {
         | CliCommand::Provision { config }
         | CliCommand::Check { config }
         | CliCommand::Export { config, .. }
+        | CliCommand::Publish { config, .. }
         | CliCommand::Rebuild { config }
         | CliCommand::Report { config, .. } => config,
         CliCommand::Index { action } => action.config(),
@@ -278,6 +290,11 @@ fn main() -> ExitCode {
                     }
                 })
             }
+            CliCommand::Publish { out, .. } => pspm::app::publish(&config, &out).map(|files| {
+                for file in files {
+                    println!("{}", file.display());
+                }
+            }),
             CliCommand::Rebuild { .. } => pspm::app::rebuild(&config).await.map(|report| {
                 println!(
                     "rebuilt from {} events: {} proposals, {} votes, {} comments",

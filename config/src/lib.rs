@@ -11,6 +11,7 @@
 
 pub mod monitoring;
 pub mod plan;
+pub mod publish;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -20,6 +21,7 @@ use serde::Deserialize;
 
 pub use monitoring::{Action, ExpectedResult, Monitoring, Objective};
 pub use plan::{Plan, PlanFile, Section, PHASES};
+pub use publish::{PublishConfig, Publishing};
 
 /// Environment variable that overrides `matrix.password`.
 pub const PASSWORD_ENV: &str = "PSPM_MATRIX_PASSWORD";
@@ -243,6 +245,8 @@ struct RawConfig {
     monitoring: RawMonitoringConfig,
     #[serde(default)]
     index: IndexConfig,
+    #[serde(default)]
+    publish: PublishConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -297,6 +301,8 @@ pub struct Config {
     pub monitoring: MonitoringConfig,
     /// Limits of `pspm index add`.
     pub index: IndexConfig,
+    /// The open-data package's metadata (`pspm publish`).
+    pub publish: PublishConfig,
     /// Public Body per homeserver name.
     pub organisations: BTreeMap<String, String>,
     pub plan_path: PathBuf,
@@ -325,6 +331,7 @@ impl Config {
         validate_matrix(path, &matrix)?;
         validate_bot(path, &raw.bot)?;
         validate_index(path, &raw.index)?;
+        raw.publish.validate(path)?;
         for server in raw.organisations.keys() {
             if !is_server_name(server) {
                 return Err(ConfigError::invalid(
@@ -371,6 +378,7 @@ impl Config {
             bot: raw.bot,
             monitoring,
             index: raw.index,
+            publish: raw.publish,
             organisations: raw.organisations,
             plan_path,
             plan,

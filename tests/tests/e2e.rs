@@ -6,6 +6,7 @@ mod federation;
 mod federation_bed;
 mod foundation;
 mod monitoring;
+mod open_data;
 mod participation;
 mod practices;
 mod sending;

@@ -154,6 +154,9 @@ pub struct CommentRow {
 /// One file of a rendered export.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportFile {
+    /// What it holds: `export` (the JSON, every table), `report` (the Markdown), or a
+    /// table's name (`proposals`, `comments`, `objectives`, …) for a CSV file.
+    pub table: &'static str,
     pub filename: String,
     pub mimetype: &'static str,
     pub content: String,
@@ -327,13 +330,16 @@ impl Export {
         let stem = format!("{}-export", self.plan.id);
         match format {
             Format::Json => vec![ExportFile {
+                table: "export",
                 filename: format!("{stem}.json"),
                 mimetype: "application/json",
                 content: serde_json::to_string_pretty(self).unwrap_or_default(),
             }],
             Format::Csv => {
-                let csv = |table: &str, content: String| ExportFile {
-                    filename: if table.is_empty() {
+                // The proposals keep the plain name they have always had.
+                let csv = |table: &'static str, content: String| ExportFile {
+                    table,
+                    filename: if table == "proposals" {
                         format!("{stem}.csv")
                     } else {
                         format!("{stem}.{table}.csv")
@@ -342,7 +348,7 @@ impl Export {
                     content,
                 };
                 let mut files = vec![
-                    csv("", self.proposals_csv()),
+                    csv("proposals", self.proposals_csv()),
                     csv("comments", self.comments_csv()),
                 ];
                 // A plan without monitoring gets no empty monitoring tables.
@@ -361,6 +367,7 @@ impl Export {
                 files
             }
             Format::Markdown => vec![ExportFile {
+                table: "report",
                 filename: format!("{stem}.md"),
                 mimetype: "text/markdown",
                 content: self.markdown(catalogue),
