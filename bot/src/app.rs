@@ -24,7 +24,8 @@ use tracing::info;
 pub use outbox::{outbox_drop, outbox_list, outbox_retry, DeadLetter, OutboxListing};
 
 use crate::domain::command::search;
-use crate::domain::export::{Export, Format, Visibility};
+use crate::domain::export::practices::PracticesExport;
+use crate::domain::export::{Export, ExportFile, Format, Visibility};
 use crate::domain::open_data;
 use crate::domain::practice_repository::{SearchOptions, PAGE};
 use crate::domain::tracking;
@@ -135,7 +136,8 @@ pub fn export(
 pub const CATALOGUE_FILE: &str = "dcat-ap_it.jsonld";
 
 /// `pspm publish`: the open-data package in `out_dir`: the public export as JSON and as CSV
-/// tables, and their DCAT-AP_IT metadata ([`CATALOGUE_FILE`]). Returns the files written.
+/// tables, the published good practices (JSON and CSV), and their DCAT-AP_IT metadata
+/// ([`CATALOGUE_FILE`]). Returns the files written.
 pub fn publish(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let publishing = config.publish.require(&config.path)?;
     let store = open_store(config)?;
@@ -143,9 +145,16 @@ pub fn publish(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBuf>> 
     let state = store.load_state()?;
     let now = Utc::now();
     let export = Export::build(&settings, &state, Visibility::Public, now);
-    let files = [Format::Json, Format::Csv]
+    let mut files: Vec<ExportFile> = [Format::Json, Format::Csv]
         .into_iter()
-        .flat_map(|format| export.render(format, settings.catalogue()));
+        .flat_map(|format| export.render(format, settings.catalogue()))
+        .collect();
+    // The good-practice repository too, when it has published practices.
+    let practices = open_index(config)?.list(false)?;
+    if !practices.is_empty() {
+        let practices = PracticesExport::build(practices, now);
+        files.extend([practices.json(), practices.csv()]);
+    }
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("cannot create {}", out_dir.display()))?;
     let mut written = Vec::new();
@@ -168,6 +177,54 @@ pub fn publish(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBuf>> 
     std::fs::write(&path, serde_json::to_string_pretty(&catalogue)?)
         .with_context(|| format!("cannot write {}", path.display()))?;
     written.push(path);
+    Ok(written)
+}
+
+/// `pspm index export`: the published good practices as JSON or CSV in `out`, and, when
+/// asked, their DCAT-AP_IT metadata beside it (`<file name>.dcat-ap_it.jsonld`). Works while the
+/// bot runs (the index admits readers). Returns the files written.
+pub fn index_export(
+    config: &Config,
+    format: Format,
+    out: &Path,
+    metadata: bool,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let publishing = metadata
+        .then(|| config.publish.require(&config.path))
+        .transpose()?;
+    let practices = open_index(config)?.list(false)?;
+    let now = Utc::now();
+    let export = PracticesExport::build(practices, now);
+    let file = match format {
+        Format::Json => export.json(),
+        Format::Csv => export.csv(),
+        Format::Markdown => anyhow::bail!("--format must be json or csv"),
+    };
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(out, &file.content)
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    let mut written = vec![out.to_path_buf()];
+    if let Some(publishing) = publishing {
+        let store_free_settings = Settings::from_config(config, now.timestamp_millis(), None, &[]);
+        let published = [open_data::PublishedFile {
+            table: file.table.to_owned(),
+            filename: out
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or(file.filename),
+            mimetype: file.mimetype.to_owned(),
+            bytes: file.content.len() as u64,
+        }];
+        let today = store_free_settings.monitoring.today(now);
+        let catalogue = open_data::catalogue(&store_free_settings, &publishing, &published, today);
+        let name = out.file_name().unwrap_or_default().to_string_lossy();
+        let path = out.with_file_name(format!("{name}.{CATALOGUE_FILE}"));
+        std::fs::write(&path, serde_json::to_string_pretty(&catalogue)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        written.push(path);
+    }
     Ok(written)
 }
 

@@ -154,6 +154,19 @@ enum IndexAction {
         #[arg(long)]
         pending: bool,
     },
+    /// The published practices with their metadata and ratings, as open data.
+    Export {
+        #[arg(long, short)]
+        config: PathBuf,
+        /// json or csv.
+        #[arg(long, default_value = "json")]
+        format: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// Also write their DCAT-AP_IT metadata beside PATH (needs `[publish]`).
+        #[arg(long)]
+        dcat: bool,
+    },
     /// Counts by type, status and language, and the index's size.
     Stats {
         #[arg(long, short)]
@@ -179,6 +192,7 @@ impl IndexAction {
             IndexAction::Add { config, .. }
             | IndexAction::Remove { config, .. }
             | IndexAction::List { config, .. }
+            | IndexAction::Export { config, .. }
             | IndexAction::Stats { config }
             | IndexAction::Search { config, .. } => config,
         }
@@ -377,6 +391,17 @@ fn index(config: &Config, action: IndexAction) -> anyhow::Result<ExitCode> {
             if removed == 0 {
                 eprintln!("pspm: no practice has the id or path {target}");
                 return Ok(ExitCode::FAILURE);
+            }
+        }
+        IndexAction::Export {
+            format, out, dcat, ..
+        } => {
+            let format = match Format::parse(&format) {
+                Some(format @ (Format::Json | Format::Csv)) => format,
+                _ => anyhow::bail!("--format must be json or csv, not \"{format}\""),
+            };
+            for file in pspm::app::index_export(config, format, &out, dcat)? {
+                println!("{}", file.display());
             }
         }
         IndexAction::List { pending, .. } => {

@@ -1,10 +1,11 @@
 //! Open data end to end: after progress and measurements in a real room, `pspm publish`
 //! writes the public export as JSON and CSV tables with DCAT-AP_IT metadata that describes
-//! exactly the files written (URL, format, size), and refuses clearly without `[publish]`.
+//! exactly the files written (URL, format, size), and refuses clearly without `[publish]`;
+//! `pspm index export` writes the published good practices, every CSV column as in the JSON.
 
 use std::collections::BTreeMap;
 
-use pspm_e2e::{bot_in_section, BotSetup, RateLimits, Result, Synapse};
+use pspm_e2e::{bot_in_section, repo_root, BotSetup, RateLimits, Result, Synapse};
 use serde_json::Value;
 
 use super::monitoring::plan;
@@ -132,5 +133,122 @@ async fn publish_writes_the_tables_and_their_dcat_ap_it_catalogue() -> Result<()
         .collect();
     assert_eq!(described, on_disk);
     assert_eq!(datasets.len(), 8);
+
+    // The good-practice repository, exported: JSON and CSV agree, row by row and column by
+    // column, and the metadata describes the file.
+    let corpus = repo_root().join("tests/data/practices");
+    let added = bot.run_cli(&["index", "add", corpus.to_str().unwrap_or_default()])?;
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let json_path = out.path().join("pratiche.json");
+    let csv_path = out.path().join("pratiche.csv");
+    for (format, path) in [("json", &json_path), ("csv", &csv_path)] {
+        let args = [
+            "index",
+            "export",
+            "--format",
+            format,
+            "--out",
+            path.to_str().unwrap_or_default(),
+            "--dcat",
+        ];
+        let exported = bot.run_cli(&args)?;
+        assert!(
+            exported.status.success(),
+            "{}",
+            String::from_utf8_lossy(&exported.stderr)
+        );
+    }
+    let practices: Value = serde_json::from_str(&std::fs::read_to_string(&json_path)?)?;
+    assert_eq!(practices["schema"], "pspm.practices");
+    let rows = practices["practices"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let published = published_count(&bot)?;
+    assert!(published > 0);
+    assert_eq!(rows.len(), published);
+    let csv = std::fs::read_to_string(&csv_path)?;
+    let mut reader =
+        csv::ReaderBuilder::new().from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = reader.headers()?.iter().map(str::to_owned).collect();
+    let records: Vec<csv::StringRecord> =
+        reader.records().collect::<std::result::Result<_, _>>()?;
+    assert_eq!(records.len(), rows.len());
+    for (json, record) in rows.iter().zip(&records) {
+        for (column, cell) in header.iter().zip(record.iter()) {
+            let expected = match &json[column.as_str()] {
+                Value::String(text) => text.clone(),
+                Value::Null => String::new(),
+                Value::Array(items) => items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                other => other.to_string(),
+            };
+            let same = match (cell.parse::<f64>(), expected.parse::<f64>()) {
+                (Ok(a), Ok(b)) => a == b,
+                _ => cell.trim_start_matches('\'') == expected,
+            };
+            assert!(same, "{column}: {cell:?} ≠ {expected:?}");
+        }
+    }
+    let metadata: Value = serde_json::from_str(&std::fs::read_to_string(
+        out.path().join("pratiche.json.dcat-ap_it.jsonld"),
+    )?)?;
+    let distribution = &metadata["dcat:dataset"][0]["dcat:distribution"][0];
+    assert_eq!(
+        distribution["dcat:accessURL"]["@id"],
+        "https://dati.example.gov.it/pspm/pratiche.json"
+    );
+    assert_eq!(
+        distribution["dcat:byteSize"]["@value"],
+        std::fs::metadata(&json_path)?.len().to_string()
+    );
+
+    // Published again, the package holds the practices too, described like the tables.
+    let again = tempfile::tempdir()?;
+    let published = bot.run_cli(&[
+        "publish",
+        "--out",
+        again.path().to_str().unwrap_or_default(),
+    ])?;
+    assert!(published.status.success());
+    let catalogue: Value = serde_json::from_str(&std::fs::read_to_string(
+        again.path().join("dcat-ap_it.jsonld"),
+    )?)?;
+    let practices_dataset = catalogue["dcat:dataset"]
+        .as_array()
+        .and_then(|all| {
+            all.iter().find(|d| {
+                d["@id"]
+                    .as_str()
+                    .is_some_and(|id| id.ends_with("#practices"))
+            })
+        })
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("no practices dataset"))?;
+    assert_eq!(
+        practices_dataset["dcat:distribution"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(
+        std::fs::read_to_string(again.path().join("practices.csv"))?
+            .lines()
+            .count(),
+        published_count(&bot)? + 1
+    );
     Ok(())
+}
+
+/// How many practices `pspm index list` shows (the published ones).
+fn published_count(bot: &pspm_e2e::Bot) -> Result<usize> {
+    let listed = bot.run_cli(&["index", "list"])?;
+    Ok(String::from_utf8(listed.stdout)?.lines().count())
 }

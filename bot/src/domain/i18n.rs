@@ -279,6 +279,8 @@ message_keys! {
     PublishAboutProgress = "publish.about.progress",
     PublishTitleExport = "publish.title.export",
     PublishAboutExport = "publish.about.export",
+    PublishTitlePractices = "publish.title.practices",
+    PublishAboutPractices = "publish.about.practices",
     VoteNotLive = "vote.not_live",
     VoteSupportLimit = "vote.support_limit",
     PhaseRefusal = "phase.refusal",

@@ -54,6 +54,7 @@ fn titles(table: &str) -> Option<(Msg, Msg)> {
         "actions" => (Msg::PublishTitleActions, Msg::PublishAboutActions),
         "progress" => (Msg::PublishTitleProgress, Msg::PublishAboutProgress),
         "export" => (Msg::PublishTitleExport, Msg::PublishAboutExport),
+        "practices" => (Msg::PublishTitlePractices, Msg::PublishAboutPractices),
         _ => return None,
     })
 }
@@ -94,22 +95,44 @@ pub fn catalogue(
             "vcard:hasEmail": { "@id": format!("mailto:{mail}") },
         })
     });
-    let datasets: Vec<Value> = files
-        .iter()
-        .filter_map(|file| {
-            let (title, about) = titles(&file.table)?;
-            let url = format!("{base}{}", file.filename);
-            let format = if file.mimetype == "application/json" {
-                "JSON"
-            } else {
-                "CSV"
-            };
+    // One dataset per table, its files (JSON, CSV) as its distributions, in the files' order.
+    let mut tables: Vec<(&str, Vec<&PublishedFile>)> = Vec::new();
+    for file in files {
+        match tables.iter_mut().find(|(table, _)| *table == file.table) {
+            Some((_, same)) => same.push(file),
+            None => tables.push((&file.table, vec![file])),
+        }
+    }
+    let distribution = |file: &PublishedFile| {
+        let url = format!("{base}{}", file.filename);
+        let format = if file.mimetype == "application/json" {
+            "JSON"
+        } else {
+            "CSV"
+        };
+        json!({
+            "@id": format!("{url}#distribution"),
+            "@type": ["dcatapit:Distribution", "dcat:Distribution"],
+            "dct:title": text(file.filename.clone()),
+            "dct:format": { "@id": format!("{FILE_TYPES}{format}") },
+            "dcat:mediaType": file.mimetype,
+            "dcat:accessURL": { "@id": url },
+            "dcat:downloadURL": { "@id": url },
+            "dcat:byteSize": { "@value": file.bytes.to_string(), "@type": "xsd:decimal" },
+            "dct:license": licence,
+            "dct:modified": date,
+        })
+    };
+    let datasets: Vec<Value> = tables
+        .into_iter()
+        .filter_map(|(table, files)| {
+            let (title, about) = titles(table)?;
             let mut dataset = json!({
-                "@id": format!("{base}#{}", file.table),
+                "@id": format!("{base}#{table}"),
                 "@type": ["dcatapit:Dataset", "dcat:Dataset"],
                 "dct:identifier": format!(
-                    "{}:pspm-{}-{}",
-                    publishing.publisher_id, settings.plan_id, file.table
+                    "{}:pspm-{}-{table}",
+                    publishing.publisher_id, settings.plan_id
                 ),
                 "dct:title": text(catalogue.render(title, &plan).body),
                 "dct:description": text(catalogue.render(about, &plan).body),
@@ -119,18 +142,7 @@ pub fn catalogue(
                 "dct:publisher": agent,
                 "dct:accrualPeriodicity": { "@id": format!("{FREQUENCIES}{}", config.frequency) },
                 "dct:language": { "@id": language_uri(language) },
-                "dcat:distribution": [{
-                    "@id": format!("{url}#distribution"),
-                    "@type": ["dcatapit:Distribution", "dcat:Distribution"],
-                    "dct:title": text(file.filename.clone()),
-                    "dct:format": { "@id": format!("{FILE_TYPES}{format}") },
-                    "dcat:mediaType": file.mimetype,
-                    "dcat:accessURL": { "@id": url },
-                    "dcat:downloadURL": { "@id": url },
-                    "dcat:byteSize": { "@value": file.bytes.to_string(), "@type": "xsd:decimal" },
-                    "dct:license": licence,
-                    "dct:modified": date,
-                }],
+                "dcat:distribution": files.into_iter().map(distribution).collect::<Vec<_>>(),
             });
             if let Some(contact) = &contact {
                 dataset["dcat:contactPoint"] = contact.clone();

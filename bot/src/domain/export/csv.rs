@@ -262,12 +262,12 @@ impl Export {
 
 /// RFC 4180 CSV: CRLF line ends, every field quoted; a BOM so that spreadsheets read UTF-8
 /// (accents) correctly. Every cell is [`spreadsheet_safe`].
-struct Csv {
+pub(super) struct Csv {
     writer: csv::Writer<Vec<u8>>,
 }
 
 impl Csv {
-    fn new() -> Csv {
+    pub(super) fn new() -> Csv {
         let writer = csv::WriterBuilder::new()
             .quote_style(csv::QuoteStyle::Always)
             .terminator(csv::Terminator::CRLF)
@@ -275,7 +275,7 @@ impl Csv {
         Csv { writer }
     }
 
-    fn row<'a>(&mut self, fields: impl IntoIterator<Item = &'a str>) {
+    pub(super) fn row<'a>(&mut self, fields: impl IntoIterator<Item = &'a str>) {
         let record = fields.into_iter().map(spreadsheet_safe);
         // Writing into memory cannot fail.
         let _ = self
@@ -283,7 +283,7 @@ impl Csv {
             .write_record(record.map(|field| field.into_owned()));
     }
 
-    fn finish(self) -> String {
+    pub(super) fn finish(self) -> String {
         let bytes = self.writer.into_inner().unwrap_or_default();
         String::from_utf8(bytes).unwrap_or_default()
     }

@@ -10,6 +10,7 @@
 mod csv;
 mod markdown;
 pub mod monitoring;
+pub mod practices;
 
 use std::collections::BTreeMap;
 
