@@ -7,6 +7,7 @@ mod federation_bed;
 mod foundation;
 mod monitoring;
 mod open_data;
+mod operations;
 mod participation;
 mod practices;
 mod sending;

@@ -14,7 +14,7 @@ mod merge;
 mod records;
 mod sled_store;
 
-pub use sled_store::SledStore;
+pub use sled_store::{SledStore, SCHEMA_VERSION};
 
 use crate::domain::{
     CardEdit, CardRedaction, Change, FilePost, Notice, PollEndPost, PollPost, Reaction, Reply,

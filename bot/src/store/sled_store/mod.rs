@@ -18,6 +18,8 @@
 mod merger;
 mod migrate;
 
+pub use migrate::SCHEMA_VERSION;
+
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
