@@ -114,3 +114,110 @@ fn the_command_line_names_its_config_by_environment_and_lists_valid_values() -> 
     assert!(String::from_utf8(wrong.stderr)?.contains("[possible values: text, json]"));
     Ok(())
 }
+
+#[test]
+fn the_systemd_unit_is_hardened_and_verifies() -> Result<()> {
+    let unit = std::fs::read_to_string(repo_root().join("deploy/pspm.service"))?;
+    let has = |line: &str| unit.lines().any(|l| l.trim() == line);
+    for required in [
+        "User=pspm",
+        "ExecStart=/usr/local/bin/pspm run --config /etc/pspm/pspm.toml",
+        "EnvironmentFile=/etc/pspm/pspm.env",
+        "StateDirectory=pspm",
+        "Restart=on-failure",
+        "NoNewPrivileges=yes",
+        "ProtectSystem=strict",
+        "ProtectHome=yes",
+        "PrivateTmp=yes",
+        "CapabilityBoundingSet=",
+        "WantedBy=multi-user.target",
+    ] {
+        assert!(has(required), "{required} missing from deploy/pspm.service");
+    }
+    assert!(
+        !unit.contains("PSPM_MATRIX_PASSWORD="),
+        "no password in the unit"
+    );
+    // systemd's own check, where the tool is installed (Debian's `systemd` package); it wants
+    // the binary to exist, so the copy it checks runs the one just built.
+    let analyze = std::process::Command::new("systemd-analyze")
+        .arg("--version")
+        .output();
+    if analyze.is_ok_and(|o| o.status.success()) {
+        let dir = tempfile::tempdir()?;
+        let copy = dir.path().join("pspm.service");
+        let binary = pspm_binary();
+        std::fs::write(
+            &copy,
+            unit.replace("/usr/local/bin/pspm", binary.to_str().unwrap_or_default()),
+        )?;
+        let verified = std::process::Command::new("systemd-analyze")
+            .arg("verify")
+            .arg(&copy)
+            .output()?;
+        let stderr = String::from_utf8_lossy(&verified.stderr);
+        assert!(
+            verified.status.success() && stderr.trim().is_empty(),
+            "{stderr}"
+        );
+    } else {
+        eprintln!("systemd-analyze is not installed: the unit's keys were checked only");
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_synapse_script_creates_the_bot_account_without_rate_limits() -> Result<()> {
+    let synapse = Synapse::start(SERVER, RateLimits::Default).await?;
+    let admin = synapse.register("admin", true).await?;
+    let venv_bin = repo_root().join(".venv/bin");
+    let path = format!(
+        "{}:{}",
+        venv_bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let created = std::process::Command::new(repo_root().join("deploy/synapse-bot-account.sh"))
+        .arg(synapse.dir().join("homeserver.yaml"))
+        .arg(&synapse.url)
+        .arg("pspm")
+        .arg(&admin.token)
+        .env("PATH", path)
+        .env("PSPM_MATRIX_PASSWORD", "a-long-bot-password")
+        .output()?;
+    assert!(
+        created.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&created.stdout),
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let user_id = format!("@pspm:{SERVER}");
+    let limits: Value = reqwest::Client::new()
+        .get(format!(
+            "{}/_synapse/admin/v1/users/{user_id}/override_ratelimit",
+            synapse.url
+        ))
+        .bearer_auth(&admin.token)
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert_eq!(
+        (&limits["messages_per_second"], &limits["burst_count"]),
+        (&Value::from(0), &Value::from(0)),
+        "{limits}"
+    );
+    // The account logs in with the password the script was given.
+    let login: Value = reqwest::Client::new()
+        .post(format!("{}/_matrix/client/v3/login", synapse.url))
+        .json(&serde_json::json!({
+            "type": "m.login.password",
+            "identifier": { "type": "m.id.user", "user": "pspm" },
+            "password": "a-long-bot-password",
+        }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert_eq!(login["user_id"], user_id.as_str(), "{login}");
+    Ok(())
+}
