@@ -48,8 +48,8 @@ pub mod votes;
 pub use authority::{Role, MODERATOR_POWER};
 pub use change::Change;
 pub use effects::{
-    CardEdit, CardRedaction, Effects, FilePost, Notice, PollEndPost, PollPost, Reaction, Reply,
-    Tombstone,
+    CardEdit, CardRedaction, CommandOutcome, CommandRun, Effects, FilePost, Notice, PollEndPost,
+    PollPost, Reaction, Reply, Tombstone,
 };
 pub use engine::Engine;
 pub use i18n::{Catalogue, Language, Msg, Rendered};
