@@ -3,8 +3,10 @@
 //! - `essential.rs`: the tasks `pspm run` cannot go on without, and what happens when one ends.
 //! - `private.rs`: the data directory (it holds the bot's access token) kept private.
 //! - `outbox.rs`: `pspm outbox list|retry|drop`, the dead letters for an operator.
+//! - `http.rs`: `/health` and `/metrics`, when `[http] listen` is set.
 
 mod essential;
+mod http;
 mod outbox;
 mod private;
 #[cfg(test)]
@@ -357,18 +359,28 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         ),
     );
 
-    let practices = open_index(&config)?;
+    let practices = Arc::new(open_index(&config)?);
+    let sync_timeout = Duration::from_secs(config.bot.sync_timeout_secs);
+    if let Some(listen) = config.http_listen {
+        let endpoints = http::Endpoints {
+            store: store.clone(),
+            index: practices.clone(),
+            sync_timeout,
+        };
+        let server = http::bind(listen, endpoints, shutdown_rx.clone()).await?;
+        tasks.spawn("the HTTP endpoints", server);
+    }
     let engine = Engine::new(
         Settings::from_config(&config, first_start_ms, Some(&rooms.space), &rooms.sections),
         store.load_state()?,
     )
-    .with_practices(Arc::new(practices));
+    .with_practices(practices);
     let sync = SyncLoop {
         matrix,
         store,
         engine,
         allowed_servers: config.bot.allowed_servers.iter().cloned().collect(),
-        sync_timeout: Duration::from_secs(config.bot.sync_timeout_secs),
+        sync_timeout,
         outbox_wake: wake,
         clock: Utc::now,
         walks: Default::default(),

@@ -9,6 +9,7 @@
 //!
 //! Nothing here talks to Matrix or to storage: loading is a pure function of the files.
 
+pub mod http;
 pub mod monitoring;
 pub mod plan;
 pub mod publish;
@@ -247,6 +248,8 @@ struct RawConfig {
     index: IndexConfig,
     #[serde(default)]
     publish: PublishConfig,
+    #[serde(default)]
+    http: http::HttpConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -303,6 +306,8 @@ pub struct Config {
     pub index: IndexConfig,
     /// The open-data package's metadata (`pspm publish`).
     pub publish: PublishConfig,
+    /// Where `/health` and `/metrics` are served, if anywhere.
+    pub http_listen: Option<std::net::SocketAddr>,
     /// Public Body per homeserver name.
     pub organisations: BTreeMap<String, String>,
     pub plan_path: PathBuf,
@@ -332,6 +337,7 @@ impl Config {
         validate_bot(path, &raw.bot)?;
         validate_index(path, &raw.index)?;
         raw.publish.validate(path)?;
+        let http_listen = raw.http.address(path)?;
         for server in raw.organisations.keys() {
             if !is_server_name(server) {
                 return Err(ConfigError::invalid(
@@ -379,6 +385,7 @@ impl Config {
             monitoring,
             index: raw.index,
             publish: raw.publish,
+            http_listen,
             organisations: raw.organisations,
             plan_path,
             plan,

@@ -1,7 +1,11 @@
 //! Running PSPM as a service: JSON logs that a shipper can read and that never hold a
 //! secret; the command line's conventions (`PSPM_CONFIG`, `--version`, enumerated values).
 
-use pspm_e2e::{bot_in_section, pspm_binary, repo_root, BotSetup, RateLimits, Result, Synapse};
+use std::time::Duration;
+
+use pspm_e2e::{
+    bot_in_section, pspm_binary, repo_root, wait_for, BotSetup, RateLimits, Result, Synapse,
+};
 use serde_json::Value;
 
 const SERVER: &str = "ministry.test";
@@ -219,5 +223,145 @@ async fn the_synapse_script_creates_the_bot_account_without_rate_limits() -> Res
         .json()
         .await?;
     assert_eq!(login["user_id"], user_id.as_str(), "{login}");
+    Ok(())
+}
+
+/// The samples of a metrics text (`name{labels} value`), checking every line is either a
+/// comment (`# HELP`, `# TYPE`, `# UNIT`, `# EOF`) or a well-formed sample.
+fn samples(text: &str) -> Result<std::collections::BTreeMap<String, f64>> {
+    let mut samples = std::collections::BTreeMap::new();
+    for line in text.lines().filter(|l| !l.is_empty()) {
+        if line.starts_with("# ") {
+            continue;
+        }
+        let (series, value) = line
+            .rsplit_once(' ')
+            .ok_or_else(|| anyhow::anyhow!("not a sample: {line}"))?;
+        let name_end = series.find('{').unwrap_or(series.len());
+        let name = &series[..name_end];
+        anyhow::ensure!(
+            !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':'),
+            "bad metric name in {line}"
+        );
+        anyhow::ensure!(
+            name_end == series.len() || series.ends_with('}'),
+            "bad labels in {line}"
+        );
+        let value: f64 = value
+            .parse()
+            .map_err(|_| anyhow::anyhow!("bad value in {line}"))?;
+        samples.insert(series.to_owned(), value);
+    }
+    anyhow::ensure!(text.trim_end().ends_with("# EOF"), "no # EOF");
+    Ok(samples)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn health_follows_the_homeserver_and_metrics_count_commands() -> Result<()> {
+    let mut synapse = Synapse::start(SERVER, RateLimits::Raised).await?;
+    let bot_user = synapse.register("pspm", false).await?;
+    let alice = synapse.register("alice", false).await?;
+    let port = pspm_e2e::free_port()?;
+    let (bot, room) = bot_in_section(
+        &synapse,
+        &BotSetup {
+            bot: &bot_user,
+            plan_id: "ops",
+            sections: &["dati"],
+            language: "en",
+            moderators: &[],
+            allowed_servers: &[SERVER],
+        },
+        |bot| {
+            // A short sync timeout: unhealthy within 2 × 2 s of losing the homeserver.
+            let config = std::fs::read_to_string(&bot.config)?
+                .replace("sync_timeout_secs = 30", "sync_timeout_secs = 2");
+            std::fs::write(&bot.config, config)?;
+            bot.append_config(&format!("[http]\nlisten = \"127.0.0.1:{port}\"\n"))
+        },
+        &[&alice],
+    )
+    .await?;
+    let http = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let health = || async {
+        let response = http.get(format!("{base}/health")).send().await?;
+        let status = response.status().as_u16();
+        let body: Value = response.json().await?;
+        Ok::<_, anyhow::Error>((status, body))
+    };
+    let scrape = || async {
+        let response = http.get(format!("{base}/metrics")).send().await?;
+        let kind = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        anyhow::ensure!(kind.starts_with("application/openmetrics-text"), "{kind}");
+        samples(&response.text().await?)
+    };
+    alice.command(&room, &bot.user_id, "!ping").await?;
+    let ok = wait_for(Duration::from_secs(30), || async {
+        let (status, body) = health().await?;
+        Ok((status == 200).then_some(body))
+    })
+    .await?;
+    assert!(ok.is_some(), "never healthy: {:?}", health().await?);
+
+    let pings = r#"pspm_commands_total{command="ping",outcome="done"}"#;
+    let before = scrape().await?;
+    for _ in 0..3 {
+        alice.command(&room, &bot.user_id, "!ping").await?;
+    }
+    alice.command(&room, &bot.user_id, "!vote 99 +").await?;
+    let after = scrape().await?;
+    let count = |samples: &std::collections::BTreeMap<String, f64>, series: &str| {
+        samples.get(series).copied().unwrap_or(0.0)
+    };
+    assert_eq!(
+        count(&after, pings) - count(&before, pings),
+        3.0,
+        "{after:?}"
+    );
+    assert_eq!(
+        count(
+            &after,
+            r#"pspm_commands_total{command="vote",outcome="refused"}"#
+        ),
+        1.0
+    );
+    let messages = r#"pspm_events_applied_total{kind="message"}"#;
+    assert!(count(&after, messages) >= count(&before, messages) + 4.0);
+    assert!(count(&after, "pspm_process_resident_memory_bytes") > 1e6);
+    assert!(count(&after, "pspm_sync_duration_seconds_count") > 0.0);
+    assert!(
+        count(&after, r#"pspm_messages_sent_total{kind="reply"}"#) >= 4.0,
+        "{after:?}"
+    );
+
+    // The homeserver goes away: unhealthy, with the reason; back: healthy again.
+    synapse.stop()?;
+    let down = wait_for(Duration::from_secs(30), || async {
+        let (status, body) = health().await?;
+        Ok((status == 503).then_some(body))
+    })
+    .await?
+    .ok_or_else(|| anyhow::anyhow!("still healthy with the homeserver down"))?;
+    assert!(
+        down["reason"].as_str().unwrap_or_default().contains("sync"),
+        "{down}"
+    );
+    synapse.restart().await?;
+    let up = wait_for(Duration::from_secs(60), || async {
+        let (status, _) = health().await?;
+        Ok((status == 200).then_some(()))
+    })
+    .await?;
+    assert!(up.is_some(), "not healthy again: {:?}", health().await?);
+    alice.command(&room, &bot.user_id, "!ping").await?;
     Ok(())
 }

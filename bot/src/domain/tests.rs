@@ -347,7 +347,10 @@ fn each_command_says_what_came_of_it_for_the_metrics() {
     assert_eq!(run("!vote 99 +"), Some(("vote", CommandOutcome::Refused)));
     assert_eq!(run("!vote"), Some(("vote", CommandOutcome::Invalid)));
     assert_eq!(run("!boh"), Some(("unknown", CommandOutcome::Invalid)));
-    assert_eq!(run("!phase closed"), Some(("phase", CommandOutcome::Refused)));
+    assert_eq!(
+        run("!phase closed"),
+        Some(("phase", CommandOutcome::Refused))
+    );
     // The sixth command in the same instant is over the budget of five.
     assert_eq!(run("!ping"), Some(("ping", CommandOutcome::OverBudget)));
 }
