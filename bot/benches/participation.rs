@@ -2,7 +2,10 @@
 //! 1. apply rate of the engine plus the sled store for a mixed stream (proposals, votes,
 //!    withdrawals, comments) with one durable commit per batch of 100 events;
 //! 2. `!proposals top` latency with 10k proposals and 1M votes in one section, and the
-//!    process's resident memory at that size.
+//!    process's resident memory at that size;
+//! 3. the operator's metrics: a `/metrics` scrape with that state loaded and a million
+//!    events recorded, and what recording them costs the apply rate (runs with and without,
+//!    side by side).
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -12,6 +15,7 @@ use pspm::domain::{
     Engine, Input, Language, Message, Phase, Reacted, SectionSettings, Settings, State,
 };
 use pspm::store::{Batch, SledStore, Store};
+use pspm::telemetry::{metrics, Gauges};
 
 const ROOM: &str = "!dati:ministry.test";
 
@@ -94,8 +98,19 @@ fn title(rng: &mut Rng, n: u64) -> String {
     format!("{} {n}", words.join(" "))
 }
 
-/// A mixed stream: ~2% proposals, ~65% votes by reaction, ~15% withdrawals, ~18% comments.
-fn apply_rate(events: u64) -> f64 {
+/// What the sync loop records per applied event (see `matrix::sync`).
+fn record(input: &Input, effects: &pspm::domain::Effects, lag_seconds: f64) {
+    let metrics = metrics();
+    metrics.event_applied(input.kind());
+    metrics.lag(lag_seconds);
+    if let Some(run) = effects.command {
+        metrics.command(run.name, run.outcome.name());
+    }
+}
+
+/// A mixed stream: ~2% proposals, ~65% votes by reaction, ~15% withdrawals, ~18% comments;
+/// with `recording`, each applied event is recorded in the metrics as the bot does.
+fn apply_rate(events: u64, recording: bool) -> f64 {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = SledStore::open(dir.path()).expect("store");
     let mut engine = Engine::new(settings(), State::default());
@@ -159,7 +174,11 @@ fn apply_rate(events: u64) -> f64 {
             let root = cards[rng.below(cards.len() as u64) as usize].clone();
             message(id.clone(), user, format!("commento {i}"), Some(root), at)
         };
+        let kind = recording.then(|| input.clone());
         let effects = engine.apply(input, now);
+        if let Some(input) = kind {
+            record(&input, &effects, 0.05);
+        }
         batch.changes.extend(effects.changes);
         batch.applied.push(id);
         if batch.applied.len() == 100 {
@@ -281,12 +300,58 @@ fn scale() {
         "resident memory: {:.0} MB (before building: {rss_before:.0} MB; goal < 150 MB)",
         rss_mb()
     );
+    scrape(votes);
+}
+
+/// `/metrics` with the state above loaded and as many events recorded as it took.
+fn scrape(events: u64) {
+    for i in 0..events {
+        metrics().event_applied("reaction");
+        metrics().lag((i % 1000) as f64 / 100.0);
+        if i % 10 == 0 {
+            metrics().command("vote", "done");
+        }
+    }
+    let gauges = Gauges {
+        outbox_depth: 3,
+        dead_letters: 0,
+        index_documents: 34,
+    };
+    let mut samples: Vec<f64> = (0..1_000)
+        .map(|_| {
+            let t = Instant::now();
+            let text = metrics().render(&gauges);
+            let took = t.elapsed().as_secs_f64() * 1000.0;
+            assert!(text.contains("pspm_events_applied_total"));
+            took
+        })
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    println!(
+        "/metrics scrape after {events} events recorded: p50 {:.3} ms, p99 {:.3} ms (goal p99 <= 5 ms)",
+        samples[500], samples[990]
+    );
 }
 
 fn main() {
     println!("PSPM participation benchmark");
     // The scale test first, so that the resident memory reflects its state alone.
     scale();
-    let rate = apply_rate(200_000);
+    let rate = apply_rate(200_000, true);
     println!("apply rate (engine + sled, durable commit per 100 events): {rate:.0} events/s (goal >= 100,000)");
+    // The metrics' cost, measured against runs without them, alternated (the machine is
+    // noisy): the median of each.
+    let (mut with, mut without) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        without.push(apply_rate(100_000, false));
+        with.push(apply_rate(100_000, true));
+    }
+    with.sort_by(f64::total_cmp);
+    without.sort_by(f64::total_cmp);
+    println!(
+        "metrics' overhead on the apply rate: {:.0} events/s with, {:.0} without = {:+.1}% (goal <= 5%)",
+        with[1],
+        without[1],
+        (without[1] / with[1] - 1.0) * 100.0
+    );
 }
