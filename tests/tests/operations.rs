@@ -365,3 +365,68 @@ async fn health_follows_the_homeserver_and_metrics_count_commands() -> Result<()
     alice.command(&room, &bot.user_id, "!ping").await?;
     Ok(())
 }
+
+/// Production Synapse runs on PostgreSQL: the bot's participation, a restart and a rebuild
+/// against one, with the export equal to what the room's history says.
+#[tokio::test(flavor = "multi_thread")]
+async fn participation_restart_and_rebuild_on_a_synapse_backed_by_postgresql() -> Result<()> {
+    // Declared first, dropped last: Synapse stops before its database does.
+    let postgres = pspm_e2e::Postgres::start()?;
+    let synapse = Synapse::start_on_postgres(SERVER, RateLimits::Raised, &postgres).await?;
+    let database = std::fs::read_to_string(synapse.dir().join("homeserver.yaml"))?;
+    assert!(database.contains("name: psycopg2"), "{database}");
+    let bot_user = synapse.register("pspm", false).await?;
+    let alice = synapse.register("alice", false).await?;
+    let bob = synapse.register("bob", false).await?;
+    let (mut bot, room) = bot_in_section(
+        &synapse,
+        &BotSetup {
+            bot: &bot_user,
+            plan_id: "pg",
+            sections: &["dati"],
+            language: "en",
+            moderators: &[],
+            allowed_servers: &[SERVER],
+        },
+        |_| Ok(()),
+        &[&alice, &bob],
+    )
+    .await?;
+    let card = alice
+        .command(&room, &bot.user_id, "!propose Open data")
+        .await?;
+    assert!(
+        card["body"].as_str().unwrap_or_default().starts_with("#1 "),
+        "{card}"
+    );
+    bob.command(&room, &bot.user_id, "!vote 1 +").await?;
+    bot.stop()?;
+    bot.start()?;
+    alice.command(&room, &bot.user_id, "!vote 1 -").await?;
+    let shown = bob.command(&room, &bot.user_id, "!show 1").await?;
+    assert!(
+        shown["body"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("👍 1 · 👎 1"),
+        "{shown}"
+    );
+    bot.stop()?;
+    let dir = tempfile::tempdir()?;
+    let export = |name: &str| -> Result<Value> {
+        let path = dir.path().join(name);
+        let out = path.to_str().unwrap_or_default();
+        let written = bot.run_cli(&["export", "--format", "json", "--full", "--out", out])?;
+        anyhow::ensure!(written.status.success(), "{written:?}");
+        let mut export: Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+        export["generated_at"] = Value::Null;
+        Ok(export)
+    };
+    let before = export("before.json")?;
+    assert_eq!(before["proposals"][0]["supports"], 1);
+    assert_eq!(before["proposals"][0]["oppositions"], 1);
+    let rebuilt = bot.run_cli(&["rebuild"])?;
+    assert!(rebuilt.status.success(), "{rebuilt:?}");
+    assert_eq!(export("after.json")?, before);
+    Ok(())
+}
