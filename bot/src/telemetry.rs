@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use prometheus_client::encoding::text::encode;
+use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
@@ -16,11 +17,24 @@ use prometheus_client::registry::Registry;
 
 type Labels = Vec<(&'static str, String)>;
 
+/// Label sets of the per-event metrics: static strings, so that recording an event
+/// allocates nothing.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Kind {
+    kind: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CommandLabels {
+    command: &'static str,
+    outcome: &'static str,
+}
+
 /// Every metric of the bot, and the health facts.
 pub struct Metrics {
     registry: Registry,
-    events: Family<Labels, Counter>,
-    commands: Family<Labels, Counter>,
+    events: Family<Kind, Counter>,
+    commands: Family<CommandLabels, Counter>,
     sync_seconds: Histogram,
     sync_failures: Counter,
     lag_seconds: Histogram,
@@ -29,7 +43,7 @@ pub struct Metrics {
     rate_limited: Counter,
     search_seconds: Histogram,
     reminders: Counter,
-    sent: Family<Labels, Counter>,
+    sent: Family<Kind, Counter>,
     /// Set at scrape time from what the caller reads (store, index, process).
     outbox_depth: Gauge,
     dead_letters: Gauge,
@@ -175,17 +189,15 @@ impl Metrics {
     }
 
     pub fn event_applied(&self, kind: &'static str) {
-        self.events
-            .get_or_create(&vec![("kind", kind.to_owned())])
-            .inc();
+        self.events.get_or_create(&Kind { kind }).inc();
     }
 
     pub fn command(&self, name: &'static str, outcome: &'static str) {
         self.commands
-            .get_or_create(&vec![
-                ("command", name.to_owned()),
-                ("outcome", outcome.to_owned()),
-            ])
+            .get_or_create(&CommandLabels {
+                command: name,
+                outcome,
+            })
             .inc();
     }
 
@@ -227,9 +239,7 @@ impl Metrics {
     }
 
     pub fn sent(&self, kind: &'static str) {
-        self.sent
-            .get_or_create(&vec![("kind", kind.to_owned())])
-            .inc();
+        self.sent.get_or_create(&Kind { kind }).inc();
         self.health
             .last_sent_ms
             .store(since_start(Instant::now()), Ordering::Relaxed);

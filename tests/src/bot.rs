@@ -23,6 +23,21 @@ pub struct BotSetup<'a> {
     pub allowed_servers: &'a [&'a str],
 }
 
+impl<'a> BotSetup<'a> {
+    /// An English plan `plan_id` with one section, `dati`, no configured moderator, and
+    /// `servers` admitted.
+    pub fn english(bot: &'a User, plan_id: &'a str, servers: &'a [&'a str]) -> BotSetup<'a> {
+        BotSetup {
+            bot,
+            plan_id,
+            sections: &["dati"],
+            language: "en",
+            moderators: &[],
+            allowed_servers: servers,
+        }
+    }
+}
+
 /// A `pspm run` child process with its own config folder.
 pub struct Bot {
     pub dir: tempfile::TempDir,

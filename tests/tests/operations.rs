@@ -17,14 +17,7 @@ async fn json_logs_parse_line_by_line_and_hold_no_secret() -> Result<()> {
     let alice = synapse.register("alice", false).await?;
     let (mut bot, room) = bot_in_section(
         &synapse,
-        &BotSetup {
-            bot: &bot_user,
-            plan_id: "ops",
-            sections: &["dati"],
-            language: "en",
-            moderators: &[],
-            allowed_servers: &[SERVER],
-        },
+        &BotSetup::english(&bot_user, "ops", &[SERVER]),
         |bot| {
             bot.env
                 .push(("PSPM_LOG_FORMAT".to_owned(), "json".to_owned()));
@@ -267,14 +260,7 @@ async fn health_follows_the_homeserver_and_metrics_count_commands() -> Result<()
     let port = pspm_e2e::free_port()?;
     let (bot, room) = bot_in_section(
         &synapse,
-        &BotSetup {
-            bot: &bot_user,
-            plan_id: "ops",
-            sections: &["dati"],
-            language: "en",
-            moderators: &[],
-            allowed_servers: &[SERVER],
-        },
+        &BotSetup::english(&bot_user, "ops", &[SERVER]),
         |bot| {
             // A short sync timeout: unhealthy within 2 × 2 s of losing the homeserver.
             let config = std::fs::read_to_string(&bot.config)?
@@ -380,14 +366,7 @@ async fn participation_restart_and_rebuild_on_a_synapse_backed_by_postgresql() -
     let bob = synapse.register("bob", false).await?;
     let (mut bot, room) = bot_in_section(
         &synapse,
-        &BotSetup {
-            bot: &bot_user,
-            plan_id: "pg",
-            sections: &["dati"],
-            language: "en",
-            moderators: &[],
-            allowed_servers: &[SERVER],
-        },
+        &BotSetup::english(&bot_user, "pg", &[SERVER]),
         |_| Ok(()),
         &[&alice, &bob],
     )
