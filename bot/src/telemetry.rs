@@ -34,6 +34,8 @@ struct CommandLabels {
 pub struct Metrics {
     registry: Registry,
     events: Family<Kind, Counter>,
+    /// The counters of [`EVENT_KINDS`], taken once: recording an event does not hash.
+    event_counters: Vec<(&'static str, Counter)>,
     commands: Family<CommandLabels, Counter>,
     sync_seconds: Histogram,
     sync_failures: Counter,
@@ -62,6 +64,24 @@ struct Health {
     last_sent_ms: AtomicI64,
 }
 
+/// The kinds of input events are applied as (`Input::kind`), shown from the start at 0.
+const EVENT_KINDS: [&str; 14] = [
+    "message",
+    "reaction",
+    "redaction",
+    "edit",
+    "poll_response",
+    "poll_ended",
+    "poll_posted",
+    "card_posted",
+    "power_levels",
+    "bot_joined",
+    "tick",
+    "refresh_cards",
+    "room_order",
+    "recreated",
+];
+
 static START: LazyLock<Instant> = LazyLock::new(Instant::now);
 static METRICS: LazyLock<Metrics> = LazyLock::new(Metrics::new);
 
@@ -83,8 +103,14 @@ impl Metrics {
     fn new() -> Metrics {
         LazyLock::force(&START);
         let mut registry = Registry::with_prefix("pspm");
+        let events: Family<Kind, Counter> = Family::default();
+        let event_counters = EVENT_KINDS
+            .iter()
+            .map(|kind| (*kind, events.get_or_create(&Kind { kind }).clone()))
+            .collect();
         let metrics = Metrics {
-            events: Family::default(),
+            events,
+            event_counters,
             commands: Family::default(),
             sync_seconds: Histogram::new(seconds_buckets()),
             sync_failures: Counter::default(),
@@ -189,7 +215,14 @@ impl Metrics {
     }
 
     pub fn event_applied(&self, kind: &'static str) {
-        self.events.get_or_create(&Kind { kind }).inc();
+        match self.event_counters.iter().find(|(known, _)| *known == kind) {
+            Some((_, counter)) => {
+                counter.inc();
+            }
+            None => {
+                self.events.get_or_create(&Kind { kind }).inc();
+            }
+        }
     }
 
     pub fn command(&self, name: &'static str, outcome: &'static str) {
@@ -305,4 +338,55 @@ fn resident_bytes() -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn health_needs_a_login_a_recent_sync_and_a_draining_outbox() {
+        let metrics = Metrics::new();
+        let timeout = Duration::from_secs(30);
+        assert_eq!(metrics.unhealthy(timeout, 0).as_deref(), Some("not logged in"));
+        metrics.logged_in(true);
+        let never = metrics.unhealthy(timeout, 0).unwrap_or_default();
+        assert!(never.contains("last successful sync: never"), "{never}");
+        metrics.sync(Duration::from_millis(5), true);
+        assert_eq!(metrics.unhealthy(timeout, 0), None);
+        let stuck = metrics.unhealthy(timeout, 3).unwrap_or_default();
+        assert!(stuck.contains("not draining: 3 messages"), "{stuck}");
+        metrics.sent("reply");
+        assert_eq!(metrics.unhealthy(timeout, 3), None, "a message just went out");
+        // A failed sync does not count as a good one.
+        metrics.sync(Duration::from_millis(5), false);
+        assert_eq!(metrics.unhealthy(timeout, 0), None);
+    }
+
+    #[test]
+    fn the_text_names_every_metric_with_its_help_and_counts_what_was_recorded() {
+        let metrics = Metrics::new();
+        metrics.event_applied("reaction");
+        metrics.event_applied("reaction");
+        metrics.event_applied("something new");
+        metrics.command("vote", "refused");
+        let text = metrics.render(&Gauges {
+            outbox_depth: 2,
+            dead_letters: 1,
+            index_documents: 34,
+        });
+        for line in [
+            "pspm_events_applied_total{kind=\"reaction\"} 2",
+            "pspm_events_applied_total{kind=\"message\"} 0",
+            "pspm_events_applied_total{kind=\"something new\"} 1",
+            "pspm_commands_total{command=\"vote\",outcome=\"refused\"} 1",
+            "pspm_outbox_depth 2",
+            "pspm_dead_letters 1",
+            "pspm_index_documents 34",
+            "# HELP pspm_sync_lag_seconds From an event's origin_server_ts to its commit by the bot.",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line:?} not in\n{text}");
+        }
+        assert!(text.ends_with("# EOF\n"), "{text}");
+    }
 }
