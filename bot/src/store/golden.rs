@@ -3,12 +3,14 @@
 //! its file in `src/store/golden/`, and decodes the pinned file back to the sample.
 //!
 //! To change an encoding on purpose (with a new schema version and a migration), rewrite the
-//! files with `UPDATE_GOLDEN=1 cargo test -p pspm store::golden` and review the diff.
+//! files with `UPDATE_GOLDEN=1 cargo test -p pspm store::golden` and review the diff. Layouts
+//! of older versions stay, read only, to prove they migrate: `layout-v3.txt`.
 
 use std::path::{Path, PathBuf};
 
 use super::records::{
-    from_json, to_json, ChangeRecord, DeadLetterRecord, LogRecord, OutboxRecord, SessionRecord,
+    applied, from_json, to_json, ChangeRecord, DeadLetterRecord, LogRecord, OutboxRecord,
+    SessionRecord,
 };
 use super::samples::{changes, entry, outgoing, session};
 use super::*;
@@ -147,6 +149,12 @@ fn a_log_record_encodes_as_pinned() {
 }
 
 #[test]
+fn an_applied_run_encodes_as_pinned() {
+    let pinned = golden_hex("applied-run.hex", &applied::encode(vec![u64::MAX, 0, 42]));
+    assert_eq!(applied::decode(&pinned).unwrap(), [0, 42, u64::MAX]);
+}
+
+#[test]
 fn every_outbox_entry_encodes_as_pinned() {
     for (n, (name, outgoing)) in outgoing().into_iter().enumerate() {
         let entry = entry(n as u64, outgoing);
@@ -282,13 +290,25 @@ fn a_store_lays_out_its_keys_as_pinned() {
             .collect()
     };
     let pinned = golden("layout.txt", &dump);
+    read_back(&pinned);
+}
 
-    // Read back: the pinned keys and values, written into a fresh sled, open as a store.
+#[test]
+fn a_store_laid_out_by_version_3_opens_migrated() {
+    // What `fill` wrote before applied events left the log records for runs of their own.
+    let pinned = std::fs::read_to_string(path("layout-v3.txt")).unwrap();
+    assert!(pinned.contains("m:schema_version\t\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x03\n"));
+    read_back(&pinned);
+}
+
+/// Writes the keys and values of a layout into a fresh sled, opens it as a store, and checks
+/// that it holds what [`fill`] wrote.
+fn read_back(layout: &str) {
     let dir = tempfile::tempdir().unwrap();
     {
         let db = sled::open(dir.path()).unwrap();
         let tree = db.open_tree("pspm").unwrap();
-        for line in pinned.lines() {
+        for line in layout.lines() {
             let (key, value) = line.split_once('\t').unwrap();
             tree.insert(unescape(key), unescape(value)).unwrap();
         }
@@ -297,6 +317,7 @@ fn a_store_lays_out_its_keys_as_pinned() {
     let store = SledStore::open(dir.path()).unwrap();
     assert_eq!(store.next_batch().unwrap().as_deref(), Some("s72_1_0"));
     assert!(store.is_applied("$e1").unwrap() && store.is_applied("$e2").unwrap());
+    assert!(!store.is_applied("$e3").unwrap());
     let mut expected = State::default();
     for change in layout_changes() {
         expected.apply_change(&change);
