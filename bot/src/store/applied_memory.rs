@@ -89,6 +89,26 @@ impl Filter {
         probes(fingerprint, self.mask)
             .all(|bit| self.bits[(bit / 64) as usize] & (1 << (bit % 64)) != 0)
     }
+
+    /// The filter as kept on disk: its words, big-endian.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.bits
+            .iter()
+            .flat_map(|word| word.to_be_bytes())
+            .collect()
+    }
+
+    /// The filter `to_bytes` gave, if it has the size `Filter::new(bytes)` would.
+    pub fn from_bytes(stored: &[u8], bytes: usize) -> Option<Filter> {
+        let mut filter = Filter::new(bytes);
+        if stored.len() != filter.bits.len() * 8 {
+            return None;
+        }
+        for (word, chunk) in filter.bits.iter_mut().zip(stored.chunks_exact(8)) {
+            *word = u64::from_be_bytes(chunk.try_into().ok()?);
+        }
+        Some(filter)
+    }
 }
 
 /// The bits of `fingerprint` in a filter of `mask + 1` bits: double hashing of a mix of it
@@ -174,6 +194,20 @@ mod tests {
             .filter(|&f| filter.may_contain(f))
             .count();
         assert!(false_positives < 1_000, "{false_positives} of 50,000");
+    }
+
+    #[test]
+    fn a_filter_reads_back_as_kept_if_of_the_size_asked() {
+        let mut filter = Filter::new(64);
+        for fingerprint in [1, 99, u64::MAX] {
+            filter.insert(fingerprint);
+        }
+        let kept = filter.to_bytes();
+        let back = Filter::from_bytes(&kept, 64).unwrap();
+        assert!([1, 99, u64::MAX].iter().all(|&f| back.may_contain(f)));
+        assert_eq!(back.to_bytes(), kept);
+        assert!(Filter::from_bytes(&kept, 128).is_none());
+        assert!(Filter::from_bytes(&kept[..63], 64).is_none());
     }
 
     #[test]

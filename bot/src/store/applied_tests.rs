@@ -75,6 +75,30 @@ fn events_applied_long_before_a_reopen_are_still_applied() {
 }
 
 #[test]
+fn a_filter_kept_by_a_close_serves_one_open_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = options(0, 4096);
+    {
+        let store = SledStore::open_with(dir.path(), &small).unwrap();
+        apply(&store, 0..100, 10);
+    }
+    {
+        // Taken back, and away: a crash from now on must not find it out of date.
+        let store = SledStore::open_with(dir.path(), &small).unwrap();
+        assert!(!store.holds_kept_filter());
+        assert_eq!(applied_among(&store, 0..300), [(0, 100)]);
+        apply(&store, 100..200, 10);
+    }
+    // A filter of another size is not taken: one is built from the runs instead.
+    let store = SledStore::open_with(dir.path(), &options(0, 8192)).unwrap();
+    assert_eq!(applied_among(&store, 0..300), [(0, 200)]);
+    assert!(!store.holds_kept_filter());
+    drop(store);
+    let store = SledStore::open_with(dir.path(), &options(0, 8192)).unwrap();
+    assert_eq!(applied_among(&store, 0..300), [(0, 200)]);
+}
+
+#[test]
 fn memory_holds_no_more_fingerprints_than_the_window() {
     let dir = tempfile::tempdir().unwrap();
     let store = SledStore::open_with(dir.path(), &options(50, 4096)).unwrap();

@@ -3,7 +3,8 @@
 //!
 //! Everything lives in one tree, under key prefixes, so that a sync batch is one atomic
 //! `apply_batch` followed by one flush:
-//! - `m:` meta (sync token, session, first start, schema version)
+//! - `m:` meta (sync token, session, first start, schema version, and between a clean close
+//!   and the next open the filter of applied events)
 //! - `l:` the log: records of state changes, oldest first
 //! - `f:` applied runs, under the sequence number of their log record: the sorted
 //!   fingerprints of the events its commits applied, if any (not `a:`, which version 2 used
@@ -18,13 +19,15 @@
 //! keeps the log short, as [`super::merge`] decides. Values are
 //! [`records`](super::records), never domain types.
 //!
-//! Applied events are the other way round: never loaded, only looked up, and a lookup must
-//! not miss one. A commit writes the fingerprints of the events it applied as the applied run
+//! Applied events are the other way round: never held whole, only looked up, and a lookup
+//! must not miss one. A commit writes the fingerprints of the events it applied as the applied run
 //! beside its log record, in the same atomic batch; a merge merges the runs with the records.
 //! Memory holds only what does not grow with history ([`super::applied_memory`]): a window
-//! of the most recent fingerprints and a filter of a fixed size over all of them (rebuilt from
-//! the runs on open). `is_applied` asks the window, then the filter, and only when neither
-//! settles it reads the runs, newest first, each a binary search of its stored bytes.
+//! of the most recent fingerprints and a filter of a fixed size over all of them. A clean close
+//! keeps the filter, which the next open takes back (and away, before anything is committed);
+//! after a crash it is rebuilt from the runs. `is_applied` asks the window, then the filter,
+//! and only when neither settles it reads the runs, newest first, each a binary search of its
+//! stored bytes.
 
 mod merger;
 mod migrate;
@@ -47,6 +50,7 @@ use crate::domain::{Change, State};
 const NEXT_BATCH: &[u8] = b"m:next_batch";
 const SESSION: &[u8] = b"m:session";
 const FIRST_START: &[u8] = b"m:first_start_ms";
+const FILTER: &[u8] = b"m:applied_filter";
 const LOG: &[u8] = b"l:";
 const RUNS: &[u8] = b"f:";
 const OUTBOX: &[u8] = b"o:";
@@ -87,6 +91,9 @@ struct Shared {
     recent: Mutex<Window>,
     /// A filter over the fingerprints of all the runs (and of a commit under way).
     filter: Mutex<Filter>,
+    filter_bytes: usize,
+    /// Whether the store outlives its handle (not a temporary one), so its filter is kept.
+    lasting: bool,
     /// The log's shape, so merges need not read it back.
     shape: Mutex<Shape>,
     /// Held by a merge and by `load_state`, so a scan never sees a record both merged and not.
@@ -190,22 +197,28 @@ impl SledStore {
                 Err(e) => return Err(db_err(e)),
             }
         };
-        Self::from_db(db, options)
+        Self::from_db(db, options, true)
     }
 
     /// A throw-away store in memory, for tests.
     pub fn temporary() -> Result<SledStore, StoreError> {
         let db = sled::Config::new().temporary(true).open().map_err(db_err)?;
-        Self::from_db(db, &SledOptions::default())
+        Self::from_db(db, &SledOptions::default(), false)
     }
 
-    fn from_db(db: sled::Db, options: &SledOptions) -> Result<SledStore, StoreError> {
+    fn from_db(
+        db: sled::Db,
+        options: &SledOptions,
+        lasting: bool,
+    ) -> Result<SledStore, StoreError> {
         let tree = db.open_tree("pspm").map_err(db_err)?;
         let shared = Shared {
             db,
             tree,
             recent: Mutex::new(Window::new(options.applied_window)),
             filter: Mutex::new(Filter::new(options.applied_filter_bytes)),
+            filter_bytes: options.applied_filter_bytes,
+            lasting,
             shape: Mutex::default(),
             merging: Mutex::default(),
             last_commit: Mutex::new(Instant::now()),
@@ -214,7 +227,7 @@ impl SledStore {
         };
         shared.check_schema()?;
         shared.load_log_shape()?;
-        shared.fill_filter()?;
+        shared.load_filter()?;
         let shared = Arc::new(shared);
         let merger = {
             let shared = Arc::clone(&shared);
@@ -246,6 +259,12 @@ impl SledStore {
     pub fn applied_in_memory(&self) -> usize {
         lock(&self.shared.recent).len()
     }
+
+    /// Whether a filter kept by a close waits in the store (never while it is open).
+    #[cfg(test)]
+    pub(crate) fn holds_kept_filter(&self) -> bool {
+        self.shared.tree.contains_key(FILTER).unwrap_or(true)
+    }
 }
 
 impl Drop for SledStore {
@@ -254,6 +273,12 @@ impl Drop for SledStore {
         self.shared.wake.notify_all();
         if let Some(merger) = self.merger.take() {
             let _ = merger.join();
+        }
+        // Spares the next open a read of every run; it is rebuilt if this fails.
+        if self.shared.lasting {
+            if let Err(error) = self.shared.keep_filter() {
+                tracing::warn!(%error, "cannot keep the filter of applied events");
+            }
         }
     }
 }
@@ -274,7 +299,16 @@ impl Shared {
         Ok(())
     }
 
-    fn fill_filter(&self) -> Result<(), StoreError> {
+    /// The filter the last clean close kept, taken away durably before anything is committed
+    /// (it may only serve the runs it was kept with), or else one built from the runs.
+    fn load_filter(&self) -> Result<(), StoreError> {
+        if let Some(kept) = self.tree.remove(FILTER).map_err(db_err)? {
+            self.flush()?;
+            if let Some(filter) = Filter::from_bytes(&kept, self.filter_bytes) {
+                *lock(&self.filter) = filter;
+                return Ok(());
+            }
+        }
         let mut filter = lock(&self.filter);
         for entry in self.tree.scan_prefix(RUNS) {
             let (key, value) = entry.map_err(db_err)?;
@@ -303,6 +337,13 @@ impl Shared {
             }
         }
         Ok(false)
+    }
+
+    /// Keeps the filter for the next open, when nothing more will be committed.
+    fn keep_filter(&self) -> Result<(), StoreError> {
+        let kept = lock(&self.filter).to_bytes();
+        self.tree.insert(FILTER, kept).map_err(db_err)?;
+        self.flush()
     }
 
     fn flush(&self) -> Result<(), StoreError> {
