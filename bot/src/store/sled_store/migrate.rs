@@ -10,7 +10,7 @@ use crate::store::records::{applied, ChangeRecord, LogRecord};
 use crate::store::StoreError;
 
 /// Version of the record layout; older versions 2 and 3 are migrated on open, others refused.
-const SCHEMA_VERSION: u64 = 4;
+pub const SCHEMA_VERSION: u64 = 4;
 const SCHEMA: &[u8] = b"m:schema_version";
 /// Version 2 kept one `a:<event id>` key per applied event and `s:` per state record.
 const V2_APPLIED: &[u8] = b"a:";
