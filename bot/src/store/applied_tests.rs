@@ -77,13 +77,14 @@ fn events_applied_long_before_a_reopen_are_still_applied() {
 #[test]
 fn a_filter_kept_by_a_close_serves_one_open_only() {
     let dir = tempfile::tempdir().unwrap();
-    let small = options(0, 4096);
+    let small = options(0, 16 << 10);
     {
         let store = SledStore::open_with(dir.path(), &small).unwrap();
         apply(&store, 0..100, 10);
     }
     {
-        // Taken back, and away: a crash from now on must not find it out of date.
+        // Taken back (four pieces), and away: a crash from now on must not find it out of
+        // date.
         let store = SledStore::open_with(dir.path(), &small).unwrap();
         assert!(!store.holds_kept_filter());
         assert_eq!(applied_among(&store, 0..300), [(0, 100)]);

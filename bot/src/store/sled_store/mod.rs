@@ -50,7 +50,10 @@ use crate::domain::{Change, State};
 const NEXT_BATCH: &[u8] = b"m:next_batch";
 const SESSION: &[u8] = b"m:session";
 const FIRST_START: &[u8] = b"m:first_start_ms";
-const FILTER: &[u8] = b"m:applied_filter";
+/// The kept filter, in pieces numbered from 0 (big-endian `u32`) of [`FILTER_PIECE`] bytes:
+/// sled writes a larger page to a file of its own, which would be made as the umask says.
+const FILTER: &[u8] = b"m:applied_filter:";
+const FILTER_PIECE: usize = 4096;
 const LOG: &[u8] = b"l:";
 const RUNS: &[u8] = b"f:";
 const OUTBOX: &[u8] = b"o:";
@@ -263,7 +266,7 @@ impl SledStore {
     /// Whether a filter kept by a close waits in the store (never while it is open).
     #[cfg(test)]
     pub(crate) fn holds_kept_filter(&self) -> bool {
-        self.shared.tree.contains_key(FILTER).unwrap_or(true)
+        self.shared.tree.scan_prefix(FILTER).next().is_some()
     }
 }
 
@@ -302,7 +305,15 @@ impl Shared {
     /// The filter the last clean close kept, taken away durably before anything is committed
     /// (it may only serve the runs it was kept with), or else one built from the runs.
     fn load_filter(&self) -> Result<(), StoreError> {
-        if let Some(kept) = self.tree.remove(FILTER).map_err(db_err)? {
+        let mut kept = Vec::new();
+        let mut taking = sled::Batch::default();
+        for entry in self.tree.scan_prefix(FILTER) {
+            let (key, piece) = entry.map_err(db_err)?;
+            kept.extend_from_slice(&piece);
+            taking.remove(key);
+        }
+        if !kept.is_empty() {
+            self.tree.apply_batch(taking).map_err(db_err)?;
             self.flush()?;
             if let Some(filter) = Filter::from_bytes(&kept, self.filter_bytes) {
                 *lock(&self.filter) = filter;
@@ -342,7 +353,11 @@ impl Shared {
     /// Keeps the filter for the next open, when nothing more will be committed.
     fn keep_filter(&self) -> Result<(), StoreError> {
         let kept = lock(&self.filter).to_bytes();
-        self.tree.insert(FILTER, kept).map_err(db_err)?;
+        let mut writes = sled::Batch::default();
+        for (n, piece) in (0u32..).zip(kept.chunks(FILTER_PIECE)) {
+            writes.insert(key(FILTER, &n.to_be_bytes()), piece);
+        }
+        self.tree.apply_batch(writes).map_err(db_err)?;
         self.flush()
     }
 
