@@ -261,7 +261,7 @@ pub fn report(settings: &Settings, state: &State, now: DateTime<Utc>) -> render:
             let proposals = participation
                 .proposals
                 .values()
-                .filter(|p| p.section == section.id && p.hidden.is_none())
+                .filter(|p| p.section == section.id && p.is_listed())
                 .map(|p| {
                     let tally = participation.tally(p.number);
                     render::ReportProposal {

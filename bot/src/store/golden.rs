@@ -193,6 +193,30 @@ fn records_of_older_versions_still_decode() {
             server: String::new(),
         }
     );
+    // Before responses had a history, the one that counted was kept, and polls did not
+    // record the event that closed them.
+    assert_eq!(
+        change_from_json(
+            br#"{"PollResponse":{"poll":2,"user":"@u:hs","response":{"event_id":"$resp","at_ms":1700000000001,"selections":["a1"],"spoiled":false}}}"#
+        ),
+        Change::PollResponses {
+            poll: 2,
+            user: "@u:hs".into(),
+            responses: vec![crate::domain::polls::Response {
+                event_id: "$resp".into(),
+                at_ms: 1_700_000_000_001,
+                selections: vec!["a1".into()],
+                spoiled: false,
+                after_close: false,
+            }],
+        }
+    );
+    let Change::Poll(old_poll) = change_from_json(
+        br#"{"Poll":{"id":1,"section":"s","room_id":"!r:hs","opened_by":"@m:hs","opened_ms":0,"max_selections":1,"answers":[],"start_event":null,"closed_ms":5}}"#,
+    ) else {
+        panic!("a poll");
+    };
+    assert_eq!((old_poll.closed_ms, old_poll.closed_by), (Some(5), None));
     // Before files could be images, they had no `image`.
     let file = br#"{"seq":1,"txn_id":"t","outgoing":{"File":{"room_id":"!r:hs","in_reply_to":"$e","filename":"a.csv","mimetype":"text/csv","content":"YSxi"}}}"#;
     assert_eq!(
@@ -275,12 +299,24 @@ fn fill(store: &SledStore) {
     store.first_start_ms(1_700_000_000_000).unwrap();
 }
 
+/// The store's sled database itself. sled's flusher thread may hold a closed store's lock a
+/// moment longer: wait for it.
+fn open_raw(path: &std::path::Path) -> sled::Db {
+    (0..300)
+        .find_map(|_| {
+            sled::open(path)
+                .inspect_err(|_| std::thread::sleep(std::time::Duration::from_millis(10)))
+                .ok()
+        })
+        .expect("the store opens once its last handle is gone")
+}
+
 #[test]
 fn a_store_lays_out_its_keys_as_pinned() {
     let dir = tempfile::tempdir().unwrap();
     fill(&SledStore::open_with(dir.path(), &small_filter()).unwrap());
     let dump: String = {
-        let db = sled::open(dir.path()).unwrap();
+        let db = open_raw(dir.path());
         let tree = db.open_tree("pspm").unwrap();
         tree.iter()
             .map(|entry| {
@@ -314,7 +350,7 @@ fn a_store_laid_out_by_version_3_opens_migrated() {
 fn read_back(layout: &str, options: &SledOptions) {
     let dir = tempfile::tempdir().unwrap();
     {
-        let db = sled::open(dir.path()).unwrap();
+        let db = open_raw(dir.path());
         let tree = db.open_tree("pspm").unwrap();
         for line in layout.lines() {
             let (key, value) = line.split_once('\t').unwrap();

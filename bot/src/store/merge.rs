@@ -117,7 +117,7 @@ pub fn record_key(change: &Change) -> String {
         Change::Comment(comment) => format!("comment/{}", comment.event_id),
         Change::Phase { section, .. } => format!("phase/{section}"),
         Change::Poll(poll) => format!("poll/{:010}", poll.id),
-        Change::PollResponse { poll, user, .. } => format!("poll-response/{poll:010}/{user}"),
+        Change::PollResponses { poll, user, .. } => format!("poll-response/{poll:010}/{user}"),
         Change::ToldServerNotAllowed { room_id, server } => {
             format!("told-not-allowed/{room_id}/{server}")
         }
@@ -244,6 +244,7 @@ mod tests {
             updated_ms: 0,
             source_event: "$p".into(),
             card_event: None,
+            redacted: false,
         });
         let vote = Change::Ballots {
             number: 1,

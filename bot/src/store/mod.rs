@@ -17,10 +17,11 @@ mod merge;
 mod records;
 mod sled_store;
 
-pub use sled_store::{SledOptions, SledStore};
+pub use sled_store::{SledOptions, SledStore, SCHEMA_VERSION};
 
 use crate::domain::{
-    CardEdit, Change, FilePost, Notice, PollEndPost, PollPost, Reaction, Reply, State,
+    CardEdit, CardRedaction, Change, FilePost, Notice, PollEndPost, PollPost, Reaction, Reply,
+    State,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +44,7 @@ pub enum Outgoing {
     Poll(PollPost),
     PollEnd(PollEndPost),
     CardEdit(CardEdit),
+    CardRedaction(CardRedaction),
 }
 
 impl Outgoing {
@@ -56,6 +58,7 @@ impl Outgoing {
             Outgoing::Poll(poll) => &poll.room_id,
             Outgoing::PollEnd(end) => &end.room_id,
             Outgoing::CardEdit(edit) => &edit.room_id,
+            Outgoing::CardRedaction(redaction) => &redaction.room_id,
         }
     }
 
@@ -69,6 +72,7 @@ impl Outgoing {
             Outgoing::Poll(_) => "poll",
             Outgoing::PollEnd(_) => "poll-end",
             Outgoing::CardEdit(_) => "card-edit",
+            Outgoing::CardRedaction(_) => "card-redaction",
         }
     }
 }
@@ -142,7 +146,6 @@ pub trait Store: Send + Sync + 'static {
     fn drop_dead_letters(&self, seq: Option<u64>) -> Result<usize, StoreError>;
     fn session(&self) -> Result<Option<Session>, StoreError>;
     fn save_session(&self, session: &Session) -> Result<(), StoreError>;
-    fn clear_session(&self) -> Result<(), StoreError>;
     /// Provisioned rooms by alias (a cache: aliases on the homeserver are the truth).
     fn room_for_alias(&self, alias: &str) -> Result<Option<String>, StoreError>;
     fn save_room(&self, alias: &str, room_id: &str) -> Result<(), StoreError>;

@@ -130,7 +130,7 @@ impl Writer {
                     self.0.extend_from_slice(&ballot.source.to_be_bytes());
                 }
             }
-            ChangeRecord::Comment(comment) => {
+            ChangeRecord::Comment(comment) if !comment.redacted => {
                 self.0.push(COMMENT);
                 self.str(&comment.event_id)?;
                 self.str(&comment.section)?;
@@ -210,6 +210,7 @@ impl<'a> Reader<'a> {
                 organisation: self.string()?,
                 text: self.string()?,
                 at_ms: i64::from_be_bytes(self.array()?),
+                redacted: false,
             })),
             JSON => {
                 let len = self.len()?;
@@ -262,6 +263,17 @@ mod tests {
                     organisation: "Ente".into(),
                     text: "riga 1\nriga 2 ✓".into(),
                     at_ms: -5,
+                    redacted: false,
+                }),
+                Change::Comment(Comment {
+                    event_id: "$gone".into(),
+                    section: "dati".into(),
+                    proposal: Some(3),
+                    author: "@a:hs".into(),
+                    organisation: "Ente".into(),
+                    text: String::new(),
+                    at_ms: 7,
+                    redacted: true,
                 }),
                 Change::Comment(Comment {
                     event_id: "$d".into(),
@@ -271,6 +283,7 @@ mod tests {
                     organisation: String::new(),
                     text: String::new(),
                     at_ms: i64::MAX,
+                    redacted: false,
                 }),
                 Change::Phase {
                     section: "dati".into(),

@@ -32,6 +32,8 @@
 mod merger;
 mod migrate;
 
+pub use migrate::SCHEMA_VERSION;
+
 use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
@@ -581,11 +583,6 @@ impl Store for SledStore {
             .tree
             .insert(SESSION, encode(&record)?)
             .map_err(db_err)?;
-        self.shared.flush()
-    }
-
-    fn clear_session(&self) -> Result<(), StoreError> {
-        self.shared.tree.remove(SESSION).map_err(db_err)?;
         self.shared.flush()
     }
 
