@@ -3,12 +3,14 @@
 //! its file in `src/store/golden/`, and decodes the pinned file back to the sample.
 //!
 //! To change an encoding on purpose (with a new schema version and a migration), rewrite the
-//! files with `UPDATE_GOLDEN=1 cargo test -p pspm store::golden` and review the diff.
+//! files with `UPDATE_GOLDEN=1 cargo test -p pspm store::golden` and review the diff. Layouts
+//! of older versions stay, read only, to prove they migrate: `layout-v3.txt`.
 
 use std::path::{Path, PathBuf};
 
 use super::records::{
-    from_json, to_json, ChangeRecord, DeadLetterRecord, LogRecord, OutboxRecord, SessionRecord,
+    applied, from_json, to_json, ChangeRecord, DeadLetterRecord, LogRecord, OutboxRecord,
+    SessionRecord,
 };
 use super::samples::{changes, entry, outgoing, session};
 use super::*;
@@ -144,6 +146,12 @@ fn a_log_record_encodes_as_pinned() {
         &log_to_bytes(2, applied.clone(), changes.clone()),
     );
     assert_eq!(log_from_bytes(&pinned), (2, applied, changes));
+}
+
+#[test]
+fn an_applied_run_encodes_as_pinned() {
+    let pinned = golden_hex("applied-run.hex", &applied::encode(vec![u64::MAX, 0, 42]));
+    assert_eq!(applied::decode(&pinned).unwrap(), [0, 42, u64::MAX]);
 }
 
 #[test]
@@ -306,7 +314,7 @@ fn open_raw(path: &std::path::Path) -> sled::Db {
 #[test]
 fn a_store_lays_out_its_keys_as_pinned() {
     let dir = tempfile::tempdir().unwrap();
-    fill(&SledStore::open(dir.path()).unwrap());
+    fill(&SledStore::open_with(dir.path(), &small_filter()).unwrap());
     let dump: String = {
         let db = open_raw(dir.path());
         let tree = db.open_tree("pspm").unwrap();
@@ -318,21 +326,42 @@ fn a_store_lays_out_its_keys_as_pinned() {
             .collect()
     };
     let pinned = golden("layout.txt", &dump);
+    read_back(&pinned, &small_filter());
+}
 
-    // Read back: the pinned keys and values, written into a fresh sled, open as a store.
+/// A filter small enough to read in a layout, which a clean close keeps.
+fn small_filter() -> SledOptions {
+    SledOptions {
+        applied_filter_bytes: 32,
+        ..SledOptions::default()
+    }
+}
+
+#[test]
+fn a_store_laid_out_by_version_3_opens_migrated() {
+    // What `fill` wrote before applied events left the log records for runs of their own.
+    let pinned = std::fs::read_to_string(path("layout-v3.txt")).unwrap();
+    assert!(pinned.contains("m:schema_version\t\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x03\n"));
+    read_back(&pinned, &SledOptions::default());
+}
+
+/// Writes the keys and values of a layout into a fresh sled, opens it as a store, and checks
+/// that it holds what [`fill`] wrote.
+fn read_back(layout: &str, options: &SledOptions) {
     let dir = tempfile::tempdir().unwrap();
     {
         let db = open_raw(dir.path());
         let tree = db.open_tree("pspm").unwrap();
-        for line in pinned.lines() {
+        for line in layout.lines() {
             let (key, value) = line.split_once('\t').unwrap();
             tree.insert(unescape(key), unescape(value)).unwrap();
         }
         db.flush().unwrap();
     }
-    let store = SledStore::open(dir.path()).unwrap();
+    let store = SledStore::open_with(dir.path(), options).unwrap();
     assert_eq!(store.next_batch().unwrap().as_deref(), Some("s72_1_0"));
     assert!(store.is_applied("$e1").unwrap() && store.is_applied("$e2").unwrap());
+    assert!(!store.is_applied("$e3").unwrap());
     let mut expected = State::default();
     for change in layout_changes() {
         expected.apply_change(&change);

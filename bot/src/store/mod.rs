@@ -8,13 +8,16 @@
 //! - `records/`: the stored records, their encodings and conversions to and from the domain;
 //!   `golden/` pins every encoding (`golden.rs` says how to change one on purpose).
 //! - `merge.rs`: the log's merge policy (which records merge when, what a merge keeps).
+//! - `applied_memory.rs`: what is kept in memory about applied events (a window of the most
+//!   recent and a fixed-size filter), so that it does not grow with history.
 //! - `sled_store/`: the sled binding (`mod.rs`), its merge thread and the schema migration.
 
+mod applied_memory;
 mod merge;
 mod records;
 mod sled_store;
 
-pub use sled_store::{SledStore, SCHEMA_VERSION};
+pub use sled_store::{SledOptions, SledStore, SCHEMA_VERSION};
 
 use crate::domain::{
     CardEdit, CardRedaction, Change, FilePost, Notice, PollEndPost, PollPost, Reaction, Reply,
@@ -150,6 +153,8 @@ pub trait Store: Send + Sync + 'static {
     fn first_start_ms(&self, now_ms: i64) -> Result<i64, StoreError>;
 }
 
+#[cfg(test)]
+mod applied_tests;
 #[cfg(test)]
 mod fuzz_tests;
 #[cfg(test)]

@@ -19,7 +19,9 @@ const COMMENT: u8 = 2;
 #[derive(Debug, PartialEq)]
 pub struct LogRecord {
     pub level: u8,
-    /// Fingerprints of the events applied.
+    /// Fingerprints of the events applied, in records written before schema version 4;
+    /// since then they are keys of their own and this is empty (its count, 0, keeps one
+    /// encoding for old records and new).
     pub applied: Vec<u64>,
     pub changes: Vec<ChangeRecord>,
 }
@@ -27,6 +29,12 @@ pub struct LogRecord {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct CodecError(String);
+
+impl CodecError {
+    pub fn new(reason: impl Into<String>) -> CodecError {
+        CodecError(reason.into())
+    }
+}
 
 impl LogRecord {
     pub fn encode(&self) -> Result<Vec<u8>, CodecError> {
