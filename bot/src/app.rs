@@ -338,6 +338,9 @@ pub async fn provision_only(config: &Config) -> anyhow::Result<provision::PlanRo
 /// `pspm run`: the bot, until SIGINT or SIGTERM, or until a task it cannot go on without
 /// ends (then with an error, for a supervisor to start it again).
 pub async fn run(config: Config) -> anyhow::Result<()> {
+    // What the bot writes while it runs (sled's blob files, the index's segments) is born
+    // private, not only corrected at the next open.
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let store = open_store(&config)?;
     let first_start_ms = store.first_start_ms(Utc::now().timestamp_millis())?;
     let matrix = Matrix::connect(&config, store.clone()).await?;

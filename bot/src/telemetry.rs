@@ -348,7 +348,10 @@ mod tests {
     fn health_needs_a_login_a_recent_sync_and_a_draining_outbox() {
         let metrics = Metrics::new();
         let timeout = Duration::from_secs(30);
-        assert_eq!(metrics.unhealthy(timeout, 0).as_deref(), Some("not logged in"));
+        assert_eq!(
+            metrics.unhealthy(timeout, 0).as_deref(),
+            Some("not logged in")
+        );
         metrics.logged_in(true);
         let never = metrics.unhealthy(timeout, 0).unwrap_or_default();
         assert!(never.contains("last successful sync: never"), "{never}");
@@ -357,7 +360,11 @@ mod tests {
         let stuck = metrics.unhealthy(timeout, 3).unwrap_or_default();
         assert!(stuck.contains("not draining: 3 messages"), "{stuck}");
         metrics.sent("reply");
-        assert_eq!(metrics.unhealthy(timeout, 3), None, "a message just went out");
+        assert_eq!(
+            metrics.unhealthy(timeout, 3),
+            None,
+            "a message just went out"
+        );
         // A failed sync does not count as a good one.
         metrics.sync(Duration::from_millis(5), false);
         assert_eq!(metrics.unhealthy(timeout, 0), None);

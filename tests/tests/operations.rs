@@ -1,5 +1,7 @@
 //! Running PSPM as a service: JSON logs that a shipper can read and that never hold a
-//! secret; the command line's conventions (`PSPM_CONFIG`, `--version`, enumerated values).
+//! secret, files it writes while running readable by its user only; the command line's
+//! conventions (`PSPM_CONFIG`, `--version`, enumerated values); `/health` and `/metrics`;
+//! the deployment files; Synapse on PostgreSQL.
 
 use std::time::Duration;
 
@@ -34,7 +36,30 @@ async fn json_logs_parse_line_by_line_and_hold_no_secret() -> Result<()> {
     bot.stop()?;
     bot.start()?;
     alice.command(&room, &bot.user_id, "!help").await?;
+    // A practice shared while the bot runs writes new index files: born private too.
+    alice
+        .command(
+            &room,
+            &bot.user_id,
+            "!share Reuse kit | Publishing software as open source.",
+        )
+        .await?;
     bot.stop()?;
+    let mut open_to_others = Vec::new();
+    let mut stack = vec![bot.dir.path().join("data")];
+    while let Some(path) = stack.pop() {
+        let metadata = std::fs::metadata(&path)?;
+        let mode = std::os::unix::fs::PermissionsExt::mode(&metadata.permissions()) & 0o777;
+        if mode & 0o077 != 0 {
+            open_to_others.push(format!("{:o} {}", mode, path.display()));
+        }
+        if metadata.is_dir() {
+            for entry in std::fs::read_dir(&path)? {
+                stack.push(entry?.path());
+            }
+        }
+    }
+    assert!(open_to_others.is_empty(), "{open_to_others:#?}");
 
     let log = bot.log();
     let mut lines = 0;
