@@ -100,7 +100,7 @@ fn contents(report: &MonitoringReport) -> Markup {
 fn summary(report: &MonitoringReport) -> Markup {
     let labels = &report.labels;
     html! {
-        section #summary aria-labelledby="summary-title" {
+        section #summary {
             h2 #summary-title { (labels.progress) }
             p.overall {
                 span.pct #overall { (percent_text(report.overall_percent)) }
@@ -148,7 +148,7 @@ fn summary(report: &MonitoringReport) -> Markup {
 fn participation(report: &MonitoringReport) -> Markup {
     let labels = &report.labels;
     html! {
-        section #participation aria-labelledby="participation-title" {
+        section #participation {
             h2 #participation-title { (labels.participation) }
             (figure(&report.participation, labels))
             (turnout(&report.turnout, labels, &labels.participation, report))

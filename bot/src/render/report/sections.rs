@@ -11,7 +11,7 @@ pub(super) fn section(number: usize, section: &ReportSection, report: &Monitorin
     let labels = &report.labels;
     let caption = |label: &str| format!("{label} — {}", section.title);
     html! {
-        section.plan-section id={ "section-" (number) } aria-labelledby={ "section-" (number) "-title" } {
+        section.plan-section id={ "section-" (number) } {
             h2.section-title id={ "section-" (number) "-title" } { (section.title) }
             p.overall {
                 (percent(section.percent, plain_colour(section.percent)))

@@ -489,3 +489,12 @@ fn a_large_report_renders_completely() {
     assert_eq!(html.matches("<li>").count(), 20 * 25 * 40 + 2 + 20);
     assert_eq!(html.matches("Più rastrelliere").count(), 500);
 }
+
+#[test]
+fn a_sample_is_saved_to_be_looked_at() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/chart-samples");
+    std::fs::create_dir_all(&dir).expect("the samples folder");
+    let html = render_html(&report());
+    std::fs::write(dir.join("report.html"), &html).expect("a sample");
+    assert!(html.len() > 100_000, "the fonts are embedded");
+}
