@@ -11,6 +11,9 @@ pub mod raster;
 pub mod report;
 pub mod svg;
 
+#[cfg(test)]
+mod fuzz_tests;
+
 use chrono::NaiveDate;
 
 pub use numbers::Numbers;

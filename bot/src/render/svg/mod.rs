@@ -181,8 +181,9 @@ impl Draw {
         lines.len()
     }
 
-    /// A bold code, then the title in regular weight, wrapped together into `width`; the
-    /// first baseline is returned, and the top moves past the last line.
+    /// A bold code, then the title in regular weight (bold itself when there is no code),
+    /// wrapped together into `width`; the first baseline is returned, and the top moves past
+    /// the last line.
     fn code_and_title(
         &mut self,
         x: f32,
@@ -200,7 +201,9 @@ impl Draw {
         } else {
             bold.width(&code) + regular.width(" ")
         };
-        let lines = fonts::wrap(title, size, Weight::Regular, width, lead);
+        // Without a code (a section's row), the title itself is bold.
+        let title_style = if code.is_empty() { bold } else { regular };
+        let lines = fonts::wrap(title, size, title_style.weight, width, lead);
         let line_height = regular.line_height();
         let first = self.y + line_height * 0.75;
         for (index, line) in lines.iter().enumerate() {
@@ -212,7 +215,7 @@ impl Draw {
                     }
                 });
             } else {
-                self.text(x, baseline, &regular, false, line);
+                self.text(x, baseline, &title_style, false, line);
             }
         }
         self.y += line_height * lines.len() as f32;
