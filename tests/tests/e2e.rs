@@ -6,6 +6,8 @@ mod federation;
 mod federation_bed;
 mod foundation;
 mod monitoring;
+mod open_data;
+mod operations;
 mod participation;
 mod practices;
 mod sending;

@@ -20,7 +20,7 @@ fn body(content: &Value) -> String {
     content["body"].as_str().unwrap_or_default().to_owned()
 }
 
-fn plan(alice: &str, bob: &str) -> String {
+pub(crate) fn plan(alice: &str, bob: &str) -> String {
     // Dates relative to today, with margins so the test holds around midnight in Rome.
     let today = Utc::now().date_naive();
     let late = today - Days::new(3);

@@ -135,6 +135,38 @@ impl Reply {
     }
 }
 
+/// What a command came to, for the operator's metrics (`/metrics`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommandRun {
+    /// The command's English name (`propose`, `vote`, …), `unknown` for a `!word` that is
+    /// not one.
+    pub name: &'static str,
+    pub outcome: CommandOutcome,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommandOutcome {
+    /// It did what it was asked (or answered what it was asked).
+    Done,
+    /// It was understood and refused: not allowed, wrong phase, not found, …
+    Refused,
+    /// Its arguments could not be understood.
+    Invalid,
+    /// Its sender was over their command budget: nothing was done.
+    OverBudget,
+}
+
+impl CommandOutcome {
+    pub fn name(self) -> &'static str {
+        match self {
+            CommandOutcome::Done => "done",
+            CommandOutcome::Refused => "refused",
+            CommandOutcome::Invalid => "invalid",
+            CommandOutcome::OverBudget => "over_budget",
+        }
+    }
+}
+
 /// What applying one input produced.
 #[derive(Debug, Default, PartialEq)]
 pub struct Effects {
@@ -149,6 +181,8 @@ pub struct Effects {
     pub card_edits: Vec<CardEdit>,
     /// Cards of deleted proposals, to delete.
     pub card_redactions: Vec<CardRedaction>,
+    /// The command the input was, and what came of it.
+    pub command: Option<CommandRun>,
     pub changes: Vec<Change>,
 }
 

@@ -143,9 +143,4 @@ impl Engine {
             }
         }
     }
-
-    /// Messages sent before this time in this room are history (see [`authority::live_line`]).
-    pub fn live_since_ms(&self, room_id: &str) -> i64 {
-        authority::live_line(&self.settings, &self.state, room_id)
-    }
 }

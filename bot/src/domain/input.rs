@@ -98,6 +98,28 @@ pub enum Input {
     Recreated(Recreated),
 }
 
+impl Input {
+    /// Its kind in a word, for the operator's metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Input::Message(_) => "message",
+            Input::PowerLevels { .. } => "power_levels",
+            Input::BotJoined { .. } => "bot_joined",
+            Input::Edit(_) => "edit",
+            Input::Reaction(_) => "reaction",
+            Input::Redaction { .. } => "redaction",
+            Input::PollPosted { .. } => "poll_posted",
+            Input::PollResponse(_) => "poll_response",
+            Input::PollEnded { .. } => "poll_ended",
+            Input::Tick => "tick",
+            Input::CardPosted { .. } => "card_posted",
+            Input::RefreshCards(_) => "refresh_cards",
+            Input::RoomOrder(_) => "room_order",
+            Input::Recreated(_) => "recreated",
+        }
+    }
+}
+
 /// A record a deleted message created, as a rebuild recreates it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recreated {

@@ -16,7 +16,8 @@
 //!   takes away;
 //! - [`monitoring`], [`tracking`], [`reminders`]: the approved plan followed;
 //! - [`practice_repository`]: the port to the good-practice repository;
-//! - [`command`]: chat commands, one file each; [`export`], [`i18n`]: what users read.
+//! - [`command`]: chat commands, one file each; [`export`], [`i18n`]: what users read;
+//!   [`open_data`]: the export's DCAT-AP_IT metadata.
 
 pub mod authority;
 pub mod ballot_order;
@@ -32,6 +33,7 @@ pub mod i18n;
 pub mod input;
 pub mod moderation;
 pub mod monitoring;
+pub mod open_data;
 pub mod participation;
 pub mod polls;
 pub mod practice_repository;
@@ -47,8 +49,8 @@ pub mod votes;
 pub use authority::{Role, MODERATOR_POWER};
 pub use change::Change;
 pub use effects::{
-    CardEdit, CardRedaction, Effects, FilePost, Notice, PollEndPost, PollPost, Reaction, Reply,
-    Tombstone,
+    CardEdit, CardRedaction, CommandOutcome, CommandRun, Effects, FilePost, Notice, PollEndPost,
+    PollPost, Reaction, Reply, Tombstone,
 };
 pub use engine::Engine;
 pub use i18n::{Catalogue, Language, Msg, Rendered};

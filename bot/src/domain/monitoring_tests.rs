@@ -495,3 +495,148 @@ fn a_replayed_measurement_keeps_the_day_it_was_sent() {
     let latest = clock.engine.state().monitoring.latest("R.1").cloned();
     assert_eq!(latest.map(|m| m.date), Some(day(2026, 6, 10)));
 }
+
+/// Every cell of a monitoring CSV table against the JSON export's value of the same name:
+/// `rows` are the JSON objects in the table's order; `derived` answers columns that are not
+/// plain fields (per-year targets, counts, joined lists).
+fn assert_table_matches_json(
+    csv: &str,
+    rows: &[serde_json::Value],
+    derived: &dyn Fn(&serde_json::Value, &str) -> Option<String>,
+) {
+    let table = super::export_tests::csv_rows(csv);
+    let header = &table[0];
+    assert_eq!(table.len(), rows.len() + 1, "{csv}");
+    for (json, row) in rows.iter().zip(&table[1..]) {
+        assert_eq!(row.len(), header.len(), "{header:?}\n{row:?}");
+        for (column, cell) in header.iter().zip(row) {
+            let expected = derived(json, column).unwrap_or_else(|| match &json[column.as_str()] {
+                serde_json::Value::String(text) => text.clone(),
+                serde_json::Value::Null => String::new(),
+                other => other.to_string(),
+            });
+            // Numbers as people write them: 100, not 100.0.
+            let same = match (cell.parse::<f64>(), expected.parse::<f64>()) {
+                (Ok(a), Ok(b)) => a == b,
+                _ => cell.trim_start_matches('\'') == expected,
+            };
+            assert!(same, "column {column}: {cell:?} ≠ {expected:?} in {json}");
+        }
+    }
+}
+
+#[test]
+fn the_export_holds_the_monitored_plan_and_each_csv_column_means_what_it_says() {
+    use super::export::{Export, Format, Visibility};
+    let mut clock = Clock::new();
+    clock.say(COLLEAGUE, "!progress A.1 30 started");
+    clock.say(OWNER, "!progress A.1 50 halfway");
+    clock.say(OWNER, "!progress A.2 100");
+    clock.say(MODERATOR, "!measure R.1 150 2026-05-31 spring count");
+    clock.say(MODERATOR, "!measure R.1 140 2026-03-31");
+    let now = rome(10, day(2026, 6, 10));
+    let export = Export::build(
+        clock.engine.settings(),
+        clock.engine.state(),
+        Visibility::Public,
+        now,
+    );
+    let json = serde_json::to_value(&export).unwrap();
+    assert_eq!(json["version"], 2);
+    assert_eq!(json["objectives"][0]["code"], "OB.1");
+    let actions = json["actions"].as_array().unwrap();
+    let statuses: Vec<(&str, &str, u64)> = actions
+        .iter()
+        .map(|a| {
+            (
+                a["code"].as_str().unwrap(),
+                a["status"].as_str().unwrap(),
+                a["progress"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("A.1", "in_progress", 50),
+            ("A.2", "done", 100),
+            ("A.3", "late", 0)
+        ]
+    );
+    let history = actions[0]["progress_history"].as_array().unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(
+        (
+            &history[0]["author"],
+            &history[0]["organisation"],
+            &history[0]["note"]
+        ),
+        (&COLLEAGUE.into(), &"Agenzia".into(), &"started".into())
+    );
+    assert_eq!(history[1]["event_id"], "$m2");
+    let result = &json["results"][0];
+    assert_eq!(result["latest"], 150.0, "the latest by date, not by order");
+    assert_eq!(result["targets"]["2027"], 250.0);
+    assert_eq!(result["section"], "dati");
+    let measurements = result["measurements"].as_array().unwrap();
+    assert_eq!(measurements.len(), 2);
+    assert_eq!(measurements[0]["date"], "2026-05-31");
+    assert_eq!(measurements[0]["source"], "chat");
+    assert_eq!(measurements[0]["author"], MODERATOR);
+
+    let files = export.render(Format::Csv, clock.engine.settings().catalogue());
+    let file = |suffix: &str| {
+        files
+            .iter()
+            .find(|f| f.filename.ends_with(suffix))
+            .map(|f| f.content.clone())
+            .unwrap_or_else(|| panic!("no {suffix}"))
+    };
+    let all_measurements: Vec<_> = measurements.to_vec();
+    let all_updates: Vec<_> = actions
+        .iter()
+        .flat_map(|a| a["progress_history"].as_array().unwrap().clone())
+        .collect();
+    let none = |_: &serde_json::Value, _: &str| None;
+    assert_table_matches_json(
+        &file(".objectives.csv"),
+        json["objectives"].as_array().unwrap(),
+        &none,
+    );
+    assert_table_matches_json(
+        &file(".results.csv"),
+        json["results"].as_array().unwrap(),
+        &|row, column| match column {
+            "measurements" => Some(row["measurements"].as_array()?.len().to_string()),
+            _ => column
+                .strip_prefix("target ")
+                .map(|year| row["targets"][year].to_string()),
+        },
+    );
+    assert_table_matches_json(&file(".measurements.csv"), &all_measurements, &none);
+    assert_table_matches_json(
+        &file(".actions.csv"),
+        actions,
+        &|row, column| match column {
+            "owners" => Some(
+                row["owners"]
+                    .as_array()?
+                    .iter()
+                    .filter_map(|o| o.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            "updates" => Some(row["progress_history"].as_array()?.len().to_string()),
+            _ => None,
+        },
+    );
+    assert_table_matches_json(&file(".progress.csv"), &all_updates, &none);
+
+    let md = &export.render(Format::Markdown, clock.engine.settings().catalogue())[0].content;
+    assert!(
+        md.contains("## Monitoring")
+            && md.contains("| R.1 | Datasets published | datasets \\(datasets\\) | 100 | 2026: 180, 2027: 250 | 150 | 2 |")
+            && md.contains("| A.3 | Action A.3 |  | 2026-05-31 | late | 0% | 0 |"),
+        "{md}"
+    );
+}

@@ -48,7 +48,10 @@ pub async fn send(
     }
     .await;
     match outcome {
-        Ok(()) => store.remove_outbox(entry.seq)?,
+        Ok(()) => {
+            crate::telemetry::metrics().sent(entry.outgoing.kind());
+            store.remove_outbox(entry.seq)?
+        }
         Err(RequestError::LoggedOut(error)) => return Err(error),
         Err(refused) => {
             let reason = refused.code().unwrap_or_else(|| refused.to_string());

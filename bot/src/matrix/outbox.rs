@@ -306,7 +306,10 @@ async fn send_entry(matrix: &Matrix, store: &dyn Store, entry: &OutboxEntry) -> 
         .send("send", |client| client.send(request.clone()))
         .await
     {
-        Ok(_) => store.remove_outbox(entry.seq)?,
+        Ok(_) => {
+            crate::telemetry::metrics().sent(entry.outgoing.kind());
+            store.remove_outbox(entry.seq)?
+        }
         // The same reaction is already there (e.g. sent before a crash under another txn).
         Err(send_error) if send_error.code().as_deref() == Some("M_DUPLICATE_ANNOTATION") => {
             store.remove_outbox(entry.seq)?;

@@ -292,19 +292,24 @@ fn fill(store: &SledStore) {
     store.first_start_ms(1_700_000_000_000).unwrap();
 }
 
+/// The store's sled database itself. sled's flusher thread may hold a closed store's lock a
+/// moment longer: wait for it.
+fn open_raw(path: &std::path::Path) -> sled::Db {
+    (0..300)
+        .find_map(|_| {
+            sled::open(path)
+                .inspect_err(|_| std::thread::sleep(std::time::Duration::from_millis(10)))
+                .ok()
+        })
+        .expect("the store opens once its last handle is gone")
+}
+
 #[test]
 fn a_store_lays_out_its_keys_as_pinned() {
     let dir = tempfile::tempdir().unwrap();
     fill(&SledStore::open(dir.path()).unwrap());
     let dump: String = {
-        // sled's flusher thread may hold the closed store's lock a moment longer.
-        let db = (0..300)
-            .find_map(|_| {
-                sled::open(dir.path())
-                    .inspect_err(|_| std::thread::sleep(std::time::Duration::from_millis(10)))
-                    .ok()
-            })
-            .expect("the store opens once its last handle is gone");
+        let db = open_raw(dir.path());
         let tree = db.open_tree("pspm").unwrap();
         tree.iter()
             .map(|entry| {
@@ -318,14 +323,7 @@ fn a_store_lays_out_its_keys_as_pinned() {
     // Read back: the pinned keys and values, written into a fresh sled, open as a store.
     let dir = tempfile::tempdir().unwrap();
     {
-        // sled's flusher thread may hold the closed store's lock a moment longer.
-        let db = (0..300)
-            .find_map(|_| {
-                sled::open(dir.path())
-                    .inspect_err(|_| std::thread::sleep(std::time::Duration::from_millis(10)))
-                    .ok()
-            })
-            .expect("the store opens once its last handle is gone");
+        let db = open_raw(dir.path());
         let tree = db.open_tree("pspm").unwrap();
         for line in pinned.lines() {
             let (key, value) = line.split_once('\t').unwrap();

@@ -14,7 +14,7 @@ mod merge;
 mod records;
 mod sled_store;
 
-pub use sled_store::SledStore;
+pub use sled_store::{SledStore, SCHEMA_VERSION};
 
 use crate::domain::{
     CardEdit, CardRedaction, Change, FilePost, Notice, PollEndPost, PollPost, Reaction, Reply,
@@ -143,7 +143,6 @@ pub trait Store: Send + Sync + 'static {
     fn drop_dead_letters(&self, seq: Option<u64>) -> Result<usize, StoreError>;
     fn session(&self) -> Result<Option<Session>, StoreError>;
     fn save_session(&self, session: &Session) -> Result<(), StoreError>;
-    fn clear_session(&self) -> Result<(), StoreError>;
     /// Provisioned rooms by alias (a cache: aliases on the homeserver are the truth).
     fn room_for_alias(&self, alias: &str) -> Result<Option<String>, StoreError>;
     fn save_room(&self, alias: &str, room_id: &str) -> Result<(), StoreError>;

@@ -8,7 +8,7 @@ use crate::store::records::{ChangeRecord, LogRecord};
 use crate::store::StoreError;
 
 /// Version of the record layout; version 2 stores are migrated on open, others refused.
-const SCHEMA_VERSION: u64 = 3;
+pub const SCHEMA_VERSION: u64 = 3;
 const SCHEMA: &[u8] = b"m:schema_version";
 /// Version 2 kept one `a:<event id>` key per applied event and `s:` per state record.
 const V2_APPLIED: &[u8] = b"a:";

@@ -18,6 +18,8 @@
 mod merger;
 mod migrate;
 
+pub use migrate::SCHEMA_VERSION;
+
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -414,11 +416,6 @@ impl Store for SledStore {
             .tree
             .insert(SESSION, encode(&record)?)
             .map_err(db_err)?;
-        self.shared.flush()
-    }
-
-    fn clear_session(&self) -> Result<(), StoreError> {
-        self.shared.tree.remove(SESSION).map_err(db_err)?;
         self.shared.flush()
     }
 
