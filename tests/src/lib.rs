@@ -16,6 +16,7 @@
 //! - `waiting`: [`wait_for`], polling until something happens.
 //! - `observer`: [`Observer`], latency seen through `/sync`.
 //! - `chromium`: headless Chromium for the HTML report, and a census of a screenshot's pixels.
+//! - `axe`: [`axe_audit`], axe-core's accessibility rules run over a page in Chromium.
 //! - `rng`: [`Rng`], random interleavings that can be replayed.
 //! - `statistics`: [`percentile`].
 //! - [`federation`]: four federating homeservers; [`federated_plan`]: a bot on them.
@@ -23,6 +24,7 @@
 //!   and the truth of room history; [`traffic`]: mixed traffic from those people.
 //! - [`bench`]: what the benchmarks share.
 
+mod axe;
 mod bot;
 mod chromium;
 mod client;
@@ -42,6 +44,7 @@ pub mod federation;
 pub mod local_plan;
 pub mod traffic;
 
+pub use axe::{axe_audit, axe_script, Violation};
 pub use bot::{bot_in_section, Bot, BotSetup};
 pub use chromium::{census, chromium, run_chromium, screenshot, Census};
 pub use client::User;

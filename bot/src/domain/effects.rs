@@ -42,6 +42,9 @@ pub struct FilePost {
     pub content: Vec<u8>,
     /// Width and height, when the file is an image to show (`m.image`).
     pub image: Option<(u32, u32)>,
+    /// What the file shows, in words: the message's `body` (a caption, and an image's text
+    /// alternative for screen readers and text-only clients); the file name when `None`.
+    pub caption: Option<String>,
 }
 
 /// A message that answers no one, e.g. the daily reminder. `key` names it uniquely (its

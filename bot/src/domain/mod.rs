@@ -24,6 +24,7 @@ pub mod ballot_order;
 pub mod budget;
 pub mod cards;
 pub mod change;
+pub mod charts;
 pub mod command;
 pub mod effects;
 pub mod engine;

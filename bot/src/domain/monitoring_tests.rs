@@ -311,19 +311,126 @@ fn the_reminder_goes_out_once_a_day_from_the_reminder_time() {
     assert!(quiet.notices.is_empty() && !quiet.changes.is_empty());
 }
 
-#[test]
-fn a_chart_is_a_png_of_the_scope() {
-    let mut clock = Clock::new();
-    let effects = clock.at(rome(10, day(2026, 6, 10)), OUTSIDER, "!chart");
-    assert_eq!(effects.files.len(), 1);
-    let file = &effects.files[0];
+/// The one file a command posted, after checking it is a PNG of the size it announces.
+fn posted_png(effects: &Effects) -> FilePost {
+    assert_eq!(effects.files.len(), 1, "{:?}", effects.replies);
+    let file = effects.files[0].clone();
     assert_eq!(file.mimetype, "image/png");
-    assert!(file.content.starts_with(b"\x89PNG\r\n\x1a\n"));
-    let (width, height) = file.image.unwrap();
-    assert!(width > 0 && height > 0);
-    assert!(clock
-        .say(OUTSIDER, "!chart everything")
-        .contains("!chart [section|all]"));
+    let decoder = png::Decoder::new(std::io::Cursor::new(file.content.as_slice()));
+    let reader = decoder.read_info().expect("a PNG");
+    let (width, height) = file.image.expect("an image");
+    assert_eq!((reader.info().width, reader.info().height), (width, height));
+    assert!(width >= 800 && height >= 200, "{width}×{height}");
+    file
+}
+
+#[test]
+fn a_chart_is_a_png_whose_body_says_what_it_shows() {
+    let mut clock = Clock::new();
+    let now = rome(10, day(2026, 6, 10));
+    clock.say(COLLEAGUE, "!progress A.1 50 halfway");
+    // Progress of the section: objectives, then actions; the body is its text alternative.
+    let chart = posted_png(&clock.at(now, OUTSIDER, "!chart"));
+    assert_eq!(chart.filename, "dati-2026-06-10.png");
+    let text = chart.caption.expect("a text alternative");
+    for said in [
+        // (3×50 + 1×0 + 1×0) / 5 = 30%.
+        "Dati: 30% overall across 3 actions (not started: 0, in progress: 1, due soon: 1, late: 1, done: 0).",
+        "1 action late: A.3 Action A.3 (0%).",
+        "Objectives: OB.1 Open data 30% (late).",
+        "Actions: A.1 Action A.1 50% (in progress); A.2 Action A.2 0% (due soon); A.3 Action A.3 0% (late).",
+    ] {
+        assert!(text.contains(said), "{said:?} not in {text}");
+    }
+    // The whole plan: sections with their objectives.
+    let plan = posted_png(&clock.at(now, OUTSIDER, "!chart all"));
+    assert_eq!(plan.filename, "pt-2026-06-10.png");
+    let text = plan.caption.expect("a text alternative");
+    assert!(
+        text.starts_with("the whole plan: 30% overall across 3 actions"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Sections and their objectives: Dati 30% (late); OB.1 Open data 30% (late)."),
+        "{text}"
+    );
+    // Nothing else is posted or changed by a chart.
+    assert!(clock.at(now, OUTSIDER, "!chart section").changes.is_empty());
+}
+
+#[test]
+fn the_results_chart_names_each_result_and_its_measurements_over_time() {
+    let mut clock = Clock::new();
+    let now = rome(10, day(2026, 6, 10));
+    clock.say(MODERATOR, "!measure R.1 1200,5 2026-01-15");
+    clock.say(MODERATOR, "!measure R.1 1500 2026-05-01");
+    let chart = posted_png(&clock.at(now, OUTSIDER, "!chart results"));
+    assert_eq!(chart.filename, "dati-results-2026-06-10.png");
+    let text = chart.caption.expect("a text alternative");
+    assert!(text.starts_with("1 expected result of Dati."), "{text}");
+    assert!(
+        text.contains(
+            "R.1 Datasets published: latest 1,500 datasets on 2026-05-01 · baseline 100 datasets · \
+             2026 target 180 datasets; measurements over time: 1,200.5 on 2026-01-15; 1,500 on 2026-05-01."
+        ),
+        "{text}"
+    );
+    // In Italian, with Italian separators.
+    clock.say(OUTSIDER, "!language it");
+    let text = posted_png(&clock.at(now, OUTSIDER, "!chart risultati"))
+        .caption
+        .expect("a text alternative");
+    assert!(
+        text.contains("misure nel tempo: 1.200,5 al 2026-01-15; 1.500 al 2026-05-01."),
+        "{text}"
+    );
+    // `all` reaches the whole plan from a section room.
+    let all = posted_png(&clock.at(now, OUTSIDER, "!chart results all"));
+    assert_eq!(all.filename, "pt-results-2026-06-10.png");
+}
+
+#[test]
+fn the_participation_chart_counts_per_organisation() {
+    let mut clock = Clock::new();
+    let now = rome(10, day(2026, 6, 10));
+    clock.at(now, OWNER, "!propose Open the cadastre\nAll of it.");
+    clock.at(now, COLLEAGUE, "!vote 1 +");
+    let chart = posted_png(&clock.at(now, OUTSIDER, "!chart participation"));
+    assert_eq!(chart.filename, "dati-participation-2026-06-10.png");
+    let text = chart.caption.expect("a text alternative");
+    assert!(text.starts_with("Participation in Dati."), "{text}");
+    assert!(
+        text.contains(
+            "By organisation: Agenzia: 1 proposal, 1 voter, 1 vote (1 for, 0 against), 0 comments."
+        ),
+        "{text}"
+    );
+    let plan = posted_png(&clock.at(now, OUTSIDER, "!chart participation all"));
+    let text = plan.caption.expect("a text alternative");
+    assert!(text.contains("By section: Dati: 1 proposal"), "{text}");
+}
+
+#[test]
+fn a_chart_that_is_not_one_is_refused_and_posts_nothing() {
+    let mut clock = Clock::new();
+    let now = rome(10, day(2026, 6, 10));
+    for bad in [
+        "!chart everything",
+        "!chart all all",
+        "!chart results section extra",
+        "!chart participation 2",
+    ] {
+        let effects = clock.at(now, OUTSIDER, bad);
+        assert!(effects.files.is_empty(), "{bad}");
+        assert!(
+            effects.replies[0]
+                .text
+                .body
+                .contains("!chart [section|all|results|participation]"),
+            "{bad}: {}",
+            effects.replies[0].text.body
+        );
+    }
 }
 
 #[test]

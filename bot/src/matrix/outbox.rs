@@ -189,9 +189,10 @@ async fn upload(matrix: &Matrix, file: &FilePost) -> Result<String, RequestError
 /// An `m.file` (or, for an image, `m.image`) message pointing to uploaded content, as a
 /// reply to the command.
 pub fn file_content(file: &FilePost, url: &str) -> Value {
+    // With `filename` set, a `body` that differs is the file's caption (Matrix 1.10).
     let mut content = json!({
         "msgtype": "m.file",
-        "body": file.filename,
+        "body": file.caption.as_deref().unwrap_or(&file.filename),
         "filename": file.filename,
         "url": url,
         "info": { "mimetype": file.mimetype, "size": file.content.len() },

@@ -228,6 +228,7 @@ fn records_of_older_versions_still_decode() {
             mimetype: "text/csv".into(),
             content: b"a,b".to_vec(),
             image: None,
+            caption: None,
         })
     );
 }

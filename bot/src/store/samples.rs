@@ -310,6 +310,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
                 mimetype: "image/png".into(),
                 content: vec![0x89, b'P', b'N', b'G', 0, 255],
                 image: Some((640, 480)),
+                caption: Some("Dati: 42% complessivo; 1 azione in ritardo: A.1".into()),
             }),
         ),
         (

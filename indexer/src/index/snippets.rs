@@ -54,7 +54,11 @@ impl Index {
             let (snippet_html, snippet_text) = if snippet.highlighted().is_empty() {
                 // Title-only or fuzzy matches: the summary says more than a random fragment.
                 let text = truncate_words(&practice.summary, SNIPPET_CHARS);
-                (html_escape::encode_text(&text).into_owned(), text)
+                {
+                    let mut html = String::with_capacity(text.len());
+                    escape_into(&mut html, &text);
+                    (html, text)
+                }
             } else {
                 render_snippet(&snippet)
             };
@@ -107,7 +111,7 @@ fn snippet_window<'a>(body: &'a str, stems: &[String]) -> &'a str {
 
 /// The snippet as HTML (matches in `<b>`, text escaped) and as plain text, whitespace
 /// collapsed so multi-line fragments read as one line in chat. The HTML is element content
-/// (the bot puts it inside `<em>`), never an attribute, so only `&`, `<` and `>` are escaped.
+/// (the bot puts it inside `<em>`).
 fn render_snippet(snippet: &Snippet) -> (String, String) {
     let fragment = snippet.fragment();
     let mut html = String::new();
@@ -118,19 +122,26 @@ fn render_snippet(snippet: &Snippet) -> (String, String) {
             continue;
         }
         let before = collapse_whitespace_keeping_edges(&fragment[position..range.start]);
-        html_escape::encode_text_to_string(&before, &mut html);
+        escape_into(&mut html, &before);
         text.push_str(&before);
         let matched = &fragment[range.clone()];
         html.push_str("<b>");
-        html_escape::encode_text_to_string(matched, &mut html);
+        escape_into(&mut html, matched);
         html.push_str("</b>");
         text.push_str(matched);
         position = range.end;
     }
     let after = collapse_whitespace_keeping_edges(&fragment[position..]);
-    html_escape::encode_text_to_string(&after, &mut html);
+    escape_into(&mut html, &after);
     text.push_str(&after);
     (html.trim().to_string(), text.trim().to_string())
+}
+
+/// Text into HTML with the project's one escaper (maud's: `&`, `<`, `>`, `"`).
+fn escape_into(html: &mut String, text: &str) {
+    use std::fmt::Write as _;
+    // Writing into a String cannot fail.
+    let _ = maud::Escaper::new(html).write_str(text);
 }
 
 /// Whitespace runs (newlines included) become one space. Unlike

@@ -109,6 +109,9 @@ pub struct FileRecord {
     /// Absent from records written before files could be images.
     #[serde(default)]
     pub image: Option<(u32, u32)>,
+    /// Absent from records written before files had captions (and from files without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -385,6 +388,7 @@ impl From<FilePost> for FileRecord {
             mimetype,
             content,
             image,
+            caption,
         } = file;
         FileRecord {
             room_id,
@@ -393,6 +397,7 @@ impl From<FilePost> for FileRecord {
             mimetype,
             content,
             image,
+            caption,
         }
     }
 }
@@ -406,6 +411,7 @@ impl From<FileRecord> for FilePost {
             mimetype,
             content,
             image,
+            caption,
         } = record;
         FilePost {
             room_id,
@@ -414,6 +420,7 @@ impl From<FileRecord> for FilePost {
             mimetype,
             content,
             image,
+            caption,
         }
     }
 }
