@@ -1,7 +1,8 @@
 //! The typefaces built into the bot (`bot/fonts/`, open licences): Titillium Web, the
 //! Italian Public Administration's typeface, regular and bold; then, for what Titillium
-//! lacks, DejaVu Sans (Greek, Cyrillic, Hebrew, Arabic, arrows, signs) and Noto Emoji
-//! (what titles borrow from chat). The rasteriser reads them from here, never from the
+//! lacks, DejaVu Sans (Greek, Cyrillic, Hebrew, Arabic, arrows, signs), Noto Emoji (what
+//! titles borrow from chat) and, last, GNU Unifont, which has a glyph for every character of
+//! Unicode's first plane and more (Chinese, Japanese, Korean, Thai, Indic scripts…). The rasteriser reads them from here, never from the
 //! machine; the report embeds Titillium; and labels are wrapped by the same glyph advances
 //! the rasteriser will use.
 
@@ -15,6 +16,8 @@ pub const REGULAR: &[u8] = include_bytes!("../../fonts/TitilliumWeb-Regular.ttf"
 pub const BOLD: &[u8] = include_bytes!("../../fonts/TitilliumWeb-Bold.ttf");
 const SIGNS: &[u8] = include_bytes!("../../fonts/DejaVuSans.ttf");
 const EMOJI: &[u8] = include_bytes!("../../fonts/NotoEmoji-Regular.ttf");
+const EVERY_SCRIPT: &[u8] = include_bytes!("../../fonts/unifont.otf");
+const BEYOND_THE_FIRST_PLANE: &[u8] = include_bytes!("../../fonts/unifont_upper.otf");
 
 /// The family name the SVG asks for, as the font names itself.
 pub const FAMILY: &str = "Titillium Web";
@@ -23,7 +26,14 @@ pub const FAMILY: &str = "Titillium Web";
 /// face that has the character, e.g. an emoji). The faces are read in place, not copied.
 pub static DATABASE: LazyLock<Arc<fontdb::Database>> = LazyLock::new(|| {
     let mut database = fontdb::Database::new();
-    for face in [REGULAR, BOLD, SIGNS, EMOJI] {
+    for face in [
+        REGULAR,
+        BOLD,
+        SIGNS,
+        EMOJI,
+        EVERY_SCRIPT,
+        BEYOND_THE_FIRST_PLANE,
+    ] {
         database.load_font_source(fontdb::Source::Binary(Arc::new(face)));
     }
     database.set_sans_serif_family(FAMILY);
@@ -62,7 +72,9 @@ impl Advances {
         lookup(self.face, c)
             .or_else(|| lookup(SIGNS, c))
             .or_else(|| lookup(EMOJI, c))
-            // Nothing has it: the rasteriser draws a box about this wide.
+            .or_else(|| lookup(EVERY_SCRIPT, c))
+            .or_else(|| lookup(BEYOND_THE_FIRST_PLANE, c))
+            // Nothing has it (unassigned, private use): the rasteriser draws a box this wide.
             .unwrap_or(0.6)
     }
 }

@@ -328,6 +328,32 @@ fn accents_and_emoji_are_drawn_not_boxes_or_blanks() {
 }
 
 #[test]
+fn every_script_draws_its_own_glyphs_not_the_same_boxes() {
+    // Two different words of a script, as many characters each, drawn as boxes would give
+    // the same pixels.
+    let title = |text: &str| {
+        let png = render_png(&chart(text, progress(Vec::new()))).expect("a PNG");
+        decode(&png)
+    };
+    let band = 0..(60.0 * SCALE) as u32;
+    for (one, other) in [
+        ("数据开放", "云服务优"),
+        ("データ公開", "クラウド化"),
+        ("데이터개방", "클라우드화"),
+        ("ข้อมูล", "บริการ"),
+        ("डेटा", "सेवा"),
+        ("ዳታ", "ክፍ"),
+    ] {
+        let (a, b) = (title(one), title(other));
+        assert!(a.inked(band.clone()) > 0, "{one} draws nothing");
+        assert!(
+            a.pixels != b.pixels,
+            "{one} and {other} draw the same: boxes"
+        );
+    }
+}
+
+#[test]
 fn numbers_follow_the_language() {
     let mut italian = chart("Partecipazione", participation());
     let svg = render(&italian, Frame::Chat).markup;
