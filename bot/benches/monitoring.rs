@@ -1,6 +1,8 @@
 //! Monitoring benchmark (`cargo bench -p pspm --bench monitoring`), no homeserver: a plan of
 //! 20 sections, 500 actions, 200 expected results and 20,000 progress updates, then
-//! `!status all`, `!chart all` and the HTML report, timed.
+//! `!status all`, `!chart all` (drawn and rasterised), the other charts and the HTML report,
+//! timed. The last chart of each kind and the report are saved under
+//! `target/bench-artifacts/` to be looked at.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -171,6 +173,36 @@ fn main() {
     println!(
         "!chart all: p50 {p50:.1} ms, max {max:.1} ms over 30 runs, PNG {chart_bytes} bytes (goal <= 200 ms)"
     );
+    let artifacts =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-artifacts");
+    std::fs::create_dir_all(&artifacts).expect("the artifacts folder");
+    for (n, command) in [
+        "!chart all",
+        "!chart results all",
+        "!chart participation all",
+        "!chart",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut times = Vec::new();
+        let mut file = None;
+        for i in 0..10 {
+            let t = Instant::now();
+            let effects = engine.apply(message(3_000_000 + n * 100 + i, command.into()), now);
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+            file = effects.files.into_iter().next();
+        }
+        let file = file.expect("a chart");
+        let (width, height) = file.image.expect("an image");
+        let (p50, max) = percentiles(times);
+        println!(
+            "{command}: p50 {p50:.1} ms, max {max:.1} ms over 10 runs, {width}×{height} PNG of {} bytes, a body of {} characters",
+            file.content.len(),
+            file.caption.as_deref().map_or(0, |c| c.chars().count())
+        );
+        std::fs::write(artifacts.join(&file.filename), &file.content).expect("a chart saved");
+    }
     let mut report = Vec::new();
     let mut html_bytes = 0;
     for _ in 0..10 {
@@ -183,4 +215,6 @@ fn main() {
     println!(
         "report: p50 {p50:.0} ms, max {max:.0} ms over 10 runs, {html_bytes} bytes of HTML (goal <= 1000 ms)"
     );
+    let html = render_html(&tracking::report(engine.settings(), engine.state(), now));
+    std::fs::write(artifacts.join("report.html"), html).expect("the report saved");
 }

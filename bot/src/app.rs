@@ -3,8 +3,10 @@
 //! - `essential.rs`: the tasks `pspm run` cannot go on without, and what happens when one ends.
 //! - `private.rs`: the data directory (it holds the bot's access token) kept private.
 //! - `outbox.rs`: `pspm outbox list|retry|drop`, the dead letters for an operator.
+//! - `http.rs`: `/health` and `/metrics`, when `[http] listen` is set.
 
 mod essential;
+mod http;
 mod outbox;
 mod private;
 #[cfg(test)]
@@ -24,7 +26,9 @@ use tracing::info;
 pub use outbox::{outbox_drop, outbox_list, outbox_retry, DeadLetter, OutboxListing};
 
 use crate::domain::command::search;
-use crate::domain::export::{Export, Format, Visibility};
+use crate::domain::export::practices::PracticesExport;
+use crate::domain::export::{Export, ExportFile, Format, Visibility};
+use crate::domain::open_data;
 use crate::domain::practice_repository::{SearchOptions, PAGE};
 use crate::domain::tracking;
 use crate::domain::{Catalogue, Engine, Settings};
@@ -90,7 +94,8 @@ fn offline_settings(config: &Config, store: &dyn Store) -> anyhow::Result<Settin
 }
 
 /// `pspm export`: writes the consolidated export from the store; returns the files written.
-/// For CSV, `out` gets the proposals and `<stem>.comments.csv` beside it the comments.
+/// For CSV, `out` gets the proposals and beside it `<stem>.<table>.csv` each other table
+/// (`comments`, `objectives`, `results`, `measurements`, `actions`, `progress`).
 pub fn export(
     config: &Config,
     format: Format,
@@ -102,18 +107,123 @@ pub fn export(
     let state = store.load_state()?;
     let files = Export::build(&settings, &state, visibility, Utc::now())
         .render(format, settings.catalogue());
+    let first_stem = files
+        .first()
+        .and_then(|f| f.filename.rsplit_once('.'))
+        .map(|(stem, _)| stem.to_owned())
+        .unwrap_or_default();
     let mut written = Vec::new();
     for (index, file) in files.into_iter().enumerate() {
         let path = if index == 0 {
             out.to_path_buf()
         } else {
             let stem = out.file_stem().unwrap_or_default().to_string_lossy();
-            out.with_file_name(format!("{stem}.comments.csv"))
+            let table = file
+                .filename
+                .strip_prefix(&first_stem)
+                .unwrap_or(&file.filename);
+            out.with_file_name(format!("{stem}{table}"))
         };
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)?;
         }
         std::fs::write(&path, file.content)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// The name of the DCAT-AP_IT metadata file in a published folder.
+pub const CATALOGUE_FILE: &str = "dcat-ap_it.jsonld";
+
+/// `pspm publish`: the open-data package in `out_dir`: the public export as JSON and as CSV
+/// tables, the published good practices (JSON and CSV), and their DCAT-AP_IT metadata
+/// ([`CATALOGUE_FILE`]). Returns the files written.
+pub fn publish(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let publishing = config.publish.require(&config.path)?;
+    let store = open_store(config)?;
+    let settings = offline_settings(config, store.as_ref())?;
+    let state = store.load_state()?;
+    let now = Utc::now();
+    let export = Export::build(&settings, &state, Visibility::Public, now);
+    let mut files: Vec<ExportFile> = [Format::Json, Format::Csv]
+        .into_iter()
+        .flat_map(|format| export.render(format, settings.catalogue()))
+        .collect();
+    // The good-practice repository too, when it has published practices.
+    let practices = open_index(config)?.list(false)?;
+    if !practices.is_empty() {
+        let practices = PracticesExport::build(practices, now);
+        files.extend([practices.json(), practices.csv()]);
+    }
+    std::fs::create_dir_all(out_dir)
+        .with_context(|| format!("cannot create {}", out_dir.display()))?;
+    let mut written = Vec::new();
+    let mut published = Vec::new();
+    for file in files {
+        let path = out_dir.join(&file.filename);
+        std::fs::write(&path, &file.content)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        published.push(open_data::PublishedFile {
+            table: file.table.to_owned(),
+            filename: file.filename,
+            mimetype: file.mimetype.to_owned(),
+            bytes: file.content.len() as u64,
+        });
+        written.push(path);
+    }
+    let today = settings.monitoring.today(now);
+    let catalogue = open_data::catalogue(&settings, &publishing, &published, today);
+    let path = out_dir.join(CATALOGUE_FILE);
+    std::fs::write(&path, serde_json::to_string_pretty(&catalogue)?)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    written.push(path);
+    Ok(written)
+}
+
+/// `pspm index export`: the published good practices as JSON or CSV in `out`, and, when
+/// asked, their DCAT-AP_IT metadata beside it (`<file name>.dcat-ap_it.jsonld`). Works while the
+/// bot runs (the index admits readers). Returns the files written.
+pub fn index_export(
+    config: &Config,
+    format: Format,
+    out: &Path,
+    metadata: bool,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let publishing = metadata
+        .then(|| config.publish.require(&config.path))
+        .transpose()?;
+    let practices = open_index(config)?.list(false)?;
+    let now = Utc::now();
+    let export = PracticesExport::build(practices, now);
+    let file = match format {
+        Format::Json => export.json(),
+        Format::Csv => export.csv(),
+        Format::Markdown => anyhow::bail!("--format must be json or csv"),
+    };
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(out, &file.content)
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    let mut written = vec![out.to_path_buf()];
+    if let Some(publishing) = publishing {
+        let store_free_settings = Settings::from_config(config, now.timestamp_millis(), None, &[]);
+        let published = [open_data::PublishedFile {
+            table: file.table.to_owned(),
+            filename: out
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or(file.filename),
+            mimetype: file.mimetype.to_owned(),
+            bytes: file.content.len() as u64,
+        }];
+        let today = store_free_settings.monitoring.today(now);
+        let catalogue = open_data::catalogue(&store_free_settings, &publishing, &published, today);
+        let name = out.file_name().unwrap_or_default().to_string_lossy();
+        let path = out.with_file_name(format!("{name}.{CATALOGUE_FILE}"));
+        std::fs::write(&path, serde_json::to_string_pretty(&catalogue)?)
             .with_context(|| format!("cannot write {}", path.display()))?;
         written.push(path);
     }
@@ -228,6 +338,9 @@ pub async fn provision_only(config: &Config) -> anyhow::Result<provision::PlanRo
 /// `pspm run`: the bot, until SIGINT or SIGTERM, or until a task it cannot go on without
 /// ends (then with an error, for a supervisor to start it again).
 pub async fn run(config: Config) -> anyhow::Result<()> {
+    // What the bot writes while it runs (sled's blob files, the index's segments) is born
+    // private, not only corrected at the next open.
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let store = open_store(&config)?;
     let first_start_ms = store.first_start_ms(Utc::now().timestamp_millis())?;
     let matrix = Matrix::connect(&config, store.clone()).await?;
@@ -249,18 +362,28 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         ),
     );
 
-    let practices = open_index(&config)?;
+    let practices = Arc::new(open_index(&config)?);
+    let sync_timeout = Duration::from_secs(config.bot.sync_timeout_secs);
+    if let Some(listen) = config.http_listen {
+        let endpoints = http::Endpoints {
+            store: store.clone(),
+            index: practices.clone(),
+            sync_timeout,
+        };
+        let server = http::bind(listen, endpoints, shutdown_rx.clone()).await?;
+        tasks.spawn("the HTTP endpoints", server);
+    }
     let engine = Engine::new(
         Settings::from_config(&config, first_start_ms, Some(&rooms.space), &rooms.sections),
         store.load_state()?,
     )
-    .with_practices(Arc::new(practices));
+    .with_practices(practices);
     let sync = SyncLoop {
         matrix,
         store,
         engine,
         allowed_servers: config.bot.allowed_servers.iter().cloned().collect(),
-        sync_timeout: Duration::from_secs(config.bot.sync_timeout_secs),
+        sync_timeout,
         outbox_wake: wake,
         clock: Utc::now,
         walks: Default::default(),

@@ -10,6 +10,7 @@
 //!   imports matrix-sdk / ruma.
 //! - [`practice_index`] — the good-practice index (`pspm-indexer`) as the domain's repository port.
 //! - [`render`] — pure renderers for monitoring: PNG charts and the HTML report.
+//! - [`telemetry`] — the operator's metrics and health facts (`/metrics`, `/health`).
 //! - [`app`] — wires config, store, index, engine and adapter together for `pspm run` and the
 //!   offline subcommands.
 
@@ -19,3 +20,4 @@ pub mod matrix;
 pub mod practice_index;
 pub mod render;
 pub mod store;
+pub mod telemetry;

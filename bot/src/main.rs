@@ -3,17 +3,70 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use pspm::domain::export::{Format, Visibility};
 use pspm_config::Config;
 use tracing_subscriber::EnvFilter;
 
+/// The environment variable that names the config file for every subcommand.
+const CONFIG_ENV: &str = "PSPM_CONFIG";
+
 /// PSPM — Participatory Strategic Planning Module, a Matrix bot.
 #[derive(Parser)]
-#[command(version, about)]
+#[command(about)]
 struct Cli {
+    /// How log lines are written to standard error: text for people, json (one object a
+    /// line: timestamp, level, target, message, fields) for log shippers.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "text",
+        env = "PSPM_LOG_FORMAT"
+    )]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: CliCommand,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+/// `--format` of `pspm export`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    Csv,
+    Json,
+    Md,
+}
+
+impl From<ExportFormat> for Format {
+    fn from(format: ExportFormat) -> Format {
+        match format {
+            ExportFormat::Csv => Format::Csv,
+            ExportFormat::Json => Format::Json,
+            ExportFormat::Md => Format::Markdown,
+        }
+    }
+}
+
+/// `--format` of `pspm index export`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DataFormat {
+    Json,
+    Csv,
+}
+
+impl From<DataFormat> for Format {
+    fn from(format: DataFormat) -> Format {
+        match format {
+            DataFormat::Json => Format::Json,
+            DataFormat::Csv => Format::Csv,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -21,40 +74,51 @@ enum CliCommand {
     /// Run the bot: log in, create or update the plan's rooms, answer commands.
     Run {
         /// The configuration file (TOML).
-        #[arg(long, short)]
+        #[arg(long, short, env = CONFIG_ENV)]
         config: PathBuf,
     },
     /// Create or update the plan's Space and section rooms, then exit.
     Provision {
-        #[arg(long, short)]
+        #[arg(long, short, env = CONFIG_ENV)]
         config: PathBuf,
     },
     /// Check the configuration and the plan file without connecting; print a summary.
     Check {
-        #[arg(long, short)]
+        #[arg(long, short, env = CONFIG_ENV)]
         config: PathBuf,
     },
-    /// Write the consolidated export (proposals, votes, comments) from the store, offline.
+    /// Write the consolidated export (proposals, votes, comments, monitoring) from the store,
+    /// offline.
     Export {
-        #[arg(long, short)]
+        #[arg(long, short, env = CONFIG_ENV)]
         config: PathBuf,
-        /// csv (two files: PATH and PATH's stem + .comments.csv), json or md.
-        #[arg(long, default_value = "json")]
-        format: String,
+        /// csv (PATH the proposals, beside it PATH's stem + .comments.csv and, with
+        /// monitoring, .objectives/.results/.measurements/.actions/.progress.csv), json or md.
+        #[arg(long, value_enum, default_value = "json")]
+        format: ExportFormat,
         #[arg(long)]
         out: PathBuf,
         /// Include hidden proposals (the moderators' export).
         #[arg(long)]
         full: bool,
     },
+    /// Write the open-data package (public export as JSON and CSV tables, and DCAT-AP_IT
+    /// metadata) into a folder, offline; needs `[publish]` in the config.
+    Publish {
+        #[arg(long, short, env = CONFIG_ENV)]
+        config: PathBuf,
+        /// The folder to write (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Rebuild the store from the plan rooms' history (the bot must be stopped).
     Rebuild {
-        #[arg(long, short)]
+        #[arg(long, short, env = CONFIG_ENV)]
         config: PathBuf,
     },
     /// Write the monitoring report (a self-contained HTML page) from the store, offline.
     Report {
-        #[arg(long, short)]
+        #[arg(long, short, env = CONFIG_ENV)]
         config: PathBuf,
         /// The folder that gets `index.html`.
         #[arg(long)]
@@ -76,19 +140,19 @@ enum CliCommand {
 enum OutboxAction {
     /// One line per dead letter: sequence number, room, kind, reason (tab-separated).
     List {
-        #[arg(long, short)]
+        #[arg(long, short, env = CONFIG_ENV)]
         config: PathBuf,
     },
     /// Put dead letters back in the outbox: the bot sends them when it next starts.
     Retry {
-        #[arg(long, short)]
+        #[arg(long, short, env = CONFIG_ENV)]
         config: PathBuf,
         #[command(flatten)]
         which: Which,
     },
     /// Delete dead letters for good.
     Drop {
-        #[arg(long, short)]
+        #[arg(long, short, env = CONFIG_ENV)]
         config: PathBuf,
         #[command(flatten)]
         which: Which,
@@ -121,7 +185,7 @@ enum IndexAction {
     /// Add files and folders (recursively); unchanged files are skipped, changed ones
     /// replaced, files gone from a re-added folder removed.
     Add {
-        #[arg(long, short)]
+        #[arg(long, short, env = CONFIG_ENV)]
         config: PathBuf,
         /// Who is recorded as having added them (default: the operator's login name).
         #[arg(long)]
@@ -131,26 +195,38 @@ enum IndexAction {
     },
     /// Remove a practice by id, or every practice from a file or folder.
     Remove {
-        #[arg(long, short)]
+        #[arg(long, short, env = CONFIG_ENV)]
         config: PathBuf,
         target: String,
     },
     /// List the practices: id, type, status, year, organisation, title.
     List {
-        #[arg(long, short)]
+        #[arg(long, short, env = CONFIG_ENV)]
         config: PathBuf,
         /// Include practices waiting for approval.
         #[arg(long)]
         pending: bool,
     },
+    /// The published practices with their metadata and ratings, as open data.
+    Export {
+        #[arg(long, short, env = CONFIG_ENV)]
+        config: PathBuf,
+        #[arg(long, value_enum, default_value = "json")]
+        format: DataFormat,
+        #[arg(long)]
+        out: PathBuf,
+        /// Also write their DCAT-AP_IT metadata beside PATH (needs `[publish]`).
+        #[arg(long)]
+        dcat: bool,
+    },
     /// Counts by type, status and language, and the index's size.
     Stats {
-        #[arg(long, short)]
+        #[arg(long, short, env = CONFIG_ENV)]
         config: PathBuf,
     },
     /// Search as `!search` does in chat, with the same output.
     Search {
-        #[arg(long, short)]
+        #[arg(long, short, env = CONFIG_ENV)]
         config: PathBuf,
         /// Include practices waiting for approval (as a moderator sees them).
         #[arg(long)]
@@ -168,6 +244,7 @@ impl IndexAction {
             IndexAction::Add { config, .. }
             | IndexAction::Remove { config, .. }
             | IndexAction::List { config, .. }
+            | IndexAction::Export { config, .. }
             | IndexAction::Stats { config }
             | IndexAction::Search { config, .. } => config,
         }
@@ -182,21 +259,34 @@ fn load(path: &std::path::Path) -> Result<Config, ExitCode> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-                EnvFilter::new("info,matrix_sdk=warn,matrix_sdk::http_client=off")
-            }),
-        )
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr)
-        .init();
+    let version = format!(
+        "{} (store schema {})",
+        env!("CARGO_PKG_VERSION"),
+        pspm::store::SCHEMA_VERSION
+    );
+    // Built once at start, for the life of the process.
+    let matches = Cli::command().version(version.leak() as &str).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,matrix_sdk=warn,matrix_sdk::http_client=off"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Text => logs
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+        LogFormat::Json => logs.json().with_ansi(false).init(),
+    }
     let config_path = match &cli.command {
         CliCommand::Run { config }
         | CliCommand::Provision { config }
         | CliCommand::Check { config }
         | CliCommand::Export { config, .. }
+        | CliCommand::Publish { config, .. }
         | CliCommand::Rebuild { config }
         | CliCommand::Report { config, .. } => config,
         CliCommand::Index { action } => action.config(),
@@ -262,22 +352,22 @@ fn main() -> ExitCode {
             CliCommand::Export {
                 format, out, full, ..
             } => {
-                let Some(format) = Format::parse(&format) else {
-                    return Err(anyhow::anyhow!(
-                        "--format must be csv, json or md, not \"{format}\""
-                    ));
-                };
                 let visibility = if full {
                     Visibility::Full
                 } else {
                     Visibility::Public
                 };
-                pspm::app::export(&config, format, visibility, &out).map(|files| {
+                pspm::app::export(&config, format.into(), visibility, &out).map(|files| {
                     for file in files {
                         println!("{}", file.display());
                     }
                 })
             }
+            CliCommand::Publish { out, .. } => pspm::app::publish(&config, &out).map(|files| {
+                for file in files {
+                    println!("{}", file.display());
+                }
+            }),
             CliCommand::Rebuild { .. } => pspm::app::rebuild(&config).await.map(|report| {
                 println!(
                     "rebuilt from {} events: {} proposals, {} votes, {} comments",
@@ -360,6 +450,13 @@ fn index(config: &Config, action: IndexAction) -> anyhow::Result<ExitCode> {
             if removed == 0 {
                 eprintln!("pspm: no practice has the id or path {target}");
                 return Ok(ExitCode::FAILURE);
+            }
+        }
+        IndexAction::Export {
+            format, out, dcat, ..
+        } => {
+            for file in pspm::app::index_export(config, format.into(), &out, dcat)? {
+                println!("{}", file.display());
             }
         }
         IndexAction::List { pending, .. } => {

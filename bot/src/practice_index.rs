@@ -9,7 +9,10 @@ use crate::domain::practice_repository::{
 
 impl PracticeRepository for Index {
     fn search(&self, query: &str, options: SearchOptions) -> Result<SearchResults, IndexError> {
-        Index::search(self, query, options)
+        let started = std::time::Instant::now();
+        let results = Index::search(self, query, options);
+        crate::telemetry::metrics().search(started.elapsed());
+        results
     }
     fn get(&self, id: &str) -> Result<Option<Practice>, IndexError> {
         Index::get(self, id)

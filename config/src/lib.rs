@@ -9,8 +9,10 @@
 //!
 //! Nothing here talks to Matrix or to storage: loading is a pure function of the files.
 
+pub mod http;
 pub mod monitoring;
 pub mod plan;
+pub mod publish;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -20,6 +22,7 @@ use serde::Deserialize;
 
 pub use monitoring::{Action, ExpectedResult, Monitoring, Objective};
 pub use plan::{Plan, PlanFile, Section, PHASES};
+pub use publish::{PublishConfig, Publishing};
 
 /// Environment variable that overrides `matrix.password`.
 pub const PASSWORD_ENV: &str = "PSPM_MATRIX_PASSWORD";
@@ -243,6 +246,10 @@ struct RawConfig {
     monitoring: RawMonitoringConfig,
     #[serde(default)]
     index: IndexConfig,
+    #[serde(default)]
+    publish: PublishConfig,
+    #[serde(default)]
+    http: http::HttpConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -297,6 +304,10 @@ pub struct Config {
     pub monitoring: MonitoringConfig,
     /// Limits of `pspm index add`.
     pub index: IndexConfig,
+    /// The open-data package's metadata (`pspm publish`).
+    pub publish: PublishConfig,
+    /// Where `/health` and `/metrics` are served, if anywhere.
+    pub http_listen: Option<std::net::SocketAddr>,
     /// Public Body per homeserver name.
     pub organisations: BTreeMap<String, String>,
     pub plan_path: PathBuf,
@@ -325,6 +336,8 @@ impl Config {
         validate_matrix(path, &matrix)?;
         validate_bot(path, &raw.bot)?;
         validate_index(path, &raw.index)?;
+        raw.publish.validate(path)?;
+        let http_listen = raw.http.address(path)?;
         for server in raw.organisations.keys() {
             if !is_server_name(server) {
                 return Err(ConfigError::invalid(
@@ -371,6 +384,8 @@ impl Config {
             bot: raw.bot,
             monitoring,
             index: raw.index,
+            publish: raw.publish,
+            http_listen,
             organisations: raw.organisations,
             plan_path,
             plan,

@@ -480,3 +480,40 @@ fn monitoring_errors_name_file_line_and_problem() {
     let bad_zone = CONFIG.to_owned() + "\n[monitoring]\ntime_zone = \"Mars/Olympus\"\n";
     assert!(load_error(&bad_zone, PLAN).contains("monitoring.time_zone"));
 }
+
+#[test]
+fn publishing_is_optional_checked_when_given_and_complete_when_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), CONFIG, PLAN);
+    let config = Config::load_with_password(&path, None).unwrap();
+    assert_eq!(config.publish.licence, publish::CC_BY_4);
+    let missing = config.publish.require(&path).unwrap_err().to_string();
+    assert!(
+        missing.contains("key `publish.base_url`") && missing.contains("pspm publish"),
+        "{missing}"
+    );
+
+    let given = format!(
+        "{CONFIG}\n[publish]\nbase_url = \"https://dati.mef.gov.it/pspm\"\npublisher = \"MEF\"\npublisher_id = \"m_ef\"\n"
+    );
+    let path = write(dir.path(), &given, PLAN);
+    let config = Config::load_with_password(&path, None).unwrap();
+    let publishing = config.publish.require(&path).unwrap();
+    assert_eq!(publishing.base_url, "https://dati.mef.gov.it/pspm/");
+    assert_eq!(
+        (publishing.publisher, publishing.publisher_id),
+        ("MEF", "m_ef")
+    );
+
+    for (line, key) in [
+        ("base_url = \"ftp://x\"", "publish.base_url"),
+        ("frequency = \"every day\"", "publish.frequency"),
+        ("contact_email = \"nobody\"", "publish.contact_email"),
+        ("licence = \"CC-BY\"", "publish.licence"),
+        ("colour = \"blue\"", "colour"),
+    ] {
+        let error = load_error(&format!("{CONFIG}\n[publish]\n{line}\n"), PLAN);
+        assert!(error.contains(key), "{line}: {error}");
+        assert_eq!(error.lines().count(), 1, "{error}");
+    }
+}

@@ -13,10 +13,9 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure};
-use pspm_e2e::bench::futures_join_all;
 use pspm_e2e::federated_plan::exported;
 use pspm_e2e::local_plan::{difference, LocalPlan};
-use pspm_e2e::traffic::{Act, Mix, Person};
+use pspm_e2e::traffic::{all_act, crowd, Act, Mix};
 use pspm_e2e::{percent_encode, Observer, Result, Rng, User};
 
 const PEOPLE: usize = 5;
@@ -34,11 +33,7 @@ const MIX: Mix = Mix {
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> Result<()> {
     let mut plan = LocalPlan::start("backlog", PEOPLE).await?;
-    let mut cards = Vec::new();
-    for i in 0..PROPOSALS {
-        let author = &plan.people[i % PEOPLE];
-        cards.push(plan.propose(author, &format!("Proposta {i}")).await?.1);
-    }
+    let cards = plan.propose_each(PROPOSALS, "Proposta").await?;
     let observer = Observer::start(&plan.moderator).await?;
     println!("PSPM backlog benchmark (Synapse on SQLite, loopback, this machine)");
 
@@ -52,37 +47,15 @@ async fn main() -> Result<()> {
     // The backlog, sent by five people at once while the bot is down.
     plan.bot.stop()?;
     let mut seeds = Rng::from_env_or_time("backlog benchmark");
-    let mut people: Vec<(Person, Rng)> = plan
-        .people
-        .iter()
-        .map(|user| {
-            (
-                Person::new(user.clone_session()),
-                Rng::seeded(seeds.next_u64()),
-            )
-        })
-        .collect();
+    let mut people = crowd(&plan.people, &mut seeds);
     let sending = Instant::now();
-    let room = &plan.room;
-    let sent = futures_join_all(people.iter_mut().map(|(person, rng)| {
-        let cards = &cards;
-        async move {
-            let mut acts = Vec::new();
-            for _ in 0..BACKLOG / PEOPLE {
-                acts.push(person.act(room, cards, MIX, rng).await?);
-            }
-            Result::Ok(acts)
-        }
-    }))
-    .await;
+    let sent = all_act(&mut people, &plan.room, &cards, MIX, BACKLOG / PEOPLE).await?;
     let mut commands = Vec::new();
     let mut events = 0;
-    for acts in sent {
-        for act in acts? {
-            events += 1;
-            if let Act::Command(id) = act {
-                commands.push(id);
-            }
+    for act in sent.into_iter().flatten() {
+        events += 1;
+        if let Act::Command(id) = act {
+            commands.push(id);
         }
     }
     let sent_in = sending.elapsed();
@@ -161,12 +134,7 @@ async fn main() -> Result<()> {
             difference(&truth, &export)
         );
     }
-    let votes: u64 = truth
-        .votes
-        .values()
-        .flat_map(|by| by.values())
-        .map(|(s, o)| s + o)
-        .sum();
+    let votes = truth.standing_votes();
     let comments: u64 = truth.comments.values().sum();
     println!(
         "nothing lost: {} commands answered once each; export = room history ({votes} standing votes, {comments} comments)",

@@ -22,14 +22,7 @@ async fn main() -> Result<()> {
     let echo = synapse.register("echo", false).await?;
     let (mut bot, room) = bot_in_section(
         &synapse,
-        &BotSetup {
-            bot: &bot_user,
-            plan_id: "bench",
-            sections: &["dati"],
-            language: "en",
-            moderators: &[],
-            allowed_servers: &[SERVER],
-        },
+        &BotSetup::english(&bot_user, "bench", &[SERVER]),
         |_| Ok(()),
         &[&alice, &echo],
     )

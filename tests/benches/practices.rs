@@ -62,7 +62,7 @@ async fn measure(
         moderators: &[],
         allowed_servers: &[SERVER],
     };
-    let link_index = |bot: &pspm_e2e::Bot| {
+    let link_index = |bot: &mut pspm_e2e::Bot| {
         if let Some(index) = index {
             let data = bot.dir.path().join("data");
             std::fs::create_dir_all(&data)?;

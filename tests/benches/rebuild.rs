@@ -8,9 +8,8 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure};
-use pspm_e2e::bench::futures_join_all;
 use pspm_e2e::local_plan::LocalPlan;
-use pspm_e2e::traffic::{Mix, Person};
+use pspm_e2e::traffic::{all_act, crowd, Mix};
 use pspm_e2e::{percent_encode, Observer, Result, Rng, User};
 use serde_json::Value;
 
@@ -28,37 +27,11 @@ const MIX: Mix = Mix {
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> Result<()> {
     let mut plan = LocalPlan::start("rebuild", PEOPLE).await?;
-    let mut cards = Vec::new();
-    for i in 0..PROPOSALS {
-        let author = &plan.people[i % PEOPLE];
-        cards.push(plan.propose(author, &format!("Proposta {i}")).await?.1);
-    }
+    let cards = plan.propose_each(PROPOSALS, "Proposta").await?;
     let observer = Observer::start(&plan.moderator).await?;
     let mut seeds = Rng::from_env_or_time("rebuild benchmark");
-    let mut people: Vec<(Person, Rng)> = plan
-        .people
-        .iter()
-        .map(|user| {
-            (
-                Person::new(user.clone_session()),
-                Rng::seeded(seeds.next_u64()),
-            )
-        })
-        .collect();
-    let room = &plan.room;
-    let sent = futures_join_all(people.iter_mut().map(|(person, rng)| {
-        let cards = &cards;
-        async move {
-            for _ in 0..EVENTS / PEOPLE {
-                person.act(room, cards, MIX, rng).await?;
-            }
-            Result::Ok(())
-        }
-    }))
-    .await;
-    for person in sent {
-        person?;
-    }
+    let mut people = crowd(&plan.people, &mut seeds);
+    all_act(&mut people, &plan.room, &cards, MIX, EVENTS / PEOPLE).await?;
     let everyone: Vec<&User> = plan.people.iter().collect();
     plan.settle_observed(&observer, &everyone).await?;
     drop(observer);

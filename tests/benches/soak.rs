@@ -16,7 +16,7 @@ use anyhow::{bail, ensure};
 use pspm_e2e::bench::futures_join_all;
 use pspm_e2e::federated_plan::exported;
 use pspm_e2e::local_plan::{card_of, difference, LocalPlan};
-use pspm_e2e::traffic::{Act, Mix, Person};
+use pspm_e2e::traffic::{crowd, Act, Mix};
 use pspm_e2e::{Observer, Result, Rng, User};
 
 const PEOPLE: usize = 6;
@@ -59,16 +59,7 @@ async fn main() -> Result<()> {
     println!("bot RSS at the start: {rss_start:.1} MB");
 
     let mut seeds = Rng::from_env_or_time("soak benchmark");
-    let mut people: Vec<(Person, Rng)> = plan
-        .people
-        .iter()
-        .map(|user| {
-            (
-                Person::new(user.clone_session()),
-                Rng::seeded(seeds.next_u64()),
-            )
-        })
-        .collect();
+    let mut people = crowd(&plan.people, &mut seeds);
     let (sent, sending) = (AtomicUsize::new(0), AtomicBool::new(true));
     let commands = Mutex::new(Vec::new());
     let started = Instant::now();
@@ -213,12 +204,7 @@ async fn main() -> Result<()> {
             difference(&truth, &export)
         );
     }
-    let votes: u64 = truth
-        .votes
-        .values()
-        .flat_map(|by| by.values())
-        .map(|(s, o)| s + o)
-        .sum();
+    let votes = truth.standing_votes();
     println!(
         "tallies = room history ({} events): {} proposals, {votes} standing votes, {} comments; {} commands answered once each",
         history.len(),

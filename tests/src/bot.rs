@@ -23,6 +23,21 @@ pub struct BotSetup<'a> {
     pub allowed_servers: &'a [&'a str],
 }
 
+impl<'a> BotSetup<'a> {
+    /// An English plan `plan_id` with one section, `dati`, no configured moderator, and
+    /// `servers` admitted.
+    pub fn english(bot: &'a User, plan_id: &'a str, servers: &'a [&'a str]) -> BotSetup<'a> {
+        BotSetup {
+            bot,
+            plan_id,
+            sections: &["dati"],
+            language: "en",
+            moderators: &[],
+            allowed_servers: servers,
+        }
+    }
+}
+
 /// A `pspm run` child process with its own config folder.
 pub struct Bot {
     pub dir: tempfile::TempDir,
@@ -32,6 +47,8 @@ pub struct Bot {
     starts: u32,
     /// `RUST_LOG` of the bot process.
     pub log_filter: String,
+    /// More environment variables of the bot process (e.g. `PSPM_LOG_FORMAT`).
+    pub env: Vec<(String, String)>,
 }
 
 impl Bot {
@@ -69,6 +86,7 @@ impl Bot {
             child: None,
             starts: 0,
             log_filter: "info,pspm=debug,matrix_sdk=warn,matrix_sdk::http_client=off".to_owned(),
+            env: Vec::new(),
         };
         bot.write_plan(setup.plan_id, setup.sections)?;
         Ok(bot)
@@ -116,6 +134,7 @@ impl Bot {
             .arg(&self.config)
             .env("RUST_LOG", &self.log_filter)
             .env_remove("PSPM_MATRIX_PASSWORD")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdout(log.try_clone()?)
             .stderr(log)
             .spawn()
@@ -220,11 +239,11 @@ impl Drop for Bot {
 pub async fn bot_in_section(
     synapse: &Synapse,
     setup: &BotSetup<'_>,
-    prepare: impl FnOnce(&Bot) -> Result<()>,
+    prepare: impl FnOnce(&mut Bot) -> Result<()>,
     members: &[&User],
 ) -> Result<(Bot, String)> {
     let mut bot = Bot::configure(synapse, setup)?;
-    prepare(&bot)?;
+    prepare(&mut bot)?;
     bot.start()?;
     let section = setup
         .sections

@@ -387,6 +387,16 @@ impl User {
         found.ok_or_else(|| anyhow!("no file from {bot} in reply to {text:?}"))
     }
 
+    /// The full JSON export, asked for in chat (`!export json full`: moderators only) and
+    /// downloaded.
+    pub async fn chat_export(&self, room_id: &str, bot: &str) -> Result<Value> {
+        let file = self.command_file(room_id, bot, "!export json full").await?;
+        let bytes = self
+            .download(file["url"].as_str().unwrap_or_default())
+            .await?;
+        Ok(serde_json::from_slice(&bytes)?)
+    }
+
     /// Sends a text and waits for `sender`'s reply to it; returns the reply's content.
     pub async fn command(&self, room_id: &str, bot: &str, text: &str) -> Result<Value> {
         let event_id = self.send_text(room_id, text).await?;

@@ -158,15 +158,9 @@ impl World {
     }
 
     pub async fn export(&self) -> Result<Value> {
-        let file = self
-            .moderator
-            .command_file(&self.room, &self.bot.user_id, "!export json full")
-            .await?;
-        let bytes = self
-            .moderator
-            .download(file["url"].as_str().unwrap_or_default())
-            .await?;
-        Ok(serde_json::from_slice(&bytes)?)
+        self.moderator
+            .chat_export(&self.room, &self.bot.user_id)
+            .await
     }
 }
 
@@ -187,6 +181,17 @@ pub struct Truth {
     pub comments: BTreeMap<String, u64>,
     /// Organisation → people whose latest poll answer is a valid, non-empty one.
     pub poll_voters: BTreeMap<String, u64>,
+}
+
+impl Truth {
+    /// Standing votes on every proposal, supports and oppositions together.
+    pub fn standing_votes(&self) -> u64 {
+        self.votes
+            .values()
+            .flat_map(|by| by.values())
+            .map(|(s, o)| s + o)
+            .sum()
+    }
 }
 
 fn organisation(names: &[String], user: &str) -> String {

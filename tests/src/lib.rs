@@ -16,6 +16,7 @@
 //! - `waiting`: [`wait_for`], polling until something happens.
 //! - `observer`: [`Observer`], latency seen through `/sync`.
 //! - `chromium`: headless Chromium for the HTML report, and a census of a screenshot's pixels.
+//! - `axe`: [`axe_audit`], axe-core's accessibility rules run over a page in Chromium.
 //! - `rng`: [`Rng`], random interleavings that can be replayed.
 //! - `statistics`: [`percentile`].
 //! - [`federation`]: four federating homeservers; [`federated_plan`]: a bot on them.
@@ -23,6 +24,7 @@
 //!   and the truth of room history; [`traffic`]: mixed traffic from those people.
 //! - [`bench`]: what the benchmarks share.
 
+mod axe;
 mod bot;
 mod chromium;
 mod client;
@@ -30,6 +32,7 @@ mod homeserver;
 mod observer;
 mod paths;
 mod percent_encoding;
+mod postgres;
 mod rng;
 mod statistics;
 mod synapse;
@@ -41,6 +44,7 @@ pub mod federation;
 pub mod local_plan;
 pub mod traffic;
 
+pub use axe::{axe_audit, axe_script, Violation};
 pub use bot::{bot_in_section, Bot, BotSetup};
 pub use chromium::{census, chromium, run_chromium, screenshot, Census};
 pub use client::User;
@@ -48,6 +52,7 @@ pub use homeserver::free_port;
 pub use observer::Observer;
 pub use paths::{pspm_binary, repo_root};
 pub use percent_encoding::percent_encode;
+pub use postgres::Postgres;
 pub use rng::Rng;
 pub use statistics::percentile;
 pub use synapse::{RateLimits, Synapse};

@@ -96,6 +96,17 @@ impl LocalPlan {
 
     /// The bot has applied everything each of `users` sent before: a `!ping` from each is
     /// answered (a homeserver delivers a room's events in order).
+    /// `count` proposals titled `prefix 0`, `prefix 1`, …, by the people in turn; their
+    /// cards' event IDs.
+    pub async fn propose_each(&self, count: usize, prefix: &str) -> Result<Vec<String>> {
+        let mut cards = Vec::with_capacity(count);
+        for i in 0..count {
+            let author = &self.people[i % self.people.len()];
+            cards.push(self.propose(author, &format!("{prefix} {i}")).await?.1);
+        }
+        Ok(cards)
+    }
+
     pub async fn settle(&self, users: &[&User]) -> Result<()> {
         for user in users {
             self.ask(user, "!ping").await?;
@@ -115,15 +126,9 @@ impl LocalPlan {
 
     /// The moderators' JSON export, asked for in chat (`!export json full`).
     pub async fn export(&self) -> Result<Value> {
-        let file = self
-            .moderator
-            .command_file(&self.room, &self.bot.user_id, "!export json full")
-            .await?;
-        let bytes = self
-            .moderator
-            .download(file["url"].as_str().unwrap_or_default())
-            .await?;
-        Ok(serde_json::from_slice(&bytes)?)
+        self.moderator
+            .chat_export(&self.room, &self.bot.user_id)
+            .await
     }
 
     /// `pspm export --format json --full` into `path`, offline (the bot stopped), parsed.

@@ -37,10 +37,30 @@ pub struct Synapse {
 
 impl Synapse {
     pub async fn start(server_name: &str, limits: RateLimits) -> Result<Synapse> {
+        Synapse::start_on(server_name, limits, None).await
+    }
+
+    /// As [`Synapse::start`], on PostgreSQL (the cluster's socket folder) instead of SQLite.
+    pub async fn start_on_postgres(
+        server_name: &str,
+        limits: RateLimits,
+        postgres: &crate::Postgres,
+    ) -> Result<Synapse> {
+        Synapse::start_on(server_name, limits, Some(postgres.socket_dir())).await
+    }
+
+    async fn start_on(
+        server_name: &str,
+        limits: RateLimits,
+        postgres: Option<&Path>,
+    ) -> Result<Synapse> {
         synapse_python()?;
         let dir = tempfile::Builder::new().prefix("pspm-synapse-").tempdir()?;
         let port = free_port()?;
         let mut init = Command::new(repo_root().join("scripts/synapse"));
+        if let Some(socket) = postgres {
+            init.env("PSPM_SYNAPSE_POSTGRES", socket);
+        }
         init.args([
             "init",
             &dir.path().to_string_lossy(),

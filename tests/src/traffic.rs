@@ -4,7 +4,41 @@
 
 use std::collections::HashMap;
 
+use crate::bench::futures_join_all;
 use crate::{Result, Rng, User};
+
+/// Each of `users` as a [`Person`] with a random source of their own, seeded from `seeds`.
+pub fn crowd(users: &[User], seeds: &mut Rng) -> Vec<(Person, Rng)> {
+    users
+        .iter()
+        .map(|user| {
+            (
+                Person::new(user.clone_session()),
+                Rng::seeded(seeds.next_u64()),
+            )
+        })
+        .collect()
+}
+
+/// Everyone in `people` takes `each` actions on `cards` at once, as fast as their server
+/// takes them; what they did, person by person.
+pub async fn all_act(
+    people: &mut [(Person, Rng)],
+    room: &str,
+    cards: &[String],
+    mix: Mix,
+    each: usize,
+) -> Result<Vec<Vec<Act>>> {
+    let sent = futures_join_all(people.iter_mut().map(|(person, rng)| async move {
+        let mut acts = Vec::with_capacity(each);
+        for _ in 0..each {
+            acts.push(person.act(room, cards, mix, rng).await?);
+        }
+        Result::Ok(acts)
+    }))
+    .await;
+    sent.into_iter().collect()
+}
 
 /// What a person does next, by weight.
 #[derive(Debug, Clone, Copy)]

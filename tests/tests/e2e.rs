@@ -1,10 +1,13 @@
 //! End-to-end tests: a real Synapse per test, the real `pspm` binary, plain HTTP clients.
 
+mod deletion;
 mod faults;
 mod federation;
 mod federation_bed;
 mod foundation;
 mod monitoring;
+mod open_data;
+mod operations;
 mod participation;
 mod practices;
 mod sending;

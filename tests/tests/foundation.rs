@@ -344,17 +344,7 @@ async fn invites_are_accepted_only_from_allowed_servers() -> Result<()> {
     let welcoming = synapse.register("pspm", false).await?;
     let strict = synapse.register("pspm-strict", false).await?;
     let alice = synapse.register("alice", false).await?;
-    let mut open_bot = Bot::configure(
-        &synapse,
-        &BotSetup {
-            bot: &welcoming,
-            plan_id: "open",
-            sections: &["dati"],
-            language: "en",
-            moderators: &[],
-            allowed_servers: &[SERVER],
-        },
-    )?;
+    let mut open_bot = Bot::configure(&synapse, &BotSetup::english(&welcoming, "open", &[SERVER]))?;
     // This bot admits only another homeserver, so the local users count as foreign to it.
     let mut strict_bot = Bot::configure(
         &synapse,

@@ -1,14 +1,16 @@
 //! Monitoring end to end: an accepted proposal becomes an action, its owner updates it and
-//! others cannot, `!status` adds up, `!chart` uploads a PNG of the announced size, the daily
-//! reminder is posted once and not again after a restart, and the report renders in
-//! headless Chromium: what it shows is in the DOM and drawn in a screenshot.
+//! others cannot, `!status` adds up, `!chart` and `!chart results` upload PNGs of the
+//! announced size whose body says what they show, the daily reminder is posted once and not
+//! again after a restart, and the report renders in headless Chromium at phone and desktop
+//! widths: what it shows is in the DOM, drawn in screenshots, and axe-core finds no serious
+//! or critical accessibility violation.
 
 use std::time::Duration;
 
 use chrono::{Days, Utc};
 use pspm_e2e::{
-    bot_in_section, repo_root, run_chromium, screenshot, wait_for, BotSetup, RateLimits, Result,
-    Synapse,
+    axe_audit, bot_in_section, repo_root, run_chromium, screenshot, wait_for, BotSetup, RateLimits,
+    Result, Synapse,
 };
 use serde_json::Value;
 
@@ -18,7 +20,7 @@ fn body(content: &Value) -> String {
     content["body"].as_str().unwrap_or_default().to_owned()
 }
 
-fn plan(alice: &str, bob: &str) -> String {
+pub(crate) fn plan(alice: &str, bob: &str) -> String {
     // Dates relative to today, with margins so the test holds around midnight in Rome.
     let today = Utc::now().date_naive();
     let late = today - Days::new(3);
@@ -171,32 +173,39 @@ async fn actions_progress_status_chart_reminder_and_report() -> Result<()> {
     );
     assert!(status.contains("`A.LATE` Catalogo dei dati"), "{status}");
 
-    // The chart: an m.image whose PNG decodes to the size the event announces.
-    let chart = alice.command_file(&room, &bot_id, "!chart").await?;
-    assert_eq!(chart["msgtype"], "m.image", "{chart}");
-    let bytes = alice
-        .download(chart["url"].as_str().expect("an mxc URL"))
-        .await?;
+    // The chart: an m.image whose PNG decodes to the size the event announces, and whose body
+    // is its text alternative.
     let artifacts = repo_root().join("target/e2e-artifacts");
     std::fs::create_dir_all(&artifacts)?;
-    std::fs::write(artifacts.join("chart.png"), &bytes)?;
-    let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
-    let reader = decoder.read_info()?;
-    let info = reader.info();
-    assert_eq!(
-        u64::from(info.width),
-        chart["info"]["w"].as_u64().unwrap_or(0)
-    );
-    assert_eq!(
-        u64::from(info.height),
-        chart["info"]["h"].as_u64().unwrap_or(0)
-    );
+    let chart = alice.command_file(&room, &bot_id, "!chart").await?;
+    let text = body(&chart);
     assert!(
-        info.width >= 600 && info.height >= 200,
-        "{}x{}",
-        info.width,
-        info.height
+        text.starts_with("Dati pubblici: 25% overall across 3 actions")
+            && text.contains("1 action late: A.LATE Catalogo dei dati (0%)."),
+        "{text}"
     );
+    check_png(&alice, &chart, &artifacts.join("chart.png")).await?;
+
+    // Results over time: two measurements, and a chart whose body names the result and them.
+    let earlier = (Utc::now().date_naive() - Days::new(40)).to_string();
+    let measured = ask(&moderator, &format!("!measure R.1 1250 {earlier}")).await?;
+    assert!(
+        body(&measured).contains("1250 dataset"),
+        "{}",
+        body(&measured)
+    );
+    ask(&moderator, "!measure R.1 1400,5").await?;
+    let results = alice.command_file(&room, &bot_id, "!chart results").await?;
+    let text = body(&results);
+    assert!(
+        text.starts_with("1 expected result of Dati pubblici.")
+            && text.contains("R.1 Dataset pubblicati: latest 1,400.5 dataset on ")
+            && text.contains(&format!(
+                "measurements over time: 1,250 on {earlier}; 1,400.5 on "
+            )),
+        "{text}"
+    );
+    check_png(&alice, &results, &artifacts.join("chart-results.png")).await?;
 
     // A restart the same day sends no second reminder.
     bot.stop()?;
@@ -223,52 +232,88 @@ async fn actions_progress_status_chart_reminder_and_report() -> Result<()> {
     let page = out.join("index.html");
     let url = format!("file://{}", page.display());
 
-    // Headless Chromium renders it: the section, the percentages as text and as the bars'
-    // labels, the bars' legend, the results chart's row and the outcome are in the DOM.
+    // Headless Chromium renders it: the section and its anchor, the percentages, the status
+    // names, the charts with their text alternatives, the results and the outcome are in
+    // the DOM.
     let dom = String::from_utf8(run_chromium(&url, &["--dump-dom"])?.stdout)?;
     for shown in [
+        "<html lang=\"en\">",
         "<h1>Piano di monitoraggio</h1>",
-        "<h2 class=\"section-title\">Dati pubblici</h2>",
-        "<a href=\"#section-1\">Dati pubblici</a>",
+        "<h2 class=\"section-title\" id=\"section-1-title\">Dati pubblici</h2>",
+        "<li><a href=\"#section-1\">Dati pubblici</a></li>",
         "<span class=\"pct\" id=\"overall\">25%</span>",
-        "role=\"img\" aria-label=\"25%\"",
-        "role=\"img\" aria-label=\"50%\"",
-        "</span>not started</th>",
-        "</span>in progress</th>",
-        "</span>due soon</th>",
-        "</span>late</th>",
-        "</span>done</th>",
-        "<td class=\"wide\">R.1 Dataset pubblicati</td>",
+        "<span class=\"pct\">50%</span>",
+        "<th class=\"num\" scope=\"col\">not started</th>",
+        "<th class=\"num\" scope=\"col\">late</th>",
+        "<span class=\"status s-late\">late</span>",
+        "<span class=\"status s-due-soon\">due soon</span>",
+        "<title>Piano di monitoraggio — Dati pubblici</title>",
+        "<desc>Dati pubblici: 25% overall across 3 actions",
+        "<p class=\"alt\">Dati pubblici: 25% overall across 3 actions",
+        "<th class=\"wide\" scope=\"row\">R.1 Dataset pubblicati</th>",
         "<td class=\"num\">10&nbsp;dataset</td>",
-        "<td class=\"num\">50&nbsp;dataset</td>",
-        "<td class=\"nowrap\">A.NEW</td>",
+        "<td class=\"num\">1,400.5&nbsp;dataset</td>",
+        "<th class=\"nowrap\" scope=\"row\">A.NEW</th>",
         "survey done",
         "<td class=\"wide\">Open the cadastre</td>",
     ] {
         assert!(dom.contains(shown), "{shown:?} is not in the DOM:\n{dom}");
     }
+    let over_time = format!("measurements over time: 1,250 on {earlier}; 1,400.5 on ");
+    assert!(dom.contains(&over_time), "{over_time:?} is not in the DOM");
 
-    // …and drawn: a phone-width screenshot has text (dark pixels) and coloured bars and
-    // swatches on its white background, down the page, not only the size it asked for.
-    let shot = out.join("report.png");
-    let seen = screenshot(&url, &shot, 390, 2400)?;
-    assert_eq!((seen.width, seen.height), (390, 2400), "{seen:?}");
-    let area = (seen.width * seen.height) as usize;
-    assert!(
-        seen.inked * 50 > area,
-        "under 2% of the page is drawn: {seen:?}"
-    );
-    assert!(seen.dark > 2_000, "too little text is drawn: {seen:?}");
-    assert!(
-        seen.coloured > 500,
-        "the bars and swatches are not drawn: {seen:?}"
-    );
-    assert!(
-        seen.last_inked_row > 800,
-        "the page stops near its top: {seen:?}"
-    );
-    // A blank page of the same size, as a control: the census tells them apart.
+    // …and drawn: at phone and desktop widths the screenshot has text (dark pixels) and
+    // coloured bars and swatches on its white background, down the page.
+    for width in [390, 1280] {
+        let shot = out.join(format!("report-{width}.png"));
+        let seen = screenshot(&url, &shot, width, 2400)?;
+        assert_eq!((seen.width, seen.height), (width, 2400), "{seen:?}");
+        let area = (seen.width * seen.height) as usize;
+        assert!(
+            seen.inked * 20 > area,
+            "under 5% of the page is drawn: {seen:?}"
+        );
+        assert!(seen.dark > 2_000, "too little text is drawn: {seen:?}");
+        assert!(
+            seen.coloured > 5_000,
+            "the bars and the masthead are not drawn: {seen:?}"
+        );
+        assert!(
+            seen.last_inked_row > 1_500,
+            "the page stops near its top: {seen:?}"
+        );
+        println!("report screenshot: {} ({seen:?})", shot.display());
+    }
+
+    // Accessible: axe-core's WCAG 2.1 A/AA rules find nothing serious or critical, at either
+    // width.
+    for width in [390, 1280] {
+        let violations = axe_audit(&page, width, 2400)?;
+        let serious: Vec<_> = violations.iter().filter(|v| v.is_serious()).collect();
+        assert!(serious.is_empty(), "axe at {width} px: {serious:#?}");
+        println!("axe at {width} px: no serious or critical violations; others: {violations:?}");
+    }
+    // A control: the same audit does catch what it should on a page that breaks the rules.
     let control = tempfile::tempdir()?;
+    let broken = control.path().join("broken.html");
+    std::fs::write(
+        &broken,
+        "<!DOCTYPE html><html><head><title>x</title></head><body><main><img src=\"x.png\">\
+         <p style=\"color:#bbb;background:#fff\">faint</p></main></body></html>",
+    )?;
+    let caught: Vec<String> = axe_audit(&broken, 390, 800)?
+        .into_iter()
+        .filter(|v| v.is_serious())
+        .map(|v| v.id)
+        .collect();
+    for rule in ["html-has-lang", "image-alt", "color-contrast"] {
+        assert!(
+            caught.iter().any(|id| id == rule),
+            "axe missed {rule}: {caught:?}"
+        );
+    }
+
+    // A blank page of the same size, as a control: the census tells them apart.
     let blank = control.path().join("blank.html");
     std::fs::write(&blank, "<!DOCTYPE html><html><body></body></html>")?;
     let empty = screenshot(
@@ -278,6 +323,39 @@ async fn actions_progress_status_chart_reminder_and_report() -> Result<()> {
         2400,
     )?;
     assert_eq!(empty.inked, 0, "{empty:?}");
-    println!("report screenshot: {} ({seen:?})", shot.display());
+    Ok(())
+}
+
+/// Downloads the image a message points to, saves it to `path`, and checks it decodes to the
+/// size the message announces.
+async fn check_png(user: &pspm_e2e::User, content: &Value, path: &std::path::Path) -> Result<()> {
+    assert_eq!(content["msgtype"], "m.image", "{content}");
+    assert!(
+        content["filename"]
+            .as_str()
+            .is_some_and(|f| f.ends_with(".png")),
+        "{content}"
+    );
+    let bytes = user
+        .download(content["url"].as_str().expect("an mxc URL"))
+        .await?;
+    std::fs::write(path, &bytes)?;
+    let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    let reader = decoder.read_info()?;
+    let info = reader.info();
+    assert_eq!(
+        u64::from(info.width),
+        content["info"]["w"].as_u64().unwrap_or(0)
+    );
+    assert_eq!(
+        u64::from(info.height),
+        content["info"]["h"].as_u64().unwrap_or(0)
+    );
+    assert!(
+        info.width >= 1000 && info.height >= 300,
+        "{}x{}",
+        info.width,
+        info.height
+    );
     Ok(())
 }

@@ -85,12 +85,7 @@ async fn votes_sent_while_the_ministry_is_down_count_exactly_once() -> Result<()
             )
         }
     };
-    let counted: u64 = truth
-        .votes
-        .values()
-        .flat_map(|by| by.values())
-        .map(|(s, o)| s + o)
-        .sum();
+    let counted = truth.standing_votes();
     assert!(counted > 0);
     drop(w);
     Ok(())

@@ -9,17 +9,17 @@ use serde_json::Value;
 
 const SERVER: &str = "ministry.test";
 
-struct World {
+pub(crate) struct World {
     /// Kept alive for the test's duration.
     _synapse: Synapse,
-    bot: Bot,
-    moderator: User,
-    alice: User,
-    bob: User,
-    room: String,
+    pub(crate) bot: Bot,
+    pub(crate) moderator: User,
+    pub(crate) alice: User,
+    pub(crate) bob: User,
+    pub(crate) room: String,
 }
 
-async fn world(plan_id: &str) -> Result<World> {
+pub(crate) async fn world(plan_id: &str) -> Result<World> {
     let synapse = Synapse::start(SERVER, RateLimits::Raised).await?;
     let bot_user = synapse.register("pspm", false).await?;
     let moderator = synapse.register("mod", false).await?;
@@ -49,18 +49,18 @@ async fn world(plan_id: &str) -> Result<World> {
     })
 }
 
-fn body(content: &Value) -> &str {
+pub(crate) fn body(content: &Value) -> &str {
     content["body"].as_str().unwrap_or_default()
 }
 
 impl World {
     /// Sends a command and returns the bot's reply content.
-    async fn ask(&self, user: &User, text: &str) -> Result<Value> {
+    pub(crate) async fn ask(&self, user: &User, text: &str) -> Result<Value> {
         user.command(&self.room, &self.bot.user_id, text).await
     }
 
     /// The event ID of the bot's card for proposal `number`, once it is in the room.
-    async fn card(&self, number: u64) -> Result<String> {
+    pub(crate) async fn card(&self, number: u64) -> Result<String> {
         let found = wait_for(Duration::from_secs(30), || async {
             let events = self.alice.messages(&self.room).await?;
             Ok(events.into_iter().find_map(|e| {
@@ -75,7 +75,7 @@ impl World {
     }
 
     /// Waits until `!show n` reports `expected` as its tally line.
-    async fn wait_tally(&self, number: u64, support: u32, oppose: u32) -> Result<()> {
+    pub(crate) async fn wait_tally(&self, number: u64, support: u32, oppose: u32) -> Result<()> {
         let expected = format!("👍 {support} · 👎 {oppose}");
         let mut last = String::new();
         for _ in 0..50 {
@@ -246,7 +246,7 @@ async fn proposals_votes_threads_and_moderation_in_a_real_room() -> Result<()> {
 }
 
 /// Runs `pspm <args>` on the bot's config and requires success.
-fn cli(bot: &Bot, args: &[&str]) -> Result<()> {
+pub(crate) fn cli(bot: &Bot, args: &[&str]) -> Result<()> {
     let output = bot.run_cli(args)?;
     anyhow::ensure!(
         output.status.success(),
@@ -257,7 +257,7 @@ fn cli(bot: &Bot, args: &[&str]) -> Result<()> {
 }
 
 /// `pspm export --format json` into `path` (with `--full` if asked), parsed.
-fn cli_export(bot: &Bot, path: &std::path::Path, full: bool) -> Result<Value> {
+pub(crate) fn cli_export(bot: &Bot, path: &std::path::Path, full: bool) -> Result<Value> {
     let path_arg = path.to_str().unwrap_or_default();
     let mut args = vec!["export", "--format", "json", "--out", path_arg];
     if full {
@@ -267,8 +267,22 @@ fn cli_export(bot: &Bot, path: &std::path::Path, full: bool) -> Result<Value> {
     Ok(serde_json::from_str(&std::fs::read_to_string(path)?)?)
 }
 
+/// Deletes the bot's store and the copy a rebuild keeps of it.
+pub(crate) fn delete_store(bot: &Bot) -> Result<()> {
+    for entry in std::fs::read_dir(bot.dir.path().join("data"))? {
+        let path = entry?.path();
+        if path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("state"))
+        {
+            std::fs::remove_dir_all(path)?;
+        }
+    }
+    Ok(())
+}
+
 /// The JSON export without its generation time, for comparisons.
-fn without_time(mut export: Value) -> Value {
+pub(crate) fn without_time(mut export: Value) -> Value {
     export["generated_at"] = Value::Null;
     export
 }
@@ -333,7 +347,7 @@ async fn exports_in_three_formats_and_a_rebuild_reproduces_them() -> Result<()> 
     let json: Value = serde_json::from_str(&files["export-export.json"])?;
     assert_eq!(
         (json["schema"].as_str(), json["version"].as_u64()),
-        (Some("pspm.export"), Some(1))
+        (Some("pspm.export"), Some(2))
     );
     assert_eq!(json["visibility"], "public");
     let proposals = json["proposals"].as_array().cloned().unwrap_or_default();
@@ -429,16 +443,7 @@ async fn exports_in_three_formats_and_a_rebuild_reproduces_them() -> Result<()> 
     );
 
     // The store lost (deleted with the copy the rebuild kept): room history is enough.
-    let data = w.bot.dir.path().join("data");
-    for entry in std::fs::read_dir(&data)? {
-        let path = entry?.path();
-        if path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with("state"))
-        {
-            std::fs::remove_dir_all(path)?;
-        }
-    }
+    delete_store(&w.bot)?;
     cli(&w.bot, &["rebuild"])?;
     let from_nothing = cli_export(&w.bot, &dir.path().join("from-nothing.json"), true)?;
     assert_eq!(

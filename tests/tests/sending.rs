@@ -34,6 +34,48 @@ async fn running_bot(
     Ok((bot, room))
 }
 
+/// A bot on a Synapse with its default rate limits, and 14 `!ping`s from alice (exempt from
+/// them) sent at once: the bot's replies hit the limit, so some wait in its outbox.
+struct Throttled {
+    synapse: Synapse,
+    bot_user: User,
+    bot: Bot,
+    room: String,
+    alice: User,
+    pings: Vec<String>,
+}
+
+async fn throttled() -> Result<Throttled> {
+    let synapse = Synapse::start(SERVER, RateLimits::Default).await?;
+    let bot_user = synapse.register("pspm", false).await?;
+    let alice = synapse.register("alice", false).await?;
+    synapse.exempt_from_rate_limits(&alice).await?;
+    let (bot, room) = running_bot(&synapse, &bot_user, &[&alice]).await?;
+    let mut pings = Vec::new();
+    for _ in 0..14 {
+        pings.push(alice.send_text(&room, "!ping").await?);
+    }
+    wait_for(Duration::from_secs(60), || async {
+        Ok(bot.log().contains("M_LIMIT_EXCEEDED").then_some(()))
+    })
+    .await?
+    .ok_or_else(|| {
+        anyhow::anyhow!(
+            "the replies never hit the rate limit:
+{}",
+            bot.log()
+        )
+    })?;
+    Ok(Throttled {
+        synapse,
+        bot_user,
+        bot,
+        room,
+        alice,
+        pings,
+    })
+}
+
 /// The IDs of the bot's own devices (named as its config names them).
 async fn bot_devices(synapse: &Synapse, bot: &Bot) -> Result<Vec<String>> {
     Ok(synapse
@@ -70,23 +112,16 @@ fn outbox_cli(bot: &Bot, args: &[&str]) -> Result<(bool, String, String)> {
 async fn a_revoked_token_is_renewed_on_the_same_device_and_every_reply_goes_out() -> Result<()> {
     // Synapse's default rate limits hold the bot's replies back, so that some are waiting to
     // be sent again when the token is revoked.
-    let synapse = Synapse::start(SERVER, RateLimits::Default).await?;
-    let bot_user = synapse.register("pspm", false).await?;
-    let alice = synapse.register("alice", false).await?;
-    synapse.exempt_from_rate_limits(&alice).await?;
-    let (mut bot, room) = running_bot(&synapse, &bot_user, &[&alice]).await?;
+    let Throttled {
+        synapse,
+        mut bot,
+        room,
+        alice,
+        mut pings,
+        ..
+    } = throttled().await?;
     let devices = bot_devices(&synapse, &bot).await?;
     assert_eq!(devices.len(), 1, "{devices:?}");
-
-    let mut pings = Vec::new();
-    for _ in 0..14 {
-        pings.push(alice.send_text(&room, "!ping").await?);
-    }
-    wait_for(Duration::from_secs(60), || async {
-        Ok(bot.log().contains("M_LIMIT_EXCEEDED").then_some(()))
-    })
-    .await?
-    .ok_or_else(|| anyhow::anyhow!("the replies never hit the rate limit:\n{}", bot.log()))?;
     // Signing the bot's session out (as an admin or another client can) revokes its token
     // while replies wait: every command, before and after, must be answered once.
     synapse.delete_device(&bot.user_id, &devices[0]).await?;
@@ -141,20 +176,14 @@ async fn a_revoked_token_is_renewed_on_the_same_device_and_every_reply_goes_out(
 async fn a_bot_that_can_no_longer_log_in_stops_with_a_clear_line_and_loses_no_reply() -> Result<()>
 {
     // Default rate limits hold replies back, so that some wait in the outbox.
-    let synapse = Synapse::start(SERVER, RateLimits::Default).await?;
-    let bot_user = synapse.register("pspm", false).await?;
-    let alice = synapse.register("alice", false).await?;
-    synapse.exempt_from_rate_limits(&alice).await?;
-    let (mut bot, room) = running_bot(&synapse, &bot_user, &[&alice]).await?;
-    let mut pings = Vec::new();
-    for _ in 0..14 {
-        pings.push(alice.send_text(&room, "!ping").await?);
-    }
-    wait_for(Duration::from_secs(60), || async {
-        Ok(bot.log().contains("M_LIMIT_EXCEEDED").then_some(()))
-    })
-    .await?
-    .ok_or_else(|| anyhow::anyhow!("the replies never hit the rate limit:\n{}", bot.log()))?;
+    let Throttled {
+        synapse,
+        bot_user,
+        mut bot,
+        room,
+        alice,
+        pings,
+    } = throttled().await?;
 
     // An admin changes the bot's password and signs it out everywhere: it can neither send
     // nor log in again with what its config holds. It must not go on silently.

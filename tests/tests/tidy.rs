@@ -14,6 +14,8 @@ const ONLY_IN: &[(&str, &[&str])] = &[
     ("ruma", &["bot/src/matrix/"]),
     ("sled", &["bot/src/store/"]),
     ("tantivy", &["indexer/"]),
+    ("axum", &["bot/src/app/http.rs"]),
+    ("prometheus_client", &["bot/src/telemetry.rs"]),
 ];
 
 /// What the pure domain never touches: the adapters, I/O, and clocks (time is passed in).
@@ -22,6 +24,7 @@ const DOMAIN_FORBIDS: &[&str] = &[
     "crate::store",
     "crate::app",
     "crate::practice_index",
+    "crate::telemetry",
     "tokio",
     "reqwest",
     "std::fs",

@@ -10,13 +10,23 @@ use super::votes::{state_msg, OPPOSE, SUPPORT};
 use super::{CardEdit, Catalogue, Change, Effects, Reaction, Settings, State};
 
 /// The card of proposal `number` was seen in the room as `event_id`: remember it and seed the
-/// vote reactions (once: a card seen again changes nothing).
-pub fn on_posted(state: &State, room_id: &str, number: u32, event_id: &str) -> Effects {
+/// vote reactions (once: a card seen again changes nothing). The card of a proposal deleted
+/// meanwhile is deleted in turn.
+pub fn on_posted(
+    settings: &Settings,
+    state: &State,
+    room_id: &str,
+    number: u32,
+    event_id: &str,
+) -> Effects {
     let Some(proposal) = state.participation.proposals.get(&number) else {
         return Effects::default();
     };
     if proposal.card_event.is_some() || proposal.room_id != room_id {
         return Effects::default();
+    }
+    if proposal.redacted {
+        return super::redactions::late_card(settings, proposal, event_id);
     }
     let mut proposal = proposal.clone();
     proposal.card_event = Some(event_id.to_owned());
@@ -136,6 +146,11 @@ pub fn refresh(
         let Some(card_event) = &proposal.card_event else {
             continue;
         };
+        // A deleted proposal's card is deleted, not edited: an edit would repeat nothing, but
+        // sent after the deletion it would be a message of its own.
+        if proposal.redacted {
+            continue;
+        }
         let card = card_text(settings, state, proposal);
         // What changes with votes and states; the related practices (a search each) are
         // looked up only for a card that is edited.

@@ -34,10 +34,11 @@ pub enum Change {
         phase: Phase,
     },
     Poll(polls::Poll),
-    PollResponse {
+    /// A voter's responses to a poll, in the room's order (the latest before the end counts).
+    PollResponses {
         poll: u32,
         user: String,
-        response: polls::Response,
+        responses: Vec<polls::Response>,
     },
     /// A server not admitted was told so in a room (once per server and room). Records of
     /// older stores (one per user) decode with empty fields and tell nothing.

@@ -42,6 +42,9 @@ pub struct FilePost {
     pub content: Vec<u8>,
     /// Width and height, when the file is an image to show (`m.image`).
     pub image: Option<(u32, u32)>,
+    /// What the file shows, in words: the message's `body` (a caption, and an image's text
+    /// alternative for screen readers and text-only clients); the file name when `None`.
+    pub caption: Option<String>,
 }
 
 /// A message that answers no one, e.g. the daily reminder. `key` names it uniquely (its
@@ -51,6 +54,36 @@ pub struct Notice {
     pub room_id: String,
     pub key: String,
     pub text: Rendered,
+    /// Set when the notice tells of a deletion: its content carries what was deleted, which
+    /// history no longer shows, so that a rebuild reaches the same state.
+    pub tombstone: Option<Tombstone>,
+}
+
+/// What a deleted message had created, as a tombstone notice records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tombstone {
+    /// Proposal `number`, from message `source`; its card, when the bot had seen it, is
+    /// deleted too.
+    Proposal {
+        number: u32,
+        source: String,
+        card: Option<String>,
+    },
+    /// A comment in proposal `proposal`'s thread, or feedback on the section (`None`).
+    Comment {
+        source: String,
+        proposal: Option<u32>,
+    },
+    /// The card of proposal `number`, deleted because the proposal was, seen only after.
+    Card { number: u32, card: String },
+}
+
+/// The bot's card of a deleted proposal, to delete (with the bot's edits of it, which
+/// repeat its text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardRedaction {
+    pub room_id: String,
+    pub card_event: String,
 }
 
 /// A new text for the card of proposal `number` (an edit of the card's event).
@@ -102,6 +135,38 @@ impl Reply {
     }
 }
 
+/// What a command came to, for the operator's metrics (`/metrics`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommandRun {
+    /// The command's English name (`propose`, `vote`, …), `unknown` for a `!word` that is
+    /// not one.
+    pub name: &'static str,
+    pub outcome: CommandOutcome,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommandOutcome {
+    /// It did what it was asked (or answered what it was asked).
+    Done,
+    /// It was understood and refused: not allowed, wrong phase, not found, …
+    Refused,
+    /// Its arguments could not be understood.
+    Invalid,
+    /// Its sender was over their command budget: nothing was done.
+    OverBudget,
+}
+
+impl CommandOutcome {
+    pub fn name(self) -> &'static str {
+        match self {
+            CommandOutcome::Done => "done",
+            CommandOutcome::Refused => "refused",
+            CommandOutcome::Invalid => "invalid",
+            CommandOutcome::OverBudget => "over_budget",
+        }
+    }
+}
+
 /// What applying one input produced.
 #[derive(Debug, Default, PartialEq)]
 pub struct Effects {
@@ -114,6 +179,10 @@ pub struct Effects {
     pub poll_ends: Vec<PollEndPost>,
     /// New texts for the bot's proposal cards (Matrix edits of the card).
     pub card_edits: Vec<CardEdit>,
+    /// Cards of deleted proposals, to delete.
+    pub card_redactions: Vec<CardRedaction>,
+    /// The command the input was, and what came of it.
+    pub command: Option<CommandRun>,
     pub changes: Vec<Change>,
 }
 

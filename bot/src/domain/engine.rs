@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    authority, ballot_order, budget, cards, command, polls, practice_repository, reminders, votes,
-    Change, Effects, Input, Role, Settings, State,
+    authority, ballot_order, budget, cards, command, polls, practice_repository, redactions,
+    reminders, votes, Change, Effects, Input, Role, Settings, State,
 };
 
 /// Decides what to do with each input. Owns the state; single-threaded by design: the sync
@@ -103,7 +103,15 @@ impl Engine {
                 room_id,
                 sender,
                 redacts,
-            } => votes::on_redaction(settings, state, &room_id, &sender, &redacts),
+            } => redactions::on_redaction(
+                settings,
+                state,
+                practices.as_deref(),
+                &room_id,
+                &sender,
+                &redacts,
+            ),
+            Input::Recreated(recreated) => redactions::recreate(settings, state, &recreated),
             Input::PollPosted {
                 room_id,
                 poll_id,
@@ -112,26 +120,27 @@ impl Engine {
             Input::PollResponse(response) => polls::on_response(state, &response),
             Input::PollEnded {
                 sender,
+                event_id,
                 start,
                 at_ms,
                 ..
-            } => polls::on_ended(settings, state, &sender, &start, at_ms),
+            } => polls::on_ended(settings, state, &sender, &event_id, &start, at_ms),
             Input::Edit(edit) => command::propose::on_edit(settings, state, &edit),
             Input::CardPosted {
                 room_id,
                 number,
                 event_id,
-            } => cards::on_posted(state, &room_id, number, &event_id),
+            } => cards::on_posted(settings, state, &room_id, number, &event_id),
             Input::Tick => reminders::daily(settings, state, now),
-            Input::RoomOrder(order) => ballot_order::on_room_order(settings, state, &order),
+            Input::RoomOrder(order) => {
+                let mut effects = ballot_order::on_room_order(settings, state, &order);
+                let polls = polls::on_room_order(state, &order);
+                effects.changes.extend(polls.changes);
+                effects
+            }
             Input::RefreshCards(numbers) => {
                 cards::refresh(settings, state, practices.as_deref(), &numbers)
             }
         }
-    }
-
-    /// Messages sent before this time in this room are history (see [`authority::live_line`]).
-    pub fn live_since_ms(&self, room_id: &str) -> i64 {
-        authority::live_line(&self.settings, &self.state, room_id)
     }
 }

@@ -93,7 +93,7 @@ fn every_csv_column_holds_what_its_header_names_for_three_organisations() {
 }
 
 /// A CSV export's rows as a spreadsheet reads them (BOM dropped), header first.
-fn csv_rows(csv: &str) -> Vec<Vec<String>> {
+pub(super) fn csv_rows(csv: &str) -> Vec<Vec<String>> {
     csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(csv.trim_start_matches('\u{feff}').as_bytes())
@@ -208,7 +208,7 @@ fn the_markdown_export_speaks_the_plan_language_in_every_heading() {
     };
     let italian = markdown(Language::It);
     for expected in [
-        "(pubblica), schema pspm.export v1.",
+        "(pubblica), schema pspm.export v2.",
         "(consultazione)",
         "| # | Titolo | Autore | Ente | Stato | 👍 | 👎 | Risposta |\n|---|---|---|---|---|---|---|---|",
         "| aperta |",

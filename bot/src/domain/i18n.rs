@@ -95,16 +95,49 @@ message_keys! {
     StatusNothingLate = "status.nothing_late",
     StatusNoActions = "status.no_actions",
     ChartTitle = "chart.title",
+    ChartResultsTitle = "chart.results_title",
+    ChartParticipationTitle = "chart.participation_title",
     ChartSubtitle = "chart.subtitle",
-    ChartProgress = "chart.progress",
-    ChartResults = "chart.results",
     ChartEmpty = "chart.empty",
     ChartPosted = "chart.posted",
+    ChartFailed = "chart.failed",
+    ChartOverall = "chart.overall",
+    ChartSections = "chart.sections",
+    ChartObjectives = "chart.objectives",
+    ChartActions = "chart.actions",
+    ChartLate = "chart.late",
+    ChartMeasured = "chart.measured",
+    ChartBaseline = "chart.baseline",
+    ChartTarget = "chart.target",
+    ChartNoMeasurements = "chart.no_measurements",
+    ChartLatest = "chart.latest",
+    ChartBaselineValue = "chart.baseline_value",
+    ChartTargetValue = "chart.target_value",
+    ChartVotes = "chart.votes",
+    ChartBySection = "chart.by_section",
+    ChartByOrganisation = "chart.by_organisation",
+    AltProgress = "alt.progress",
+    AltCount = "alt.count",
+    AltLate = "alt.late",
+    AltNoneLate = "alt.none_late",
+    AltPart = "alt.part",
+    AltRow = "alt.row",
+    AltResults = "alt.results",
+    AltResult = "alt.result",
+    AltMeasurement = "alt.measurement",
+    AltParticipation = "alt.participation",
+    AltTurnout = "alt.turnout",
+    AltMore = "alt.more",
     ReportPosted = "report.posted",
     RemindHeader = "remind.header",
     RemindLate = "remind.late",
     RemindSoon = "remind.soon",
     NoOwner = "owner.none",
+    ReportMasthead = "report.masthead",
+    ReportSkip = "report.skip",
+    ReportContents = "report.contents",
+    ReportGenerated = "report.generated",
+    ReportChartText = "report.chart_text",
     ReportProgress = "report.progress",
     ReportSection = "report.section",
     ReportActions = "report.actions",
@@ -253,6 +286,37 @@ message_keys! {
     StatsLine = "stats.line",
     StatsNothing = "stats.nothing",
     ProposalNotFound = "proposal.not_found",
+    ProposalRedacted = "proposal.redacted",
+    TombstoneProposal = "tombstone.proposal",
+    TombstoneComment = "tombstone.comment",
+    TombstoneCard = "tombstone.card",
+    ShareRedacted = "share.redacted",
+    ExportMdRedacted = "export.md.redacted",
+    ExportMdMonitoring = "export.md.monitoring",
+    ExportMdResults = "export.md.results",
+    ExportMdResultsColumns = "export.md.results_columns",
+    ExportMdActions = "export.md.actions",
+    ExportMdActionsColumns = "export.md.actions_columns",
+    PublishCatalogueTitle = "publish.catalogue.title",
+    PublishCatalogueAbout = "publish.catalogue.about",
+    PublishTitleProposals = "publish.title.proposals",
+    PublishAboutProposals = "publish.about.proposals",
+    PublishTitleComments = "publish.title.comments",
+    PublishAboutComments = "publish.about.comments",
+    PublishTitleObjectives = "publish.title.objectives",
+    PublishAboutObjectives = "publish.about.objectives",
+    PublishTitleResults = "publish.title.results",
+    PublishAboutResults = "publish.about.results",
+    PublishTitleMeasurements = "publish.title.measurements",
+    PublishAboutMeasurements = "publish.about.measurements",
+    PublishTitleActions = "publish.title.actions",
+    PublishAboutActions = "publish.about.actions",
+    PublishTitleProgress = "publish.title.progress",
+    PublishAboutProgress = "publish.about.progress",
+    PublishTitleExport = "publish.title.export",
+    PublishAboutExport = "publish.about.export",
+    PublishTitlePractices = "publish.title.practices",
+    PublishAboutPractices = "publish.about.practices",
     VoteNotLive = "vote.not_live",
     VoteSupportLimit = "vote.support_limit",
     PhaseRefusal = "phase.refusal",
@@ -358,11 +422,12 @@ const EN_SOURCE: &str = include_str!("../../i18n/en.toml");
 
 /// One language's templates, parsed once.
 pub struct Catalogue {
+    language: Language,
     templates: HashMap<String, String>,
 }
 
-static IT: LazyLock<Catalogue> = LazyLock::new(|| Catalogue::parse(IT_SOURCE));
-static EN: LazyLock<Catalogue> = LazyLock::new(|| Catalogue::parse(EN_SOURCE));
+static IT: LazyLock<Catalogue> = LazyLock::new(|| Catalogue::parse(Language::It, IT_SOURCE));
+static EN: LazyLock<Catalogue> = LazyLock::new(|| Catalogue::parse(Language::En, EN_SOURCE));
 
 impl Catalogue {
     pub fn get(language: Language) -> &'static Catalogue {
@@ -372,11 +437,26 @@ impl Catalogue {
         }
     }
 
-    fn parse(source: &str) -> Catalogue {
+    fn parse(language: Language, source: &str) -> Catalogue {
         // The catalogues are compiled in and checked by tests, so a broken one is a build
         // defect; an empty catalogue would still render each key's name rather than panic.
         let templates = toml::from_str(source).unwrap_or_default();
-        Catalogue { templates }
+        Catalogue {
+            language,
+            templates,
+        }
+    }
+
+    pub fn language(&self) -> Language {
+        self.language
+    }
+
+    /// How this language writes numbers (`1.234,5` or `1,234.5`).
+    pub fn numbers(&self) -> crate::render::Numbers {
+        match self.language {
+            Language::It => crate::render::Numbers::Italian,
+            Language::En => crate::render::Numbers::English,
+        }
     }
 
     /// The raw template of a key; the key's name itself when missing, so nothing panics.
@@ -518,14 +598,16 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
-/// User text into an HTML body: escaped (quotes too, as it may land in an attribute), its
-/// line breaks as `<br>`.
+/// User text into an HTML body with the project's one escaper (maud's: `&`, `<`, `>` and `"`,
+/// so it is safe in double-quoted attributes too), its line breaks as `<br>`.
 fn push_escaped(out: &mut String, text: &str) {
+    use std::fmt::Write as _;
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {
             out.push_str("<br>");
         }
-        html_escape::encode_quoted_attribute_to_string(line, out);
+        // Writing into a String cannot fail.
+        let _ = maud::Escaper::new(out).write_str(line);
     }
 }
 
@@ -568,10 +650,10 @@ mod tests {
     #[test]
     fn user_text_is_escaped_in_html_only() {
         let it = Catalogue::get(Language::It);
-        let r = it.render(Msg::UnknownReply, &[("name", "<b>x</b> & 'y'")]);
-        assert!(r.body.contains("«<b>x</b> & 'y'»"), "{}", r.body);
+        let r = it.render(Msg::UnknownReply, &[("name", "<b>x</b> & \"y\"")]);
+        assert!(r.body.contains("«<b>x</b> & \"y\"»"), "{}", r.body);
         assert!(
-            r.html.contains("&lt;b&gt;x&lt;/b&gt; &amp; &#x27;y&#x27;"),
+            r.html.contains("&lt;b&gt;x&lt;/b&gt; &amp; &quot;y&quot;"),
             "{}",
             r.html
         );

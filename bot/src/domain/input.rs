@@ -76,6 +76,7 @@ pub enum Input {
     PollEnded {
         room_id: String,
         sender: String,
+        event_id: String,
         start: String,
         at_ms: i64,
     },
@@ -92,6 +93,44 @@ pub enum Input {
     /// A stretch of the room's history in the room's order: over federation events reach
     /// the bot out of order, so each person's ballots are put in this order.
     RoomOrder(RoomOrder),
+    /// At rebuild, where a deleted message stood: what it created, without its text (a
+    /// tombstone notice tells what), so the deletion that follows finds it as it was live.
+    Recreated(Recreated),
+}
+
+impl Input {
+    /// Its kind in a word, for the operator's metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Input::Message(_) => "message",
+            Input::PowerLevels { .. } => "power_levels",
+            Input::BotJoined { .. } => "bot_joined",
+            Input::Edit(_) => "edit",
+            Input::Reaction(_) => "reaction",
+            Input::Redaction { .. } => "redaction",
+            Input::PollPosted { .. } => "poll_posted",
+            Input::PollResponse(_) => "poll_response",
+            Input::PollEnded { .. } => "poll_ended",
+            Input::Tick => "tick",
+            Input::CardPosted { .. } => "card_posted",
+            Input::RefreshCards(_) => "refresh_cards",
+            Input::RoomOrder(_) => "room_order",
+            Input::Recreated(_) => "recreated",
+        }
+    }
+}
+
+/// A record a deleted message created, as a rebuild recreates it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recreated {
+    pub room_id: String,
+    /// Who sent the message that created it, and when (for `!promote`, the command).
+    pub sender: String,
+    pub at_ms: i64,
+    /// Its author and time (for `!promote`, the quoted message's).
+    pub author: String,
+    pub created_ms: i64,
+    pub what: super::Tombstone,
 }
 
 /// Events of one room as a walk back through its history passed them, and what was applied

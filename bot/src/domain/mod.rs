@@ -12,16 +12,19 @@
 //! - [`authority`]: roles and the entry gate; [`budget`]: each person's command budget;
 //! - [`participation`], [`votes`], [`ballot_order`], [`cards`], [`polls`], [`turnout`], [`moderation`]:
 //!   proposals, ballots, the bot's proposal cards, prioritisation polls, participation per
-//!   organisation, what moderating a proposal means;
+//!   organisation, what moderating a proposal means; [`redactions`]: what a deleted message
+//!   takes away;
 //! - [`monitoring`], [`tracking`], [`reminders`]: the approved plan followed;
 //! - [`practice_repository`]: the port to the good-practice repository;
-//! - [`command`]: chat commands, one file each; [`export`], [`i18n`]: what users read.
+//! - [`command`]: chat commands, one file each; [`export`], [`i18n`]: what users read;
+//!   [`open_data`]: the export's DCAT-AP_IT metadata.
 
 pub mod authority;
 pub mod ballot_order;
 pub mod budget;
 pub mod cards;
 pub mod change;
+pub mod charts;
 pub mod command;
 pub mod effects;
 pub mod engine;
@@ -30,9 +33,11 @@ pub mod i18n;
 pub mod input;
 pub mod moderation;
 pub mod monitoring;
+pub mod open_data;
 pub mod participation;
 pub mod polls;
 pub mod practice_repository;
+pub mod redactions;
 pub mod reminders;
 mod replay_order;
 pub mod settings;
@@ -43,11 +48,15 @@ pub mod votes;
 
 pub use authority::{Role, MODERATOR_POWER};
 pub use change::Change;
-pub use effects::{CardEdit, Effects, FilePost, Notice, PollEndPost, PollPost, Reaction, Reply};
+pub use effects::{
+    CardEdit, CardRedaction, CommandOutcome, CommandRun, Effects, FilePost, Notice, PollEndPost,
+    PollPost, Reaction, Reply, Tombstone,
+};
 pub use engine::Engine;
 pub use i18n::{Catalogue, Language, Msg, Rendered};
 pub use input::{
-    Edited, Input, Message, Passed, PollAnswered, PowerLevels, Quoted, Reacted, RoomOrder,
+    Edited, Input, Message, Passed, PollAnswered, PowerLevels, Quoted, Reacted, Recreated,
+    RoomOrder,
 };
 pub use participation::{Ballot, Comment, Participation, Phase, Proposal, ProposalState, Stance};
 pub use settings::{SectionSettings, Settings};
@@ -69,5 +78,7 @@ mod ordering_tests;
 mod participation_tests;
 #[cfg(test)]
 mod practices_tests;
+#[cfg(test)]
+mod redaction_tests;
 #[cfg(test)]
 mod tests;

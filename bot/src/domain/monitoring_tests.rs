@@ -311,19 +311,126 @@ fn the_reminder_goes_out_once_a_day_from_the_reminder_time() {
     assert!(quiet.notices.is_empty() && !quiet.changes.is_empty());
 }
 
-#[test]
-fn a_chart_is_a_png_of_the_scope() {
-    let mut clock = Clock::new();
-    let effects = clock.at(rome(10, day(2026, 6, 10)), OUTSIDER, "!chart");
-    assert_eq!(effects.files.len(), 1);
-    let file = &effects.files[0];
+/// The one file a command posted, after checking it is a PNG of the size it announces.
+fn posted_png(effects: &Effects) -> FilePost {
+    assert_eq!(effects.files.len(), 1, "{:?}", effects.replies);
+    let file = effects.files[0].clone();
     assert_eq!(file.mimetype, "image/png");
-    assert!(file.content.starts_with(b"\x89PNG\r\n\x1a\n"));
-    let (width, height) = file.image.unwrap();
-    assert!(width > 0 && height > 0);
-    assert!(clock
-        .say(OUTSIDER, "!chart everything")
-        .contains("!chart [section|all]"));
+    let decoder = png::Decoder::new(std::io::Cursor::new(file.content.as_slice()));
+    let reader = decoder.read_info().expect("a PNG");
+    let (width, height) = file.image.expect("an image");
+    assert_eq!((reader.info().width, reader.info().height), (width, height));
+    assert!(width >= 800 && height >= 200, "{width}×{height}");
+    file
+}
+
+#[test]
+fn a_chart_is_a_png_whose_body_says_what_it_shows() {
+    let mut clock = Clock::new();
+    let now = rome(10, day(2026, 6, 10));
+    clock.say(COLLEAGUE, "!progress A.1 50 halfway");
+    // Progress of the section: objectives, then actions; the body is its text alternative.
+    let chart = posted_png(&clock.at(now, OUTSIDER, "!chart"));
+    assert_eq!(chart.filename, "dati-2026-06-10.png");
+    let text = chart.caption.expect("a text alternative");
+    for said in [
+        // (3×50 + 1×0 + 1×0) / 5 = 30%.
+        "Dati: 30% overall across 3 actions (not started: 0, in progress: 1, due soon: 1, late: 1, done: 0).",
+        "1 action late: A.3 Action A.3 (0%).",
+        "Objectives: OB.1 Open data 30% (late).",
+        "Actions: A.1 Action A.1 50% (in progress); A.2 Action A.2 0% (due soon); A.3 Action A.3 0% (late).",
+    ] {
+        assert!(text.contains(said), "{said:?} not in {text}");
+    }
+    // The whole plan: sections with their objectives.
+    let plan = posted_png(&clock.at(now, OUTSIDER, "!chart all"));
+    assert_eq!(plan.filename, "pt-2026-06-10.png");
+    let text = plan.caption.expect("a text alternative");
+    assert!(
+        text.starts_with("the whole plan: 30% overall across 3 actions"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Sections and their objectives: Dati 30% (late); OB.1 Open data 30% (late)."),
+        "{text}"
+    );
+    // Nothing else is posted or changed by a chart.
+    assert!(clock.at(now, OUTSIDER, "!chart section").changes.is_empty());
+}
+
+#[test]
+fn the_results_chart_names_each_result_and_its_measurements_over_time() {
+    let mut clock = Clock::new();
+    let now = rome(10, day(2026, 6, 10));
+    clock.say(MODERATOR, "!measure R.1 1200,5 2026-01-15");
+    clock.say(MODERATOR, "!measure R.1 1500 2026-05-01");
+    let chart = posted_png(&clock.at(now, OUTSIDER, "!chart results"));
+    assert_eq!(chart.filename, "dati-results-2026-06-10.png");
+    let text = chart.caption.expect("a text alternative");
+    assert!(text.starts_with("1 expected result of Dati."), "{text}");
+    assert!(
+        text.contains(
+            "R.1 Datasets published: latest 1,500 datasets on 2026-05-01 · baseline 100 datasets · \
+             2026 target 180 datasets; measurements over time: 1,200.5 on 2026-01-15; 1,500 on 2026-05-01."
+        ),
+        "{text}"
+    );
+    // In Italian, with Italian separators.
+    clock.say(OUTSIDER, "!language it");
+    let text = posted_png(&clock.at(now, OUTSIDER, "!chart risultati"))
+        .caption
+        .expect("a text alternative");
+    assert!(
+        text.contains("misure nel tempo: 1.200,5 al 2026-01-15; 1.500 al 2026-05-01."),
+        "{text}"
+    );
+    // `all` reaches the whole plan from a section room.
+    let all = posted_png(&clock.at(now, OUTSIDER, "!chart results all"));
+    assert_eq!(all.filename, "pt-results-2026-06-10.png");
+}
+
+#[test]
+fn the_participation_chart_counts_per_organisation() {
+    let mut clock = Clock::new();
+    let now = rome(10, day(2026, 6, 10));
+    clock.at(now, OWNER, "!propose Open the cadastre\nAll of it.");
+    clock.at(now, COLLEAGUE, "!vote 1 +");
+    let chart = posted_png(&clock.at(now, OUTSIDER, "!chart participation"));
+    assert_eq!(chart.filename, "dati-participation-2026-06-10.png");
+    let text = chart.caption.expect("a text alternative");
+    assert!(text.starts_with("Participation in Dati."), "{text}");
+    assert!(
+        text.contains(
+            "By organisation: Agenzia: 1 proposal, 1 voter, 1 vote (1 for, 0 against), 0 comments."
+        ),
+        "{text}"
+    );
+    let plan = posted_png(&clock.at(now, OUTSIDER, "!chart participation all"));
+    let text = plan.caption.expect("a text alternative");
+    assert!(text.contains("By section: Dati: 1 proposal"), "{text}");
+}
+
+#[test]
+fn a_chart_that_is_not_one_is_refused_and_posts_nothing() {
+    let mut clock = Clock::new();
+    let now = rome(10, day(2026, 6, 10));
+    for bad in [
+        "!chart everything",
+        "!chart all all",
+        "!chart results section extra",
+        "!chart participation 2",
+    ] {
+        let effects = clock.at(now, OUTSIDER, bad);
+        assert!(effects.files.is_empty(), "{bad}");
+        assert!(
+            effects.replies[0]
+                .text
+                .body
+                .contains("!chart [section|all|results|participation]"),
+            "{bad}: {}",
+            effects.replies[0].text.body
+        );
+    }
 }
 
 #[test]
@@ -387,4 +494,149 @@ fn a_replayed_measurement_keeps_the_day_it_was_sent() {
     assert!(effects.replies[0].text.body.contains("on 2026-06-10"));
     let latest = clock.engine.state().monitoring.latest("R.1").cloned();
     assert_eq!(latest.map(|m| m.date), Some(day(2026, 6, 10)));
+}
+
+/// Every cell of a monitoring CSV table against the JSON export's value of the same name:
+/// `rows` are the JSON objects in the table's order; `derived` answers columns that are not
+/// plain fields (per-year targets, counts, joined lists).
+fn assert_table_matches_json(
+    csv: &str,
+    rows: &[serde_json::Value],
+    derived: &dyn Fn(&serde_json::Value, &str) -> Option<String>,
+) {
+    let table = super::export_tests::csv_rows(csv);
+    let header = &table[0];
+    assert_eq!(table.len(), rows.len() + 1, "{csv}");
+    for (json, row) in rows.iter().zip(&table[1..]) {
+        assert_eq!(row.len(), header.len(), "{header:?}\n{row:?}");
+        for (column, cell) in header.iter().zip(row) {
+            let expected = derived(json, column).unwrap_or_else(|| match &json[column.as_str()] {
+                serde_json::Value::String(text) => text.clone(),
+                serde_json::Value::Null => String::new(),
+                other => other.to_string(),
+            });
+            // Numbers as people write them: 100, not 100.0.
+            let same = match (cell.parse::<f64>(), expected.parse::<f64>()) {
+                (Ok(a), Ok(b)) => a == b,
+                _ => cell.trim_start_matches('\'') == expected,
+            };
+            assert!(same, "column {column}: {cell:?} ≠ {expected:?} in {json}");
+        }
+    }
+}
+
+#[test]
+fn the_export_holds_the_monitored_plan_and_each_csv_column_means_what_it_says() {
+    use super::export::{Export, Format, Visibility};
+    let mut clock = Clock::new();
+    clock.say(COLLEAGUE, "!progress A.1 30 started");
+    clock.say(OWNER, "!progress A.1 50 halfway");
+    clock.say(OWNER, "!progress A.2 100");
+    clock.say(MODERATOR, "!measure R.1 150 2026-05-31 spring count");
+    clock.say(MODERATOR, "!measure R.1 140 2026-03-31");
+    let now = rome(10, day(2026, 6, 10));
+    let export = Export::build(
+        clock.engine.settings(),
+        clock.engine.state(),
+        Visibility::Public,
+        now,
+    );
+    let json = serde_json::to_value(&export).unwrap();
+    assert_eq!(json["version"], 2);
+    assert_eq!(json["objectives"][0]["code"], "OB.1");
+    let actions = json["actions"].as_array().unwrap();
+    let statuses: Vec<(&str, &str, u64)> = actions
+        .iter()
+        .map(|a| {
+            (
+                a["code"].as_str().unwrap(),
+                a["status"].as_str().unwrap(),
+                a["progress"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("A.1", "in_progress", 50),
+            ("A.2", "done", 100),
+            ("A.3", "late", 0)
+        ]
+    );
+    let history = actions[0]["progress_history"].as_array().unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(
+        (
+            &history[0]["author"],
+            &history[0]["organisation"],
+            &history[0]["note"]
+        ),
+        (&COLLEAGUE.into(), &"Agenzia".into(), &"started".into())
+    );
+    assert_eq!(history[1]["event_id"], "$m2");
+    let result = &json["results"][0];
+    assert_eq!(result["latest"], 150.0, "the latest by date, not by order");
+    assert_eq!(result["targets"]["2027"], 250.0);
+    assert_eq!(result["section"], "dati");
+    let measurements = result["measurements"].as_array().unwrap();
+    assert_eq!(measurements.len(), 2);
+    assert_eq!(measurements[0]["date"], "2026-05-31");
+    assert_eq!(measurements[0]["source"], "chat");
+    assert_eq!(measurements[0]["author"], MODERATOR);
+
+    let files = export.render(Format::Csv, clock.engine.settings().catalogue());
+    let file = |suffix: &str| {
+        files
+            .iter()
+            .find(|f| f.filename.ends_with(suffix))
+            .map(|f| f.content.clone())
+            .unwrap_or_else(|| panic!("no {suffix}"))
+    };
+    let all_measurements: Vec<_> = measurements.to_vec();
+    let all_updates: Vec<_> = actions
+        .iter()
+        .flat_map(|a| a["progress_history"].as_array().unwrap().clone())
+        .collect();
+    let none = |_: &serde_json::Value, _: &str| None;
+    assert_table_matches_json(
+        &file(".objectives.csv"),
+        json["objectives"].as_array().unwrap(),
+        &none,
+    );
+    assert_table_matches_json(
+        &file(".results.csv"),
+        json["results"].as_array().unwrap(),
+        &|row, column| match column {
+            "measurements" => Some(row["measurements"].as_array()?.len().to_string()),
+            _ => column
+                .strip_prefix("target ")
+                .map(|year| row["targets"][year].to_string()),
+        },
+    );
+    assert_table_matches_json(&file(".measurements.csv"), &all_measurements, &none);
+    assert_table_matches_json(
+        &file(".actions.csv"),
+        actions,
+        &|row, column| match column {
+            "owners" => Some(
+                row["owners"]
+                    .as_array()?
+                    .iter()
+                    .filter_map(|o| o.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            "updates" => Some(row["progress_history"].as_array()?.len().to_string()),
+            _ => None,
+        },
+    );
+    assert_table_matches_json(&file(".progress.csv"), &all_updates, &none);
+
+    let md = &export.render(Format::Markdown, clock.engine.settings().catalogue())[0].content;
+    assert!(
+        md.contains("## Monitoring")
+            && md.contains("| R.1 | Datasets published | datasets \\(datasets\\) | 100 | 2026: 180, 2027: 250 | 150 | 2 |")
+            && md.contains("| A.3 | Action A.3 |  | 2026-05-31 | late | 0% | 0 |"),
+        "{md}"
+    );
 }

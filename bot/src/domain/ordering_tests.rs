@@ -1,7 +1,7 @@
 //! Ballots in the room's order: a vote that reached the bot after the same person's newer
 //! one is put back in its place by the order a walk through history saw.
 
-use super::chat_tests::{Chat, ALICE, BOB, ROOM};
+use super::chat_tests::{Chat, ALICE, BOB, MOD, ROOM};
 use super::participation::fingerprint;
 use super::*;
 
@@ -101,4 +101,89 @@ fn the_room_order_changes_nothing_it_does_not_show_and_adds_no_ballot() {
     assert!(effects.changes.is_empty(), "{:?}", effects.changes);
     assert_eq!(chat.engine.state(), &before);
     assert_eq!(chat.tally(1), (1, 0));
+}
+
+/// A section with two proposals and an open poll (start `$start`, answers `p1`, `p2`).
+fn poll_chat() -> Chat {
+    let mut chat = Chat::new(None);
+    chat.say(ALICE, "!propose Open data");
+    chat.say(BOB, "!propose Cloud first");
+    let (_, opened) = chat.say(MOD, "!prioritise 1");
+    assert!(opened.concat().contains('1'), "{opened:?}");
+    chat.apply(Input::PollPosted {
+        room_id: ROOM.into(),
+        poll_id: 1,
+        event_id: "$start".into(),
+    });
+    chat
+}
+
+fn respond(chat: &mut Chat, sender: &str, event_id: &str, answer: &str) {
+    let at_ms = chat.clock;
+    chat.apply(Input::PollResponse(PollAnswered {
+        event_id: event_id.into(),
+        room_id: ROOM.into(),
+        sender: sender.into(),
+        start: "$start".into(),
+        answers: vec![answer.into()],
+        at_ms,
+    }));
+}
+
+fn poll_votes(chat: &Chat) -> Vec<(u32, u32)> {
+    let polls = &chat.engine.state().polls;
+    polls.results(&polls.polls[&1]).ranking
+}
+
+#[test]
+fn a_poll_response_sent_before_the_end_but_delivered_after_it_counts_once_the_order_is_known() {
+    let mut chat = poll_chat();
+    respond(&mut chat, BOB, "$bob", "p2");
+    let (close, _) = chat.say(MOD, "!close");
+    // Alice's response reached the bot after the end: not counted, as far as it knows.
+    respond(&mut chat, ALICE, "$alice-late", "p1");
+    assert_eq!(poll_votes(&chat), [(2, 1), (1, 0)]);
+    // A walk shows the room has it before the end; a response after the end stays out.
+    respond(&mut chat, ALICE, "$alice-after", "p2");
+    chat.apply(room_order(
+        &[
+            ("$bob", BOB, None),
+            ("$alice-late", ALICE, None),
+            (close.as_str(), MOD, None),
+            ("$alice-after", ALICE, None),
+        ],
+        &[],
+    ));
+    assert_eq!(poll_votes(&chat), [(1, 1), (2, 1)]);
+    // The same walk again changes nothing.
+    let again = chat.apply(room_order(
+        &[
+            ("$bob", BOB, None),
+            ("$alice-late", ALICE, None),
+            (close.as_str(), MOD, None),
+            ("$alice-after", ALICE, None),
+        ],
+        &[],
+    ));
+    assert!(again.changes.is_empty(), "{:?}", again.changes);
+}
+
+#[test]
+fn a_poll_response_applied_before_the_end_but_after_it_in_the_room_stops_counting() {
+    let mut chat = poll_chat();
+    respond(&mut chat, BOB, "$bob-first", "p1");
+    respond(&mut chat, BOB, "$bob-second", "p2");
+    let (close, _) = chat.say(MOD, "!close");
+    assert_eq!(poll_votes(&chat), [(2, 1), (1, 0)]);
+    // The room's order: Bob's second response came after the end (his server was slow to
+    // send it to ours, but the end reached the room first).
+    chat.apply(room_order(
+        &[
+            ("$bob-first", BOB, None),
+            (close.as_str(), MOD, None),
+            ("$bob-second", BOB, None),
+        ],
+        &[],
+    ));
+    assert_eq!(poll_votes(&chat), [(1, 1), (2, 0)]);
 }

@@ -112,9 +112,17 @@ pub struct Proposal {
     pub source_event: String,
     /// The bot's card for it, once the card is seen in the room.
     pub card_event: Option<String>,
+    /// Its message was deleted (by its author or a moderator): its text is gone, a tombstone
+    /// with its event stays. See [`super::redactions`].
+    pub redacted: bool,
 }
 
 impl Proposal {
+    /// Whether it shows in lists, counts and votes: neither hidden nor deleted.
+    pub fn is_listed(&self) -> bool {
+        self.hidden.is_none() && !self.redacted
+    }
+
     /// Where notices about it go: the card's thread, else the original message's.
     pub fn thread_root(&self) -> &str {
         self.card_event.as_deref().unwrap_or(&self.source_event)
@@ -246,6 +254,8 @@ pub struct Comment {
     pub organisation: String,
     pub text: String,
     pub at_ms: i64,
+    /// Its message was deleted: the text is gone, a tombstone stays.
+    pub redacted: bool,
 }
 
 /// What participation knows. Indexes are derived and rebuilt as changes are folded in.
@@ -422,9 +432,9 @@ impl Participation {
             })
             .map(|(number, _)| *number)
             .filter(|number| {
-                self.proposals.get(number).is_some_and(|p| {
-                    p.section == section && p.hidden.is_none() && p.state.is_live()
-                })
+                self.proposals
+                    .get(number)
+                    .is_some_and(|p| p.section == section && p.is_listed() && p.state.is_live())
             })
             .collect();
         found.sort_unstable();

@@ -1,12 +1,16 @@
 //! Prioritisation polls (native Matrix polls, MSC3381) with dot voting: `max_selections = k`
-//! among the top proposals. Counting follows MSC3381: only a voter's latest response (by
-//! `origin_server_ts`) counts; an empty one is an un-vote; more selections than allowed or
-//! unknown answers spoil the vote; responses after the end do not count.
+//! among the top proposals. Counting follows MSC3381: only a voter's latest response counts;
+//! an empty one is an un-vote; more selections than allowed or unknown answers spoil the
+//! vote; responses after the end do not count. "Latest" and "after" are in the room's order,
+//! never by senders' clocks: the order the bot applies events in, corrected by the room's
+//! order when a walk through history shows it ([`on_room_order`]: over federation a response
+//! sent before the end can reach the bot after it).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::authority::role;
-use super::{Change, Effects, PollAnswered, Role, Settings, State};
+use super::participation::MAX_BALLOTS;
+use super::{Change, Effects, PollAnswered, Role, RoomOrder, Settings, State};
 
 /// A poll the bot opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +27,8 @@ pub struct Poll {
     /// The poll start event, once seen in the room.
     pub start_event: Option<String>,
     pub closed_ms: Option<i64>,
+    /// The event that closed it (`!close`, or a poll end), where the room's order puts the end.
+    pub closed_by: Option<String>,
 }
 
 /// A voter's latest response.
@@ -33,6 +39,8 @@ pub struct Response {
     /// Valid selections; empty for an un-vote or a spoiled vote.
     pub selections: Vec<String>,
     pub spoiled: bool,
+    /// Sent after the poll's end in the room's order: kept, not counted.
+    pub after_close: bool,
 }
 
 /// A poll's outcome.
@@ -47,6 +55,9 @@ pub struct Results {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Polls {
     pub polls: BTreeMap<u32, Poll>,
+    /// Each voter's responses in the room's order (the last [`MAX_BALLOTS`]).
+    histories: HashMap<(u32, String), Vec<Response>>,
+    /// The response that counts for each voter: their latest before the end (derived).
     pub responses: HashMap<(u32, String), Response>,
     /// Start event → poll.
     pub by_start: HashMap<String, u32>,
@@ -64,6 +75,27 @@ impl Polls {
         self.polls.insert(poll.id, poll.clone());
     }
 
+    /// A voter's responses to poll `id`, in the room's order.
+    pub fn history(&self, id: u32, voter: &str) -> &[Response] {
+        self.histories
+            .get(&(id, voter.to_owned()))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Records a voter's responses; the latest before the end counts.
+    pub fn put_history(&mut self, id: u32, voter: &str, responses: &[Response]) {
+        let key = (id, voter.to_owned());
+        match responses.iter().rev().find(|r| !r.after_close) {
+            Some(counted) => self.responses.insert(key.clone(), counted.clone()),
+            None => self.responses.remove(&key),
+        };
+        if responses.is_empty() {
+            self.histories.remove(&key);
+        } else {
+            self.histories.insert(key, responses.to_vec());
+        }
+    }
+
     /// The open poll of a section most recently opened.
     pub fn latest_open(&self, section: &str) -> Option<&Poll> {
         self.polls
@@ -72,10 +104,9 @@ impl Polls {
             .find(|p| p.section == section && p.closed_ms.is_none())
     }
 
-    /// Judges a response against the poll's rules; `None` when it must be ignored: the poll
-    /// is closed, or it is the voter's current response delivered again. Order is the room's,
-    /// as the bot applies events, never the sender's clock (a backdated response cannot slip
-    /// into a closed poll nor undo a later one): the latest applied response is the voter's.
+    /// Judges a response against the poll's rules; `None` when it was seen before. One
+    /// that comes after the poll's end is kept (a walk may yet show that the room has it
+    /// before the end) but does not count.
     pub fn judge(
         &self,
         poll: &Poll,
@@ -84,13 +115,12 @@ impl Polls {
         answers: &[String],
         at_ms: i64,
     ) -> Option<Response> {
-        if poll.closed_ms.is_some() {
+        if self
+            .history(poll.id, voter)
+            .iter()
+            .any(|r| r.event_id == event_id)
+        {
             return None;
-        }
-        if let Some(previous) = self.responses.get(&(poll.id, voter.to_owned())) {
-            if previous.event_id == event_id {
-                return None;
-            }
         }
         let mut unique: Vec<String> = Vec::new();
         for answer in answers {
@@ -107,6 +137,7 @@ impl Polls {
             at_ms,
             selections: if spoiled { Vec::new() } else { unique },
             spoiled,
+            after_close: poll.closed_ms.is_some(),
         })
     }
 
@@ -180,13 +211,88 @@ pub fn on_response(state: &State, vote: &PollAnswered) -> Effects {
             vote.at_ms,
         )
         .map(|response| {
-            Effects::change(Change::PollResponse {
+            let mut responses = polls.history(poll.id, &vote.sender).to_vec();
+            responses.push(response);
+            // A voter who keeps changing their mind keeps their latest responses only.
+            let excess = responses.len().saturating_sub(MAX_BALLOTS);
+            responses.drain(..excess);
+            Effects::change(Change::PollResponses {
                 poll: poll.id,
                 user: vote.sender.clone(),
-                response,
+                responses,
             })
         })
         .unwrap_or_default()
+}
+
+/// Puts the poll responses a walk passed in the room's order, and on the right side of their
+/// poll's end: like ballots (see [`super::ballot_order`]), responses it did not pass and that
+/// are not `newer` are older than those it passed, and the newer ones come last. A response
+/// the room has before the end counts; one after it does not.
+pub fn on_room_order(state: &State, order: &RoomOrder) -> Effects {
+    let position_of: HashMap<&str, usize> = order
+        .events
+        .iter()
+        .enumerate()
+        .map(|(position, event)| (event.event_id.as_str(), position))
+        .collect();
+    let newer: HashSet<&str> = order.newer.iter().map(String::as_str).collect();
+    let mut effects = Effects::default();
+    let polls = &state.polls;
+    let mut touched: Vec<&(u32, String)> = polls
+        .histories
+        .iter()
+        .filter(|(_, history)| {
+            history
+                .iter()
+                .any(|r| position_of.contains_key(r.event_id.as_str()))
+        })
+        .map(|(key, _)| key)
+        .collect();
+    touched.sort();
+    for key @ (id, voter) in touched {
+        let Some(poll) = polls.polls.get(id) else {
+            continue;
+        };
+        // Where the end stands against the passed responses: among them; after all of them
+        // (newer, or no end); or before all of them (applied before the walk's oldest).
+        let end_at = match (poll.closed_ms, poll.closed_by.as_deref()) {
+            (None, _) => None,
+            (Some(_), Some(end)) if newer.contains(end) => None,
+            (Some(_), Some(end)) => Some(position_of.get(end).copied()),
+            // Closed before the end's event was recorded: long before any walk now.
+            (Some(_), None) => Some(None),
+        };
+        let history = polls.history(*id, voter);
+        let (mut passed, rest): (Vec<Response>, Vec<Response>) = history
+            .iter()
+            .cloned()
+            .partition(|r| position_of.contains_key(r.event_id.as_str()));
+        passed.sort_by_key(|r| position_of.get(r.event_id.as_str()).copied());
+        for response in &mut passed {
+            let position = position_of
+                .get(response.event_id.as_str())
+                .copied()
+                .unwrap_or_default();
+            response.after_close = match end_at {
+                None => false,
+                Some(Some(end)) => position > end,
+                Some(None) => true,
+            };
+        }
+        let (later, earlier): (Vec<Response>, Vec<Response>) = rest
+            .into_iter()
+            .partition(|r| newer.contains(r.event_id.as_str()));
+        let ordered: Vec<Response> = earlier.into_iter().chain(passed).chain(later).collect();
+        if ordered != history {
+            effects.changes.push(Change::PollResponses {
+                poll: *id,
+                user: key.1.clone(),
+                responses: ordered,
+            });
+        }
+    }
+    effects
 }
 
 /// A poll end from a client's "end poll" button: it closes the poll when sent by the bot,
@@ -195,6 +301,7 @@ pub fn on_ended(
     settings: &Settings,
     state: &State,
     sender: &str,
+    event_id: &str,
     start: &str,
     at_ms: i64,
 ) -> Effects {
@@ -210,6 +317,7 @@ pub fn on_ended(
     }
     let mut poll = poll.clone();
     poll.closed_ms = Some(at_ms);
+    poll.closed_by = Some(event_id.to_owned());
     Effects::change(Change::Poll(poll))
 }
 
@@ -228,6 +336,7 @@ mod tests {
             answers: vec![("p1".into(), 1), ("p2".into(), 2), ("p3".into(), 3)],
             start_event: Some("$start".into()),
             closed_ms: None,
+            closed_by: None,
         }
     }
 
@@ -236,7 +345,9 @@ mod tests {
         let answers: Vec<String> = answers.iter().map(|a| (*a).to_owned()).collect();
         match polls.judge(&p, voter, id, &answers, at) {
             Some(response) => {
-                polls.responses.insert((1, voter.to_owned()), response);
+                let mut history = polls.history(1, voter).to_vec();
+                history.push(response);
+                polls.put_history(1, voter, &history);
                 true
             }
             None => false,
@@ -277,14 +388,19 @@ mod tests {
 
         let mut closed = poll();
         closed.closed_ms = Some(20);
+        closed.closed_by = Some("$end".into());
         polls.put_poll(&closed);
+        let before = polls.results(&polls.polls[&1]);
         assert!(
-            !respond(&mut polls, "@f", "$9", &["p1"], 21),
-            "after the end: ignored"
+            respond(&mut polls, "@f", "$9", &["p1"], 21),
+            "after the end: kept, should a walk show it was sent before"
         );
-        assert!(
-            !respond(&mut polls, "@g", "$10", &["p1"], 5),
-            "after the end, even dated before it"
+        assert!(respond(&mut polls, "@g", "$10", &["p1"], 5));
+        assert!(respond(&mut polls, "@a", "$11", &["p3"], 5));
+        assert_eq!(
+            polls.results(&polls.polls[&1]),
+            before,
+            "nothing after the end counts, even dated before it"
         );
     }
 }

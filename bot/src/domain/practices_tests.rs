@@ -485,3 +485,49 @@ fn without_a_repository_practice_commands_say_so() {
     );
     assert!(effects.replies[0].text.body.contains("non è disponibile"));
 }
+
+#[test]
+fn a_share_deleted_while_pending_is_withdrawn_and_a_published_one_stays() {
+    let mut chat = Chat::new();
+    let redact = |chat: &mut Chat, sender: &str, event: &str| {
+        chat.engine.apply(
+            Input::Redaction {
+                room_id: ROOM.into(),
+                sender: sender.into(),
+                redacts: event.into(),
+            },
+            at(1_800_000_000_000),
+        )
+    };
+    let (pending, _, _) = chat.say(ALICE, "!share Secret kit | A text I regret sharing.");
+    let (published, _, _) = chat.say(
+        ALICE,
+        "!share Reuse kit | Publishing software as open source.",
+    );
+    chat.say(MODERATOR, &format!("!approve {}", share_id(&published)));
+
+    // Someone else's deletion (where a room allows it) withdraws nothing.
+    assert_eq!(redact(&mut chat, BOB, &pending), Effects::default());
+    assert!(chat
+        .reply(MODERATOR, "!pending")
+        .contains(&share_id(&pending)));
+
+    let withdrawn = redact(&mut chat, ALICE, &pending);
+    let notice = &withdrawn.notices[0].text.body;
+    assert!(
+        notice.contains(&share_id(&pending)) && notice.contains("withdrawn"),
+        "{notice}"
+    );
+    assert!(!notice.contains("Secret kit"), "{notice}");
+    assert!(chat
+        .reply(MODERATOR, "!pending")
+        .contains("No good practice"));
+    assert!(chat
+        .reply(MODERATOR, "!search regret sharing")
+        .starts_with("No good practice"));
+
+    assert_eq!(redact(&mut chat, ALICE, &published), Effects::default());
+    assert!(chat
+        .reply(BOB, "!search open source")
+        .contains(&share_id(&published)));
+}

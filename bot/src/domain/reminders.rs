@@ -61,6 +61,7 @@ pub fn daily(settings: &Settings, state: &State, now: DateTime<Utc>) -> Effects 
             room_id: room_id.to_owned(),
             key: format!("reminder.{room_id}.{today}"),
             text: Rendered::lines(lines),
+            tombstone: None,
         });
     }
     effects

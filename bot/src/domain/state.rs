@@ -63,15 +63,11 @@ impl State {
                 self.participation.phases.insert(section.clone(), *phase);
             }
             Change::Poll(poll) => self.polls.put_poll(poll),
-            Change::PollResponse {
+            Change::PollResponses {
                 poll,
                 user,
-                response,
-            } => {
-                self.polls
-                    .responses
-                    .insert((*poll, user.clone()), response.clone());
-            }
+                responses,
+            } => self.polls.put_history(*poll, user, responses),
             Change::ToldServerNotAllowed { room_id, server } => {
                 self.told_server_not_allowed
                     .insert((room_id.clone(), server.clone()));

@@ -312,5 +312,45 @@ fn messages_from_before_the_first_start_or_the_join_are_history() {
             .len(),
         1
     );
-    assert_eq!(engine.live_since_ms("!elsewhere:hs"), 1_600_000_000_000);
+    assert_eq!(
+        authority::live_line(engine.settings(), engine.state(), "!elsewhere:hs"),
+        1_600_000_000_000
+    );
+}
+
+#[test]
+fn each_command_says_what_came_of_it_for_the_metrics() {
+    let mut engine = engine(Language::En);
+    engine.settings.command_burst = 5;
+    engine.settings.commands_per_minute = 1;
+    let sent = 1_700_000_000_000;
+    let mut run = |body: &str| {
+        engine
+            .apply(
+                Input::Message(Message {
+                    event_id: format!("${body}"),
+                    room_id: ROOM.into(),
+                    sender: "@alice:agency.test".into(),
+                    sent_at_ms: sent,
+                    body: body.into(),
+                    thread_root: None,
+                    reply_to: None,
+                    quoted: None,
+                }),
+                at(sent + 25),
+            )
+            .command
+            .map(|run| (run.name, run.outcome))
+    };
+    assert_eq!(run("just chatting"), None);
+    assert_eq!(run("!ping"), Some(("ping", CommandOutcome::Done)));
+    assert_eq!(run("!vote 99 +"), Some(("vote", CommandOutcome::Refused)));
+    assert_eq!(run("!vote"), Some(("vote", CommandOutcome::Invalid)));
+    assert_eq!(run("!boh"), Some(("unknown", CommandOutcome::Invalid)));
+    assert_eq!(
+        run("!phase closed"),
+        Some(("phase", CommandOutcome::Refused))
+    );
+    // The sixth command in the same instant is over the budget of five.
+    assert_eq!(run("!ping"), Some(("ping", CommandOutcome::OverBudget)));
 }

@@ -1,13 +1,15 @@
 //! What the monitoring commands share: the scope (a section or the whole plan), today's date,
-//! status names, action lines, and the chart and report models built from the state.
+//! status names, action lines, and the report's model built from the state (the charts'
+//! models are `charts.rs`).
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
+use super::charts::{self, turnout_rows, ChartKind};
 use super::i18n::{Catalogue, Msg, Rendered};
 use super::monitoring::{
     self, all_actions, counts, status, weighted_progress, Action, ActionStatus, ExpectedResult,
 };
-use super::turnout::{Turnout, Turnouts};
+use super::turnout::Turnouts;
 use super::votes::state_msg;
 use super::{SectionSettings, Settings, State};
 use crate::render;
@@ -38,20 +40,6 @@ impl Scope {
     pub fn contains(&self, section: &str) -> bool {
         self.section.as_deref().is_none_or(|s| s == section)
     }
-}
-
-/// The report's participation rows.
-fn report_turnout(rows: Vec<Turnout>) -> Vec<render::ReportTurnout> {
-    rows.into_iter()
-        .map(|row| render::ReportTurnout {
-            organisation: row.organisation,
-            proposals: row.proposals,
-            voters: row.voters,
-            supports: row.supports,
-            oppositions: row.oppositions,
-            comments: row.comments,
-        })
-        .collect()
 }
 
 pub fn today(settings: &Settings, now: DateTime<Utc>) -> NaiveDate {
@@ -134,27 +122,6 @@ pub fn sections(settings: &Settings) -> Vec<&SectionSettings> {
     sections
 }
 
-/// The status a group of actions shows as one bar: done when all are, late when any is.
-fn group_status(actions: &[&Action], state: &State, today: NaiveDate) -> ActionStatus {
-    let statuses: Vec<ActionStatus> = actions
-        .iter()
-        .map(|a| status(a, state.monitoring.progress(&a.code), today))
-        .collect();
-    if statuses.is_empty() {
-        ActionStatus::NotStarted
-    } else if statuses.iter().all(|s| *s == ActionStatus::Done) {
-        ActionStatus::Done
-    } else if statuses.contains(&ActionStatus::Late) {
-        ActionStatus::Late
-    } else if statuses.contains(&ActionStatus::DueSoon) {
-        ActionStatus::DueSoon
-    } else if statuses.iter().all(|s| *s == ActionStatus::NotStarted) {
-        ActionStatus::NotStarted
-    } else {
-        ActionStatus::InProgress
-    }
-}
-
 fn target_bar(state: &State, result: &ExpectedResult, year: i32) -> render::TargetBar {
     render::TargetBar {
         label: format!("{} {}", result.code, result.title),
@@ -165,67 +132,18 @@ fn target_bar(state: &State, result: &ExpectedResult, year: i32) -> render::Targ
     }
 }
 
-/// The chart of a scope: per action for a section, per section for the plan.
-pub fn chart(
-    settings: &Settings,
-    state: &State,
-    now: DateTime<Utc>,
-    scope: &Scope,
-) -> render::Chart {
-    let catalogue = settings.catalogue();
-    let today = today(settings, now);
-    let progress = match &scope.section {
-        Some(_) => actions_in(settings, state, scope)
-            .into_iter()
-            .map(|a| {
-                let progress = state.monitoring.progress(&a.code);
-                render::ProgressBar {
-                    label: format!("{} {}", a.code, a.title),
-                    percent: f64::from(progress),
-                    status: status(a, progress, today),
-                }
-            })
-            .collect(),
-        None => sections(settings)
-            .into_iter()
-            .map(|section| {
-                let actions = actions_in(settings, state, &Scope::section(section));
-                render::ProgressBar {
-                    label: section.title.clone(),
-                    percent: weighted_progress(actions.iter().copied(), &state.monitoring),
-                    status: group_status(&actions, state, today),
-                }
-            })
-            .collect(),
-    };
-    render::Chart {
-        title: catalogue
-            .render(
-                Msg::ChartTitle,
-                &[("plan", &settings.plan_title), ("scope", &scope.label)],
-            )
-            .body,
-        subtitle: catalogue
-            .render(Msg::ChartSubtitle, &[("date", &today.to_string())])
-            .body,
-        progress_heading: catalogue.template(Msg::ChartProgress).to_owned(),
-        progress,
-        results_heading: catalogue.template(Msg::ChartResults).to_owned(),
-        results: results_in(settings, scope)
-            .into_iter()
-            .map(|r| target_bar(state, r, today.year()))
-            .collect(),
-        status_names: status_names(catalogue),
-        empty_text: catalogue.template(Msg::ChartEmpty).to_owned(),
-    }
-}
-
 /// The browser report of the whole plan.
 pub fn report(settings: &Settings, state: &State, now: DateTime<Utc>) -> render::MonitoringReport {
     let catalogue = settings.catalogue();
     let today = today(settings, now);
     let text = |msg: Msg| catalogue.template(msg).to_owned();
     let labels = render::ReportLabels {
+        masthead: text(Msg::ReportMasthead),
+        skip: text(Msg::ReportSkip),
+        contents: text(Msg::ReportContents),
+        generated: text(Msg::ReportGenerated),
+        chart_text: text(Msg::ReportChartText),
+        overall: text(Msg::ChartOverall),
         progress: text(Msg::ReportProgress),
         section: text(Msg::ReportSection),
         actions: text(Msg::ReportActions),
@@ -258,10 +176,11 @@ pub fn report(settings: &Settings, state: &State, now: DateTime<Utc>) -> render:
         .map(|section| {
             let scope = Scope::section(section);
             let actions = actions_in(settings, state, &scope);
+            let results = results_in(settings, &scope);
             let proposals = participation
                 .proposals
                 .values()
-                .filter(|p| p.section == section.id && p.hidden.is_none())
+                .filter(|p| p.section == section.id && p.is_listed())
                 .map(|p| {
                     let tally = participation.tally(p.number);
                     render::ReportProposal {
@@ -309,29 +228,44 @@ pub fn report(settings: &Settings, state: &State, now: DateTime<Utc>) -> render:
                         }
                     })
                     .collect(),
-                results: results_in(settings, &scope)
+                results_chart: (!results.is_empty()).then(|| {
+                    charts::chart(settings, state, now, &scope, ChartKind::Results, catalogue)
+                }),
+                results: results
                     .into_iter()
                     .map(|r| target_bar(state, r, today.year()))
                     .collect(),
                 proposals,
-                by_organisation: report_turnout(turnouts.section(&section.id)),
+                by_organisation: turnout_rows(turnouts.section(&section.id)),
+                progress_chart: charts::chart(
+                    settings,
+                    state,
+                    now,
+                    &scope,
+                    ChartKind::Progress,
+                    catalogue,
+                ),
             }
         })
         .collect();
     let all = all_actions(&settings.monitoring, &state.monitoring);
+    let plan = Scope::plan(catalogue);
     render::MonitoringReport {
         language: match settings.language {
             crate::domain::Language::It => "it".into(),
             crate::domain::Language::En => "en".into(),
         },
+        numbers: catalogue.numbers(),
         labels,
+        overview: charts::chart(settings, state, now, &plan, ChartKind::Progress, catalogue),
+        participation: charts::participation_chart(settings, now, &plan, &turnouts, catalogue),
         plan_title: settings.plan_title.clone(),
         plan_description: settings.plan_description.clone(),
         generated_at: format_time(settings, now.timestamp_millis()),
         overall_percent: weighted_progress(all.iter().copied(), &state.monitoring),
         status_names: status_names(catalogue),
         sections,
-        turnout: report_turnout(turnouts.plan()),
+        turnout: turnout_rows(turnouts.plan()),
     }
 }
 

@@ -42,7 +42,7 @@ impl Turnouts {
             participation
                 .proposals
                 .get(&number)
-                .filter(|p| p.hidden.is_none())
+                .filter(|p| p.is_listed())
                 .map(|p| p.section.as_str())
         };
         let mut turnouts = Turnouts::default();
@@ -59,7 +59,8 @@ impl Turnouts {
             }
         }
         for comment in participation.comments.values() {
-            let public = comment.proposal.is_none_or(|n| section_of(n).is_some());
+            let public =
+                !comment.redacted && comment.proposal.is_none_or(|n| section_of(n).is_some());
             if public {
                 turnouts.add(&comment.section, &comment.organisation, |t| t.comments += 1);
             }

@@ -1,7 +1,6 @@
 //! Casting votes: by reaction (👍 support, 👎 oppose) or by `!vote`. One vote per person per
 //! proposal, latest wins; a redaction of the event that cast the live vote withdraws it.
 
-use super::authority::role;
 use super::i18n::{Catalogue, Msg, Rendered};
 use super::participation::{
     fingerprint, Ballot, Participation, Phase, ProposalState, Stance, MAX_BALLOTS,
@@ -96,7 +95,7 @@ pub fn cast(
     let proposal = participation
         .proposals
         .get(&number)
-        .filter(|p| p.hidden.is_none())
+        .filter(|p| p.is_listed())
         .ok_or(Refusal::NoSuchProposal(number))?;
     if !proposal.state.is_live() {
         return Err(Refusal::NotLive(number, proposal.state));
@@ -191,24 +190,6 @@ pub fn on_reaction(settings: &Settings, state: &State, reaction: &Reacted) -> Ef
         )),
     }
     effects
-}
-
-/// A redaction: when it removes an event that cast a ballot, that ballot is withdrawn (see
-/// [`withdraw_by_redaction`]); other redactions change nothing here.
-pub fn on_redaction(
-    settings: &Settings,
-    state: &State,
-    room_id: &str,
-    sender: &str,
-    redacts: &str,
-) -> Effects {
-    let redactor = Redactor {
-        sender,
-        role: role(settings, state, room_id, sender),
-    };
-    withdraw_by_redaction(settings, state, redactor, redacts)
-        .map(Effects::change)
-        .unwrap_or_default()
 }
 
 /// Who redacts an event, as far as the redaction's effect goes.

@@ -6,9 +6,11 @@
 use std::collections::HashMap;
 
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 
-use crate::domain::{Edited, Input, Message, Passed, PollAnswered, PowerLevels, Quoted, Reacted};
+use crate::domain::{
+    Edited, Input, Message, Passed, PollAnswered, PowerLevels, Quoted, Reacted, Tombstone,
+};
 
 /// Content key marking the bot's proposal cards with their number, so the bot recognises its
 /// card when the homeserver sends it back (and a rebuild finds it in history).
@@ -16,6 +18,58 @@ pub const CARD_KEY: &str = "it.pspm.proposal";
 
 /// Content key marking the bot's poll starts with the poll's number.
 pub const POLL_KEY: &str = "it.pspm.poll";
+
+/// Content key of the bot's tombstone notices: what a deleted message had created, which
+/// history no longer shows (a rebuild reads it).
+pub const TOMBSTONE_KEY: &str = "it.pspm.tombstone";
+
+/// A tombstone as the notice's content carries it.
+pub fn tombstone_json(tombstone: &Tombstone) -> Value {
+    match tombstone {
+        Tombstone::Proposal {
+            number,
+            source,
+            card,
+        } => json!({ "kind": "proposal", "number": number, "source": source, "card": card }),
+        Tombstone::Comment { source, proposal } => {
+            json!({ "kind": "comment", "source": source, "proposal": proposal })
+        }
+        Tombstone::Card { number, card } => {
+            json!({ "kind": "card", "number": number, "card": card })
+        }
+    }
+}
+
+/// The tombstone an event of the bot's carries, if it is a tombstone notice.
+pub fn tombstone_of(event: &RawEvent, bot_user: &str) -> Option<Tombstone> {
+    if event.sender != bot_user {
+        return None;
+    }
+    let value = event.content.get(TOMBSTONE_KEY)?;
+    let text = |key: &str| value.get(key)?.as_str().map(str::to_owned);
+    let number = |key: &str| u32::try_from(value.get(key)?.as_u64()?).ok();
+    match value.get("kind")?.as_str()? {
+        "proposal" => Some(Tombstone::Proposal {
+            number: number("number")?,
+            source: text("source")?,
+            card: text("card"),
+        }),
+        "comment" => Some(Tombstone::Comment {
+            source: text("source")?,
+            proposal: number("proposal"),
+        }),
+        "card" => Some(Tombstone::Card {
+            number: number("number")?,
+            card: text("card")?,
+        }),
+        _ => None,
+    }
+}
+
+/// Whether history shows `event` deleted (its content stripped by a redaction).
+pub fn is_redacted(event: &RawEvent) -> bool {
+    event.unsigned.get("redacted_because").is_some()
+}
 
 /// The fields of a room event the bot looks at.
 #[derive(Debug, Clone, Deserialize)]
@@ -138,6 +192,7 @@ pub fn to_input(room_id: &str, bot_user: &str, event: &RawEvent) -> Option<Input
         "org.matrix.msc3381.poll.end" | "m.poll.end" => Some(Input::PollEnded {
             room_id: room_id.to_owned(),
             sender: event.sender.clone(),
+            event_id: event.event_id.clone(),
             start: reference_target(&event.content)?,
             at_ms: event.origin_server_ts,
         }),

@@ -8,7 +8,10 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use serde_json::{json, Map, Value};
 
-use super::events::{parse_logged, passed, promoted_message, quote_of, to_input, RawEvent};
+use super::events::{
+    is_redacted, parse_logged, passed, promoted_message, quote_of, to_input, tombstone_of, RawEvent,
+};
+use super::tombstones::Deleted;
 use crate::domain::Input;
 use pspm_indexer::fuzzing::{cases, run};
 
@@ -26,6 +29,13 @@ const KEYS: &[&str] = &[
     "m.new_content",
     "it.pspm.proposal",
     "it.pspm.poll",
+    "it.pspm.tombstone",
+    "kind",
+    "number",
+    "source",
+    "card",
+    "proposal",
+    "redacted_because",
     "org.matrix.msc3381.poll.response",
     "m.selections",
     "answers",
@@ -42,6 +52,9 @@ const KEYS: &[&str] = &[
 const STRINGS: &[&str] = &[
     "m.text",
     "m.notice",
+    "comment",
+    "proposal",
+    "card",
     "m.annotation",
     "m.reference",
     "m.replace",
@@ -166,6 +179,19 @@ fn fuzz_events() {
         };
         let _ = passed(&event);
         let _ = promoted_message(&event);
+        if tombstone_of(&event, BOT).is_some() {
+            prop_assert_eq!(
+                event.sender.as_str(),
+                BOT,
+                "only the bot's tombstones count"
+            );
+        }
+        // A rebuild reads tombstones and deleted events from history alike.
+        let history = [(ROOM.to_owned(), event.clone())];
+        let deleted = Deleted::from_history(BOT, &history);
+        if deleted.input(ROOM, &event).is_some() {
+            prop_assert!(is_redacted(&event) || promoted_message(&event).is_some());
+        }
         if let Some(quoted) = quote_of(&event) {
             prop_assert_eq!(quoted.event_id, event.event_id.clone());
         }

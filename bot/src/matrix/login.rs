@@ -54,6 +54,7 @@ impl Matrix {
             let client = new_client(&credentials).await?;
             if restore(&client, &session, &credentials.user_id).await? {
                 info!(device_id = %session.device_id, "reusing the saved session");
+                crate::telemetry::metrics().logged_in(true);
                 return Ok(Matrix::new(
                     client,
                     session.device_id,
@@ -69,6 +70,7 @@ impl Matrix {
             .await
             .with_context(|| format!("cannot log in as {}", credentials.user_id))?;
         store.save_session(&session)?;
+        crate::telemetry::metrics().logged_in(true);
         if device.is_none() {
             info!(device_id = %session.device_id, "logged in with a new device");
         } else {
@@ -100,9 +102,11 @@ impl Matrix {
             .device_id
             .clone();
         warn!(%device_id, "the homeserver no longer accepts the bot's access token; logging in again with the configured password, on the same device");
+        crate::telemetry::metrics().logged_in(false);
         let (client, session) = log_in(&shared.login, Some(&device_id))
             .await
             .with_context(|| format!("cannot log in again as {}", shared.login.user_id))?;
+        crate::telemetry::metrics().logged_in(true);
         shared.store.save_session(&session)?;
         info!(device_id = %session.device_id, "logged in again");
         *shared

@@ -15,6 +15,7 @@
 //! - [`events`] — raw event JSON → domain inputs.
 //! - [`outbox`] — sends committed outgoing messages with derived transaction IDs.
 
+mod card_redaction;
 pub mod card_refresh;
 pub mod events;
 #[cfg(test)]
@@ -26,6 +27,7 @@ pub mod provision;
 pub mod quotes;
 pub mod rebuild;
 pub mod sync;
+mod tombstones;
 pub mod walk;
 
 use std::future::{Future, IntoFuture};
@@ -157,11 +159,19 @@ pub fn error_code(error: &HttpError) -> Option<String> {
 /// Errors that can tell whether trying again may help.
 pub trait Retryable: std::fmt::Display {
     fn failure(&self) -> Failure;
+    /// Whether the homeserver refused for its rate limit (429).
+    fn rate_limited(&self) -> bool {
+        false
+    }
 }
 
 impl Retryable for HttpError {
     fn failure(&self) -> Failure {
         classify(self)
+    }
+    fn rate_limited(&self) -> bool {
+        self.as_client_api_error()
+            .is_some_and(|api| api.status_code.as_u16() == 429)
     }
 }
 
@@ -189,6 +199,7 @@ where
             Err(error) => match error.failure() {
                 Failure::Permanent => return Err(error),
                 Failure::Transient { retry_after } => {
+                    crate::telemetry::metrics().retry(what, error.rate_limited());
                     let wait = retry_after.unwrap_or(backoff);
                     warn!(what, error = %error, wait_ms = wait.as_millis() as u64, "retrying");
                     tokio::time::sleep(wait).await;

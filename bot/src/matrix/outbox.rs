@@ -19,7 +19,8 @@ use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
 use tracing::{debug, error, warn};
 
-use super::events::{CARD_KEY, POLL_KEY};
+use super::card_redaction;
+use super::events::{tombstone_json, CARD_KEY, POLL_KEY, TOMBSTONE_KEY};
 use super::{Matrix, RequestError};
 use crate::domain::{CardEdit, FilePost, Notice, PollEndPost, PollPost, Reaction, Reply};
 use crate::store::{OutboxEntry, Outgoing, Store};
@@ -188,9 +189,10 @@ async fn upload(matrix: &Matrix, file: &FilePost) -> Result<String, RequestError
 /// An `m.file` (or, for an image, `m.image`) message pointing to uploaded content, as a
 /// reply to the command.
 pub fn file_content(file: &FilePost, url: &str) -> Value {
+    // With `filename` set, a `body` that differs is the file's caption (Matrix 1.10).
     let mut content = json!({
         "msgtype": "m.file",
-        "body": file.filename,
+        "body": file.caption.as_deref().unwrap_or(&file.filename),
         "filename": file.filename,
         "url": url,
         "info": { "mimetype": file.mimetype, "size": file.content.len() },
@@ -204,14 +206,18 @@ pub fn file_content(file: &FilePost, url: &str) -> Value {
     content
 }
 
-/// The Matrix content of a notice that answers no one (a reminder).
+/// The Matrix content of a notice that answers no one (a reminder, a tombstone).
 pub fn notice_content(notice: &Notice) -> Value {
-    json!({
+    let mut content = json!({
         "msgtype": "m.notice",
         "body": notice.text.body,
         "format": "org.matrix.custom.html",
         "formatted_body": notice.text.html,
-    })
+    });
+    if let Some(tombstone) = &notice.tombstone {
+        content[TOMBSTONE_KEY] = tombstone_json(tombstone);
+    }
+    content
 }
 
 /// A card's new text as a Matrix edit (`m.replace`): clients show the new content in place
@@ -236,6 +242,9 @@ pub fn card_edit_content(edit: &CardEdit) -> Value {
 
 async fn send_entry(matrix: &Matrix, store: &dyn Store, entry: &OutboxEntry) -> anyhow::Result<()> {
     let (room_id, kind, content) = match &entry.outgoing {
+        Outgoing::CardRedaction(redaction) => {
+            return card_redaction::send(matrix, store, entry, redaction).await;
+        }
         Outgoing::Reply(reply) => (
             &reply.room_id,
             MessageLikeEventType::RoomMessage,
@@ -297,7 +306,10 @@ async fn send_entry(matrix: &Matrix, store: &dyn Store, entry: &OutboxEntry) -> 
         .send("send", |client| client.send(request.clone()))
         .await
     {
-        Ok(_) => store.remove_outbox(entry.seq)?,
+        Ok(_) => {
+            crate::telemetry::metrics().sent(entry.outgoing.kind());
+            store.remove_outbox(entry.seq)?
+        }
         // The same reaction is already there (e.g. sent before a crash under another txn).
         Err(send_error) if send_error.code().as_deref() == Some("M_DUPLICATE_ANNOTATION") => {
             store.remove_outbox(entry.seq)?;

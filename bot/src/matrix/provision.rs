@@ -32,8 +32,9 @@ pub struct PlanRooms {
     pub sections: Vec<(String, String)>,
 }
 
-/// How long to wait for a room another instance is creating at the same moment.
-const RACE_PATIENCE: Duration = Duration::from_secs(15);
+/// How long to wait for a room another instance is creating at the same moment (a loaded
+/// homeserver takes seconds to create a room with its state).
+const RACE_PATIENCE: Duration = Duration::from_secs(30);
 
 struct Target<'a> {
     alias_localpart: String,
@@ -132,8 +133,10 @@ async fn ensure_room(
         .try_into()
         .with_context(|| format!("invalid alias for {}", target.alias_localpart))?;
     let room = match resolve(matrix, &alias).await? {
+        // Another instance may be creating it right now: Synapse publishes the alias before
+        // the room's first events, so the room may not be joinable for a moment.
         Some(room) => {
-            join(matrix, &room, Duration::ZERO).await?;
+            join(matrix, &room, RACE_PATIENCE).await?;
             room
         }
         None => match create(matrix, moderators, &target).await {

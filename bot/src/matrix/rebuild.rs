@@ -1,7 +1,9 @@
 //! `pspm rebuild`: a fresh store from the plan rooms' history. Sled is a projection of room
 //! history; this replays that history through the same engine, each room in its own order
 //! (the rooms interleaved by time, the only order there is between rooms), giving each
-//! proposal the number its card in history records. Nothing is sent.
+//! proposal the number its card in history records. Deleted messages come back text-less
+//! where the bot's tombstones say they created something ([`super::tombstones`]). Nothing is
+//! sent.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,7 +20,7 @@ use pspm_config::Config;
 use tracing::info;
 
 use super::events::{attach_quote, promoted_message, quote_of, to_input, RawEvent, CARD_KEY};
-use super::{provision, Matrix};
+use super::{provision, tombstones::Deleted, Matrix};
 use crate::domain::{Engine, Quoted, Settings, State};
 use crate::store::{Batch, Store};
 
@@ -99,9 +101,13 @@ pub async fn rebuild(
         })
         .map(|quote| (quote.event_id.clone(), quote))
         .collect();
+    let deleted = Deleted::from_history(matrix.user_id(), &events);
     for (room_id, event) in &events {
         batch.applied.push(event.event_id.clone());
-        if let Some(mut input) = to_input(room_id, matrix.user_id(), event) {
+        let input = deleted
+            .input(room_id, event)
+            .or_else(|| to_input(room_id, matrix.user_id(), event));
+        if let Some(mut input) = input {
             attach_quote(&mut input, &quotes);
             // Replies are history too: only the state changes are kept.
             batch.changes.extend(engine.apply(input, now).changes);

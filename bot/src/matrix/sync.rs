@@ -42,6 +42,7 @@ use super::{Matrix, RequestError};
 use crate::domain::participation::fingerprint;
 use crate::domain::{cards, Engine, Input, Quoted, RoomOrder};
 use crate::store::{Batch, Outgoing, Store};
+use crate::telemetry::metrics;
 
 /// Events per room per `/sync`; a larger backlog is fetched with `/messages`.
 const TIMELINE_LIMIT: u32 = 100;
@@ -459,6 +460,7 @@ impl SyncLoop {
         self.store
             .commit(batch)
             .context("cannot commit a sync batch")?;
+        metrics().commit(commit_started.elapsed());
         if applied > 0 {
             tracing::trace!(source, events = %applied_ids, "applied");
             let commit_ms = commit_started.elapsed().as_secs_f64() * 1000.0;
@@ -519,26 +521,42 @@ impl SyncLoop {
             return;
         };
         attach_quote(&mut input, quotes);
+        metrics().event_applied(input.kind());
         // Practice commands may wait for the index's writer lock (a bulk `pspm index add`):
         // let the runtime move its other tasks (the outbox sender) off this thread meanwhile.
         let now = (self.clock)();
+        let lag = (now.timestamp_millis() - event.origin_server_ts) as f64 / 1000.0;
+        metrics().lag(lag);
         let effects = tokio::task::block_in_place(|| self.engine.apply(input, now));
+        if let Some(run) = effects.command {
+            metrics().command(run.name, run.outcome.name());
+        }
         let replies = effects.replies.into_iter().map(Outgoing::Reply);
         let reactions = effects.reactions.into_iter().map(Outgoing::Reaction);
         let files = effects.files.into_iter().map(Outgoing::File);
         let polls = effects.polls.into_iter().map(Outgoing::Poll);
         let poll_ends = effects.poll_ends.into_iter().map(Outgoing::PollEnd);
         let card_edits = effects.card_edits.into_iter().map(Outgoing::CardEdit);
+        let card_redactions = effects
+            .card_redactions
+            .into_iter()
+            .map(Outgoing::CardRedaction);
         let all = replies
             .chain(reactions)
             .chain(files)
             .chain(polls)
             .chain(poll_ends)
-            .chain(card_edits);
+            .chain(card_edits)
+            .chain(card_redactions);
         for (index, outgoing) in all.enumerate() {
             batch
                 .outgoing
                 .push((transaction_id(&event.event_id, index), outgoing));
+        }
+        for notice in effects.notices {
+            batch
+                .outgoing
+                .push((transaction_id(&notice.key, 0), Outgoing::Notice(notice)));
         }
         batch.changes.extend(effects.changes);
     }
@@ -547,6 +565,7 @@ impl SyncLoop {
     /// sync response, so at least every `sync_timeout`.
     fn apply_tick(&mut self, batch: &mut Batch) {
         let effects = self.engine.apply(Input::Tick, (self.clock)());
+        metrics().reminders(effects.notices.len());
         for notice in effects.notices {
             batch
                 .outgoing
@@ -639,11 +658,14 @@ fn sync_request(matrix: Matrix, since: Option<String>, wait: Duration) -> SyncRe
         let config = RequestConfig::new()
             .disable_retry()
             .timeout(wait + Duration::from_secs(30));
-        matrix
+        let started = Instant::now();
+        let response = matrix
             .send("sync", |client| {
                 client.send(request.clone()).with_request_config(config)
             })
-            .await
+            .await;
+        metrics().sync(started.elapsed(), response.is_ok());
+        response
     })
 }
 

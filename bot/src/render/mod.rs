@@ -1,11 +1,22 @@
-//! Pure renderers for monitoring: plain data in, bytes out. [`chart`] draws PNG charts with
-//! an embedded bitmap font (legible on any machine, no system fonts); [`report`] writes the
-//! self-contained HTML report. No I/O, no clock: every text, date and number comes from the
+//! Pure renderers for monitoring: plain data in, bytes out. Each chart is drawn once as SVG
+//! ([`svg`]); [`raster`] turns it into an anti-aliased PNG for chat and [`report`] inlines it
+//! in the HTML page. Text is set in the embedded typefaces ([`fonts`]), numbers follow the
+//! language ([`numbers`]). No I/O, no clock: every text, date and number comes from the
 //! caller (labels from the catalogues).
 
-pub mod chart;
-mod font;
+pub mod fonts;
+pub mod numbers;
+pub mod palette;
+pub mod raster;
 pub mod report;
+pub mod svg;
+
+#[cfg(test)]
+mod fuzz_tests;
+
+use chrono::NaiveDate;
+
+pub use numbers::Numbers;
 
 /// How an action stands on a given day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -29,39 +40,129 @@ impl ActionStatus {
     ];
 }
 
-/// One progress bar: a section, an objective or an action.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ProgressBar {
-    pub label: String,
-    /// 0–100.
-    pub percent: f64,
-    pub status: ActionStatus,
-}
-
-/// An expected result: latest measured value against this year's target.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TargetBar {
-    pub label: String,
-    pub unit: String,
-    pub baseline: Option<f64>,
-    pub latest: Option<f64>,
-    pub target: Option<f64>,
-}
-
-/// A chart image: progress bars, then results against targets.
+/// A chart: what `!chart` posts and the report shows, already localised.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Chart {
     pub title: String,
     /// E.g. the date the chart describes.
     pub subtitle: String,
-    pub progress_heading: String,
-    pub progress: Vec<ProgressBar>,
-    pub results_heading: String,
-    pub results: Vec<TargetBar>,
-    /// Localised name of each status, for the legend.
+    /// The text alternative: what the chart shows, in words (the chat message's body, the
+    /// SVG's `<desc>`).
+    pub description: String,
+    pub numbers: Numbers,
+    /// Localised name of each status, for the legend and the rows.
     pub status_names: Vec<(ActionStatus, String)>,
-    /// Shown when there is nothing to draw in a part, e.g. "no results".
+    /// Shown when a part has nothing to draw, e.g. "no data".
     pub empty_text: String,
+    pub body: ChartBody,
+}
+
+impl Chart {
+    /// The localised name of `status` (its debug name if the caller left it out).
+    pub fn status_name(&self, status: ActionStatus) -> String {
+        self.status_names
+            .iter()
+            .find(|(named, _)| *named == status)
+            .map_or_else(|| format!("{status:?}"), |(_, name)| name.clone())
+    }
+}
+
+/// The three kinds of chart.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChartBody {
+    Progress(ProgressChart),
+    Results(ResultsChart),
+    Participation(ParticipationChart),
+}
+
+/// Progress of a scope: the overall figure, actions per status, then parts of bars (the
+/// plan's sections with their objectives; a section's objectives, then its actions).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgressChart {
+    /// 0–100, weighted.
+    pub overall: f64,
+    /// E.g. "overall progress".
+    pub overall_label: String,
+    /// Actions per status, in legend order.
+    pub counts: Vec<(ActionStatus, usize)>,
+    pub parts: Vec<ProgressPart>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgressPart {
+    pub heading: String,
+    pub rows: Vec<ProgressRow>,
+}
+
+/// One bar: a section, an objective or an action.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgressRow {
+    /// Drawn bold before the title; may be empty (sections have none).
+    pub code: String,
+    pub title: String,
+    /// 0–100.
+    pub percent: f64,
+    pub status: ActionStatus,
+    /// Nested under the row before it (an objective under its section).
+    pub nested: bool,
+}
+
+/// Expected results: a panel per result with its measurements over time against the
+/// baseline and the yearly targets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultsChart {
+    /// Legend: the measured line, the baseline, the yearly targets.
+    pub measured_label: String,
+    pub baseline_label: String,
+    pub target_label: String,
+    /// Written inside a panel without measurements.
+    pub no_measurements: String,
+    pub results: Vec<ResultSeries>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultSeries {
+    pub code: String,
+    pub title: String,
+    /// Latest, baseline and this year's target in words, under the title.
+    pub summary: String,
+    pub baseline: Option<f64>,
+    /// Target per year, by year.
+    pub targets: Vec<(i32, f64)>,
+    /// Oldest first.
+    pub measurements: Vec<(NaiveDate, f64)>,
+    /// This year's target (else the latest earlier one): the latest measurement is drawn in
+    /// the "done" colour once it reaches it.
+    pub current_target: Option<f64>,
+}
+
+/// Participation per organisation (and per section, for the plan): proposals, voters, votes
+/// (supports and oppositions) and comments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParticipationChart {
+    /// Column headings: proposals, voters, votes, comments.
+    pub columns: [String; 4],
+    /// Legend of the votes column.
+    pub supports_label: String,
+    pub oppositions_label: String,
+    pub parts: Vec<ParticipationPart>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParticipationPart {
+    pub heading: String,
+    pub rows: Vec<TurnoutRow>,
+}
+
+/// One organisation's (or section's) participation.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TurnoutRow {
+    pub name: String,
+    pub proposals: u32,
+    pub voters: u32,
+    pub supports: u32,
+    pub oppositions: u32,
+    pub comments: u32,
 }
 
 /// A rendered PNG.
@@ -72,11 +173,22 @@ pub struct Png {
     pub height: u32,
 }
 
+/// An expected result's latest value against this year's target (a row of the report).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetBar {
+    pub label: String,
+    pub unit: String,
+    pub baseline: Option<f64>,
+    pub latest: Option<f64>,
+    pub target: Option<f64>,
+}
+
 /// Everything the HTML report shows, already localised and formatted.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MonitoringReport {
     /// `it` or `en`, for `<html lang>`.
     pub language: String,
+    pub numbers: Numbers,
     pub labels: ReportLabels,
     pub plan_title: String,
     pub plan_description: String,
@@ -85,25 +197,29 @@ pub struct MonitoringReport {
     /// 0–100, weighted over the whole plan.
     pub overall_percent: f64,
     pub status_names: Vec<(ActionStatus, String)>,
+    /// The plan's progress by section and objective.
+    pub overview: Chart,
+    /// Participation per section and organisation.
+    pub participation: Chart,
     pub sections: Vec<ReportSection>,
     /// Participation per organisation over the whole plan.
-    pub turnout: Vec<ReportTurnout>,
-}
-
-/// One organisation's participation (a row of the report's participation tables).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ReportTurnout {
-    pub organisation: String,
-    pub proposals: u32,
-    pub voters: u32,
-    pub supports: u32,
-    pub oppositions: u32,
-    pub comments: u32,
+    pub turnout: Vec<TurnoutRow>,
 }
 
 /// Fixed texts of the report, from the catalogue.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReportLabels {
+    /// The band above the title, e.g. "Monitoring of the plan".
+    pub masthead: String,
+    /// The skip link to the main content.
+    pub skip: String,
+    /// Heading of the table of contents.
+    pub contents: String,
+    /// Before the generation time.
+    pub generated: String,
+    /// Heading of a chart's text alternative.
+    pub chart_text: String,
+    pub overall: String,
     pub progress: String,
     pub section: String,
     pub actions: String,
@@ -141,7 +257,11 @@ pub struct ReportSection {
     pub results: Vec<TargetBar>,
     pub proposals: Vec<ReportProposal>,
     /// Participation per organisation in the section.
-    pub by_organisation: Vec<ReportTurnout>,
+    pub by_organisation: Vec<TurnoutRow>,
+    /// The section's objectives and actions.
+    pub progress_chart: Chart,
+    /// Its results over time; `None` when it has none.
+    pub results_chart: Option<Chart>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

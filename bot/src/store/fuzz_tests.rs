@@ -1,14 +1,15 @@
-//! Fuzz target for the store's decoders: a log record or a JSON record that is damaged (a
-//! bit flipped, cut short, bytes inserted or repeated) or garbage decodes to an error, never
-//! a panic; what does decode converts to the domain, folds into a state, and encodes back
-//! to what decodes the same.
+//! Fuzz target for the store's decoders: a log record, an applied run or a JSON record that
+//! is damaged (a bit flipped, cut short, bytes inserted or repeated) or garbage decodes to an
+//! error, never a panic; what does decode converts to the domain, folds into a state, and
+//! encodes back to what decodes the same (a run: and a lookup finds exactly what it holds).
 
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;
 
 use super::records::{
-    from_json, to_json, ChangeRecord, DeadLetterRecord, LogRecord, OutboxRecord, SessionRecord,
+    applied, from_json, to_json, ChangeRecord, DeadLetterRecord, LogRecord, OutboxRecord,
+    SessionRecord,
 };
 use super::samples::{changes, entry, outgoing, session};
 use super::*;
@@ -19,6 +20,7 @@ use pspm_indexer::fuzzing::{cases, run};
 #[derive(Debug, Clone, Copy)]
 enum Kind {
     Log,
+    AppliedRun,
     Change,
     Outbox,
     DeadLetter,
@@ -27,6 +29,7 @@ enum Kind {
 
 const KINDS: &[Kind] = &[
     Kind::Log,
+    Kind::AppliedRun,
     Kind::Change,
     Kind::Outbox,
     Kind::DeadLetter,
@@ -54,6 +57,8 @@ fn samples() -> Vec<(Kind, Vec<u8>)> {
     for record in &records {
         samples.push((Kind::Change, to_json(record).expect("json")));
     }
+    samples.push((Kind::AppliedRun, applied::encode(vec![1, u64::MAX, 42])));
+    samples.push((Kind::AppliedRun, applied::encode((0..40).collect())));
     for (n, (_, outgoing)) in outgoing().into_iter().enumerate() {
         let entry = entry(n as u64, outgoing);
         samples.push((
@@ -98,6 +103,25 @@ fn mutate(mut bytes: Vec<u8>, mutations: &[(usize, u8, u8)]) -> Vec<u8> {
     bytes
 }
 
+/// Whether `bytes` decoded as an applied run, and if so that a lookup finds each of its
+/// fingerprints and nothing else.
+fn check_run(bytes: &[u8]) -> Result<bool, TestCaseError> {
+    let found = |fingerprint| {
+        applied::contains(bytes, fingerprint)
+            .map_err(|error| TestCaseError::fail(format!("lookup refused: {error}")))
+    };
+    let Ok(fingerprints) = applied::decode(bytes) else {
+        return Ok(false);
+    };
+    for &fingerprint in &fingerprints {
+        prop_assert!(found(fingerprint)?, "{fingerprint} not found");
+        let next = fingerprint.wrapping_add(1);
+        prop_assert_eq!(found(next)?, fingerprints.contains(&next));
+    }
+    prop_assert_eq!(applied::encode(fingerprints), bytes.to_vec());
+    Ok(true)
+}
+
 /// Whether `bytes` decoded as a log record, and if so that it behaves.
 fn check_log(bytes: &[u8]) -> Result<bool, TestCaseError> {
     let head = LogRecord::decode_head(bytes);
@@ -133,6 +157,11 @@ fn fuzz_store_decode() {
         match kind {
             Kind::Log => {
                 if check_log(&bytes)? {
+                    decoded.set(decoded.get() + 1);
+                }
+            }
+            Kind::AppliedRun => {
+                if check_run(&bytes)? {
                     decoded.set(decoded.get() + 1);
                 }
             }

@@ -3,12 +3,14 @@
 //! its file in `src/store/golden/`, and decodes the pinned file back to the sample.
 //!
 //! To change an encoding on purpose (with a new schema version and a migration), rewrite the
-//! files with `UPDATE_GOLDEN=1 cargo test -p pspm store::golden` and review the diff.
+//! files with `UPDATE_GOLDEN=1 cargo test -p pspm store::golden` and review the diff. Layouts
+//! of older versions stay, read only, to prove they migrate: `layout-v3.txt`.
 
 use std::path::{Path, PathBuf};
 
 use super::records::{
-    from_json, to_json, ChangeRecord, DeadLetterRecord, LogRecord, OutboxRecord, SessionRecord,
+    applied, from_json, to_json, ChangeRecord, DeadLetterRecord, LogRecord, OutboxRecord,
+    SessionRecord,
 };
 use super::samples::{changes, entry, outgoing, session};
 use super::*;
@@ -147,6 +149,12 @@ fn a_log_record_encodes_as_pinned() {
 }
 
 #[test]
+fn an_applied_run_encodes_as_pinned() {
+    let pinned = golden_hex("applied-run.hex", &applied::encode(vec![u64::MAX, 0, 42]));
+    assert_eq!(applied::decode(&pinned).unwrap(), [0, 42, u64::MAX]);
+}
+
+#[test]
 fn every_outbox_entry_encodes_as_pinned() {
     for (n, (name, outgoing)) in outgoing().into_iter().enumerate() {
         let entry = entry(n as u64, outgoing);
@@ -185,6 +193,30 @@ fn records_of_older_versions_still_decode() {
             server: String::new(),
         }
     );
+    // Before responses had a history, the one that counted was kept, and polls did not
+    // record the event that closed them.
+    assert_eq!(
+        change_from_json(
+            br#"{"PollResponse":{"poll":2,"user":"@u:hs","response":{"event_id":"$resp","at_ms":1700000000001,"selections":["a1"],"spoiled":false}}}"#
+        ),
+        Change::PollResponses {
+            poll: 2,
+            user: "@u:hs".into(),
+            responses: vec![crate::domain::polls::Response {
+                event_id: "$resp".into(),
+                at_ms: 1_700_000_000_001,
+                selections: vec!["a1".into()],
+                spoiled: false,
+                after_close: false,
+            }],
+        }
+    );
+    let Change::Poll(old_poll) = change_from_json(
+        br#"{"Poll":{"id":1,"section":"s","room_id":"!r:hs","opened_by":"@m:hs","opened_ms":0,"max_selections":1,"answers":[],"start_event":null,"closed_ms":5}}"#,
+    ) else {
+        panic!("a poll");
+    };
+    assert_eq!((old_poll.closed_ms, old_poll.closed_by), (Some(5), None));
     // Before files could be images, they had no `image`.
     let file = br#"{"seq":1,"txn_id":"t","outgoing":{"File":{"room_id":"!r:hs","in_reply_to":"$e","filename":"a.csv","mimetype":"text/csv","content":"YSxi"}}}"#;
     assert_eq!(
@@ -196,6 +228,7 @@ fn records_of_older_versions_still_decode() {
             mimetype: "text/csv".into(),
             content: b"a,b".to_vec(),
             image: None,
+            caption: None,
         })
     );
 }
@@ -267,12 +300,24 @@ fn fill(store: &SledStore) {
     store.first_start_ms(1_700_000_000_000).unwrap();
 }
 
+/// The store's sled database itself. sled's flusher thread may hold a closed store's lock a
+/// moment longer: wait for it.
+fn open_raw(path: &std::path::Path) -> sled::Db {
+    (0..300)
+        .find_map(|_| {
+            sled::open(path)
+                .inspect_err(|_| std::thread::sleep(std::time::Duration::from_millis(10)))
+                .ok()
+        })
+        .expect("the store opens once its last handle is gone")
+}
+
 #[test]
 fn a_store_lays_out_its_keys_as_pinned() {
     let dir = tempfile::tempdir().unwrap();
-    fill(&SledStore::open(dir.path()).unwrap());
+    fill(&SledStore::open_with(dir.path(), &small_filter()).unwrap());
     let dump: String = {
-        let db = sled::open(dir.path()).unwrap();
+        let db = open_raw(dir.path());
         let tree = db.open_tree("pspm").unwrap();
         tree.iter()
             .map(|entry| {
@@ -282,21 +327,42 @@ fn a_store_lays_out_its_keys_as_pinned() {
             .collect()
     };
     let pinned = golden("layout.txt", &dump);
+    read_back(&pinned, &small_filter());
+}
 
-    // Read back: the pinned keys and values, written into a fresh sled, open as a store.
+/// A filter small enough to read in a layout, which a clean close keeps.
+fn small_filter() -> SledOptions {
+    SledOptions {
+        applied_filter_bytes: 32,
+        ..SledOptions::default()
+    }
+}
+
+#[test]
+fn a_store_laid_out_by_version_3_opens_migrated() {
+    // What `fill` wrote before applied events left the log records for runs of their own.
+    let pinned = std::fs::read_to_string(path("layout-v3.txt")).unwrap();
+    assert!(pinned.contains("m:schema_version\t\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x03\n"));
+    read_back(&pinned, &SledOptions::default());
+}
+
+/// Writes the keys and values of a layout into a fresh sled, opens it as a store, and checks
+/// that it holds what [`fill`] wrote.
+fn read_back(layout: &str, options: &SledOptions) {
     let dir = tempfile::tempdir().unwrap();
     {
-        let db = sled::open(dir.path()).unwrap();
+        let db = open_raw(dir.path());
         let tree = db.open_tree("pspm").unwrap();
-        for line in pinned.lines() {
+        for line in layout.lines() {
             let (key, value) = line.split_once('\t').unwrap();
             tree.insert(unescape(key), unescape(value)).unwrap();
         }
         db.flush().unwrap();
     }
-    let store = SledStore::open(dir.path()).unwrap();
+    let store = SledStore::open_with(dir.path(), options).unwrap();
     assert_eq!(store.next_batch().unwrap().as_deref(), Some("s72_1_0"));
     assert!(store.is_applied("$e1").unwrap() && store.is_applied("$e2").unwrap());
+    assert!(!store.is_applied("$e3").unwrap());
     let mut expected = State::default();
     for change in layout_changes() {
         expected.apply_change(&change);

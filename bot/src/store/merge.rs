@@ -47,6 +47,11 @@ impl Shape {
         self.0.len()
     }
 
+    /// The records' sequence numbers, oldest first.
+    pub fn seqs(&self) -> Vec<u64> {
+        self.0.iter().map(|&(seq, _)| seq).collect()
+    }
+
     /// The first run of [`FANOUT`] records of one level below the top.
     pub fn due(&self) -> Option<Run> {
         let mut run_start = 0;
@@ -83,9 +88,9 @@ pub fn is_time(since_last_commit: Duration, log_len: usize) -> bool {
     since_last_commit >= IDLE || log_len >= BACKLOG
 }
 
-/// The record that replaces a run of `level`: every applied fingerprint, and the latest change
-/// per record in the order of their last appearance, but those that
-/// [replay first](Change::replays_first) first.
+/// The record that replaces a run of `level`: every applied fingerprint (which only records
+/// from before schema version 4 held), and the latest change per record in the order of their
+/// last appearance, but those that [replay first](Change::replays_first) first.
 pub fn merge(level: u8, run: Vec<LogRecord>) -> LogRecord {
     let mut applied = Vec::new();
     let mut changes = Vec::new();
@@ -112,7 +117,7 @@ pub fn record_key(change: &Change) -> String {
         Change::Comment(comment) => format!("comment/{}", comment.event_id),
         Change::Phase { section, .. } => format!("phase/{section}"),
         Change::Poll(poll) => format!("poll/{:010}", poll.id),
-        Change::PollResponse { poll, user, .. } => format!("poll-response/{poll:010}/{user}"),
+        Change::PollResponses { poll, user, .. } => format!("poll-response/{poll:010}/{user}"),
         Change::ToldServerNotAllowed { room_id, server } => {
             format!("told-not-allowed/{room_id}/{server}")
         }
@@ -239,6 +244,7 @@ mod tests {
             updated_ms: 0,
             source_event: "$p".into(),
             card_event: None,
+            redacted: false,
         });
         let vote = Change::Ballots {
             number: 1,

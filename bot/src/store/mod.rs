@@ -8,16 +8,20 @@
 //! - `records/`: the stored records, their encodings and conversions to and from the domain;
 //!   `golden/` pins every encoding (`golden.rs` says how to change one on purpose).
 //! - `merge.rs`: the log's merge policy (which records merge when, what a merge keeps).
+//! - `applied_memory.rs`: what is kept in memory about applied events (a window of the most
+//!   recent and a fixed-size filter), so that it does not grow with history.
 //! - `sled_store/`: the sled binding (`mod.rs`), its merge thread and the schema migration.
 
+mod applied_memory;
 mod merge;
 mod records;
 mod sled_store;
 
-pub use sled_store::SledStore;
+pub use sled_store::{SledOptions, SledStore, SCHEMA_VERSION};
 
 use crate::domain::{
-    CardEdit, Change, FilePost, Notice, PollEndPost, PollPost, Reaction, Reply, State,
+    CardEdit, CardRedaction, Change, FilePost, Notice, PollEndPost, PollPost, Reaction, Reply,
+    State,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +44,7 @@ pub enum Outgoing {
     Poll(PollPost),
     PollEnd(PollEndPost),
     CardEdit(CardEdit),
+    CardRedaction(CardRedaction),
 }
 
 impl Outgoing {
@@ -53,6 +58,7 @@ impl Outgoing {
             Outgoing::Poll(poll) => &poll.room_id,
             Outgoing::PollEnd(end) => &end.room_id,
             Outgoing::CardEdit(edit) => &edit.room_id,
+            Outgoing::CardRedaction(redaction) => &redaction.room_id,
         }
     }
 
@@ -66,6 +72,7 @@ impl Outgoing {
             Outgoing::Poll(_) => "poll",
             Outgoing::PollEnd(_) => "poll-end",
             Outgoing::CardEdit(_) => "card-edit",
+            Outgoing::CardRedaction(_) => "card-redaction",
         }
     }
 }
@@ -139,7 +146,6 @@ pub trait Store: Send + Sync + 'static {
     fn drop_dead_letters(&self, seq: Option<u64>) -> Result<usize, StoreError>;
     fn session(&self) -> Result<Option<Session>, StoreError>;
     fn save_session(&self, session: &Session) -> Result<(), StoreError>;
-    fn clear_session(&self) -> Result<(), StoreError>;
     /// Provisioned rooms by alias (a cache: aliases on the homeserver are the truth).
     fn room_for_alias(&self, alias: &str) -> Result<Option<String>, StoreError>;
     fn save_room(&self, alias: &str, room_id: &str) -> Result<(), StoreError>;
@@ -147,6 +153,8 @@ pub trait Store: Send + Sync + 'static {
     fn first_start_ms(&self, now_ms: i64) -> Result<i64, StoreError>;
 }
 
+#[cfg(test)]
+mod applied_tests;
 #[cfg(test)]
 mod fuzz_tests;
 #[cfg(test)]

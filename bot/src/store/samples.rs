@@ -6,8 +6,9 @@ use chrono::NaiveDate;
 use crate::domain::monitoring::{Action, Measurement, Update};
 use crate::domain::polls::{Poll, Response};
 use crate::domain::{
-    Ballot, CardEdit, Change, Comment, FilePost, Language, Notice, Phase, PollEndPost, PollPost,
-    PowerLevels, Proposal, ProposalState, Reaction, Rendered, Reply, Stance,
+    Ballot, CardEdit, CardRedaction, Change, Comment, FilePost, Language, Notice, Phase,
+    PollEndPost, PollPost, PowerLevels, Proposal, ProposalState, Reaction, Rendered, Reply, Stance,
+    Tombstone,
 };
 use crate::store::{OutboxEntry, Outgoing, Session};
 
@@ -27,6 +28,7 @@ fn proposal(state: ProposalState, card_event: Option<&str>) -> Proposal {
         updated_ms: 1_700_000_100_000,
         source_event: "$source".into(),
         card_event: card_event.map(str::to_owned),
+        redacted: false,
     }
 }
 
@@ -62,6 +64,15 @@ pub fn changes() -> Vec<(&'static str, Change)> {
             }),
         ),
         (
+            "proposal-redacted",
+            Change::Proposal(Proposal {
+                title: String::new(),
+                description: String::new(),
+                redacted: true,
+                ..proposal(ProposalState::Open, Some("$card"))
+            }),
+        ),
+        (
             "ballots",
             Change::Ballots {
                 number: 7,
@@ -93,6 +104,20 @@ pub fn changes() -> Vec<(&'static str, Change)> {
                 organisation: "Ente".into(),
                 text: "riga 1\nriga 2 ✓".into(),
                 at_ms: -5,
+                redacted: false,
+            }),
+        ),
+        (
+            "comment-redacted",
+            Change::Comment(Comment {
+                event_id: "$gone".into(),
+                section: "dati".into(),
+                proposal: Some(12),
+                author: "@a:hs".into(),
+                organisation: "Ente".into(),
+                text: String::new(),
+                at_ms: 9,
+                redacted: true,
             }),
         ),
         (
@@ -105,6 +130,7 @@ pub fn changes() -> Vec<(&'static str, Change)> {
                 organisation: String::new(),
                 text: String::new(),
                 at_ms: i64::MAX,
+                redacted: false,
             }),
         ),
         (
@@ -126,19 +152,45 @@ pub fn changes() -> Vec<(&'static str, Change)> {
                 answers: vec![("a1".into(), 12), ("a2".into(), 7)],
                 start_event: Some("$start".into()),
                 closed_ms: None,
+                closed_by: None,
             }),
         ),
         (
-            "poll-response",
-            Change::PollResponse {
+            "poll-closed",
+            Change::Poll(Poll {
+                id: 3,
+                section: "dati".into(),
+                room_id: "!dati:hs".into(),
+                opened_by: "@m:hs".into(),
+                opened_ms: 1_700_000_000_000,
+                max_selections: 1,
+                answers: vec![("a1".into(), 12)],
+                start_event: Some("$start3".into()),
+                closed_ms: Some(1_700_000_500_000),
+                closed_by: Some("$close".into()),
+            }),
+        ),
+        (
+            "poll-responses",
+            Change::PollResponses {
                 poll: 2,
                 user: "@u:hs".into(),
-                response: Response {
-                    event_id: "$resp".into(),
-                    at_ms: 1_700_000_000_001,
-                    selections: vec!["a1".into()],
-                    spoiled: false,
-                },
+                responses: vec![
+                    Response {
+                        event_id: "$resp".into(),
+                        at_ms: 1_700_000_000_001,
+                        selections: vec!["a1".into()],
+                        spoiled: false,
+                        after_close: false,
+                    },
+                    Response {
+                        event_id: "$late".into(),
+                        at_ms: -1,
+                        selections: Vec::new(),
+                        spoiled: true,
+                        after_close: true,
+                    },
+                ],
             },
         ),
         (
@@ -238,6 +290,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
                 room_id: "!r:hs".into(),
                 key: "reminder/2026-03-02/!r:hs".into(),
                 text: rendered("Promemoria"),
+                tombstone: None,
             }),
         ),
         (
@@ -257,6 +310,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
                 mimetype: "image/png".into(),
                 content: vec![0x89, b'P', b'N', b'G', 0, 255],
                 image: Some((640, 480)),
+                caption: Some("Dati: 42% complessivo; 1 azione in ritardo: A.1".into()),
             }),
         ),
         (
@@ -284,6 +338,50 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
                 card_event: "$card".into(),
                 number: 12,
                 text: rendered("**#12 Dati aperti** · 👍 3 · 👎 1"),
+            }),
+        ),
+        (
+            "notice-tombstone-proposal",
+            Outgoing::Notice(Notice {
+                room_id: "!r:hs".into(),
+                key: "tombstone.$source".into(),
+                text: rendered("Proposta cancellata"),
+                tombstone: Some(Tombstone::Proposal {
+                    number: 12,
+                    source: "$source".into(),
+                    card: Some("$card".into()),
+                }),
+            }),
+        ),
+        (
+            "notice-tombstone-comment",
+            Outgoing::Notice(Notice {
+                room_id: "!r:hs".into(),
+                key: "tombstone.$c".into(),
+                text: rendered("Commento cancellato"),
+                tombstone: Some(Tombstone::Comment {
+                    source: "$c".into(),
+                    proposal: None,
+                }),
+            }),
+        ),
+        (
+            "notice-tombstone-card",
+            Outgoing::Notice(Notice {
+                room_id: "!r:hs".into(),
+                key: "tombstone.$card".into(),
+                text: rendered("Scheda cancellata"),
+                tombstone: Some(Tombstone::Card {
+                    number: 12,
+                    card: "$card".into(),
+                }),
+            }),
+        ),
+        (
+            "card-redaction",
+            Outgoing::CardRedaction(CardRedaction {
+                room_id: "!r:hs".into(),
+                card_event: "$card".into(),
             }),
         ),
     ]

@@ -62,7 +62,9 @@ impl Index {
                             shown.summary
                         };
                         let text = opening(source);
-                        (html_escape::encode_text(&text).into_owned(), text)
+                        let mut html = String::with_capacity(text.len() + 16);
+                        escape_into(&mut html, &text);
+                        (html, text)
                     }
                 };
             hits.push(ReadHit {
@@ -270,26 +272,33 @@ fn window(text: &str, first: usize) -> Range<usize> {
 
 /// The window as HTML (matches in `<b>`, text escaped) and as plain text, whitespace
 /// collapsed so multi-line fragments read as one line in chat. The HTML is element content
-/// (the bot puts it inside `<em>`), never an attribute, so only `&`, `<` and `>` are escaped.
+/// (the bot puts it inside `<em>`).
 fn render(text: &str, window: Range<usize>, highlighted: &[Range<usize>]) -> (String, String) {
     let mut html = String::with_capacity(window.len() + 16 * highlighted.len() + 16);
     let mut plain = String::with_capacity(window.len());
     let mut position = window.start;
     for range in highlighted {
         let before = collapse_whitespace_keeping_edges(&text[position..range.start]);
-        html_escape::encode_text_to_string(&before, &mut html);
+        escape_into(&mut html, &before);
         plain.push_str(&before);
         let matched = &text[range.clone()];
         html.push_str("<b>");
-        html_escape::encode_text_to_string(matched, &mut html);
+        escape_into(&mut html, matched);
         html.push_str("</b>");
         plain.push_str(matched);
         position = range.end;
     }
     let after = collapse_whitespace_keeping_edges(&text[position..window.end]);
-    html_escape::encode_text_to_string(&after, &mut html);
+    escape_into(&mut html, &after);
     plain.push_str(&after);
     (html.trim().to_string(), plain.trim().to_string())
+}
+
+/// Text into HTML with the project's one escaper (maud's: `&`, `<`, `>`, `"`).
+fn escape_into(html: &mut String, text: &str) {
+    use std::fmt::Write as _;
+    // Writing into a String cannot fail.
+    let _ = maud::Escaper::new(html).write_str(text);
 }
 
 /// Runs of ASCII whitespace (newlines included) become one space. Unlike

@@ -12,6 +12,12 @@ use crate::practice::{PracticeLanguage, PracticeType, Stats, Status};
 use crate::IndexError;
 
 impl Index {
+    /// How many practices the index holds, published or pending (cheap: metrics read it at
+    /// every scrape).
+    pub fn documents(&self) -> usize {
+        self.reader.searcher().num_docs() as usize
+    }
+
     /// Document counts by type, status and language, and the index's size.
     pub fn stats(&self) -> Result<Stats, IndexError> {
         let searcher = self.reader.searcher();

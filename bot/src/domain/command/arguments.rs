@@ -2,7 +2,9 @@
 
 use super::{ParseError, Spec};
 
-/// Whitespace-separated words of a command line, with access to the unparsed rest.
+/// Whitespace-separated words of a command line, with access to the unparsed rest. A clone
+/// reads ahead without consuming.
+#[derive(Clone)]
 pub struct Arguments<'a> {
     rest: &'a str,
 }

@@ -36,6 +36,7 @@ impl Close {
         let poll_end = ranking(ctx.plan_catalogue);
         let mut closed = poll.clone();
         closed.closed_ms = Some(ctx.message.sent_at_ms);
+        closed.closed_by = Some(ctx.message.event_id.clone());
         if let Some(start) = &poll.start_event {
             ctx.poll_ends.push(PollEndPost {
                 room_id: poll.room_id.clone(),

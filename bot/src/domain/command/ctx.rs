@@ -85,17 +85,19 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// A proposal by number; hidden ones exist only for moderators of its room.
+    /// A proposal by number; hidden ones exist only for moderators of its room, deleted ones
+    /// for nobody (the reply says it was deleted).
     pub fn proposal(&self, number: u32) -> Result<&'_ Proposal, Rendered> {
-        self.state
-            .participation
-            .proposals
-            .get(&number)
-            .filter(|p| p.hidden.is_none() || self.role_in(&p.room_id) == Role::Moderator)
-            .ok_or_else(|| {
-                self.catalogue
-                    .render(Msg::ProposalNotFound, &[("number", &number.to_string())])
-            })
+        let number_text = number.to_string();
+        match self.state.participation.proposals.get(&number) {
+            Some(p) if p.redacted => Err(self
+                .catalogue
+                .render(Msg::ProposalRedacted, &[("number", &number_text)])),
+            Some(p) if p.hidden.is_none() || self.role_in(&p.room_id) == Role::Moderator => Ok(p),
+            _ => Err(self
+                .catalogue
+                .render(Msg::ProposalNotFound, &[("number", &number_text)])),
+        }
     }
 
     /// Posts a notice in a proposal's thread, in the plan's language.

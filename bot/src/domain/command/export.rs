@@ -64,6 +64,7 @@ impl ExportCommand {
                 mimetype: file.mimetype.to_owned(),
                 content: file.content.into_bytes(),
                 image: None,
+                caption: None,
             });
         }
         Ok(reply)

@@ -44,6 +44,7 @@ impl Feedback {
             organisation: ctx.settings.organisation_of(&ctx.message.sender),
             text: self.text,
             at_ms: ctx.message.sent_at_ms,
+            redacted: false,
         };
         let reply = ctx
             .catalogue
@@ -56,7 +57,13 @@ impl Feedback {
 /// A plain message in a proposal's thread: stored as a comment, silently; refused with a
 /// reply when the phase is closed to comments.
 pub fn comment_in_thread(ctx: &mut Ctx<'_>, number: u32) -> Option<Rendered> {
-    let proposal = ctx.state.participation.proposals.get(&number)?;
+    // A deleted proposal's thread is closed: its card is gone.
+    let proposal = ctx
+        .state
+        .participation
+        .proposals
+        .get(&number)
+        .filter(|p| !p.redacted)?;
     let phase = ctx.phase_of(&proposal.section);
     if !phase.allows_comments() {
         return Some(phase_refusal(ctx.catalogue, phase));
@@ -72,6 +79,7 @@ pub fn comment_in_thread(ctx: &mut Ctx<'_>, number: u32) -> Option<Rendered> {
         organisation: ctx.settings.organisation_of(&ctx.message.sender),
         text: ctx.message.body.clone(),
         at_ms: ctx.message.sent_at_ms,
+        redacted: false,
     };
     ctx.changes.push(Change::Comment(comment));
     None

@@ -27,7 +27,9 @@ pub use spec::Spec;
 use crate::domain::budget::{Budgets, Spend};
 use crate::domain::i18n::{Msg, Rendered};
 use crate::domain::practice_repository::{PracticeRepository, Searches};
-use crate::domain::{authority, Effects, Message, Reply, Settings, State};
+use crate::domain::{
+    authority, CommandOutcome, CommandRun, Effects, Message, Reply, Settings, State,
+};
 
 /// The prefix that makes a message a command.
 pub const PREFIX: char = '!';
@@ -97,8 +99,15 @@ impl Command {
         Some(Command::parse_named(&name, words))
     }
 
-    /// Runs the command if the sender may; a refusal leaves nothing behind in `ctx`.
-    pub fn apply(self, ctx: &mut Ctx<'_>) -> Rendered {
+    /// The command's name in metrics: its spec's, `unknown` for a word that is none.
+    pub fn name(&self) -> &'static str {
+        self.spec().map_or("unknown", |spec| spec.name)
+    }
+
+    /// Runs the command if the sender may; a refusal leaves nothing behind in `ctx`. Also
+    /// says whether it was done or refused.
+    pub fn apply(self, ctx: &mut Ctx<'_>) -> (Rendered, CommandOutcome) {
+        let unknown = matches!(self, Command::Unknown(_));
         let outcome = match self.spec() {
             Some(spec) if !spec.available_to(ctx.role) => {
                 Err(ctx.catalogue.text(Msg::ModeratorsOnly))
@@ -115,10 +124,14 @@ impl Command {
                     .render(Msg::PlanRoomsOnly, &[("plan", &ctx.settings.plan_title)]))
             }
         });
-        outcome.unwrap_or_else(|refusal| {
-            ctx.discard();
-            refusal
-        })
+        match outcome {
+            Ok(reply) if unknown => (reply, CommandOutcome::Invalid),
+            Ok(reply) => (reply, CommandOutcome::Done),
+            Err(refusal) => {
+                ctx.discard();
+                (refusal, CommandOutcome::Refused)
+            }
+        }
     }
 }
 
@@ -139,6 +152,10 @@ pub fn on_message(
         let at_ms = message.sent_at_ms.min(now.timestamp_millis());
         if let Spend::Refused { tell, wait_secs } = budgets.spend(settings, &message.sender, at_ms)
         {
+            effects.command = parsed.as_ref().map(|parsed| CommandRun {
+                name: command_name(parsed),
+                outcome: CommandOutcome::OverBudget,
+            });
             if tell {
                 let catalogue = settings.catalogue_for(state, &message.sender);
                 let seconds = wait_secs.to_string();
@@ -174,8 +191,19 @@ pub fn on_message(
         searches,
     };
     let text = match (parsed, thread_proposal) {
-        (Some(Ok(command)), _) => Some(command.apply(&mut ctx)),
-        (Some(Err(error)), _) => Some(error.render(ctx.catalogue)),
+        (Some(Ok(command)), _) => {
+            let name = command.name();
+            let (text, outcome) = command.apply(&mut ctx);
+            effects.command = Some(CommandRun { name, outcome });
+            Some(text)
+        }
+        (Some(Err(error)), _) => {
+            effects.command = Some(CommandRun {
+                name: error.spec().name,
+                outcome: CommandOutcome::Invalid,
+            });
+            Some(error.render(ctx.catalogue))
+        }
         (None, Some(number)) => feedback::comment_in_thread(&mut ctx, number),
         (None, None) => None,
     };
@@ -195,6 +223,14 @@ pub fn on_message(
     effects.poll_ends.append(&mut ctx.poll_ends);
     effects.changes.append(&mut ctx.changes);
     effects
+}
+
+/// The name a parsed command goes by in metrics.
+fn command_name(parsed: &Result<Command, ParseError>) -> &'static str {
+    match parsed {
+        Ok(command) => command.name(),
+        Err(error) => error.spec().name,
+    }
 }
 
 #[cfg(test)]

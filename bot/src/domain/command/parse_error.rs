@@ -12,6 +12,15 @@ pub enum ParseError {
 }
 
 impl ParseError {
+    /// The command it is about.
+    pub fn spec(&self) -> &'static Spec {
+        match self {
+            ParseError::TooManyArguments { spec }
+            | ParseError::Missing { spec }
+            | ParseError::Invalid { spec, .. } => spec,
+        }
+    }
+
     pub fn render(&self, catalogue: &Catalogue) -> Rendered {
         let (msg, spec, given) = match self {
             ParseError::TooManyArguments { spec } => (Msg::ParseTooManyArguments, spec, ""),

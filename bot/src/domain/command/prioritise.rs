@@ -58,7 +58,7 @@ impl Prioritise {
         let mut top: Vec<_> = participation
             .proposals
             .values()
-            .filter(|p| p.section == section.id && p.hidden.is_none() && p.state.is_live())
+            .filter(|p| p.section == section.id && p.is_listed() && p.state.is_live())
             .map(|p| {
                 let t = participation.tally(p.number).total;
                 (i64::from(t.support) - i64::from(t.oppose), t.support, p)
@@ -103,6 +103,7 @@ impl Prioritise {
             answers: answers.iter().map(|(a, n, _)| (a.clone(), *n)).collect(),
             start_event: None,
             closed_ms: None,
+            closed_by: None,
         }));
         ctx.polls.push(PollPost {
             room_id: ctx.message.room_id.clone(),

@@ -74,7 +74,7 @@ impl Proposals {
         let mut rows: Vec<(&Proposal, i64, u32, u32)> = participation
             .proposals
             .values()
-            .filter(|p| p.section == section.id && p.hidden.is_none())
+            .filter(|p| p.section == section.id && p.is_listed())
             .filter(|p| match self.order {
                 Order::Top | Order::New => p.state.is_live() || p.state == ProposalState::Accepted,
                 Order::Mine => p.author == ctx.message.sender,

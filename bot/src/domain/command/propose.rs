@@ -79,6 +79,7 @@ pub fn create(ctx: &mut Ctx<'_>, text: Propose, author: &str, source: &str, at_m
         updated_ms: at_ms,
         source_event: source.to_owned(),
         card_event: None,
+        redacted: false,
     };
     // The card is the proposal's public face: all of it in the plan's language.
     let catalogue = ctx.plan_catalogue;
@@ -129,7 +130,7 @@ pub fn on_edit(settings: &Settings, state: &State, edit: &Edited) -> Effects {
         .by_event
         .get(&edit.original)
         .and_then(|n| participation.proposals.get(n))
-        .filter(|p| p.source_event == edit.original && p.author == edit.sender)
+        .filter(|p| p.source_event == edit.original && p.author == edit.sender && !p.redacted)
     else {
         return effects;
     };

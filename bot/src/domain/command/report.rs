@@ -33,6 +33,7 @@ impl ReportCommand {
             mimetype: "text/html".into(),
             content: html.into_bytes(),
             image: None,
+            caption: None,
         });
         Ok(ctx.catalogue.text(Msg::ReportPosted))
     }

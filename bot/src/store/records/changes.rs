@@ -38,10 +38,16 @@ pub enum ChangeRecord {
         phase: PhaseRecord,
     },
     Poll(PollRecord),
+    /// A voter's one counted response, as stores kept it before responses had a history.
     PollResponse {
         poll: u32,
         user: String,
         response: ResponseRecord,
+    },
+    PollResponses {
+        poll: u32,
+        user: String,
+        responses: Vec<ResponseRecord>,
     },
     /// Records of older stores (one per user) decode with empty fields.
     ToldServerNotAllowed {
@@ -128,14 +134,14 @@ impl From<Change> for ChangeRecord {
                 phase: phase.into(),
             },
             Change::Poll(poll) => ChangeRecord::Poll(poll.into()),
-            Change::PollResponse {
+            Change::PollResponses {
                 poll,
                 user,
-                response,
-            } => ChangeRecord::PollResponse {
+                responses,
+            } => ChangeRecord::PollResponses {
                 poll,
                 user,
-                response: response.into(),
+                responses: responses.into_iter().map(ResponseRecord::from).collect(),
             },
             Change::ToldServerNotAllowed { room_id, server } => {
                 ChangeRecord::ToldServerNotAllowed { room_id, server }
@@ -186,10 +192,19 @@ impl From<ChangeRecord> for Change {
                 poll,
                 user,
                 response,
-            } => Change::PollResponse {
+            } => Change::PollResponses {
                 poll,
                 user,
-                response: response.into(),
+                responses: vec![response.into()],
+            },
+            ChangeRecord::PollResponses {
+                poll,
+                user,
+                responses,
+            } => Change::PollResponses {
+                poll,
+                user,
+                responses: responses.into_iter().map(Into::into).collect(),
             },
             ChangeRecord::ToldServerNotAllowed { room_id, server } => {
                 Change::ToldServerNotAllowed { room_id, server }

@@ -19,7 +19,9 @@ const COMMENT: u8 = 2;
 #[derive(Debug, PartialEq)]
 pub struct LogRecord {
     pub level: u8,
-    /// Fingerprints of the events applied.
+    /// Fingerprints of the events applied, in records written before schema version 4;
+    /// since then they are keys of their own and this is empty (its count, 0, keeps one
+    /// encoding for old records and new).
     pub applied: Vec<u64>,
     pub changes: Vec<ChangeRecord>,
 }
@@ -27,6 +29,12 @@ pub struct LogRecord {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct CodecError(String);
+
+impl CodecError {
+    pub fn new(reason: impl Into<String>) -> CodecError {
+        CodecError(reason.into())
+    }
+}
 
 impl LogRecord {
     pub fn encode(&self) -> Result<Vec<u8>, CodecError> {
@@ -122,7 +130,7 @@ impl Writer {
                     self.0.extend_from_slice(&ballot.source.to_be_bytes());
                 }
             }
-            ChangeRecord::Comment(comment) => {
+            ChangeRecord::Comment(comment) if !comment.redacted => {
                 self.0.push(COMMENT);
                 self.str(&comment.event_id)?;
                 self.str(&comment.section)?;
@@ -202,6 +210,7 @@ impl<'a> Reader<'a> {
                 organisation: self.string()?,
                 text: self.string()?,
                 at_ms: i64::from_be_bytes(self.array()?),
+                redacted: false,
             })),
             JSON => {
                 let len = self.len()?;
@@ -254,6 +263,17 @@ mod tests {
                     organisation: "Ente".into(),
                     text: "riga 1\nriga 2 ✓".into(),
                     at_ms: -5,
+                    redacted: false,
+                }),
+                Change::Comment(Comment {
+                    event_id: "$gone".into(),
+                    section: "dati".into(),
+                    proposal: Some(3),
+                    author: "@a:hs".into(),
+                    organisation: "Ente".into(),
+                    text: String::new(),
+                    at_ms: 7,
+                    redacted: true,
                 }),
                 Change::Comment(Comment {
                     event_id: "$d".into(),
@@ -263,6 +283,7 @@ mod tests {
                     organisation: String::new(),
                     text: String::new(),
                     at_ms: i64::MAX,
+                    redacted: false,
                 }),
                 Change::Phase {
                     section: "dati".into(),

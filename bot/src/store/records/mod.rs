@@ -4,10 +4,12 @@
 //! explicitly; `store/golden/` pins every encoding (see `store::golden`).
 //!
 //! - [`log`]: a log record, the binary run of history holding [`ChangeRecord`]s;
+//! - [`applied`]: an applied run, the sorted fingerprints of the events a log record applied;
 //! - [`changes`], [`participation`], [`polls`], [`monitoring`]: a state change and its parts;
 //! - [`outbox`]: outbox entries and dead letters;
 //! - [`meta`]: the session.
 
+pub mod applied;
 pub mod changes;
 pub mod log;
 pub mod meta;

@@ -4,7 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{CardEdit, FilePost, Notice, PollEndPost, PollPost, Reaction, Rendered, Reply};
+use crate::domain::{
+    CardEdit, CardRedaction, FilePost, Notice, PollEndPost, PollPost, Reaction, Rendered, Reply,
+    Tombstone,
+};
 use crate::store::{OutboxEntry, Outgoing};
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -27,6 +30,13 @@ pub enum OutgoingRecord {
     Poll(PollPostRecord),
     PollEnd(PollEndRecord),
     CardEdit(CardEditRecord),
+    CardRedaction(CardRedactionRecord),
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct CardRedactionRecord {
+    pub room_id: String,
+    pub card_event: String,
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -52,6 +62,27 @@ pub struct NoticeRecord {
     pub room_id: String,
     pub key: String,
     pub text: RenderedRecord,
+    /// Absent in notices stored before deletions were recorded, and in other notices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tombstone: Option<TombstoneRecord>,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "kind")]
+pub enum TombstoneRecord {
+    Proposal {
+        number: u32,
+        source: String,
+        card: Option<String>,
+    },
+    Comment {
+        source: String,
+        proposal: Option<u32>,
+    },
+    Card {
+        number: u32,
+        card: String,
+    },
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -78,6 +109,9 @@ pub struct FileRecord {
     /// Absent from records written before files could be images.
     #[serde(default)]
     pub image: Option<(u32, u32)>,
+    /// Absent from records written before files had captions (and from files without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -153,6 +187,13 @@ impl From<Outgoing> for OutgoingRecord {
             Outgoing::Poll(poll) => OutgoingRecord::Poll(poll.into()),
             Outgoing::PollEnd(end) => OutgoingRecord::PollEnd(end.into()),
             Outgoing::CardEdit(edit) => OutgoingRecord::CardEdit(edit.into()),
+            Outgoing::CardRedaction(CardRedaction {
+                room_id,
+                card_event,
+            }) => OutgoingRecord::CardRedaction(CardRedactionRecord {
+                room_id,
+                card_event,
+            }),
         }
     }
 }
@@ -167,6 +208,13 @@ impl From<OutgoingRecord> for Outgoing {
             OutgoingRecord::Poll(poll) => Outgoing::Poll(poll.into()),
             OutgoingRecord::PollEnd(end) => Outgoing::PollEnd(end.into()),
             OutgoingRecord::CardEdit(edit) => Outgoing::CardEdit(edit.into()),
+            OutgoingRecord::CardRedaction(CardRedactionRecord {
+                room_id,
+                card_event,
+            }) => Outgoing::CardRedaction(CardRedaction {
+                room_id,
+                card_event,
+            }),
         }
     }
 }
@@ -215,22 +263,74 @@ impl From<ReplyRecord> for Reply {
 
 impl From<Notice> for NoticeRecord {
     fn from(notice: Notice) -> NoticeRecord {
-        let Notice { room_id, key, text } = notice;
+        let Notice {
+            room_id,
+            key,
+            text,
+            tombstone,
+        } = notice;
         NoticeRecord {
             room_id,
             key,
             text: text.into(),
+            tombstone: tombstone.map(TombstoneRecord::from),
         }
     }
 }
 
 impl From<NoticeRecord> for Notice {
     fn from(record: NoticeRecord) -> Notice {
-        let NoticeRecord { room_id, key, text } = record;
+        let NoticeRecord {
+            room_id,
+            key,
+            text,
+            tombstone,
+        } = record;
         Notice {
             room_id,
             key,
             text: text.into(),
+            tombstone: tombstone.map(Tombstone::from),
+        }
+    }
+}
+
+impl From<Tombstone> for TombstoneRecord {
+    fn from(tombstone: Tombstone) -> TombstoneRecord {
+        match tombstone {
+            Tombstone::Proposal {
+                number,
+                source,
+                card,
+            } => TombstoneRecord::Proposal {
+                number,
+                source,
+                card,
+            },
+            Tombstone::Comment { source, proposal } => {
+                TombstoneRecord::Comment { source, proposal }
+            }
+            Tombstone::Card { number, card } => TombstoneRecord::Card { number, card },
+        }
+    }
+}
+
+impl From<TombstoneRecord> for Tombstone {
+    fn from(record: TombstoneRecord) -> Tombstone {
+        match record {
+            TombstoneRecord::Proposal {
+                number,
+                source,
+                card,
+            } => Tombstone::Proposal {
+                number,
+                source,
+                card,
+            },
+            TombstoneRecord::Comment { source, proposal } => {
+                Tombstone::Comment { source, proposal }
+            }
+            TombstoneRecord::Card { number, card } => Tombstone::Card { number, card },
         }
     }
 }
@@ -288,6 +388,7 @@ impl From<FilePost> for FileRecord {
             mimetype,
             content,
             image,
+            caption,
         } = file;
         FileRecord {
             room_id,
@@ -296,6 +397,7 @@ impl From<FilePost> for FileRecord {
             mimetype,
             content,
             image,
+            caption,
         }
     }
 }
@@ -309,6 +411,7 @@ impl From<FileRecord> for FilePost {
             mimetype,
             content,
             image,
+            caption,
         } = record;
         FilePost {
             room_id,
@@ -317,6 +420,7 @@ impl From<FileRecord> for FilePost {
             mimetype,
             content,
             image,
+            caption,
         }
     }
 }

@@ -21,6 +21,13 @@ pub struct ProposalRecord {
     pub updated_ms: i64,
     pub source_event: String,
     pub card_event: Option<String>,
+    /// Absent before deletions were recorded, and while false.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub redacted: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
 }
 
 /// `{"state":"open"}`, `{"state":"merged","into":3}`.
@@ -59,6 +66,10 @@ pub struct CommentRecord {
     pub organisation: String,
     pub text: String,
     pub at_ms: i64,
+    /// Absent before deletions were recorded, and while false (the log's binary form keeps
+    /// only live comments; a deleted one is written as JSON).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub redacted: bool,
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -88,6 +99,7 @@ impl From<Proposal> for ProposalRecord {
             updated_ms,
             source_event,
             card_event,
+            redacted,
         } = proposal;
         ProposalRecord {
             number,
@@ -104,6 +116,7 @@ impl From<Proposal> for ProposalRecord {
             updated_ms,
             source_event,
             card_event,
+            redacted,
         }
     }
 }
@@ -125,6 +138,7 @@ impl From<ProposalRecord> for Proposal {
             updated_ms,
             source_event,
             card_event,
+            redacted,
         } = record;
         Proposal {
             number,
@@ -141,6 +155,7 @@ impl From<ProposalRecord> for Proposal {
             updated_ms,
             source_event,
             card_event,
+            redacted,
         }
     }
 }
@@ -219,6 +234,7 @@ impl From<Comment> for CommentRecord {
             organisation,
             text,
             at_ms,
+            redacted,
         } = comment;
         CommentRecord {
             event_id,
@@ -228,6 +244,7 @@ impl From<Comment> for CommentRecord {
             organisation,
             text,
             at_ms,
+            redacted,
         }
     }
 }
@@ -242,6 +259,7 @@ impl From<CommentRecord> for Comment {
             organisation,
             text,
             at_ms,
+            redacted,
         } = record;
         Comment {
             event_id,
@@ -251,6 +269,7 @@ impl From<CommentRecord> for Comment {
             organisation,
             text,
             at_ms,
+            redacted,
         }
     }
 }

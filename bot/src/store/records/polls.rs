@@ -16,6 +16,9 @@ pub struct PollRecord {
     pub answers: Vec<(String, u32)>,
     pub start_event: Option<String>,
     pub closed_ms: Option<i64>,
+    /// Absent before the end's event was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_by: Option<String>,
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -24,6 +27,13 @@ pub struct ResponseRecord {
     pub at_ms: i64,
     pub selections: Vec<String>,
     pub spoiled: bool,
+    /// Absent before responses after the end were kept, and while false.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub after_close: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
 }
 
 impl From<Poll> for PollRecord {
@@ -38,6 +48,7 @@ impl From<Poll> for PollRecord {
             answers,
             start_event,
             closed_ms,
+            closed_by,
         } = poll;
         PollRecord {
             id,
@@ -49,6 +60,7 @@ impl From<Poll> for PollRecord {
             answers,
             start_event,
             closed_ms,
+            closed_by,
         }
     }
 }
@@ -65,6 +77,7 @@ impl From<PollRecord> for Poll {
             answers,
             start_event,
             closed_ms,
+            closed_by,
         } = record;
         Poll {
             id,
@@ -76,6 +89,7 @@ impl From<PollRecord> for Poll {
             answers,
             start_event,
             closed_ms,
+            closed_by,
         }
     }
 }
@@ -87,12 +101,14 @@ impl From<Response> for ResponseRecord {
             at_ms,
             selections,
             spoiled,
+            after_close,
         } = response;
         ResponseRecord {
             event_id,
             at_ms,
             selections,
             spoiled,
+            after_close,
         }
     }
 }
@@ -104,12 +120,14 @@ impl From<ResponseRecord> for Response {
             at_ms,
             selections,
             spoiled,
+            after_close,
         } = record;
         Response {
             event_id,
             at_ms,
             selections,
             spoiled,
+            after_close,
         }
     }
 }

@@ -1,11 +1,13 @@
 //! The background thread that merges the log, as [`crate::store::merge`] decides: it reads a
-//! due run of records and replaces them with the merged one in one atomic batch. That batch
-//! needs no flush: until a later flush persists it, the records it replaced are still on disk.
+//! due run of records, with their applied runs, and replaces them with the merged record and
+//! run in one atomic batch. That batch needs no flush: until a later flush persists it, what
+//! it replaced is still on disk.
 
 use std::time::Duration;
 
-use super::{corrupt, db_err, decode_log, encode_log, lock, log_key, Shared};
+use super::{corrupt, db_err, decode_log, encode_log, lock, log_key, run_key, Shared};
 use crate::store::merge::{self, IDLE};
+use crate::store::records::applied;
 use crate::store::StoreError;
 
 impl Shared {
@@ -46,6 +48,7 @@ impl Shared {
             return Ok(false);
         };
         let mut records = Vec::with_capacity(run.seqs.len());
+        let mut fingerprints = Vec::new();
         let mut writes = sled::Batch::default();
         for &seq in &run.seqs {
             let key = log_key(seq);
@@ -56,10 +59,19 @@ impl Shared {
                 .ok_or_else(|| corrupt(&key, "log record vanished"))?;
             records.push(decode_log(&key, &value)?);
             writes.remove(key);
+            let key = run_key(seq);
+            if let Some(value) = self.tree.get(&key).map_err(db_err)? {
+                fingerprints.extend(applied::decode(&value).map_err(|e| corrupt(&key, e))?);
+                writes.remove(key);
+            }
         }
         let merged = merge::merge(run.level, records);
-        // The merged record takes the place of the run's oldest.
+        // The merged record and run take the place of the run's oldest (which lookups,
+        // newest first, rely on: see `Shared::in_runs`).
         writes.insert(log_key(run.seqs[0]), encode_log(&merged)?);
+        if !fingerprints.is_empty() {
+            writes.insert(run_key(run.seqs[0]), applied::encode(fingerprints));
+        }
         self.tree.apply_batch(writes).map_err(db_err)?;
         lock(&self.shape).merged(&run);
         Ok(true)

@@ -3,30 +3,47 @@
 //!
 //! Everything lives in one tree, under key prefixes, so that a sync batch is one atomic
 //! `apply_batch` followed by one flush:
-//! - `m:` meta (sync token, session, first start, schema version)
-//! - `l:` the log: records of state changes and applied-event fingerprints, oldest first
+//! - `m:` meta (sync token, session, first start, schema version, and between a clean close
+//!   and the next open the filter of applied events)
+//! - `l:` the log: records of state changes, oldest first
+//! - `f:` applied runs, under the sequence number of their log record: the sorted
+//!   fingerprints of the events its commits applied, if any (not `a:`, which version 2 used
+//!   for event IDs)
 //! - `o:` outbox entries by sequence number (big-endian, so scans run in send order)
 //! - `d:` dead letters
 //! - `r:` provisioned rooms by alias
 //!
 //! Why a log: the engine loads the whole state at start and never looks a record up, so a
-//! commit writes one record per batch instead of one key per event and per change; that is
-//! what makes 100k events/s with a durable commit per 100 events possible. A background
-//! thread ([`merger`]) keeps the log short, as [`super::merge`] decides. Values are
+//! commit writes one record per batch instead of one key per change; that is what makes 100k
+//! events/s with a durable commit per 100 events possible. A background thread ([`merger`])
+//! keeps the log short, as [`super::merge`] decides. Values are
 //! [`records`](super::records), never domain types.
+//!
+//! Applied events are the other way round: never held whole, only looked up, and a lookup
+//! must not miss one. A commit writes the fingerprints of the events it applied as the applied run
+//! beside its log record, in the same atomic batch; a merge merges the runs with the records.
+//! Memory holds only what does not grow with history ([`super::applied_memory`]): a window
+//! of the most recent fingerprints and a filter of a fixed size over all of them. A clean close
+//! keeps the filter, which the next open takes back (and away, before anything is committed);
+//! after a crash it is rebuilt from the runs. `is_applied` asks the window, then the filter,
+//! and only when neither settles it reads the runs, newest first, each a binary search of its
+//! stored bytes.
 
 mod merger;
 mod migrate;
 
-use std::collections::HashSet;
+pub use migrate::SCHEMA_VERSION;
+
 use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use super::applied_memory::{self, Filter, Window};
 use super::merge::Shape;
 use super::records::{
-    self, ChangeRecord, DeadLetterRecord, JsonRecord, LogRecord, OutboxRecord, SessionRecord,
+    self, applied, ChangeRecord, DeadLetterRecord, JsonRecord, LogRecord, OutboxRecord,
+    SessionRecord,
 };
 use super::{Batch, OutboxEntry, Outgoing, Session, Store, StoreError};
 use crate::domain::participation::fingerprint;
@@ -35,7 +52,12 @@ use crate::domain::{Change, State};
 const NEXT_BATCH: &[u8] = b"m:next_batch";
 const SESSION: &[u8] = b"m:session";
 const FIRST_START: &[u8] = b"m:first_start_ms";
+/// The kept filter, in pieces numbered from 0 (big-endian `u32`) of [`FILTER_PIECE`] bytes:
+/// sled writes a larger page to a file of its own, which would be made as the umask says.
+const FILTER: &[u8] = b"m:applied_filter:";
+const FILTER_PIECE: usize = 4096;
 const LOG: &[u8] = b"l:";
+const RUNS: &[u8] = b"f:";
 const OUTBOX: &[u8] = b"o:";
 const DEAD: &[u8] = b"d:";
 const ROOMS: &[u8] = b"r:";
@@ -47,13 +69,36 @@ pub struct SledStore {
     merger: Option<JoinHandle<()>>,
 }
 
+/// How a [`SledStore`] is opened: what it keeps in memory about applied events.
+#[derive(Debug, Clone)]
+pub struct SledOptions {
+    /// How many fingerprints of the most recently applied events to keep.
+    pub applied_window: usize,
+    /// The size in bytes of the filter over all of them (a power of two).
+    pub applied_filter_bytes: usize,
+}
+
+impl Default for SledOptions {
+    fn default() -> SledOptions {
+        SledOptions {
+            applied_window: applied_memory::DEFAULT_WINDOW,
+            applied_filter_bytes: applied_memory::DEFAULT_FILTER_BYTES,
+        }
+    }
+}
+
 /// What the store's handle and its merge thread share.
 struct Shared {
     db: sled::Db,
     tree: sled::Tree,
-    /// Fingerprints of every applied event (8 bytes each; a false match needs a 64-bit
-    /// collision).
-    applied: Mutex<HashSet<u64>>,
+    /// Fingerprints of the most recently applied events (a false match needs a 64-bit
+    /// collision); each is in a run too.
+    recent: Mutex<Window>,
+    /// A filter over the fingerprints of all the runs (and of a commit under way).
+    filter: Mutex<Filter>,
+    filter_bytes: usize,
+    /// Whether the store outlives its handle (not a temporary one), so its filter is kept.
+    lasting: bool,
     /// The log's shape, so merges need not read it back.
     shape: Mutex<Shape>,
     /// Held by a merge and by `load_state`, so a scan never sees a record both merged and not.
@@ -114,6 +159,10 @@ fn log_key(seq: u64) -> Vec<u8> {
     key(LOG, &seq.to_be_bytes())
 }
 
+fn run_key(seq: u64) -> Vec<u8> {
+    key(RUNS, &seq.to_be_bytes())
+}
+
 fn log_seq(key: &[u8]) -> Result<u64, StoreError> {
     key.get(LOG.len()..)
         .and_then(|rest| rest.try_into().ok())
@@ -128,6 +177,10 @@ fn is_lock_busy(error: &sled::Error) -> bool {
 
 impl SledStore {
     pub fn open(dir: &Path) -> Result<SledStore, StoreError> {
+        Self::open_with(dir, &SledOptions::default())
+    }
+
+    pub fn open_with(dir: &Path, options: &SledOptions) -> Result<SledStore, StoreError> {
         let config = sled::Config::new()
             .path(dir)
             // Durability comes from the explicit flush in `commit`, not from a timer.
@@ -149,20 +202,28 @@ impl SledStore {
                 Err(e) => return Err(db_err(e)),
             }
         };
-        Self::from_db(db)
+        Self::from_db(db, options, true)
     }
 
     /// A throw-away store in memory, for tests.
     pub fn temporary() -> Result<SledStore, StoreError> {
-        Self::from_db(sled::Config::new().temporary(true).open().map_err(db_err)?)
+        let db = sled::Config::new().temporary(true).open().map_err(db_err)?;
+        Self::from_db(db, &SledOptions::default(), false)
     }
 
-    fn from_db(db: sled::Db) -> Result<SledStore, StoreError> {
+    fn from_db(
+        db: sled::Db,
+        options: &SledOptions,
+        lasting: bool,
+    ) -> Result<SledStore, StoreError> {
         let tree = db.open_tree("pspm").map_err(db_err)?;
         let shared = Shared {
             db,
             tree,
-            applied: Mutex::default(),
+            recent: Mutex::new(Window::new(options.applied_window)),
+            filter: Mutex::new(Filter::new(options.applied_filter_bytes)),
+            filter_bytes: options.applied_filter_bytes,
+            lasting,
             shape: Mutex::default(),
             merging: Mutex::default(),
             last_commit: Mutex::new(Instant::now()),
@@ -171,6 +232,7 @@ impl SledStore {
         };
         shared.check_schema()?;
         shared.load_log_shape()?;
+        shared.load_filter()?;
         let shared = Arc::new(shared);
         let merger = {
             let shared = Arc::clone(&shared);
@@ -196,6 +258,18 @@ impl SledStore {
     pub fn log_len(&self) -> usize {
         lock(&self.shared.shape).len()
     }
+
+    /// How many fingerprints of applied events are held in memory (at most the window; the
+    /// filter keeps none, only bits).
+    pub fn applied_in_memory(&self) -> usize {
+        lock(&self.shared.recent).len()
+    }
+
+    /// Whether a filter kept by a close waits in the store (never while it is open).
+    #[cfg(test)]
+    pub(crate) fn holds_kept_filter(&self) -> bool {
+        self.shared.tree.scan_prefix(FILTER).next().is_some()
+    }
 }
 
 impl Drop for SledStore {
@@ -205,21 +279,88 @@ impl Drop for SledStore {
         if let Some(merger) = self.merger.take() {
             let _ = merger.join();
         }
+        // Spares the next open a read of every run; it is rebuilt if this fails.
+        if self.shared.lasting {
+            if let Err(error) = self.shared.keep_filter() {
+                tracing::warn!(%error, "cannot keep the filter of applied events");
+            }
+        }
     }
 }
 
 impl Shared {
     fn load_log_shape(&self) -> Result<(), StoreError> {
-        let mut applied = lock(&self.applied);
         let mut shape = lock(&self.shape);
         for entry in self.tree.scan_prefix(LOG) {
             let (key, value) = entry.map_err(db_err)?;
             let (level, fingerprints) =
                 LogRecord::decode_head(&value).map_err(|e| corrupt(&key, e))?;
-            applied.extend(fingerprints);
+            if !fingerprints.is_empty() {
+                // The migration moved them all to runs; one left here would be forgotten.
+                return Err(corrupt(&key, "a log record still holds applied events"));
+            }
             shape.push(log_seq(&key)?, level);
         }
         Ok(())
+    }
+
+    /// The filter the last clean close kept, taken away durably before anything is committed
+    /// (it may only serve the runs it was kept with), or else one built from the runs.
+    fn load_filter(&self) -> Result<(), StoreError> {
+        let mut kept = Vec::new();
+        let mut taking = sled::Batch::default();
+        for entry in self.tree.scan_prefix(FILTER) {
+            let (key, piece) = entry.map_err(db_err)?;
+            kept.extend_from_slice(&piece);
+            taking.remove(key);
+        }
+        if !kept.is_empty() {
+            self.tree.apply_batch(taking).map_err(db_err)?;
+            self.flush()?;
+            if let Some(filter) = Filter::from_bytes(&kept, self.filter_bytes) {
+                *lock(&self.filter) = filter;
+                return Ok(());
+            }
+        }
+        let mut filter = lock(&self.filter);
+        for entry in self.tree.scan_prefix(RUNS) {
+            let (key, value) = entry.map_err(db_err)?;
+            for fingerprint in applied::decode(&value).map_err(|e| corrupt(&key, e))? {
+                filter.insert(fingerprint);
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a run holds `fingerprint`: the runs of the log's records, newest first.
+    ///
+    /// Merges go on meanwhile, unhindered: a merge moves the runs it merges to the place of
+    /// the oldest, which this reads after them, so a fingerprint moved away from a run not
+    /// read yet is found where it went (and a record gone is no run: nothing was lost).
+    fn in_runs(&self, fingerprint: u64) -> Result<bool, StoreError> {
+        let seqs = lock(&self.shape).seqs();
+        for seq in seqs.into_iter().rev() {
+            let key = run_key(seq);
+            // A record whose commits applied no event has no run.
+            let Some(run) = self.tree.get(&key).map_err(db_err)? else {
+                continue;
+            };
+            if applied::contains(&run, fingerprint).map_err(|e| corrupt(&key, e))? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Keeps the filter for the next open, when nothing more will be committed.
+    fn keep_filter(&self) -> Result<(), StoreError> {
+        let kept = lock(&self.filter).to_bytes();
+        let mut writes = sled::Batch::default();
+        for (n, piece) in (0u32..).zip(kept.chunks(FILTER_PIECE)) {
+            writes.insert(key(FILTER, &n.to_be_bytes()), piece);
+        }
+        self.tree.apply_batch(writes).map_err(db_err)?;
+        self.flush()
     }
 
     fn flush(&self) -> Result<(), StoreError> {
@@ -305,7 +446,20 @@ impl Store for SledStore {
     }
 
     fn is_applied(&self, event_id: &str) -> Result<bool, StoreError> {
-        Ok(lock(&self.shared.applied).contains(&fingerprint(event_id)))
+        let shared = &self.shared;
+        let fingerprint = fingerprint(event_id);
+        if lock(&shared.recent).contains(fingerprint) {
+            return Ok(true);
+        }
+        if !lock(&shared.filter).may_contain(fingerprint) {
+            return Ok(false);
+        }
+        let applied = shared.in_runs(fingerprint)?;
+        if applied {
+            // Asked once, an event is often asked again (a walk, a redelivery).
+            lock(&shared.recent).insert(fingerprint);
+        }
+        Ok(applied)
     }
 
     fn commit(&self, batch: Batch) -> Result<(), StoreError> {
@@ -317,19 +471,34 @@ impl Store for SledStore {
             changes,
         } = batch;
         let mut writes = sled::Batch::default();
+        let fingerprints: Vec<u64> = applied.iter().map(|id| fingerprint(id)).collect();
         let record = LogRecord {
             level: 0,
-            applied: applied.iter().map(|id| fingerprint(id)).collect(),
+            applied: Vec::new(),
             changes: changes.into_iter().map(ChangeRecord::from).collect(),
         };
-        let logged = !record.applied.is_empty() || !record.changes.is_empty();
+        let logged = !fingerprints.is_empty() || !record.changes.is_empty();
         let seq = shared.db.generate_id().map_err(db_err)?;
         if logged {
             writes.insert(log_key(seq), encode_log(&record)?);
         }
+        if !fingerprints.is_empty() {
+            // Into the filter first: a "maybe" before the write is only a read more, a "no"
+            // after it would be wrong.
+            let mut filter = lock(&shared.filter);
+            for &fingerprint in &fingerprints {
+                filter.insert(fingerprint);
+            }
+            drop(filter);
+            writes.insert(run_key(seq), applied::encode(fingerprints.clone()));
+        }
         shared.apply_and_flush(writes, outgoing, next_batch.as_deref())?;
+        let mut recent = lock(&shared.recent);
+        for fingerprint in fingerprints {
+            recent.insert(fingerprint);
+        }
+        drop(recent);
         if logged {
-            lock(&shared.applied).extend(record.applied);
             lock(&shared.shape).push(seq, 0);
             *lock(&shared.last_commit) = Instant::now();
             // Under the merger's lock, so the wake-up cannot fall between its check and wait.
@@ -414,11 +583,6 @@ impl Store for SledStore {
             .tree
             .insert(SESSION, encode(&record)?)
             .map_err(db_err)?;
-        self.shared.flush()
-    }
-
-    fn clear_session(&self) -> Result<(), StoreError> {
-        self.shared.tree.remove(SESSION).map_err(db_err)?;
         self.shared.flush()
     }
 

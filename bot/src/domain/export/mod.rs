@@ -1,22 +1,29 @@
 //! The consolidated export: every proposal (with votes in total and per organisation), every
-//! comment and feedback item, each with the Matrix event it came from. Rendered as JSON (a
-//! documented, versioned schema), CSV (RFC 4180, UTF-8 with BOM, two files) or Markdown.
+//! comment and feedback item, each with the Matrix event it came from, and the monitored plan
+//! (objectives, results and their measurements, actions and their progress). Rendered as JSON
+//! (a documented, versioned schema), CSV (RFC 4180, UTF-8 with BOM, one file per table) or
+//! Markdown.
 //!
 //! Pure: built from the state at a given time; the same state gives the same bytes apart from
 //! `generated_at`.
 
-use std::collections::{BTreeMap, BTreeSet};
+mod csv;
+mod markdown;
+pub mod monitoring;
+pub mod practices;
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use super::i18n::{Catalogue, Msg};
-use super::participation::{Phase, ProposalState};
-use super::votes::{phase_msg, state_msg};
+use super::i18n::Catalogue;
+use super::participation::ProposalState;
 use super::{Settings, State};
 
 pub const SCHEMA: &str = "pspm.export";
-pub const VERSION: u32 = 1;
+/// 2: the monitored plan (`objectives`, `results`, `actions`) joined the participation.
+pub const VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -45,7 +52,7 @@ pub enum Visibility {
     Full,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Export {
     pub schema: &'static str,
     pub version: u32,
@@ -56,6 +63,9 @@ pub struct Export {
     pub proposals: Vec<ProposalRow>,
     pub comments: Vec<CommentRow>,
     pub polls: Vec<PollRow>,
+    pub objectives: Vec<monitoring::ObjectiveRow>,
+    pub results: Vec<monitoring::ResultRow>,
+    pub actions: Vec<monitoring::ActionRow>,
 }
 
 /// A prioritisation poll and its results.
@@ -123,6 +133,8 @@ pub struct ProposalRow {
     pub by_organisation: BTreeMap<String, Votes>,
     /// Votes in the latest prioritisation poll that offered this proposal.
     pub poll_votes: Option<u32>,
+    /// Its message was deleted: title and description are empty, the rest stays.
+    pub redacted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -136,11 +148,16 @@ pub struct CommentRow {
     pub text: String,
     pub created_at: String,
     pub event_id: String,
+    /// Its message was deleted: the text is empty.
+    pub redacted: bool,
 }
 
 /// One file of a rendered export.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportFile {
+    /// What it holds: `export` (the JSON, every table), `report` (the Markdown), or a
+    /// table's name (`proposals`, `comments`, `objectives`, …) for a CSV file.
+    pub table: &'static str,
     pub filename: String,
     pub mimetype: &'static str,
     pub content: String,
@@ -260,6 +277,7 @@ impl Export {
                         })
                         .collect(),
                     poll_votes: poll_votes(p.number),
+                    redacted: p.redacted,
                 }
             })
             .collect();
@@ -280,6 +298,7 @@ impl Export {
                 text: c.text.clone(),
                 created_at: timestamp(c.at_ms),
                 event_id: c.event_id.clone(),
+                redacted: c.redacted,
             })
             .collect();
         comments.sort_by(|a, b| {
@@ -300,6 +319,9 @@ impl Export {
             proposals,
             comments,
             polls,
+            objectives: monitoring::objectives(settings),
+            results: monitoring::results(settings, state),
+            actions: monitoring::actions(settings, state, settings.monitoring.today(now)),
         }
     }
 
@@ -309,291 +331,48 @@ impl Export {
         let stem = format!("{}-export", self.plan.id);
         match format {
             Format::Json => vec![ExportFile {
+                table: "export",
                 filename: format!("{stem}.json"),
                 mimetype: "application/json",
                 content: serde_json::to_string_pretty(self).unwrap_or_default(),
             }],
-            Format::Csv => vec![
-                ExportFile {
-                    filename: format!("{stem}.csv"),
+            Format::Csv => {
+                // The proposals keep the plain name they have always had.
+                let csv = |table: &'static str, content: String| ExportFile {
+                    table,
+                    filename: if table == "proposals" {
+                        format!("{stem}.csv")
+                    } else {
+                        format!("{stem}.{table}.csv")
+                    },
                     mimetype: "text/csv",
-                    content: self.proposals_csv(),
-                },
-                ExportFile {
-                    filename: format!("{stem}.comments.csv"),
-                    mimetype: "text/csv",
-                    content: self.comments_csv(),
-                },
-            ],
+                    content,
+                };
+                let mut files = vec![
+                    csv("proposals", self.proposals_csv()),
+                    csv("comments", self.comments_csv()),
+                ];
+                // A plan without monitoring gets no empty monitoring tables.
+                if !(self.objectives.is_empty()
+                    && self.results.is_empty()
+                    && self.actions.is_empty())
+                {
+                    files.extend([
+                        csv("objectives", self.objectives_csv()),
+                        csv("results", self.results_csv()),
+                        csv("measurements", self.measurements_csv()),
+                        csv("actions", self.actions_csv()),
+                        csv("progress", self.progress_csv()),
+                    ]);
+                }
+                files
+            }
             Format::Markdown => vec![ExportFile {
+                table: "report",
                 filename: format!("{stem}.md"),
                 mimetype: "text/markdown",
                 content: self.markdown(catalogue),
             }],
-        }
-    }
-
-    fn organisations(&self) -> BTreeSet<&str> {
-        self.proposals
-            .iter()
-            .flat_map(|p| p.by_organisation.keys().map(String::as_str))
-            .collect()
-    }
-
-    fn proposals_csv(&self) -> String {
-        let organisations = self.organisations();
-        let mut header: Vec<String> = [
-            "section",
-            "number",
-            "title",
-            "description",
-            "author",
-            "organisation",
-            "state",
-            "answer",
-            "merged_into",
-            "hidden_reason",
-            "created_at",
-            "updated_at",
-            "event_id",
-            "card_event_id",
-            "supports",
-            "oppositions",
-            "poll_votes",
-        ]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
-        for org in &organisations {
-            header.push(format!("supports [{org}]"));
-            header.push(format!("oppositions [{org}]"));
-        }
-        let mut csv = Csv::new();
-        csv.row(header.iter().map(String::as_str));
-        for p in &self.proposals {
-            let mut row = vec![
-                p.section.clone(),
-                p.number.to_string(),
-                p.title.clone(),
-                p.description.clone(),
-                p.author.clone(),
-                p.organisation.clone(),
-                p.state.to_owned(),
-                p.answer.clone().unwrap_or_default(),
-                p.merged_into.map(|n| n.to_string()).unwrap_or_default(),
-                p.hidden_reason.clone().unwrap_or_default(),
-                p.created_at.clone(),
-                p.updated_at.clone(),
-                p.event_id.clone(),
-                p.card_event_id.clone().unwrap_or_default(),
-                p.supports.to_string(),
-                p.oppositions.to_string(),
-                p.poll_votes.map(|v| v.to_string()).unwrap_or_default(),
-            ];
-            for org in &organisations {
-                let votes = p.by_organisation.get(*org).copied().unwrap_or_default();
-                row.push(votes.supports.to_string());
-                row.push(votes.oppositions.to_string());
-            }
-            csv.row(row.iter().map(String::as_str));
-        }
-        csv.finish()
-    }
-
-    fn comments_csv(&self) -> String {
-        let mut csv = Csv::new();
-        csv.row([
-            "kind",
-            "section",
-            "proposal",
-            "author",
-            "organisation",
-            "text",
-            "created_at",
-            "event_id",
-        ]);
-        for c in &self.comments {
-            let proposal = c.proposal.map(|n| n.to_string()).unwrap_or_default();
-            csv.row([
-                c.kind,
-                &c.section,
-                &proposal,
-                &c.author,
-                &c.organisation,
-                &c.text,
-                &c.created_at,
-                &c.event_id,
-            ]);
-        }
-        csv.finish()
-    }
-
-    /// The readable export: every user-visible word from the catalogue, user text on one
-    /// line with what Markdown or HTML would act on escaped.
-    fn markdown(&self, catalogue: &Catalogue) -> String {
-        let cell = markdown_text;
-        let text = |msg: Msg, args: &[(&str, &str)]| catalogue.render(msg, args).body;
-        let visibility = catalogue.template(match self.visibility {
-            Visibility::Public => Msg::ExportMdPublic,
-            Visibility::Full => Msg::ExportMdFull,
-        });
-        let version = VERSION.to_string();
-        let mut md = format!(
-            "# {}\n\n{}\n",
-            self.plan.title,
-            text(
-                Msg::ExportMdGenerated,
-                &[
-                    ("generated_at", &self.generated_at),
-                    ("visibility", visibility),
-                    ("schema", SCHEMA),
-                    ("version", &version),
-                ],
-            )
-        );
-        for section in &self.sections {
-            let phase = Phase::parse(section.phase)
-                .map_or(section.phase, |phase| catalogue.template(phase_msg(phase)));
-            md.push_str(&format!("\n## {} ({phase})\n\n", section.title));
-            let proposals: Vec<_> = self
-                .proposals
-                .iter()
-                .filter(|p| p.section == section.id)
-                .collect();
-            if proposals.is_empty() {
-                md.push_str(&text(Msg::ExportMdNoProposals, &[]));
-                md.push('\n');
-            } else {
-                let columns = text(Msg::ExportMdColumns, &[]);
-                let rule = vec!["---"; columns.split('|').count()].join("|");
-                md.push_str(&format!("| {columns} |\n|{rule}|\n"));
-                for p in &proposals {
-                    md.push_str(&format!(
-                        "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
-                        p.number,
-                        cell(&p.title),
-                        cell(&p.author),
-                        cell(&p.organisation),
-                        state_name(catalogue, p.state),
-                        p.supports,
-                        p.oppositions,
-                        cell(p.answer.as_deref().unwrap_or_default())
-                    ));
-                }
-            }
-            let comments: Vec<_> = self
-                .comments
-                .iter()
-                .filter(|c| c.section == section.id)
-                .collect();
-            if !comments.is_empty() {
-                md.push_str(&format!("\n### {}\n\n", text(Msg::ExportMdComments, &[])));
-                for c in comments {
-                    let target = c
-                        .proposal
-                        .map_or_else(|| text(Msg::ExportMdOnSection, &[]), |n| format!("#{n}"));
-                    let line = text(
-                        Msg::ExportMdComment,
-                        &[
-                            ("author", &cell(&c.author)),
-                            ("organisation", &cell(&c.organisation)),
-                            ("created_at", &c.created_at),
-                            ("target", &target),
-                            ("text", &cell(&c.text)),
-                        ],
-                    );
-                    md.push_str(&format!("- {line}\n"));
-                }
-            }
-        }
-        md
-    }
-}
-
-/// A proposal state's name in the catalogue's language (the export's identifier if unknown).
-fn state_name<'a>(catalogue: &'a Catalogue, state: &'a str) -> &'a str {
-    let known = [
-        ProposalState::Open,
-        ProposalState::Evaluating,
-        ProposalState::Accepted,
-        ProposalState::Rejected,
-        ProposalState::Withdrawn,
-        ProposalState::Merged(0),
-    ];
-    known
-        .into_iter()
-        .find(|s| s.name() == state)
-        .map_or(state, |s| catalogue.template(state_msg(s)))
-}
-
-/// RFC 4180 CSV: CRLF line ends, every field quoted; a BOM so that spreadsheets read UTF-8
-/// (accents) correctly. Every cell is [`spreadsheet_safe`].
-struct Csv {
-    writer: csv::Writer<Vec<u8>>,
-}
-
-impl Csv {
-    fn new() -> Csv {
-        let writer = csv::WriterBuilder::new()
-            .quote_style(csv::QuoteStyle::Always)
-            .terminator(csv::Terminator::CRLF)
-            .from_writer("\u{FEFF}".as_bytes().to_vec());
-        Csv { writer }
-    }
-
-    fn row<'a>(&mut self, fields: impl IntoIterator<Item = &'a str>) {
-        let record = fields.into_iter().map(spreadsheet_safe);
-        // Writing into memory cannot fail.
-        let _ = self
-            .writer
-            .write_record(record.map(|field| field.into_owned()));
-    }
-
-    fn finish(self) -> String {
-        let bytes = self.writer.into_inner().unwrap_or_default();
-        String::from_utf8(bytes).unwrap_or_default()
-    }
-}
-
-/// A cell a spreadsheet shows as text: one that starts like a formula (`=`, `+`, `-`, `@`,
-/// tab, carriage return) gets a leading `'` (OWASP's rule against CSV injection).
-fn spreadsheet_safe(field: &str) -> std::borrow::Cow<'_, str> {
-    if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{field}").into()
-    } else {
-        field.into()
-    }
-}
-
-/// User text as one Markdown table cell that shows as typed: on one line, with every
-/// character Markdown or HTML would act on escaped (no tag, link, image or emphasis).
-fn markdown_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\n' | '\r' => out.push(' '),
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '!' | '|' | '<' | '>'
-            | '&' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::spreadsheet_safe;
-
-    #[test]
-    fn cells_that_start_like_a_formula_get_a_quote_and_others_stay() {
-        for risky in ["=1+1", "+1", "-1", "@A1", "\tx", "\rx"] {
-            assert_eq!(spreadsheet_safe(risky), format!("'{risky}"));
-        }
-        for plain in ["Open data", "1-2", "a=b", "", "'quoted"] {
-            assert_eq!(spreadsheet_safe(plain), plain);
         }
     }
 }
