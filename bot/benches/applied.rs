@@ -30,15 +30,7 @@ const BATCH: u64 = 100;
 const LOOKUPS: u64 = 20_000;
 
 fn rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_owned())
-        })
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
+    pspm::telemetry::resident_bytes().map_or(f64::NAN, |bytes| bytes as f64 / (1024.0 * 1024.0))
 }
 
 /// An event ID shaped like a room version 4+ one: `$` and 43 URL-safe base64 characters.

@@ -223,15 +223,7 @@ fn engine_seconds(inputs: &[(String, Input)], recording: bool) -> f64 {
 }
 
 fn rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_owned())
-        })
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
+    pspm::telemetry::resident_bytes().map_or(f64::NAN, |bytes| bytes as f64 / (1024.0 * 1024.0))
 }
 
 /// 10k proposals, 1M votes (1,000 voters × 1,000 proposals each), then `!proposals top`.

@@ -15,6 +15,8 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
+use crate::domain::Input;
+
 type Labels = Vec<(&'static str, String)>;
 
 /// Label sets of the per-event metrics: static strings, so that recording an event
@@ -34,7 +36,7 @@ struct CommandLabels {
 pub struct Metrics {
     registry: Registry,
     events: Family<Kind, Counter>,
-    /// The counters of [`EVENT_KINDS`], taken once: recording an event does not hash.
+    /// The counters of [`Input::KINDS`], taken once: recording an event does not hash.
     event_counters: Vec<(&'static str, Counter)>,
     commands: Family<CommandLabels, Counter>,
     sync_seconds: Histogram,
@@ -64,24 +66,6 @@ struct Health {
     last_sent_ms: AtomicI64,
 }
 
-/// The kinds of input events are applied as (`Input::kind`), shown from the start at 0.
-const EVENT_KINDS: [&str; 14] = [
-    "message",
-    "reaction",
-    "redaction",
-    "edit",
-    "poll_response",
-    "poll_ended",
-    "poll_posted",
-    "card_posted",
-    "power_levels",
-    "bot_joined",
-    "tick",
-    "refresh_cards",
-    "room_order",
-    "recreated",
-];
-
 static START: LazyLock<Instant> = LazyLock::new(Instant::now);
 static METRICS: LazyLock<Metrics> = LazyLock::new(Metrics::new);
 
@@ -104,7 +88,7 @@ impl Metrics {
         LazyLock::force(&START);
         let mut registry = Registry::with_prefix("pspm");
         let events: Family<Kind, Counter> = Family::default();
-        let event_counters = EVENT_KINDS
+        let event_counters = Input::KINDS
             .iter()
             .map(|kind| (*kind, events.get_or_create(&Kind { kind }).clone()))
             .collect();
@@ -332,8 +316,9 @@ pub struct Gauges {
     pub index_documents: usize,
 }
 
-/// The process's resident set size, from `/proc/self/status` (Linux).
-fn resident_bytes() -> Option<u64> {
+/// The process's resident set size, from `/proc/self/status` (Linux); also what the
+/// benchmarks report.
+pub fn resident_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;

@@ -84,11 +84,7 @@ async fn health(State(endpoints): State<Endpoints>) -> Response {
 async fn scrape(State(endpoints): State<Endpoints>) -> Response {
     let gauges = Gauges {
         outbox_depth: endpoints.store.outbox_len().unwrap_or_default(),
-        dead_letters: endpoints
-            .store
-            .dead_letters()
-            .map(|dead| dead.len())
-            .unwrap_or_default(),
+        dead_letters: endpoints.store.dead_letter_count().unwrap_or_default(),
         index_documents: endpoints.index.documents(),
     };
     (

@@ -99,7 +99,25 @@ pub enum Input {
 }
 
 impl Input {
-    /// Its kind in a word, for the operator's metrics.
+    /// Every value [`Input::kind`] gives, in its order.
+    pub const KINDS: [&'static str; 14] = [
+        "message",
+        "power_levels",
+        "bot_joined",
+        "edit",
+        "reaction",
+        "redaction",
+        "poll_posted",
+        "poll_response",
+        "poll_ended",
+        "tick",
+        "card_posted",
+        "refresh_cards",
+        "room_order",
+        "recreated",
+    ];
+
+    /// Its kind in a word, for the operator's metrics (one of [`Input::KINDS`]).
     pub fn kind(&self) -> &'static str {
         match self {
             Input::Message(_) => "message",

@@ -136,6 +136,8 @@ pub trait Store: Send + Sync + 'static {
     /// Moves an entry the homeserver refuses for good out of the outbox, keeping it for an
     /// operator to inspect (never silently dropped).
     fn dead_letter(&self, entry: &OutboxEntry, reason: &str) -> Result<(), StoreError>;
+    /// How many dead letters there are (nothing decoded: `/metrics` reads it at every scrape).
+    fn dead_letter_count(&self) -> Result<usize, StoreError>;
     /// Dead letters in send order, with the reason each was refused.
     fn dead_letters(&self) -> Result<Vec<(OutboxEntry, String)>, StoreError>;
     /// Puts dead letters back in the outbox, in their old place in send order: the one with

@@ -110,8 +110,10 @@ fn dead_letters_go_back_to_their_place_or_away_for_good() {
     );
     let dead = store.dead_letters().unwrap();
     assert_eq!(dead, [(outbox[1].clone(), "M_TOO_LARGE".to_owned())]);
+    assert_eq!(store.dead_letter_count().unwrap(), 1);
     assert_eq!(store.drop_dead_letters(None).unwrap(), 1);
     assert!(store.dead_letters().unwrap().is_empty());
+    assert_eq!(store.dead_letter_count().unwrap(), 0);
     assert_eq!(store.drop_dead_letters(None).unwrap(), 0);
     assert_eq!(store.outbox(usize::MAX).unwrap().len(), 2);
 }

@@ -367,6 +367,16 @@ impl Shared {
         self.db.flush().map(|_| ()).map_err(db_err)
     }
 
+    /// How many keys start with `prefix` (their values are not read).
+    fn count(&self, prefix: &[u8]) -> Result<usize, StoreError> {
+        let mut len = 0;
+        for key in self.tree.scan_prefix(prefix).keys() {
+            key.map_err(db_err)?;
+            len += 1;
+        }
+        Ok(len)
+    }
+
     fn scan<R: JsonRecord>(&self, prefix: &[u8], limit: usize) -> Result<Vec<R>, StoreError> {
         self.tree
             .scan_prefix(prefix)
@@ -514,12 +524,11 @@ impl Store for SledStore {
     }
 
     fn outbox_len(&self) -> Result<usize, StoreError> {
-        let mut len = 0;
-        for key in self.shared.tree.scan_prefix(OUTBOX).keys() {
-            key.map_err(db_err)?;
-            len += 1;
-        }
-        Ok(len)
+        self.shared.count(OUTBOX)
+    }
+
+    fn dead_letter_count(&self) -> Result<usize, StoreError> {
+        self.shared.count(DEAD)
     }
 
     fn remove_outbox(&self, seq: u64) -> Result<(), StoreError> {
