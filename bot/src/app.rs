@@ -4,11 +4,17 @@
 //! - `private.rs`: the data directory (it holds the bot's access token) kept private.
 //! - `outbox.rs`: `pspm outbox list|retry|drop`, the dead letters for an operator.
 //! - `http.rs`: `/health` and `/metrics`, when `[http] listen` is set.
+//! - `admin.rs`: the admin socket, through which the command line reads a running bot's store.
+//! - `status.rs`: `pspm status`.
+//! - `backup.rs`: `pspm backup` and `pspm restore`.
 
+mod admin;
+mod backup;
 mod essential;
 mod http;
 mod outbox;
 mod private;
+mod status;
 #[cfg(test)]
 mod tests;
 
@@ -23,7 +29,9 @@ use pspm_indexer::{Index, IngestLimits, IngestReport, ProgressBar};
 use tokio::sync::{watch, Notify};
 use tracing::info;
 
+pub use backup::{backup, restore, BackupSummary};
 pub use outbox::{outbox_drop, outbox_list, outbox_retry, DeadLetter, OutboxListing};
+pub use status::Status;
 
 use crate::domain::command::search;
 use crate::domain::export::practices::PracticesExport;
@@ -43,21 +51,90 @@ const STATE: &str = "state";
 /// Opens (or creates) the store in the folder `name` of the data directory, both private to
 /// the bot's user (the store holds its access token).
 fn open_sled(data_dir: &Path, name: &str) -> anyhow::Result<SledStore> {
+    try_open_sled(data_dir, name)?.ok_or_else(|| {
+        anyhow!(
+            "the store in {} is in use by another process (a running bot holds it: stop the bot, or use the chat commands)",
+            data_dir.join(name).display()
+        )
+    })
+}
+
+/// [`open_sled`], or `None` when another process holds the store.
+fn try_open_sled(data_dir: &Path, name: &str) -> anyhow::Result<Option<SledStore>> {
     let dir = data_dir.join(name);
     private::create_private_dir(data_dir)?;
     private::create_private_dir(&dir)?;
-    let store = SledStore::open(&dir).map_err(|error| match error {
-        // The error names the folder already.
-        StoreError::Locked(_) => {
-            anyhow!("{error} (a running bot holds it: stop the bot, or use the chat commands)")
+    let store = match SledStore::open(&dir) {
+        Ok(store) => store,
+        Err(StoreError::Locked(_)) => return Ok(None),
+        Err(error) => {
+            return Err(anyhow::Error::new(error)
+                .context(format!("cannot open the store in {}", dir.display())))
         }
-        error => {
-            anyhow::Error::new(error).context(format!("cannot open the store in {}", dir.display()))
-        }
-    })?;
+    };
     // sled creates its files as the umask says: only the bot's user may read them.
     private::make_private(&dir)?;
-    Ok(store)
+    Ok(Some(store))
+}
+
+/// Runs `read` on the bot's store: opened here when no process holds it, else on a copy the
+/// running bot sends over the admin socket (the same records: the same output).
+fn with_store<T>(
+    config: &Config,
+    read: impl FnOnce(&dyn Store) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let data_dir = &config.storage.data_dir;
+    if let Some(store) = try_open_sled(data_dir, STATE)? {
+        return read(&store);
+    }
+    let (answer, mut copy) = ask_running_bot(config, &admin::Request::Copy)?;
+    if let admin::Answer::Error(error) = answer {
+        anyhow::bail!("the running bot cannot copy its store: {error}");
+    }
+    // Beside the store, as private as it is (the copy holds the access token too).
+    let scratch = tempfile::Builder::new()
+        .prefix("copy-")
+        .tempdir_in(data_dir)
+        .context("cannot make a folder for the store's copy")?;
+    let dir = scratch.path().join(STATE);
+    SledStore::restore(&dir, &mut copy).context("cannot read the running bot's store")?;
+    let store = SledStore::open(&dir)?;
+    read(&store)
+}
+
+/// Asks the bot that holds the store; an error when none answers.
+fn ask_running_bot(
+    config: &Config,
+    request: &admin::Request,
+) -> anyhow::Result<(
+    admin::Answer,
+    std::io::BufReader<std::os::unix::net::UnixStream>,
+)> {
+    let data_dir = &config.storage.data_dir;
+    admin::ask(data_dir, request)?.ok_or_else(|| {
+        anyhow!(
+            "the store in {} is in use by another process, and no bot answers on {}",
+            data_dir.join(STATE).display(),
+            admin::socket_path(data_dir).display()
+        )
+    })
+}
+
+/// `pspm status`: from the running bot, or from the store when it is stopped.
+pub fn status(config: &Config) -> anyhow::Result<Status> {
+    let data_dir = &config.storage.data_dir;
+    if let Some(store) = try_open_sled(data_dir, STATE)? {
+        let settings = offline_settings(config, &store)?;
+        let state = store.load_state()?;
+        return Status::gather(&settings, &store, &state, None);
+    }
+    match ask_running_bot(config, &admin::Request::Status)?.0 {
+        admin::Answer::Ok {
+            status: Some(status),
+        } => Ok(status),
+        admin::Answer::Ok { status: None } => anyhow::bail!("the running bot sent no status"),
+        admin::Answer::Error(error) => anyhow::bail!("the running bot: {error}"),
+    }
 }
 
 /// Opens (or creates) the bot's store under `storage.data_dir`.
@@ -102,9 +179,9 @@ pub fn export(
     visibility: Visibility,
     out: &Path,
 ) -> anyhow::Result<Vec<PathBuf>> {
-    let store = open_store(config)?;
-    let settings = offline_settings(config, store.as_ref())?;
-    let state = store.load_state()?;
+    let (settings, state) = with_store(config, |store| {
+        Ok((offline_settings(config, store)?, store.load_state()?))
+    })?;
     let files = Export::build(&settings, &state, visibility, Utc::now())
         .render(format, settings.catalogue());
     let first_stem = files
@@ -142,9 +219,9 @@ pub const CATALOGUE_FILE: &str = "dcat-ap_it.jsonld";
 /// ([`CATALOGUE_FILE`]). Returns the files written.
 pub fn publish(config: &Config, out_dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let publishing = config.publish.require(&config.path)?;
-    let store = open_store(config)?;
-    let settings = offline_settings(config, store.as_ref())?;
-    let state = store.load_state()?;
+    let (settings, state) = with_store(config, |store| {
+        Ok((offline_settings(config, store)?, store.load_state()?))
+    })?;
     let now = Utc::now();
     let export = Export::build(&settings, &state, Visibility::Public, now);
     let mut files: Vec<ExportFile> = [Format::Json, Format::Csv]
@@ -232,9 +309,9 @@ pub fn index_export(
 
 /// `pspm report`: writes the monitoring report as `index.html` in `out_dir`, offline.
 pub fn report(config: &Config, out_dir: &Path) -> anyhow::Result<PathBuf> {
-    let store = open_store(config)?;
-    let settings = offline_settings(config, store.as_ref())?;
-    let state = store.load_state()?;
+    let (settings, state) = with_store(config, |store| {
+        Ok((offline_settings(config, store)?, store.load_state()?))
+    })?;
     let html = render_html(&tracking::report(&settings, &state, Utc::now()));
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("cannot create {}", out_dir.display()))?;
@@ -256,7 +333,15 @@ pub async fn rebuild(config: &Config) -> anyhow::Result<rebuild::RebuildSummary>
     // A lost store is what a rebuild is for: history alone is enough.
     let had_store = current.exists();
     let report = {
-        let old = had_store.then(|| open_sled(data_dir, STATE)).transpose()?;
+        let old = match had_store {
+            false => None,
+            true => Some(try_open_sled(data_dir, STATE)?.ok_or_else(|| {
+                anyhow!(
+                    "pspm rebuild needs the bot stopped: a running bot holds the store in {} (stop it, e.g. `systemctl stop pspm`, then rebuild)",
+                    current.display()
+                )
+            })?),
+        };
         let fresh: Arc<dyn Store> = Arc::new(open_sled(data_dir, fresh_name)?);
         rebuild::rebuild(config, old.as_ref().map(|s| s as &dyn Store), fresh).await?
     };
@@ -364,6 +449,20 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 
     let practices = Arc::new(open_index(&config)?);
     let sync_timeout = Duration::from_secs(config.bot.sync_timeout_secs);
+    let settings =
+        Settings::from_config(&config, first_start_ms, Some(&rooms.space), &rooms.sections);
+    let admin = admin::AdminServer {
+        store: store.clone(),
+        settings: settings.clone(),
+        sync_timeout,
+    };
+    match admin::bind(&config.storage.data_dir, admin, shutdown_rx.clone()) {
+        Ok(server) => tasks.spawn("the admin socket", server),
+        // The bot serves its rooms without it; only the command line must wait for a stop.
+        Err(error) => tracing::warn!(
+            "{error:#}: `pspm export`, `report`, `status` and `backup` need the bot stopped"
+        ),
+    }
     if let Some(listen) = config.http_listen {
         let endpoints = http::Endpoints {
             store: store.clone(),
@@ -373,11 +472,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         let server = http::bind(listen, endpoints, shutdown_rx.clone()).await?;
         tasks.spawn("the HTTP endpoints", server);
     }
-    let engine = Engine::new(
-        Settings::from_config(&config, first_start_ms, Some(&rooms.space), &rooms.sections),
-        store.load_state()?,
-    )
-    .with_practices(practices);
+    let engine = Engine::new(settings, store.load_state()?).with_practices(practices);
     let sync = SyncLoop {
         matrix,
         store,

@@ -124,6 +124,28 @@ enum CliCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Is the bot running and synced, does its outbox drain; the plan's rooms and phases
+    /// (works while the bot runs, and when it is stopped).
+    Status {
+        #[arg(long, short, env = CONFIG_ENV)]
+        config: PathBuf,
+    },
+    /// Write a backup of the store and the good-practice index to one file (works while the
+    /// bot runs: the copy is consistent).
+    Backup {
+        #[arg(long, short, env = CONFIG_ENV)]
+        config: PathBuf,
+        /// The backup file to write (a tar archive, private to the bot's user).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into an empty data directory (`storage.data_dir`), then start the bot.
+    Restore {
+        #[arg(long, short, env = CONFIG_ENV)]
+        config: PathBuf,
+        /// The file `pspm backup` wrote.
+        file: PathBuf,
+    },
     /// Manage the good-practice repository (works while the bot runs).
     Index {
         #[command(subcommand)]
@@ -288,6 +310,9 @@ fn main() -> ExitCode {
         | CliCommand::Export { config, .. }
         | CliCommand::Publish { config, .. }
         | CliCommand::Rebuild { config }
+        | CliCommand::Status { config }
+        | CliCommand::Backup { config, .. }
+        | CliCommand::Restore { config, .. }
         | CliCommand::Report { config, .. } => config,
         CliCommand::Index { action } => action.config(),
         CliCommand::Outbox { action } => action.config(),
@@ -349,6 +374,25 @@ fn main() -> ExitCode {
                 }
             }),
             CliCommand::Check { .. } => Ok(()),
+            CliCommand::Status { .. } => pspm::app::status(&config).map(|status| {
+                println!("{}", status.render());
+            }),
+            CliCommand::Backup { out, .. } => pspm::app::backup(&config, &out).map(|summary| {
+                println!(
+                    "{}: {} store records, {} index files",
+                    out.display(),
+                    summary.store_records,
+                    summary.index_files
+                );
+            }),
+            CliCommand::Restore { file, .. } => pspm::app::restore(&config, &file).map(|summary| {
+                println!(
+                    "restored {} store records and {} index files into {}",
+                    summary.store_records,
+                    summary.index_files,
+                    config.storage.data_dir.display()
+                );
+            }),
             CliCommand::Export {
                 format, out, full, ..
             } => {

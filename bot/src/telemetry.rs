@@ -64,6 +64,15 @@ struct Health {
     last_sync_ms: AtomicI64,
     /// Milliseconds since [`START`] of the last message the homeserver accepted; -1 before any.
     last_sent_ms: AtomicI64,
+    /// The latest lag observed, in milliseconds; -1 before any.
+    last_lag_ms: AtomicI64,
+}
+
+/// What `pspm status` shows of a running bot.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Live {
+    pub synced_ago: Option<Duration>,
+    pub lag_seconds: Option<f64>,
 }
 
 static START: LazyLock<Instant> = LazyLock::new(Instant::now);
@@ -112,6 +121,7 @@ impl Metrics {
             health: Health {
                 last_sync_ms: AtomicI64::new(-1),
                 last_sent_ms: AtomicI64::new(-1),
+                last_lag_ms: AtomicI64::new(-1),
                 ..Health::default()
             },
             registry: Registry::default(),
@@ -232,6 +242,21 @@ impl Metrics {
 
     pub fn lag(&self, seconds: f64) {
         self.lag_seconds.observe(seconds.max(0.0));
+        self.health
+            .last_lag_ms
+            .store((seconds.max(0.0) * 1000.0) as i64, Ordering::Relaxed);
+    }
+
+    /// The last good sync and the latest lag.
+    pub fn live(&self) -> Live {
+        let now = since_start(Instant::now());
+        let last_sync = self.health.last_sync_ms.load(Ordering::Relaxed);
+        let lag = self.health.last_lag_ms.load(Ordering::Relaxed);
+        Live {
+            synced_ago: (last_sync >= 0)
+                .then(|| Duration::from_millis(now.saturating_sub(last_sync) as u64)),
+            lag_seconds: (lag >= 0).then(|| lag as f64 / 1000.0),
+        }
     }
 
     pub fn commit(&self, took: Duration) {

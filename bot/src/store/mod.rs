@@ -8,16 +8,24 @@
 //! - `records/`: the stored records, their encodings and conversions to and from the domain;
 //!   `golden/` pins every encoding (`golden.rs` says how to change one on purpose).
 //! - `merge.rs`: the log's merge policy (which records merge when, what a merge keeps).
+//! - `dump.rs`: the store's records as one stream of bytes (backups, copies for readers).
 //! - `applied_memory.rs`: what is kept in memory about applied events (a window of the most
 //!   recent and a fixed-size filter), so that it does not grow with history.
 //! - `sled_store/`: the sled binding (`mod.rs`), its merge thread and the schema migration.
 
 mod applied_memory;
+mod dump;
 mod merge;
 mod records;
 mod sled_store;
 
 pub use sled_store::{SledOptions, SledStore, SCHEMA_VERSION};
+
+/// Reads a copy [`Store::copy_to`] wrote to its end; returns how many records it holds, or
+/// why it is not whole.
+pub fn check_copy(copy: &mut dyn std::io::Read) -> Result<u64, StoreError> {
+    dump::read_dump(copy, &mut |_, _| Ok(()))
+}
 
 use crate::domain::{
     CardEdit, CardRedaction, Change, FilePost, Notice, PollEndPost, PollPost, Reaction, Reply,
@@ -153,6 +161,9 @@ pub trait Store: Send + Sync + 'static {
     fn save_room(&self, alias: &str, room_id: &str) -> Result<(), StoreError>;
     /// Milliseconds since the epoch when the bot first started on this store, set once.
     fn first_start_ms(&self, now_ms: i64) -> Result<i64, StoreError>;
+    /// Writes a copy of every record to `out`, the store as it is at one moment (writes
+    /// wait meanwhile), for a backup or for a reader while the bot runs; returns how many.
+    fn copy_to(&self, out: &mut dyn std::io::Write) -> Result<u64, StoreError>;
 }
 
 #[cfg(test)]

@@ -371,3 +371,84 @@ fn supports_per_section_survive_a_merge_that_updates_the_proposal_after_its_vote
     assert_eq!(loaded.participation.supports_of("dati", "@u3:hs"), 1);
     assert_eq!(observable(&loaded), observable(&expected));
 }
+
+/// A copy taken while batches commit holds whole batches only: the restored store's state,
+/// applied events and sync token agree with each other, and it goes on committing after them.
+#[test]
+fn a_copy_taken_during_commits_restores_to_a_consistent_store() {
+    use crate::domain::participation::Stance;
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(SledStore::open(&dir.path().join("live")).unwrap());
+    let committing = {
+        let store = store.clone();
+        std::thread::spawn(move || {
+            for n in 1..=400u32 {
+                store
+                    .commit(Batch {
+                        next_batch: Some(format!("s{n}")),
+                        applied: vec![format!("$vote{n}")],
+                        outgoing: vec![(format!("t{n}"), reply(n))],
+                        changes: vec![ballots(n, &format!("@u{n}:hs"), Stance::Support)],
+                    })
+                    .unwrap();
+            }
+        })
+    };
+    // Copy in the middle of the commits.
+    while store.next_batch().unwrap().is_none() {
+        std::thread::yield_now();
+    }
+    let mut copy = Vec::new();
+    let records = store.copy_to(&mut copy).unwrap();
+    committing.join().unwrap();
+    assert!(records > 0);
+
+    let restored_dir = dir.path().join("restored");
+    assert_eq!(
+        SledStore::restore(&restored_dir, &mut &copy[..]).unwrap(),
+        records
+    );
+    let restored = SledStore::open(&restored_dir).unwrap();
+    let token = restored.next_batch().unwrap().expect("a token");
+    let at: u32 = token.trim_start_matches('s').parse().unwrap();
+    // Everything up to the token, nothing after it.
+    for n in 1..=400u32 {
+        assert_eq!(
+            restored.is_applied(&format!("$vote{n}")).unwrap(),
+            n <= at,
+            "{n}"
+        );
+    }
+    let mut expected = State::default();
+    for n in 1..=at {
+        expected.apply_change(&ballots(n, &format!("@u{n}:hs"), Stance::Support));
+    }
+    let state = restored.load_state().unwrap();
+    assert_eq!(observable(&state), observable(&expected));
+    for n in 1..=400u32 {
+        let voters = state.participation.voters(n).len();
+        assert_eq!(voters, usize::from(n <= at), "proposal {n}, copy at {at}");
+    }
+    assert_eq!(restored.outbox_len().unwrap(), at as usize);
+    // New sequence numbers go past the restored ones: the next commit is last in every list.
+    let before = restored.outbox(usize::MAX).unwrap();
+    restored
+        .commit(Batch {
+            next_batch: Some("s-next".into()),
+            applied: vec!["$after".into()],
+            outgoing: vec![("t-next".into(), reply(999))],
+            changes: vec![],
+        })
+        .unwrap();
+    let after = restored.outbox(usize::MAX).unwrap();
+    assert_eq!(after.len(), before.len() + 1);
+    assert_eq!(after.last().unwrap().txn_id, "t-next");
+    assert!(restored.is_applied("$after").unwrap());
+    // A store already there is not overwritten.
+    drop(restored);
+    let error = SledStore::restore(&restored_dir, &mut &copy[..]).unwrap_err();
+    assert!(
+        error.to_string().contains("already holds a store"),
+        "{error}"
+    );
+}

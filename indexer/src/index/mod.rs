@@ -12,7 +12,8 @@
 //! - `load`: reading practices back (one, all) and the lookups the other files share;
 //! - `ratings`: the ratings, kept beside the documents;
 //! - `migrate`: the folder of each layout, and moving an older layout to the current one;
-//! - `stats`: document counts and the index's size.
+//! - `stats`: document counts and the index's size;
+//! - `still`: the files held still for a backup.
 
 mod bulk;
 mod chat;
@@ -27,6 +28,7 @@ mod related;
 mod search;
 mod snippets;
 mod stats;
+mod still;
 #[cfg(test)]
 mod tests;
 mod writer;

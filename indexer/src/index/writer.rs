@@ -17,7 +17,7 @@ use crate::IndexError;
 
 /// Writer memory for one chat operation (tantivy's per-thread minimum is 15 MB; the arena
 /// grows only as documents arrive, so this is a ceiling, not a cost).
-const SINGLE_OPERATION_BUDGET: usize = 50_000_000;
+pub(super) const SINGLE_OPERATION_BUDGET: usize = 50_000_000;
 /// Writer memory for bulk ingest, split across its threads.
 const BULK_BUDGET: usize = 96_000_000;
 const BULK_THREADS: usize = 2;
@@ -56,7 +56,11 @@ pub(super) fn acquire_writer(
 }
 
 impl Index {
-    fn acquire_writer(&self, threads: usize, budget: usize) -> Result<IndexWriter, IndexError> {
+    pub(super) fn acquire_writer(
+        &self,
+        threads: usize,
+        budget: usize,
+    ) -> Result<IndexWriter, IndexError> {
         acquire_writer(&self.index, threads, budget, self.lock_timeout)
     }
 

@@ -35,7 +35,7 @@ mod migrate;
 pub use migrate::SCHEMA_VERSION;
 
 use std::path::Path;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -45,7 +45,7 @@ use super::records::{
     self, applied, ChangeRecord, DeadLetterRecord, JsonRecord, LogRecord, OutboxRecord,
     SessionRecord,
 };
-use super::{Batch, OutboxEntry, Outgoing, Session, Store, StoreError};
+use super::{dump, Batch, OutboxEntry, Outgoing, Session, Store, StoreError};
 use crate::domain::participation::fingerprint;
 use crate::domain::{Change, State};
 
@@ -103,6 +103,9 @@ struct Shared {
     shape: Mutex<Shape>,
     /// Held by a merge and by `load_state`, so a scan never sees a record both merged and not.
     merging: Mutex<()>,
+    /// Read by every write, written by a copy of the store: a copy sees each write whole or
+    /// not at all (sled's scans are not snapshots).
+    writes: RwLock<()>,
     last_commit: Mutex<Instant>,
     wake: Condvar,
     stop: Mutex<bool>,
@@ -111,6 +114,13 @@ struct Shared {
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic elsewhere cannot leave these plain values half-updated.
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Shared {
+    /// Held while writing, so that a copy of the store waits for the write to end.
+    fn writing(&self) -> RwLockReadGuard<'_, ()> {
+        self.writes.read().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 fn db_err(e: impl std::fmt::Display) -> StoreError {
@@ -226,6 +236,7 @@ impl SledStore {
             lasting,
             shape: Mutex::default(),
             merging: Mutex::default(),
+            writes: RwLock::default(),
             last_commit: Mutex::new(Instant::now()),
             wake: Condvar::new(),
             stop: Mutex::new(false),
@@ -245,6 +256,50 @@ impl SledStore {
             shared,
             merger: Some(merger),
         })
+    }
+
+    /// Creates the store in `dir` (which must hold no store) from a copy that
+    /// [`Store::copy_to`] wrote; returns how many records it holds. On error nothing usable
+    /// is left in `dir`: the caller removes it.
+    pub fn restore(dir: &Path, copy: &mut dyn std::io::Read) -> Result<u64, StoreError> {
+        let db = sled::Config::new()
+            .path(dir)
+            .flush_every_ms(None)
+            .open()
+            .map_err(db_err)?;
+        let tree = db.open_tree("pspm").map_err(db_err)?;
+        if !tree.is_empty() {
+            return Err(StoreError::Database(format!(
+                "{} already holds a store",
+                dir.display()
+            )));
+        }
+        let mut highest_seq = 0;
+        let mut writes = sled::Batch::default();
+        let mut pending = 0;
+        let records = dump::read_dump(copy, &mut |key, value| {
+            // Sequence numbers come from sled's generator: the new one must go past them.
+            for prefix in [LOG, RUNS, OUTBOX, DEAD] {
+                if let Some(seq) = key
+                    .strip_prefix(prefix)
+                    .and_then(|rest| <[u8; 8]>::try_from(rest).ok())
+                {
+                    highest_seq = highest_seq.max(u64::from_be_bytes(seq));
+                }
+            }
+            writes.insert(key, value);
+            pending += 1;
+            if pending == 10_000 {
+                tree.apply_batch(std::mem::take(&mut writes))
+                    .map_err(db_err)?;
+                pending = 0;
+            }
+            Ok(())
+        })?;
+        tree.apply_batch(writes).map_err(db_err)?;
+        while db.generate_id().map_err(db_err)? <= highest_seq {}
+        db.flush().map_err(db_err)?;
+        Ok(records)
     }
 
     /// Does now every merge that is due (tests and benchmarks use it; the background thread
@@ -359,6 +414,7 @@ impl Shared {
         for (n, piece) in (0u32..).zip(kept.chunks(FILTER_PIECE)) {
             writes.insert(key(FILTER, &n.to_be_bytes()), piece);
         }
+        let _writing = self.writing();
         self.tree.apply_batch(writes).map_err(db_err)?;
         self.flush()
     }
@@ -427,12 +483,29 @@ impl Shared {
         if let Some(token) = next_batch {
             writes.insert(NEXT_BATCH, token.as_bytes());
         }
+        let _writing = self.writing();
         self.tree.apply_batch(writes).map_err(db_err)?;
         self.flush()
     }
 }
 
 impl Store for SledStore {
+    fn copy_to(&self, out: &mut dyn std::io::Write) -> Result<u64, StoreError> {
+        let shared = &self.shared;
+        // No merge and no write meanwhile: the copy is the store at one moment.
+        let _merging = lock(&shared.merging);
+        let _no_writes = shared
+            .writes
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mut writer = dump::DumpWriter::new(out)?;
+        for entry in shared.tree.iter() {
+            let (key, value) = entry.map_err(db_err)?;
+            writer.record(&key, &value)?;
+        }
+        writer.finish()
+    }
+
     fn next_batch(&self) -> Result<Option<String>, StoreError> {
         Ok(self
             .shared
@@ -532,6 +605,7 @@ impl Store for SledStore {
     }
 
     fn remove_outbox(&self, seq: u64) -> Result<(), StoreError> {
+        let _writing = self.shared.writing();
         self.shared.tree.remove(outbox_key(seq)).map_err(db_err)?;
         self.shared.flush()
     }
@@ -541,6 +615,7 @@ impl Store for SledStore {
         let mut writes = sled::Batch::default();
         writes.remove(outbox_key(entry.seq));
         writes.insert(dead_key(entry.seq), encode(&record)?);
+        let _writing = self.shared.writing();
         self.shared.tree.apply_batch(writes).map_err(db_err)?;
         self.shared.flush()
     }
@@ -562,6 +637,7 @@ impl Store for SledStore {
             writes.insert(outbox_key(record.seq), encode(&record)?);
             moved += 1;
         }
+        let _writing = self.shared.writing();
         self.shared.tree.apply_batch(writes).map_err(db_err)?;
         self.shared.flush()?;
         Ok(moved)
@@ -574,6 +650,7 @@ impl Store for SledStore {
             writes.remove(key);
             dropped += 1;
         }
+        let _writing = self.shared.writing();
         self.shared.tree.apply_batch(writes).map_err(db_err)?;
         self.shared.flush()?;
         Ok(dropped)
@@ -588,6 +665,7 @@ impl Store for SledStore {
 
     fn save_session(&self, session: &Session) -> Result<(), StoreError> {
         let record = SessionRecord::from(session.clone());
+        let _writing = self.shared.writing();
         self.shared
             .tree
             .insert(SESSION, encode(&record)?)
@@ -605,6 +683,7 @@ impl Store for SledStore {
     }
 
     fn save_room(&self, alias: &str, room_id: &str) -> Result<(), StoreError> {
+        let _writing = self.shared.writing();
         self.shared
             .tree
             .insert(key(ROOMS, alias.as_bytes()), room_id.as_bytes())
@@ -613,6 +692,7 @@ impl Store for SledStore {
     }
 
     fn first_start_ms(&self, now_ms: i64) -> Result<i64, StoreError> {
+        let _writing = self.shared.writing();
         let previous = self
             .shared
             .tree
