@@ -12,6 +12,7 @@ mod admin;
 mod backup;
 mod essential;
 mod http;
+mod import;
 mod outbox;
 mod private;
 mod status;
@@ -30,12 +31,14 @@ use tokio::sync::{watch, Notify};
 use tracing::info;
 
 pub use backup::{backup, restore, BackupSummary};
+pub use import::Queued;
 pub use outbox::{outbox_drop, outbox_list, outbox_retry, DeadLetter, OutboxListing};
 pub use status::Status;
 
 use crate::domain::command::search;
 use crate::domain::export::practices::PracticesExport;
 use crate::domain::export::{Export, ExportFile, Format, Visibility};
+use crate::domain::imports::Imported;
 use crate::domain::open_data;
 use crate::domain::practice_repository::{SearchOptions, PAGE};
 use crate::domain::tracking;
@@ -129,11 +132,39 @@ pub fn status(config: &Config) -> anyhow::Result<Status> {
         return Status::gather(&settings, &store, &state, None);
     }
     match ask_running_bot(config, &admin::Request::Status)?.0 {
-        admin::Answer::Ok {
-            status: Some(status),
-        } => Ok(status),
-        admin::Answer::Ok { status: None } => anyhow::bail!("the running bot sent no status"),
+        admin::Answer::Status(status) => Ok(status),
         admin::Answer::Error(error) => anyhow::bail!("the running bot: {error}"),
+        other => anyhow::bail!("the running bot answered {other:?}"),
+    }
+}
+
+/// `pspm import progress|measurements`: queues the updates' import messages, through the
+/// running bot or in the store for its next start. `Err` with every refused update when the
+/// plan has no place for some (then nothing is queued).
+pub fn import_updates(
+    config: &Config,
+    source: &str,
+    updates: Vec<(String, Imported)>,
+) -> anyhow::Result<Result<Queued, Vec<String>>> {
+    let data_dir = &config.storage.data_dir;
+    if let Some(store) = try_open_sled(data_dir, STATE)? {
+        let settings = offline_settings(config, &store)?;
+        let state = store.load_state()?;
+        return match import::queue(&settings, &state, &store, source, updates, None) {
+            Ok(queued) => Ok(Ok(queued)),
+            Err(import::ImportError::Refused(errors)) => Ok(Err(errors)),
+            Err(import::ImportError::Store(error)) => Err(error.into()),
+        };
+    }
+    let request = admin::Request::Import {
+        source: source.to_owned(),
+        updates,
+    };
+    match ask_running_bot(config, &request)?.0 {
+        admin::Answer::Queued(queued) => Ok(Ok(queued)),
+        admin::Answer::Refused(errors) => Ok(Err(errors)),
+        admin::Answer::Error(error) => anyhow::bail!("the running bot: {error}"),
+        other => anyhow::bail!("the running bot answered {other:?}"),
     }
 }
 
@@ -455,6 +486,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         store: store.clone(),
         settings: settings.clone(),
         sync_timeout,
+        outbox_wake: wake.clone(),
     };
     match admin::bind(&config.storage.data_dir, admin, shutdown_rx.clone()) {
         Ok(server) => tasks.spawn("the admin socket", server),
@@ -469,7 +501,14 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             index: practices.clone(),
             sync_timeout,
         };
-        let server = http::bind(listen, endpoints, shutdown_rx.clone()).await?;
+        let webhook = http::Webhook {
+            store: store.clone(),
+            settings: Arc::new(settings.clone()),
+            sources: Arc::new(config.http_sources.clone()),
+            outbox_wake: wake.clone(),
+            accepted: Default::default(),
+        };
+        let server = http::bind(listen, endpoints, webhook, shutdown_rx.clone()).await?;
         tasks.spawn("the HTTP endpoints", server);
     }
     let engine = Engine::new(settings, store.load_state()?).with_practices(practices);

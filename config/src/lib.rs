@@ -306,8 +306,10 @@ pub struct Config {
     pub index: IndexConfig,
     /// The open-data package's metadata (`pspm publish`).
     pub publish: PublishConfig,
-    /// Where `/health` and `/metrics` are served, if anywhere.
+    /// Where `/health`, `/metrics` and the measurements' webhook are served, if anywhere.
     pub http_listen: Option<std::net::SocketAddr>,
+    /// The source systems that may post measurements (`[[http.sources]]`).
+    pub http_sources: Vec<http::HttpSource>,
     /// Public Body per homeserver name.
     pub organisations: BTreeMap<String, String>,
     pub plan_path: PathBuf,
@@ -338,6 +340,9 @@ impl Config {
         validate_index(path, &raw.index)?;
         raw.publish.validate(path)?;
         let http_listen = raw.http.address(path)?;
+        let http_sources = raw
+            .http
+            .sources(path, |variable| std::env::var(variable).ok())?;
         for server in raw.organisations.keys() {
             if !is_server_name(server) {
                 return Err(ConfigError::invalid(
@@ -386,6 +391,7 @@ impl Config {
             index: raw.index,
             publish: raw.publish,
             http_listen,
+            http_sources,
             organisations: raw.organisations,
             plan_path,
             plan,

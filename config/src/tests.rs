@@ -517,3 +517,55 @@ fn publishing_is_optional_checked_when_given_and_complete_when_asked_for() {
         assert_eq!(error.lines().count(), 1, "{error}");
     }
 }
+
+#[test]
+fn source_systems_need_a_listener_a_name_and_a_long_token_from_the_environment_or_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let given = format!(
+        "{CONFIG}\n[http]\nlisten = \"127.0.0.1:9090\"\n\n[[http.sources]]\nname = \"istat\"\ntoken = \"0123456789abcdef-istat\"\n\n[[http.sources]]\nname = \"sistema_pagamenti\"\ntoken_env = \"PSPM_TEST_TOKEN_SET\"\n"
+    );
+    let path = write(dir.path(), &given, PLAN);
+    let raw: super::http::HttpConfig = toml::from_str::<toml::Table>(&given).unwrap()["http"]
+        .clone()
+        .try_into()
+        .unwrap();
+    let env = |variable: &str| (variable == "PSPM_TEST_TOKEN_SET").then(|| "x".repeat(32));
+    let sources = raw.sources(&path, env).unwrap();
+    assert_eq!(
+        sources
+            .iter()
+            .map(|s| (s.name.as_str(), s.token.expose().len()))
+            .collect::<Vec<_>>(),
+        [("istat", 22), ("sistema_pagamenti", 32)]
+    );
+    // The token never shows in Debug output.
+    assert!(!format!("{sources:?}").contains("0123456789abcdef"));
+
+    let source = |body: &str| {
+        format!("{CONFIG}\n[http]\nlisten = \"127.0.0.1:9090\"\n\n[[http.sources]]\n{body}\n")
+    };
+    for (config, key, says) in [
+        (
+            format!("{CONFIG}\n[[http.sources]]\nname = \"a\"\ntoken = \"0123456789abcdef\"\n"),
+            "http.sources",
+            "needs http.listen",
+        ),
+        (source("name = \"con spazi\"\ntoken = \"0123456789abcdef\""), "http.sources[0].name", "letters"),
+        (source("name = \"a\"\ntoken = \"short\""), "http.sources[0].token", "at least 16"),
+        (source("name = \"a\""), "http.sources[0].token", "one of the two"),
+        (
+            source("name = \"a\"\ntoken_env = \"PSPM_TEST_TOKEN_NEVER_SET\""),
+            "http.sources[0].token_env",
+            "PSPM_TEST_TOKEN_NEVER_SET is not set",
+        ),
+        (
+            source("name = \"a\"\ntoken = \"0123456789abcdef\"\n\n[[http.sources]]\nname = \"a\"\ntoken = \"0123456789abcdef\""),
+            "http.sources[1].name",
+            "named twice",
+        ),
+    ] {
+        let error = load_error(&config, PLAN);
+        assert!(error.contains(key) && error.contains(says), "{error}");
+        assert_eq!(error.lines().count(), 1, "{error}");
+    }
+}

@@ -5,6 +5,7 @@ mod faults;
 mod federation;
 mod federation_bed;
 mod foundation;
+mod integrations;
 mod live_cli;
 mod monitoring;
 mod open_data;

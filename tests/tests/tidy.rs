@@ -14,7 +14,7 @@ const ONLY_IN: &[(&str, &[&str])] = &[
     ("ruma", &["bot/src/matrix/"]),
     ("sled", &["bot/src/store/"]),
     ("tantivy", &["indexer/"]),
-    ("axum", &["bot/src/app/http.rs"]),
+    ("axum", &["bot/src/app/http/"]),
     ("prometheus_client", &["bot/src/telemetry.rs"]),
 ];
 

@@ -12,9 +12,11 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify};
 
+use super::import::{self, Queued};
 use super::status::Status;
+use crate::domain::imports::Imported;
 use crate::domain::Settings;
 use crate::store::Store;
 
@@ -31,13 +33,23 @@ pub enum Request {
     Status,
     /// A copy of the store ([`Store::copy_to`]) after the answer line.
     Copy,
+    /// Imported updates to queue (`pspm import progress|measurements`).
+    Import {
+        source: String,
+        updates: Vec<(String, Imported)>,
+    },
 }
 
 /// The answer line.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Answer {
-    Ok { status: Option<Status> },
+    Status(Status),
+    /// The copy follows.
+    Copy,
+    Queued(Queued),
+    /// Updates the plan has no place for, one line each; nothing was queued.
+    Refused(Vec<String>),
     Error(String),
 }
 
@@ -50,6 +62,8 @@ pub struct AdminServer {
     pub store: Arc<dyn Store>,
     pub settings: Settings,
     pub sync_timeout: Duration,
+    /// Wakes the outbox sender when an import is queued.
+    pub outbox_wake: Arc<Notify>,
 }
 
 /// Binds the socket now (replacing one a crashed run left: the store's lock, held by this
@@ -114,37 +128,47 @@ impl AdminServer {
             }
         };
         tracing::info!(?request, "admin socket request");
-        match request {
-            Request::Status => {
-                let answer = self
-                    .store
-                    .load_state()
-                    .map_err(anyhow::Error::from)
-                    .and_then(|state| {
-                        Status::gather(
-                            &self.settings,
-                            self.store.as_ref(),
-                            &state,
-                            Some(self.sync_timeout),
-                        )
-                    });
-                match answer {
-                    Ok(status) => write_answer(
-                        &mut out,
-                        &Answer::Ok {
-                            status: Some(status),
-                        },
-                    ),
-                    Err(error) => write_answer(&mut out, &Answer::Error(format!("{error:#}"))),
-                }
-            }
+        let answer = match request {
             Request::Copy => {
-                write_answer(&mut out, &Answer::Ok { status: None })?;
+                write_answer(&mut out, &Answer::Copy)?;
                 self.store.copy_to(&mut out)?;
                 out.flush()?;
-                Ok(())
+                return Ok(());
             }
-        }
+            Request::Status => self
+                .store
+                .load_state()
+                .map_err(anyhow::Error::from)
+                .and_then(|state| {
+                    Status::gather(
+                        &self.settings,
+                        self.store.as_ref(),
+                        &state,
+                        Some(self.sync_timeout),
+                    )
+                })
+                .map(Answer::Status),
+            Request::Import { source, updates } => self
+                .store
+                .load_state()
+                .map_err(anyhow::Error::from)
+                .and_then(|state| {
+                    match import::queue(
+                        &self.settings,
+                        &state,
+                        self.store.as_ref(),
+                        &source,
+                        updates,
+                        Some(&self.outbox_wake),
+                    ) {
+                        Ok(queued) => Ok(Answer::Queued(queued)),
+                        Err(import::ImportError::Refused(errors)) => Ok(Answer::Refused(errors)),
+                        Err(import::ImportError::Store(error)) => Err(error.into()),
+                    }
+                }),
+        };
+        let answer = answer.unwrap_or_else(|error| Answer::Error(format!("{error:#}")));
+        write_answer(&mut out, &answer)
     }
 }
 

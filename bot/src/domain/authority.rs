@@ -63,6 +63,8 @@ fn actor(input: &Input) -> Option<Actor<'_>> {
         | Input::CardPosted { .. }
         | Input::RoomOrder(_)
         | Input::RefreshCards(_)
+        // Read from the bot's own events only; the handler checks the room.
+        | Input::Imported(_)
         | Input::Tick => return None,
     };
     Some(Actor {

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    authority, ballot_order, budget, cards, command, polls, practice_repository, redactions,
-    reminders, votes, Change, Effects, Input, Role, Settings, State,
+    authority, ballot_order, budget, cards, command, imports, polls, practice_repository,
+    redactions, reminders, votes, Change, Effects, Input, Role, Settings, State,
 };
 
 /// Decides what to do with each input. Owns the state; single-threaded by design: the sync
@@ -138,6 +138,7 @@ impl Engine {
                 effects.changes.extend(polls.changes);
                 effects
             }
+            Input::Imported(message) => imports::on_imported(settings, state, &message),
             Input::RefreshCards(numbers) => {
                 cards::refresh(settings, state, practices.as_deref(), &numbers)
             }

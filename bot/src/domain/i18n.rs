@@ -85,6 +85,8 @@ message_keys! {
     MeasureUnknownResult = "measure.unknown_result",
     MeasureNotAllowed = "measure.not_allowed",
     MeasureDone = "measure.done",
+    ImportPosted = "import.posted",
+    ImportMore = "import.more",
     ResultsHeader = "results.header",
     ResultsLine = "results.line",
     ResultsNone = "results.none",

@@ -42,7 +42,7 @@ impl PowerLevels {
 }
 
 /// Everything the adapter can tell the engine.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Input {
     Message(Message),
     PowerLevels {
@@ -96,11 +96,14 @@ pub enum Input {
     /// At rebuild, where a deleted message stood: what it created, without its text (a
     /// tombstone notice tells what), so the deletion that follows finds it as it was live.
     Recreated(Recreated),
+    /// The bot's own import message (progress or measurements from a file or a source
+    /// system), seen in a room.
+    Imported(crate::domain::imports::ImportMessage),
 }
 
 impl Input {
     /// Every value [`Input::kind`] gives, in its order.
-    pub const KINDS: [&'static str; 14] = [
+    pub const KINDS: [&'static str; 15] = [
         "message",
         "power_levels",
         "bot_joined",
@@ -115,6 +118,7 @@ impl Input {
         "refresh_cards",
         "room_order",
         "recreated",
+        "imported",
     ];
 
     /// Its kind in a word, for the operator's metrics (one of [`Input::KINDS`]).
@@ -134,6 +138,7 @@ impl Input {
             Input::RefreshCards(_) => "refresh_cards",
             Input::RoomOrder(_) => "room_order",
             Input::Recreated(_) => "recreated",
+            Input::Imported(_) => "imported",
         }
     }
 }

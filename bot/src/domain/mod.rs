@@ -30,6 +30,7 @@ pub mod effects;
 pub mod engine;
 pub mod export;
 pub mod i18n;
+pub mod imports;
 pub mod input;
 pub mod moderation;
 pub mod monitoring;

@@ -3,7 +3,7 @@
 //! roll-ups, and the daily reminders. Everything is computed for a given day: the clock is the
 //! engine's `now`, seen in the plan's time zone.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -51,7 +51,7 @@ impl From<&pspm_config::Action> for Action {
     }
 }
 
-/// One `!progress` update.
+/// One progress update: a `!progress`, or a row of an import.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Update {
     pub event_id: String,
@@ -59,9 +59,12 @@ pub struct Update {
     pub at_ms: i64,
     pub progress: u8,
     pub note: String,
+    /// Where an imported update came from; `None` for `!progress`.
+    pub origin: Option<Origin>,
 }
 
-/// One `!measure` of an expected result's indicator.
+/// One measurement of an expected result's indicator: a `!measure`, a row of an import or a
+/// source system's call.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Measurement {
     pub event_id: String,
@@ -71,6 +74,23 @@ pub struct Measurement {
     pub note: String,
     pub author: String,
     pub at_ms: i64,
+    /// Where an imported measurement came from; `None` for `!measure`.
+    pub origin: Option<Origin>,
+}
+
+/// An update that came through the bot's import message: its source (`import:<file>`,
+/// `webhook:<source>`) and the key that makes it count once however often it is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Origin {
+    pub source: String,
+    pub key: String,
+}
+
+impl Origin {
+    /// What an export names as the source: `chat` when there is no origin.
+    pub fn source_of(origin: Option<&Origin>) -> &str {
+        origin.map_or("chat", |o| o.source.as_str())
+    }
 }
 
 /// What monitoring knows besides the plan file.
@@ -84,14 +104,23 @@ pub struct Monitoring {
     pub measurements: HashMap<String, Vec<Measurement>>,
     /// The last day each room got its reminder.
     pub reminded: HashMap<String, NaiveDate>,
+    /// The keys of the imported updates and measurements applied.
+    pub imported: HashSet<String>,
 }
 
 impl Monitoring {
     pub fn put_update(&mut self, code: &str, update: &Update) {
         let updates = self.updates.entry(code.to_owned()).or_default();
-        // Applying the same record twice (a replayed log) must not duplicate history.
-        if !updates.iter().any(|u| u.event_id == update.event_id) {
+        // Applying the same record twice (a replayed log) must not duplicate history; one
+        // import message carries many updates, told apart by their keys.
+        if !updates
+            .iter()
+            .any(|u| u.event_id == update.event_id && u.origin == update.origin)
+        {
             updates.push(update.clone());
+        }
+        if let Some(origin) = &update.origin {
+            self.imported.insert(origin.key.clone());
         }
     }
 
@@ -100,8 +129,14 @@ impl Monitoring {
             .measurements
             .entry(measurement.result.clone())
             .or_default();
-        if !list.iter().any(|m| m.event_id == measurement.event_id) {
+        if !list
+            .iter()
+            .any(|m| m.event_id == measurement.event_id && m.origin == measurement.origin)
+        {
             list.push(measurement.clone());
+        }
+        if let Some(origin) = &measurement.origin {
+            self.imported.insert(origin.key.clone());
         }
     }
 

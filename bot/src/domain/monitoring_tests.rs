@@ -32,7 +32,7 @@ fn action(code: &str, due: NaiveDate, weight: f64, owner: Option<&str>, owners: 
     }
 }
 
-fn plan() -> Plan {
+pub(super) fn plan() -> Plan {
     Plan {
         objectives: vec![Objective {
             code: "OB.1".into(),

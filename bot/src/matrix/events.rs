@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::domain::imports::{ImportMessage, CONTENT_KEY as IMPORT_KEY};
 use crate::domain::{
     Edited, Input, Message, Passed, PollAnswered, PowerLevels, Quoted, Reacted, Tombstone,
 };
@@ -151,6 +152,15 @@ pub fn to_input(room_id: &str, bot_user: &str, event: &RawEvent) -> Option<Input
             })
         }
         "m.room.message" if event.sender == bot_user => {
+            if let Some(batch) = event.content.get(IMPORT_KEY) {
+                let batch = serde_json::from_value(batch.clone()).ok()?;
+                return Some(Input::Imported(ImportMessage {
+                    room_id: room_id.to_owned(),
+                    event_id: event.event_id.clone(),
+                    at_ms: event.origin_server_ts,
+                    batch,
+                }));
+            }
             let number = event.content.get(CARD_KEY)?.as_u64()?;
             Some(Input::CardPosted {
                 room_id: room_id.to_owned(),

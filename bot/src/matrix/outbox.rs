@@ -22,6 +22,8 @@ use tracing::{debug, error, warn};
 use super::card_redaction;
 use super::events::{tombstone_json, CARD_KEY, POLL_KEY, TOMBSTONE_KEY};
 use super::{Matrix, RequestError};
+use crate::domain::imports::post::ImportPost;
+use crate::domain::imports::CONTENT_KEY as IMPORT_KEY;
 use crate::domain::{CardEdit, FilePost, Notice, PollEndPost, PollPost, Reaction, Reply};
 use crate::store::{OutboxEntry, Outgoing, Store};
 
@@ -220,6 +222,18 @@ pub fn notice_content(notice: &Notice) -> Value {
     content
 }
 
+/// An import message: a notice people read, carrying the updates for the bot to apply when
+/// it comes back (and for `pspm rebuild` to find in history).
+pub fn import_content(post: &ImportPost) -> Value {
+    json!({
+        "msgtype": "m.notice",
+        "body": post.text.body,
+        "format": "org.matrix.custom.html",
+        "formatted_body": post.text.html,
+        IMPORT_KEY: post.batch,
+    })
+}
+
 /// A card's new text as a Matrix edit (`m.replace`): clients show the new content in place
 /// of the card's. The card's number stays in the new content only: the edit itself is not a
 /// card (a rebuild sees one card per proposal).
@@ -274,6 +288,11 @@ async fn send_entry(matrix: &Matrix, store: &dyn Store, entry: &OutboxEntry) -> 
             &edit.room_id,
             MessageLikeEventType::RoomMessage,
             card_edit_content(edit),
+        ),
+        Outgoing::Import(post) => (
+            &post.room_id,
+            MessageLikeEventType::RoomMessage,
+            import_content(post),
         ),
         Outgoing::File(file) => match upload(matrix, file).await {
             Ok(url) => (

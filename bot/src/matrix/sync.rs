@@ -427,9 +427,12 @@ impl SyncLoop {
         match to_input(room_id.as_str(), self.matrix.user_id(), event) {
             None => true,
             Some(Input::Reaction(reaction)) => self.engine.is_vote_target(&reaction.target),
-            Some(Input::Redaction { .. } | Input::CardPosted { .. } | Input::PollPosted { .. }) => {
-                true
-            }
+            Some(
+                Input::Redaction { .. }
+                | Input::CardPosted { .. }
+                | Input::PollPosted { .. }
+                | Input::Imported(_),
+            ) => true,
             Some(_) => false,
         }
     }

@@ -43,7 +43,7 @@ pub enum StoreError {
 }
 
 /// Something to send to the homeserver, kept until the homeserver confirms it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Outgoing {
     Reply(Reply),
     Notice(Notice),
@@ -53,6 +53,8 @@ pub enum Outgoing {
     PollEnd(PollEndPost),
     CardEdit(CardEdit),
     CardRedaction(CardRedaction),
+    /// Progress or measurements from a file or a source system, applied when it comes back.
+    Import(crate::domain::imports::post::ImportPost),
 }
 
 impl Outgoing {
@@ -67,6 +69,7 @@ impl Outgoing {
             Outgoing::PollEnd(end) => &end.room_id,
             Outgoing::CardEdit(edit) => &edit.room_id,
             Outgoing::CardRedaction(redaction) => &redaction.room_id,
+            Outgoing::Import(post) => &post.room_id,
         }
     }
 
@@ -81,13 +84,14 @@ impl Outgoing {
             Outgoing::PollEnd(_) => "poll-end",
             Outgoing::CardEdit(_) => "card-edit",
             Outgoing::CardRedaction(_) => "card-redaction",
+            Outgoing::Import(_) => "import",
         }
     }
 }
 
 /// An outbox entry. `txn_id` is derived from what caused it, so a resend after a crash is
 /// deduplicated by the homeserver.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OutboxEntry {
     /// Position in the outbox (send order).
     pub seq: u64,

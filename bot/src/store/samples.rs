@@ -232,6 +232,7 @@ pub fn changes() -> Vec<(&'static str, Change)> {
                     at_ms: 1_700_000_000_002,
                     progress: 40,
                     note: "a metà".into(),
+                    origin: None,
                 },
             },
         ),
@@ -245,6 +246,7 @@ pub fn changes() -> Vec<(&'static str, Change)> {
                 note: String::new(),
                 author: "@o:hs".into(),
                 at_ms: 1_700_000_000_003,
+                origin: None,
             }),
         ),
         (

@@ -99,6 +99,7 @@ impl Measure {
             note: self.note,
             author: sender.clone(),
             at_ms: ctx.message.sent_at_ms,
+            origin: None,
         }));
         Ok(reply)
     }

@@ -88,6 +88,7 @@ impl Progress {
                 at_ms: ctx.message.sent_at_ms,
                 progress: self.progress,
                 note: self.note,
+                origin: None,
             },
         });
         Ok(reply)

@@ -187,7 +187,7 @@ impl Export {
                 &m.note,
                 &m.author,
                 &m.organisation,
-                m.source,
+                &m.source,
                 &m.created_at,
                 &m.event_id,
             ]);
@@ -241,6 +241,7 @@ impl Export {
             "note",
             "author",
             "organisation",
+            "source",
             "created_at",
             "event_id",
         ]);
@@ -252,6 +253,7 @@ impl Export {
                 &u.note,
                 &u.author,
                 &u.organisation,
+                &u.source,
                 &u.created_at,
                 &u.event_id,
             ]);

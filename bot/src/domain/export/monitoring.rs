@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::timestamp;
-use crate::domain::monitoring::{self, all_actions, status, ActionStatus};
+use crate::domain::monitoring::{self, all_actions, status, ActionStatus, Origin};
 use crate::domain::{Settings, State};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -46,8 +46,8 @@ pub struct MeasurementRow {
     pub note: String,
     pub author: String,
     pub organisation: String,
-    /// Where it came from: `chat` (`!measure`).
-    pub source: &'static str,
+    /// Where it came from: `chat` (`!measure`), `import:<file>`, `webhook:<source>`.
+    pub source: String,
     pub created_at: String,
     pub event_id: String,
 }
@@ -82,6 +82,8 @@ pub struct ProgressRow {
     pub note: String,
     pub author: String,
     pub organisation: String,
+    /// Where it came from: `chat` (`!progress`), `import:<file>`.
+    pub source: String,
     pub created_at: String,
     pub event_id: String,
 }
@@ -129,7 +131,7 @@ pub fn results(settings: &Settings, state: &State) -> Vec<ResultRow> {
                     note: m.note.clone(),
                     author: m.author.clone(),
                     organisation: settings.organisation_of(&m.author),
-                    source: "chat",
+                    source: Origin::source_of(m.origin.as_ref()).to_owned(),
                     created_at: timestamp(m.at_ms),
                     event_id: m.event_id.clone(),
                 })
@@ -182,6 +184,7 @@ pub fn actions(settings: &Settings, state: &State, today: NaiveDate) -> Vec<Acti
                         note: u.note.clone(),
                         author: u.author.clone(),
                         organisation: settings.organisation_of(&u.author),
+                        source: Origin::source_of(u.origin.as_ref()).to_owned(),
                         created_at: timestamp(u.at_ms),
                         event_id: u.event_id.clone(),
                     })

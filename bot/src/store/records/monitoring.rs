@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::monitoring::{Action, Measurement, Update};
+use crate::domain::monitoring::{Action, Measurement, Origin, Update};
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
 pub struct ActionRecord {
@@ -27,6 +27,28 @@ pub struct UpdateRecord {
     pub at_ms: i64,
     pub progress: u8,
     pub note: String,
+    /// Absent from records of chat updates (and of stores older than imports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<OriginRecord>,
+}
+
+/// Where an imported update came from.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct OriginRecord {
+    pub source: String,
+    pub key: String,
+}
+
+impl From<Origin> for OriginRecord {
+    fn from(Origin { source, key }: Origin) -> OriginRecord {
+        OriginRecord { source, key }
+    }
+}
+
+impl From<OriginRecord> for Origin {
+    fn from(OriginRecord { source, key }: OriginRecord) -> Origin {
+        Origin { source, key }
+    }
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -38,6 +60,8 @@ pub struct MeasurementRecord {
     pub note: String,
     pub author: String,
     pub at_ms: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<OriginRecord>,
 }
 
 impl From<Action> for ActionRecord {
@@ -106,6 +130,7 @@ impl From<Update> for UpdateRecord {
             at_ms,
             progress,
             note,
+            origin,
         } = update;
         UpdateRecord {
             event_id,
@@ -113,6 +138,7 @@ impl From<Update> for UpdateRecord {
             at_ms,
             progress,
             note,
+            origin: origin.map(OriginRecord::from),
         }
     }
 }
@@ -125,6 +151,7 @@ impl From<UpdateRecord> for Update {
             at_ms,
             progress,
             note,
+            origin,
         } = record;
         Update {
             event_id,
@@ -132,6 +159,7 @@ impl From<UpdateRecord> for Update {
             at_ms,
             progress,
             note,
+            origin: origin.map(Origin::from),
         }
     }
 }
@@ -146,6 +174,7 @@ impl From<Measurement> for MeasurementRecord {
             note,
             author,
             at_ms,
+            origin,
         } = measurement;
         MeasurementRecord {
             event_id,
@@ -155,6 +184,7 @@ impl From<Measurement> for MeasurementRecord {
             note,
             author,
             at_ms,
+            origin: origin.map(OriginRecord::from),
         }
     }
 }
@@ -169,6 +199,7 @@ impl From<MeasurementRecord> for Measurement {
             note,
             author,
             at_ms,
+            origin,
         } = record;
         Measurement {
             event_id,
@@ -178,6 +209,7 @@ impl From<MeasurementRecord> for Measurement {
             note,
             author,
             at_ms,
+            origin: origin.map(Origin::from),
         }
     }
 }

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::imports::post::ImportPost;
+use crate::domain::imports::ImportBatch;
 use crate::domain::{
     CardEdit, CardRedaction, FilePost, Notice, PollEndPost, PollPost, Reaction, Rendered, Reply,
     Tombstone,
@@ -31,6 +33,58 @@ pub enum OutgoingRecord {
     PollEnd(PollEndRecord),
     CardEdit(CardEditRecord),
     CardRedaction(CardRedactionRecord),
+    Import(ImportRecord),
+}
+
+/// An import message. Its updates are kept in the form the message's content has in room
+/// history, which `pspm rebuild` reads back: a form that cannot change anyway.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportRecord {
+    pub room_id: String,
+    pub key: String,
+    pub text: RenderedRecord,
+    pub content: serde_json::Value,
+}
+
+impl From<ImportPost> for ImportRecord {
+    fn from(post: ImportPost) -> ImportRecord {
+        let ImportPost {
+            room_id,
+            key,
+            text,
+            batch,
+        } = post;
+        ImportRecord {
+            room_id,
+            key,
+            text: text.into(),
+            // Plain strings and numbers: serialising cannot fail.
+            content: serde_json::to_value(batch).unwrap_or_default(),
+        }
+    }
+}
+
+impl From<ImportRecord> for ImportPost {
+    fn from(record: ImportRecord) -> ImportPost {
+        let ImportRecord {
+            room_id,
+            key,
+            text,
+            content,
+        } = record;
+        // A record this binary wrote reads back; an unreadable one is sent with no update
+        // (its text still tells people what it was) rather than stopping the outbox.
+        let batch = serde_json::from_value(content).unwrap_or_else(|_| ImportBatch {
+            source: "unreadable".to_owned(),
+            updates: Vec::new(),
+        });
+        ImportPost {
+            room_id,
+            key,
+            text: text.into(),
+            batch,
+        }
+    }
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -194,6 +248,7 @@ impl From<Outgoing> for OutgoingRecord {
                 room_id,
                 card_event,
             }),
+            Outgoing::Import(post) => OutgoingRecord::Import(post.into()),
         }
     }
 }
@@ -215,6 +270,7 @@ impl From<OutgoingRecord> for Outgoing {
                 room_id,
                 card_event,
             }),
+            OutgoingRecord::Import(record) => Outgoing::Import(record.into()),
         }
     }
 }

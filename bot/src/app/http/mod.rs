@@ -1,17 +1,23 @@
-//! The operators' HTTP endpoints, when `[http] listen` is set: `GET /health` (200 when the
-//! bot is logged in, synced within twice its sync timeout and its outbox drains, else 503
-//! with the reason, both as JSON) and `GET /metrics` (the [`telemetry`] metrics in the
-//! OpenMetrics text format, which Prometheus reads).
+//! The bot's HTTP endpoints, when `[http] listen` is set: for operators `GET /health` (200
+//! when the bot is logged in, synced within twice its sync timeout and its outbox drains,
+//! else 503 with the reason, both as JSON) and `GET /metrics` (the [`telemetry`] metrics in
+//! the OpenMetrics text format, which Prometheus reads); for source systems
+//! `POST /api/v1/measurements` (`measurements.rs`). The only code that imports axum.
+
+mod measurements;
+
+pub use measurements::Webhook;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use pspm_indexer::Index;
 use serde_json::json;
@@ -30,21 +36,46 @@ pub struct Endpoints {
     pub sync_timeout: Duration,
 }
 
+/// Both sets of endpoints' state.
+#[derive(Clone)]
+struct Served {
+    endpoints: Endpoints,
+    webhook: Webhook,
+}
+
+impl axum::extract::FromRef<Served> for Endpoints {
+    fn from_ref(served: &Served) -> Endpoints {
+        served.endpoints.clone()
+    }
+}
+
+impl axum::extract::FromRef<Served> for Webhook {
+    fn from_ref(served: &Served) -> Webhook {
+        served.webhook.clone()
+    }
+}
+
 /// Binds `listen` now (a taken port stops the start with a clear error) and returns the
 /// server, which runs until `shutdown`.
 pub async fn bind(
     listen: SocketAddr,
     endpoints: Endpoints,
+    webhook: Webhook,
     mut shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<impl std::future::Future<Output = anyhow::Result<()>>> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen} (http.listen)"))?;
-    tracing::info!(%listen, "serving /health and /metrics");
+    tracing::info!(%listen, "serving /health, /metrics and /api/v1/measurements");
     let app = Router::new()
         .route("/health", get(health))
         .route("/metrics", get(scrape))
-        .with_state(endpoints);
+        .route(
+            "/api/v1/measurements",
+            post(measurements::post_measurement)
+                .layer(DefaultBodyLimit::max(measurements::MAX_BODY_BYTES)),
+        )
+        .with_state(Served { endpoints, webhook });
     Ok(async move {
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {
