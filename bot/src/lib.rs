@@ -11,11 +11,14 @@
 //! - [`practice_index`] — the good-practice index (`pspm-indexer`) as the domain's repository port.
 //! - [`render`] — pure renderers for monitoring: PNG charts and the HTML report.
 //! - [`telemetry`] — the operator's metrics and health facts (`/metrics`, `/health`).
+//! - [`import`] — `pspm import`: spreadsheets (.xlsx, .ods, CSV) read into the plan file;
+//!   reads its input and writes its output, nothing else.
 //! - [`app`] — wires config, store, index, engine and adapter together for `pspm run` and the
 //!   offline subcommands.
 
 pub mod app;
 pub mod domain;
+pub mod import;
 pub mod matrix;
 pub mod practice_index;
 pub mod render;

@@ -156,6 +156,27 @@ enum CliCommand {
         #[command(subcommand)]
         action: OutboxAction,
     },
+    /// Bring what is kept in spreadsheets (.xlsx, .ods, CSV) into the bot's files.
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
+}
+
+/// What `pspm import` brings in. A kind that needs the config (the store, the plan) takes
+/// `--config` as the other subcommands do, and joins their config paths in `main`.
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Write a plan file from a spreadsheet: a sheet per table (plan, sections, objectives,
+    /// results, actions; or piano, sezioni, obiettivi, risultati, azioni). Needs no config.
+    Plan {
+        /// An .xlsx or .ods file, a folder of CSV files (one per table), or one of
+        /// PREFIX.TABLE.csv files side by side.
+        file: PathBuf,
+        /// The plan file to write (replaced whole, and only if the plan is valid).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -316,6 +337,10 @@ fn main() -> ExitCode {
         | CliCommand::Report { config, .. } => config,
         CliCommand::Index { action } => action.config(),
         CliCommand::Outbox { action } => action.config(),
+        // It makes the plan file a config names: there may be no config yet.
+        CliCommand::Import {
+            what: ImportCommand::Plan { file, out },
+        } => return import_plan(file, out),
     };
     let config = match load(config_path) {
         Ok(config) => config,
@@ -362,7 +387,9 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            CliCommand::Index { .. } | CliCommand::Outbox { .. } => Ok(()),
+            CliCommand::Index { .. } | CliCommand::Outbox { .. } | CliCommand::Import { .. } => {
+                Ok(())
+            }
             CliCommand::Report { out, .. } => pspm::app::report(&config, &out).map(|path| {
                 println!("{}", path.display());
             }),
@@ -424,6 +451,41 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("pspm: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `pspm import plan`: every problem on a line of its own, and nothing written if any.
+fn import_plan(file: &std::path::Path, out: &std::path::Path) -> ExitCode {
+    match pspm::import::plan::import(file, out) {
+        Ok(plan) => {
+            let monitoring = &plan.monitoring;
+            let count = |n: usize, one: &str, many: &str| {
+                format!("{n} {}", if n == 1 { one } else { many })
+            };
+            println!(
+                "{}: plan \"{}\" with {}, {}, {}, {}",
+                out.display(),
+                plan.id,
+                count(plan.sections.len(), "section", "sections"),
+                count(monitoring.objectives.len(), "objective", "objectives"),
+                count(
+                    monitoring.results.len(),
+                    "expected result",
+                    "expected results"
+                ),
+                count(monitoring.actions.len(), "action", "actions"),
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            if let pspm::import::ImportError::Invalid { problems, .. } = &error {
+                for problem in problems {
+                    eprintln!("pspm: {problem}");
+                }
+            }
+            eprintln!("pspm: {error}");
             ExitCode::FAILURE
         }
     }

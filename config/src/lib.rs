@@ -439,18 +439,29 @@ fn resolve(base: &Path, path: &Path) -> PathBuf {
 
 /// Reads a TOML file into `T`, turning errors into one line with file, key and reason.
 pub(crate) fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+    parse_toml(path, &read_text(path)?)
+}
+
+/// A file's text, or the one-line error naming it.
+pub(crate) fn read_text(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
         file: path.to_path_buf(),
         reason: e.to_string(),
-    })?;
-    let deserializer =
-        toml::Deserializer::parse(&text).map_err(|e| syntax_error(path, &text, &e))?;
+    })
+}
+
+/// TOML text into `T`, as [`read_toml`] does for the file `path` holding it.
+pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &str,
+) -> Result<T, ConfigError> {
+    let deserializer = toml::Deserializer::parse(text).map_err(|e| syntax_error(path, text, &e))?;
     serde_path_to_error::deserialize(deserializer).map_err(|e| {
         let key = e.path().to_string();
         let inner = e.into_inner();
         let reason = inner.message().trim().to_owned();
         if key.is_empty() || key == "." {
-            syntax_error(path, &text, &inner)
+            syntax_error(path, text, &inner)
         } else {
             ConfigError::invalid(path, key, reason)
         }

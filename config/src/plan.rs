@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::monitoring::Monitoring;
-use crate::{read_toml, ConfigError};
+use crate::{parse_toml, read_text, ConfigError};
 
 /// The whole plan file as written.
 #[derive(Debug, Deserialize)]
@@ -82,7 +82,13 @@ impl Plan {
 
 /// Loads and validates a plan file.
 pub fn load(path: &Path) -> Result<Plan, ConfigError> {
-    let file: PlanFile = read_toml(path)?;
+    parse(path, &read_text(path)?)
+}
+
+/// Validates the text of a plan file as [`load`] does, before it is written to `path` (which
+/// the errors name): `pspm import plan` writes only a plan that loads.
+pub fn parse(path: &Path, text: &str) -> Result<Plan, ConfigError> {
+    let file: PlanFile = parse_toml(path, text)?;
     validate_id(path, "plan.id", &file.plan.id)?;
     not_blank(path, "plan.title", &file.plan.title)?;
     if file.sections.is_empty() {
@@ -121,13 +127,9 @@ pub fn load(path: &Path) -> Result<Plan, ConfigError> {
         }
     }
     // Line numbers for the monitoring part's errors come from the text itself.
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
-        file: path.to_path_buf(),
-        reason: e.to_string(),
-    })?;
     let monitoring = crate::monitoring::validate(
         path,
-        &text,
+        text,
         &file.sections,
         file.objectives,
         file.results,
@@ -139,23 +141,26 @@ pub fn load(path: &Path) -> Result<Plan, ConfigError> {
     Ok(plan)
 }
 
-fn validate_id(path: &Path, key: &str, id: &str) -> Result<(), ConfigError> {
-    let well_formed = !id.is_empty()
+/// Whether `id` may be a plan's or a section's id: it becomes (part of) a room alias.
+pub fn is_id(id: &str) -> bool {
+    !id.is_empty()
         && id.len() <= 48
         && id.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
         && id
             .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
-    if well_formed {
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// What is wrong with an id that is not [`is_id`].
+pub fn id_rule(id: &str) -> String {
+    format!("\"{id}\" must be 1-48 characters of a-z, 0-9, '-' or '_' (it becomes a room alias)")
+}
+
+fn validate_id(path: &Path, key: &str, id: &str) -> Result<(), ConfigError> {
+    if is_id(id) {
         Ok(())
     } else {
-        Err(ConfigError::invalid(
-            path,
-            key,
-            format!(
-                "\"{id}\" must be 1-48 characters of a-z, 0-9, '-' or '_' (it becomes a room alias)"
-            ),
-        ))
+        Err(ConfigError::invalid(path, key, id_rule(id)))
     }
 }
 

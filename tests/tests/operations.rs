@@ -1,6 +1,7 @@
 //! Running PSPM as a service: JSON logs that a shipper can read and that never hold a
 //! secret, files it writes while running readable by its user only; the command line's
-//! conventions (`PSPM_CONFIG`, `--version`, enumerated values); `/health` and `/metrics`;
+//! conventions (`PSPM_CONFIG`, `--version`, enumerated values); `pspm import plan` from a
+//! spreadsheet to a plan `pspm check` accepts; `/health` and `/metrics`;
 //! the deployment files; Synapse on PostgreSQL.
 
 use std::time::Duration;
@@ -134,6 +135,75 @@ fn the_command_line_names_its_config_by_environment_and_lists_valid_values() -> 
     );
     let wrong = pspm(&["--log-format", "xml", "check"], Some(&config))?;
     assert!(String::from_utf8(wrong.stderr)?.contains("[possible values: text, json]"));
+    Ok(())
+}
+
+#[test]
+fn import_plan_writes_a_plan_that_check_accepts_or_names_every_wrong_cell() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let data = repo_root().join("tests/data/import");
+    let import = |input: &str, out: &std::path::Path| {
+        std::process::Command::new(pspm_binary())
+            .args(["import", "plan"])
+            .arg(data.join(input))
+            .arg("--out")
+            .arg(out)
+            // It needs no config: a plan file comes before one.
+            .env_remove("PSPM_CONFIG")
+            .output()
+    };
+    let out = dir.path().join("plan.toml");
+    let imported = import("plan.example.xlsx", &out)?;
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(imported.stdout)?,
+        format!(
+            "{}: plan \"pt-2026\" with 4 sections, 1 objective, 1 expected result, 2 actions\n",
+            out.display()
+        )
+    );
+    let config = dir.path().join("pspm.toml");
+    std::fs::write(
+        &config,
+        "[matrix]\nhomeserver_url = \"http://127.0.0.1:9\"\nuser_id = \"@pspm:localhost\"\npassword = \"x\"\n\n\
+         [storage]\ndata_dir = \"data\"\n\n[bot]\nallowed_servers = [\"localhost\"]\n\n[plan]\nfile = \"plan.toml\"\n",
+    )?;
+    let checked = std::process::Command::new(pspm_binary())
+        .arg("check")
+        .arg("--config")
+        .arg(&config)
+        .output()?;
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    assert!(
+        String::from_utf8(checked.stdout)?.contains("plan \"pt-2026\" with 4 sections"),
+        "pspm check reads the imported plan"
+    );
+    // Every wrong cell on a line of its own, and nothing written.
+    let refused = dir.path().join("refused.toml");
+    let wrong = import("errors.xlsx", &refused)?;
+    assert_eq!(wrong.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(wrong.stderr)?.lines().collect::<Vec<_>>(),
+        [
+            "pspm: risultati, row 2, column B (Obiettivo): unknown objective \"OB.9.9\"".to_owned(),
+            "pspm: azioni, row 3, column J (Peso): \"due\" is not a number".to_owned(),
+            "pspm: azioni, row 4, column G (Referenti): \"ente1\" is not a Matrix user ID like @name:server".to_owned(),
+            "pspm: azioni, row 4, column I (Scadenza): \"31/02/2026\" is not a date (YYYY-MM-DD)".to_owned(),
+            format!(
+                "pspm: {}: 4 problems, nothing written",
+                data.join("errors.xlsx").display()
+            ),
+        ]
+    );
+    assert!(!refused.exists(), "nothing written");
     Ok(())
 }
 

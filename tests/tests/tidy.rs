@@ -16,6 +16,7 @@ const ONLY_IN: &[(&str, &[&str])] = &[
     ("tantivy", &["indexer/"]),
     ("axum", &["bot/src/app/http/"]),
     ("prometheus_client", &["bot/src/telemetry.rs"]),
+    ("calamine", &["bot/src/import/source.rs"]),
 ];
 
 /// What the pure domain never touches: the adapters, I/O, and clocks (time is passed in).
