@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use pspm::domain::export::{Format, Visibility};
+use pspm::import::updates;
 use pspm_config::Config;
 use tracing_subscriber::EnvFilter;
 
@@ -177,6 +178,25 @@ enum ImportCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Post progress of actions (columns action, progress, date, note; or azione,
+    /// avanzamento, data, nota) as the bot's import messages in the section rooms, applied
+    /// when they come back; rows imported before are left out. Works while the bot runs.
+    Progress {
+        #[arg(long, short, env = CONFIG_ENV)]
+        config: PathBuf,
+        /// A CSV file, or an .xlsx/.ods workbook (its sheet `progress`/`avanzamento`, or its
+        /// only sheet).
+        file: PathBuf,
+    },
+    /// Post measurements of expected results (columns result, value, date, note; or
+    /// risultato, valore, data, nota), as `import progress` does.
+    Measurements {
+        #[arg(long, short, env = CONFIG_ENV)]
+        config: PathBuf,
+        /// A CSV file, or an .xlsx/.ods workbook (its sheet `measurements`/`misurazioni`,
+        /// or its only sheet).
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -341,6 +361,10 @@ fn main() -> ExitCode {
         CliCommand::Import {
             what: ImportCommand::Plan { file, out },
         } => return import_plan(file, out),
+        CliCommand::Import {
+            what:
+                ImportCommand::Progress { config, .. } | ImportCommand::Measurements { config, .. },
+        } => config,
     };
     let config = match load(config_path) {
         Ok(config) => config,
@@ -354,6 +378,14 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         };
+    }
+    if let CliCommand::Import { what } = cli.command {
+        let (file, kind) = match what {
+            ImportCommand::Progress { file, .. } => (file, updates::Kind::Progress),
+            ImportCommand::Measurements { file, .. } => (file, updates::Kind::Measurements),
+            ImportCommand::Plan { .. } => return ExitCode::SUCCESS,
+        };
+        return import_updates(&config, &file, kind);
     }
     if let CliCommand::Outbox { action } = cli.command {
         return match outbox(&config, action) {
@@ -449,6 +481,54 @@ fn main() -> ExitCode {
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("pspm: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `pspm import progress|measurements`: every problem on a line of its own, and nothing
+/// posted if any.
+fn import_updates(config: &Config, file: &std::path::Path, kind: updates::Kind) -> ExitCode {
+    let updates = match updates::read(file, kind) {
+        Ok(updates) => updates,
+        Err(error) => {
+            if let pspm::import::ImportError::Invalid { problems, .. } = &error {
+                for problem in problems {
+                    eprintln!("pspm: {problem}");
+                }
+            }
+            eprintln!("pspm: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let name = file.file_name().unwrap_or_default().to_string_lossy();
+    match pspm::app::import_updates(config, &format!("import:{name}"), updates) {
+        Ok(Ok(queued)) => {
+            println!(
+                "{}: {} new update{} in {} message{}, {} imported before",
+                file.display(),
+                queued.new,
+                if queued.new == 1 { "" } else { "s" },
+                queued.messages,
+                if queued.messages == 1 { "" } else { "s" },
+                queued.already
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(Err(refused)) => {
+            for line in &refused {
+                eprintln!("pspm: {line}");
+            }
+            eprintln!(
+                "pspm: {}: {} update{} the plan has no place for, nothing posted",
+                file.display(),
+                refused.len(),
+                if refused.len() == 1 { "" } else { "s" }
+            );
+            ExitCode::FAILURE
+        }
         Err(error) => {
             eprintln!("pspm: {error:#}");
             ExitCode::FAILURE

@@ -195,3 +195,163 @@ async fn source_systems_post_measurements_once_each_with_their_token() -> Result
     );
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn spreadsheet_imports_go_through_the_rooms_survive_a_rebuild_and_count_once() -> Result<()> {
+    let synapse = Synapse::start(SERVER, RateLimits::Raised).await?;
+    let bot_user = synapse.register("pspm", false).await?;
+    let moderator = synapse.register("mod", false).await?;
+    let (mut bot, room) = bot_in_section(
+        &synapse,
+        &BotSetup {
+            bot: &bot_user,
+            plan_id: "mon",
+            sections: &["dati"],
+            language: "en",
+            moderators: &[&moderator.user_id],
+            allowed_servers: &[SERVER],
+        },
+        |bot| {
+            bot.write_plan_text(&crate::monitoring::plan(
+                &moderator.user_id,
+                &moderator.user_id,
+            ))
+        },
+        &[&moderator],
+    )
+    .await?;
+    moderator.command(&room, &bot.user_id, "!ping").await?;
+    let dir = tempfile::tempdir()?;
+    let progress = dir.path().join("avanzamento.csv");
+    std::fs::write(
+        &progress,
+        "azione;avanzamento;data;nota\nA.LATE;40;2026-03-01;catalogo in collaudo\nA.SOON;70;;\n",
+    )?;
+    let measurements = dir.path().join("measurements.csv");
+    std::fs::write(&measurements, "result,value,date\nR.1,33,2026-06-30\n")?;
+    let import = |bot: &pspm_e2e::Bot, what: &str, file: &std::path::Path| -> Result<String> {
+        let output = bot.run_cli(&["import", what, file.to_str().unwrap_or_default()])?;
+        anyhow::ensure!(
+            output.status.success(),
+            "pspm import {what}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        Ok(String::from_utf8(output.stdout)?)
+    };
+
+    // While the bot runs: posted in the room, then applied.
+    let said = import(&bot, "progress", &progress)?;
+    assert!(
+        said.ends_with("2 new updates in 1 message, 0 imported before\n"),
+        "{said}"
+    );
+    let said = import(&bot, "measurements", &measurements)?;
+    assert!(said.contains("1 new update in 1 message"), "{said}");
+    let status = wait_for(Duration::from_secs(60), || async {
+        let text = moderator.command(&room, &bot.user_id, "!status").await?["body"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        Ok(text
+            .contains("Progress of")
+            .then_some(text)
+            .filter(|t| t.contains("55%")))
+    })
+    .await?
+    .ok_or_else(|| anyhow::anyhow!("!status never showed the imported progress"))?;
+    assert!(
+        status.contains("`A.LATE` Catalogo dei dati — due") && status.contains("40%"),
+        "{status}"
+    );
+    let history = moderator.messages(&room).await?;
+    let imports: Vec<&Value> = history
+        .iter()
+        .filter(|e| e["content"]["it.pspm.import"].is_object())
+        .collect();
+    assert_eq!(imports.len(), 2, "one message per file");
+    assert!(imports.iter().all(|e| e["sender"] == bot.user_id.as_str()));
+    let text = imports[0]["content"]["body"].as_str().unwrap_or_default();
+    assert_eq!(
+        text,
+        "📥 2 updates imported from `import:avanzamento.csv`: A.LATE 40% (2026-03-01), A.SOON 70%."
+    );
+
+    // The same file again: nothing new, nothing posted.
+    let said = import(&bot, "progress", &progress)?;
+    assert!(
+        said.ends_with("0 new updates in 0 messages, 2 imported before\n"),
+        "{said}"
+    );
+    // A row that names no action: refused whole, with its place.
+    let wrong = dir.path().join("wrong.csv");
+    std::fs::write(&wrong, "action,progress\nA.SOON,80\nA.NONE,10\n")?;
+    let refused = bot.run_cli(&["import", "progress", wrong.to_str().unwrap_or_default()])?;
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(
+        stderr.contains("wrong.csv, row 3: the plan has no action A.NONE"),
+        "{stderr}"
+    );
+
+    let export = moderator.chat_export(&room, &bot.user_id).await?;
+    let action = |export: &Value, code: &str| {
+        export["actions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|a| a["code"] == code)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let late = action(&export, "A.LATE");
+    assert_eq!(late["progress"], 40);
+    let history = &late["progress_history"][0];
+    assert_eq!(
+        (history["source"].as_str(), history["note"].as_str()),
+        (Some("import:avanzamento.csv"), Some("catalogo in collaudo"))
+    );
+    assert_eq!(
+        measurements_of(&export)[0]["source"],
+        "import:measurements.csv"
+    );
+    let remove_time = |mut export: Value| {
+        export["generated_at"] = Value::Null;
+        export
+    };
+
+    // Room history is the record: a rebuild gives the same export.
+    bot.stop()?;
+    let rebuilt = bot.run_cli(&["rebuild"])?;
+    assert!(
+        rebuilt.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rebuilt.stderr)
+    );
+    let out = dir.path().join("after-rebuild.json");
+    let exported = bot.run_cli(&[
+        "export",
+        "--format",
+        "json",
+        "--full",
+        "--out",
+        out.to_str().unwrap_or_default(),
+    ])?;
+    assert!(
+        exported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&exported.stderr)
+    );
+    let after: Value = serde_json::from_str(&std::fs::read_to_string(&out)?)?;
+    assert_eq!(remove_time(after), remove_time(export));
+    // And after the rebuild, importing again still adds nothing.
+    let said = import(&bot, "progress", &progress)?;
+    assert!(
+        said.ends_with("0 new updates in 0 messages, 2 imported before\n"),
+        "{said}"
+    );
+    Ok(())
+}
+
+fn measurements_of(export: &Value) -> Vec<Value> {
+    measurements(export)
+}

@@ -9,12 +9,14 @@
 //! - [`cells`] — a data row read field by field (text, numbers, dates).
 //! - [`problem`] — what is wrong and where (sheet, row, column), one line each.
 //! - [`plan`] — `pspm import plan`: the plan file.
+//! - [`updates`] — `pspm import progress|measurements`: the updates the bot posts.
 
 pub mod cells;
 pub mod columns;
 pub mod plan;
 pub mod problem;
 pub mod source;
+pub mod updates;
 
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;

@@ -103,6 +103,18 @@ pub fn read(path: &Path) -> Result<Source, ImportError> {
     }
 }
 
+/// Reads the input of a one-table import: a workbook, or one CSV file of any name.
+pub fn read_one(path: &Path) -> Result<Source, ImportError> {
+    let is_csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if is_csv && path.is_file() {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        return csv_tables(name.into_owned(), &[path.to_path_buf()]);
+    }
+    read(path)
+}
+
 fn workbook(path: &Path, name: String) -> Result<Source, ImportError> {
     let fail = |reason: String| ImportError::Read {
         path: path.to_path_buf(),

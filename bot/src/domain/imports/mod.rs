@@ -4,11 +4,11 @@
 //! comes back through sync (here), so room history stays the record and `pspm rebuild`
 //! finds them. Each update carries a key; one whose key was applied before changes nothing.
 //!
-//! - `rows.rs`: a table's rows (CSV, spreadsheet) into updates, errors naming row and column.
 //! - `post.rs`: updates into import messages, one per section room and batch.
+//!
+//! Reading files into updates is `crate::import::updates`.
 
 pub mod post;
-pub mod rows;
 
 use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};

@@ -1,28 +1,15 @@
-//! Imports without a homeserver: rows read with their errors placed, messages prepared per
-//! section room, and each update applied once however often its message comes back.
+//! Imports without a homeserver: messages prepared per section room, and each update
+//! applied once however often its message comes back.
 
 use chrono::{NaiveDate, TimeZone, Utc};
 
 use super::post::{prepare, MAX_PER_MESSAGE};
-use super::rows::{column_letter, updates, Kind, Table};
 use super::*;
 use crate::domain::monitoring_tests::plan;
 use crate::domain::tests::settings;
 use crate::domain::{Engine, Input, Language};
 
 const ROOM: &str = "!section:ministry.test";
-
-fn table(header: &[&str], rows: &[&[&str]]) -> Table {
-    Table {
-        name: "progress.csv".into(),
-        header: header.iter().map(|h| (*h).to_owned()).collect(),
-        rows: rows
-            .iter()
-            .enumerate()
-            .map(|(i, cells)| (i + 2, cells.iter().map(|c| (*c).to_owned()).collect()))
-            .collect(),
-    }
-}
 
 fn engine() -> Engine {
     let mut settings = settings(Language::It);
@@ -43,99 +30,6 @@ fn message(event_id: &str, source: &str, updates: Vec<Imported>) -> Input {
             updates,
         },
     })
-}
-
-#[test]
-fn columns_are_found_by_their_italian_or_english_names_and_errors_name_row_and_column() {
-    let read = updates(
-        &table(
-            &["Nota", "AZIONE", "Avanzamento", "data"],
-            &[
-                &["a metà", "A.1", "50", "2026-03-01"],
-                &["", "", "", ""],
-                &["", "A.2", "70%", ""],
-            ],
-        ),
-        Kind::Progress,
-    )
-    .unwrap();
-    assert_eq!(read.len(), 2, "the blank row is skipped");
-    assert_eq!(read[0].0, "progress.csv, row 2");
-    match &read[0].1 {
-        Imported::Progress {
-            action,
-            progress,
-            date,
-            note,
-            ..
-        } => {
-            assert_eq!(
-                (action.as_str(), *progress, *date, note.as_str()),
-                ("A.1", 50, NaiveDate::from_ymd_opt(2026, 3, 1), "a metà")
-            );
-        }
-        other => panic!("{other:?}"),
-    }
-    assert!(matches!(
-        &read[1].1,
-        Imported::Progress {
-            progress: 70,
-            date: None,
-            ..
-        }
-    ));
-
-    let errors = updates(
-        &table(
-            &["action", "progress", "date"],
-            &[
-                &["A.1", "120", ""],
-                &["A.1", "40", "31/02/2026"],
-                &["A.2", "40", ""],
-            ],
-        ),
-        Kind::Progress,
-    )
-    .unwrap_err();
-    assert_eq!(
-        errors,
-        [
-            "progress.csv, row 2, column B (progress): \"120\" is not a whole percentage from 0 to 100",
-            "progress.csv, row 3, column C (date): \"31/02/2026\" is not a date (YYYY-MM-DD)",
-        ]
-    );
-    let missing = updates(&table(&["risultato", "data"], &[]), Kind::Measurements).unwrap_err();
-    assert_eq!(
-        missing,
-        ["progress.csv: no column value (accepted names: value, valore)"]
-    );
-    assert_eq!(
-        (
-            column_letter(0),
-            column_letter(25),
-            column_letter(26),
-            column_letter(27)
-        ),
-        ("A".into(), "Z".into(), "AA".into(), "AB".into())
-    );
-}
-
-#[test]
-fn the_same_row_has_the_same_key_and_a_different_row_another() {
-    let rows = table(
-        &["result", "value", "date"],
-        &[
-            &["R.1", "120", "2026-03-01"],
-            &["R.1", "120", "2026-03-01"],
-            &["R.1", "121", "2026-03-01"],
-        ],
-    );
-    let read = updates(&rows, Kind::Measurements).unwrap();
-    let again = updates(&rows, Kind::Measurements).unwrap();
-    let keys: Vec<&str> = read.iter().map(|(_, u)| u.key()).collect();
-    assert_eq!(keys, again.iter().map(|(_, u)| u.key()).collect::<Vec<_>>());
-    assert_eq!(keys[0], keys[1]);
-    assert_ne!(keys[0], keys[2]);
 }
 
 #[test]
