@@ -90,30 +90,30 @@ pub fn bind(
         loop {
             tokio::select! {
                 _ = shutdown.wait_for(|stop| *stop) => break,
-                accepted = listener.accept() => {
-                    let stream = match accepted {
-                        Ok((stream, _)) => stream.into_std(),
-                        Err(error) => {
-                            tracing::warn!(%error, "admin socket: cannot accept");
-                            continue;
-                        }
-                    };
-                    let server = server.clone();
-                    // Answers read the store and may stream a copy of it: blocking work.
-                    tokio::task::spawn_blocking(move || {
-                        if let Err(error) = stream.and_then(|stream| {
-                            stream.set_nonblocking(false)?;
-                            Ok(stream)
-                        }).map_err(anyhow::Error::from).and_then(|stream| server.answer(stream)) {
-                            tracing::warn!("admin socket: {error:#}");
-                        }
-                    });
-                }
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _)) => serve(server.clone(), stream),
+                    Err(error) => tracing::warn!(%error, "admin socket: cannot accept"),
+                },
             }
         }
         let _ = std::fs::remove_file(&path);
         Ok(())
     })
+}
+
+/// Answers one connection on a blocking thread: answers read the store and may stream a
+/// copy of it.
+fn serve(server: Arc<AdminServer>, stream: tokio::net::UnixStream) {
+    tokio::task::spawn_blocking(move || {
+        let answered = stream
+            .into_std()
+            .and_then(|stream| stream.set_nonblocking(false).map(|()| stream))
+            .map_err(anyhow::Error::from)
+            .and_then(|stream| server.answer(stream));
+        if let Err(error) = answered {
+            tracing::warn!("admin socket: {error:#}");
+        }
+    });
 }
 
 impl AdminServer {

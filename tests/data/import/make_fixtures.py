@@ -260,6 +260,22 @@ def main():
         (HERE / "csv" / f"example.{name}.csv").write_text(csv_text(rows), encoding="utf-8")
     (HERE / "errors.xlsx").write_bytes(
         xlsx(sheets_of(with_errors(tables_of(plan)), ITALIAN), margins={"azioni": (1, 1)}))
+    # `pspm import progress|measurements`: a workbook with another sheet beside the updates,
+    # dates as date cells; an ODS with its one sheet.
+    (HERE / "progress.xlsx").write_bytes(xlsx([
+        ("Istruzioni", [["Compilare il foglio avanzamento"]]),
+        ("Avanzamento", [
+            ["Azione", "Avanzamento", "Data", "Nota"],
+            ["CAP2.PA.LA01", 40, datetime.date(2026, 3, 1), "in collaudo"],
+            ["CAP2.PA.LA02", 15, None, None],
+        ]),
+    ]))
+    (HERE / "measurements.ods").write_bytes(ods([
+        ("Foglio1", [
+            ["Risultato", "Valore", "Data"],
+            ["R.A.2.1a", 12.5, datetime.date(2026, 6, 30)],
+        ]),
+    ], set()))
 
 
 if __name__ == "__main__":

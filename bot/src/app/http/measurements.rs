@@ -28,6 +28,9 @@ use crate::telemetry::metrics;
 /// The largest body read: a measurement is a few hundred bytes.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 const MAX_KEY_CHARS: usize = 200;
+/// Keys remembered before the memory starts afresh: forgetting costs at most a second import
+/// message for a late repeat, which the engine then skips.
+const REMEMBERED_KEYS: usize = 100_000;
 const MAX_NOTE_CHARS: usize = 1000;
 
 /// What the endpoint needs.
@@ -143,11 +146,16 @@ pub async fn post_measurement(
     };
     let origin = format!("webhook:{}", source.name);
     let key = format!("{origin}:{}", input.idempotency_key.trim());
-    let first_time = webhook
-        .accepted
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .insert(key.clone());
+    let first_time = {
+        let mut accepted = webhook
+            .accepted
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if accepted.len() >= REMEMBERED_KEYS {
+            accepted.clear();
+        }
+        accepted.insert(key.clone())
+    };
     if !first_time {
         metrics().command("webhook", "duplicate");
         return answer(

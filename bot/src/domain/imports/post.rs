@@ -1,7 +1,8 @@
 //! Updates into the bot's import messages: each checked against the plan (an action or a
 //! result it has), those already applied left out, the rest grouped by the section room they
-//! belong to, in batches of [`MAX_PER_MESSAGE`] — few messages, so that a bulk import stays
-//! within the homeserver's rate limits and each event well under its size limit.
+//! belong to, in batches of up to [`MAX_PER_MESSAGE`] updates and [`MAX_BATCH_BYTES`] — few
+//! messages, so that a bulk import stays within the homeserver's rate limits (10,000 rows are
+//! about 40 messages), and each event well under Matrix's 64 KiB.
 
 use std::collections::BTreeMap;
 
@@ -11,8 +12,11 @@ use crate::domain::monitoring::{find_action, format_number};
 use crate::domain::participation::fingerprint;
 use crate::domain::{Settings, State};
 
-/// Updates per import message: about 150 bytes each, well under Matrix's 64 KiB an event.
-pub const MAX_PER_MESSAGE: usize = 100;
+/// Most updates in one import message (about 110 bytes each without a note).
+pub const MAX_PER_MESSAGE: usize = 250;
+/// Most bytes of a message's updates as JSON: an event may have 64 KiB in all, and a note
+/// up to a thousand characters makes one update 3 KiB or more.
+pub const MAX_BATCH_BYTES: usize = 40_000;
 /// Updates the message's text names; the rest are counted.
 const NAMED_IN_TEXT: usize = 8;
 
@@ -82,12 +86,12 @@ pub fn prepare(
     }
     let mut posts = Vec::new();
     for (room_id, updates) in by_room {
-        for chunk in updates.chunks(MAX_PER_MESSAGE) {
+        for chunk in batches(updates) {
             let batch = ImportBatch {
                 source: source.to_owned(),
-                updates: chunk.to_vec(),
+                updates: chunk,
             };
-            let keys: Vec<&str> = chunk.iter().map(Imported::key).collect();
+            let keys: Vec<&str> = batch.updates.iter().map(Imported::key).collect();
             let key = format!("import.{:016x}", fingerprint(&keys.join("\n")));
             posts.push(ImportPost {
                 text: text(settings, &batch),
@@ -102,6 +106,27 @@ pub fn prepare(
         new,
         already,
     })
+}
+
+/// `updates` in order, cut where a batch would pass [`MAX_PER_MESSAGE`] or
+/// [`MAX_BATCH_BYTES`].
+fn batches(updates: Vec<Imported>) -> Vec<Vec<Imported>> {
+    let mut batches = Vec::new();
+    let (mut batch, mut bytes) = (Vec::new(), 0);
+    for update in updates {
+        // Plain strings and numbers: serialising cannot fail.
+        let size = serde_json::to_vec(&update).map_or(0, |json| json.len()) + 1;
+        if !batch.is_empty() && (batch.len() == MAX_PER_MESSAGE || bytes + size > MAX_BATCH_BYTES) {
+            batches.push(std::mem::take(&mut batch));
+            bytes = 0;
+        }
+        bytes += size;
+        batch.push(update);
+    }
+    if !batch.is_empty() {
+        batches.push(batch);
+    }
+    batches
 }
 
 /// The room of the section with ID `section`.

@@ -3,7 +3,7 @@
 
 use chrono::{NaiveDate, TimeZone, Utc};
 
-use super::post::{prepare, MAX_PER_MESSAGE};
+use super::post::{prepare, MAX_BATCH_BYTES, MAX_PER_MESSAGE};
 use super::*;
 use crate::domain::monitoring_tests::plan;
 use crate::domain::tests::settings;
@@ -35,7 +35,7 @@ fn message(event_id: &str, source: &str, updates: Vec<Imported>) -> Input {
 #[test]
 fn updates_are_posted_in_batches_to_their_section_and_unknown_codes_refused() {
     let engine = engine();
-    let progress: Vec<(String, Imported)> = (0..250)
+    let progress: Vec<(String, Imported)> = (0..550)
         .map(|i| {
             (
                 format!("row {}", i + 2),
@@ -50,13 +50,36 @@ fn updates_are_posted_in_batches_to_their_section_and_unknown_codes_refused() {
         })
         .collect();
     let prepared = prepare(engine.settings(), engine.state(), "import:p.csv", progress).unwrap();
-    assert_eq!((prepared.new, prepared.already), (250, 0));
+    assert_eq!((prepared.new, prepared.already), (550, 0));
     let sizes: Vec<usize> = prepared
         .posts
         .iter()
         .map(|p| p.batch.updates.len())
         .collect();
     assert_eq!(sizes, [MAX_PER_MESSAGE, MAX_PER_MESSAGE, 50]);
+    // Long notes: cut by size, every message's content within the event size limit.
+    let long: Vec<(String, Imported)> = (0..100)
+        .map(|i| {
+            (
+                format!("row {i}"),
+                Imported::Progress {
+                    key: format!("long{i}"),
+                    action: "A.1".into(),
+                    progress: 10,
+                    date: None,
+                    note: "è".repeat(1000),
+                },
+            )
+        })
+        .collect();
+    let long = prepare(engine.settings(), engine.state(), "import:p.csv", long).unwrap();
+    assert!(long.posts.len() > 1);
+    for post in &long.posts {
+        let json = serde_json::to_vec(&post.batch).unwrap();
+        assert!(json.len() <= MAX_BATCH_BYTES + 200, "{}", json.len());
+    }
+    let carried: usize = long.posts.iter().map(|p| p.batch.updates.len()).sum();
+    assert_eq!(carried, 100);
     assert!(prepared.posts.iter().all(|p| p.room_id == ROOM));
     let text = &prepared.posts[2].text.body;
     assert!(

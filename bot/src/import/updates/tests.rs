@@ -141,3 +141,47 @@ fn the_same_row_has_the_same_key_and_another_row_another() {
     assert_eq!(first[0], first[1]);
     assert_ne!(first[0], first[2]);
 }
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/data/import")
+        .join(name)
+}
+
+/// Real workbooks (`make_fixtures.py`): the sheet named for progress beside another one,
+/// date cells; an ODS with one sheet of any name.
+#[test]
+fn workbooks_read_with_their_date_cells() {
+    let progress = read(&fixture("progress.xlsx"), Kind::Progress).unwrap();
+    let labels: Vec<&str> = progress.iter().map(|(label, _)| label.as_str()).collect();
+    assert_eq!(labels, ["Avanzamento, row 2", "Avanzamento, row 3"]);
+    assert!(matches!(
+        &progress[0].1,
+        Imported::Progress { action, progress: 40, date: Some(date), note, .. }
+            if action == "CAP2.PA.LA01" && *date == NaiveDate::from_ymd_opt(2026, 3, 1).unwrap() && note == "in collaudo"
+    ));
+    assert!(matches!(
+        &progress[1].1,
+        Imported::Progress {
+            progress: 15,
+            date: None,
+            ..
+        }
+    ));
+    let measured = read(&fixture("measurements.ods"), Kind::Measurements).unwrap();
+    assert!(matches!(
+        &measured[..],
+        [(label, Imported::Measurement { result, value, date: Some(date), .. })]
+            if label == "Foglio1, row 2" && result == "R.A.2.1a" && *value == 12.5
+                && *date == NaiveDate::from_ymd_opt(2026, 6, 30).unwrap()
+    ));
+    // The progress workbook has no measurements sheet, and two sheets: refused, named.
+    let error = read(&fixture("progress.xlsx"), Kind::Measurements).unwrap_err();
+    let ImportError::Invalid { problems, .. } = error else {
+        panic!("{error}")
+    };
+    assert_eq!(
+        lines(problems),
+        ["progress.xlsx: no sheet named measurements (misurazioni, misure)"]
+    );
+}
