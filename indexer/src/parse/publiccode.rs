@@ -200,14 +200,14 @@ fn read(text: &str) -> Result<PublicCode, String> {
     });
     file.map_err(|error| {
         // The message for people, without the library's advice to programmers.
-        let message =
-            collapse_whitespace(&error.render_with_formatter(&serde_saphyr::UserMessageFormatter));
+        let message = error.render_with_formatter(&serde_saphyr::UserMessageFormatter);
         let at = if path.is_empty() || path == "." || path == "?" {
             String::new()
         } else {
             format!("{path}: ")
         };
-        format!("not a valid publiccode.yml: {at}{message}")
+        // On one line, whatever the keys of the path hold.
+        collapse_whitespace(&format!("not a valid publiccode.yml: {at}{message}"))
     })
 }
 
@@ -417,6 +417,11 @@ mod tests {
         );
         assert!(unclosed.contains("line 1"), "{unclosed}");
         assert!(!unclosed.contains('\n'), "one line: {unclosed}");
+        // Found by the fuzz target: a key holding a line break is in the path.
+        assert_eq!(
+            parse("\"a\\nb\":\n  x: [1,\n").unwrap_err(),
+            "not a valid publiccode.yml: a b.x: unclosed bracket '[' at line 2, column 6"
+        );
         let list = parse("- name\n- url\n").unwrap_err();
         assert!(list.starts_with("not a valid publiccode.yml: "), "{list}");
     }
