@@ -136,7 +136,8 @@ pub(crate) fn walk(paths: &[PathBuf]) -> Walk {
                 }
                 None => walk.failed.push((
                     canonical,
-                    "unsupported format (use .md, .txt, .rst, .html or .pdf)".to_string(),
+                    "unsupported format (use .md, .txt, .rst, .html, .pdf or a publiccode.yml)"
+                        .to_string(),
                 )),
             }
         }

@@ -1,5 +1,6 @@
-//! The good-practice repository of PSPM: strategic plans, methodologies, guidelines and
-//! experiences, ingested from files or shared in chat, searchable in Italian and English.
+//! The good-practice repository of PSPM: strategic plans, methodologies, guidelines,
+//! experiences and public software (from its `publiccode.yml`), ingested from files or
+//! shared in chat, searchable in Italian and English.
 //! This is the only crate that imports tantivy; its public API speaks in plain types, and
 //! only [`IndexError`] carries tantivy's errors, as sources.
 //!
@@ -19,8 +20,8 @@
 //!   they can change the result; `word_search`: the count of a one-word query, and its top
 //!   hits when few documents hold the word, straight from its postings; `top`: the best
 //!   hits they keep.
-//! - [`parse`]: one module per format (Markdown, text, reStructuredText, HTML, PDF) and
-//!   front matter.
+//! - [`parse`]: one module per format (Markdown, text, reStructuredText, HTML, PDF,
+//!   `publiccode.yml`) and front matter.
 //! - `ingest`: walking folders, LICENSE/SOURCE files, ids, content hashes, inferred metadata.
 //! - [`progress`]: a progress bar (terminal) or log lines (elsewhere) for ingest.
 

@@ -16,15 +16,18 @@ pub enum PracticeType {
     Methodology,
     Guideline,
     Experience,
+    /// Public software described by its `publiccode.yml`.
+    Software,
     Other,
 }
 
 impl PracticeType {
-    pub const ALL: [PracticeType; 5] = [
+    pub const ALL: [PracticeType; 6] = [
         PracticeType::StrategicPlan,
         PracticeType::Methodology,
         PracticeType::Guideline,
         PracticeType::Experience,
+        PracticeType::Software,
         PracticeType::Other,
     ];
 
@@ -34,6 +37,7 @@ impl PracticeType {
             PracticeType::Methodology => "methodology",
             PracticeType::Guideline => "guideline",
             PracticeType::Experience => "experience",
+            PracticeType::Software => "software",
             PracticeType::Other => "other",
         }
     }
@@ -62,6 +66,7 @@ impl FromStr for PracticeType {
             "experience" | "case-study" | "esperienza" | "caso-di-studio" => {
                 Ok(PracticeType::Experience)
             }
+            "software" | "open-source" => Ok(PracticeType::Software),
             "other" | "altro" => Ok(PracticeType::Other),
             _ => Err(UnknownValue(text.to_string())),
         }
@@ -157,7 +162,7 @@ impl Rating {
     }
 }
 
-/// One good practice: a plan, methodology, guideline or experience.
+/// One good practice: a plan, methodology, guideline, experience or piece of software.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Practice {
     pub id: String,

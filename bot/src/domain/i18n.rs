@@ -213,6 +213,7 @@ message_keys! {
     PracticeTypeMethodology = "practice.type.methodology",
     PracticeTypeGuideline = "practice.type.guideline",
     PracticeTypeExperience = "practice.type.experience",
+    PracticeTypeSoftware = "practice.type.software",
     PracticeTypeOther = "practice.type.other",
     RepositoryUnavailable = "repository.unavailable",
     ShareDone = "share.done",

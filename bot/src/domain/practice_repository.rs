@@ -67,6 +67,7 @@ pub fn type_name(practice_type: PracticeType) -> Msg {
         PracticeType::Methodology => Msg::PracticeTypeMethodology,
         PracticeType::Guideline => Msg::PracticeTypeGuideline,
         PracticeType::Experience => Msg::PracticeTypeExperience,
+        PracticeType::Software => Msg::PracticeTypeSoftware,
         PracticeType::Other => Msg::PracticeTypeOther,
     }
 }

@@ -156,6 +156,16 @@ fn zipf_rank(rng: &mut Rng) -> u64 {
     RARE_VOCABULARY.powf(rng.unit()) as u64
 }
 
+/// The types documents are drawn from: those there were when the README's figures were
+/// measured (before `software`), so the corpus, and `type:guideline`'s share, stay the same.
+const TYPES: [PracticeType; 5] = [
+    PracticeType::StrategicPlan,
+    PracticeType::Methodology,
+    PracticeType::Guideline,
+    PracticeType::Experience,
+    PracticeType::Other,
+];
+
 const ORGANISATIONS: &[&str] = &[
     "AgID",
     "Comune di Roma",
@@ -240,7 +250,7 @@ pub fn generate(words: &[String]) -> Generated {
                 title: title.trim().to_string(),
                 summary: String::new(),
                 body: text(words, &mut rng, body_words, &mut rare),
-                practice_type: PracticeType::ALL[rng.below(PracticeType::ALL.len())],
+                practice_type: TYPES[rng.below(TYPES.len())],
                 organisation: Some(ORGANISATIONS[rng.below(ORGANISATIONS.len())].to_string()),
                 year: Some(2010 + rng.below(16) as i32),
                 tags,

@@ -1,5 +1,5 @@
 //! Fuzz targets for every parser of untrusted files: front matter, Markdown, text,
-//! reStructuredText, HTML and PDF. Each is fed format-shaped soup (the format's own tokens
+//! reStructuredText, HTML, PDF and publiccode.yml. Each is fed format-shaped soup (the format's own tokens
 //! among random text) and raw bytes, and must return a normalised document or, for PDF, an
 //! error: never panic. `PSPM_FUZZ_CASES` raises the case count (see `crate::fuzzing`).
 
@@ -10,6 +10,7 @@ use proptest::sample::select;
 use super::front_matter::split;
 use super::{normalise_paragraphs, parse, Format};
 use crate::fuzzing::{cases, run};
+use crate::practice::PracticeType;
 
 /// Random text made of `tokens` of the format, words, any Unicode and line breaks.
 fn soup(tokens: &'static [&'static str]) -> impl Strategy<Value = String> {
@@ -212,6 +213,67 @@ const FRONT_MATTER: &[&str] = &[
     "2020",
     "12345",
 ];
+/// Whole lines of a valid `publiccode.yml` (mixed in any order, most files are invalid,
+/// some valid), and YAML's own tokens.
+const PUBLICCODE: &[&str] = &[
+    "publiccodeYmlVersion: \"0.4\"\n",
+    "publiccodeYmlVersion: 0.2\n",
+    "name: Segnalazioni\n",
+    "url: \"https://example.org/comune/segnalazioni.git\"\n",
+    "landingURL: https://example.org/segnalazioni\n",
+    "releaseDate: \"2024-02-29\"\n",
+    "releaseDate: 2023-02-29\n",
+    "releaseDate: 1970-01-01\n",
+    "releaseDate: 0000-01-01\n",
+    "categories:\n  - it-development\n  - ",
+    "categories: [cms, ",
+    "description:\n",
+    "description:\n  it:\n    shortDescription: Segnalazioni dei cittadini\n",
+    "  it:\n",
+    "  en:\n",
+    "  en-GB:\n",
+    "  de:\n",
+    "    shortDescription: ",
+    "    localisedName: Segnala\n",
+    "    longDescription: |\n      # Titolo\n\n      Testo **lungo** con [link](https://x.it).\n",
+    "    longDescription: >\n      ---\n      piegato\n",
+    "    features:\n      - Mappa\n      - ",
+    "legal:\n  license: EUPL-1.2\n",
+    "  mainCopyrightOwner: Comune di Prova\n",
+    "  repoOwner: ",
+    "organisation:\n  uri: \"urn:x-italian-pa:c_h501\"\n  name: ",
+    "organizationUri: urn:x-italian-pa:",
+    "it:\n  riuso:\n    codiceIPA: c_a944\n",
+    "IT:\n  riuso:\n    codiceIPA: ",
+    "maintenance:\n  type: community\n",
+    "&a ",
+    "*a",
+    "<<: *a\n",
+    "!!binary ",
+    "!!str ",
+    "!custom ",
+    "? ",
+    ": ",
+    "- ",
+    "{",
+    "}",
+    "[",
+    "]",
+    ", ",
+    "'",
+    "\"",
+    "\\x",
+    "|",
+    ">",
+    "#",
+    "~",
+    "null",
+    "---\n",
+    "...\n",
+    "%YAML 1.2\n",
+    "\t",
+    "  ",
+];
 const TEXT: &[&str] = &["\n", "\n\n", "Titolo", "---\n", "+++\n", "title: x\n", "  "];
 
 /// What every text parser returns: paragraphs separated by one blank line, whitespace
@@ -298,6 +360,133 @@ fn fuzz_html() {
     ];
     run("html", cases(1.0), strategy, |bytes| {
         check_document(Format::Html, &bytes)
+    });
+}
+
+/// A `publiccode.yml` read or refused: refused with a one-line reason, or read as a
+/// software practice with a title, some text and tidy values.
+fn check_publiccode(bytes: &[u8]) -> Result<(), TestCaseError> {
+    let parsed = match parse(Format::PublicCode, bytes) {
+        Ok(parsed) => parsed,
+        Err(reason) => {
+            prop_assert!(
+                reason.starts_with("not a valid publiccode.yml: "),
+                "{}",
+                reason
+            );
+            prop_assert!(!reason.contains('\n'), "one line: {}", reason);
+            return Ok(());
+        }
+    };
+    let front_matter = &parsed.front_matter;
+    prop_assert_eq!(front_matter.practice_type, Some(PracticeType::Software));
+    prop_assert!(front_matter.language.is_some());
+    prop_assert_eq!(&parsed.title, &front_matter.title);
+    prop_assert!(!parsed.body.is_empty());
+    prop_assert_eq!(normalise_paragraphs(&parsed.body), parsed.body.clone());
+    for value in [
+        &front_matter.title,
+        &front_matter.summary,
+        &front_matter.organisation,
+        &front_matter.licence,
+        &front_matter.source,
+    ]
+    .into_iter()
+    .flatten()
+    .chain(&front_matter.tags)
+    {
+        prop_assert!(!value.is_empty() && value.trim() == value, "{:?}", value);
+    }
+    if let Some(year) = front_matter.year {
+        prop_assert!((0..=9999).contains(&year));
+    }
+    Ok(())
+}
+
+/// A `publiccode.yml` in the standard's order, each part one of a few (valid, odd or
+/// left out), now and then followed by a token.
+const PUBLICCODE_PARTS: &[&[&str]] = &[
+    &[
+        "publiccodeYmlVersion: \"0.4\"\n",
+        "publiccodeYmlVersion: 0.2\n",
+        "",
+    ],
+    &[
+        "name: Segnalazioni\n",
+        "name: ' '\n",
+        "name: \"Segnala\\tCittà\"\n",
+    ],
+    &["url: https://example.org/r.git\n", "url:\n"],
+    &[
+        "landingURL: https://example.org/r\n",
+        "landingURL: ''\n",
+        "",
+    ],
+    &[
+        "releaseDate: \"2024-02-29\"\n",
+        "releaseDate: 2023-02-29\n",
+        "releaseDate: 1970-01-01\n",
+        "",
+    ],
+    &[
+        "categories:\n  - cms\n  - it-development\n",
+        "categories: [a, a, ' b ']\n",
+        "",
+    ],
+    &["description:\n", "description: {}\n"],
+    &[
+        "  it:\n    shortDescription: Breve\n    longDescription: |\n      # Titolo\n\n      \
+         Testo\n    features:\n      - Una\n      - ' '\n",
+        "  it: {}\n",
+        "",
+    ],
+    &[
+        "  en:\n    shortDescription: Short\n",
+        "  en-GB:\n    features: [a]\n",
+        "  de:\n    localisedName: Melden\n",
+        "",
+    ],
+    &[
+        "legal:\n  license: MIT\n  mainCopyrightOwner: Comune di Prova\n",
+        "legal:\n  repoOwner: ' '\n",
+        "",
+    ],
+    &[
+        "organisation:\n  uri: urn:x-italian-pa:c_h501\n",
+        "it:\n  riuso:\n    codiceIPA: c_a944\n",
+        "",
+    ],
+];
+
+fn publiccode_in_order() -> impl Strategy<Value = String> {
+    let parts: Vec<BoxedStrategy<String>> = PUBLICCODE_PARTS
+        .iter()
+        .map(|choices| {
+            // The first choice is the usual one; a token now and then, so many files stay valid.
+            let part = prop_oneof![2 => Just(choices[0]), 1 => select(*choices)];
+            let token = prop_oneof![
+                20 => Just(String::new()),
+                1 => select(PUBLICCODE).prop_map(str::to_owned),
+            ];
+            (part, token)
+                .prop_map(|(part, token)| format!("{part}{token}"))
+                .boxed()
+        })
+        .collect();
+    parts.prop_map(|parts| parts.concat())
+}
+
+#[test]
+fn fuzz_publiccode() {
+    let strategy = prop_oneof![
+        4 => publiccode_in_order().prop_map(String::into_bytes),
+        2 => soup(PUBLICCODE).prop_map(String::into_bytes),
+        2 => (publiccode_in_order(), vec((any::<usize>(), any::<u8>(), any::<u8>()), 1..4))
+            .prop_map(|(text, mutations)| mutate(text.into_bytes(), &mutations)),
+        1 => raw_bytes(),
+    ];
+    run("publiccode.yml", cases(1.0), strategy, |bytes| {
+        check_publiccode(&bytes)
     });
 }
 

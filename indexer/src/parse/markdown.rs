@@ -5,6 +5,26 @@ use super::{front_matter, html, normalise_paragraphs, push_heading, ParsedDocume
 
 pub(crate) fn parse(text: &str) -> ParsedDocument {
     let (front_matter, content) = front_matter::split(text);
+    let (title, body) = convert(content);
+    ParsedDocument {
+        title,
+        body,
+        front_matter,
+    }
+}
+
+/// Markdown inside another format (a `publiccode.yml` description) as plain paragraphs,
+/// its first heading kept among them: it has no front matter, and no title to give.
+pub(crate) fn plain_text(content: &str) -> String {
+    match convert(content) {
+        (Some(heading), body) if body.is_empty() => heading,
+        (Some(heading), body) => format!("{heading}\n\n{body}"),
+        (None, body) => body,
+    }
+}
+
+/// Markdown without its front matter: the first heading, and the text.
+fn convert(content: &str) -> (Option<String>, String) {
     let lines: Vec<&str> = content.lines().collect();
     let mut title: Option<String> = None;
     let mut out = String::new();
@@ -48,11 +68,7 @@ pub(crate) fn parse(text: &str) -> ParsedDocument {
         out.push_str(&strip_inline(content).replace('|', " "));
         out.push('\n');
     }
-    ParsedDocument {
-        title,
-        body: normalise_paragraphs(&out),
-        front_matter,
-    }
+    (title, normalise_paragraphs(&out))
 }
 
 fn atx_heading(line: &str) -> Option<&str> {

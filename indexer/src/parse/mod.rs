@@ -1,5 +1,6 @@
 //! Turning files into text: one module per format, plus front matter and the shared
-//! helpers (decoding, summaries, whitespace).
+//! helpers (decoding, summaries, whitespace). A `publiccode.yml` is a format of its own,
+//! known by its name rather than its extension.
 
 mod front_matter;
 #[cfg(test)]
@@ -7,6 +8,7 @@ mod fuzz_tests;
 mod html;
 mod markdown;
 mod pdf;
+mod publiccode;
 mod rst;
 #[cfg(test)]
 mod scaling_tests;
@@ -37,10 +39,19 @@ pub enum Format {
     ReStructuredText,
     Html,
     Pdf,
+    /// Software metadata: `publiccode.yml` or `publiccode.yaml`.
+    PublicCode,
 }
 
 impl Format {
     pub fn from_path(path: &Path) -> Option<Format> {
+        if path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .is_some_and(publiccode::is_publiccode)
+        {
+            return Some(Format::PublicCode);
+        }
         let extension = path.extension()?.to_str()?.to_ascii_lowercase();
         match extension.as_str() {
             "md" | "markdown" => Some(Format::Markdown),
@@ -72,6 +83,7 @@ pub fn parse_limited(
         Format::Text => text::parse(&decode_text(bytes)),
         Format::ReStructuredText => rst::parse(&decode_text(bytes)),
         Format::Html => html::parse(&decode_text(bytes)),
+        Format::PublicCode => publiccode::parse(&decode_text(bytes))?,
     };
     if parsed.body.len() > limits.max_text_bytes {
         return Err(text_too_long(parsed.body.len(), limits));
@@ -270,5 +282,14 @@ mod tests {
         assert_eq!(Format::from_path(Path::new("x.htm")), Some(Format::Html));
         assert_eq!(Format::from_path(Path::new("LICENSE")), None);
         assert_eq!(Format::from_path(Path::new("foto.png")), None);
+        assert_eq!(
+            Format::from_path(Path::new("repo/PublicCode.yml")),
+            Some(Format::PublicCode)
+        );
+        assert_eq!(
+            Format::from_path(Path::new("repo/publiccode.yaml")),
+            Some(Format::PublicCode)
+        );
+        assert_eq!(Format::from_path(Path::new("repo/config.yml")), None);
     }
 }

@@ -70,6 +70,28 @@ fn restructured_text_time_is_linear_in_unclosed_references() {
     });
 }
 
+/// A valid `publiccode.yml` with `features` and `dependencies` in the lists they name.
+fn publiccode(features: &str, dependencies: &str) -> String {
+    format!(
+        "publiccodeYmlVersion: \"0.4\"\nname: Prova\nurl: https://example.org/prova.git\n\
+         description:\n  it:\n    shortDescription: Breve\n    features:\n{features}\
+         dependsOn:\n  open:\n{dependencies}"
+    )
+}
+
+#[test]
+fn publiccode_time_is_linear_in_features_and_skipped_keys() {
+    assert_linear("publiccode features", Format::PublicCode, 500, |n| {
+        publiccode(&"      - Prenotazione degli appuntamenti\n".repeat(n), "")
+    });
+    assert_linear("publiccode skipped keys", Format::PublicCode, 500, |n| {
+        publiccode(
+            "",
+            &"    - {name: PostgreSQL, versionMin: \"13\", optional: [true]}\n".repeat(n),
+        )
+    });
+}
+
 /// `depth` directives, each nested in the one before, each holding a paragraph.
 fn nested_directives(depth: usize, paragraph: &str) -> String {
     (0..depth)

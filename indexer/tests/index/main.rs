@@ -120,5 +120,6 @@ mod corpus;
 mod ingest;
 mod migration;
 mod near;
+mod publiccode;
 mod relevance;
 mod search;
