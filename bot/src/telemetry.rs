@@ -47,6 +47,7 @@ pub struct Metrics {
     rate_limited: Counter,
     search_seconds: Histogram,
     reminders: Counter,
+    digests: Counter,
     sent: Family<Kind, Counter>,
     /// Set at scrape time from what the caller reads (store, index, process).
     outbox_depth: Gauge,
@@ -113,6 +114,7 @@ impl Metrics {
             rate_limited: Counter::default(),
             search_seconds: Histogram::new(seconds_buckets()),
             reminders: Counter::default(),
+            digests: Counter::default(),
             sent: Family::default(),
             outbox_depth: Gauge::default(),
             dead_letters: Gauge::default(),
@@ -198,6 +200,11 @@ impl Metrics {
             metrics.reminders.clone(),
         );
         r.register(
+            "digests_sent",
+            "Personal digests committed for sending",
+            metrics.digests.clone(),
+        );
+        r.register(
             "process_resident_memory_bytes",
             "The bot's resident set size",
             metrics.resident_bytes.clone(),
@@ -278,6 +285,10 @@ impl Metrics {
 
     pub fn reminders(&self, count: usize) {
         self.reminders.inc_by(count as u64);
+    }
+
+    pub fn digests(&self, count: usize) {
+        self.digests.inc_by(count as u64);
     }
 
     pub fn sent(&self, kind: &'static str) {

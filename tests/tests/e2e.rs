@@ -1,6 +1,7 @@
 //! End-to-end tests: a real Synapse per test, the real `pspm` binary, plain HTTP clients.
 
 mod deletion;
+mod digests;
 mod faults;
 mod federation;
 mod federation_bed;

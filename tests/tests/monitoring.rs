@@ -126,6 +126,16 @@ async fn actions_progress_status_chart_reminder_and_report() -> Result<()> {
     .await?
     .ok_or_else(|| anyhow::anyhow!("no reminder"))?;
     let text = body(&first["content"]);
+    // Alice owns the late action: the reminder mentions her.
+    assert_eq!(
+        first["content"]["m.mentions"]["user_ids"],
+        serde_json::json!([alice.user_id]),
+        "{first}"
+    );
+    assert!(
+        text.contains(&format!("Owners of late actions: {}", alice.user_id)),
+        "{text}"
+    );
     assert!(
         text.contains("Late: `A.LATE`") && text.contains("Due within 7 days: `A.SOON`"),
         "{text}"

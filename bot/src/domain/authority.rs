@@ -65,6 +65,8 @@ fn actor(input: &Input) -> Option<Actor<'_>> {
         | Input::RefreshCards(_)
         // Read from the bot's own events only; the handler checks the room.
         | Input::Imported(_)
+        // A fact about a room, checked by its handler.
+        | Input::DirectRoom { .. }
         | Input::Tick => return None,
     };
     Some(Actor {

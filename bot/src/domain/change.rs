@@ -1,6 +1,7 @@
 //! A persistent change to the engine's state: what the store keeps, and what a rebuild folds
 //! back into a [`State`](super::State).
 
+use super::digest::Subscription;
 use super::i18n::Language;
 use super::input::PowerLevels;
 use super::monitoring;
@@ -67,5 +68,21 @@ pub enum Change {
     CardShown {
         number: u32,
         text: u64,
+    },
+    /// A person's digest subscription (`!digest`); `None` when they turned it off.
+    Digest {
+        user: String,
+        subscription: Option<Subscription>,
+    },
+    /// The room where the bot talks to `user` alone (an `is_direct` invite between them).
+    DirectRoom {
+        user: String,
+        room_id: String,
+    },
+    /// The day (local) and instant a person's digest was made, sent or not (nothing new).
+    Digested {
+        user: String,
+        day: chrono::NaiveDate,
+        at_ms: i64,
     },
 }

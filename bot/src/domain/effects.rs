@@ -57,6 +57,8 @@ pub struct Notice {
     /// Set when the notice tells of a deletion: its content carries what was deleted, which
     /// history no longer shows, so that a rebuild reaches the same state.
     pub tombstone: Option<Tombstone>,
+    /// Users mentioned (`m.mentions`), so their clients notify them: owners of late actions.
+    pub mentions: Vec<String>,
 }
 
 /// What a deleted message had created, as a tombstone notice records it.
@@ -181,6 +183,8 @@ pub struct Effects {
     pub card_edits: Vec<CardEdit>,
     /// Cards of deleted proposals, to delete.
     pub card_redactions: Vec<CardRedaction>,
+    /// People to open a DM with (the bot creates the room and invites them).
+    pub open_directs: Vec<String>,
     /// The command the input was, and what came of it.
     pub command: Option<CommandRun>,
     pub changes: Vec<Change>,

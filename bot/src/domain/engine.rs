@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    authority, ballot_order, budget, cards, command, imports, polls, practice_repository,
+    authority, ballot_order, budget, cards, command, digest, imports, polls, practice_repository,
     redactions, reminders, votes, Change, Effects, Input, Role, Settings, State,
 };
 
@@ -131,7 +131,14 @@ impl Engine {
                 number,
                 event_id,
             } => cards::on_posted(settings, state, &room_id, number, &event_id),
-            Input::Tick => reminders::daily(settings, state, now),
+            Input::Tick => {
+                let mut effects = reminders::daily(settings, state, now);
+                let digests = digest::due(settings, state, now);
+                effects.notices.extend(digests.notices);
+                effects.changes.extend(digests.changes);
+                effects
+            }
+            Input::DirectRoom { room_id, user } => digest::on_direct_room(settings, user, room_id),
             Input::RoomOrder(order) => {
                 let mut effects = ballot_order::on_room_order(settings, state, &order);
                 let polls = polls::on_room_order(state, &order);

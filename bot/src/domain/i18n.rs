@@ -134,6 +134,7 @@ message_keys! {
     RemindHeader = "remind.header",
     RemindLate = "remind.late",
     RemindSoon = "remind.soon",
+    RemindOwners = "remind.owners",
     NoOwner = "owner.none",
     ReportMasthead = "report.masthead",
     ReportSkip = "report.skip",
@@ -248,6 +249,23 @@ message_keys! {
     CmdLanguageHelp = "cmd.language.help",
     LanguageCurrent = "language.current",
     LanguageSet = "language.set",
+    CmdDigestUsage = "cmd.digest.usage",
+    CmdDigestSummary = "cmd.digest.summary",
+    CmdDigestHelp = "cmd.digest.help",
+    DigestDaily = "digest.daily",
+    DigestWeekly = "digest.weekly",
+    DigestAllSections = "digest.all_sections",
+    DigestSet = "digest.set",
+    DigestCurrent = "digest.current",
+    DigestNone = "digest.none",
+    DigestOff = "digest.off",
+    DigestNoSuchSection = "digest.no_such_section",
+    DigestHeader = "digest.header",
+    DigestNewProposal = "digest.new_proposal",
+    DigestOwnChanged = "digest.own_changed",
+    DigestOwnAnswered = "digest.own_answered",
+    DigestComments = "digest.comments",
+    DigestPoll = "digest.poll",
     CmdHelpUsage = "cmd.help.usage",
     CmdHelpSummary = "cmd.help.summary",
     CmdHelpHelp = "cmd.help.help",
@@ -493,6 +511,30 @@ pub struct Rendered {
 }
 
 impl Rendered {
+    /// Users as Matrix pills: their IDs in the body, links to `matrix.to` in the HTML (which
+    /// clients show as mentions).
+    pub fn pills(users: &[String]) -> Rendered {
+        let html = maud::html! {
+            @for (i, user) in users.iter().enumerate() {
+                @if i > 0 { ", " }
+                a href=(format!("https://matrix.to/#/{user}")) { (user) }
+            }
+        };
+        Rendered {
+            body: users.join(", "),
+            html: html.into_string(),
+        }
+    }
+
+    /// This message followed by `other`, a space between.
+    pub fn then(mut self, other: Rendered) -> Rendered {
+        self.body.push(' ');
+        self.body.push_str(&other.body);
+        self.html.push(' ');
+        self.html.push_str(&other.html);
+        self
+    }
+
     /// Joins messages as lines.
     pub fn lines(parts: impl IntoIterator<Item = Rendered>) -> Rendered {
         let mut out = Rendered::default();

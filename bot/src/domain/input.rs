@@ -99,11 +99,16 @@ pub enum Input {
     /// The bot's own import message (progress or measurements from a file or a source
     /// system), seen in a room.
     Imported(crate::domain::imports::ImportMessage),
+    /// An `is_direct` invite passed between the bot and `user` in this room: their DM.
+    DirectRoom {
+        room_id: String,
+        user: String,
+    },
 }
 
 impl Input {
     /// Every value [`Input::kind`] gives, in its order.
-    pub const KINDS: [&'static str; 15] = [
+    pub const KINDS: [&'static str; 16] = [
         "message",
         "power_levels",
         "bot_joined",
@@ -119,6 +124,7 @@ impl Input {
         "room_order",
         "recreated",
         "imported",
+        "direct_room",
     ];
 
     /// Its kind in a word, for the operator's metrics (one of [`Input::KINDS`]).
@@ -139,6 +145,7 @@ impl Input {
             Input::RoomOrder(_) => "room_order",
             Input::Recreated(_) => "recreated",
             Input::Imported(_) => "imported",
+            Input::DirectRoom { .. } => "direct_room",
         }
     }
 }

@@ -14,7 +14,8 @@
 //!   proposals, ballots, the bot's proposal cards, prioritisation polls, participation per
 //!   organisation, what moderating a proposal means; [`redactions`]: what a deleted message
 //!   takes away;
-//! - [`monitoring`], [`tracking`], [`reminders`]: the approved plan followed;
+//! - [`monitoring`], [`tracking`], [`reminders`]: the approved plan followed; [`digest`]:
+//!   personal digests in each subscriber's DM with the bot;
 //! - [`practice_repository`]: the port to the good-practice repository;
 //! - [`command`]: chat commands, one file each; [`export`], [`i18n`]: what users read;
 //!   [`open_data`]: the export's DCAT-AP_IT metadata.
@@ -26,6 +27,7 @@ pub mod cards;
 pub mod change;
 pub mod charts;
 pub mod command;
+pub mod digest;
 pub mod effects;
 pub mod engine;
 pub mod export;
@@ -67,6 +69,8 @@ pub use state::State;
 mod authority_tests;
 #[cfg(test)]
 mod chat_tests;
+#[cfg(test)]
+mod digest_tests;
 #[cfg(test)]
 mod export_tests;
 #[cfg(test)]

@@ -293,6 +293,15 @@ fn the_reminder_goes_out_once_a_day_from_the_reminder_time() {
         "A.2 is due in 10 days, beyond the 7-day horizon: {text}"
     );
     assert_eq!(first.notices[0].key, format!("reminder.{ROOM}.2026-06-10"));
+    // The owner of the late action is mentioned: in `m.mentions` and as a pill.
+    assert_eq!(first.notices[0].mentions, [MODERATOR]);
+    assert!(
+        text.ends_with(&format!("\nOwners of late actions: {MODERATOR}")),
+        "{text}"
+    );
+    assert!(first.notices[0].text.html.ends_with(&format!(
+        "Owners of late actions: <a href=\"https://matrix.to/#/{MODERATOR}\">{MODERATOR}</a>"
+    )));
     assert!(
         tick(&mut clock, rome(18, day(2026, 6, 10)))
             .notices
@@ -300,6 +309,11 @@ fn the_reminder_goes_out_once_a_day_from_the_reminder_time() {
         "once a day"
     );
     let next_day = tick(&mut clock, rome(9, day(2026, 6, 14)));
+    assert_eq!(
+        next_day.notices[0].mentions,
+        [MODERATOR],
+        "A.3 is still late"
+    );
     assert!(next_day.notices[0]
         .text
         .body

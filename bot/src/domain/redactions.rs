@@ -72,6 +72,7 @@ fn delete_proposal(settings: &Settings, proposal: &Proposal) -> Effects {
         });
     }
     effects.notices.push(Notice {
+        mentions: Vec::new(),
         room_id: proposal.room_id.clone(),
         key: format!("tombstone.{}", proposal.source_event),
         text: settings
@@ -98,6 +99,7 @@ fn delete_comment(settings: &Settings, state: &State, room_id: &str, comment: &C
         .and_then(|n| state.participation.proposals.get(&n))
         .map_or(room_id, |p| p.room_id.as_str());
     effects.notices.push(Notice {
+        mentions: Vec::new(),
         room_id: room_id.to_owned(),
         key: format!("tombstone.{}", comment.event_id),
         text: settings.catalogue().text(Msg::TombstoneComment),
@@ -140,6 +142,7 @@ fn withdraw_pending_share(
     match repository.decline(&id) {
         Ok(true) => Effects {
             notices: vec![Notice {
+                mentions: Vec::new(),
                 room_id: room_id.to_owned(),
                 key: format!("share-redacted.{id}"),
                 text: settings
@@ -170,6 +173,7 @@ pub fn late_card(settings: &Settings, proposal: &Proposal, card: &str) -> Effect
     });
     let number = proposal.number.to_string();
     effects.notices.push(Notice {
+        mentions: Vec::new(),
         room_id: proposal.room_id.clone(),
         key: format!("tombstone.{card}"),
         text: settings

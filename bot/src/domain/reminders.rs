@@ -1,7 +1,8 @@
 //! The daily reminder: once a day, from the configured local time, each section room with
 //! late actions or actions due within [`REMINDER_DAYS`] gets one message listing them. The
 //! day is recorded (a `Change`), so a restart the same day sends nothing again; the
-//! message's key makes a resend after a crash land once.
+//! message's key makes a resend after a crash land once. The people who own late actions
+//! are mentioned (`m.mentions` and a pill), so their clients notify them.
 
 use chrono::{DateTime, Utc};
 
@@ -57,7 +58,22 @@ pub fn daily(settings: &Settings, state: &State, now: DateTime<Utc>) -> Effects 
             soon.iter()
                 .map(|a| action_line(catalogue, state, a, today, Msg::RemindSoon)),
         );
+        // The people who own late actions are mentioned, so their clients notify them.
+        let mut owners: Vec<String> = Vec::new();
+        for user in late.iter().flat_map(|a| &a.owners) {
+            if !owners.contains(user) {
+                owners.push(user.clone());
+            }
+        }
+        if !owners.is_empty() {
+            lines.push(
+                catalogue
+                    .text(Msg::RemindOwners)
+                    .then(Rendered::pills(&owners)),
+            );
+        }
         effects.notices.push(Notice {
+            mentions: owners,
             room_id: room_id.to_owned(),
             key: format!("reminder.{room_id}.{today}"),
             text: Rendered::lines(lines),

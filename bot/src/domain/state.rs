@@ -6,7 +6,7 @@ use super::change::Change;
 use super::i18n::Language;
 use super::input::PowerLevels;
 use super::participation::Participation;
-use super::{monitoring, polls};
+use super::{digest, monitoring, polls};
 
 /// The engine's state: a projection of room history.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -22,6 +22,7 @@ pub struct State {
     pub participation: Participation,
     pub polls: polls::Polls,
     pub monitoring: monitoring::Monitoring,
+    pub digests: digest::Digests,
 }
 
 impl State {
@@ -81,6 +82,9 @@ impl State {
             Change::Measurement(measurement) => self.monitoring.put_measurement(measurement),
             Change::Reminded { room_id, day } => {
                 self.monitoring.reminded.insert(room_id.clone(), *day);
+            }
+            Change::Digest { .. } | Change::DirectRoom { .. } | Change::Digested { .. } => {
+                self.digests.apply(change)
             }
         }
     }

@@ -142,6 +142,24 @@ pub fn attach_quote(input: &mut Input, quotes: &HashMap<String, Quoted>) {
 /// The domain input an event stands for, if any. `bot_user` is the bot's own user ID.
 pub fn to_input(room_id: &str, bot_user: &str, event: &RawEvent) -> Option<Input> {
     match event.kind.as_str() {
+        // A DM: the bot invited the person to a room it made for them, or they invited it.
+        "m.room.member"
+            if event.content.get("is_direct") == Some(&Value::Bool(true))
+                && event.content.get("membership").and_then(Value::as_str) == Some("invite") =>
+        {
+            let invited = event.state_key.as_deref()?;
+            let user = if event.sender == bot_user {
+                invited
+            } else if invited == bot_user {
+                event.sender.as_str()
+            } else {
+                return None;
+            };
+            Some(Input::DirectRoom {
+                room_id: room_id.to_owned(),
+                user: user.to_owned(),
+            })
+        }
         "m.room.member" if event.state_key.as_deref() == Some(bot_user) => {
             let joined = event.content.get("membership").and_then(Value::as_str) == Some("join");
             // A profile change repeats "join": only a real join moves the history line.
@@ -520,6 +538,33 @@ mod tests {
             Some("@a:hs"),
         );
         assert_eq!(to_input("!r:hs", "@bot:hs", &other), None);
+    }
+
+    #[test]
+    fn a_direct_invite_between_the_bot_and_a_person_makes_their_dm() {
+        let direct = json!({"membership": "invite", "is_direct": true});
+        let dm = |user: &str| {
+            Some(Input::DirectRoom {
+                room_id: "!r:hs".into(),
+                user: user.into(),
+            })
+        };
+        // The bot invites a person to the room it made for them.
+        let mut by_bot = event("m.room.member", direct.clone(), Some("@b:hs"));
+        by_bot.sender = "@bot:hs".into();
+        assert_eq!(to_input("!r:hs", "@bot:hs", &by_bot), dm("@b:hs"));
+        // A person invites the bot to their DM.
+        let to_bot = event("m.room.member", direct.clone(), Some("@bot:hs"));
+        assert_eq!(to_input("!r:hs", "@bot:hs", &to_bot), dm("@a:hs"));
+        // Between two others, or not direct: no DM of the bot's.
+        let others = event("m.room.member", direct, Some("@b:hs"));
+        assert_eq!(to_input("!r:hs", "@bot:hs", &others), None);
+        let plain = event(
+            "m.room.member",
+            json!({"membership": "invite"}),
+            Some("@bot:hs"),
+        );
+        assert_eq!(to_input("!r:hs", "@bot:hs", &plain), None);
     }
 
     #[test]

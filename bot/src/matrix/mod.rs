@@ -13,10 +13,12 @@
 //! - [`invites`], [`quotes`] — invites answered and `!promote` quotes fetched off the loop.
 //! - [`card_refresh`] — when proposal cards are edited to stay true.
 //! - [`events`] — raw event JSON → domain inputs.
-//! - [`outbox`] — sends committed outgoing messages with derived transaction IDs.
+//! - [`outbox`] — sends committed outgoing messages with derived transaction IDs;
+//!   [`direct`] — opens a person's DM with the bot, once.
 
 mod card_redaction;
 pub mod card_refresh;
+pub mod direct;
 pub mod events;
 #[cfg(test)]
 mod events_fuzz_tests;

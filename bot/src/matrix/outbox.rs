@@ -19,8 +19,8 @@ use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
 use tracing::{debug, error, warn};
 
-use super::card_redaction;
 use super::events::{tombstone_json, CARD_KEY, POLL_KEY, TOMBSTONE_KEY};
+use super::{card_redaction, direct};
 use super::{Matrix, RequestError};
 use crate::domain::imports::post::ImportPost;
 use crate::domain::imports::CONTENT_KEY as IMPORT_KEY;
@@ -219,6 +219,10 @@ pub fn notice_content(notice: &Notice) -> Value {
     if let Some(tombstone) = &notice.tombstone {
         content[TOMBSTONE_KEY] = tombstone_json(tombstone);
     }
+    // Only when someone is mentioned: without `m.mentions` clients keep their older rules.
+    if !notice.mentions.is_empty() {
+        content["m.mentions"] = json!({ "user_ids": notice.mentions });
+    }
     content
 }
 
@@ -259,6 +263,7 @@ async fn send_entry(matrix: &Matrix, store: &dyn Store, entry: &OutboxEntry) -> 
         Outgoing::CardRedaction(redaction) => {
             return card_redaction::send(matrix, store, entry, redaction).await;
         }
+        Outgoing::OpenDirect(user) => return direct::send(matrix, store, entry, user).await,
         Outgoing::Reply(reply) => (
             &reply.room_id,
             MessageLikeEventType::RoomMessage,

@@ -40,7 +40,7 @@ use super::quotes::{self, Fetched, QuoteFetches};
 use super::walk::{found, pages_back, Found, Owed, WalkPlan, Walks, APPLIED_RUN};
 use super::{Matrix, RequestError};
 use crate::domain::participation::fingerprint;
-use crate::domain::{cards, Engine, Input, Quoted, RoomOrder};
+use crate::domain::{cards, digest, Engine, Input, Quoted, RoomOrder};
 use crate::store::{Batch, Outgoing, Store};
 use crate::telemetry::metrics;
 
@@ -544,13 +544,15 @@ impl SyncLoop {
             .card_redactions
             .into_iter()
             .map(Outgoing::CardRedaction);
+        let open_directs = effects.open_directs.into_iter().map(Outgoing::OpenDirect);
         let all = replies
             .chain(reactions)
             .chain(files)
             .chain(polls)
             .chain(poll_ends)
             .chain(card_edits)
-            .chain(card_redactions);
+            .chain(card_redactions)
+            .chain(open_directs);
         for (index, outgoing) in all.enumerate() {
             batch
                 .outgoing
@@ -568,7 +570,13 @@ impl SyncLoop {
     /// sync response, so at least every `sync_timeout`.
     fn apply_tick(&mut self, batch: &mut Batch) {
         let effects = self.engine.apply(Input::Tick, (self.clock)());
-        metrics().reminders(effects.notices.len());
+        let digests = effects
+            .notices
+            .iter()
+            .filter(|n| n.key.starts_with(digest::KEY_PREFIX))
+            .count();
+        metrics().reminders(effects.notices.len() - digests);
+        metrics().digests(digests);
         for notice in effects.notices {
             batch
                 .outgoing

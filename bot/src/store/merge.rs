@@ -127,6 +127,9 @@ pub fn record_key(change: &Change) -> String {
         Change::Reminded { room_id, .. } => format!("reminded/{room_id}"),
         Change::ReplyLanguage { user, .. } => format!("language/{user}"),
         Change::CardShown { number, .. } => format!("card/{number:010}"),
+        Change::Digest { user, .. } => format!("digest/{user}"),
+        Change::DirectRoom { user, .. } => format!("direct/{user}"),
+        Change::Digested { user, .. } => format!("digested/{user}"),
     }
 }
 

@@ -55,6 +55,10 @@ pub enum Outgoing {
     CardRedaction(CardRedaction),
     /// Progress or measurements from a file or a source system, applied when it comes back.
     Import(crate::domain::imports::post::ImportPost),
+    /// A DM with this user to create (the bot's private room, the user invited): a room
+    /// creation is not idempotent, so the adapter records the room before anything is sent
+    /// there and never creates a second one for the same user.
+    OpenDirect(String),
 }
 
 impl Outgoing {
@@ -70,6 +74,8 @@ impl Outgoing {
             Outgoing::CardEdit(edit) => &edit.room_id,
             Outgoing::CardRedaction(redaction) => &redaction.room_id,
             Outgoing::Import(post) => &post.room_id,
+            // No room yet: the person it is for.
+            Outgoing::OpenDirect(user) => user,
         }
     }
 
@@ -85,6 +91,7 @@ impl Outgoing {
             Outgoing::CardEdit(_) => "card-edit",
             Outgoing::CardRedaction(_) => "card-redaction",
             Outgoing::Import(_) => "import",
+            Outgoing::OpenDirect(_) => "open-direct",
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 
+use crate::domain::digest::{Period, Subscription};
 use crate::domain::monitoring::{Action, Measurement, Update};
 use crate::domain::polls::{Poll, Response};
 use crate::domain::{
@@ -263,6 +264,39 @@ pub fn changes() -> Vec<(&'static str, Change)> {
                 language: Language::En,
             },
         ),
+        (
+            "digest",
+            Change::Digest {
+                user: "@ü:hs".into(),
+                subscription: Some(Subscription {
+                    period: Period::Weekly,
+                    sections: vec!["mobilita".into(), "dati".into()],
+                    since_ms: 1_700_000_000_004,
+                }),
+            },
+        ),
+        (
+            "digest-off",
+            Change::Digest {
+                user: "@ü:hs".into(),
+                subscription: None,
+            },
+        ),
+        (
+            "direct-room",
+            Change::DirectRoom {
+                user: "@ü:hs".into(),
+                room_id: "!dm:hs".into(),
+            },
+        ),
+        (
+            "digested",
+            Change::Digested {
+                user: "@ü:hs".into(),
+                day: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+                at_ms: 1_700_000_000_005,
+            },
+        ),
     ]
 }
 
@@ -289,6 +323,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
         (
             "notice",
             Outgoing::Notice(Notice {
+                mentions: Vec::new(),
                 room_id: "!r:hs".into(),
                 key: "reminder/2026-03-02/!r:hs".into(),
                 text: rendered("Promemoria"),
@@ -345,6 +380,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
         (
             "notice-tombstone-proposal",
             Outgoing::Notice(Notice {
+                mentions: Vec::new(),
                 room_id: "!r:hs".into(),
                 key: "tombstone.$source".into(),
                 text: rendered("Proposta cancellata"),
@@ -358,6 +394,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
         (
             "notice-tombstone-comment",
             Outgoing::Notice(Notice {
+                mentions: Vec::new(),
                 room_id: "!r:hs".into(),
                 key: "tombstone.$c".into(),
                 text: rendered("Commento cancellato"),
@@ -370,6 +407,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
         (
             "notice-tombstone-card",
             Outgoing::Notice(Notice {
+                mentions: Vec::new(),
                 room_id: "!r:hs".into(),
                 key: "tombstone.$card".into(),
                 text: rendered("Scheda cancellata"),
@@ -384,6 +422,17 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
             Outgoing::CardRedaction(CardRedaction {
                 room_id: "!r:hs".into(),
                 card_event: "$card".into(),
+            }),
+        ),
+        ("open-direct", Outgoing::OpenDirect("@ü:hs".into())),
+        (
+            "notice-mentions",
+            Outgoing::Notice(Notice {
+                room_id: "!r:hs".into(),
+                key: "reminder.!r:hs.2026-03-02".into(),
+                text: rendered("Responsabili: @ü:hs"),
+                tombstone: None,
+                mentions: vec!["@ü:hs".into(), "@o:hs".into()],
             }),
         ),
     ]

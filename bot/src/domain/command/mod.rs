@@ -28,7 +28,7 @@ use crate::domain::budget::{Budgets, Spend};
 use crate::domain::i18n::{Msg, Rendered};
 use crate::domain::practice_repository::{PracticeRepository, Searches};
 use crate::domain::{
-    authority, CommandOutcome, CommandRun, Effects, Message, Reply, Settings, State,
+    authority, Change, CommandOutcome, CommandRun, Effects, Message, Reply, Settings, State,
 };
 
 /// The prefix that makes a message a command.
@@ -45,6 +45,7 @@ table::commands! {
     Stats(stats::Stats): "stats" | "statistiche" | "partecipazione";
     Whoami(whoami::Whoami): "whoami" | "chisono";
     Language(language::LanguageCommand): "language" | "lingua";
+    Digest(digest::Digest): "digest" | "riepilogo";
     Vote(vote::VoteCommand): "vote" | "vota";
     Unvote(unvote::Unvote): "unvote";
     Withdraw(withdraw::Withdraw): "withdraw" | "ritira";
@@ -116,7 +117,10 @@ impl Command {
         };
         // A rebuild replays only the plan's rooms: what changes the plan happens there.
         let outcome = outcome.and_then(|reply| {
-            if ctx.changes.is_empty() || ctx.settings.is_plan_room(&ctx.message.room_id) {
+            if ctx.changes.is_empty()
+                || ctx.settings.is_plan_room(&ctx.message.room_id)
+                || is_personal_in_direct(ctx)
+            {
                 Ok(reply)
             } else {
                 Err(ctx
@@ -133,6 +137,17 @@ impl Command {
             }
         }
     }
+}
+
+/// Whether what `ctx` recorded belongs to the sender alone (their digest) and the command
+/// came from their DM with the bot, where personal commands are at home.
+fn is_personal_in_direct(ctx: &Ctx<'_>) -> bool {
+    let sender = &ctx.message.sender;
+    ctx.state.digests.is_direct_of(sender, &ctx.message.room_id)
+        && ctx
+            .changes
+            .iter()
+            .all(|change| matches!(change, Change::Digest { user, .. } if user == sender))
 }
 
 /// A message: a command, or a comment in a proposal's thread. Returns the reply and what the
@@ -221,6 +236,13 @@ pub fn on_message(
     effects.files.append(&mut ctx.files);
     effects.polls.append(&mut ctx.polls);
     effects.poll_ends.append(&mut ctx.poll_ends);
+    // A new subscriber without a DM with the bot gets one: the adapter creates it.
+    let subscribes = ctx.changes.iter().any(|change| {
+        matches!(change, Change::Digest { user, subscription: Some(_) } if user == &message.sender)
+    });
+    if subscribes && !state.digests.direct_rooms.contains_key(&message.sender) {
+        effects.open_directs.push(message.sender.clone());
+    }
     effects.changes.append(&mut ctx.changes);
     effects
 }

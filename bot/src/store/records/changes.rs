@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::monitoring::{ActionRecord, MeasurementRecord, UpdateRecord};
 use super::participation::{BallotRecord, CommentRecord, PhaseRecord, ProposalRecord};
 use super::polls::{PollRecord, ResponseRecord};
+use crate::domain::digest::{Period, Subscription};
 use crate::domain::{Change, Language, PowerLevels};
 
 /// A [`Change`] as the log stores it.
@@ -74,6 +75,72 @@ pub enum ChangeRecord {
         number: u32,
         text: u64,
     },
+    Digest {
+        user: String,
+        subscription: Option<SubscriptionRecord>,
+    },
+    DirectRoom {
+        user: String,
+        room_id: String,
+    },
+    Digested {
+        user: String,
+        day: NaiveDate,
+        at_ms: i64,
+    },
+}
+
+/// A digest subscription as stored; `sections` empty for all of them.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct SubscriptionRecord {
+    pub period: PeriodRecord,
+    pub sections: Vec<String>,
+    pub since_ms: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PeriodRecord {
+    Daily,
+    Weekly,
+}
+
+impl From<Subscription> for SubscriptionRecord {
+    fn from(subscription: Subscription) -> SubscriptionRecord {
+        let Subscription {
+            period,
+            sections,
+            since_ms,
+        } = subscription;
+        let period = match period {
+            Period::Daily => PeriodRecord::Daily,
+            Period::Weekly => PeriodRecord::Weekly,
+        };
+        SubscriptionRecord {
+            period,
+            sections,
+            since_ms,
+        }
+    }
+}
+
+impl From<SubscriptionRecord> for Subscription {
+    fn from(record: SubscriptionRecord) -> Subscription {
+        let SubscriptionRecord {
+            period,
+            sections,
+            since_ms,
+        } = record;
+        let period = match period {
+            PeriodRecord::Daily => Period::Daily,
+            PeriodRecord::Weekly => Period::Weekly,
+        };
+        Subscription {
+            period,
+            sections,
+            since_ms,
+        }
+    }
 }
 
 /// A reply language as stored: `"it"` or `"en"`.
@@ -158,6 +225,12 @@ impl From<Change> for ChangeRecord {
                 user,
                 language: language.into(),
             },
+            Change::Digest { user, subscription } => ChangeRecord::Digest {
+                user,
+                subscription: subscription.map(Into::into),
+            },
+            Change::DirectRoom { user, room_id } => ChangeRecord::DirectRoom { user, room_id },
+            Change::Digested { user, day, at_ms } => ChangeRecord::Digested { user, day, at_ms },
         }
     }
 }
@@ -221,6 +294,12 @@ impl From<ChangeRecord> for Change {
                 user,
                 language: language.into(),
             },
+            ChangeRecord::Digest { user, subscription } => Change::Digest {
+                user,
+                subscription: subscription.map(Into::into),
+            },
+            ChangeRecord::DirectRoom { user, room_id } => Change::DirectRoom { user, room_id },
+            ChangeRecord::Digested { user, day, at_ms } => Change::Digested { user, day, at_ms },
         }
     }
 }

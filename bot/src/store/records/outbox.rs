@@ -34,6 +34,13 @@ pub enum OutgoingRecord {
     CardEdit(CardEditRecord),
     CardRedaction(CardRedactionRecord),
     Import(ImportRecord),
+    OpenDirect(OpenDirectRecord),
+}
+
+/// A DM to open with `user`.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct OpenDirectRecord {
+    pub user: String,
 }
 
 /// An import message. Its updates are kept in the form the message's content has in room
@@ -119,6 +126,9 @@ pub struct NoticeRecord {
     /// Absent in notices stored before deletions were recorded, and in other notices.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tombstone: Option<TombstoneRecord>,
+    /// Absent in notices stored before notices mentioned anyone, and in those that do not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<String>,
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -249,6 +259,7 @@ impl From<Outgoing> for OutgoingRecord {
                 card_event,
             }),
             Outgoing::Import(post) => OutgoingRecord::Import(post.into()),
+            Outgoing::OpenDirect(user) => OutgoingRecord::OpenDirect(OpenDirectRecord { user }),
         }
     }
 }
@@ -271,6 +282,7 @@ impl From<OutgoingRecord> for Outgoing {
                 card_event,
             }),
             OutgoingRecord::Import(record) => Outgoing::Import(record.into()),
+            OutgoingRecord::OpenDirect(OpenDirectRecord { user }) => Outgoing::OpenDirect(user),
         }
     }
 }
@@ -324,12 +336,14 @@ impl From<Notice> for NoticeRecord {
             key,
             text,
             tombstone,
+            mentions,
         } = notice;
         NoticeRecord {
             room_id,
             key,
             text: text.into(),
             tombstone: tombstone.map(TombstoneRecord::from),
+            mentions,
         }
     }
 }
@@ -341,12 +355,14 @@ impl From<NoticeRecord> for Notice {
             key,
             text,
             tombstone,
+            mentions,
         } = record;
         Notice {
             room_id,
             key,
             text: text.into(),
             tombstone: tombstone.map(Tombstone::from),
+            mentions,
         }
     }
 }
