@@ -87,10 +87,10 @@ fn with_store<T>(
     read: impl FnOnce(&dyn Store) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
     let data_dir = &config.storage.data_dir;
-    if let Some(store) = try_open_sled(data_dir, STATE)? {
-        return read(&store);
-    }
-    let (answer, mut copy) = ask_running_bot(config, &admin::Request::Copy)?;
+    let (answer, mut copy) = match reach(config, admin::Request::Copy)? {
+        Reach::Store(store, _) => return read(&store),
+        Reach::Bot(answer, copy) => (answer, copy),
+    };
     if let admin::Answer::Error(error) = answer {
         anyhow::bail!("the running bot cannot copy its store: {error}");
     }
@@ -105,33 +105,45 @@ fn with_store<T>(
     read(&store)
 }
 
-/// Asks the bot that holds the store; an error when none answers.
-fn ask_running_bot(
-    config: &Config,
-    request: &admin::Request,
-) -> anyhow::Result<(
-    admin::Answer,
-    std::io::BufReader<std::os::unix::net::UnixStream>,
-)> {
+/// Who answers for the store: the running bot, over its admin socket, with the answer line
+/// and the rest of the stream; or, when no bot listens, the store itself, opened here, with
+/// the request given back.
+enum Reach {
+    Bot(
+        admin::Answer,
+        std::io::BufReader<std::os::unix::net::UnixStream>,
+    ),
+    Store(SledStore, admin::Request),
+}
+
+/// Asks the running bot first (opening a store a process holds waits for its lock), then
+/// opens the store; an error when a process holds it and no bot answers.
+fn reach(config: &Config, request: admin::Request) -> anyhow::Result<Reach> {
     let data_dir = &config.storage.data_dir;
-    admin::ask(data_dir, request)?.ok_or_else(|| {
-        anyhow!(
+    if let Some((answer, rest)) = admin::ask(data_dir, &request)? {
+        return Ok(Reach::Bot(answer, rest));
+    }
+    match try_open_sled(data_dir, STATE)? {
+        Some(store) => Ok(Reach::Store(store, request)),
+        None => Err(anyhow!(
             "the store in {} is in use by another process, and no bot answers on {}",
             data_dir.join(STATE).display(),
             admin::socket_path(data_dir).display()
-        )
-    })
+        )),
+    }
 }
 
 /// `pspm status`: from the running bot, or from the store when it is stopped.
 pub fn status(config: &Config) -> anyhow::Result<Status> {
-    let data_dir = &config.storage.data_dir;
-    if let Some(store) = try_open_sled(data_dir, STATE)? {
-        let settings = offline_settings(config, &store)?;
-        let state = store.load_state()?;
-        return Status::gather(&settings, &store, &state, None);
-    }
-    match ask_running_bot(config, &admin::Request::Status)?.0 {
+    let answer = match reach(config, admin::Request::Status)? {
+        Reach::Store(store, _) => {
+            let settings = offline_settings(config, &store)?;
+            let state = store.load_state()?;
+            return Status::gather(&settings, &store, &state, None);
+        }
+        Reach::Bot(answer, _) => answer,
+    };
+    match answer {
         admin::Answer::Status(status) => Ok(status),
         admin::Answer::Error(error) => anyhow::bail!("the running bot: {error}"),
         other => anyhow::bail!("the running bot answered {other:?}"),
@@ -146,21 +158,26 @@ pub fn import_updates(
     source: &str,
     updates: Vec<(String, Imported)>,
 ) -> anyhow::Result<Result<Queued, Vec<String>>> {
-    let data_dir = &config.storage.data_dir;
-    if let Some(store) = try_open_sled(data_dir, STATE)? {
-        let settings = offline_settings(config, &store)?;
-        let state = store.load_state()?;
-        return match import::queue(&settings, &state, &store, source, updates, None) {
-            Ok(queued) => Ok(Ok(queued)),
-            Err(import::ImportError::Refused(errors)) => Ok(Err(errors)),
-            Err(import::ImportError::Store(error)) => Err(error.into()),
-        };
-    }
     let request = admin::Request::Import {
         source: source.to_owned(),
         updates,
     };
-    match ask_running_bot(config, &request)?.0 {
+    let answer = match reach(config, request)? {
+        Reach::Store(store, request) => {
+            let admin::Request::Import { source, updates } = request else {
+                anyhow::bail!("the request given back is not the one sent");
+            };
+            let settings = offline_settings(config, &store)?;
+            let state = store.load_state()?;
+            return match import::queue(&settings, &state, &store, &source, updates, None) {
+                Ok(queued) => Ok(Ok(queued)),
+                Err(import::ImportError::Refused(errors)) => Ok(Err(errors)),
+                Err(import::ImportError::Store(error)) => Err(error.into()),
+            };
+        }
+        Reach::Bot(answer, _) => answer,
+    };
+    match answer {
         admin::Answer::Queued(queued) => Ok(Ok(queued)),
         admin::Answer::Refused(errors) => Ok(Err(errors)),
         admin::Answer::Error(error) => anyhow::bail!("the running bot: {error}"),

@@ -201,8 +201,10 @@ pub fn ask(
                 .with_context(|| format!("cannot reach the bot at {}", path.display()))
         }
     };
-    serde_json::to_writer(&mut stream, request)?;
-    stream.write_all(b"\n")?;
+    // Buffered: serde writes token by token, and a request may hold thousands of updates.
+    let mut request_line = serde_json::to_vec(request)?;
+    request_line.push(b'\n');
+    stream.write_all(&request_line)?;
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
     reader

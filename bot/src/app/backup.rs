@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use pspm_config::Config;
 use serde::{Deserialize, Serialize};
 
-use super::{admin, ask_running_bot, index_dir, open_index, private, try_open_sled, STATE};
+use super::{admin, index_dir, open_index, private, reach, Reach, STATE};
 use crate::store::{SledStore, Store, SCHEMA_VERSION};
 
 const MANIFEST: &str = "pspm-backup.json";
@@ -47,15 +47,14 @@ pub fn backup(config: &Config, out: &Path) -> anyhow::Result<BackupSummary> {
     // The copy waits in the data directory: it holds the access token.
     let mut copy = tempfile::tempfile_in(data_dir)
         .with_context(|| format!("cannot make a file in {}", data_dir.display()))?;
-    match try_open_sled(data_dir, STATE)? {
-        Some(store) => {
+    match reach(config, admin::Request::Copy)? {
+        Reach::Store(store, _) => {
             store.copy_to(&mut copy)?;
         }
-        None => {
-            let (answer, mut stream) = ask_running_bot(config, &admin::Request::Copy)?;
-            if let admin::Answer::Error(error) = answer {
-                bail!("the running bot cannot copy its store: {error}");
-            }
+        Reach::Bot(admin::Answer::Error(error), _) => {
+            bail!("the running bot cannot copy its store: {error}");
+        }
+        Reach::Bot(_, mut stream) => {
             std::io::copy(&mut stream, &mut copy).context("cannot receive the store's copy")?;
         }
     }
