@@ -79,6 +79,29 @@ async fn export_and_status_work_while_the_bot_runs_and_rebuild_says_it_must_stop
         section.starts_with(&format!("dati\tprioritisation\t{}\t", plan.room)),
         "{status}"
     );
+    let report = |name: &str| -> Result<String> {
+        let out = dir.path().join(name);
+        run(
+            &plan,
+            &["report", "--out", out.to_str().unwrap_or_default()],
+        )?;
+        let html = std::fs::read_to_string(out.join("index.html"))?;
+        // The minute it was made in is the one thing that may differ.
+        let generated = html
+            .find("Generated on")
+            .and_then(|at| html[at..].find("</p>").map(|end| at..at + end))
+            .ok_or_else(|| anyhow::anyhow!("no generation time in the report"))?;
+        Ok(format!(
+            "{}{}",
+            &html[..generated.start],
+            &html[generated.end..]
+        ))
+    };
+    let running_report = report("running-report")?;
+    assert!(
+        running_report.contains("Dati aperti"),
+        "the report shows the proposals"
+    );
     let rebuild = plan.bot.run_cli(&["rebuild"])?;
     assert!(!rebuild.status.success());
     let said = String::from_utf8_lossy(&rebuild.stderr);
@@ -92,6 +115,7 @@ async fn export_and_status_work_while_the_bot_runs_and_rebuild_says_it_must_stop
         without_generation_time(stopped),
         without_generation_time(running)
     );
+    assert_eq!(report("stopped-report")?, running_report, "the same report");
     let status = run(&plan, &["status"])?;
     assert_eq!(status_line(&status, "bot"), Some("stopped"), "{status}");
     assert!(
