@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::tracking::{due_text, owner_text};
+use crate::domain::tracking::owner_text;
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::Msg;
 use crate::domain::monitoring::{find_action, format_number, parse_number};
@@ -107,10 +107,10 @@ impl ActionCommand {
                 ),
                 (
                     "due",
-                    &match action.due {
-                        Some(_) => due_text(catalogue, &action),
-                        None => catalogue.template(Msg::ActionNoDue).to_owned(),
-                    },
+                    &action.due.map_or_else(
+                        || catalogue.template(Msg::ActionNoDue).to_owned(),
+                        |due| due.to_string(),
+                    ),
                 ),
                 ("weight", &format_number(action.weight)),
             ],
