@@ -53,7 +53,7 @@ fn settings() -> Settings {
             indicator: "enti".into(),
             unit: "enti".into(),
             baseline: Some(10.0),
-            targets: [(2026, 100.0), (2027, 200.0)].into(),
+            targets: [(2026, 100.0.into()), (2027, 200.0.into())].into(),
         })
         .collect();
     let actions = (0..ACTIONS)
@@ -65,7 +65,7 @@ fn settings() -> Settings {
             owner: Some("Agenzia".into()),
             owners: Vec::new(),
             start: Some(day(0)),
-            due: day((a as i64 * 7) % 700),
+            due: Some(day((a as i64 * 7) % 700)),
             weight: 1.0 + (a % 3) as f64,
             proposal: None,
         })

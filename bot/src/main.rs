@@ -397,8 +397,23 @@ fn main() -> ExitCode {
         };
     }
     if let CliCommand::Check { .. } = cli.command {
+        // The sections' draft texts, when there are any: what was split, at a glance.
+        let drafts: Vec<usize> = config
+            .plan
+            .sections
+            .iter()
+            .map(|s| s.draft.len())
+            .filter(|n| *n > 0)
+            .collect();
+        let drafted = match drafts.len() {
+            0 => String::new(),
+            n => format!(
+                " ({n} with a draft text, {} paragraphs)",
+                drafts.iter().sum::<usize>()
+            ),
+        };
         println!(
-            "{}: plan \"{}\" with {} sections, bot {} on {}",
+            "{}: plan \"{}\" with {} sections{drafted}, bot {} on {}",
             config.path.display(),
             config.plan.id,
             config.plan.sections.len(),

@@ -4,11 +4,13 @@
 //! - [`Config`] — the operator's TOML file (`[matrix]`, `[storage]`, `[bot]`, `[organisations]`,
 //!   `[plan]`, `[monitoring]`, `[index]`), loaded and validated by [`Config::load`].
 //! - [`plan`] — the plan file the config points to: the plan and its sections.
+//! - [`draft`] — a section's draft text split into numbered paragraphs, and their ids.
 //! - [`monitoring`] — the plan's objectives, expected results and actions.
 //! - [`ConfigError`] — every failure names the file, the key and what is wrong, in one line.
 //!
 //! Nothing here talks to Matrix or to storage: loading is a pure function of the files.
 
+pub mod draft;
 pub mod http;
 pub mod monitoring;
 pub mod plan;
@@ -20,7 +22,7 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::Deserialize;
 
-pub use monitoring::{Action, ExpectedResult, Monitoring, Objective};
+pub use monitoring::{Action, ExpectedResult, Monitoring, Objective, Target};
 pub use plan::{Plan, PlanFile, Section, PHASES};
 pub use publish::{PublishConfig, Publishing};
 
@@ -415,7 +417,7 @@ impl Config {
 /// A path of the config file, relative to its folder `base` (or absolute), without `.` and
 /// `folder/..` steps, so that messages show it plainly and once. Lexical, like a shell's
 /// `cd -L`: `..` goes back up the path as written.
-fn resolve(base: &Path, path: &Path) -> PathBuf {
+pub(crate) fn resolve(base: &Path, path: &Path) -> PathBuf {
     let mut resolved = PathBuf::new();
     for component in base.join(path).components() {
         match component {

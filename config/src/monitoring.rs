@@ -32,8 +32,34 @@ pub struct ExpectedResult {
     pub indicator: String,
     pub unit: String,
     pub baseline: Option<f64>,
-    /// Target value per year.
-    pub targets: BTreeMap<i32, f64>,
+    /// Target per year.
+    pub targets: BTreeMap<i32, Target>,
+}
+
+/// A year's target: a number, a text ("almeno 80 amministrazioni"), or a text with the
+/// number that charts draw. One of the two at least.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub value: Option<f64>,
+    pub text: Option<String>,
+}
+
+impl From<f64> for Target {
+    fn from(value: f64) -> Target {
+        Target {
+            value: Some(value),
+            text: None,
+        }
+    }
+}
+
+impl ExpectedResult {
+    /// The numeric targets by year, the ones charts draw.
+    pub fn numeric_targets(&self) -> impl Iterator<Item = (i32, f64)> + '_ {
+        self.targets
+            .iter()
+            .filter_map(|(year, target)| target.value.map(|value| (*year, value)))
+    }
 }
 
 /// A line of action: who does what by when, and how much it weighs in the roll-up.
@@ -48,7 +74,9 @@ pub struct Action {
     /// Owner Matrix users.
     pub owners: Vec<String>,
     pub start: Option<NaiveDate>,
-    pub due: NaiveDate,
+    /// `None` for an open-ended action (`start` without `due`: "from September 2020"), which
+    /// is ongoing until done and never late.
+    pub due: Option<NaiveDate>,
     pub weight: f64,
 }
 
@@ -71,7 +99,8 @@ pub(crate) struct RawResult {
     #[serde(default)]
     unit: String,
     baseline: Option<f64>,
-    targets: Option<Spanned<BTreeMap<String, f64>>>,
+    /// `"2026" = 50`, `"2026" = "text"` or `"2026" = { text = "…", value = 50 }`.
+    targets: Option<Spanned<BTreeMap<String, Spanned<toml::Value>>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -84,7 +113,7 @@ pub(crate) struct RawAction {
     owner: Option<String>,
     owners: Option<Spanned<Vec<String>>>,
     start: Option<Spanned<toml::Value>>,
-    due: Spanned<toml::Value>,
+    due: Option<Spanned<toml::Value>>,
     weight: Option<Spanned<f64>>,
 }
 
@@ -199,19 +228,18 @@ pub(crate) fn validate(
         known_objective(&raw.objective, format!("results[{i}].objective"))?;
         let mut targets = BTreeMap::new();
         for (year, value) in raw.targets.iter().flat_map(|t| t.get_ref()) {
+            let key = || format!("results[{i}].targets.\"{year}\"");
             let parsed: Option<i32> = year.parse().ok().filter(|y| (1900..=2200).contains(y));
-            match parsed {
-                Some(year) if value.is_finite() => {
-                    targets.insert(year, *value);
-                }
-                _ => {
-                    return Err(check.at(
-                        raw.targets.as_ref().map_or(raw.code.span(), |t| t.span()),
-                        format!("results[{i}].targets"),
-                        format!("\"{year}\" = {value} is not a year = number pair"),
-                    ))
-                }
-            }
+            let Some(year) = parsed else {
+                return Err(check.at(
+                    raw.targets.as_ref().map_or(raw.code.span(), |t| t.span()),
+                    format!("results[{i}].targets"),
+                    format!("\"{year}\" is not a year like 2026"),
+                ));
+            };
+            let target =
+                target(value.get_ref()).map_err(|reason| check.at(value.span(), key(), reason))?;
+            targets.insert(year, target);
         }
         monitoring.results.push(ExpectedResult {
             code,
@@ -260,14 +288,27 @@ pub(crate) fn validate(
             Some(start) => Some(check.date(start, format!("actions[{i}].start"))?),
             None => None,
         };
-        let due = check.date(&raw.due, format!("actions[{i}].due"))?;
-        if start.is_some_and(|start| due < start) {
-            return Err(check.at(
-                raw.due.span(),
-                format!("actions[{i}].due"),
-                "the due date is before the start date",
-            ));
-        }
+        let due = match &raw.due {
+            Some(due) => {
+                let date = check.date(due, format!("actions[{i}].due"))?;
+                if start.is_some_and(|start| date < start) {
+                    return Err(check.at(
+                        due.span(),
+                        format!("actions[{i}].due"),
+                        "the due date is before the start date",
+                    ));
+                }
+                Some(date)
+            }
+            None if start.is_none() => {
+                return Err(check.at(
+                    raw.code.span(),
+                    format!("actions[{i}].due"),
+                    "missing: give a due date, or a start date for an open-ended action",
+                ))
+            }
+            None => None,
+        };
         let weight = match &raw.weight {
             Some(weight) if !(weight.get_ref().is_finite() && *weight.get_ref() > 0.0) => {
                 return Err(check.at(
@@ -292,4 +333,49 @@ pub(crate) fn validate(
         });
     }
     Ok(monitoring)
+}
+
+/// A target as the plan file writes it: a number, a text, or `{ text = "…", value = 80 }`.
+fn target(value: &toml::Value) -> Result<Target, String> {
+    const SHAPES: &str = "a target is a number, a text, or { text = \"…\", value = 80 }";
+    let number = |value: &toml::Value| match value {
+        toml::Value::Integer(n) => Some(*n as f64),
+        toml::Value::Float(x) if x.is_finite() => Some(*x),
+        _ => None,
+    };
+    let text = |text: &str| {
+        let text = text.trim();
+        (!text.is_empty()).then(|| text.to_owned())
+    };
+    match value {
+        toml::Value::String(words) => text(words)
+            .map(|words| Target {
+                value: None,
+                text: Some(words),
+            })
+            .ok_or_else(|| "the target's text is empty".to_owned()),
+        toml::Value::Table(table) => {
+            if let Some(unknown) = table.keys().find(|k| *k != "text" && *k != "value") {
+                return Err(format!("unknown key `{unknown}`: {SHAPES}"));
+            }
+            let words = match table.get("text") {
+                Some(toml::Value::String(words)) => text(words),
+                Some(_) => return Err("`text` must be a text".to_owned()),
+                None => None,
+            };
+            let value = match table.get("value") {
+                Some(value) => Some(
+                    number(value).ok_or_else(|| "`value` must be a finite number".to_owned())?,
+                ),
+                None => None,
+            };
+            if words.is_none() && value.is_none() {
+                return Err(format!("the target has neither text nor value: {SHAPES}"));
+            }
+            Ok(Target { value, text: words })
+        }
+        other => number(other)
+            .map(Target::from)
+            .ok_or_else(|| format!("{other} is not a target: {SHAPES}")),
+    }
 }

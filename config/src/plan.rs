@@ -4,12 +4,13 @@
 //! are refused so that a typo never passes silently.
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::draft::Paragraph;
 use crate::monitoring::Monitoring;
-use crate::{parse_toml, read_text, ConfigError};
+use crate::{parse_toml, read_text, resolve, ConfigError};
 
 /// The whole plan file as written.
 #[derive(Debug, Deserialize)]
@@ -57,6 +58,13 @@ pub struct Section {
     /// Most proposals one person may support in this section (Decidim-style); none = no limit.
     #[serde(default)]
     pub max_supports: Option<u32>,
+    /// The section's draft text: a Markdown, reStructuredText or plain text file, or a folder
+    /// of them. Written relative to the plan file; loaded, it is the resolved path.
+    #[serde(default)]
+    pub text: Option<PathBuf>,
+    /// The draft's paragraphs, numbered from 1 (none without `text`).
+    #[serde(skip)]
+    pub draft: Vec<Paragraph>,
 }
 
 /// The participation phases, in order.
@@ -135,8 +143,22 @@ pub fn parse(path: &Path, text: &str) -> Result<Plan, ConfigError> {
         file.results,
         file.actions,
     )?;
+    let mut sections = file.sections;
+    let base = path.parent().unwrap_or(Path::new("."));
+    for (i, section) in sections.iter_mut().enumerate() {
+        let Some(text) = &section.text else {
+            continue;
+        };
+        let key = format!("sections[{i}].text");
+        if text.as_os_str().is_empty() {
+            return Err(ConfigError::invalid(path, key, "must not be empty"));
+        }
+        let resolved = resolve(base, text);
+        section.draft = crate::draft::load(path, &key, &resolved)?;
+        section.text = Some(resolved);
+    }
     let mut plan = file.plan;
-    plan.sections = file.sections;
+    plan.sections = sections;
     plan.monitoring = monitoring;
     Ok(plan)
 }

@@ -389,16 +389,123 @@ fn monitoring_model_loads_with_dates_targets_and_weights() {
     assert_eq!(monitoring.objectives[0].code, "OB.1.1");
     let result = &monitoring.results[0];
     assert_eq!(result.baseline, Some(100.0));
-    assert_eq!(result.targets.get(&2027), Some(&250.0));
+    assert_eq!(result.targets.get(&2027), Some(&Target::from(250.0)));
     let action = &monitoring.actions[0];
     assert_eq!(action.start, chrono::NaiveDate::from_ymd_opt(2026, 1, 1));
-    assert_eq!(
-        action.due,
-        chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()
-    );
+    assert_eq!(action.due, chrono::NaiveDate::from_ymd_opt(2026, 12, 31));
     assert_eq!(action.weight, 2.0);
     assert_eq!(action.owners, ["@ente:localhost"]);
     assert_eq!(config.monitoring, MonitoringConfig::default());
+}
+
+#[test]
+fn targets_may_be_texts_and_actions_open_ended() {
+    let plan = MONITORED
+        .replace(
+            r#"targets = { "2026" = 180, "2027" = 250 }"#,
+            r#"targets = { "2021" = "almeno 80 amministrazioni", "2026" = { text = "tutti i comuni", value = 7900 }, "2027" = 250.5, "2028" = { text = " 300 enti " } }"#,
+        )
+        .replace("due = \"2026-12-31\"\n", "");
+    assert_ne!(plan, MONITORED);
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), CONFIG, &plan);
+    let config = Config::load_with_password(&path, None).unwrap();
+    let monitoring = &config.plan.monitoring;
+    let result = &monitoring.results[0];
+    let text = |t: &str| Some(t.to_owned());
+    assert_eq!(
+        result.targets.get(&2021),
+        Some(&Target {
+            value: None,
+            text: text("almeno 80 amministrazioni")
+        })
+    );
+    assert_eq!(
+        result.targets.get(&2026),
+        Some(&Target {
+            value: Some(7900.0),
+            text: text("tutti i comuni")
+        })
+    );
+    assert_eq!(result.targets.get(&2027), Some(&Target::from(250.5)));
+    assert_eq!(
+        result.targets.get(&2028),
+        Some(&Target {
+            value: None,
+            text: text("300 enti")
+        })
+    );
+    // Charts draw the numbers only.
+    assert_eq!(
+        result.numeric_targets().collect::<Vec<_>>(),
+        [(2026, 7900.0), (2027, 250.5)]
+    );
+    let action = &monitoring.actions[0];
+    assert_eq!(
+        (action.start, action.due),
+        (chrono::NaiveDate::from_ymd_opt(2026, 1, 1), None)
+    );
+}
+
+#[test]
+fn bad_targets_and_actions_without_dates_are_refused_with_their_line() {
+    let line_of = |plan: &str, needle: &str| {
+        plan.lines()
+            .position(|l| l.contains(needle))
+            .map(|i| i + 1)
+            .unwrap()
+    };
+    let targets = r#"targets = { "2026" = 180, "2027" = 250 }"#;
+    let cases = [
+        (
+            MONITORED.replace(targets, r#"targets = { "2026" = "  " }"#),
+            "targets",
+            "key `results[0].targets.\"2026\"`: the target's text is empty",
+        ),
+        (
+            MONITORED.replace(targets, r#"targets = { "2026" = { value = 5, note = "x" } }"#),
+            "targets",
+            "unknown key `note`: a target is a number, a text, or { text = \"…\", value = 80 }",
+        ),
+        (
+            MONITORED.replace(targets, r#"targets = { "2026" = {} }"#),
+            "targets",
+            "the target has neither text nor value",
+        ),
+        (
+            MONITORED.replace(targets, r#"targets = { "2026" = { text = "x", value = "80" } }"#),
+            "targets",
+            "`value` must be a finite number",
+        ),
+        (
+            MONITORED.replace(targets, r#"targets = { "2026" = true }"#),
+            "targets",
+            "true is not a target",
+        ),
+        (
+            MONITORED.replace(targets, r#"targets = { "duemila" = 5 }"#),
+            "targets",
+            "\"duemila\" is not a year like 2026",
+        ),
+        (
+            MONITORED
+                .replace("start = 2026-01-01\n", "")
+                .replace("due = \"2026-12-31\"\n", ""),
+            "code = \"CAP1.PA.LA01\"",
+            "key `actions[0].due`: missing: give a due date, or a start date for an open-ended action",
+        ),
+    ];
+    for (plan, needle, reason) in cases {
+        assert_ne!(plan, MONITORED, "{reason}");
+        let error = load_error(CONFIG, &plan);
+        let line = line_of(&plan, needle);
+        assert!(
+            error.contains(&format!("plan.toml: line {line}: ")),
+            "{error}"
+        );
+        assert!(error.contains(reason), "{reason}: {error}");
+        assert_eq!(error.lines().count(), 1);
+    }
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Monitoring end to end: an accepted proposal becomes an action, its owner updates it and
-//! others cannot, `!status` adds up, `!chart` and `!chart results` upload PNGs of the
+//! others cannot, `!status` adds up (an open-ended action too, ongoing and never late), a
+//! target given as text shows as text, `!chart` and `!chart results` upload PNGs of the
 //! announced size whose body says what they show, the daily reminder is posted once and not
 //! again after a restart, and the report renders in headless Chromium at phone and desktop
 //! widths: what it shows is in the DOM, drawn in screenshots, and axe-core finds no serious
@@ -25,6 +26,7 @@ pub(crate) fn plan(alice: &str, bob: &str) -> String {
     let today = Utc::now().date_naive();
     let late = today - Days::new(3);
     let soon = today + Days::new(3);
+    let started = today - Days::new(400);
     format!(
         r#"
 [plan]
@@ -49,6 +51,12 @@ unit = "dataset"
 baseline = 10
 targets = {{ "{year}" = 50 }}
 
+[[results]]
+code = "R.2"
+objective = "OB.1"
+title = "Enti aderenti"
+targets = {{ "{year}" = "almeno 80 amministrazioni" }}
+
 [[actions]]
 code = "A.LATE"
 section = "dati"
@@ -64,6 +72,14 @@ objective = "OB.1"
 title = "Licenze aperte"
 owners = ["{bob}"]
 due = "{soon}"
+
+[[actions]]
+code = "A.ONGOING"
+section = "dati"
+objective = "OB.1"
+title = "Manutenzione continua del catalogo"
+owners = ["{bob}"]
+start = "{started}"
 "#,
         year = today.format("%Y"),
     )
@@ -140,6 +156,7 @@ async fn actions_progress_status_chart_reminder_and_report() -> Result<()> {
         text.contains("Late: `A.LATE`") && text.contains("Due within 7 days: `A.SOON`"),
         "{text}"
     );
+    assert!(!text.contains("A.ONGOING"), "open-ended, never due: {text}");
 
     // A proposal accepted and assigned; its owner updates it, others cannot.
     let card = ask(
@@ -170,18 +187,36 @@ async fn actions_progress_status_chart_reminder_and_report() -> Result<()> {
     );
     let out_of_range = ask(&bob, "!progress A.NEW 150").await?;
     assert!(body(&out_of_range).contains("!progress <code> <0-100>"));
+    ask(&bob, "!progress A.ONGOING 25").await?;
 
-    // (1×0 + 1×0 + 2×50) / 4 = 25%.
+    // (1×0 + 1×0 + 2×50 + 1×25) / 5 = 25%.
     let status = body(&ask(&alice, "!status").await?);
     assert!(
         status.contains("Progress of Dati pubblici: 25%"),
         "{status}"
     );
     assert!(
-        status.contains("not started 0 · in progress 1 · due within 30 days 1 · late 1 · done 0"),
+        status.contains(
+            "not started 0 · in progress 1 · ongoing (open-ended) 1 · due within 30 days 1 · late 1 · done 0"
+        ),
         "{status}"
     );
     assert!(status.contains("`A.LATE` Catalogo dei dati"), "{status}");
+    assert!(!status.contains("A.ONGOING"), "never late: {status}");
+    let started = (Utc::now().date_naive() - Days::new(400)).to_string();
+    let actions = body(&ask(&alice, "!actions").await?);
+    assert!(
+        actions.trim_end().ends_with(&format!(
+            "`A.ONGOING` Manutenzione continua del catalogo — ongoing · 25% · open-ended, from {started} · {}",
+            bob.user_id
+        )),
+        "listed last: {actions}"
+    );
+    let results = body(&ask(&alice, "!results").await?);
+    assert!(
+        results.contains("`R.2` Enti aderenti — latest – / target almeno 80 amministrazioni"),
+        "{results}"
+    );
 
     // The chart: an m.image whose PNG decodes to the size the event announces, and whose body
     // is its text alternative.
@@ -190,7 +225,8 @@ async fn actions_progress_status_chart_reminder_and_report() -> Result<()> {
     let chart = alice.command_file(&room, &bot_id, "!chart").await?;
     let text = body(&chart);
     assert!(
-        text.starts_with("Dati pubblici: 25% overall across 3 actions")
+        text.starts_with("Dati pubblici: 25% overall across 4 actions")
+            && text.contains("A.ONGOING Manutenzione continua del catalogo 25% (ongoing)")
             && text.contains("1 action late: A.LATE Catalogo dei dati (0%)."),
         "{text}"
     );
@@ -208,7 +244,9 @@ async fn actions_progress_status_chart_reminder_and_report() -> Result<()> {
     let results = alice.command_file(&room, &bot_id, "!chart results").await?;
     let text = body(&results);
     assert!(
-        text.starts_with("1 expected result of Dati pubblici.")
+        text.starts_with("2 expected results of Dati pubblici.")
+            && text.contains("R.2 Enti aderenti: no measurements yet · ")
+            && text.contains(" target almeno 80 amministrazioni")
             && text.contains("R.1 Dataset pubblicati: latest 1,400.5 dataset on ")
             && text.contains(&format!(
                 "measurements over time: 1,250 on {earlier}; 1,400.5 on "
@@ -258,8 +296,11 @@ async fn actions_progress_status_chart_reminder_and_report() -> Result<()> {
         "<span class=\"status s-late\">late</span>",
         "<span class=\"status s-due-soon\">due soon</span>",
         "<title>Piano di monitoraggio — Dati pubblici</title>",
-        "<desc>Dati pubblici: 25% overall across 3 actions",
-        "<p class=\"alt\">Dati pubblici: 25% overall across 3 actions",
+        "<desc>Dati pubblici: 25% overall across 4 actions",
+        "<p class=\"alt\">Dati pubblici: 25% overall across 4 actions",
+        "<th class=\"num\" scope=\"col\">ongoing</th>",
+        "<span class=\"status s-ongoing\">ongoing</span>",
+        "<td>almeno 80 amministrazioni</td>",
         "<th class=\"wide\" scope=\"row\">R.1 Dataset pubblicati</th>",
         "<td class=\"num\">10&nbsp;dataset</td>",
         "<td class=\"num\">1,400.5&nbsp;dataset</td>",

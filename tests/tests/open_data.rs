@@ -89,6 +89,35 @@ async fn publish_writes_the_tables_and_their_dcat_ap_it_catalogue() -> Result<()
         (Some(40), Some("late"))
     );
     assert_eq!(late["progress_history"][0]["note"], "schema pronto");
+    // An open-ended action: no due date, ongoing; a target in words beside the numbers.
+    let ongoing = export["actions"]
+        .as_array()
+        .and_then(|a| a.iter().find(|a| a["code"] == "A.ONGOING"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        (&ongoing["due"], ongoing["status"].as_str()),
+        (&Value::Null, Some("ongoing"))
+    );
+    let year = chrono::Utc::now().format("%Y").to_string();
+    assert_eq!(
+        export["results"][1]["target_text"][&year],
+        "almeno 80 amministrazioni"
+    );
+    assert_eq!(export["results"][1]["targets"], serde_json::json!({}));
+    let results_csv = std::fs::read_to_string(out.path().join("mon-export.results.csv"))?;
+    assert!(
+        results_csv.contains(&format!("\"target {year}\",\"target text {year}\""))
+            && results_csv.contains("\"almeno 80 amministrazioni\""),
+        "{results_csv}"
+    );
+    let actions_csv = std::fs::read_to_string(out.path().join("mon-export.actions.csv"))?;
+    assert!(
+        actions_csv
+            .lines()
+            .any(|l| l.starts_with("\"A.ONGOING\"") && l.contains(",\"\",\"1\",\"\",\"ongoing\",")),
+        "{actions_csv}"
+    );
     assert_eq!(export["results"][0]["measurements"][0]["value"], 27.0);
     assert_eq!(export["proposals"][0]["title"], "Catalogo unico");
 

@@ -162,7 +162,7 @@ fn import_plan_writes_a_plan_that_check_accepts_or_names_every_wrong_cell() -> R
     assert_eq!(
         String::from_utf8(imported.stdout)?,
         format!(
-            "{}: plan \"pt-2026\" with 4 sections, 1 objective, 1 expected result, 2 actions\n",
+            "{}: plan \"pt-2026\" with 4 sections, 1 objective, 2 expected results, 3 actions\n",
             out.display()
         )
     );

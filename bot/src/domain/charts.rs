@@ -8,7 +8,8 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use super::i18n::{Catalogue, Msg};
 use super::monitoring::{
-    counts, status, target_for, weighted_progress, Action, ActionStatus, ExpectedResult,
+    by_due, counts, status, target_for, target_text, value_for, weighted_progress, Action,
+    ActionStatus, ExpectedResult,
 };
 use super::tracking::{actions_in, results_in, sections, status_names, today, Scope};
 use super::turnout::{Turnout, Turnouts};
@@ -178,7 +179,8 @@ fn row(action: &Action, state: &State, today: NaiveDate) -> ProgressRow {
     }
 }
 
-/// The status a group of actions shows as one bar: done when all are, late when any is.
+/// The status a group of actions shows as one bar: done when all are, late when any is,
+/// ongoing when what is left is open-ended.
 pub fn group_status(actions: &[&Action], state: &State, today: NaiveDate) -> ActionStatus {
     let statuses: Vec<ActionStatus> = actions
         .iter()
@@ -194,6 +196,12 @@ pub fn group_status(actions: &[&Action], state: &State, today: NaiveDate) -> Act
         ActionStatus::DueSoon
     } else if statuses.iter().all(|s| *s == ActionStatus::NotStarted) {
         ActionStatus::NotStarted
+    } else if statuses
+        .iter()
+        .all(|s| matches!(s, ActionStatus::Ongoing | ActionStatus::Done))
+    {
+        // Open-ended work under way, nothing with a due date left.
+        ActionStatus::Ongoing
     } else {
         ActionStatus::InProgress
     }
@@ -306,7 +314,7 @@ fn late_rows(actions: &[&Action], state: &State, today: NaiveDate) -> Vec<Progre
         .copied()
         .filter(|a| status(a, state.monitoring.progress(&a.code), today) == ActionStatus::Late)
         .collect();
-    late.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.code.cmp(&b.code)));
+    late.sort_by(|a, b| by_due(a, b));
     late.into_iter().map(|a| row(a, state, today)).collect()
 }
 
@@ -449,7 +457,9 @@ fn result_series(
             format!("{number} {unit}")
         }
     };
-    let current_target = target_for(result, year);
+    // Charts draw the numeric targets only; the summary says the target in force, in words
+    // if it has no number.
+    let current_target = value_for(result, year).map(|(_, value)| value);
     let mut summary = vec![match measurements.last() {
         Some((date, value)) => words.say(
             Msg::ChartLatest,
@@ -460,17 +470,12 @@ fn result_series(
     if let Some(baseline) = result.baseline {
         summary.push(words.say(Msg::ChartBaselineValue, &[("value", &with_unit(baseline))]));
     }
-    if let Some((target_year, target)) = result
-        .targets
-        .range(..=year)
-        .next_back()
-        .or_else(|| result.targets.iter().next())
-    {
+    if let Some((target_year, target)) = target_for(result, year) {
         summary.push(words.say(
             Msg::ChartTargetValue,
             &[
                 ("year", &target_year.to_string()),
-                ("value", &with_unit(*target)),
+                ("value", &target_text(target, with_unit)),
             ],
         ));
     }
@@ -479,7 +484,7 @@ fn result_series(
         title: result.title.clone(),
         summary: summary.join(" · "),
         baseline: result.baseline,
-        targets: result.targets.iter().map(|(y, v)| (*y, *v)).collect(),
+        targets: result.numeric_targets().collect(),
         measurements,
         current_target,
     }

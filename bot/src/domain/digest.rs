@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
 
 use super::i18n::{Catalogue, Msg, Rendered};
-use super::monitoring::{all_actions, is_owner, status, ActionStatus, REMINDER_DAYS};
+use super::monitoring::{all_actions, due_within, is_owner, status, ActionStatus, REMINDER_DAYS};
 use super::tracking::{action_line, sections, today};
 use super::votes::state_msg;
 use super::{Change, Effects, Notice, Settings, State};
@@ -277,7 +277,7 @@ fn items(
         match status(action, state.monitoring.progress(&action.code), today) {
             ActionStatus::Done => {}
             ActionStatus::Late => late.push(action),
-            _ if (action.due - today).num_days() <= REMINDER_DAYS => soon.push(action),
+            _ if due_within(action, today, REMINDER_DAYS) => soon.push(action),
             _ => {}
         }
     }

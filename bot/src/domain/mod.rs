@@ -72,6 +72,8 @@ mod chat_tests;
 #[cfg(test)]
 mod digest_tests;
 #[cfg(test)]
+mod draft_fuzz_tests;
+#[cfg(test)]
 mod export_tests;
 #[cfg(test)]
 mod fuzz_tests;
@@ -81,6 +83,8 @@ mod monitoring_tests;
 mod ordering_tests;
 #[cfg(test)]
 mod participation_tests;
+#[cfg(test)]
+mod plan_shapes_tests;
 #[cfg(test)]
 mod practices_tests;
 #[cfg(test)]

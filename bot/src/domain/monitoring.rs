@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 
 pub use crate::render::ActionStatus;
-pub use pspm_config::{ExpectedResult, MonitoringConfig, Objective};
+pub use pspm_config::{ExpectedResult, MonitoringConfig, Objective, Target};
 
 /// Days before the due date from which an action is "due soon" in `!status`.
 pub const DUE_SOON_DAYS: i64 = 30;
@@ -28,7 +28,8 @@ pub struct Action {
     /// Owner Matrix users.
     pub owners: Vec<String>,
     pub start: Option<NaiveDate>,
-    pub due: NaiveDate,
+    /// `None`: open-ended ("from September 2020"), ongoing until done, never late.
+    pub due: Option<NaiveDate>,
     pub weight: f64,
     /// The accepted proposal it came from.
     pub proposal: Option<u32>,
@@ -227,19 +228,33 @@ pub fn find_action<'a>(
         .find(|a| a.code.eq_ignore_ascii_case(code))
 }
 
-/// How an action stands on `today` with `progress`.
+/// How an action stands on `today` with `progress`. An open-ended one is ongoing from its
+/// start until it is done: never late, never due soon.
 pub fn status(action: &Action, progress: u8, today: NaiveDate) -> ActionStatus {
-    if progress >= 100 {
-        ActionStatus::Done
-    } else if action.due < today {
-        ActionStatus::Late
-    } else if (action.due - today).num_days() <= DUE_SOON_DAYS {
-        ActionStatus::DueSoon
-    } else if progress == 0 {
-        ActionStatus::NotStarted
-    } else {
-        ActionStatus::InProgress
+    let not_started = progress == 0;
+    match action.due {
+        _ if progress >= 100 => ActionStatus::Done,
+        None if not_started && action.start.is_some_and(|start| start > today) => {
+            ActionStatus::NotStarted
+        }
+        None => ActionStatus::Ongoing,
+        Some(due) if due < today => ActionStatus::Late,
+        Some(due) if (due - today).num_days() <= DUE_SOON_DAYS => ActionStatus::DueSoon,
+        Some(_) if not_started => ActionStatus::NotStarted,
+        Some(_) => ActionStatus::InProgress,
     }
+}
+
+/// Whether `action` is due within `days` of `today` (or overdue); an open-ended one never is.
+pub fn due_within(action: &Action, today: NaiveDate, days: i64) -> bool {
+    action
+        .due
+        .is_some_and(|due| (due - today).num_days() <= days)
+}
+
+/// Orders actions by due date, open-ended ones last, then by code.
+pub fn by_due(a: &Action, b: &Action) -> std::cmp::Ordering {
+    (a.due.is_none(), a.due, &a.code).cmp(&(b.due.is_none(), b.due, &b.code))
 }
 
 /// Progress of a set of actions, weighted (0 when there are none).
@@ -259,7 +274,8 @@ pub fn weighted_progress<'a>(
     }
 }
 
-/// Actions per status.
+/// Actions per status; `ongoing` only when some action is (plans without open-ended actions
+/// never show it).
 pub fn counts<'a>(
     actions: impl IntoIterator<Item = &'a Action>,
     monitoring: &Monitoring,
@@ -272,17 +288,40 @@ pub fn counts<'a>(
             .entry(status(action, monitoring.progress(&action.code), today))
             .or_default() += 1;
     }
+    counts.retain(|status, count| *status != ActionStatus::Ongoing || *count > 0);
     counts
 }
 
-/// The target for `year`, else the latest earlier one (targets often stop at the plan's end).
-pub fn target_for(result: &ExpectedResult, year: i32) -> Option<f64> {
+/// The target for `year`, else the latest earlier one (targets often stop at the plan's end),
+/// else the first; with its year.
+pub fn target_for(result: &ExpectedResult, year: i32) -> Option<(i32, &Target)> {
     result
         .targets
         .range(..=year)
         .next_back()
         .or_else(|| result.targets.iter().next())
-        .map(|(_, value)| *value)
+        .map(|(year, target)| (*year, target))
+}
+
+/// The numeric target for `year` by the same rule, among the targets with a number: what
+/// charts draw and measurements are held against.
+pub fn value_for(result: &ExpectedResult, year: i32) -> Option<(i32, f64)> {
+    let numbers: BTreeMap<i32, f64> = result.numeric_targets().collect();
+    numbers
+        .range(..=year)
+        .next_back()
+        .or_else(|| numbers.iter().next())
+        .map(|(year, value)| (*year, *value))
+}
+
+/// A target as people read it: its number (through `number`, which may add the unit), else
+/// its text.
+pub fn target_text(target: &Target, number: impl Fn(f64) -> String) -> String {
+    match (target.value, &target.text) {
+        (Some(value), _) => number(value),
+        (None, Some(text)) => text.clone(),
+        (None, None) => String::new(),
+    }
 }
 
 /// Whether `user` (with `organisation`) owns `action`.

@@ -7,17 +7,23 @@ use super::monitoring::{Action, ActionStatus, ExpectedResult, Objective, Plan};
 use super::tests::settings;
 use super::*;
 
-const ROOM: &str = "!section:ministry.test";
-const MODERATOR: &str = "@mod:ministry.test";
-const OWNER: &str = "@owner:agency.test";
-const COLLEAGUE: &str = "@colleague:agency.test";
-const OUTSIDER: &str = "@outsider:ministry.test";
+pub(super) const ROOM: &str = "!section:ministry.test";
+pub(super) const MODERATOR: &str = "@mod:ministry.test";
+pub(super) const OWNER: &str = "@owner:agency.test";
+pub(super) const COLLEAGUE: &str = "@colleague:agency.test";
+pub(super) const OUTSIDER: &str = "@outsider:ministry.test";
 
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+pub(super) fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
-fn action(code: &str, due: NaiveDate, weight: f64, owner: Option<&str>, owners: &[&str]) -> Action {
+pub(super) fn action(
+    code: &str,
+    due: NaiveDate,
+    weight: f64,
+    owner: Option<&str>,
+    owners: &[&str],
+) -> Action {
     Action {
         code: code.into(),
         section: "dati".into(),
@@ -26,7 +32,7 @@ fn action(code: &str, due: NaiveDate, weight: f64, owner: Option<&str>, owners: 
         owner: owner.map(str::to_owned),
         owners: owners.iter().map(|o| (*o).to_owned()).collect(),
         start: Some(day(2026, 1, 1)),
-        due,
+        due: Some(due),
         weight,
         proposal: None,
     }
@@ -46,7 +52,7 @@ pub(super) fn plan() -> Plan {
             indicator: "datasets".into(),
             unit: "datasets".into(),
             baseline: Some(100.0),
-            targets: [(2026, 180.0), (2027, 250.0)].into(),
+            targets: [(2026, 180.0.into()), (2027, 250.0.into())].into(),
         }],
         actions: vec![
             // Weight 3, owned by the agency (organisation).
@@ -60,13 +66,13 @@ pub(super) fn plan() -> Plan {
     }
 }
 
-struct Clock {
-    engine: Engine,
+pub(super) struct Clock {
+    pub(super) engine: Engine,
     sent: usize,
 }
 
 /// 2026-06-10 at `hour`:00 in Rome (CEST, UTC+2).
-fn rome(hour: u32, date: NaiveDate) -> DateTime<Utc> {
+pub(super) fn rome(hour: u32, date: NaiveDate) -> DateTime<Utc> {
     chrono_tz::Europe::Rome
         .from_local_datetime(&date.and_hms_opt(hour, 0, 0).unwrap())
         .single()
@@ -75,16 +81,20 @@ fn rome(hour: u32, date: NaiveDate) -> DateTime<Utc> {
 }
 
 impl Clock {
-    fn new() -> Clock {
+    pub(super) fn new() -> Clock {
+        Clock::with(plan())
+    }
+
+    pub(super) fn with(plan: Plan) -> Clock {
         let mut settings = settings(Language::En);
-        settings.monitoring = plan();
+        settings.monitoring = plan;
         Clock {
             engine: Engine::new(settings, State::default()),
             sent: 0,
         }
     }
 
-    fn at(&mut self, now: DateTime<Utc>, sender: &str, body: &str) -> Effects {
+    pub(super) fn at(&mut self, now: DateTime<Utc>, sender: &str, body: &str) -> Effects {
         self.sent += 1;
         self.engine.apply(
             Input::Message(Message {
@@ -102,7 +112,7 @@ impl Clock {
     }
 
     /// The reply to the command (moderation also posts notices in proposals' threads).
-    fn say(&mut self, sender: &str, body: &str) -> String {
+    pub(super) fn say(&mut self, sender: &str, body: &str) -> String {
         let effects = self.at(rome(10, day(2026, 6, 10)), sender, body);
         let event_id = format!("$m{}", self.sent);
         let replies: Vec<_> = effects
@@ -326,7 +336,7 @@ fn the_reminder_goes_out_once_a_day_from_the_reminder_time() {
 }
 
 /// The one file a command posted, after checking it is a PNG of the size it announces.
-fn posted_png(effects: &Effects) -> FilePost {
+pub(super) fn posted_png(effects: &Effects) -> FilePost {
     assert_eq!(effects.files.len(), 1, "{:?}", effects.replies);
     let file = effects.files[0].clone();
     assert_eq!(file.mimetype, "image/png");
@@ -513,7 +523,7 @@ fn a_replayed_measurement_keeps_the_day_it_was_sent() {
 /// Every cell of a monitoring CSV table against the JSON export's value of the same name:
 /// `rows` are the JSON objects in the table's order; `derived` answers columns that are not
 /// plain fields (per-year targets, counts, joined lists).
-fn assert_table_matches_json(
+pub(super) fn assert_table_matches_json(
     csv: &str,
     rows: &[serde_json::Value],
     derived: &dyn Fn(&serde_json::Value, &str) -> Option<String>,

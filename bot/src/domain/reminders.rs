@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use super::i18n::{Msg, Rendered};
-use super::monitoring::{status, ActionStatus, REMINDER_DAYS};
+use super::monitoring::{due_within, status, ActionStatus, REMINDER_DAYS};
 use super::tracking::{action_line, actions_in, sections, today, Scope};
 use super::{Change, Effects, Notice, Settings, State};
 
@@ -33,7 +33,7 @@ pub fn daily(settings: &Settings, state: &State, now: DateTime<Utc>) -> Effects 
             match status(action, state.monitoring.progress(&action.code), today) {
                 ActionStatus::Done => {}
                 ActionStatus::Late => late.push(action),
-                _ if (action.due - today).num_days() <= REMINDER_DAYS => soon.push(action),
+                _ if due_within(action, today, REMINDER_DAYS) => soon.push(action),
                 _ => {}
             }
         }

@@ -50,6 +50,7 @@ pub fn status_msg(status: ActionStatus) -> Msg {
     match status {
         ActionStatus::NotStarted => Msg::StatusNotStarted,
         ActionStatus::InProgress => Msg::StatusInProgress,
+        ActionStatus::Ongoing => Msg::StatusOngoing,
         ActionStatus::DueSoon => Msg::StatusDueSoon,
         ActionStatus::Late => Msg::StatusLate,
         ActionStatus::Done => Msg::StatusDone,
@@ -90,7 +91,38 @@ pub fn results_in<'a>(settings: &'a Settings, scope: &Scope) -> Vec<&'a Expected
         .collect()
 }
 
-/// One action as a line of a list, with `msg` taking code, title, status, progress, due, owner.
+/// An open-ended action's stand-in for a due date: "open-ended, from 2020-09-01".
+fn open_ended(catalogue: &Catalogue, action: &Action) -> String {
+    let start = action
+        .start
+        .map_or_else(|| "–".to_owned(), |s| s.to_string());
+    catalogue
+        .render(Msg::ActionOpenEnded, &[("start", &start)])
+        .body
+}
+
+/// The due date, or for an open-ended action what stands for it.
+pub fn due_text(catalogue: &Catalogue, action: &Action) -> String {
+    match action.due {
+        Some(due) => due.to_string(),
+        None => open_ended(catalogue, action),
+    }
+}
+
+/// "due 2026-12-31", or "open-ended, from 2020-09-01".
+pub fn when_text(catalogue: &Catalogue, action: &Action) -> String {
+    match action.due {
+        Some(due) => {
+            catalogue
+                .render(Msg::ActionDueOn, &[("date", &due.to_string())])
+                .body
+        }
+        None => open_ended(catalogue, action),
+    }
+}
+
+/// One action as a line of a list, with `msg` taking code, title, status, progress, due (the
+/// date), when (the date as a phrase, or that it is open-ended), owner.
 pub fn action_line(
     catalogue: &Catalogue,
     state: &State,
@@ -109,7 +141,8 @@ pub fn action_line(
                 catalogue.template(status_msg(status(action, progress, today))),
             ),
             ("progress", &progress.to_string()),
-            ("due", &action.due.to_string()),
+            ("due", &due_text(catalogue, action)),
+            ("when", &when_text(catalogue, action)),
             ("owner", &owner_text(catalogue, action)),
         ],
     )
@@ -123,12 +156,16 @@ pub fn sections(settings: &Settings) -> Vec<&SectionSettings> {
 }
 
 fn target_bar(state: &State, result: &ExpectedResult, year: i32) -> render::TargetBar {
+    let target = monitoring::target_for(result, year).map(|(_, target)| target);
     render::TargetBar {
         label: format!("{} {}", result.code, result.title),
         unit: result.unit.clone(),
         baseline: result.baseline,
         latest: state.monitoring.latest(&result.code).map(|m| m.value),
-        target: monitoring::target_for(result, year),
+        target: target.and_then(|t| t.value),
+        target_text: target
+            .filter(|t| t.value.is_none())
+            .and_then(|t| t.text.clone()),
     }
 }
 
@@ -206,7 +243,7 @@ pub fn report(settings: &Settings, state: &State, now: DateTime<Utc>) -> render:
                             code: a.code.clone(),
                             title: a.title.clone(),
                             owner: owner_text(catalogue, a),
-                            due: a.due.to_string(),
+                            due: due_text(catalogue, a),
                             percent: f64::from(progress),
                             status: status(a, progress, today),
                             history: state
@@ -250,6 +287,12 @@ pub fn report(settings: &Settings, state: &State, now: DateTime<Utc>) -> render:
         .collect();
     let all = all_actions(&settings.monitoring, &state.monitoring);
     let plan = Scope::plan(catalogue);
+    // The report's columns of statuses: `ongoing` only when some action is.
+    let in_plan = counts(all.iter().copied(), &state.monitoring, today);
+    let status_names = status_names(catalogue)
+        .into_iter()
+        .filter(|(status, _)| in_plan.contains_key(status))
+        .collect();
     render::MonitoringReport {
         language: match settings.language {
             crate::domain::Language::It => "it".into(),
@@ -263,7 +306,7 @@ pub fn report(settings: &Settings, state: &State, now: DateTime<Utc>) -> render:
         plan_description: settings.plan_description.clone(),
         generated_at: format_time(settings, now.timestamp_millis()),
         overall_percent: weighted_progress(all.iter().copied(), &state.monitoring),
-        status_names: status_names(catalogue),
+        status_names,
         sections,
         turnout: turnout_rows(turnouts.plan()),
     }

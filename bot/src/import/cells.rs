@@ -85,6 +85,11 @@ impl<'a> Cells<'a> {
         Some((column, self.row.value(column)))
     }
 
+    /// The cell in a given column, as read.
+    pub fn value_at(&self, column: u32) -> &'a Value {
+        self.row.value(column)
+    }
+
     /// Text, trimmed; a number or a date as written in a plain cell (`12`, `2026-12-31`).
     pub fn text(&mut self, key: &str) -> Field<String> {
         let Some((column, value)) = self.value(key) else {

@@ -23,6 +23,8 @@ pub use numbers::Numbers;
 pub enum ActionStatus {
     NotStarted,
     InProgress,
+    /// Open-ended (no due date), started and not done: never late.
+    Ongoing,
     /// In progress and due within 30 days.
     DueSoon,
     /// Due date passed below 100%.
@@ -31,9 +33,10 @@ pub enum ActionStatus {
 }
 
 impl ActionStatus {
-    pub const ALL: [ActionStatus; 5] = [
+    pub const ALL: [ActionStatus; 6] = [
         ActionStatus::NotStarted,
         ActionStatus::InProgress,
+        ActionStatus::Ongoing,
         ActionStatus::DueSoon,
         ActionStatus::Late,
         ActionStatus::Done,
@@ -181,6 +184,9 @@ pub struct TargetBar {
     pub baseline: Option<f64>,
     pub latest: Option<f64>,
     pub target: Option<f64>,
+    /// A target given as text only ("almeno 80 amministrazioni"), shown where the number
+    /// would be.
+    pub target_text: Option<String>,
 }
 
 /// Everything the HTML report shows, already localised and formatted.
@@ -269,7 +275,7 @@ pub struct ReportAction {
     pub code: String,
     pub title: String,
     pub owner: String,
-    /// Formatted due date.
+    /// Formatted due date, or what stands for it ("open-ended, from 2020-09-01").
     pub due: String,
     pub percent: f64,
     pub status: ActionStatus,

@@ -22,11 +22,12 @@ pub const RULE: &str = "#c5c7c9";
 pub const BACKGROUND: &str = "#ffffff";
 
 /// The colour of a status (success, primary, warning, danger and neutral of the design
-/// system).
+/// system; a teal, told apart from the primary blue, for the open-ended actions under way).
 pub fn status_colour(status: ActionStatus) -> &'static str {
     match status {
         ActionStatus::Done => "#008055",
         ActionStatus::InProgress => PRIMARY,
+        ActionStatus::Ongoing => "#00707a",
         ActionStatus::DueSoon => "#a66300",
         ActionStatus::Late => "#cc334d",
         ActionStatus::NotStarted => MUTED,

@@ -218,7 +218,7 @@ pub fn changes() -> Vec<(&'static str, Change)> {
                 owner: None,
                 owners: vec!["@o:hs".into()],
                 start: Some(NaiveDate::from_ymd_opt(2026, 1, 31).unwrap()),
-                due: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+                due: NaiveDate::from_ymd_opt(2026, 12, 1),
                 weight: 1.0,
                 proposal: Some(12),
             }),
@@ -296,6 +296,22 @@ pub fn changes() -> Vec<(&'static str, Change)> {
                 day: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
                 at_ms: 1_700_000_000_005,
             },
+        ),
+        // Open-ended: a start and no due date.
+        (
+            "action-open-ended",
+            Change::Action(Action {
+                code: "CAP3.LA07".into(),
+                section: "dati".into(),
+                objective: None,
+                title: "Formazione continua".into(),
+                owner: Some("Agenzia".into()),
+                owners: Vec::new(),
+                start: Some(NaiveDate::from_ymd_opt(2020, 9, 1).unwrap()),
+                due: None,
+                weight: 0.5,
+                proposal: None,
+            }),
         ),
     ]
 }

@@ -1,6 +1,7 @@
 //! `!action <code> <field> <value>` (moderators): edits an action from chat — its title, start,
-//! due date, owner or weight — whether it came from the plan file or from `!assign`. The
-//! edited action is stored whole, and from then on takes the place of the plan file's.
+//! due date (`none`: open-ended), owner or weight — whether it came from the plan file or from
+//! `!assign`. The edited action is stored whole, and from then on takes the place of the plan
+//! file's.
 
 use chrono::NaiveDate;
 
@@ -22,7 +23,8 @@ pub const SPEC: Spec = Spec {
 pub enum Edit {
     Title(String),
     Start(NaiveDate),
-    Due(NaiveDate),
+    /// `None`: open-ended.
+    Due(Option<NaiveDate>),
     Owner(String),
     Weight(f64),
 }
@@ -47,7 +49,10 @@ impl ActionCommand {
         let edit = match field.to_lowercase().as_str() {
             "title" | "titolo" if value.chars().count() <= 200 => Edit::Title(value.to_owned()),
             "start" | "inizio" => Edit::Start(date(value)?),
-            "due" | "scadenza" => Edit::Due(date(value)?),
+            "due" | "scadenza" => match value.to_lowercase().as_str() {
+                "none" | "nessuna" | "-" => Edit::Due(None),
+                _ => Edit::Due(Some(date(value)?)),
+            },
             "owner" | "titolare" if !value.contains(char::is_whitespace) => {
                 Edit::Owner(value.to_owned())
             }
@@ -80,7 +85,14 @@ impl ActionCommand {
             }
             Edit::Weight(weight) => action.weight = weight,
         }
-        if action.start.is_some_and(|start| action.due < start) {
+        if action.due.is_none() && action.start.is_none() {
+            return Err(catalogue.render(Msg::ActionNeedsStart, &[("code", &action.code)]));
+        }
+        if action
+            .start
+            .zip(action.due)
+            .is_some_and(|(start, due)| due < start)
+        {
             return Err(catalogue.render(Msg::ActionDueBeforeStart, &[("code", &action.code)]));
         }
         let reply = catalogue.render(
@@ -93,7 +105,13 @@ impl ActionCommand {
                     "start",
                     &action.start.map(|s| s.to_string()).unwrap_or_default(),
                 ),
-                ("due", &action.due.to_string()),
+                (
+                    "due",
+                    &action.due.map_or_else(
+                        || catalogue.template(Msg::ActionNoDue).to_owned(),
+                        |due| due.to_string(),
+                    ),
+                ),
                 ("weight", &format_number(action.weight)),
             ],
         );

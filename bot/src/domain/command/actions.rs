@@ -1,9 +1,10 @@
-//! `!actions [late|mine|all]`: the section's actions with status, progress, due date, owner.
+//! `!actions [late|mine|all]`: the section's actions with status, progress, due date (or that
+//! they are open-ended, listed last), owner.
 
 use crate::domain::tracking::{action_line, actions_in, today};
 use super::{Arguments, Reach, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::{Msg, Rendered};
-use crate::domain::monitoring::{is_owner, status, ActionStatus};
+use crate::domain::monitoring::{by_due, is_owner, status, ActionStatus};
 
 pub const SPEC: Spec = Spec {
     name: "actions",
@@ -66,7 +67,7 @@ impl Actions {
                 }
             })
             .collect();
-        actions.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.code.cmp(&b.code)));
+        actions.sort_by(|a, b| by_due(a, b));
         let catalogue = ctx.catalogue;
         if actions.is_empty() {
             return Ok(catalogue.render(Msg::ActionsNone, &[("scope", &scope.label)]));

@@ -83,6 +83,7 @@ impl Assign {
             return Err(catalogue.render(Msg::AssignCodeTaken, &[("code", &self.code)]));
         }
         let (owner, owners) = ctx.owner_of(&self.owner)?;
+        let due = self.due;
         let action = Action {
             code: self.code,
             section: proposal.section.clone(),
@@ -92,7 +93,7 @@ impl Assign {
             owners,
             // The day it was assigned: a replay (`pspm rebuild`) must record the same one.
             start: Some(crate::domain::tracking::today(ctx.settings, ctx.sent_at())),
-            due: self.due,
+            due: Some(due),
             weight: self.weight,
             proposal: Some(self.number),
         };
@@ -104,7 +105,7 @@ impl Assign {
                     ("code", &action.code),
                     ("title", &action.title),
                     ("owner", &crate::domain::tracking::owner_text(catalogue, &action)),
-                    ("due", &action.due.to_string()),
+                    ("due", &due.to_string()),
                     ("weight", &format_number(action.weight)),
                 ],
             )

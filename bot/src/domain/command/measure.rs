@@ -7,7 +7,7 @@ use crate::domain::tracking::today;
 use super::{Arguments, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::Msg;
 use crate::domain::monitoring::{
-    all_actions, format_number, is_owner, parse_number, target_for, Measurement,
+    all_actions, format_number, is_owner, parse_number, target_for, target_text, Measurement,
 };
 use crate::domain::{Change, Role};
 
@@ -78,7 +78,8 @@ impl Measure {
         let date = self
             .date
             .unwrap_or_else(|| today(ctx.settings, ctx.sent_at()));
-        let target = target_for(result, date.year()).map_or_else(|| "–".to_owned(), format_number);
+        let target = target_for(result, date.year())
+            .map_or_else(|| "–".to_owned(), |(_, target)| target_text(target, format_number));
         let reply = catalogue.render(
             Msg::MeasureDone,
             &[

@@ -1,11 +1,12 @@
-//! `!results [all]`: each expected result's latest value against this year's target.
+//! `!results [all]`: each expected result's latest value against this year's target (its
+//! number with the unit, or its text when it has no number).
 
 use chrono::Datelike;
 
 use crate::domain::tracking::{results_in, today};
 use super::{Arguments, Reach, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::{Msg, Rendered};
-use crate::domain::monitoring::{format_number, target_for};
+use crate::domain::monitoring::{format_number, target_for, target_text};
 
 pub const SPEC: Spec = Spec {
     name: "results",
@@ -18,6 +19,15 @@ pub const SPEC: Spec = Spec {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Results {
     pub reach: Reach,
+}
+
+/// A number and its unit, if the result has one.
+fn with_unit(value: f64, unit: &str) -> String {
+    let number = format_number(value);
+    match unit.trim() {
+        "" => number,
+        unit => format!("{number} {unit}"),
+    }
 }
 
 impl Results {
@@ -55,9 +65,10 @@ impl Results {
                     ),
                     (
                         "target",
-                        &target_for(result, year).map_or_else(missing, format_number),
+                        &target_for(result, year).map_or_else(missing, |(_, target)| {
+                            target_text(target, |value| with_unit(value, &result.unit))
+                        }),
                     ),
-                    ("unit", &result.unit),
                     (
                         "baseline",
                         &result.baseline.map_or_else(missing, format_number),

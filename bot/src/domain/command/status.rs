@@ -3,7 +3,7 @@
 use crate::domain::tracking::{action_line, actions_in, today};
 use super::{Arguments, Reach, Ctx, Outcome, ParseError, Spec};
 use crate::domain::i18n::{Msg, Rendered};
-use crate::domain::monitoring::{counts, status, weighted_progress, ActionStatus};
+use crate::domain::monitoring::{by_due, counts, status, weighted_progress, ActionStatus};
 
 pub const SPEC: Spec = Spec {
     name: "status",
@@ -40,6 +40,12 @@ impl StatusCommand {
         let percent = weighted_progress(actions.iter().copied(), monitoring);
         let counts = counts(actions.iter().copied(), monitoring, today);
         let count = |s: ActionStatus| counts.get(&s).copied().unwrap_or(0).to_string();
+        // Open-ended actions under way are counted apart, where there are any.
+        let counted = if counts.contains_key(&ActionStatus::Ongoing) {
+            Msg::StatusCountsOngoing
+        } else {
+            Msg::StatusCounts
+        };
         let mut lines = vec![
             catalogue.render(
                 Msg::StatusHeader,
@@ -50,10 +56,11 @@ impl StatusCommand {
                 ],
             ),
             catalogue.render(
-                Msg::StatusCounts,
+                counted,
                 &[
                     ("not_started", &count(ActionStatus::NotStarted)),
                     ("in_progress", &count(ActionStatus::InProgress)),
+                    ("ongoing", &count(ActionStatus::Ongoing)),
                     ("due_soon", &count(ActionStatus::DueSoon)),
                     ("late", &count(ActionStatus::Late)),
                     ("done", &count(ActionStatus::Done)),
@@ -87,7 +94,7 @@ impl StatusCommand {
             .into_iter()
             .filter(|a| status(a, monitoring.progress(&a.code), today) == ActionStatus::Late)
             .collect();
-        late.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.code.cmp(&b.code)));
+        late.sort_by(|a, b| by_due(a, b));
         if late.is_empty() {
             lines.push(catalogue.text(Msg::StatusNothingLate));
         } else {

@@ -118,12 +118,18 @@ impl Export {
         csv.finish()
     }
 
-    /// One row per result; its targets as one `target <year>` column per year any has.
+    /// One row per result; its targets as one `target <year>` column per year any has a
+    /// number for, then one `target text <year>` column per year any has a text for.
     pub(super) fn results_csv(&self) -> String {
         let years: BTreeSet<i32> = self
             .results
             .iter()
             .flat_map(|r| r.targets.keys().copied())
+            .collect();
+        let text_years: BTreeSet<i32> = self
+            .results
+            .iter()
+            .flat_map(|r| r.target_text.keys().copied())
             .collect();
         let mut header: Vec<String> = [
             "code",
@@ -140,6 +146,7 @@ impl Export {
         .map(|s| (*s).to_owned())
         .collect();
         header.extend(years.iter().map(|year| format!("target {year}")));
+        header.extend(text_years.iter().map(|year| format!("target text {year}")));
         let mut csv = Csv::new();
         csv.row(header.iter().map(String::as_str));
         let number = |value: Option<f64>| value.map(format_number).unwrap_or_default();
@@ -159,6 +166,11 @@ impl Export {
                 years
                     .iter()
                     .map(|year| number(r.targets.get(year).copied())),
+            );
+            row.extend(
+                text_years
+                    .iter()
+                    .map(|year| r.target_text.get(year).cloned().unwrap_or_default()),
             );
             csv.row(row.iter().map(String::as_str));
         }
@@ -221,7 +233,7 @@ impl Export {
                 a.owner.clone().unwrap_or_default(),
                 a.owners.join("; "),
                 a.start.map(|d| d.to_string()).unwrap_or_default(),
-                a.due.to_string(),
+                a.due.map(|d| d.to_string()).unwrap_or_default(),
                 format_number(a.weight),
                 a.proposal.map(|n| n.to_string()).unwrap_or_default(),
                 a.status.to_owned(),

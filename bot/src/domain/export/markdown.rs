@@ -121,10 +121,23 @@ impl Export {
             md.push_str(&format!("\n### {}\n\n", text(Msg::ExportMdResults)));
             md.push_str(&table_head(text(Msg::ExportMdResultsColumns)));
             for r in &self.results {
-                let targets: Vec<String> = r
+                // Each year's number, else its text.
+                let years: std::collections::BTreeSet<i32> = r
                     .targets
-                    .iter()
-                    .map(|(year, value)| format!("{year}: {}", format_number(*value)))
+                    .keys()
+                    .chain(r.target_text.keys())
+                    .copied()
+                    .collect();
+                let targets: Vec<String> = years
+                    .into_iter()
+                    .map(|year| {
+                        let target = match (r.targets.get(&year), r.target_text.get(&year)) {
+                            (Some(value), _) => format_number(*value),
+                            (None, Some(text)) => cell(text),
+                            (None, None) => String::new(),
+                        };
+                        format!("{year}: {target}")
+                    })
                     .collect();
                 md.push_str(&format!(
                     "| {} | {} | {} | {} | {} | {} | {} |\n",
@@ -146,12 +159,21 @@ impl Export {
                     .into_iter()
                     .find(|s| status_name(*s) == a.status)
                     .map_or(a.status, |s| catalogue.template(status_msg(s)));
+                let due = match (a.due, a.start) {
+                    (Some(due), _) => due.to_string(),
+                    (None, start) => {
+                        let start = start.map_or_else(|| "–".to_owned(), |s| s.to_string());
+                        catalogue
+                            .render(Msg::ActionOpenEnded, &[("start", &start)])
+                            .body
+                    }
+                };
                 md.push_str(&format!(
                     "| {} | {} | {} | {} | {} | {}% | {} |\n",
                     cell(&a.code),
                     cell(&a.title),
                     cell(a.owner.as_deref().unwrap_or_default()),
-                    a.due,
+                    due,
                     status,
                     a.progress,
                     a.progress_history.len()

@@ -1,6 +1,7 @@
 //! The monitored plan in the export (schema version 2): objectives; expected results with
-//! their indicator, baseline, targets and every measurement; actions with owner, dates,
-//! weight, status and progress on the export day, and every progress update. Each
+//! their indicator, baseline, targets (numbers, and texts beside them) and every measurement;
+//! actions with owner, dates (no due date for an open-ended one), weight, status and progress
+//! on the export day, and every progress update. Each
 //! measurement and update names its author and the Matrix event it came from.
 
 use std::collections::BTreeMap;
@@ -29,8 +30,11 @@ pub struct ResultRow {
     pub indicator: String,
     pub unit: String,
     pub baseline: Option<f64>,
-    /// Target value per year.
+    /// Target value per year, for the targets with a number.
     pub targets: BTreeMap<i32, f64>,
+    /// Target text per year, for the targets given as text ("almeno 80 amministrazioni"),
+    /// with or without a number.
+    pub target_text: BTreeMap<i32, String>,
     /// The latest measurement's value (by date), if any.
     pub latest: Option<f64>,
     /// Oldest first, as recorded.
@@ -63,11 +67,13 @@ pub struct ActionRow {
     /// Owner Matrix users.
     pub owners: Vec<String>,
     pub start: Option<NaiveDate>,
-    pub due: NaiveDate,
+    /// `None` for an open-ended action.
+    pub due: Option<NaiveDate>,
     pub weight: f64,
     /// The accepted proposal it came from.
     pub proposal: Option<u32>,
-    /// On the export day: `not_started`, `in_progress`, `due_soon`, `late` or `done`.
+    /// On the export day: `not_started`, `in_progress`, `ongoing` (open-ended, under way),
+    /// `due_soon`, `late` or `done`.
     pub status: &'static str,
     /// 0–100, the latest update's.
     pub progress: u8,
@@ -93,6 +99,7 @@ pub fn status_name(status: ActionStatus) -> &'static str {
     match status {
         ActionStatus::NotStarted => "not_started",
         ActionStatus::InProgress => "in_progress",
+        ActionStatus::Ongoing => "ongoing",
         ActionStatus::DueSoon => "due_soon",
         ActionStatus::Late => "late",
         ActionStatus::Done => "done",
@@ -144,7 +151,12 @@ pub fn results(settings: &Settings, state: &State) -> Vec<ResultRow> {
                 indicator: r.indicator.clone(),
                 unit: r.unit.clone(),
                 baseline: r.baseline,
-                targets: r.targets.clone(),
+                targets: r.numeric_targets().collect(),
+                target_text: r
+                    .targets
+                    .iter()
+                    .filter_map(|(year, target)| Some((*year, target.text.clone()?)))
+                    .collect(),
                 latest: recorded.latest(&r.code).map(|m| m.value),
                 measurements,
             }

@@ -57,9 +57,25 @@ pub struct ResultTable {
     pub unit: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<Number>,
-    /// By year, as the plan file keys them (`"2026" = 50000`).
+    /// By year, as the plan file keys them (`"2026" = 50000`, `"2028" = "tutti i comuni"`).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub targets: BTreeMap<String, Number>,
+    pub targets: BTreeMap<String, TargetCell>,
+}
+
+/// A year's target as a cell gives it: a number, or words.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TargetCell {
+    Number(Number),
+    Text(String),
+}
+
+impl Serialize for TargetCell {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            TargetCell::Number(number) => number.serialize(serializer),
+            TargetCell::Text(text) => serializer.serialize_str(text),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -78,8 +94,12 @@ pub struct ActionTable {
         serialize_with = "optional_date"
     )]
     pub start: Option<NaiveDate>,
-    #[serde(serialize_with = "date")]
-    pub due: NaiveDate,
+    /// `None`: open-ended (it has a start).
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "optional_date"
+    )]
+    pub due: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub weight: Option<Number>,
 }

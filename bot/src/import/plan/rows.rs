@@ -8,14 +8,14 @@ use std::collections::{BTreeMap, HashMap};
 use pspm_config::plan::{id_rule, is_id};
 
 use super::file::{
-    ActionTable, Number, ObjectiveTable, PlanFile, PlanTable, ResultTable, SectionTable,
+    ActionTable, Number, ObjectiveTable, PlanFile, PlanTable, ResultTable, SectionTable, TargetCell,
 };
 use super::sheets;
 use crate::domain::Phase;
-use crate::import::cells::{Cells, Reported};
+use crate::import::cells::{Cells, Field, Reported};
 use crate::import::columns::{Header, TableSpec};
 use crate::import::problem::{Place, Problem};
-use crate::import::source::{Source, Table};
+use crate::import::source::{Source, Table, Value};
 
 /// The plan file the tables hold, or every problem found in them.
 pub fn read(source: &Source) -> Result<PlanFile, Vec<Problem>> {
@@ -259,9 +259,9 @@ impl Reading {
             let baseline = cells.number("baseline");
             let mut targets = Ok(BTreeMap::new());
             for &(year, column) in &header.years {
-                match (cells.number_at(column), &mut targets) {
-                    (Ok(Some(value)), Ok(targets)) => {
-                        targets.insert(year.to_string(), Number(value));
+                match (target_at(&mut cells, column), &mut targets) {
+                    (Ok(Some(target)), Ok(targets)) => {
+                        targets.insert(year.to_string(), target);
                     }
                     (Ok(_), _) => {}
                     (Err(reported), _) => targets = Err(reported),
@@ -316,13 +316,17 @@ impl Reading {
             let owner = cells.text("owner");
             let owners = owners(&mut cells);
             let start = cells.date("start");
-            let due = cells.date("due");
-            let due = cells.needed("due", due).and_then(|due| match start {
-                Ok(Some(start)) if due < start => {
+            // No due date with a start: an open-ended action.
+            let due = match (cells.date("due"), &start) {
+                (Ok(None), Ok(None)) => Err(cells.complain(
+                    "due",
+                    "empty: give a due date, or a start date for an open-ended action",
+                )),
+                (Ok(Some(due)), Ok(Some(start))) if due < *start => {
                     Err(cells.complain("due", "the due date is before the start date"))
                 }
-                _ => Ok(due),
-            });
+                (due, _) => due,
+            };
             let weight = cells.number("weight").and_then(|weight| match weight {
                 Some(w) if w <= 0.0 => {
                     Err(cells.complain("weight", "the weight must be a positive number"))
@@ -357,6 +361,23 @@ impl Reading {
         }
         actions
     }
+}
+
+/// A year's target: a number, or words ("almeno 80 amministrazioni"). What looks like a
+/// number is read as one, so that `2,5` is still refused rather than kept as words.
+fn target_at(cells: &mut Cells<'_>, column: u32) -> Field<TargetCell> {
+    if let Value::Text(text) = cells.value_at(column) {
+        let text = text.trim();
+        let numeric = text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '+' | 'e' | 'E' | ' '));
+        if !text.is_empty() && !numeric {
+            return Ok(Some(TargetCell::Text(text.to_owned())));
+        }
+    }
+    Ok(cells
+        .number_at(column)?
+        .map(|n| TargetCell::Number(Number(n))))
 }
 
 fn required_text(cells: &mut Cells<'_>, key: &str) -> Result<String, Reported> {

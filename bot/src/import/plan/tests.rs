@@ -58,7 +58,7 @@ fn csv_problems(files: &[(&str, &str)]) -> Vec<String> {
 fn the_example_plan_from_xlsx_ods_and_csv_loads_as_the_example_plan_file() {
     let example = pspm_config::plan::load(&repo().join("config/plan.example.toml"))
         .expect("the example plan loads");
-    assert_eq!(example.monitoring.actions.len(), 2, "{example:?}");
+    assert_eq!(example.monitoring.actions.len(), 3, "{example:?}");
     for input in [
         "plan.example.xlsx",
         "plan.example.ods",
@@ -229,12 +229,19 @@ fn values_are_checked_as_the_plan_file_checks_them() {
                 "id,title,phase,max_supports\ndati,Dati,voto,0\nservizi,Servizi,Consultazione,2.5\n",
             ),
             ("objectives.csv", "code,section,title\nOB 1,dati,Uno\nOB.2,dati,Due\n"),
-            ("results.csv", "code,objective,title,baseline,target 2026\nR.1,OB.2,Uno,\"2,5\",x\n"),
+            // Words are a target too ("almeno 80"); what looks like a number must be one.
+            (
+                "results.csv",
+                "code,objective,title,baseline,target 2026,target 2027\nR.1,OB.2,Uno,\"2,5\",\"1,5\",almeno 80\n",
+            ),
+            // A start without a due date: open-ended (A.4); neither: a problem (A.3).
             (
                 "actions.csv",
                 "code,section,title,start,due,weight,owners\n\
                  A.1,dati,Uno,2026-06-01,2026-01-31,-1,\"@a:example.org, @b\"\n\
-                 A.2,dati,,46023,,,\n",
+                 A.2,dati,,46023,,,\n\
+                 A.3,dati,Tre,,,,\n\
+                 A.4,dati,Quattro,2020-09-01,,,\n",
             ),
         ]),
         [
@@ -245,13 +252,13 @@ fn values_are_checked_as_the_plan_file_checks_them() {
             "sections.csv, row 3, column D (max_supports): 2.5 is not a whole number",
             "objectives.csv, row 2, column A (code): a code is one word, e.g. OB.1.1",
             "results.csv, row 2, column D (baseline): \"2,5\" is not a number (write 2.5, not 2,5)",
-            "results.csv, row 2, column E (target 2026): \"x\" is not a number",
+            "results.csv, row 2, column E (target 2026): \"1,5\" is not a number (write 2.5, not 2,5)",
             "actions.csv, row 2, column E (due): the due date is before the start date",
             "actions.csv, row 2, column F (weight): the weight must be a positive number",
             "actions.csv, row 2, column G (owners): \"@b\" is not a Matrix user ID like @name:server",
             "actions.csv, row 3, column C (title): empty: every row needs a value here",
             "actions.csv, row 3, column D (start): \"46023\" is not a date (YYYY-MM-DD)",
-            "actions.csv, row 3, column E (due): empty: every row needs a value here",
+            "actions.csv, row 4, column E (due): empty: give a due date, or a start date for an open-ended action",
         ]
     );
 }

@@ -206,6 +206,7 @@ fn status(status: ActionStatus, report: &MonitoringReport) -> Markup {
     let class = match status {
         ActionStatus::NotStarted => "status s-not-started",
         ActionStatus::InProgress => "status s-in-progress",
+        ActionStatus::Ongoing => "status s-ongoing",
         ActionStatus::DueSoon => "status s-due-soon",
         ActionStatus::Late => "status s-late",
         ActionStatus::Done => "status s-done",

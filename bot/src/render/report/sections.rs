@@ -166,7 +166,10 @@ fn results(results: &[TargetBar], caption: &str, report: &MonitoringReport) -> M
                             th.wide scope="row" { (result.label) }
                             td.num { (measure(result.baseline, &result.unit)) }
                             td.num { (measure(result.latest, &result.unit)) }
-                            td.num { (measure(result.target, &result.unit)) }
+                            @match (&result.target, &result.target_text) {
+                                (None, Some(text)) => td { (text) },
+                                (target, _) => td.num { (measure(*target, &result.unit)) },
+                            }
                         }
                     }
                 }

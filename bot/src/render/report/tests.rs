@@ -150,6 +150,7 @@ fn section(title: &str, percent: f64) -> ReportSection {
             baseline: Some(10.0),
             latest: Some(14.5),
             target: Some(2000.0),
+            target_text: None,
         }],
         proposals: vec![ReportProposal {
             number: 7,

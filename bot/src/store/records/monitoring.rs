@@ -15,7 +15,8 @@ pub struct ActionRecord {
     pub owner: Option<String>,
     pub owners: Vec<String>,
     pub start: Option<NaiveDate>,
-    pub due: NaiveDate,
+    /// `null` for an open-ended action; a date in every record of older stores.
+    pub due: Option<NaiveDate>,
     pub weight: f64,
     pub proposal: Option<u32>,
 }
