@@ -185,34 +185,39 @@ fn is_lock_busy(error: &sled::Error) -> bool {
     matches!(error, sled::Error::Io(e) if e.to_string().contains("could not acquire lock"))
 }
 
+/// Opens sled's database in `dir`, waiting a moment for a lock still held by a handle
+/// closing in this process.
+fn open_db(dir: &Path) -> Result<sled::Db, StoreError> {
+    let config = sled::Config::new()
+        .path(dir)
+        // Durability comes from the explicit flush in `commit`, not from a timer.
+        .flush_every_ms(None)
+        // sled caches up to 1 GiB by default; the engine keeps its own state in memory.
+        .cache_capacity(64 * 1024 * 1024);
+    // sled's own threads release the file lock a moment after a handle is dropped, so a
+    // reopen in the same process may briefly find it taken.
+    let started = Instant::now();
+    loop {
+        match config.open() {
+            Ok(db) => return Ok(db),
+            Err(e) if is_lock_busy(&e) && started.elapsed() < LOCK_WAIT => {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(e) if is_lock_busy(&e) => {
+                return Err(StoreError::Locked(dir.display().to_string()))
+            }
+            Err(e) => return Err(db_err(e)),
+        }
+    }
+}
+
 impl SledStore {
     pub fn open(dir: &Path) -> Result<SledStore, StoreError> {
         Self::open_with(dir, &SledOptions::default())
     }
 
     pub fn open_with(dir: &Path, options: &SledOptions) -> Result<SledStore, StoreError> {
-        let config = sled::Config::new()
-            .path(dir)
-            // Durability comes from the explicit flush in `commit`, not from a timer.
-            .flush_every_ms(None)
-            // sled caches up to 1 GiB by default; the engine keeps its own state in memory.
-            .cache_capacity(64 * 1024 * 1024);
-        // sled's own threads release the file lock a moment after a handle is dropped, so a
-        // reopen in the same process may briefly find it taken.
-        let started = Instant::now();
-        let db = loop {
-            match config.open() {
-                Ok(db) => break db,
-                Err(e) if is_lock_busy(&e) && started.elapsed() < LOCK_WAIT => {
-                    std::thread::sleep(Duration::from_millis(50));
-                }
-                Err(e) if is_lock_busy(&e) => {
-                    return Err(StoreError::Locked(dir.display().to_string()))
-                }
-                Err(e) => return Err(db_err(e)),
-            }
-        };
-        Self::from_db(db, options, true)
+        Self::from_db(open_db(dir)?, options, true)
     }
 
     /// A throw-away store in memory, for tests.
@@ -262,11 +267,7 @@ impl SledStore {
     /// [`Store::copy_to`] wrote; returns how many records it holds. On error nothing usable
     /// is left in `dir`: the caller removes it.
     pub fn restore(dir: &Path, copy: &mut dyn std::io::Read) -> Result<u64, StoreError> {
-        let db = sled::Config::new()
-            .path(dir)
-            .flush_every_ms(None)
-            .open()
-            .map_err(db_err)?;
+        let db = open_db(dir)?;
         let tree = db.open_tree("pspm").map_err(db_err)?;
         if !tree.is_empty() {
             return Err(StoreError::Database(format!(
