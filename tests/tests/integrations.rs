@@ -24,14 +24,17 @@ fn measurements(export: &Value) -> Vec<Value> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn source_systems_post_measurements_once_each_with_their_token() -> Result<()> {
-    let synapse = Synapse::start(SERVER, RateLimits::Raised).await?;
+/// A bot with the monitoring plan whose moderator (also the actions' owner) is in its
+/// section room; `prepare` changes its files first. The bot has answered a `!ping`: it is
+/// up, its HTTP endpoints with it.
+async fn monitored_plan(
+    synapse: &Synapse,
+    prepare: impl FnOnce(&mut pspm_e2e::Bot) -> Result<()>,
+) -> Result<(pspm_e2e::Bot, pspm_e2e::User, String)> {
     let bot_user = synapse.register("pspm", false).await?;
     let moderator = synapse.register("mod", false).await?;
-    let port = pspm_e2e::free_port()?;
     let (bot, room) = bot_in_section(
-        &synapse,
+        synapse,
         &BotSetup {
             bot: &bot_user,
             plan_id: "mon",
@@ -41,23 +44,31 @@ async fn source_systems_post_measurements_once_each_with_their_token() -> Result
             allowed_servers: &[SERVER],
         },
         |bot| {
-            bot.write_plan_text(&crate::monitoring::plan(
-                &moderator.user_id,
-                &moderator.user_id,
-            ))?;
-            bot.env
-                .push(("PSPM_PAYMENTS_TOKEN".to_owned(), PAYMENTS_TOKEN.to_owned()));
-            bot.append_config(&format!(
-                "[http]\nlisten = \"127.0.0.1:{port}\"\n\n\
-                 [[http.sources]]\nname = \"istat\"\ntoken = \"{ISTAT_TOKEN}\"\n\n\
-                 [[http.sources]]\nname = \"payments\"\ntoken_env = \"PSPM_PAYMENTS_TOKEN\"\n"
-            ))
+            let plan = crate::monitoring::plan(&moderator.user_id, &moderator.user_id);
+            bot.write_plan_text(&plan)?;
+            prepare(bot)
         },
         &[&moderator],
     )
     .await?;
-    // An answer means the bot is up, its HTTP endpoints with it.
     moderator.command(&room, &bot.user_id, "!ping").await?;
+    Ok((bot, moderator, room))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn source_systems_post_measurements_once_each_with_their_token() -> Result<()> {
+    let synapse = Synapse::start(SERVER, RateLimits::Raised).await?;
+    let port = pspm_e2e::free_port()?;
+    let (bot, moderator, room) = monitored_plan(&synapse, |bot| {
+        bot.env
+            .push(("PSPM_PAYMENTS_TOKEN".to_owned(), PAYMENTS_TOKEN.to_owned()));
+        bot.append_config(&format!(
+            "[http]\nlisten = \"127.0.0.1:{port}\"\n\n\
+             [[http.sources]]\nname = \"istat\"\ntoken = \"{ISTAT_TOKEN}\"\n\n\
+             [[http.sources]]\nname = \"payments\"\ntoken_env = \"PSPM_PAYMENTS_TOKEN\"\n"
+        ))
+    })
+    .await?;
     let http = reqwest::Client::new();
     let url = format!("http://127.0.0.1:{port}/api/v1/measurements");
     let post = |token: Option<&str>, body: String| {
@@ -199,36 +210,15 @@ async fn source_systems_post_measurements_once_each_with_their_token() -> Result
 #[tokio::test(flavor = "multi_thread")]
 async fn spreadsheet_imports_go_through_the_rooms_survive_a_rebuild_and_count_once() -> Result<()> {
     let synapse = Synapse::start(SERVER, RateLimits::Raised).await?;
-    let bot_user = synapse.register("pspm", false).await?;
-    let moderator = synapse.register("mod", false).await?;
-    let (mut bot, room) = bot_in_section(
-        &synapse,
-        &BotSetup {
-            bot: &bot_user,
-            plan_id: "mon",
-            sections: &["dati"],
-            language: "en",
-            moderators: &[&moderator.user_id],
-            allowed_servers: &[SERVER],
-        },
-        |bot| {
-            bot.write_plan_text(&crate::monitoring::plan(
-                &moderator.user_id,
-                &moderator.user_id,
-            ))
-        },
-        &[&moderator],
-    )
-    .await?;
-    moderator.command(&room, &bot.user_id, "!ping").await?;
+    let (mut bot, moderator, room) = monitored_plan(&synapse, |_| Ok(())).await?;
     let dir = tempfile::tempdir()?;
     let progress = dir.path().join("avanzamento.csv");
     std::fs::write(
         &progress,
         "azione;avanzamento;data;nota\nA.LATE;40;2026-03-01;catalogo in collaudo\nA.SOON;70;;\n",
     )?;
-    let measurements = dir.path().join("measurements.csv");
-    std::fs::write(&measurements, "result,value,date\nR.1,33,2026-06-30\n")?;
+    let measurements_file = dir.path().join("measurements.csv");
+    std::fs::write(&measurements_file, "result,value,date\nR.1,33,2026-06-30\n")?;
     let import = |bot: &pspm_e2e::Bot, what: &str, file: &std::path::Path| -> Result<String> {
         let output = bot.run_cli(&["import", what, file.to_str().unwrap_or_default()])?;
         anyhow::ensure!(
@@ -245,7 +235,7 @@ async fn spreadsheet_imports_go_through_the_rooms_survive_a_rebuild_and_count_on
         said.ends_with("2 new updates in 1 message, 0 imported before\n"),
         "{said}"
     );
-    let said = import(&bot, "measurements", &measurements)?;
+    let said = import(&bot, "measurements", &measurements_file)?;
     assert!(said.contains("1 new update in 1 message"), "{said}");
     let status = wait_for(Duration::from_secs(60), || async {
         let text = moderator.command(&room, &bot.user_id, "!status").await?["body"]
@@ -312,7 +302,7 @@ async fn spreadsheet_imports_go_through_the_rooms_survive_a_rebuild_and_count_on
         (Some("import:avanzamento.csv"), Some("catalogo in collaudo"))
     );
     assert_eq!(
-        measurements_of(&export)[0]["source"],
+        measurements(&export)[0]["source"],
         "import:measurements.csv"
     );
     let remove_time = |mut export: Value| {
@@ -351,8 +341,4 @@ async fn spreadsheet_imports_go_through_the_rooms_survive_a_rebuild_and_count_on
         "{said}"
     );
     Ok(())
-}
-
-fn measurements_of(export: &Value) -> Vec<Value> {
-    measurements(export)
 }

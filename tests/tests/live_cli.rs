@@ -22,6 +22,22 @@ fn run(plan: &LocalPlan, args: &[&str]) -> Result<String> {
     Ok(String::from_utf8(output.stdout)?)
 }
 
+/// `pspm report` into `out`: the page, but the minute it was made in (the one thing that may
+/// differ between two reports of the same store).
+fn report(plan: &LocalPlan, out: &std::path::Path) -> Result<String> {
+    run(plan, &["report", "--out", out.to_str().unwrap_or_default()])?;
+    let html = std::fs::read_to_string(out.join("index.html"))?;
+    let generated = html
+        .find("Generated on")
+        .and_then(|at| html[at..].find("</p>").map(|end| at..at + end))
+        .ok_or_else(|| anyhow::anyhow!("no generation time in the report"))?;
+    Ok(format!(
+        "{}{}",
+        &html[..generated.start],
+        &html[generated.end..]
+    ))
+}
+
 fn without_generation_time(mut export: Value) -> Value {
     export["generated_at"] = Value::Null;
     export
@@ -79,25 +95,7 @@ async fn export_and_status_work_while_the_bot_runs_and_rebuild_says_it_must_stop
         section.starts_with(&format!("dati\tprioritisation\t{}\t", plan.room)),
         "{status}"
     );
-    let report = |name: &str| -> Result<String> {
-        let out = dir.path().join(name);
-        run(
-            &plan,
-            &["report", "--out", out.to_str().unwrap_or_default()],
-        )?;
-        let html = std::fs::read_to_string(out.join("index.html"))?;
-        // The minute it was made in is the one thing that may differ.
-        let generated = html
-            .find("Generated on")
-            .and_then(|at| html[at..].find("</p>").map(|end| at..at + end))
-            .ok_or_else(|| anyhow::anyhow!("no generation time in the report"))?;
-        Ok(format!(
-            "{}{}",
-            &html[..generated.start],
-            &html[generated.end..]
-        ))
-    };
-    let running_report = report("running-report")?;
+    let running_report = report(&plan, &dir.path().join("running-report"))?;
     assert!(
         running_report.contains("Dati aperti"),
         "the report shows the proposals"
@@ -115,7 +113,11 @@ async fn export_and_status_work_while_the_bot_runs_and_rebuild_says_it_must_stop
         without_generation_time(stopped),
         without_generation_time(running)
     );
-    assert_eq!(report("stopped-report")?, running_report, "the same report");
+    assert_eq!(
+        report(&plan, &dir.path().join("stopped-report"))?,
+        running_report,
+        "the same report"
+    );
     let status = run(&plan, &["status"])?;
     assert_eq!(status_line(&status, "bot"), Some("stopped"), "{status}");
     assert!(
