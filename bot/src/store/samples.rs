@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use crate::domain::digest::{Period, Subscription};
 use crate::domain::monitoring::{Action, Measurement, Update};
 use crate::domain::polls::{Poll, Response};
+use crate::domain::secret_ballot::{SecretBallot, SecretPoll};
 use crate::domain::{
     Ballot, CardEdit, CardRedaction, Change, Comment, FilePost, Language, Notice, Phase,
     PollEndPost, PollPost, PowerLevels, Proposal, ProposalState, Reaction, Rendered, Reply, Stance,
@@ -297,7 +298,47 @@ pub fn changes() -> Vec<(&'static str, Change)> {
                 at_ms: 1_700_000_000_005,
             },
         ),
+        ("secret-poll-open", Change::SecretPoll(secret_poll(false))),
+        ("secret-poll-closed", Change::SecretPoll(secret_poll(true))),
     ]
+}
+
+/// A secret ballot with two ballots, open, or closed (receipts only).
+fn secret_poll(closed: bool) -> SecretPoll {
+    let open = SecretPoll {
+        id: 4,
+        section: "dati".into(),
+        room_id: "!section:hs".into(),
+        opened_by: "@mod:hs".into(),
+        opened_ms: 1_700_000_000_006,
+        max_selections: 2,
+        options: vec![3, 1, 7],
+        secret: Some("5e".repeat(32)),
+        ballots: [
+            (
+                "0a1b".repeat(8),
+                SecretBallot {
+                    receipt: "a1b2-c3d4-e5f6".into(),
+                    choices: vec![3, 7],
+                },
+            ),
+            (
+                "ff00".repeat(8),
+                SecretBallot {
+                    receipt: "0f1e-2d3c-4b5a".into(),
+                    choices: vec![1],
+                },
+            ),
+        ]
+        .into(),
+        closed_ms: None,
+        receipts: Default::default(),
+    };
+    if closed {
+        open.closed(1_700_000_000_007)
+    } else {
+        open
+    }
 }
 
 fn rendered(body: &str) -> Rendered {

@@ -38,6 +38,9 @@ pub struct Ctx<'a> {
     pub card_for: Option<u32>,
     /// People the reply mentions besides the sender (e.g. a practice's contributor).
     pub mentions: Vec<String>,
+    /// Set when the sender needs a DM with the bot (a secret ballot typed elsewhere); kept
+    /// through a refusal.
+    pub open_direct: bool,
     /// The good-practice repository, when the bot has one.
     pub practices: Option<&'a dyn PracticeRepository>,
     /// Users' last searches, for `!more`.
