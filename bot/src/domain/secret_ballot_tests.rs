@@ -52,8 +52,14 @@ impl Bot {
 
     fn message(&mut self, room: &str, sender: &str, body: &str) -> Effects {
         self.sent += 1;
+        let event_id = format!("$m{}", self.sent);
+        self.event(&event_id, room, sender, body)
+    }
+
+    /// `body` as event `event_id` (the same event again, as a replay after a crash sends it).
+    fn event(&mut self, event_id: &str, room: &str, sender: &str, body: &str) -> Effects {
         self.apply(Input::Message(Message {
-            event_id: format!("$m{}", self.sent),
+            event_id: event_id.into(),
             room_id: room.into(),
             sender: sender.into(),
             sent_at_ms: now().timestamp_millis() - 50,
@@ -257,4 +263,28 @@ fn five_voters_in_their_dms_one_changes_one_too_late() {
         state.apply_change(change);
     }
     assert_eq!(state.secret_polls, bot.engine.state().secret_polls);
+}
+
+#[test]
+fn a_ballot_applied_again_counts_once_with_the_same_receipt() {
+    let mut bot = Bot::new();
+    for title in ["Open the bus data", "Publish the budget"] {
+        bot.say(ROOM, AUTHOR, &format!("!propose {title}"));
+    }
+    bot.say(ROOM, MODERATOR, "!prioritise secret 1");
+    bot.direct(VOTERS[0]);
+    let first = bot.event("$ballot", &dm(VOTERS[0]), VOTERS[0], "!ballot 1 2");
+    let again = bot.event("$ballot", &dm(VOTERS[0]), VOTERS[0], "!ballot 1 2");
+    assert_eq!(first.replies[0].text.body, again.replies[0].text.body);
+    assert_eq!(
+        first.changes, again.changes,
+        "the same record: nothing counted twice"
+    );
+    let closed = bot.say(ROOM, MODERATOR, "!close");
+    assert!(
+        closed.starts_with(
+            "Secret ballot 1 closed: 1 ballot. Ranking:\n1. #2 Publish the budget — 1 vote\n"
+        ),
+        "{closed}"
+    );
 }
