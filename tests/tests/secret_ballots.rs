@@ -1,7 +1,7 @@
 //! Secret ballots end to end: a moderator opens `!prioritise secret` in the section room,
 //! four people each get a DM from the bot and vote there (one changes their ballot), the
 //! close posts the tally and the receipts; the room's history never shows a voter's choice
-//! and the chat export names no voter.
+//! and the chat export names no voter; a rebuild from the room keeps the closed tally.
 
 use std::time::Duration;
 
@@ -11,6 +11,7 @@ use pspm_e2e::{wait_for, Result};
 use serde_json::Value;
 
 use super::digests::direct_invites;
+use super::participation::{cli, cli_export, without_time};
 
 const WAIT: Duration = Duration::from_secs(90);
 
@@ -33,7 +34,7 @@ fn receipt_in(reply: &str) -> Result<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn voters_vote_in_their_dms_and_the_room_sees_only_the_tally() -> Result<()> {
-    let plan = LocalPlan::start("sb", 4).await?;
+    let mut plan = LocalPlan::start("sb", 4).await?;
     let bot_id = plan.bot.user_id.clone();
     for title in [
         "Open the bus data",
@@ -154,5 +155,17 @@ async fn voters_vote_in_their_dms_and_the_room_sees_only_the_tally() -> Result<(
             person.user_id
         );
     }
+
+    // A rebuild replays the room, not the DMs: the close message brings the result back.
+    plan.bot.stop()?;
+    let dir = tempfile::tempdir()?;
+    let before = cli_export(&plan.bot, &dir.path().join("before.json"), true)?;
+    cli(&plan.bot, &["rebuild"])?;
+    let after = cli_export(&plan.bot, &dir.path().join("after.json"), true)?;
+    assert_eq!(
+        after["polls"], before["polls"],
+        "a rebuild keeps the closed tally"
+    );
+    assert_eq!(without_time(after), without_time(before));
     Ok(())
 }

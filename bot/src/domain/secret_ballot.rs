@@ -11,7 +11,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::i18n::{Catalogue, Msg, Rendered};
-use super::{Change, State};
+use super::{Change, Effects, State};
 
 /// A secret ballot among proposals.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +52,15 @@ pub struct SecretPolls {
 pub struct Tally {
     pub ranking: Vec<(u32, u32)>,
     pub ballots: u32,
+}
+
+/// What a secret ballot's close posts besides its text, so that the bot's own message
+/// brings the result back where the ballots cannot be (a rebuild replays no DM).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretTally {
+    pub poll: u32,
+    /// Receipt → proposals chosen.
+    pub receipts: BTreeMap<String, Vec<u32>>,
 }
 
 /// Why a ballot is not taken.
@@ -171,6 +180,25 @@ impl SecretPoll {
             ranking,
             ballots: choices.len() as u32,
         }
+    }
+}
+
+/// The bot's own close message came back (live, or in a rebuild's replay): a closed poll
+/// gets its receipts from it when it lacks them (a rebuild closed it without its ballots).
+pub fn on_tallied(state: &State, room_id: &str, tally: &SecretTally) -> Effects {
+    match state.secret_polls.polls.get(&tally.poll) {
+        Some(poll)
+            if poll.room_id == room_id
+                && poll.closed_ms.is_some()
+                && poll.receipts != tally.receipts =>
+        {
+            let mut poll = poll.clone();
+            poll.receipts = tally.receipts.clone();
+            poll.ballots.clear();
+            poll.secret = None;
+            Effects::change(Change::SecretPoll(poll))
+        }
+        _ => Effects::default(),
     }
 }
 

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use crate::domain::digest::{Period, Subscription};
 use crate::domain::monitoring::{Action, Measurement, Update};
 use crate::domain::polls::{Poll, Response};
-use crate::domain::secret_ballot::{SecretBallot, SecretPoll};
+use crate::domain::secret_ballot::{SecretBallot, SecretPoll, SecretTally};
 use crate::domain::{
     Ballot, CardEdit, CardRedaction, Change, Comment, FilePost, Language, Notice, Phase,
     PollEndPost, PollPost, PowerLevels, Proposal, ProposalState, Reaction, Rendered, Reply, Stance,
@@ -359,6 +359,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
                 mentions: vec!["@u:hs".into(), "@v:hs".into()],
                 text: rendered("Proposta n. 12 ✓"),
                 card_for: Some(12),
+                secret_tally: None,
             }),
         ),
         (
@@ -474,6 +475,21 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
                 text: rendered("Responsabili: @ü:hs"),
                 tombstone: None,
                 mentions: vec!["@ü:hs".into(), "@o:hs".into()],
+            }),
+        ),
+        (
+            "reply-secret-tally",
+            Outgoing::Reply(Reply {
+                room_id: "!section:hs".into(),
+                in_reply_to: "$close".into(),
+                thread_root: None,
+                mentions: vec!["@mod:hs".into()],
+                text: rendered("Votazione segreta 4 chiusa"),
+                card_for: None,
+                secret_tally: Some(SecretTally {
+                    poll: 4,
+                    receipts: secret_poll(true).receipts,
+                }),
             }),
         ),
     ]

@@ -6,7 +6,7 @@
 use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::{Catalogue, Msg, Rendered};
 use crate::domain::polls::Results;
-use crate::domain::secret_ballot::SecretPoll;
+use crate::domain::secret_ballot::{SecretPoll, SecretTally};
 use crate::domain::State;
 use crate::domain::{Change, PollEndPost};
 
@@ -113,6 +113,10 @@ fn close_secret(ctx: &mut Ctx<'_>, poll: &SecretPoll) -> Rendered {
             &[("receipt", receipt), ("choices", &choices.join(", "))],
         ));
     }
+    ctx.secret_tally = Some(SecretTally {
+        poll: closed.id,
+        receipts: closed.receipts.clone(),
+    });
     ctx.changes.push(Change::SecretPoll(closed));
     Rendered::lines(lines)
 }

@@ -229,6 +229,7 @@ pub fn on_message(
         polls: Vec::new(),
         poll_ends: Vec::new(),
         card_for: None,
+        secret_tally: None,
         mentions: Vec::new(),
         open_direct: false,
         practices,
@@ -254,6 +255,7 @@ pub fn on_message(
     if let Some(text) = text {
         let mut reply = Reply::to_message(message, text);
         reply.card_for = ctx.card_for;
+        reply.secret_tally = ctx.secret_tally.take();
         for user in ctx.mentions.drain(..) {
             if !reply.mentions.contains(&user) {
                 reply.mentions.push(user);

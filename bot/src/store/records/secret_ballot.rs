@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::secret_ballot::{SecretBallot, SecretPoll};
+use crate::domain::secret_ballot::{SecretBallot, SecretPoll, SecretTally};
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
 pub struct SecretPollRecord {
@@ -100,5 +100,26 @@ impl From<SecretPollRecord> for SecretPoll {
             closed_ms,
             receipts,
         }
+    }
+}
+
+/// What a secret ballot's close message carries (in an outbox reply).
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct SecretTallyRecord {
+    pub poll: u32,
+    pub receipts: BTreeMap<String, Vec<u32>>,
+}
+
+impl From<SecretTally> for SecretTallyRecord {
+    fn from(tally: SecretTally) -> SecretTallyRecord {
+        let SecretTally { poll, receipts } = tally;
+        SecretTallyRecord { poll, receipts }
+    }
+}
+
+impl From<SecretTallyRecord> for SecretTally {
+    fn from(record: SecretTallyRecord) -> SecretTally {
+        let SecretTallyRecord { poll, receipts } = record;
+        SecretTally { poll, receipts }
     }
 }
