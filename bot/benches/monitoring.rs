@@ -96,6 +96,7 @@ fn settings() -> Settings {
             actions,
             config: Default::default(),
         },
+        ballot_seed: [0; 32],
     }
 }
 

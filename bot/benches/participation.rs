@@ -49,6 +49,7 @@ fn settings() -> Settings {
         plan_description: String::new(),
         number_hints: HashMap::new(),
         monitoring: Default::default(),
+        ballot_seed: [0; 32],
     }
 }
 

@@ -185,6 +185,14 @@ pub fn import_updates(
     }
 }
 
+/// Fresh random bytes for secret ballots' secrets, drawn at each start (never stored: a
+/// poll's secret is kept with the poll until its close erases it).
+pub fn ballot_seed() -> anyhow::Result<[u8; 32]> {
+    let mut seed = [0; 32];
+    getrandom::fill(&mut seed).map_err(|e| anyhow!("no random bytes for secret ballots: {e}"))?;
+    Ok(seed)
+}
+
 /// Opens (or creates) the bot's store under `storage.data_dir`.
 pub fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     Ok(Arc::new(open_sled(&config.storage.data_dir, STATE)?))
@@ -497,8 +505,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 
     let practices = Arc::new(open_index(&config)?);
     let sync_timeout = Duration::from_secs(config.bot.sync_timeout_secs);
-    let settings =
+    let mut settings =
         Settings::from_config(&config, first_start_ms, Some(&rooms.space), &rooms.sections);
+    settings.ballot_seed = ballot_seed()?;
     let admin = admin::AdminServer {
         store: store.clone(),
         settings: settings.clone(),

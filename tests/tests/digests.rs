@@ -21,7 +21,7 @@ fn body(event: &Value) -> String {
 }
 
 /// Rooms `user` is invited to by `inviter` as a DM (`is_direct`).
-async fn direct_invites(user: &User, inviter: &str) -> Result<Vec<String>> {
+pub(crate) async fn direct_invites(user: &User, inviter: &str) -> Result<Vec<String>> {
     let sync = user.get("/sync?timeout=0").await?;
     let invites = sync["rooms"]["invite"]
         .as_object()

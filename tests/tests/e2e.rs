@@ -13,4 +13,5 @@ mod open_data;
 mod operations;
 mod participation;
 mod practices;
+mod secret_ballots;
 mod sending;

@@ -67,6 +67,8 @@ fn actor(input: &Input) -> Option<Actor<'_>> {
         | Input::Imported(_)
         // A fact about a room, checked by its handler.
         | Input::DirectRoom { .. }
+        // Read from the bot's own events only; the handler checks the room.
+        | Input::SecretTallied { .. }
         | Input::Tick => return None,
     };
     Some(Actor {

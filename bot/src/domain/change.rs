@@ -7,6 +7,7 @@ use super::input::PowerLevels;
 use super::monitoring;
 use super::participation::{Ballot, Comment, Phase, Proposal};
 use super::polls;
+use super::secret_ballot::SecretPoll;
 
 /// A persistent change to the engine's state. The store keeps the latest change per record
 /// (in the order of [`Change::replays_first`]); folding them back with
@@ -35,6 +36,8 @@ pub enum Change {
         phase: Phase,
     },
     Poll(polls::Poll),
+    /// A secret ballot: open with its current ballots by voter key, or closed with receipts.
+    SecretPoll(SecretPoll),
     /// A voter's responses to a poll, in the room's order (the latest before the end counts).
     PollResponses {
         poll: u32,

@@ -4,6 +4,7 @@
 use super::change::Change;
 use super::i18n::Rendered;
 use super::input::Message;
+use super::secret_ballot::SecretTally;
 
 /// A reaction the bot adds (the 👍/👎 seeds on a proposal card).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,6 +110,8 @@ pub struct Reply {
     /// Set when this is the card of a proposal: the content carries the number so the bot
     /// recognises its card when it comes back from the homeserver.
     pub card_for: Option<u32>,
+    /// Set on a secret ballot's close: the content carries the receipts, for a rebuild.
+    pub secret_tally: Option<SecretTally>,
 }
 
 impl Reply {
@@ -121,6 +124,7 @@ impl Reply {
             mentions: vec![user.to_owned()],
             text,
             card_for: None,
+            secret_tally: None,
         }
     }
 
@@ -133,6 +137,7 @@ impl Reply {
             mentions: vec![message.sender.clone()],
             text,
             card_for: None,
+            secret_tally: None,
         }
     }
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::{
     authority, ballot_order, budget, cards, command, digest, imports, polls, practice_repository,
-    redactions, reminders, votes, Change, Effects, Input, Role, Settings, State,
+    redactions, reminders, secret_ballot, votes, Change, Effects, Input, Role, Settings, State,
 };
 
 /// Decides what to do with each input. Owns the state; single-threaded by design: the sync
@@ -139,6 +139,9 @@ impl Engine {
                 effects
             }
             Input::DirectRoom { room_id, user } => digest::on_direct_room(settings, user, room_id),
+            Input::SecretTallied { room_id, tally } => {
+                secret_ballot::on_tallied(state, &room_id, &tally)
+            }
             Input::RoomOrder(order) => {
                 let mut effects = ballot_order::on_room_order(settings, state, &order);
                 let polls = polls::on_room_order(state, &order);

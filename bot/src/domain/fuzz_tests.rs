@@ -59,6 +59,8 @@ const NAMES: &[&str] = &[
     "priorità",
     "close",
     "chiudi",
+    "ballot",
+    "scheda",
     "export",
     "esporta",
     "search",

@@ -104,11 +104,16 @@ pub enum Input {
         room_id: String,
         user: String,
     },
+    /// The bot's own close of a secret ballot, seen in a room, with its receipts.
+    SecretTallied {
+        room_id: String,
+        tally: crate::domain::secret_ballot::SecretTally,
+    },
 }
 
 impl Input {
     /// Every value [`Input::kind`] gives, in its order.
-    pub const KINDS: [&'static str; 16] = [
+    pub const KINDS: [&'static str; 17] = [
         "message",
         "power_levels",
         "bot_joined",
@@ -125,6 +130,7 @@ impl Input {
         "recreated",
         "imported",
         "direct_room",
+        "secret_tallied",
     ];
 
     /// Its kind in a word, for the operator's metrics (one of [`Input::KINDS`]).
@@ -146,6 +152,7 @@ impl Input {
             Input::Recreated(_) => "recreated",
             Input::Imported(_) => "imported",
             Input::DirectRoom { .. } => "direct_room",
+            Input::SecretTallied { .. } => "secret_tallied",
         }
     }
 }

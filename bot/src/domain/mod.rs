@@ -12,7 +12,8 @@
 //! - [`authority`]: roles and the entry gate; [`budget`]: each person's command budget;
 //! - [`participation`], [`votes`], [`ballot_order`], [`cards`], [`polls`], [`turnout`], [`moderation`]:
 //!   proposals, ballots, the bot's proposal cards, prioritisation polls, participation per
-//!   organisation, what moderating a proposal means; [`redactions`]: what a deleted message
+//!   organisation, what moderating a proposal means; [`secret_ballot`]: secret ballots cast
+//!   in DMs, with receipts; [`redactions`]: what a deleted message
 //!   takes away;
 //! - [`monitoring`], [`tracking`], [`reminders`]: the approved plan followed; [`digest`]:
 //!   personal digests in each subscriber's DM with the bot;
@@ -43,6 +44,7 @@ pub mod practice_repository;
 pub mod redactions;
 pub mod reminders;
 mod replay_order;
+pub mod secret_ballot;
 pub mod settings;
 pub mod state;
 pub mod tracking;
@@ -72,6 +74,8 @@ mod chat_tests;
 #[cfg(test)]
 mod digest_tests;
 #[cfg(test)]
+mod direct_tests;
+#[cfg(test)]
 mod draft_fuzz_tests;
 #[cfg(test)]
 mod export_tests;
@@ -89,5 +93,7 @@ mod plan_shapes_tests;
 mod practices_tests;
 #[cfg(test)]
 mod redaction_tests;
+#[cfg(test)]
+mod secret_ballot_tests;
 #[cfg(test)]
 mod tests;

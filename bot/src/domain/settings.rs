@@ -39,6 +39,8 @@ pub struct Settings {
     pub number_hints: HashMap<String, u32>,
     /// Objectives, results and actions from the plan file, and when reminders go out.
     pub monitoring: monitoring::Plan,
+    /// Random bytes the app draws at each start: the seed of secret ballots' secrets.
+    pub ballot_seed: [u8; 32],
 }
 
 /// A plan section as the engine sees it.
@@ -105,6 +107,8 @@ impl Settings {
             plan_description: config.plan.description.clone(),
             number_hints: HashMap::new(),
             monitoring: monitoring::Plan::from_config(config),
+            // The app draws it (the domain touches no source of randomness).
+            ballot_seed: [0; 32],
         }
     }
 
@@ -134,6 +138,24 @@ impl Settings {
 
     pub fn is_allowed(&self, user: &str) -> bool {
         pspm_config::server_of(user).is_some_and(|server| self.allowed_servers.contains(server))
+    }
+
+    /// The aliases of the plan's section rooms, in the plan's order (provisioning gives each
+    /// section `#<plan>.<section>` on the bot's server): what a DM names as their home.
+    pub fn section_aliases(&self) -> Vec<String> {
+        let server = pspm_config::server_of(&self.bot_user).unwrap_or_default();
+        let mut sections: Vec<&SectionSettings> = self.sections.values().collect();
+        sections.sort_by_key(|s| s.position);
+        sections
+            .iter()
+            .map(|s| format!("#{}.{}:{server}", self.plan_id, s.id))
+            .collect()
+    }
+
+    /// The alias of the plan's Space, `#<plan>` on the bot's server.
+    pub fn space_alias(&self) -> String {
+        let server = pspm_config::server_of(&self.bot_user).unwrap_or_default();
+        format!("#{}:{server}", self.plan_id)
     }
 
     pub fn section_of_id(&self, section_id: &str) -> Option<(&str, &SectionSettings)> {

@@ -6,7 +6,7 @@ use super::change::Change;
 use super::i18n::Language;
 use super::input::PowerLevels;
 use super::participation::Participation;
-use super::{digest, monitoring, polls};
+use super::{digest, monitoring, polls, secret_ballot};
 
 /// The engine's state: a projection of room history.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -21,6 +21,7 @@ pub struct State {
     pub(super) cards_shown: HashMap<u32, u64>,
     pub participation: Participation,
     pub polls: polls::Polls,
+    pub secret_polls: secret_ballot::SecretPolls,
     pub monitoring: monitoring::Monitoring,
     pub digests: digest::Digests,
 }
@@ -64,6 +65,7 @@ impl State {
                 self.participation.phases.insert(section.clone(), *phase);
             }
             Change::Poll(poll) => self.polls.put_poll(poll),
+            Change::SecretPoll(_) => self.secret_polls.apply(change),
             Change::PollResponses {
                 poll,
                 user,

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::domain::imports::{ImportMessage, CONTENT_KEY as IMPORT_KEY};
+use crate::domain::secret_ballot::SecretTally;
 use crate::domain::{
     Edited, Input, Message, Passed, PollAnswered, PowerLevels, Quoted, Reacted, Tombstone,
 };
@@ -16,6 +17,9 @@ use crate::domain::{
 /// Content key marking the bot's proposal cards with their number, so the bot recognises its
 /// card when the homeserver sends it back (and a rebuild finds it in history).
 pub const CARD_KEY: &str = "it.pspm.proposal";
+/// In the bot's close of a secret ballot: `{poll, receipts: {receipt: [proposal…]}}`, the
+/// result a rebuild cannot count again (the ballots were in DMs).
+pub const SECRET_TALLY_KEY: &str = "it.pspm.secret_tally";
 
 /// Content key marking the bot's poll starts with the poll's number.
 pub const POLL_KEY: &str = "it.pspm.poll";
@@ -178,6 +182,14 @@ pub fn to_input(room_id: &str, bot_user: &str, event: &RawEvent) -> Option<Input
                     at_ms: event.origin_server_ts,
                     batch,
                 }));
+            }
+            if let Some(tally) = event.content.get(SECRET_TALLY_KEY) {
+                let poll = u32::try_from(tally.get("poll")?.as_u64()?).ok()?;
+                let receipts = serde_json::from_value(tally.get("receipts")?.clone()).ok()?;
+                return Some(Input::SecretTallied {
+                    room_id: room_id.to_owned(),
+                    tally: SecretTally { poll, receipts },
+                });
             }
             let number = event.content.get(CARD_KEY)?.as_u64()?;
             Some(Input::CardPosted {
@@ -468,6 +480,23 @@ mod tests {
                 room_id: "!r:hs".into(),
                 number: 3,
                 event_id: "$e".into()
+            })
+        );
+        let mut tally = event(
+            "m.room.message",
+            json!({"msgtype": "m.notice", "body": "closed",
+                   SECRET_TALLY_KEY: {"poll": 4, "receipts": {"a1b2-c3d4-e5f6": [3, 7]}}}),
+            None,
+        );
+        tally.sender = "@bot:hs".into();
+        assert_eq!(
+            to_input("!r:hs", "@bot:hs", &tally),
+            Some(Input::SecretTallied {
+                room_id: "!r:hs".into(),
+                tally: SecretTally {
+                    poll: 4,
+                    receipts: [("a1b2-c3d4-e5f6".to_owned(), vec![3, 7])].into(),
+                },
             })
         );
         let mut plain = event(

@@ -19,7 +19,7 @@ use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
 use tracing::{debug, error, warn};
 
-use super::events::{tombstone_json, CARD_KEY, POLL_KEY, TOMBSTONE_KEY};
+use super::events::{tombstone_json, CARD_KEY, POLL_KEY, SECRET_TALLY_KEY, TOMBSTONE_KEY};
 use super::{card_redaction, direct};
 use super::{Matrix, RequestError};
 use crate::domain::imports::post::ImportPost;
@@ -57,6 +57,9 @@ pub fn reply_content(reply: &Reply) -> Value {
     });
     if let Some(number) = reply.card_for {
         content[CARD_KEY] = json!(number);
+    }
+    if let Some(tally) = &reply.secret_tally {
+        content[SECRET_TALLY_KEY] = json!({ "poll": tally.poll, "receipts": tally.receipts });
     }
     content
 }

@@ -83,6 +83,9 @@ pub async fn rebuild(
     fresh.first_start_ms(first_start_ms)?;
     let mut settings =
         Settings::from_config(config, first_start_ms, Some(&rooms.space), &rooms.sections);
+    // A replayed secret ballot gets a secret no one can derive, as a live one does.
+    getrandom::fill(&mut settings.ballot_seed)
+        .map_err(|e| anyhow::anyhow!("no random bytes for secret ballots: {e}"))?;
     settings.number_hints = number_hints(matrix.user_id(), events.iter().map(|e| &e.1));
     let mut engine = Engine::new(settings, State::default());
     let mut batch = Batch {

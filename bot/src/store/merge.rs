@@ -117,6 +117,7 @@ pub fn record_key(change: &Change) -> String {
         Change::Comment(comment) => format!("comment/{}", comment.event_id),
         Change::Phase { section, .. } => format!("phase/{section}"),
         Change::Poll(poll) => format!("poll/{:010}", poll.id),
+        Change::SecretPoll(poll) => format!("secret-poll/{:010}", poll.id),
         Change::PollResponses { poll, user, .. } => format!("poll-response/{poll:010}/{user}"),
         Change::ToldServerNotAllowed { room_id, server } => {
             format!("told-not-allowed/{room_id}/{server}")

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use crate::domain::digest::{Period, Subscription};
 use crate::domain::monitoring::{Action, Measurement, Update};
 use crate::domain::polls::{Poll, Response};
+use crate::domain::secret_ballot::{SecretBallot, SecretPoll, SecretTally};
 use crate::domain::{
     Ballot, CardEdit, CardRedaction, Change, Comment, FilePost, Language, Notice, Phase,
     PollEndPost, PollPost, PowerLevels, Proposal, ProposalState, Reaction, Rendered, Reply, Stance,
@@ -313,7 +314,47 @@ pub fn changes() -> Vec<(&'static str, Change)> {
                 proposal: None,
             }),
         ),
+        ("secret-poll-open", Change::SecretPoll(secret_poll(false))),
+        ("secret-poll-closed", Change::SecretPoll(secret_poll(true))),
     ]
+}
+
+/// A secret ballot with two ballots, open, or closed (receipts only).
+fn secret_poll(closed: bool) -> SecretPoll {
+    let open = SecretPoll {
+        id: 4,
+        section: "dati".into(),
+        room_id: "!section:hs".into(),
+        opened_by: "@mod:hs".into(),
+        opened_ms: 1_700_000_000_006,
+        max_selections: 2,
+        options: vec![3, 1, 7],
+        secret: Some("5e".repeat(32)),
+        ballots: [
+            (
+                "0a1b".repeat(8),
+                SecretBallot {
+                    receipt: "a1b2-c3d4-e5f6".into(),
+                    choices: vec![3, 7],
+                },
+            ),
+            (
+                "ff00".repeat(8),
+                SecretBallot {
+                    receipt: "0f1e-2d3c-4b5a".into(),
+                    choices: vec![1],
+                },
+            ),
+        ]
+        .into(),
+        closed_ms: None,
+        receipts: Default::default(),
+    };
+    if closed {
+        open.closed(1_700_000_000_007)
+    } else {
+        open
+    }
 }
 
 fn rendered(body: &str) -> Rendered {
@@ -334,6 +375,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
                 mentions: vec!["@u:hs".into(), "@v:hs".into()],
                 text: rendered("Proposta n. 12 ✓"),
                 card_for: Some(12),
+                secret_tally: None,
             }),
         ),
         (
@@ -449,6 +491,21 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
                 text: rendered("Responsabili: @ü:hs"),
                 tombstone: None,
                 mentions: vec!["@ü:hs".into(), "@o:hs".into()],
+            }),
+        ),
+        (
+            "reply-secret-tally",
+            Outgoing::Reply(Reply {
+                room_id: "!section:hs".into(),
+                in_reply_to: "$close".into(),
+                thread_root: None,
+                mentions: vec!["@mod:hs".into()],
+                text: rendered("Votazione segreta 4 chiusa"),
+                card_for: None,
+                secret_tally: Some(SecretTally {
+                    poll: 4,
+                    receipts: secret_poll(true).receipts,
+                }),
             }),
         ),
     ]

@@ -1,12 +1,13 @@
 //! `!accept <n> [answer]` (moderators): the proposal is accepted, with an optional answer.
 
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::Msg;
 use crate::domain::participation::ProposalState;
 
 pub const SPEC: Spec = Spec {
     name: "accept",
     moderator_only: true,
+    home: Home::Plan,
     usage: Msg::CmdAcceptUsage,
     summary: Msg::CmdAcceptSummary,
     help: Msg::CmdAcceptHelp,

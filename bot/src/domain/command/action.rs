@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 
 use crate::domain::tracking::owner_text;
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::Msg;
 use crate::domain::monitoring::{find_action, format_number, parse_number};
 use crate::domain::Change;
@@ -14,6 +14,7 @@ use crate::domain::Change;
 pub const SPEC: Spec = Spec {
     name: "action",
     moderator_only: true,
+    home: Home::Plan,
     usage: Msg::CmdActionUsage,
     summary: Msg::CmdActionSummary,
     help: Msg::CmdActionHelp,

@@ -2,13 +2,14 @@
 //! they are open-ended, listed last), owner.
 
 use crate::domain::tracking::{action_line, actions_in, today};
-use super::{Arguments, Reach, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Reach, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::{Msg, Rendered};
 use crate::domain::monitoring::{by_due, is_owner, status, ActionStatus};
 
 pub const SPEC: Spec = Spec {
     name: "actions",
     moderator_only: false,
+    home: Home::Anywhere,
     usage: Msg::CmdActionsUsage,
     summary: Msg::CmdActionsSummary,
     help: Msg::CmdActionsHelp,

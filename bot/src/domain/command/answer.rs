@@ -1,11 +1,12 @@
 //! `!answer <n> <text>` (moderators): the official answer to a proposal, state unchanged.
 
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::Msg;
 
 pub const SPEC: Spec = Spec {
     name: "answer",
     moderator_only: true,
+    home: Home::Plan,
     usage: Msg::CmdAnswerUsage,
     summary: Msg::CmdAnswerSummary,
     help: Msg::CmdAnswerHelp,

@@ -1,11 +1,12 @@
 //! `!approve <id>` (moderators): publishes a pending good practice and tells its contributor.
 
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::Msg;
 
 pub const SPEC: Spec = Spec {
     name: "approve",
     moderator_only: true,
+    home: Home::Plan,
     usage: Msg::CmdApproveUsage,
     summary: Msg::CmdApproveSummary,
     help: Msg::CmdApproveHelp,

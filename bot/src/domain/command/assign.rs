@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::{Catalogue, Msg};
 use crate::domain::monitoring::{all_actions, format_number, parse_number, Action};
 use crate::domain::{Change, ProposalState};
@@ -11,6 +11,7 @@ use crate::domain::{Change, ProposalState};
 pub const SPEC: Spec = Spec {
     name: "assign",
     moderator_only: true,
+    home: Home::Plan,
     usage: Msg::CmdAssignUsage,
     summary: Msg::CmdAssignSummary,
     help: Msg::CmdAssignHelp,

@@ -2,7 +2,7 @@
 //! objectives and actions (of every section and objective with `all`), expected results over
 //! time, or participation per organisation — with what it shows in words as its body.
 
-use super::{Arguments, Ctx, Outcome, ParseError, Reach, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Reach, Home, Spec};
 use crate::domain::charts::{self, ChartKind};
 use crate::domain::i18n::Msg;
 use crate::domain::tracking;
@@ -12,6 +12,7 @@ use crate::render::raster::render_png;
 pub const SPEC: Spec = Spec {
     name: "chart",
     moderator_only: false,
+    home: Home::Anywhere,
     usage: Msg::CmdChartUsage,
     summary: Msg::CmdChartSummary,
     help: Msg::CmdChartHelp,

@@ -10,6 +10,7 @@ use crate::domain::participation::{Phase, Proposal};
 use crate::domain::practice_repository::{
     IndexError, Practice, PracticeRepository, Searches, Status,
 };
+use crate::domain::secret_ballot::SecretTally;
 use crate::domain::tracking::Scope;
 use crate::domain::votes::phase_msg;
 use crate::domain::{
@@ -36,8 +37,13 @@ pub struct Ctx<'a> {
     pub poll_ends: Vec<PollEndPost>,
     /// Set when the reply is a proposal card.
     pub card_for: Option<u32>,
+    /// Set when the reply closes a secret ballot.
+    pub secret_tally: Option<SecretTally>,
     /// People the reply mentions besides the sender (e.g. a practice's contributor).
     pub mentions: Vec<String>,
+    /// Set when the sender needs a DM with the bot (a secret ballot typed elsewhere); kept
+    /// through a refusal.
+    pub open_direct: bool,
     /// The good-practice repository, when the bot has one.
     pub practices: Option<&'a dyn PracticeRepository>,
     /// Users' last searches, for `!more`.
@@ -116,6 +122,7 @@ impl<'a> Ctx<'a> {
             mentions,
             text,
             card_for: None,
+            secret_tally: None,
         });
     }
 
@@ -226,6 +233,7 @@ impl<'a> Ctx<'a> {
         self.polls.clear();
         self.poll_ends.clear();
         self.card_for = None;
+        self.secret_tally = None;
         self.mentions.clear();
     }
 }

@@ -1,13 +1,14 @@
 //! `!decline <id> <reason>` (moderators): drops a pending good practice and tells its
 //! contributor why.
 
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::Msg;
 use crate::domain::practice_repository::{IndexError, Status};
 
 pub const SPEC: Spec = Spec {
     name: "decline",
     moderator_only: true,
+    home: Home::Plan,
     usage: Msg::CmdDeclineUsage,
     summary: Msg::CmdDeclineSummary,
     help: Msg::CmdDeclineHelp,

@@ -2,7 +2,7 @@
 //! sent in the person's DM with the bot (which the bot opens when there is none yet).
 //! Without arguments it says what the person is subscribed to.
 
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::digest::{Period, Subscription};
 use crate::domain::i18n::{Msg, Rendered};
 use crate::domain::tracking::sections;
@@ -11,6 +11,7 @@ use crate::domain::Change;
 pub const SPEC: Spec = Spec {
     name: "digest",
     moderator_only: false,
+    home: Home::Anywhere,
     usage: Msg::CmdDigestUsage,
     summary: Msg::CmdDigestSummary,
     help: Msg::CmdDigestHelp,

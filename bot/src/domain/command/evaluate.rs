@@ -1,12 +1,13 @@
 //! `!evaluate <n>` (moderators): the proposal is being evaluated.
 
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::Msg;
 use crate::domain::participation::ProposalState;
 
 pub const SPEC: Spec = Spec {
     name: "evaluate",
     moderator_only: true,
+    home: Home::Plan,
     usage: Msg::CmdEvaluateUsage,
     summary: Msg::CmdEvaluateSummary,
     help: Msg::CmdEvaluateHelp,

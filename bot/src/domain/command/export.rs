@@ -1,7 +1,7 @@
 //! `!export [csv|json|md] [full]` (moderators): the consolidated export, uploaded to the room.
 //! `full` keeps hidden proposals (with the reason); the default is the public export.
 
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::export::{Export, Format, Visibility};
 use crate::domain::i18n::Msg;
 use crate::domain::FilePost;
@@ -9,6 +9,7 @@ use crate::domain::FilePost;
 pub const SPEC: Spec = Spec {
     name: "export",
     moderator_only: true,
+    home: Home::Anywhere,
     usage: Msg::CmdExportUsage,
     summary: Msg::CmdExportSummary,
     help: Msg::CmdExportHelp,

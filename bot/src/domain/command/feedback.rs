@@ -1,7 +1,7 @@
 //! `!feedback <text>`: feedback on the section itself. Also: replies in a proposal's thread,
 //! which are comments on that proposal.
 
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::{Msg, Rendered};
 use crate::domain::participation::Comment;
 use crate::domain::votes::phase_refusal;
@@ -10,6 +10,7 @@ use crate::domain::Change;
 pub const SPEC: Spec = Spec {
     name: "feedback",
     moderator_only: false,
+    home: Home::Section,
     usage: Msg::CmdFeedbackUsage,
     summary: Msg::CmdFeedbackSummary,
     help: Msg::CmdFeedbackHelp,

@@ -1,11 +1,12 @@
 //! `!help [command]`: the commands available to the sender in this room, or one command's usage.
 
-use super::{Arguments, Command, Ctx, Outcome, ParseError, Spec, SPECS};
+use super::{Arguments, Command, Ctx, Outcome, ParseError, Home, Spec, SPECS};
 use crate::domain::i18n::{Msg, Rendered};
 
 pub const SPEC: Spec = Spec {
     name: "help",
     moderator_only: false,
+    home: Home::Anywhere,
     usage: Msg::CmdHelpUsage,
     summary: Msg::CmdHelpSummary,
     help: Msg::CmdHelpHelp,

@@ -1,12 +1,13 @@
 //! `!hide <n> <reason>` (moderators): abuse; the proposal leaves lists and public exports but
 //! is kept, with the reason, for moderators.
 
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::Msg;
 
 pub const SPEC: Spec = Spec {
     name: "hide",
     moderator_only: true,
+    home: Home::Plan,
     usage: Msg::CmdHideUsage,
     summary: Msg::CmdHideSummary,
     help: Msg::CmdHideHelp,

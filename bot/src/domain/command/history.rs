@@ -1,13 +1,14 @@
 //! `!history <code>`: an action's progress updates, oldest first.
 
 use crate::domain::tracking::format_time;
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::{Msg, Rendered};
 use crate::domain::monitoring::find_action;
 
 pub const SPEC: Spec = Spec {
     name: "history",
     moderator_only: false,
+    home: Home::Anywhere,
     usage: Msg::CmdHistoryUsage,
     summary: Msg::CmdHistorySummary,
     help: Msg::CmdHistoryHelp,

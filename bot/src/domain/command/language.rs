@@ -2,13 +2,14 @@
 //! plan's language (`bot.language`) until a person asks for the other one; notices to
 //! everyone stay in the plan's language.
 
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::{Catalogue, Language, Msg};
 use crate::domain::Change;
 
 pub const SPEC: Spec = Spec {
     name: "language",
     moderator_only: false,
+    home: Home::Anywhere,
     usage: Msg::CmdLanguageUsage,
     summary: Msg::CmdLanguageSummary,
     help: Msg::CmdLanguageHelp,

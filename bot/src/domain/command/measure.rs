@@ -4,7 +4,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::domain::tracking::today;
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::Msg;
 use crate::domain::monitoring::{
     all_actions, format_number, is_owner, parse_number, target_for, target_text, Measurement,
@@ -14,6 +14,7 @@ use crate::domain::{Change, Role};
 pub const SPEC: Spec = Spec {
     name: "measure",
     moderator_only: false,
+    home: Home::Plan,
     usage: Msg::CmdMeasureUsage,
     summary: Msg::CmdMeasureSummary,
     help: Msg::CmdMeasureHelp,

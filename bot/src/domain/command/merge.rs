@@ -2,13 +2,14 @@
 //! n's thread. Votes are not moved: people choose again.
 
 use crate::domain::moderation::movable;
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::{Catalogue, Msg};
 use crate::domain::participation::{ProposalState, Stance};
 
 pub const SPEC: Spec = Spec {
     name: "merge",
     moderator_only: true,
+    home: Home::Plan,
     usage: Msg::CmdMergeUsage,
     summary: Msg::CmdMergeSummary,
     help: Msg::CmdMergeHelp,

@@ -22,7 +22,7 @@ use chrono::{DateTime, Utc};
 pub use arguments::{Arguments, Reach};
 pub use ctx::{Ctx, Outcome};
 pub use parse_error::ParseError;
-pub use spec::Spec;
+pub use spec::{Home, Spec};
 
 use crate::domain::budget::{Budgets, Spend};
 use crate::domain::i18n::{Msg, Rendered};
@@ -59,6 +59,7 @@ table::commands! {
     Hide(hide::Hide): "hide";
     Prioritise(prioritise::Prioritise): "prioritise" | "prioritize" | "priorita" | "priorità";
     Close(close::Close): "close" | "chiudi";
+    Ballot(ballot::Ballot): "ballot" | "scheda";
     Export(export::ExportCommand): "export" | "esporta";
     Search(search::Search): "search" | "cerca";
     More(more::More): "more" | "altri";
@@ -109,7 +110,13 @@ impl Command {
     /// says whether it was done or refused.
     pub fn apply(self, ctx: &mut Ctx<'_>) -> (Rendered, CommandOutcome) {
         let unknown = matches!(self, Command::Unknown(_));
+        let in_direct = ctx
+            .state
+            .digests
+            .is_direct_of(&ctx.message.sender, &ctx.message.room_id);
         let outcome = match self.spec() {
+            // The plan's rooms stay the record: a DM says where the command belongs.
+            Some(spec) if in_direct && spec.home != Home::Anywhere => Err(belongs_in(ctx, spec)),
             Some(spec) if !spec.available_to(ctx.role) => {
                 Err(ctx.catalogue.text(Msg::ModeratorsOnly))
             }
@@ -139,15 +146,36 @@ impl Command {
     }
 }
 
-/// Whether what `ctx` recorded belongs to the sender alone (their digest) and the command
-/// came from their DM with the bot, where personal commands are at home.
+/// Whether what `ctx` recorded belongs to the sender alone (their digest, their language,
+/// their secret ballot)
+/// and the command came from their DM with the bot, where personal commands are at home.
 fn is_personal_in_direct(ctx: &Ctx<'_>) -> bool {
     let sender = &ctx.message.sender;
     ctx.state.digests.is_direct_of(sender, &ctx.message.room_id)
-        && ctx
-            .changes
-            .iter()
-            .all(|change| matches!(change, Change::Digest { user, .. } if user == sender))
+        && ctx.changes.iter().all(|change| match change {
+            Change::Digest { user, .. } | Change::ReplyLanguage { user, .. } => user == sender,
+            // A secret ballot is cast in a DM, to keep it secret (`!ballot`).
+            Change::SecretPoll(_) => true,
+            _ => false,
+        })
+}
+
+/// The answer to a plan command typed in a DM: the rooms where it belongs, by alias.
+fn belongs_in(ctx: &Ctx<'_>, spec: &Spec) -> Rendered {
+    let command = format!("{PREFIX}{}", spec.name);
+    let sections = ctx.settings.section_aliases().join(", ");
+    let space = ctx.settings.space_alias();
+    let plan = &ctx.settings.plan_title;
+    let vars = [
+        ("command", command.as_str()),
+        ("plan", plan.as_str()),
+        ("sections", sections.as_str()),
+        ("space", space.as_str()),
+    ];
+    match spec.home {
+        Home::Section => ctx.catalogue.render(Msg::BelongsInSection, &vars),
+        _ => ctx.catalogue.render(Msg::BelongsInPlan, &vars),
+    }
 }
 
 /// A message: a command, or a comment in a proposal's thread. Returns the reply and what the
@@ -201,7 +229,9 @@ pub fn on_message(
         polls: Vec::new(),
         poll_ends: Vec::new(),
         card_for: None,
+        secret_tally: None,
         mentions: Vec::new(),
+        open_direct: false,
         practices,
         searches,
     };
@@ -225,6 +255,7 @@ pub fn on_message(
     if let Some(text) = text {
         let mut reply = Reply::to_message(message, text);
         reply.card_for = ctx.card_for;
+        reply.secret_tally = ctx.secret_tally.take();
         for user in ctx.mentions.drain(..) {
             if !reply.mentions.contains(&user) {
                 reply.mentions.push(user);
@@ -236,11 +267,13 @@ pub fn on_message(
     effects.files.append(&mut ctx.files);
     effects.polls.append(&mut ctx.polls);
     effects.poll_ends.append(&mut ctx.poll_ends);
-    // A new subscriber without a DM with the bot gets one: the adapter creates it.
+    // A new subscriber, or a secret ballot's voter, without a DM with the bot gets one: the
+    // adapter creates it.
     let subscribes = ctx.changes.iter().any(|change| {
         matches!(change, Change::Digest { user, subscription: Some(_) } if user == &message.sender)
     });
-    if subscribes && !state.digests.direct_rooms.contains_key(&message.sender) {
+    let wants_direct = subscribes || ctx.open_direct;
+    if wants_direct && !state.digests.direct_rooms.contains_key(&message.sender) {
         effects.open_directs.push(message.sender.clone());
     }
     effects.changes.append(&mut ctx.changes);

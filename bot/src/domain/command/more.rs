@@ -1,12 +1,13 @@
 //! `!more`: the next page of the sender's last `!search`.
 
 use super::search::show_page;
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::Msg;
 
 pub const SPEC: Spec = Spec {
     name: "more",
     moderator_only: false,
+    home: Home::Anywhere,
     usage: Msg::CmdMoreUsage,
     summary: Msg::CmdMoreSummary,
     help: Msg::CmdMoreHelp,

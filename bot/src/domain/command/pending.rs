@@ -1,12 +1,13 @@
 //! `!pending` (moderators): the good practices shared in chat that wait for a decision.
 
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::{Msg, Rendered};
 use crate::domain::practice_repository::type_name;
 
 pub const SPEC: Spec = Spec {
     name: "pending",
     moderator_only: true,
+    home: Home::Anywhere,
     usage: Msg::CmdPendingUsage,
     summary: Msg::CmdPendingSummary,
     help: Msg::CmdPendingHelp,

@@ -1,6 +1,6 @@
 //! `!phase <name> [all]` (moderators): move this section, or every section, to a phase.
 
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::Msg;
 use crate::domain::participation::Phase;
 use crate::domain::Change;
@@ -8,6 +8,7 @@ use crate::domain::Change;
 pub const SPEC: Spec = Spec {
     name: "phase",
     moderator_only: true,
+    home: Home::Section,
     usage: Msg::CmdPhaseUsage,
     summary: Msg::CmdPhaseSummary,
     help: Msg::CmdPhaseHelp,

@@ -1,11 +1,12 @@
 //! `!ping`: answers "pong" with the bot's processing lag, from the message's send time to now.
 
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::{Msg, Rendered};
 
 pub const SPEC: Spec = Spec {
     name: "ping",
     moderator_only: false,
+    home: Home::Anywhere,
     usage: Msg::CmdPingUsage,
     summary: Msg::CmdPingSummary,
     help: Msg::CmdPingHelp,

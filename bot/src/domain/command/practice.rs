@@ -1,12 +1,13 @@
 //! `!practice <id>`: a good practice's full card (summary, metadata, rating, source).
 
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::{Msg, Rendered};
 use crate::domain::practice_repository::{type_name, Status};
 
 pub const SPEC: Spec = Spec {
     name: "practice",
     moderator_only: false,
+    home: Home::Anywhere,
     usage: Msg::CmdPracticeUsage,
     summary: Msg::CmdPracticeSummary,
     help: Msg::CmdPracticeHelp,

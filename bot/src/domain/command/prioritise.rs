@@ -1,8 +1,10 @@
-//! `!prioritise [k] [n]` (moderators): a native Matrix poll with the section's top `n` live
-//! proposals as answers, `k` selections each (dot voting).
+//! `!prioritise [secret] [k] [n]` (moderators): a native Matrix poll with the section's top
+//! `n` live proposals as answers, `k` selections each (dot voting); with `secret`, a secret
+//! ballot instead: the room sees the options, each person votes in their DM (`!ballot`).
 
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
-use crate::domain::i18n::Msg;
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
+use crate::domain::i18n::{Msg, Rendered};
+use crate::domain::secret_ballot::{option_line, poll_secret, SecretPoll};
 use crate::domain::polls::Poll;
 use crate::domain::votes::phase_refusal;
 use crate::domain::{Change, PollPost};
@@ -10,6 +12,7 @@ use crate::domain::{Change, PollPost};
 pub const SPEC: Spec = Spec {
     name: "prioritise",
     moderator_only: true,
+    home: Home::Section,
     usage: Msg::CmdPrioritiseUsage,
     summary: Msg::CmdPrioritiseSummary,
     help: Msg::CmdPrioritiseHelp,
@@ -20,12 +23,22 @@ const MAX_ANSWERS: u32 = 20;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prioritise {
+    /// A secret ballot in DMs rather than a native poll.
+    pub secret: bool,
     pub selections: u32,
     pub answers: u32,
 }
 
 impl Prioritise {
     pub fn parse(mut args: Arguments<'_>) -> Result<Prioritise, ParseError> {
+        let mut ahead = args.clone();
+        let secret = matches!(
+            ahead.next().map(str::to_lowercase).as_deref(),
+            Some("secret" | "segreta" | "segreto")
+        );
+        if secret {
+            args = ahead;
+        }
         let mut number = |default: u32| -> Result<u32, ParseError> {
             match args.next() {
                 None => Ok(default),
@@ -43,6 +56,7 @@ impl Prioritise {
         let answers = number(10)?;
         args.finish(&SPEC)?;
         Ok(Prioritise {
+            secret,
             selections,
             answers,
         })
@@ -73,7 +87,12 @@ impl Prioritise {
         if top.len() < 2 {
             return Err(ctx.catalogue.text(Msg::PrioritiseTooFew));
         }
-        let id = ctx.state.polls.next_id();
+        // Native and secret polls share their IDs: `!close <id>` names either.
+        let id = ctx
+            .state
+            .polls
+            .next_id()
+            .max(ctx.state.secret_polls.polls.keys().next_back().map_or(1, |n| n + 1));
         let answers: Vec<(String, u32, String)> = top
             .iter()
             .map(|(_, _, p)| {
@@ -85,6 +104,40 @@ impl Prioritise {
             })
             .collect();
         let max_selections = self.selections.min(answers.len() as u32);
+        if self.secret {
+            let poll = SecretPoll {
+                id,
+                section: section.id.clone(),
+                room_id: ctx.message.room_id.clone(),
+                opened_by: ctx.message.sender.clone(),
+                opened_ms: ctx.message.sent_at_ms,
+                max_selections,
+                options: answers.iter().map(|(_, n, _)| *n).collect(),
+                secret: Some(poll_secret(
+                    &ctx.settings.ballot_seed,
+                    id,
+                    &ctx.message.event_id,
+                )),
+                ballots: Default::default(),
+                closed_ms: None,
+                receipts: Default::default(),
+            };
+            // The announcement is for everyone: the plan's language.
+            let catalogue = ctx.plan_catalogue;
+            let mut lines = vec![catalogue.render(
+                Msg::SecretOpened,
+                &[
+                    ("id", &id.to_string()),
+                    ("section", &section.title),
+                    ("k", &max_selections.to_string()),
+                ],
+            )];
+            for option in 1..=poll.options.len() as u32 {
+                lines.push(option_line(catalogue, ctx.state, &poll, option));
+            }
+            ctx.changes.push(Change::SecretPoll(poll));
+            return Ok(Rendered::lines(lines));
+        }
         // The poll is for everyone: the plan's language.
         let question = ctx.plan_catalogue.render(
             Msg::PrioritiseQuestion,

@@ -2,7 +2,7 @@
 //! progress; every update stays in the history.
 
 use crate::domain::tracking::{owner_text, status_msg, today};
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::Msg;
 use crate::domain::monitoring::{find_action, is_owner, status, Update};
 use crate::domain::{Change, Role};
@@ -10,6 +10,7 @@ use crate::domain::{Change, Role};
 pub const SPEC: Spec = Spec {
     name: "progress",
     moderator_only: false,
+    home: Home::Plan,
     usage: Msg::CmdProgressUsage,
     summary: Msg::CmdProgressSummary,
     help: Msg::CmdProgressHelp,

@@ -2,12 +2,13 @@
 //! sender the author (title on its first line, description on the others).
 
 use super::propose::{create, Propose};
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::Msg;
 
 pub const SPEC: Spec = Spec {
     name: "promote",
     moderator_only: true,
+    home: Home::Section,
     usage: Msg::CmdPromoteUsage,
     summary: Msg::CmdPromoteSummary,
     help: Msg::CmdPromoteHelp,

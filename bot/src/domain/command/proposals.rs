@@ -1,6 +1,7 @@
-//! `!proposals [top|new|mine|accepted] [page]`: the section's proposals, ten per page.
+//! `!proposals [top|new|mine|accepted] [page]`: the section's proposals, ten per page
+//! (`mine` outside a section room: the sender's own in every section).
 
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::{Msg, Rendered};
 use crate::domain::participation::{Proposal, ProposalState};
 use crate::domain::votes::state_msg;
@@ -8,6 +9,7 @@ use crate::domain::votes::state_msg;
 pub const SPEC: Spec = Spec {
     name: "proposals",
     moderator_only: false,
+    home: Home::Anywhere,
     usage: Msg::CmdProposalsUsage,
     summary: Msg::CmdProposalsSummary,
     help: Msg::CmdProposalsHelp,
@@ -69,12 +71,17 @@ impl Proposals {
     }
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
-        let section = ctx.section()?;
+        // Outside a section room (a DM), `mine` lists the sender's proposals in every section.
+        let section = match (self.order, ctx.section()) {
+            (_, Ok(section)) => Some(section),
+            (Order::Mine, Err(_)) => None,
+            (_, Err(refusal)) => return Err(refusal),
+        };
         let participation = &ctx.state.participation;
         let mut rows: Vec<(&Proposal, i64, u32, u32)> = participation
             .proposals
             .values()
-            .filter(|p| p.section == section.id && p.is_listed())
+            .filter(|p| section.is_none_or(|s| p.section == s.id) && p.is_listed())
             .filter(|p| match self.order {
                 Order::Top | Order::New => p.state.is_live() || p.state == ProposalState::Accepted,
                 Order::Mine => p.author == ctx.message.sender,
@@ -110,13 +117,17 @@ impl Proposals {
         }
         let pages = rows.len().div_ceil(PAGE_SIZE);
         let page = self.page.min(pages);
-        let mut lines = vec![catalogue.render(
-            Msg::ProposalsHeader,
-            &[
-                ("section", &section.title),
-                ("count", &rows.len().to_string()),
-            ],
-        )];
+        let count = rows.len().to_string();
+        let mut lines = vec![match section {
+            Some(section) => catalogue.render(
+                Msg::ProposalsHeader,
+                &[("section", &section.title), ("count", &count)],
+            ),
+            None => catalogue.render(
+                Msg::ProposalsMineHeader,
+                &[("plan", &ctx.settings.plan_title), ("count", &count)],
+            ),
+        }];
         for (proposal, _, support, oppose) in
             rows.iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE)
         {

@@ -2,7 +2,7 @@
 //! with its card (the card's 👍/👎 reactions are the votes). Editing the `!propose` message
 //! updates the proposal while nobody has voted on it.
 
-use super::{Arguments, Command, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Command, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::{Msg, Rendered};
 use crate::domain::participation::{Proposal, ProposalState};
 use crate::domain::votes::phase_refusal;
@@ -11,6 +11,7 @@ use crate::domain::{cards, Change, Edited, Effects, Reply, Settings, State};
 pub const SPEC: Spec = Spec {
     name: "propose",
     moderator_only: false,
+    home: Home::Section,
     usage: Msg::CmdProposeUsage,
     summary: Msg::CmdProposeSummary,
     help: Msg::CmdProposeHelp,
@@ -172,6 +173,7 @@ pub fn on_edit(settings: &Settings, state: &State, edit: &Edited) -> Effects {
         mentions: vec![edit.sender.clone()],
         text,
         card_for: None,
+        secret_tally: None,
     });
     effects
 }

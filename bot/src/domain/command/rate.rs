@@ -1,11 +1,12 @@
 //! `!rate <id> <1-5>`: one rating per person and practice; the latest replaces the earlier.
 
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::Msg;
 
 pub const SPEC: Spec = Spec {
     name: "rate",
     moderator_only: false,
+    home: Home::Plan,
     usage: Msg::CmdRateUsage,
     summary: Msg::CmdRateSummary,
     help: Msg::CmdRateHelp,

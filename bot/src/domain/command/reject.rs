@@ -1,12 +1,13 @@
 //! `!reject <n> <reason>` (moderators): the proposal is rejected; the reason is its answer.
 
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::Msg;
 use crate::domain::participation::ProposalState;
 
 pub const SPEC: Spec = Spec {
     name: "reject",
     moderator_only: true,
+    home: Home::Plan,
     usage: Msg::CmdRejectUsage,
     summary: Msg::CmdRejectSummary,
     help: Msg::CmdRejectHelp,

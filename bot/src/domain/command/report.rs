@@ -1,7 +1,7 @@
 //! `!report` (moderators): uploads the self-contained HTML monitoring report.
 
 use crate::domain::tracking;
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::Msg;
 use crate::domain::FilePost;
 use crate::render::report::render_html;
@@ -9,6 +9,7 @@ use crate::render::report::render_html;
 pub const SPEC: Spec = Spec {
     name: "report",
     moderator_only: true,
+    home: Home::Anywhere,
     usage: Msg::CmdReportUsage,
     summary: Msg::CmdReportSummary,
     help: Msg::CmdReportHelp,

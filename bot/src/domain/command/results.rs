@@ -4,13 +4,14 @@
 use chrono::Datelike;
 
 use crate::domain::tracking::{results_in, today};
-use super::{Arguments, Reach, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Reach, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::{Msg, Rendered};
 use crate::domain::monitoring::{format_number, target_for, target_text};
 
 pub const SPEC: Spec = Spec {
     name: "results",
     moderator_only: false,
+    home: Home::Anywhere,
     usage: Msg::CmdResultsUsage,
     summary: Msg::CmdResultsSummary,
     help: Msg::CmdResultsHelp,

@@ -2,7 +2,7 @@
 //! the next page of the same search. When fewer than a page match exactly, near matches
 //! follow, and the reply says so, with the corrected query ("did you mean …?").
 
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::{Catalogue, Msg, Rendered};
 use crate::domain::practice_repository::{
     type_name, Hit, LastSearch, SearchOptions, SearchResults, PAGE,
@@ -12,6 +12,7 @@ use crate::domain::Role;
 pub const SPEC: Spec = Spec {
     name: "search",
     moderator_only: false,
+    home: Home::Anywhere,
     usage: Msg::CmdSearchUsage,
     summary: Msg::CmdSearchSummary,
     help: Msg::CmdSearchHelp,

@@ -1,13 +1,14 @@
 //! `!share <title> | <url or text> [| type | tags]`: anyone offers a good practice; it waits,
 //! pending, for a moderator's `!approve` or `!decline`.
 
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::{Msg, Rendered};
 use crate::domain::practice_repository::{legacy_share_id, share_id, Practice, PracticeType, Share};
 
 pub const SPEC: Spec = Spec {
     name: "share",
     moderator_only: false,
+    home: Home::Plan,
     usage: Msg::CmdShareUsage,
     summary: Msg::CmdShareSummary,
     help: Msg::CmdShareHelp,

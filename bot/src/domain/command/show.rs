@@ -1,11 +1,12 @@
 //! `!show <n>`: a proposal's card with its comment count and tally per organisation.
 
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::{Msg, Rendered};
 
 pub const SPEC: Spec = Spec {
     name: "show",
     moderator_only: false,
+    home: Home::Anywhere,
     usage: Msg::CmdShowUsage,
     summary: Msg::CmdShowSummary,
     help: Msg::CmdShowHelp,

@@ -2,13 +2,14 @@
 //! this section, or per section and for the whole plan.
 
 use crate::domain::tracking::sections;
-use super::{Arguments, Reach, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Reach, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::{Catalogue, Msg, Rendered};
 use crate::domain::turnout::{Turnout, Turnouts};
 
 pub const SPEC: Spec = Spec {
     name: "stats",
     moderator_only: false,
+    home: Home::Anywhere,
     usage: Msg::CmdStatsUsage,
     summary: Msg::CmdStatsSummary,
     help: Msg::CmdStatsHelp,

@@ -1,13 +1,14 @@
 //! `!status [all]`: weighted progress, actions by status, and what is late.
 
 use crate::domain::tracking::{action_line, actions_in, today};
-use super::{Arguments, Reach, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Reach, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::{Msg, Rendered};
 use crate::domain::monitoring::{by_due, counts, status, weighted_progress, ActionStatus};
 
 pub const SPEC: Spec = Spec {
     name: "status",
     moderator_only: false,
+    home: Home::Anywhere,
     usage: Msg::CmdStatusUsage,
     summary: Msg::CmdStatusSummary,
     help: Msg::CmdStatusHelp,

@@ -1,6 +1,6 @@
 //! `!unvote <n>`: withdraw one's vote on a proposal.
 
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::Msg;
 use crate::domain::participation::{fingerprint, Ballot};
 use crate::domain::votes::ballot_change;
@@ -8,6 +8,7 @@ use crate::domain::votes::ballot_change;
 pub const SPEC: Spec = Spec {
     name: "unvote",
     moderator_only: false,
+    home: Home::Section,
     usage: Msg::CmdUnvoteUsage,
     summary: Msg::CmdUnvoteSummary,
     help: Msg::CmdUnvoteHelp,

@@ -1,6 +1,6 @@
 //! `!vote <n> +|-`: support or oppose a proposal, for clients without reactions.
 
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::Msg;
 use crate::domain::participation::Stance;
 use crate::domain::votes;
@@ -8,6 +8,7 @@ use crate::domain::votes;
 pub const SPEC: Spec = Spec {
     name: "vote",
     moderator_only: false,
+    home: Home::Section,
     usage: Msg::CmdVoteUsage,
     summary: Msg::CmdVoteSummary,
     help: Msg::CmdVoteHelp,

@@ -1,13 +1,14 @@
 //! `!whoami`: how the plan counts you — your Public Body (from your homeserver), and whether
 //! you moderate this room. Over federation this is the first thing a participant wants to know.
 
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::Msg;
 use crate::domain::Role;
 
 pub const SPEC: Spec = Spec {
     name: "whoami",
     moderator_only: false,
+    home: Home::Anywhere,
     usage: Msg::CmdWhoamiUsage,
     summary: Msg::CmdWhoamiSummary,
     help: Msg::CmdWhoamiHelp,

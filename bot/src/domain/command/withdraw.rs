@@ -1,6 +1,6 @@
 //! `!withdraw <n>`: the author withdraws their proposal.
 
-use super::{Arguments, Ctx, Outcome, ParseError, Spec};
+use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::{Catalogue, Msg};
 use crate::domain::participation::ProposalState;
 use crate::domain::Change;
@@ -8,6 +8,7 @@ use crate::domain::Change;
 pub const SPEC: Spec = Spec {
     name: "withdraw",
     moderator_only: false,
+    home: Home::Section,
     usage: Msg::CmdWithdrawUsage,
     summary: Msg::CmdWithdrawSummary,
     help: Msg::CmdWithdrawHelp,

@@ -84,6 +84,19 @@ pub struct PollRow {
     pub spoiled: u32,
     /// `(proposal, votes)`, most voted first.
     pub results: Vec<PollResult>,
+    /// A secret ballot (`!prioritise secret`): no voters by organisation, and its results
+    /// only once closed.
+    pub secret: bool,
+    /// A closed secret ballot's receipts with their choices, by receipt: no names.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub receipts: Vec<ReceiptRow>,
+}
+
+/// A counted secret ballot: its receipt and the proposals it chose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReceiptRow {
+    pub receipt: String,
+    pub proposals: Vec<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -194,7 +207,7 @@ impl Export {
                     .get(&number)
                     .is_some_and(|p| p.hidden.is_none())
         };
-        let polls: Vec<PollRow> = state
+        let mut polls: Vec<PollRow> = state
             .polls
             .polls
             .values()
@@ -226,9 +239,46 @@ impl Export {
                             votes: *votes,
                         })
                         .collect(),
+                    secret: false,
+                    receipts: Vec::new(),
                 }
             })
+            .chain(state.secret_polls.polls.values().map(|poll| {
+                // Open, it shows nothing of its ballots: results come at the close.
+                let tally = poll.closed_ms.map(|_| poll.tally()).unwrap_or_default();
+                PollRow {
+                    id: poll.id,
+                    section: poll.section.clone(),
+                    opened_by: poll.opened_by.clone(),
+                    opened_at: timestamp(poll.opened_ms),
+                    closed_at: poll.closed_ms.map(timestamp),
+                    max_selections: poll.max_selections,
+                    event_id: None,
+                    voters: tally.ballots,
+                    voters_by_organisation: BTreeMap::new(),
+                    spoiled: 0,
+                    results: tally
+                        .ranking
+                        .iter()
+                        .filter(|(number, _)| visible(*number))
+                        .map(|(proposal, votes)| PollResult {
+                            proposal: *proposal,
+                            votes: *votes,
+                        })
+                        .collect(),
+                    secret: true,
+                    receipts: poll
+                        .receipts
+                        .iter()
+                        .map(|(receipt, proposals)| ReceiptRow {
+                            receipt: receipt.clone(),
+                            proposals: proposals.clone(),
+                        })
+                        .collect(),
+                }
+            }))
             .collect();
+        polls.sort_by_key(|p| p.id);
         let poll_votes = |number: u32| {
             polls.iter().rev().find_map(|poll| {
                 poll.results

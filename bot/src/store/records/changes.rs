@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::monitoring::{ActionRecord, MeasurementRecord, UpdateRecord};
 use super::participation::{BallotRecord, CommentRecord, PhaseRecord, ProposalRecord};
 use super::polls::{PollRecord, ResponseRecord};
+use super::secret_ballot::SecretPollRecord;
 use crate::domain::digest::{Period, Subscription};
 use crate::domain::{Change, Language, PowerLevels};
 
@@ -88,6 +89,7 @@ pub enum ChangeRecord {
         day: NaiveDate,
         at_ms: i64,
     },
+    SecretPoll(SecretPollRecord),
 }
 
 /// A digest subscription as stored; `sections` empty for all of them.
@@ -201,6 +203,7 @@ impl From<Change> for ChangeRecord {
                 phase: phase.into(),
             },
             Change::Poll(poll) => ChangeRecord::Poll(poll.into()),
+            Change::SecretPoll(poll) => ChangeRecord::SecretPoll(poll.into()),
             Change::PollResponses {
                 poll,
                 user,
@@ -261,6 +264,7 @@ impl From<ChangeRecord> for Change {
                 phase: phase.into(),
             },
             ChangeRecord::Poll(poll) => Change::Poll(poll.into()),
+            ChangeRecord::SecretPoll(poll) => Change::SecretPoll(poll.into()),
             ChangeRecord::PollResponse {
                 poll,
                 user,

@@ -5,7 +5,8 @@
 //!
 //! - [`log`]: a log record, the binary run of history holding [`ChangeRecord`]s;
 //! - [`applied`]: an applied run, the sorted fingerprints of the events a log record applied;
-//! - [`changes`], [`participation`], [`polls`], [`monitoring`]: a state change and its parts;
+//! - [`changes`], [`participation`], [`polls`], [`secret_ballot`], [`monitoring`]: a state
+//!   change and its parts;
 //! - [`outbox`]: outbox entries and dead letters;
 //! - [`meta`]: the session.
 
@@ -17,6 +18,7 @@ pub mod monitoring;
 pub mod outbox;
 pub mod participation;
 pub mod polls;
+pub mod secret_ballot;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;

@@ -4,8 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::secret_ballot::SecretTallyRecord;
 use crate::domain::imports::post::ImportPost;
 use crate::domain::imports::ImportBatch;
+use crate::domain::secret_ballot::SecretTally;
 use crate::domain::{
     CardEdit, CardRedaction, FilePost, Notice, PollEndPost, PollPost, Reaction, Rendered, Reply,
     Tombstone,
@@ -116,6 +118,9 @@ pub struct ReplyRecord {
     pub mentions: Vec<String>,
     pub text: RenderedRecord,
     pub card_for: Option<u32>,
+    /// Absent but on a secret ballot's close.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_tally: Option<SecretTallyRecord>,
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -296,6 +301,7 @@ impl From<Reply> for ReplyRecord {
             mentions,
             text,
             card_for,
+            secret_tally,
         } = reply;
         ReplyRecord {
             room_id,
@@ -304,6 +310,7 @@ impl From<Reply> for ReplyRecord {
             mentions,
             text: text.into(),
             card_for,
+            secret_tally: secret_tally.map(SecretTallyRecord::from),
         }
     }
 }
@@ -317,6 +324,7 @@ impl From<ReplyRecord> for Reply {
             mentions,
             text,
             card_for,
+            secret_tally,
         } = record;
         Reply {
             room_id,
@@ -325,6 +333,7 @@ impl From<ReplyRecord> for Reply {
             mentions,
             text: text.into(),
             card_for,
+            secret_tally: secret_tally.map(SecretTally::from),
         }
     }
 }
