@@ -88,8 +88,8 @@ enum CliCommand {
         #[arg(long, short, env = CONFIG_ENV)]
         config: PathBuf,
     },
-    /// Write the consolidated export (proposals, votes, comments, monitoring) from the store,
-    /// offline.
+    /// Write the consolidated export (proposals, votes, comments, monitoring) from the store
+    /// (works while the bot runs).
     Export {
         #[arg(long, short, env = CONFIG_ENV)]
         config: PathBuf,
@@ -104,7 +104,7 @@ enum CliCommand {
         full: bool,
     },
     /// Write the open-data package (public export as JSON and CSV tables, and DCAT-AP_IT
-    /// metadata) into a folder, offline; needs `[publish]` in the config.
+    /// metadata) into a folder (works while the bot runs); needs `[publish]` in the config.
     Publish {
         #[arg(long, short, env = CONFIG_ENV)]
         config: PathBuf,
@@ -117,7 +117,8 @@ enum CliCommand {
         #[arg(long, short, env = CONFIG_ENV)]
         config: PathBuf,
     },
-    /// Write the monitoring report (a self-contained HTML page) from the store, offline.
+    /// Write the monitoring report (a self-contained HTML page) from the store (works while
+    /// the bot runs).
     Report {
         #[arg(long, short, env = CONFIG_ENV)]
         config: PathBuf,
