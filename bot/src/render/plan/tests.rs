@@ -1,0 +1,1 @@
+//! Tests of the consolidated plan's renderers.
