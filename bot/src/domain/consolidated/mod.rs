@@ -106,7 +106,10 @@ fn section_of(
             title: r.title.clone(),
             indicator: r.indicator.clone(),
             unit: r.unit.clone(),
-            baseline: r.baseline.map(|b| numbers.value(Some(b))).unwrap_or_default(),
+            baseline: r
+                .baseline
+                .map(|b| numbers.value(Some(b)))
+                .unwrap_or_default(),
             targets: r
                 .targets
                 .iter()
@@ -146,11 +149,7 @@ fn section_of(
         id: section.id.clone(),
         title: section.title.clone(),
         description: section.description.clone(),
-        paragraphs: section
-            .draft
-            .iter()
-            .map(|p| paragraph(number, p))
-            .collect(),
+        paragraphs: section.draft.iter().map(|p| paragraph(number, p)).collect(),
         objectives,
         results,
         actions,

@@ -16,7 +16,8 @@ use crate::render::plan::{
     render_html, render_markdown, render_odt, BlockKind, ConsolidatedPlan, SourceFormat,
 };
 
-const MARKDOWN: &str = "# Dati aperti\n\nLe amministrazioni pubblicano i **dati** che producono.\n\n\
+const MARKDOWN: &str =
+    "# Dati aperti\n\nLe amministrazioni pubblicano i **dati** che producono.\n\n\
 - un catalogo unico\n- licenze aperte\n\n| Anno | Dataset |\n|---|---|\n| 2026 | 180 |\n\n\
 ```\ncurl https://dati.example/api\n```\n\n<script>alert(1)</script>\n";
 
@@ -77,7 +78,10 @@ fn consolidated() -> ConsolidatedPlan {
         proposal: None,
     });
     let mut clock = Clock::with(monitoring);
-    clock.say(OWNER, "!propose Open the cadastre\nAll of it, as open data.");
+    clock.say(
+        OWNER,
+        "!propose Open the cadastre\nAll of it, as open data.",
+    );
     clock.say(OWNER, "!propose Publish the budget\nEvery year.");
     clock.say(COLLEAGUE, "!vote 1 +");
     clock.say(MODERATOR, "!vote 1 +");
@@ -99,7 +103,11 @@ fn the_model_holds_sections_paragraphs_monitoring_and_the_annex() {
         panic!("two sections: {:?}", plan.sections);
     };
     assert_eq!((dati.number, dati.title.as_str()), (1, "Dati"));
-    let ids: Vec<_> = dati.paragraphs.iter().map(|p| (p.id.as_str(), p.kind)).collect();
+    let ids: Vec<_> = dati
+        .paragraphs
+        .iter()
+        .map(|p| (p.id.as_str(), p.kind))
+        .collect();
     assert_eq!(
         ids,
         [
@@ -119,15 +127,28 @@ fn the_model_holds_sections_paragraphs_monitoring_and_the_annex() {
     let r2 = dati.results.iter().find(|r| r.code == "R.2").unwrap();
     assert_eq!(r2.targets, [(2027, "almeno 80 amministrazioni".to_owned())]);
     let r1 = &dati.results[0];
-    assert_eq!((r1.baseline.as_str(), r1.targets[0].1.as_str()), ("100", "180"));
+    assert_eq!(
+        (r1.baseline.as_str(), r1.targets[0].1.as_str()),
+        ("100", "180")
+    );
     let a10 = dati.actions.iter().find(|a| a.code == "A.10").unwrap();
     assert_eq!(
-        (a10.owner.as_str(), a10.due.as_str(), a10.weight.as_str(), a10.proposal),
+        (
+            a10.owner.as_str(),
+            a10.due.as_str(),
+            a10.weight.as_str(),
+            a10.proposal
+        ),
         ("Agenzia", "2026-09-30", "2", Some(1))
     );
     let a20 = &riuso.actions[0];
     assert_eq!(
-        (a20.code.as_str(), a20.start.as_str(), a20.due.as_str(), a20.weight.as_str()),
+        (
+            a20.code.as_str(),
+            a20.start.as_str(),
+            a20.due.as_str(),
+            a20.weight.as_str()
+        ),
         ("A.20", "2026-03-01", "ongoing", "1.5")
     );
     assert_eq!(plan.annex.title, "Annex: changes since the plan file");
@@ -174,15 +195,27 @@ fn the_markdown_shows_the_text_with_its_ids_and_the_annex() {
 #[test]
 fn the_html_page_is_one_readable_document() {
     let html = render_html(&consolidated());
-    assert!(html.starts_with("<!DOCTYPE html><html lang=\"en\">"), "{html}");
+    assert!(
+        html.starts_with("<!DOCTYPE html><html lang=\"en\">"),
+        "{html}"
+    );
     assert!(html.contains("@media print"));
-    assert!(html.contains("<h3 id=\"p1.1\"><span class=\"pid\">§1.1</span>Dati aperti</h3>"), "{html}");
+    assert!(
+        html.contains("<h3 id=\"p1.1\"><span class=\"pid\">§1.1</span>Dati aperti</h3>"),
+        "{html}"
+    );
     assert!(html.contains("<strong>dati</strong>"), "{html}");
     assert!(html.contains("<div class=\"scroll\"><table>"), "{html}");
-    assert!(html.contains("<span class=\"pid\">§2.1</span>Modello di riuso"), "{html}");
+    assert!(
+        html.contains("<span class=\"pid\">§2.1</span>Modello di riuso"),
+        "{html}"
+    );
     // Raw HTML in a draft is text, never markup.
     assert!(!html.contains("<script>"), "{html}");
-    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{html}");
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{html}"
+    );
     assert!(html.contains("almeno 80 amministrazioni"));
     assert!(html.contains("Annex: changes since the plan file"));
 }
@@ -195,25 +228,55 @@ fn the_odt_is_a_package_whose_content_holds_the_outline_and_paragraphs() {
     assert_eq!(&bytes[38..77], b"application/vnd.oasis.opendocument.text");
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let names: Vec<_> = zip.file_names().map(|n| n.unwrap().into_owned()).collect();
-    for name in ["mimetype", "META-INF/manifest.xml", "content.xml", "styles.xml", "meta.xml"] {
+    for name in [
+        "mimetype",
+        "META-INF/manifest.xml",
+        "content.xml",
+        "styles.xml",
+        "meta.xml",
+    ] {
         assert!(names.iter().any(|n| n == name), "{name} in {names:?}");
     }
     let mut content = String::new();
-    zip.by_name("content.xml").unwrap().read_to_string(&mut content).unwrap();
+    zip.by_name("content.xml")
+        .unwrap()
+        .read_to_string(&mut content)
+        .unwrap();
     let (headings, paragraphs) = odt_text(&content);
-    assert!(headings.contains(&(3, "§1.1 Dati aperti".to_owned())), "{headings:?}");
-    assert!(headings.contains(&(2, "1. Dati".to_owned())), "{headings:?}");
-    assert!(headings.contains(&(3, "§2.1 Modello di riuso".to_owned())), "{headings:?}");
+    assert!(
+        headings.contains(&(3, "§1.1 Dati aperti".to_owned())),
+        "{headings:?}"
+    );
+    assert!(
+        headings.contains(&(2, "1. Dati".to_owned())),
+        "{headings:?}"
+    );
+    assert!(
+        headings.contains(&(3, "§2.1 Modello di riuso".to_owned())),
+        "{headings:?}"
+    );
     assert!(
         paragraphs.contains(&"§1.2 Le amministrazioni pubblicano i dati che producono.".to_owned()),
         "{paragraphs:?}"
     );
-    assert!(paragraphs.contains(&"un catalogo unico".to_owned()), "{paragraphs:?}");
-    assert!(paragraphs.contains(&"almeno 80 amministrazioni".to_owned())
-        || paragraphs.iter().any(|p| p.contains("almeno 80 amministrazioni")));
+    assert!(
+        paragraphs.contains(&"un catalogo unico".to_owned()),
+        "{paragraphs:?}"
+    );
+    assert!(
+        paragraphs.contains(&"almeno 80 amministrazioni".to_owned())
+            || paragraphs
+                .iter()
+                .any(|p| p.contains("almeno 80 amministrazioni"))
+    );
     assert!(content.contains("<table:table "), "{content}");
     assert!(content.contains("<text:list "), "{content}");
-    assert!(paragraphs.iter().any(|p| p == "curl https://dati.example/api"), "{paragraphs:?}");
+    assert!(
+        paragraphs
+            .iter()
+            .any(|p| p == "curl https://dati.example/api"),
+        "{paragraphs:?}"
+    );
 }
 
 /// The headings (outline level, text) and paragraphs' texts of an ODT's `content.xml`, read

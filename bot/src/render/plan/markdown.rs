@@ -41,7 +41,11 @@ pub fn render_markdown(plan: &ConsolidatedPlan) -> String {
                 ]
             }),
         );
-        for change in annex.changes.iter().filter(|c| !c.description.trim().is_empty()) {
+        for change in annex
+            .changes
+            .iter()
+            .filter(|c| !c.description.trim().is_empty())
+        {
             md.push_str(&format!(
                 "**#{} {}**: {}\n\n",
                 change.proposal,
@@ -55,7 +59,11 @@ pub fn render_markdown(plan: &ConsolidatedPlan) -> String {
 
 fn push_section(md: &mut String, plan: &ConsolidatedPlan, section: &PlanSection) {
     let labels = &plan.labels;
-    md.push_str(&format!("## {}. {}\n\n", section.number, one_line(&section.title)));
+    md.push_str(&format!(
+        "## {}. {}\n\n",
+        section.number,
+        one_line(&section.title)
+    ));
     push_text(md, &section.description);
     for paragraph in &section.paragraphs {
         push_paragraph(md, paragraph);
@@ -63,7 +71,11 @@ fn push_section(md: &mut String, plan: &ConsolidatedPlan, section: &PlanSection)
     if !section.objectives.is_empty() {
         md.push_str(&format!("### {}\n\n", labels.objectives));
         for objective in &section.objectives {
-            md.push_str(&format!("- **{}** {}\n", objective.code, one_line(&objective.title)));
+            md.push_str(&format!(
+                "- **{}** {}\n",
+                objective.code,
+                one_line(&objective.title)
+            ));
         }
         md.push('\n');
     }
@@ -136,7 +148,10 @@ fn push_paragraph(md: &mut String, paragraph: &PlanParagraph) {
         (_, SourceFormat::Rst | SourceFormat::Text) => {
             let longest = longest_run(&paragraph.text, '`');
             let fence = "`".repeat(longest.max(2) + 1);
-            md.push_str(&format!("**{id}**\n\n{fence}text\n{}\n{fence}\n\n", paragraph.text));
+            md.push_str(&format!(
+                "**{id}**\n\n{fence}text\n{}\n{fence}\n\n",
+                paragraph.text
+            ));
         }
     }
 }

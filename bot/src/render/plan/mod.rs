@@ -12,9 +12,9 @@
 mod html;
 mod markdown;
 mod odt;
-mod text;
 #[cfg(test)]
 mod tests;
+mod text;
 
 pub use html::render_html;
 pub use markdown::render_markdown;

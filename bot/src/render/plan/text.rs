@@ -34,7 +34,9 @@ fn is_adornment(line: &str) -> bool {
     let Some(first) = chars.next() else {
         return false;
     };
-    first.is_ascii_punctuation() && first != '#' && line.chars().count() >= 2
+    first.is_ascii_punctuation()
+        && first != '#'
+        && line.chars().count() >= 2
         && chars.all(|c| c == first)
 }
 
@@ -52,6 +54,8 @@ pub(super) fn anchor(id: &str) -> String {
 /// Characters XML 1.0 does not allow (most control characters) taken out.
 pub(super) fn xml_safe(text: &str) -> String {
     text.chars()
-        .filter(|&c| matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}'))
+        .filter(|&c| {
+            matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
+        })
         .collect()
 }

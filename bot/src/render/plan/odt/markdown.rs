@@ -45,8 +45,10 @@ pub(super) fn write(xml: &mut Xml, tables: &mut Tables, source: &str, label: &st
     walk.close()?;
     // A block with no words (a rule) still shows its id.
     if let Some(label) = walk.label.take() {
-        walk.xml.start("text:p", &[("text:style-name", style::BODY)])?;
-        walk.xml.element("text:span", &[("text:style-name", style::ID)], &label)?;
+        walk.xml
+            .start("text:p", &[("text:style-name", style::BODY)])?;
+        walk.xml
+            .element("text:span", &[("text:style-name", style::ID)], &label)?;
         walk.xml.end("text:p")?;
     }
     Ok(())
@@ -70,7 +72,8 @@ impl Walk<'_> {
             Event::Text(text) | Event::Html(text) | Event::InlineHtml(text) => self.words(&text),
             Event::Code(text) => {
                 self.ensure_open()?;
-                self.xml.element("text:span", &[("text:style-name", style::CODE)], &text)
+                self.xml
+                    .element("text:span", &[("text:style-name", style::CODE)], &text)
             }
             Event::SoftBreak => self.words(" "),
             Event::HardBreak => {
@@ -115,7 +118,11 @@ impl Walk<'_> {
             Tag::List(first) => {
                 self.close()?;
                 self.lead()?;
-                let style = if first.is_some() { style::NUMBERS } else { style::BULLETS };
+                let style = if first.is_some() {
+                    style::NUMBERS
+                } else {
+                    style::BULLETS
+                };
                 self.xml.start("text:list", &[("text:style-name", style)])
             }
             Tag::Item => {
@@ -147,7 +154,11 @@ impl Walk<'_> {
             Tag::TableCell => {
                 self.xml
                     .start("table:table-cell", &[("office:value-type", "string")])?;
-                let style = if self.in_head { style::TABLE_HEADING } else { style::TABLE_CONTENTS };
+                let style = if self.in_head {
+                    style::TABLE_HEADING
+                } else {
+                    style::TABLE_CONTENTS
+                };
                 self.xml.start("text:p", &[("text:style-name", style)])?;
                 self.open = Some("text:p");
                 Ok(())
@@ -158,10 +169,8 @@ impl Walk<'_> {
             Tag::Link { dest_url, .. } => {
                 self.ensure_open()?;
                 let url = safe_url(dest_url);
-                self.xml.start(
-                    "text:a",
-                    &[("xlink:type", "simple"), ("xlink:href", &url)],
-                )
+                self.xml
+                    .start("text:a", &[("xlink:type", "simple"), ("xlink:href", &url)])
             }
             // An image is its words (its alt text) here.
             Tag::Image { .. } | Tag::HtmlBlock | Tag::MetadataBlock(_) => Ok(()),
@@ -243,7 +252,11 @@ impl Walk<'_> {
     }
 
     fn open_paragraph(&mut self) -> XmlResult {
-        let style = if self.quote_depth > 0 { style::QUOTE } else { style::BODY };
+        let style = if self.quote_depth > 0 {
+            style::QUOTE
+        } else {
+            style::BODY
+        };
         self.xml.start("text:p", &[("text:style-name", style)])?;
         self.open = Some("text:p");
         self.put_label()
@@ -251,7 +264,8 @@ impl Walk<'_> {
 
     fn put_label(&mut self) -> XmlResult {
         if let Some(label) = self.label.take() {
-            self.xml.element("text:span", &[("text:style-name", style::ID)], &label)?;
+            self.xml
+                .element("text:span", &[("text:style-name", style::ID)], &label)?;
             self.xml.text(" ")?;
         }
         Ok(())
@@ -260,8 +274,10 @@ impl Walk<'_> {
     /// Before a block that is no paragraph (a list, a table, code): the id on a line of its own.
     fn lead(&mut self) -> XmlResult {
         if let Some(label) = self.label.take() {
-            self.xml.start("text:p", &[("text:style-name", style::BODY)])?;
-            self.xml.element("text:span", &[("text:style-name", style::ID)], &label)?;
+            self.xml
+                .start("text:p", &[("text:style-name", style::BODY)])?;
+            self.xml
+                .element("text:span", &[("text:style-name", style::ID)], &label)?;
             self.xml.end("text:p")?;
         }
         Ok(())

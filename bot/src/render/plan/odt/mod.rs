@@ -61,14 +61,32 @@ pub fn render_odt(plan: &ConsolidatedPlan) -> Result<Vec<u8>, OdtError> {
 
 /// The namespaces the files use.
 const NAMESPACES: [(&str, &str); 9] = [
-    ("xmlns:office", "urn:oasis:names:tc:opendocument:xmlns:office:1.0"),
-    ("xmlns:style", "urn:oasis:names:tc:opendocument:xmlns:style:1.0"),
-    ("xmlns:text", "urn:oasis:names:tc:opendocument:xmlns:text:1.0"),
-    ("xmlns:table", "urn:oasis:names:tc:opendocument:xmlns:table:1.0"),
-    ("xmlns:fo", "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"),
+    (
+        "xmlns:office",
+        "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    ),
+    (
+        "xmlns:style",
+        "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
+    ),
+    (
+        "xmlns:text",
+        "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+    ),
+    (
+        "xmlns:table",
+        "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    ),
+    (
+        "xmlns:fo",
+        "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0",
+    ),
     ("xmlns:xlink", "http://www.w3.org/1999/xlink"),
     ("xmlns:dc", "http://purl.org/dc/elements/1.1/"),
-    ("xmlns:meta", "urn:oasis:names:tc:opendocument:xmlns:meta:1.0"),
+    (
+        "xmlns:meta",
+        "urn:oasis:names:tc:opendocument:xmlns:meta:1.0",
+    ),
     ("office:version", "1.3"),
 ];
 
@@ -77,18 +95,28 @@ fn manifest() -> Result<Vec<u8>, OdtError> {
     xml.start(
         "manifest:manifest",
         &[
-            ("xmlns:manifest", "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"),
+            (
+                "xmlns:manifest",
+                "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0",
+            ),
             ("manifest:version", "1.3"),
         ],
     )?;
     xml.empty(
         "manifest:file-entry",
-        &[("manifest:full-path", "/"), ("manifest:version", "1.3"), ("manifest:media-type", MIMETYPE)],
+        &[
+            ("manifest:full-path", "/"),
+            ("manifest:version", "1.3"),
+            ("manifest:media-type", MIMETYPE),
+        ],
     )?;
     for file in ["content.xml", "styles.xml", "meta.xml"] {
         xml.empty(
             "manifest:file-entry",
-            &[("manifest:full-path", file), ("manifest:media-type", "text/xml")],
+            &[
+                ("manifest:full-path", file),
+                ("manifest:media-type", "text/xml"),
+            ],
         )?;
     }
     xml.end("manifest:manifest")?;
@@ -99,7 +127,11 @@ fn meta(plan: &ConsolidatedPlan) -> Result<Vec<u8>, OdtError> {
     let mut xml = Xml::new()?;
     xml.start("office:document-meta", &NAMESPACES)?;
     xml.start("office:meta", &[])?;
-    xml.element("meta:generator", &[], concat!("pspm/", env!("CARGO_PKG_VERSION")))?;
+    xml.element(
+        "meta:generator",
+        &[],
+        concat!("pspm/", env!("CARGO_PKG_VERSION")),
+    )?;
     xml.element("dc:title", &[], &plan.title)?;
     xml.element("dc:language", &[], &plan.language)?;
     xml.end("office:meta")?;
@@ -179,7 +211,11 @@ fn write_section(
         for objective in &section.objectives {
             xml.start("text:list-item", &[])?;
             xml.start("text:p", &[("text:style-name", style::BODY)])?;
-            xml.element("text:span", &[("text:style-name", style::STRONG)], &objective.code)?;
+            xml.element(
+                "text:span",
+                &[("text:style-name", style::STRONG)],
+                &objective.code,
+            )?;
             xml.text(&format!(" {}", objective.title))?;
             xml.end("text:p")?;
             xml.end("text:list-item")?;
@@ -294,11 +330,19 @@ fn text_paragraph(xml: &mut Xml, text: &str) -> XmlResult {
     xml.element("text:p", &[("text:style-name", style::BODY)], text.trim())
 }
 
-fn table(xml: &mut Xml, tables: &mut Tables, header: &[&String], rows: Vec<Vec<String>>) -> XmlResult {
+fn table(
+    xml: &mut Xml,
+    tables: &mut Tables,
+    header: &[&String],
+    rows: Vec<Vec<String>>,
+) -> XmlResult {
     let name = tables.next_name();
     xml.start("table:table", &[("table:name", &name)])?;
     let columns = header.len().to_string();
-    xml.empty("table:table-column", &[("table:number-columns-repeated", &columns)])?;
+    xml.empty(
+        "table:table-column",
+        &[("table:number-columns-repeated", &columns)],
+    )?;
     xml.start("table:table-header-rows", &[])?;
     row(xml, style::TABLE_HEADING, header.iter().map(|h| h.as_str()))?;
     xml.end("table:table-header-rows")?;

@@ -26,7 +26,10 @@ pub(super) fn styles(language: &str) -> Result<Vec<u8>, OdtError> {
         "style:text-properties",
         &[
             ("style:font-name", "Liberation Sans"),
-            ("fo:font-family", "'Titillium Web', 'Liberation Sans', sans-serif"),
+            (
+                "fo:font-family",
+                "'Titillium Web', 'Liberation Sans', sans-serif",
+            ),
             ("fo:font-size", "11pt"),
             ("fo:language", language),
         ],
@@ -37,18 +40,44 @@ pub(super) fn styles(language: &str) -> Result<Vec<u8>, OdtError> {
         &mut xml,
         BODY,
         Some("Standard"),
-        &[("fo:margin-top", "0cm"), ("fo:margin-bottom", "0.25cm"), ("fo:line-height", "125%")],
+        &[
+            ("fo:margin-top", "0cm"),
+            ("fo:margin-bottom", "0.25cm"),
+            ("fo:line-height", "125%"),
+        ],
         &[],
     )?;
-    paragraph_style(&mut xml, QUOTE, Some(BODY), &[("fo:margin-left", "1cm")], &[])?;
+    paragraph_style(
+        &mut xml,
+        QUOTE,
+        Some(BODY),
+        &[("fo:margin-left", "1cm")],
+        &[],
+    )?;
     paragraph_style(
         &mut xml,
         PREFORMATTED,
         Some("Standard"),
-        &[("fo:margin-top", "0cm"), ("fo:margin-bottom", "0cm"), ("fo:background-color", "#f5f6f7")],
-        &[("fo:font-family", "'DejaVu Sans Mono', 'Liberation Mono', monospace"), ("fo:font-size", "9pt")],
+        &[
+            ("fo:margin-top", "0cm"),
+            ("fo:margin-bottom", "0cm"),
+            ("fo:background-color", "#f5f6f7"),
+        ],
+        &[
+            (
+                "fo:font-family",
+                "'DejaVu Sans Mono', 'Liberation Mono', monospace",
+            ),
+            ("fo:font-size", "9pt"),
+        ],
     )?;
-    paragraph_style(&mut xml, TABLE_CONTENTS, Some("Standard"), &[], &[("fo:font-size", "10pt")])?;
+    paragraph_style(
+        &mut xml,
+        TABLE_CONTENTS,
+        Some("Standard"),
+        &[],
+        &[("fo:font-size", "10pt")],
+    )?;
     paragraph_style(
         &mut xml,
         TABLE_HEADING,
@@ -56,8 +85,25 @@ pub(super) fn styles(language: &str) -> Result<Vec<u8>, OdtError> {
         &[],
         &[("fo:font-weight", "bold"), ("fo:font-size", "10pt")],
     )?;
-    paragraph_style(&mut xml, "Heading", Some("Standard"), &[("fo:margin-top", "0.4cm"), ("fo:margin-bottom", "0.2cm"), ("fo:keep-with-next", "always")], &[("fo:font-weight", "bold"), ("fo:color", "#17324d")])?;
-    for (level, size) in [(1, "20pt"), (2, "16pt"), (3, "14pt"), (4, "12pt"), (5, "11pt"), (6, "11pt")] {
+    paragraph_style(
+        &mut xml,
+        "Heading",
+        Some("Standard"),
+        &[
+            ("fo:margin-top", "0.4cm"),
+            ("fo:margin-bottom", "0.2cm"),
+            ("fo:keep-with-next", "always"),
+        ],
+        &[("fo:font-weight", "bold"), ("fo:color", "#17324d")],
+    )?;
+    for (level, size) in [
+        (1, "20pt"),
+        (2, "16pt"),
+        (3, "14pt"),
+        (4, "12pt"),
+        (5, "11pt"),
+        (6, "11pt"),
+    ] {
         let name = format!("Heading_20_{level}");
         let display = format!("Heading {level}");
         let outline = level.to_string();
@@ -71,17 +117,32 @@ pub(super) fn styles(language: &str) -> Result<Vec<u8>, OdtError> {
                 ("style:default-outline-level", &outline),
             ],
         )?;
-        xml.empty("style:text-properties", &[("fo:font-size", size), ("fo:font-weight", "bold")])?;
+        xml.empty(
+            "style:text-properties",
+            &[("fo:font-size", size), ("fo:font-weight", "bold")],
+        )?;
         xml.end("style:style")?;
     }
     for (name, properties) in [
-        (ID, &[("fo:color", "#5d7083"), ("fo:font-weight", "bold")][..]),
+        (
+            ID,
+            &[("fo:color", "#5d7083"), ("fo:font-weight", "bold")][..],
+        ),
         (EMPHASIS, &[("fo:font-style", "italic")][..]),
         (STRONG, &[("fo:font-weight", "bold")][..]),
         (STRIKE, &[("style:text-line-through-style", "solid")][..]),
-        (CODE, &[("fo:font-family", "'DejaVu Sans Mono', 'Liberation Mono', monospace")][..]),
+        (
+            CODE,
+            &[(
+                "fo:font-family",
+                "'DejaVu Sans Mono', 'Liberation Mono', monospace",
+            )][..],
+        ),
     ] {
-        xml.start("style:style", &[("style:name", name), ("style:family", "text")])?;
+        xml.start(
+            "style:style",
+            &[("style:name", name), ("style:family", "text")],
+        )?;
         xml.empty("style:text-properties", properties)?;
         xml.end("style:style")?;
     }
@@ -125,7 +186,11 @@ fn list_style(xml: &mut Xml, name: &str, numbered: bool) -> XmlResult {
             "text:list-level-style-bullet"
         };
         let attributes: Vec<(&str, &str)> = if numbered {
-            vec![("text:level", &level_text), ("style:num-suffix", "."), ("style:num-format", "1")]
+            vec![
+                ("text:level", &level_text),
+                ("style:num-suffix", "."),
+                ("style:num-format", "1"),
+            ]
         } else {
             vec![("text:level", &level_text), ("text:bullet-char", "•")]
         };

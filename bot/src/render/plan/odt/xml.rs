@@ -41,7 +41,12 @@ impl Xml {
     }
 
     /// An element holding only text.
-    pub(super) fn element(&mut self, name: &str, attributes: &[(&str, &str)], text: &str) -> XmlResult {
+    pub(super) fn element(
+        &mut self,
+        name: &str,
+        attributes: &[(&str, &str)],
+        text: &str,
+    ) -> XmlResult {
         self.start(name, attributes)?;
         self.text(text)?;
         self.end(name)
