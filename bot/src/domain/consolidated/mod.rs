@@ -114,9 +114,12 @@ fn section_of(
                 .targets
                 .iter()
                 .map(|(year, target)| {
-                    // A text target is shown as its words; a number as the plan writes numbers.
+                    // The plan's words for a target, with the number charts draw if it has one.
                     let shown = match (&target.text, target.value) {
-                        (Some(words), _) => words.clone(),
+                        (Some(words), None) => words.clone(),
+                        (Some(words), Some(value)) => {
+                            format!("{words} ({})", numbers.value(Some(value)))
+                        }
                         (None, value) => numbers.value(value),
                     };
                     (*year, shown)

@@ -51,13 +51,22 @@ fn consolidated() -> ConsolidatedPlan {
         indicator: "bodies".into(),
         unit: "bodies".into(),
         baseline: None,
-        targets: [(
-            2027,
-            Target {
-                value: None,
-                text: Some("almeno 80 amministrazioni".into()),
-            },
-        )]
+        targets: [
+            (
+                2027,
+                Target {
+                    value: None,
+                    text: Some("almeno 80 amministrazioni".into()),
+                },
+            ),
+            (
+                2028,
+                Target {
+                    value: Some(7900.0),
+                    text: Some("tutti i comuni".into()),
+                },
+            ),
+        ]
         .into(),
     });
     monitoring.objectives.push(Objective {
@@ -125,7 +134,13 @@ fn the_model_holds_sections_paragraphs_monitoring_and_the_annex() {
     assert!(riuso.paragraphs.iter().any(|p| p.kind == BlockKind::List));
     assert_eq!(dati.objectives[0].code, "OB.1");
     let r2 = dati.results.iter().find(|r| r.code == "R.2").unwrap();
-    assert_eq!(r2.targets, [(2027, "almeno 80 amministrazioni".to_owned())]);
+    assert_eq!(
+        r2.targets,
+        [
+            (2027, "almeno 80 amministrazioni".to_owned()),
+            (2028, "tutti i comuni (7,900)".to_owned())
+        ]
+    );
     let r1 = &dati.results[0];
     assert_eq!(
         (r1.baseline.as_str(), r1.targets[0].1.as_str()),
@@ -180,7 +195,7 @@ fn the_markdown_shows_the_text_with_its_ids_and_the_annex() {
         "**§1.3**\n\n- un catalogo unico\n- licenze aperte",
         "| 2026 | 180 |",
         "### §2.1 Modello di riuso\n",
-        "| R.2 | Bodies on the catalogue | bodies | bodies |  | 2027: almeno 80 amministrazioni |",
+        "| R.2 | Bodies on the catalogue | bodies | bodies |  | 2027: almeno 80 amministrazioni; 2028: tutti i comuni (7,900) |",
         "| A.10 | Open the cadastre (Proposal #1) |  | Agenzia | 2026-06-10 | 2026-09-30 | 2 |",
         "| A.20 | Keep the catalogue of reusable software | OB.2 | Agenzia | 2026-03-01 | ongoing | 1.5 |",
         "## Annex: changes since the plan file\n",
