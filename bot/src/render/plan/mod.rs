@@ -4,16 +4,16 @@
 //! - `markdown.rs` — Markdown text.
 //! - `html.rs` — a self-contained HTML page (maud; inline CSS, phone and print).
 //! - `odt.rs` — an OpenDocument Text file (quick-xml in a zip).
-//! - `text.rs` — what the three share: a draft block's heading text, its words.
+//! - `text.rs` — what the three share: a heading's words, levels, anchors, XML-safe text.
 //!
 //! The plan's text is each section's draft as the plan file holds it; a later version puts the
 //! accepted amendments into it, and the annex says what changed since the previous version.
 
+#[cfg(test)]
+mod fuzz_tests;
 mod html;
 mod markdown;
 mod odt;
-#[cfg(test)]
-mod tests;
 mod text;
 
 pub use html::render_html;
