@@ -7,7 +7,7 @@ use std::io::Read as _;
 use std::path::Path;
 use std::process::Command;
 
-use pspm_e2e::{pspm_binary, repo_root, run_chromium, screenshot, Result};
+use pspm_e2e::{axe_audit, pspm_binary, repo_root, run_chromium, screenshot, Result};
 
 const AGID: &str =
     "tests/data/practices/agid-linee-guida-riuso-software/riuso-software/modello-di-riuso.rst";
@@ -119,6 +119,12 @@ fn plan_export_writes_the_consolidated_plan_as_markdown_html_and_odt() -> Result
     );
     let shot = screenshot(&url, &dir.path().join("phone.png"), 390, 844)?;
     assert!(shot.dark > 1000, "text on the phone's screen: {shot:?}");
+    for width in [390, 1280] {
+        let violations = axe_audit(&html_path, width, 2400)?;
+        let serious: Vec<_> = violations.iter().filter(|v| v.is_serious()).collect();
+        assert!(serious.is_empty(), "axe at {width} px: {serious:#?}");
+        println!("axe at {width} px: no serious or critical violations; others: {violations:?}");
+    }
 
     let odt_path = dir.path().join("piano.odt");
     export(&config, "odt", &odt_path)?;

@@ -220,7 +220,12 @@ fn the_html_page_is_one_readable_document() {
         "{html}"
     );
     assert!(html.contains("<strong>dati</strong>"), "{html}");
-    assert!(html.contains("<div class=\"scroll\"><table>"), "{html}");
+    assert!(
+        html.contains(
+            "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"§1.4\"><table>"
+        ),
+        "{html}"
+    );
     assert!(
         html.contains("<span class=\"pid\">§2.1</span>Modello di riuso"),
         "{html}"

@@ -46,7 +46,7 @@ pub fn render_html(plan: &ConsolidatedPlan) -> String {
                         @if annex.changes.is_empty() {
                             p { (labels.nothing) }
                         } @else {
-                            div.scroll {
+                            div.scroll tabindex="0" role="region" aria-label=(annex.title) {
                                 table {
                                     thead { tr {
                                         th scope="col" { (labels.proposal) }
@@ -103,7 +103,7 @@ fn section_html(plan: &ConsolidatedPlan, section: &PlanSection) -> Markup {
             }
             @if !section.results.is_empty() {
                 h3 { (labels.results) }
-                div.scroll { table {
+                div.scroll tabindex="0" role="region" aria-label={ (labels.results) " — " (section.title) } { table {
                     thead { tr {
                         th scope="col" { (labels.code) }
                         th scope="col" { (labels.title) }
@@ -124,7 +124,7 @@ fn section_html(plan: &ConsolidatedPlan, section: &PlanSection) -> Markup {
             }
             @if !section.actions.is_empty() {
                 h3 { (labels.actions) }
-                div.scroll { table {
+                div.scroll tabindex="0" role="region" aria-label={ (labels.actions) " — " (section.title) } { table {
                     thead { tr {
                         th scope="col" { (labels.code) }
                         th scope="col" { (labels.title) }
@@ -169,7 +169,12 @@ fn paragraph_html(paragraph: &PlanParagraph) -> Markup {
         (kind, SourceFormat::Markdown) => {
             let body = PreEscaped(markdown_html(&paragraph.text));
             match kind {
-                BlockKind::Table => html! { div.para id=(id) { (pid) div.scroll { (body) } } },
+                BlockKind::Table => html! {
+                    div.para id=(id) {
+                        (pid)
+                        div.scroll tabindex="0" role="region" aria-label=(paragraph.id) { (body) }
+                    }
+                },
                 _ => html! { div.para id=(id) { (pid) (body) } },
             }
         }
