@@ -17,7 +17,7 @@ use crate::render::plan::{
 };
 
 const MARKDOWN: &str =
-    "# Dati aperti\n\nLe amministrazioni pubblicano i **dati** che producono.\n\n\
+    "# Dati *aperti* ##\n\nLe amministrazioni pubblicano i **dati** che producono.\n\n\
 - un catalogo unico\n- licenze aperte\n\n| Anno | Dataset |\n|---|---|\n| 2026 | 180 |\n\n\
 ```\ncurl https://dati.example/api\n```\n\n<script>alert(1)</script>\n";
 

@@ -1,30 +1,31 @@
 //! What the plan's renderers share: a heading's words out of its source, heading levels in
 //! the document, anchors.
 
+use pulldown_cmark::{Event, Parser};
+
 use super::{PlanParagraph, SourceFormat};
 
-/// The words of a heading paragraph, without its markup: Markdown's `#`s (ATX) or underline
-/// (setext), reStructuredText's adornment lines.
+/// The words of a heading paragraph, without its markup: in Markdown what pulldown-cmark
+/// reads as its text (no `#`s, underline, emphasis marks or backticks); in reStructuredText
+/// its lines but the adornments.
 pub(super) fn heading_text(paragraph: &PlanParagraph) -> String {
-    let lines: Vec<&str> = paragraph
-        .text
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !is_adornment(line))
-        .collect();
-    let joined = lines.join(" ");
-    match paragraph.source {
-        SourceFormat::Markdown => {
-            let text = joined.trim_start_matches('#').trim();
-            // A closing sequence of `#`s is markup too.
-            let text = match text.trim_end_matches('#') {
-                stripped if stripped.ends_with(' ') || stripped.is_empty() => stripped.trim_end(),
-                _ => text,
-            };
-            text.to_owned()
-        }
-        SourceFormat::Rst | SourceFormat::Text => joined,
-    }
+    let words = match paragraph.source {
+        SourceFormat::Markdown => Parser::new(&paragraph.text)
+            .filter_map(|event| match event {
+                Event::Text(text) | Event::Code(text) => Some(text.into_string()),
+                Event::SoftBreak | Event::HardBreak => Some(" ".to_owned()),
+                _ => None,
+            })
+            .collect::<String>(),
+        SourceFormat::Rst | SourceFormat::Text => paragraph
+            .text
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !is_adornment(line))
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
+    words.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A line of one punctuation character repeated: a Markdown setext underline or a
