@@ -36,6 +36,7 @@ pub use outbox::{outbox_drop, outbox_list, outbox_retry, DeadLetter, OutboxListi
 pub use status::Status;
 
 use crate::domain::command::search;
+use crate::domain::consolidated;
 use crate::domain::export::practices::PracticesExport;
 use crate::domain::export::{Export, ExportFile, Format, Visibility};
 use crate::domain::imports::Imported;
@@ -45,6 +46,7 @@ use crate::domain::tracking;
 use crate::domain::{Catalogue, Engine, Settings};
 use crate::matrix::sync::SyncLoop;
 use crate::matrix::{self, provision, rebuild, Matrix};
+use crate::render::plan::PlanFormat;
 use crate::render::report::render_html;
 use crate::store::{SledStore, Store, StoreError};
 
@@ -374,6 +376,22 @@ pub fn report(config: &Config, out_dir: &Path) -> anyhow::Result<PathBuf> {
     let path = out_dir.join("index.html");
     std::fs::write(&path, html).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(path)
+}
+
+/// `pspm plan export`: the consolidated plan (its text, objectives, results and actions, and
+/// the annex of accepted proposals) written to `out` in `format`; works while the bot runs.
+pub fn plan_export(config: &Config, format: PlanFormat, out: &Path) -> anyhow::Result<PathBuf> {
+    let (settings, state) = with_store(config, |store| {
+        Ok((offline_settings(config, store)?, store.load_state()?))
+    })?;
+    let plan = consolidated::build(&settings, &state, &config.plan.sections);
+    let bytes = crate::render::plan::render(&plan, format)?;
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    std::fs::write(out, bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    Ok(out.to_path_buf())
 }
 
 /// `pspm rebuild`: replays the plan rooms' history into a fresh store, then swaps it in (the

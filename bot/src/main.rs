@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use pspm::domain::export::{Format, Visibility};
 use pspm::import::updates;
+use pspm::render::plan::PlanFormat;
 use pspm_config::Config;
 use tracing_subscriber::EnvFilter;
 
@@ -153,6 +154,11 @@ enum CliCommand {
         #[command(subcommand)]
         action: IndexAction,
     },
+    /// The consolidated plan, the consultation's deliverable.
+    Plan {
+        #[command(subcommand)]
+        action: PlanAction,
+    },
     /// Dead letters: messages the homeserver refused for good (the bot must be stopped).
     Outbox {
         #[command(subcommand)]
@@ -198,6 +204,41 @@ enum ImportCommand {
         /// or its only sheet).
         file: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum PlanAction {
+    /// Write the consolidated plan: each section's text (its paragraphs with their §ids),
+    /// objectives, expected results and actions, then the annex of accepted proposals that
+    /// became actions (works while the bot runs).
+    Export {
+        #[arg(long, short, env = CONFIG_ENV)]
+        config: PathBuf,
+        /// md (Markdown), html (a self-contained page) or odt (OpenDocument Text).
+        #[arg(long, value_enum)]
+        format: PlanFileFormat,
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// `--format` of `pspm plan export`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PlanFileFormat {
+    Md,
+    Html,
+    Odt,
+}
+
+impl From<PlanFileFormat> for PlanFormat {
+    fn from(format: PlanFileFormat) -> PlanFormat {
+        match format {
+            PlanFileFormat::Md => PlanFormat::Markdown,
+            PlanFileFormat::Html => PlanFormat::Html,
+            PlanFileFormat::Odt => PlanFormat::Odt,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -358,6 +399,9 @@ fn main() -> ExitCode {
         | CliCommand::Report { config, .. } => config,
         CliCommand::Index { action } => action.config(),
         CliCommand::Outbox { action } => action.config(),
+        CliCommand::Plan {
+            action: PlanAction::Export { config, .. },
+        } => config,
         // It makes the plan file a config names: there may be no config yet.
         CliCommand::Import {
             what: ImportCommand::Plan { file, out },
@@ -438,6 +482,11 @@ fn main() -> ExitCode {
             CliCommand::Index { .. } | CliCommand::Outbox { .. } | CliCommand::Import { .. } => {
                 Ok(())
             }
+            CliCommand::Plan {
+                action: PlanAction::Export { format, out, .. },
+            } => pspm::app::plan_export(&config, format.into(), &out).map(|path| {
+                println!("{}", path.display());
+            }),
             CliCommand::Report { out, .. } => pspm::app::report(&config, &out).map(|path| {
                 println!("{}", path.display());
             }),

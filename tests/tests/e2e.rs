@@ -12,6 +12,7 @@ mod monitoring;
 mod open_data;
 mod operations;
 mod participation;
+mod plan_export;
 mod practices;
 mod secret_ballots;
 mod sending;

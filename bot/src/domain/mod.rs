@@ -28,6 +28,7 @@ pub mod cards;
 pub mod change;
 pub mod charts;
 pub mod command;
+pub mod consolidated;
 pub mod digest;
 pub mod effects;
 pub mod engine;

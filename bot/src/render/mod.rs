@@ -7,6 +7,7 @@
 pub mod fonts;
 pub mod numbers;
 pub mod palette;
+pub mod plan;
 pub mod raster;
 pub mod report;
 pub mod svg;

@@ -83,6 +83,8 @@ pub struct Paragraph {
     /// 1-based, within the section.
     pub number: u32,
     pub kind: Kind,
+    /// The language of the file it came from, which says how to render its text.
+    pub format: Format,
     /// The block's source text, without the blank lines around it and trailing spaces.
     pub text: String,
     /// [`fingerprint`] of the text: equal for the same words however the lines are wrapped.
@@ -122,6 +124,7 @@ pub fn split_from(format: Format, text: &str, first: u32) -> Vec<Paragraph> {
             let paragraph = Paragraph {
                 number,
                 kind,
+                format,
                 text: source.to_owned(),
                 fingerprint: fingerprint(source),
             };

@@ -1,0 +1,213 @@
+//! The consolidated plan, the consultation's deliverable: each section's text (its draft's
+//! numbered paragraphs), objectives, expected results and actions (the plan file's and those
+//! assigned from accepted proposals), then an annex of what changed. Pure: built from the
+//! settings, the state and the plan file's sections, written by `render::plan`.
+//!
+//! Today the text is the plan file's, and the annex lists the accepted proposals that became
+//! actions. Accepted amendments will be applied to the text here, and the annex will then say
+//! what changed since the previous version.
+
+#[cfg(test)]
+mod tests;
+
+use pspm_config::draft::{Format, Kind, Paragraph, ParagraphId};
+use pspm_config::Section;
+
+use super::i18n::Msg;
+use super::monitoring::{all_actions, Action};
+use super::participation::ProposalState;
+use super::{Language, Settings, State};
+use crate::render::plan::{
+    Annex, AnnexChange, BlockKind, ConsolidatedPlan, PlanAction, PlanLabels, PlanObjective,
+    PlanParagraph, PlanResult, PlanSection, SourceFormat,
+};
+use crate::render::Numbers;
+
+/// The plan as it stands: `sections` are the plan file's, in its order, with their drafts.
+pub fn build(settings: &Settings, state: &State, sections: &[Section]) -> ConsolidatedPlan {
+    let catalogue = settings.catalogue();
+    let text = |msg: Msg| catalogue.render(msg, &[]).body;
+    let numbers = catalogue.numbers();
+    let labels = PlanLabels {
+        contents: text(Msg::ReportContents),
+        objectives: text(Msg::PlanObjectives),
+        results: text(Msg::ReportResults),
+        actions: text(Msg::ReportActions),
+        code: text(Msg::ReportCode),
+        title: text(Msg::ReportTitle),
+        objective: text(Msg::PlanObjective),
+        indicator: text(Msg::ReportIndicator),
+        unit: text(Msg::PlanUnit),
+        baseline: text(Msg::ReportBaseline),
+        targets: text(Msg::PlanTargets),
+        owner: text(Msg::ReportOwner),
+        start: text(Msg::PlanStart),
+        due: text(Msg::ReportDue),
+        weight: text(Msg::PlanWeight),
+        proposal: text(Msg::ReportProposal),
+        organisation: text(Msg::ReportOrganisation),
+        supports: text(Msg::ReportSupports),
+        oppositions: text(Msg::ReportOppositions),
+        section: text(Msg::ReportSection),
+        nothing: text(Msg::ReportNothing),
+    };
+    let ongoing = text(Msg::StatusOngoing);
+    let actions = all_actions(&settings.monitoring, &state.monitoring);
+    let plan_sections = sections
+        .iter()
+        .enumerate()
+        .map(|(index, section)| {
+            let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
+            section_of(settings, section, number, &actions, numbers, &ongoing)
+        })
+        .collect();
+    ConsolidatedPlan {
+        language: match settings.language {
+            Language::It => "it".into(),
+            Language::En => "en".into(),
+        },
+        labels,
+        title: settings.plan_title.clone(),
+        description: settings.plan_description.clone(),
+        sections: plan_sections,
+        annex: Annex {
+            title: text(Msg::PlanAnnex),
+            introduction: text(Msg::PlanAnnexIntro),
+            changes: changes(state, sections, &actions),
+        },
+    }
+}
+
+fn section_of(
+    settings: &Settings,
+    section: &Section,
+    number: u32,
+    actions: &[&Action],
+    numbers: Numbers,
+    ongoing: &str,
+) -> PlanSection {
+    let monitoring = &settings.monitoring;
+    let objectives: Vec<PlanObjective> = monitoring
+        .objectives
+        .iter()
+        .filter(|o| o.section == section.id)
+        .map(|o| PlanObjective {
+            code: o.code.clone(),
+            title: o.title.clone(),
+        })
+        .collect();
+    let results = monitoring
+        .results
+        .iter()
+        .filter(|r| monitoring.result_section(r) == Some(section.id.as_str()))
+        .map(|r| PlanResult {
+            code: r.code.clone(),
+            objective: r.objective.clone(),
+            title: r.title.clone(),
+            indicator: r.indicator.clone(),
+            unit: r.unit.clone(),
+            baseline: r
+                .baseline
+                .map(|b| numbers.value(Some(b)))
+                .unwrap_or_default(),
+            targets: r
+                .targets
+                .iter()
+                .map(|(year, target)| {
+                    // The plan's words for a target, with the number charts draw if it has one.
+                    let shown = match (&target.text, target.value) {
+                        (Some(words), None) => words.clone(),
+                        (Some(words), Some(value)) => {
+                            format!("{words} ({})", numbers.value(Some(value)))
+                        }
+                        (None, value) => numbers.value(value),
+                    };
+                    (*year, shown)
+                })
+                .collect(),
+        })
+        .collect();
+    let actions = actions
+        .iter()
+        .filter(|a| a.section == section.id)
+        .map(|a| PlanAction {
+            code: a.code.clone(),
+            title: a.title.clone(),
+            objective: a.objective.clone().unwrap_or_default(),
+            owner: a
+                .owner
+                .iter()
+                .chain(a.owners.iter())
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+            start: a.start.map(|d| d.to_string()).unwrap_or_default(),
+            due: a.due.map_or_else(|| ongoing.to_owned(), |d| d.to_string()),
+            weight: numbers.value(Some(a.weight)),
+            proposal: a.proposal,
+        })
+        .collect();
+    PlanSection {
+        number,
+        id: section.id.clone(),
+        title: section.title.clone(),
+        description: section.description.clone(),
+        paragraphs: section.draft.iter().map(|p| paragraph(number, p)).collect(),
+        objectives,
+        results,
+        actions,
+    }
+}
+
+fn paragraph(section: u32, paragraph: &Paragraph) -> PlanParagraph {
+    PlanParagraph {
+        id: ParagraphId::new(section, paragraph.number).to_string(),
+        kind: match paragraph.kind {
+            Kind::Heading(level) => BlockKind::Heading(level),
+            Kind::Paragraph => BlockKind::Paragraph,
+            Kind::List => BlockKind::List,
+            Kind::Code => BlockKind::Code,
+            Kind::Directive => BlockKind::Directive,
+            Kind::Table => BlockKind::Table,
+        },
+        source: match paragraph.format {
+            Format::Markdown => SourceFormat::Markdown,
+            Format::Rst => SourceFormat::Rst,
+            Format::Text => SourceFormat::Text,
+        },
+        text: paragraph.text.clone(),
+    }
+}
+
+/// The accepted proposals assigned as actions, by proposal number; hidden ones stay out, as
+/// they do of every public export.
+fn changes(state: &State, sections: &[Section], actions: &[&Action]) -> Vec<AnnexChange> {
+    let participation = &state.participation;
+    let mut changes: Vec<AnnexChange> = actions
+        .iter()
+        .filter_map(|action| {
+            let number = action.proposal?;
+            let proposal = participation.proposals.get(&number)?;
+            if proposal.hidden.is_some() || proposal.state != ProposalState::Accepted {
+                return None;
+            }
+            let tally = participation.tally(number).total;
+            let section = sections
+                .iter()
+                .find(|s| s.id == proposal.section)
+                .map_or_else(|| proposal.section.clone(), |s| s.title.clone());
+            Some(AnnexChange {
+                proposal: number,
+                section,
+                title: proposal.title.clone(),
+                description: proposal.description.clone(),
+                organisation: proposal.organisation.clone(),
+                supports: tally.support,
+                oppositions: tally.oppose,
+                action: action.code.clone(),
+            })
+        })
+        .collect();
+    changes.sort_by_key(|c| c.proposal);
+    changes
+}
