@@ -31,6 +31,7 @@ impl Chat {
                 title: "Servizi".into(),
                 default_phase: Phase::Consultation,
                 max_supports: None,
+                draft: Vec::new(),
             },
         );
         Chat {

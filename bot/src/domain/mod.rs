@@ -98,3 +98,5 @@ mod redaction_tests;
 mod secret_ballot_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod text_tests;

@@ -52,6 +52,8 @@ pub struct SectionSettings {
     pub title: String,
     pub default_phase: Phase,
     pub max_supports: Option<u32>,
+    /// The section's draft paragraphs, numbered from 1 (none without a draft).
+    pub draft: Vec<pspm_config::draft::Paragraph>,
 }
 
 impl Settings {
@@ -84,6 +86,7 @@ impl Settings {
                         title: section.title.clone(),
                         default_phase,
                         max_supports: section.max_supports,
+                        draft: section.draft.clone(),
                     },
                 ))
             })

@@ -31,6 +31,7 @@ pub(super) fn settings_for(room: &str, language: Language) -> Settings {
                 title: "Dati".into(),
                 default_phase: Phase::Consultation,
                 max_supports: None,
+                draft: Vec::new(),
             },
         )]
         .into(),

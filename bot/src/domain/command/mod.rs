@@ -75,6 +75,7 @@ table::commands! {
     History(history::History): "history" | "cronologia";
     Measure(measure::Measure): "measure" | "misura";
     Results(results::Results): "results" | "risultati";
+    Text(text::Text): "text" | "testo";
     Chart(chart::ChartCommand): "chart" | "grafico";
     Assign(assign::Assign): "assign" | "assegna";
     Action(action::ActionCommand): "action" | "azione";

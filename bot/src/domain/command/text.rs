@@ -1,0 +1,123 @@
+//! `!text [§n]`: a section's draft, listed by paragraph (id and opening words) or one
+//! paragraph whole.
+
+use pspm_config::draft::{Kind, ParagraphId};
+
+use super::{Arguments, Ctx, Home, Outcome, ParseError, Spec};
+use crate::domain::i18n::{Msg, Rendered};
+use crate::domain::SectionSettings;
+
+pub const SPEC: Spec = Spec {
+    name: "text",
+    moderator_only: false,
+    home: Home::Anywhere,
+    usage: Msg::CmdTextUsage,
+    summary: Msg::CmdTextSummary,
+    help: Msg::CmdTextHelp,
+};
+
+/// How much of each paragraph the listing shows.
+const OPENING_CHARS: usize = 80;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    /// The id as typed; read once the room (and so the current section) is known.
+    pub id: Option<String>,
+}
+
+/// The first words of a paragraph, on one line, cut at a character boundary.
+fn opening(text: &str) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match flat.char_indices().nth(OPENING_CHARS) {
+        Some((end, _)) => format!("{}…", &flat[..end]),
+        None => flat,
+    }
+}
+
+impl Text {
+    pub fn parse(args: Arguments<'_>) -> Result<Text, ParseError> {
+        let rest = args.rest().trim();
+        Ok(Text {
+            id: (!rest.is_empty()).then(|| rest.to_owned()),
+        })
+    }
+
+    pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
+        let catalogue = ctx.catalogue;
+        let here = ctx.settings.sections.get(&ctx.message.room_id);
+        let Some(given) = self.id else {
+            return match here {
+                Some(section) => Ok(listing(ctx, section)),
+                None => Err(catalogue.text(Msg::TextNeedsId)),
+            };
+        };
+        let current = here.map(|s| s.position as u32 + 1);
+        let id = ParagraphId::parse(&given, current)
+            .map_err(|_| catalogue.render(Msg::TextBadId, &[("given", &given)]))?;
+        let section = ctx
+            .settings
+            .sections
+            .values()
+            .find(|s| s.position as u32 + 1 == id.section);
+        let Some(section) = section else {
+            return Err(catalogue.render(Msg::TextBadId, &[("given", &given)]));
+        };
+        if section.draft.is_empty() {
+            return Err(catalogue.render(Msg::TextNone, &[("section", &section.title)]));
+        }
+        let Some(paragraph) = section.draft.iter().find(|p| p.number == id.paragraph) else {
+            let last = ParagraphId::new(id.section, section.draft.len() as u32);
+            let range = match section.draft.len() {
+                1 => last.to_string(),
+                _ => format!("{}–{last}", ParagraphId::new(id.section, 1)),
+            };
+            return Err(catalogue.render(
+                Msg::TextUnknown,
+                &[("id", &id.to_string()), ("section", &section.title), ("range", &range)],
+            ));
+        };
+        Ok(catalogue.render(
+            Msg::TextParagraph,
+            &[
+                ("id", &id.to_string()),
+                ("kind", paragraph.kind.name()),
+                ("text", &paragraph.text),
+            ],
+        ))
+    }
+}
+
+/// Every paragraph of the section's draft: its short id and opening, headings marked `#`.
+fn listing(ctx: &Ctx<'_>, section: &SectionSettings) -> Rendered {
+    let catalogue = ctx.catalogue;
+    if section.draft.is_empty() {
+        return catalogue.render(Msg::TextNone, &[("section", &section.title)]);
+    }
+    let number = section.position as u32 + 1;
+    let mut lines = vec![catalogue.render(
+        Msg::TextHeader,
+        &[
+            ("section", &section.title),
+            ("count", &section.draft.len().to_string()),
+        ],
+    )];
+    for paragraph in &section.draft {
+        // Markdown headings already start with `#`; other formats' are marked the same way.
+        let (heading, text) = match paragraph.kind {
+            Kind::Heading(level) => (
+                format!("{} ", "#".repeat(level as usize)),
+                paragraph.text.trim_start_matches('#').trim_start(),
+            ),
+            _ => (String::new(), paragraph.text.as_str()),
+        };
+        lines.push(catalogue.render(
+            Msg::TextLine,
+            &[
+                ("id", &ParagraphId::new(number, paragraph.number).short()),
+                ("heading", &heading),
+                ("start", &opening(text)),
+            ],
+        ));
+    }
+    Rendered::lines(lines)
+}

@@ -1,0 +1,95 @@
+//! `!text` through the engine: the section's draft listed and read by paragraph id, in a
+//! section room, the Space and with bad or unknown ids.
+
+use pspm_config::draft::{split_from, Format};
+
+use super::tests::{at, settings_for, SPACE};
+use super::*;
+
+const ROOM: &str = "!section:ministry.test";
+
+const DRAFT: &str = "# Open data\n\nPublic bodies publish their data in open formats, \
+so that anyone can reuse it without asking permission or paying any fee at all.\n\n\
+- a catalogue\n- an API\n";
+
+fn engine(language: Language, draft: &str) -> Engine {
+    let mut settings = settings_for(ROOM, language);
+    for section in settings.sections.values_mut() {
+        section.draft = split_from(Format::Markdown, draft, 1);
+    }
+    Engine::new(settings, State::default())
+}
+
+/// The reply to `body` sent in `room`.
+fn reply(engine: &mut Engine, room: &str, body: &str) -> String {
+    let sent = 1_700_000_000_000;
+    let effects = engine.apply(
+        Input::Message(Message {
+            event_id: "$e".into(),
+            room_id: room.into(),
+            sender: "@alice:agency.test".into(),
+            sent_at_ms: sent,
+            body: body.into(),
+            thread_root: None,
+            reply_to: None,
+            quoted: None,
+        }),
+        at(sent + 25),
+    );
+    effects.replies.first().expect("a reply").text.body.clone()
+}
+
+#[test]
+fn text_lists_the_sections_paragraphs_with_headings_marked() {
+    let mut engine = engine(Language::En, DRAFT);
+    let listing = reply(&mut engine, ROOM, "!text");
+    assert!(
+        listing.contains("Draft of Dati (3 paragraphs)"),
+        "{listing}"
+    );
+    assert!(listing.contains("§1 # Open data"), "{listing}");
+    assert!(
+        listing.contains(
+            "§2 Public bodies publish their data in open formats, so that anyone can reuse it wi…"
+        ),
+        "{listing}"
+    );
+    assert!(listing.contains("§3 - a catalogue - an API"), "{listing}");
+}
+
+#[test]
+fn text_shows_one_paragraph_whole_by_short_or_full_id() {
+    let mut engine = engine(Language::En, DRAFT);
+    for id in ["§3", "§1.3", "1.3", "s1.3"] {
+        let shown = reply(&mut engine, ROOM, &format!("!text {id}"));
+        assert_eq!(shown, "§1.3 (list):\n- a catalogue\n- an API", "{id}");
+    }
+    let shown = reply(&mut engine, SPACE, "!testo §1.2");
+    assert!(
+        shown.contains("without asking permission or paying any fee at all."),
+        "{shown}"
+    );
+}
+
+#[test]
+fn text_refuses_unknown_and_bad_ids_in_the_persons_language() {
+    let mut engine = engine(Language::It, DRAFT);
+    assert_eq!(
+        reply(&mut engine, ROOM, "!testo §9"),
+        "§1.9 non esiste: Dati ha §1.1–§1.3."
+    );
+    assert!(reply(&mut engine, ROOM, "!testo tre").contains("“tre” non è un id di paragrafo"));
+    assert!(reply(&mut engine, SPACE, "!testo").contains("`!testo §2.3`"));
+    assert!(reply(&mut engine, SPACE, "!testo §3").contains("“§3” non è un id"));
+    assert!(reply(&mut engine, SPACE, "!testo §4.1").contains("“§4.1” non è un id"));
+}
+
+#[test]
+fn text_says_when_a_section_has_no_draft() {
+    let mut engine = engine(Language::En, "");
+    assert_eq!(reply(&mut engine, ROOM, "!text"), "Dati has no draft text.");
+    assert_eq!(
+        reply(&mut engine, ROOM, "!text §1"),
+        "Dati has no draft text."
+    );
+}
