@@ -34,6 +34,7 @@ fn settings() -> Settings {
                     title: format!("Sezione {s} — servizi e dati"),
                     default_phase: Phase::Monitoring,
                     max_supports: None,
+                    draft: Vec::new(),
                 },
             )
         })

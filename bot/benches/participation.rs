@@ -35,6 +35,7 @@ fn settings() -> Settings {
                 title: "Dati".into(),
                 default_phase: Phase::Consultation,
                 max_supports: None,
+                draft: Vec::new(),
             },
         )]
         .into(),
