@@ -1,5 +1,5 @@
-//! `!text` through the engine: the section's draft listed and read by paragraph id, in a
-//! section room, the Space and with bad or unknown ids.
+//! `!text` and `!draft` through the engine: the section's draft listed and read by paragraph
+//! id (in a section room, the Space, with bad or unknown ids), and the plan file's listing.
 
 use pspm_config::draft::{split_from, Format};
 
@@ -91,5 +91,35 @@ fn text_says_when_a_section_has_no_draft() {
     assert_eq!(
         reply(&mut engine, ROOM, "!text §1"),
         "Dati has no draft text."
+    );
+}
+
+#[test]
+fn draft_lists_objectives_results_and_actions_in_the_section_and_the_space() {
+    let mut settings = settings_for(ROOM, Language::En);
+    settings.monitoring = super::monitoring_tests::plan();
+    settings.monitoring.actions[2].due = None;
+    let mut engine = Engine::new(settings, State::default());
+    let listing = reply(&mut engine, ROOM, "!draft");
+    for line in [
+        "Plan for Dati:",
+        "Objectives:\nOB.1 Open data",
+        "Expected results:\nR.1 Datasets published — targets 2026: 180 datasets, 2027: 250 datasets",
+        "Actions:\nA.1 Action A.1 — Agenzia, 2026-12-31",
+        "A.2 Action A.2 — @owner:agency.test, 2026-06-20",
+        "A.3 Action A.3 — @mod:ministry.test, ongoing",
+    ] {
+        assert!(listing.contains(line), "{line:?} in {listing}");
+    }
+    assert!(reply(&mut engine, SPACE, "!bozza").contains("A.3 Action A.3"));
+    assert!(reply(&mut engine, ROOM, "!draft now").contains("!draft"));
+}
+
+#[test]
+fn draft_says_when_the_plan_has_nothing_for_the_section() {
+    let mut engine = engine(Language::It, DRAFT);
+    assert_eq!(
+        reply(&mut engine, ROOM, "!bozza"),
+        "Dati non ha obiettivi, risultati o azioni nel piano."
     );
 }

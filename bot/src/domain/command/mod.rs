@@ -76,6 +76,7 @@ table::commands! {
     Measure(measure::Measure): "measure" | "misura";
     Results(results::Results): "results" | "risultati";
     Text(text::Text): "text" | "testo";
+    Draft(draft::Draft): "draft" | "bozza";
     Chart(chart::ChartCommand): "chart" | "grafico";
     Assign(assign::Assign): "assign" | "assegna";
     Action(action::ActionCommand): "action" | "azione";
