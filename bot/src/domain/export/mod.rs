@@ -230,15 +230,7 @@ impl Export {
                         },
                     ),
                     spoiled: results.spoiled,
-                    results: results
-                        .ranking
-                        .iter()
-                        .filter(|(number, _)| visible(*number))
-                        .map(|(proposal, votes)| PollResult {
-                            proposal: *proposal,
-                            votes: *votes,
-                        })
-                        .collect(),
+                    results: poll_results(&results.ranking, visible),
                     secret: false,
                     receipts: Vec::new(),
                 }
@@ -257,15 +249,7 @@ impl Export {
                     voters: tally.ballots,
                     voters_by_organisation: BTreeMap::new(),
                     spoiled: 0,
-                    results: tally
-                        .ranking
-                        .iter()
-                        .filter(|(number, _)| visible(*number))
-                        .map(|(proposal, votes)| PollResult {
-                            proposal: *proposal,
-                            votes: *votes,
-                        })
-                        .collect(),
+                    results: poll_results(&tally.ranking, visible),
                     secret: true,
                     receipts: poll
                         .receipts
@@ -425,4 +409,14 @@ impl Export {
             }],
         }
     }
+}
+
+/// A poll's `(proposal, votes)` ranking as the export's rows, the proposals the export may
+/// show only.
+fn poll_results(ranking: &[(u32, u32)], visible: impl Fn(u32) -> bool) -> Vec<PollResult> {
+    ranking
+        .iter()
+        .filter(|(number, _)| visible(*number))
+        .map(|&(proposal, votes)| PollResult { proposal, votes })
+        .collect()
 }

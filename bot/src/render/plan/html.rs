@@ -5,7 +5,7 @@
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
 
-use super::markdown::targets;
+use super::tables::targets;
 use super::text::{anchor, document_level, heading_text};
 use super::{BlockKind, ConsolidatedPlan, PlanParagraph, PlanSection, SourceFormat};
 

@@ -1,6 +1,7 @@
 //! The consolidated plan as Markdown: the drafts' Markdown as written, reStructuredText and
 //! plain text as paragraphs or fenced blocks, each paragraph led by its id.
 
+use super::tables;
 use super::text::{document_level, heading_text};
 use super::{BlockKind, ConsolidatedPlan, PlanParagraph, PlanSection, SourceFormat};
 
@@ -81,57 +82,13 @@ fn push_section(md: &mut String, plan: &ConsolidatedPlan, section: &PlanSection)
     }
     if !section.results.is_empty() {
         md.push_str(&format!("### {}\n\n", labels.results));
-        push_table(
-            md,
-            &[
-                &labels.code,
-                &labels.title,
-                &labels.indicator,
-                &labels.unit,
-                &labels.baseline,
-                &labels.targets,
-            ],
-            section.results.iter().map(|r| {
-                vec![
-                    r.code.clone(),
-                    r.title.clone(),
-                    r.indicator.clone(),
-                    r.unit.clone(),
-                    r.baseline.clone(),
-                    targets(&r.targets),
-                ]
-            }),
-        );
+        let (header, rows) = tables::results(labels, &section.results);
+        push_table(md, &header, rows.into_iter());
     }
     if !section.actions.is_empty() {
         md.push_str(&format!("### {}\n\n", labels.actions));
-        push_table(
-            md,
-            &[
-                &labels.code,
-                &labels.title,
-                &labels.objective,
-                &labels.owner,
-                &labels.start,
-                &labels.due,
-                &labels.weight,
-            ],
-            section.actions.iter().map(|a| {
-                let title = match a.proposal {
-                    Some(n) => format!("{} ({} #{n})", a.title, labels.proposal),
-                    None => a.title.clone(),
-                };
-                vec![
-                    a.code.clone(),
-                    title,
-                    a.objective.clone(),
-                    a.owner.clone(),
-                    a.start.clone(),
-                    a.due.clone(),
-                    a.weight.clone(),
-                ]
-            }),
-        );
+        let (header, rows) = tables::actions(labels, &section.actions);
+        push_table(md, &header, rows.into_iter());
     }
 }
 
@@ -183,15 +140,6 @@ fn push_table(md: &mut String, header: &[&String], rows: impl Iterator<Item = Ve
         md.push_str(&format!("| {} |\n", cells(row)));
     }
     md.push('\n');
-}
-
-/// Targets by year on one line: `2026: 10; 2027: almeno 80`.
-pub(super) fn targets(targets: &[(i32, String)]) -> String {
-    targets
-        .iter()
-        .map(|(year, target)| format!("{year}: {target}"))
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 /// A table cell: one line, its pipes escaped.

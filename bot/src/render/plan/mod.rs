@@ -14,6 +14,7 @@ mod fuzz_tests;
 mod html;
 mod markdown;
 mod odt;
+mod tables;
 mod text;
 
 pub use html::render_html;

@@ -12,7 +12,7 @@ use std::io::Write as _;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
-use super::markdown::targets;
+use super::tables;
 use super::text::{document_level, heading_text};
 use super::{BlockKind, ConsolidatedPlan, PlanParagraph, PlanSection, SourceFormat};
 use xml::{Xml, XmlResult};
@@ -224,60 +224,12 @@ fn write_section(
     }
     if !section.results.is_empty() {
         heading(xml, 3, &labels.results)?;
-        let header = [
-            &labels.code,
-            &labels.title,
-            &labels.indicator,
-            &labels.unit,
-            &labels.baseline,
-            &labels.targets,
-        ];
-        let rows = section
-            .results
-            .iter()
-            .map(|r| {
-                vec![
-                    r.code.clone(),
-                    r.title.clone(),
-                    r.indicator.clone(),
-                    r.unit.clone(),
-                    r.baseline.clone(),
-                    targets(&r.targets),
-                ]
-            })
-            .collect();
+        let (header, rows) = tables::results(labels, &section.results);
         table(xml, tables, &header, rows)?;
     }
     if !section.actions.is_empty() {
         heading(xml, 3, &labels.actions)?;
-        let header = [
-            &labels.code,
-            &labels.title,
-            &labels.objective,
-            &labels.owner,
-            &labels.start,
-            &labels.due,
-            &labels.weight,
-        ];
-        let rows = section
-            .actions
-            .iter()
-            .map(|a| {
-                let title = match a.proposal {
-                    Some(n) => format!("{} ({} #{n})", a.title, labels.proposal),
-                    None => a.title.clone(),
-                };
-                vec![
-                    a.code.clone(),
-                    title,
-                    a.objective.clone(),
-                    a.owner.clone(),
-                    a.start.clone(),
-                    a.due.clone(),
-                    a.weight.clone(),
-                ]
-            })
-            .collect();
+        let (header, rows) = tables::actions(labels, &section.actions);
         table(xml, tables, &header, rows)?;
     }
     Ok(())
