@@ -503,6 +503,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let store = open_store(&config)?;
     let first_start_ms = store.first_start_ms(Utc::now().timestamp_millis())?;
     let matrix = Matrix::connect(&config, store.clone()).await?;
+    matrix.enable_encryption(&config.storage.data_dir).await?;
     let rooms = provision::provision(&matrix, store.as_ref(), &config).await?;
     info!(space = %rooms.space, "plan {} is live", config.plan.id);
 
@@ -570,6 +571,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         invites: Default::default(),
         quotes: Default::default(),
         cards: Default::default(),
+        undecrypted: Default::default(),
     };
     tasks.spawn("the sync loop", sync.run(shutdown_rx));
     tasks.run_until(shutdown_signal(), &shutdown_tx).await

@@ -23,6 +23,11 @@
 //! - [`local_plan`]: a bot, a moderator and some people on one homeserver, with the export
 //!   and the truth of room history; [`traffic`]: mixed traffic from those people.
 //! - [`bench`]: what the benchmarks share.
+//! - [`encrypted`]: an encrypting client (matrix-sdk), a device per login; [`key_delay`]: a
+//!   proxy that holds its room keys back.
+
+// matrix-sdk's sync future is deep: proving it `Send` needs more than the default 128.
+#![recursion_limit = "256"]
 
 mod axe;
 mod bot;
@@ -37,6 +42,11 @@ mod rng;
 mod statistics;
 mod synapse;
 mod waiting;
+
+#[cfg(feature = "e2e")]
+pub mod encrypted;
+#[cfg(feature = "e2e")]
+pub mod key_delay;
 
 pub mod bench;
 pub mod federated_plan;

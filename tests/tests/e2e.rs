@@ -2,6 +2,7 @@
 
 mod deletion;
 mod digests;
+mod encryption;
 mod faults;
 mod federation;
 mod federation_bed;

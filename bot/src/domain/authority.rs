@@ -51,6 +51,8 @@ fn actor(input: &Input) -> Option<Actor<'_>> {
         Input::Reaction(r) => (&r.sender, &r.room_id, Some(r.at_ms)),
         Input::PollResponse(p) => (&p.sender, &p.room_id, Some(p.at_ms)),
         Input::Recreated(r) => (&r.sender, &r.room_id, Some(r.at_ms)),
+        Input::Undecryptable(u) => (&u.sender, &u.room_id, Some(u.at_ms)),
+        Input::EncryptionEnabled(e) => (&e.sender, &e.room_id, Some(e.at_ms)),
         Input::Redaction {
             sender, room_id, ..
         } => (sender, room_id, None),

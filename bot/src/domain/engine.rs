@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    authority, ballot_order, budget, cards, command, digest, imports, polls, practice_repository,
+    authority, ballot_order, budget, cards, command, digest, encryption, imports, polls,
+    practice_repository,
     redactions, reminders, secret_ballot, votes, Change, Effects, Input, Role, Settings, State,
 };
 
@@ -139,6 +140,8 @@ impl Engine {
                 effects
             }
             Input::DirectRoom { room_id, user } => digest::on_direct_room(settings, user, room_id),
+            Input::Undecryptable(event) => encryption::on_undecryptable(settings, state, &event),
+            Input::EncryptionEnabled(event) => encryption::on_encryption_enabled(settings, &event),
             Input::SecretTallied { room_id, tally } => {
                 secret_ballot::on_tallied(state, &room_id, &tally)
             }

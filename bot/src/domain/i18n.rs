@@ -293,6 +293,8 @@ message_keys! {
     DigestSet = "digest.set",
     DigestCurrent = "digest.current",
     DigestNone = "digest.none",
+    EncryptionResend = "encryption.resend",
+    EncryptionPlanRoom = "encryption.plan_room",
     DigestOff = "digest.off",
     DigestNoSuchSection = "digest.no_such_section",
     DigestHeader = "digest.header",

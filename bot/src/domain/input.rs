@@ -109,11 +109,15 @@ pub enum Input {
         room_id: String,
         tally: crate::domain::secret_ballot::SecretTally,
     },
+    /// A message the bot could never decrypt (its room key never came).
+    Undecryptable(crate::domain::encryption::Undecryptable),
+    /// A room turned end-to-end encryption on.
+    EncryptionEnabled(crate::domain::encryption::EncryptionEnabled),
 }
 
 impl Input {
     /// Every value [`Input::kind`] gives, in its order.
-    pub const KINDS: [&'static str; 17] = [
+    pub const KINDS: [&'static str; 19] = [
         "message",
         "power_levels",
         "bot_joined",
@@ -131,6 +135,8 @@ impl Input {
         "imported",
         "direct_room",
         "secret_tallied",
+        "undecryptable",
+        "encryption_enabled",
     ];
 
     /// Its kind in a word, for the operator's metrics (one of [`Input::KINDS`]).
@@ -153,6 +159,8 @@ impl Input {
             Input::Imported(_) => "imported",
             Input::DirectRoom { .. } => "direct_room",
             Input::SecretTallied { .. } => "secret_tallied",
+            Input::Undecryptable(_) => "undecryptable",
+            Input::EncryptionEnabled(_) => "encryption_enabled",
         }
     }
 }

@@ -31,6 +31,7 @@ pub mod command;
 pub mod consolidated;
 pub mod digest;
 pub mod effects;
+pub mod encryption;
 pub mod engine;
 pub mod export;
 pub mod i18n;
@@ -74,6 +75,8 @@ mod authority_tests;
 mod chat_tests;
 #[cfg(test)]
 mod digest_tests;
+#[cfg(test)]
+mod encryption_tests;
 #[cfg(test)]
 mod direct_tests;
 #[cfg(test)]

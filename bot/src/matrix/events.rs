@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::domain::encryption::EncryptionEnabled;
 use crate::domain::imports::{ImportMessage, CONTENT_KEY as IMPORT_KEY};
 use crate::domain::secret_ballot::SecretTally;
 use crate::domain::{
@@ -172,6 +173,18 @@ pub fn to_input(room_id: &str, bot_user: &str, event: &RawEvent) -> Option<Input
                 room_id: room_id.to_owned(),
                 at_ms: event.origin_server_ts,
             })
+        }
+        // Turned on once for good: a repeat of the state event changes nothing people see.
+        "m.room.encryption"
+            if event.state_key.as_deref() == Some("")
+                && event.unsigned["prev_content"]["algorithm"].is_null() =>
+        {
+            Some(Input::EncryptionEnabled(EncryptionEnabled {
+                room_id: room_id.to_owned(),
+                event_id: event.event_id.clone(),
+                sender: event.sender.clone(),
+                at_ms: event.origin_server_ts,
+            }))
         }
         "m.room.message" if event.sender == bot_user => {
             if let Some(batch) = event.content.get(IMPORT_KEY) {
@@ -386,6 +399,24 @@ mod tests {
             json["state_key"] = json!(key);
         }
         RawEvent::parse(&json.to_string()).expect("valid event")
+    }
+
+    #[test]
+    fn encryption_turned_on_is_an_input_once() {
+        let on = event(
+            "m.room.encryption",
+            json!({ "algorithm": "m.megolm.v1.aes-sha2" }),
+            Some(""),
+        );
+        match to_input("!r:hs", "@bot:hs", &on) {
+            Some(Input::EncryptionEnabled(enabled)) => {
+                assert_eq!((enabled.room_id.as_str(), enabled.sender.as_str()), ("!r:hs", "@a:hs"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut again = on.clone();
+        again.unsigned = json!({ "prev_content": { "algorithm": "m.megolm.v1.aes-sha2" } });
+        assert!(to_input("!r:hs", "@bot:hs", &again).is_none());
     }
 
     #[test]

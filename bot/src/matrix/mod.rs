@@ -13,11 +13,15 @@
 //! - [`invites`], [`quotes`] — invites answered and `!promote` quotes fetched off the loop.
 //! - [`card_refresh`] — when proposal cards are edited to stay true.
 //! - [`events`] — raw event JSON → domain inputs.
+//! - [`crypto`] — end-to-end encryption: the `OlmMachine` the sync loop feeds and asks to
+//!   decrypt, and the outbox asks to encrypt.
+//! - [`undecrypted`] — encrypted events waiting for their room keys.
 //! - [`outbox`] — sends committed outgoing messages with derived transaction IDs;
 //!   [`direct`] — opens a person's DM with the bot, once.
 
 mod card_redaction;
 pub mod card_refresh;
+pub mod crypto;
 pub mod direct;
 pub mod events;
 #[cfg(test)]
@@ -30,6 +34,7 @@ pub mod quotes;
 pub mod rebuild;
 pub mod sync;
 mod tombstones;
+pub mod undecrypted;
 pub mod walk;
 
 use std::future::{Future, IntoFuture};
@@ -67,6 +72,8 @@ struct Shared {
     store: Arc<dyn Store>,
     user_id: String,
     server_name: String,
+    /// The device's end-to-end encryption, once `pspm run` has opened it.
+    crypto: std::sync::OnceLock<Arc<crypto::Crypto>>,
 }
 
 /// The client of one login, numbered so that a refusal can tell whether it is still current.
@@ -87,6 +94,9 @@ pub enum RequestError {
     /// itself until an operator fixes its credentials.
     #[error("{0:#}")]
     LoggedOut(anyhow::Error),
+    /// What was to be sent could not be encrypted for its room.
+    #[error("{0}")]
+    Encryption(String),
 }
 
 impl From<HttpError> for RequestError {
@@ -100,7 +110,7 @@ impl RequestError {
     pub fn code(&self) -> Option<String> {
         match self {
             RequestError::Http(error) => error_code(error),
-            RequestError::LoggedOut(_) => None,
+            RequestError::LoggedOut(_) | RequestError::Encryption(_) => None,
         }
     }
 
@@ -110,7 +120,7 @@ impl RequestError {
             RequestError::Http(error) => {
                 error.as_client_api_error().map(|e| e.status_code.as_u16())
             }
-            RequestError::LoggedOut(_) => None,
+            RequestError::LoggedOut(_) | RequestError::Encryption(_) => None,
         }
     }
 }
@@ -240,6 +250,7 @@ impl Matrix {
                 login,
                 store,
                 server_name,
+                crypto: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -286,5 +297,29 @@ impl Matrix {
 
     pub fn server_name(&self) -> &str {
         &self.shared.server_name
+    }
+
+    /// The device of the current login (the same across restarts and new logins).
+    pub fn device_id(&self) -> String {
+        let current = self
+            .shared
+            .current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        current.device_id.clone()
+    }
+
+    /// Opens the device's crypto store in `data_dir`: from then on the sync loop decrypts and
+    /// the outbox encrypts.
+    pub async fn enable_encryption(&self, data_dir: &std::path::Path) -> anyhow::Result<()> {
+        let crypto = crypto::Crypto::open(data_dir, self.user_id(), &self.device_id()).await?;
+        // A second call keeps the first machine: one device, one machine.
+        let _ = self.shared.crypto.set(Arc::new(crypto));
+        Ok(())
+    }
+
+    /// The device's end-to-end encryption, when enabled.
+    pub fn crypto(&self) -> Option<&crypto::Crypto> {
+        self.shared.crypto.get().map(AsRef::as_ref)
     }
 }

@@ -20,6 +20,7 @@ use tokio::task::JoinSet;
 use tracing::{debug, error, warn};
 
 use super::events::{tombstone_json, CARD_KEY, POLL_KEY, SECRET_TALLY_KEY, TOMBSTONE_KEY};
+use super::crypto::Crypto;
 use super::{card_redaction, direct};
 use super::{Matrix, RequestError};
 use crate::domain::imports::post::ImportPost;
@@ -191,6 +192,68 @@ async fn upload(matrix: &Matrix, file: &FilePost) -> Result<String, RequestError
     Ok(response.content_uri.to_string())
 }
 
+/// In an encrypted room, what the bot sends is encrypted for every device of its members
+/// (reactions excepted, as other clients do); elsewhere it goes as it is.
+async fn encrypt(
+    matrix: &Matrix,
+    room_id: &OwnedRoomId,
+    kind: MessageLikeEventType,
+    content: Value,
+) -> Result<(MessageLikeEventType, Value), RequestError> {
+    let Some(crypto) = matrix.crypto() else {
+        return Ok((kind, content));
+    };
+    match crypto
+        .encrypt(matrix, room_id, &kind.to_string(), &content)
+        .await
+    {
+        Ok(Some(encrypted)) => Ok((MessageLikeEventType::RoomEncrypted, encrypted)),
+        Ok(None) => Ok((kind, content)),
+        Err(error) => Err(match error.downcast::<RequestError>() {
+            Ok(request) => request,
+            Err(other) => RequestError::Encryption(format!("{other:#}")),
+        }),
+    }
+}
+
+/// The content of a file message, its file uploaded: in an encrypted room the file is
+/// encrypted first and the message carries its key (`file`), as clients expect.
+async fn upload_for_room(matrix: &Matrix, file: &FilePost) -> Result<Value, RequestError> {
+    let encrypted = match matrix.crypto() {
+        Some(crypto) => {
+            let room_id: OwnedRoomId = file
+                .room_id
+                .as_str()
+                .try_into()
+                .map_err(|e| RequestError::Encryption(format!("bad room id: {e}")))?;
+            crypto
+                .is_encrypted(matrix, &room_id)
+                .await
+                .map_err(|e| RequestError::Encryption(format!("{e:#}")))?
+        }
+        None => false,
+    };
+    if !encrypted {
+        let url = upload(matrix, file).await?;
+        return Ok(file_content(file, &url));
+    }
+    let (ciphertext, mut key) = Crypto::encrypt_attachment(&file.content)
+        .map_err(|e| RequestError::Encryption(format!("{e:#}")))?;
+    let sealed = FilePost {
+        content: ciphertext,
+        mimetype: "application/octet-stream".into(),
+        ..file.clone()
+    };
+    let url = upload(matrix, &sealed).await?;
+    key["url"] = json!(url);
+    let mut content = file_content(file, &url);
+    if let Some(fields) = content.as_object_mut() {
+        fields.remove("url");
+    }
+    content["file"] = key;
+    Ok(content)
+}
+
 /// An `m.file` (or, for an image, `m.image`) message pointing to uploaded content, as a
 /// reply to the command.
 pub fn file_content(file: &FilePost, url: &str) -> Value {
@@ -302,12 +365,8 @@ async fn send_entry(matrix: &Matrix, store: &dyn Store, entry: &OutboxEntry) -> 
             MessageLikeEventType::RoomMessage,
             import_content(post),
         ),
-        Outgoing::File(file) => match upload(matrix, file).await {
-            Ok(url) => (
-                &file.room_id,
-                MessageLikeEventType::RoomMessage,
-                file_content(file, &url),
-            ),
+        Outgoing::File(file) => match upload_for_room(matrix, file).await {
+            Ok(content) => (&file.room_id, MessageLikeEventType::RoomMessage, content),
             Err(RequestError::LoggedOut(error)) => return Err(error),
             Err(upload_error) => {
                 let reason = upload_error
@@ -323,6 +382,15 @@ async fn send_entry(matrix: &Matrix, store: &dyn Store, entry: &OutboxEntry) -> 
         Ok(id) => id,
         Err(e) => {
             store.dead_letter(entry, &format!("bad room id: {e}"))?;
+            return Ok(());
+        }
+    };
+    let (kind, content) = match encrypt(matrix, &room_id, kind, content).await {
+        Ok(sealed) => sealed,
+        Err(RequestError::LoggedOut(error)) => return Err(error),
+        Err(encrypt_error) => {
+            error!(seq = entry.seq, %room_id, reason = %encrypt_error, "cannot encrypt a message for its room; moved to dead letters");
+            store.dead_letter(entry, &format!("cannot encrypt: {encrypt_error}"))?;
             return Ok(());
         }
     };

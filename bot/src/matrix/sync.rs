@@ -33,10 +33,15 @@ use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 use tracing::{debug, info, warn};
 
+mod decryption;
+
+use decryption::Source;
+
 use super::card_refresh::CardRefresh;
 use super::events::{attach_quote, parse_logged, promoted_message, to_input, RawEvent};
 use super::invites::Invites;
 use super::quotes::{self, Fetched, QuoteFetches};
+use super::undecrypted::Undecrypted;
 use super::walk::{found, pages_back, Found, Owed, WalkPlan, Walks, APPLIED_RUN};
 use super::{Matrix, RequestError};
 use crate::domain::participation::fingerprint;
@@ -67,6 +72,8 @@ pub struct SyncLoop {
     pub invites: Invites,
     pub quotes: QuoteFetches,
     pub cards: CardRefresh,
+    /// Encrypted events waiting for their room keys.
+    pub undecrypted: Undecrypted,
 }
 
 /// A walk under way, beside the sync: its room, plan and remaining rounds.
@@ -165,7 +172,7 @@ impl SyncLoop {
                 Next::Walked(walked) => {
                     if let Some(walk) = self.walking.take() {
                         let position = position.as_deref().unwrap_or_default();
-                        self.handle_walk(walk, walked?, position)?;
+                        self.handle_walk(walk, walked?, position).await?;
                     }
                 }
                 Next::CardsDue => {
@@ -223,6 +230,7 @@ impl SyncLoop {
         since: Option<String>,
     ) -> anyhow::Result<()> {
         let initial = since.is_none();
+        let keys_arrived = self.receive_encryption(&response).await?;
         for (room_id, invited) in &response.rooms.invite {
             self.invites
                 .answer(&self.matrix, &self.allowed_servers, room_id, invited);
@@ -231,12 +239,14 @@ impl SyncLoop {
         let mut seen = HashSet::new();
         let mut to_walk = Vec::new();
         for (room_id, joined) in &response.rooms.join {
-            let mut events: Vec<RawEvent> = joined
+            let events: Vec<RawEvent> = joined
                 .timeline
                 .events
                 .iter()
                 .filter_map(|raw| parse_logged(raw.json().get()))
                 .collect();
+            let source = since.as_deref().map_or(Source::FirstSync, Source::Batch);
+            let mut events = self.decrypt_events(room_id, events, source).await?;
             if !events.is_empty() && tracing::enabled!(tracing::Level::TRACE) {
                 // When the events reached the bot: with "applied", where its lag goes.
                 let ids: Vec<&str> = events.iter().map(|e| e.event_id.as_str()).collect();
@@ -259,7 +269,8 @@ impl SyncLoop {
                 let completed = self
                     .complete_from_history(room_id, &response.next_batch, events, &seen)
                     .await?;
-                (events, order) = (completed.late, Some(completed.order));
+                let late = self.decrypt_events(room_id, completed.late, source).await?;
+                (events, order) = (late, Some(completed.order));
             } else if !initial && (from_elsewhere || joined.timeline.limited) {
                 to_walk.push((room_id.clone(), events.clone()));
             }
@@ -292,6 +303,9 @@ impl SyncLoop {
                 walk.plan.note_applied(&fresh_applied);
             }
         }
+        if keys_arrived || !self.undecrypted.is_empty() {
+            self.retry_undecrypted(&mut batch).await?;
+        }
         self.apply_tick(&mut batch);
         for (room_id, events) in &to_walk {
             if let Some(since) = &since {
@@ -306,7 +320,7 @@ impl SyncLoop {
 
     /// Applies what a walk found late, then the room's order it saw, and plans the room's
     /// next walk; `position` is where the sync has come to.
-    fn handle_walk(
+    async fn handle_walk(
         &mut self,
         walk: Walking,
         (passed, quotes): Walked,
@@ -328,6 +342,8 @@ impl SyncLoop {
             &plan.applied_since,
         )?;
         late.retain(|e| !self.quotes.is_awaiting(&e.event_id));
+        // What waits for its key here is not owed: a later walk finds it again if need be.
+        let late = self.decrypt_events(&room_id, late, Source::Walk).await?;
         let own_server = Some(self.matrix.server_name());
         let from_elsewhere = late
             .iter()
