@@ -122,6 +122,14 @@ async fn proxy(State(shared): State<Shared>, request: Request) -> Response {
         return (StatusCode::OK, [("content-type", "application/json")], "{}").into_response();
     }
     match forward(&shared, &held).await {
+        Ok((status, content_type, body)) if held.path.contains("/login") => {
+            // The login's `well_known` would send the client to the homeserver directly.
+            let mut login: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+            if let Some(fields) = login.as_object_mut() {
+                fields.remove("well_known");
+            }
+            (status, [("content-type", content_type)], login.to_string()).into_response()
+        }
         Ok((status, content_type, body)) => {
             (status, [("content-type", content_type)], Body::from(body)).into_response()
         }

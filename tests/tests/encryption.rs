@@ -163,6 +163,10 @@ async fn an_encrypted_plan_room_with_a_new_device_and_a_late_room_key() -> Resul
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(second.replies(&second_room, &bot, &late).await?.len(), 1);
     assert_eq!(cards_titled(&second, &second_room, &bot, "Count the late keys").await?, 1);
+    assert!(
+        plan.bot.log().contains("its room key came: decrypted"),
+        "the message waited for its key"
+    );
     let proposals = second.ask(&second_room, &bot, "!proposals new").await?;
     assert_eq!(body(&proposals).matches("Count the late keys").count(), 1, "{}", body(&proposals));
     Ok(())
