@@ -1,7 +1,8 @@
 //! Secret ballots end to end: a moderator opens `!prioritise secret` in the section room,
-//! four people each get a DM from the bot and vote there (one changes their ballot), the
-//! close posts the tally and the receipts; the room's history never shows a voter's choice
-//! and the chat export names no voter; a rebuild from the room keeps the closed tally.
+//! five people each get a DM from the bot, four vote there (one changes their ballot) and the
+//! fifth only after the close (not counted); the close posts the tally and the receipts; the
+//! room's history never shows a voter's choice and the chat export names no voter; a rebuild
+//! from the room keeps the closed tally.
 
 use std::time::Duration;
 
@@ -34,7 +35,7 @@ fn receipt_in(reply: &str) -> Result<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn voters_vote_in_their_dms_and_the_room_sees_only_the_tally() -> Result<()> {
-    let mut plan = LocalPlan::start("sb", 4).await?;
+    let mut plan = LocalPlan::start("sb", 5).await?;
     let bot_id = plan.bot.user_id.clone();
     for title in [
         "Open the bus data",
@@ -116,7 +117,8 @@ async fn voters_vote_in_their_dms_and_the_room_sees_only_the_tally() -> Result<(
         !closed.contains(&void),
         "a changed ballot's first receipt is void"
     );
-    let late = ballot(0, "2").await?;
+    // The fifth person votes only after the close: not counted.
+    let late = ballot(4, "2").await?;
     assert_eq!(
         late,
         format!("Secret ballot {id} is closed: your ballot was not counted.")
