@@ -108,10 +108,7 @@ impl Device {
         let wanted = UserId::parse(user)?;
         wait_for(Duration::from_secs(90), || async {
             let joined = room.members(RoomMemberships::JOIN).await?;
-            Ok(joined
-                .iter()
-                .any(|m| m.user_id() == wanted)
-                .then_some(()))
+            Ok(joined.iter().any(|m| m.user_id() == wanted).then_some(()))
         })
         .await?
         .ok_or_else(|| anyhow!("{user} never joined {}", room.room_id()))

@@ -91,7 +91,10 @@ impl KeyDelay {
         );
         for request in &held {
             let status = forward(&self.shared, request).await?.0;
-            anyhow::ensure!(status.is_success(), "a released to-device request: {status}");
+            anyhow::ensure!(
+                status.is_success(),
+                "a released to-device request: {status}"
+            );
         }
         Ok(held.len())
     }

@@ -43,7 +43,10 @@ async fn an_encrypted_dm_is_answered_by_the_same_device_across_restarts() -> Res
     device.wait_joined(&dm, &bot).await?;
 
     let help = device.ask(&dm, &bot, "!help").await?;
-    assert!(help.encrypted, "a reply in an encrypted DM is encrypted: {help:?}");
+    assert!(
+        help.encrypted,
+        "a reply in an encrypted DM is encrypted: {help:?}"
+    );
     assert!(body(&help).contains("!actions"), "{}", body(&help));
     let mine = device.ask(&dm, &bot, "!actions mine").await?;
     assert!(mine.encrypted);
@@ -74,12 +77,21 @@ async fn an_encrypted_dm_is_answered_by_the_same_device_across_restarts() -> Res
 }
 
 /// The bot's cards for proposals titled `title` in what `device` reads.
-async fn cards_titled(device: &Device, room: &matrix_sdk::Room, bot: &str, title: &str) -> Result<usize> {
+async fn cards_titled(
+    device: &Device,
+    room: &matrix_sdk::Room,
+    bot: &str,
+    title: &str,
+) -> Result<usize> {
     Ok(device
         .read(room)
         .await?
         .iter()
-        .filter(|r| r.event["sender"] == bot && r.event["content"]["it.pspm.proposal"].is_u64() && body(r).contains(title))
+        .filter(|r| {
+            r.event["sender"] == bot
+                && r.event["content"]["it.pspm.proposal"].is_u64()
+                && body(r).contains(title)
+        })
         .count())
 }
 
@@ -114,42 +126,66 @@ async fn an_encrypted_plan_room_with_a_new_device_and_a_late_room_key() -> Resul
     for device in [&moderator, &first, &second] {
         let room = device.room(&room_id).await?;
         let warning = wait_for(Duration::from_secs(90), || async {
-            Ok(device
-                .read(&room)
-                .await?
-                .into_iter()
-                .find(|r| r.event["sender"] == bot.as_str() && body(r).contains("turned on end-to-end encryption")))
+            Ok(device.read(&room).await?.into_iter().find(|r| {
+                r.event["sender"] == bot.as_str()
+                    && body(r).contains("turned on end-to-end encryption")
+            }))
         })
         .await?
         .ok_or_else(|| anyhow!("{} never read the warning", device.user_id))?;
         assert!(warning.encrypted, "{warning:?}");
-        assert!(body(&warning).contains("pspm rebuild"), "{}", body(&warning));
-        assert!(body(&warning).contains(&plan.moderator.user_id), "{}", body(&warning));
+        assert!(
+            body(&warning).contains("pspm rebuild"),
+            "{}",
+            body(&warning)
+        );
+        assert!(
+            body(&warning).contains(&plan.moderator.user_id),
+            "{}",
+            body(&warning)
+        );
     }
 
     // Plan commands in the encrypted room: a proposal from each person.
     let first_room = first.room(&room_id).await?;
-    let card = first.ask(&first_room, &bot, "!propose Open the bus data").await?;
+    let card = first
+        .ask(&first_room, &bot, "!propose Open the bus data")
+        .await?;
     assert!(card.encrypted && is_card(&card, 1), "{:?}", card.event);
     let second_room = second.room(&room_id).await?;
-    let card = second.ask(&second_room, &bot, "!propose Publish the budget").await?;
+    let card = second
+        .ask(&second_room, &bot, "!propose Publish the budget")
+        .await?;
     assert!(card.encrypted && is_card(&card, 2), "{:?}", card.event);
 
     // The first person's new device: its message is read, and it reads the bot's answer.
     let new_device = Device::log_in(&plan.synapse.url, &plan.people[0]).await?;
     assert_ne!(new_device.device_id, first.device_id);
     let new_room = new_device.room(&room_id).await?;
-    let answer = new_device.ask(&new_room, &bot, "!propose Map the cycle lanes").await?;
-    assert!(answer.encrypted && is_card(&answer, 3), "{:?}", answer.event);
+    let answer = new_device
+        .ask(&new_room, &bot, "!propose Map the cycle lanes")
+        .await?;
+    assert!(
+        answer.encrypted && is_card(&answer, 3),
+        "{:?}",
+        answer.event
+    );
     // And the old device still reads what the bot says.
-    let old_view = first.wait_reply(&first_room, &bot, &answer_source(&answer)?).await;
-    assert!(old_view.is_ok(), "the first device reads the answer to the new one");
+    let old_view = first
+        .wait_reply(&first_room, &bot, &answer_source(&answer)?)
+        .await;
+    assert!(
+        old_view.is_ok(),
+        "the first device reads the answer to the new one"
+    );
 
     // A room key that comes after its message: the second person's key share is held back.
     // A new session is shared for a new message only once the old one rotates: discard it.
     delay.hold();
     second_room.discard_room_key().await?;
-    let late = second.send_text(&second_room, "!propose Count the late keys").await?;
+    let late = second
+        .send_text(&second_room, "!propose Count the late keys")
+        .await?;
     assert!(delay.held() > 0, "the room key share was held back");
     tokio::time::sleep(Duration::from_secs(5)).await;
     assert!(
@@ -162,13 +198,21 @@ async fn an_encrypted_plan_room_with_a_new_device_and_a_late_room_key() -> Resul
     // Applied once: one card, one reply, even after more syncs.
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(second.replies(&second_room, &bot, &late).await?.len(), 1);
-    assert_eq!(cards_titled(&second, &second_room, &bot, "Count the late keys").await?, 1);
+    assert_eq!(
+        cards_titled(&second, &second_room, &bot, "Count the late keys").await?,
+        1
+    );
     assert!(
         plan.bot.log().contains("its room key came: decrypted"),
         "the message waited for its key"
     );
     let proposals = second.ask(&second_room, &bot, "!proposals new").await?;
-    assert_eq!(body(&proposals).matches("Count the late keys").count(), 1, "{}", body(&proposals));
+    assert_eq!(
+        body(&proposals).matches("Count the late keys").count(),
+        1,
+        "{}",
+        body(&proposals)
+    );
     Ok(())
 }
 

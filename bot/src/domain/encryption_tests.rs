@@ -32,7 +32,10 @@ fn enabled(room: &str) -> Input {
 #[test]
 fn a_message_never_decrypted_gets_one_reply_asking_to_send_it_again() {
     let mut engine = Engine::new(settings(Language::En), State::default());
-    let effects = engine.apply(undecryptable(DM, ALICE, LIVE_MS + 1_000), at(LIVE_MS + 2_000));
+    let effects = engine.apply(
+        undecryptable(DM, ALICE, LIVE_MS + 1_000),
+        at(LIVE_MS + 2_000),
+    );
     assert_eq!(effects.replies.len(), 1);
     let reply = &effects.replies[0];
     assert_eq!(
@@ -40,11 +43,17 @@ fn a_message_never_decrypted_gets_one_reply_asking_to_send_it_again() {
         (DM, "$secret")
     );
     assert_eq!(reply.mentions, [ALICE]);
-    assert!(reply.text.body.contains("send it again"), "{}", reply.text.body);
+    assert!(
+        reply.text.body.contains("send it again"),
+        "{}",
+        reply.text.body
+    );
     assert!(effects.changes.is_empty(), "{:?}", effects.changes);
 
-    let italian = Engine::new(settings(Language::It), State::default())
-        .apply(undecryptable(DM, ALICE, LIVE_MS + 1_000), at(LIVE_MS + 2_000));
+    let italian = Engine::new(settings(Language::It), State::default()).apply(
+        undecryptable(DM, ALICE, LIVE_MS + 1_000),
+        at(LIVE_MS + 2_000),
+    );
     assert!(
         italian.replies[0].text.body.contains("invialo di nuovo"),
         "{}",
@@ -72,8 +81,16 @@ fn turning_encryption_on_in_a_plan_room_warns_there_and_nowhere_else() {
     let notice = &effects.notices[0];
     assert_eq!(notice.room_id, SECTION);
     assert_eq!(notice.mentions, [ALICE]);
-    assert!(notice.text.body.contains("cifratura end-to-end"), "{}", notice.text.body);
-    assert!(notice.text.body.contains("pspm rebuild"), "{}", notice.text.body);
+    assert!(
+        notice.text.body.contains("cifratura end-to-end"),
+        "{}",
+        notice.text.body
+    );
+    assert!(
+        notice.text.body.contains("pspm rebuild"),
+        "{}",
+        notice.text.body
+    );
     assert!(notice.text.body.contains(ALICE), "{}", notice.text.body);
 
     let in_dm = engine.apply(enabled(DM), at(LIVE_MS + 2_000));

@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 
 use super::{
     authority, ballot_order, budget, cards, command, digest, encryption, imports, polls,
-    practice_repository,
-    redactions, reminders, secret_ballot, votes, Change, Effects, Input, Role, Settings, State,
+    practice_repository, redactions, reminders, secret_ballot, votes, Change, Effects, Input, Role,
+    Settings, State,
 };
 
 /// Decides what to do with each input. Owns the state; single-threaded by design: the sync

@@ -76,11 +76,11 @@ mod chat_tests;
 #[cfg(test)]
 mod digest_tests;
 #[cfg(test)]
-mod encryption_tests;
-#[cfg(test)]
 mod direct_tests;
 #[cfg(test)]
 mod draft_fuzz_tests;
+#[cfg(test)]
+mod encryption_tests;
 #[cfg(test)]
 mod export_tests;
 #[cfg(test)]

@@ -410,7 +410,10 @@ mod tests {
         );
         match to_input("!r:hs", "@bot:hs", &on) {
             Some(Input::EncryptionEnabled(enabled)) => {
-                assert_eq!((enabled.room_id.as_str(), enabled.sender.as_str()), ("!r:hs", "@a:hs"));
+                assert_eq!(
+                    (enabled.room_id.as_str(), enabled.sender.as_str()),
+                    ("!r:hs", "@a:hs")
+                );
             }
             other => panic!("{other:?}"),
         }

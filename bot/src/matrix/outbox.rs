@@ -19,8 +19,8 @@ use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
 use tracing::{debug, error, warn};
 
-use super::events::{tombstone_json, CARD_KEY, POLL_KEY, SECRET_TALLY_KEY, TOMBSTONE_KEY};
 use super::crypto::Crypto;
+use super::events::{tombstone_json, CARD_KEY, POLL_KEY, SECRET_TALLY_KEY, TOMBSTONE_KEY};
 use super::{card_redaction, direct};
 use super::{Matrix, RequestError};
 use crate::domain::imports::post::ImportPost;

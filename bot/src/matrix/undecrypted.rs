@@ -119,7 +119,9 @@ mod tests {
         let now = Instant::now();
         let mut undecrypted = Undecrypted::default();
         for i in 0..MAX_WAITING {
-            assert!(undecrypted.wait(room(), event(&format!("$e{i}")), now).is_empty());
+            assert!(undecrypted
+                .wait(room(), event(&format!("$e{i}")), now)
+                .is_empty());
         }
         let given_up = undecrypted.wait(room(), event("$new"), now);
         assert_eq!(given_up.len(), 1);
