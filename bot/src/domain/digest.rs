@@ -18,6 +18,8 @@ use super::{Change, Effects, Notice, Settings, State};
 pub const KEY_PREFIX: &str = "digest.";
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+/// How soon a poll's deadline makes it a digest's item.
+const CLOSING_SOON_MS: i64 = 2 * DAY_MS;
 
 /// How often a person gets their digest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,7 +147,7 @@ pub fn due(settings: &Settings, state: &State, now: DateTime<Utc>) -> Effects {
             user,
             subscription,
             since_ms,
-            today,
+            (today, now.timestamp_millis()),
             catalogue,
         );
         effects.changes.push(Change::Digested {
@@ -170,6 +172,7 @@ pub fn due(settings: &Settings, state: &State, now: DateTime<Utc>) -> Effects {
             key: format!("{KEY_PREFIX}{user}.{today}"),
             text: Rendered::lines(std::iter::once(header).chain(lines)),
             tombstone: None,
+            secret_tally: None,
         });
     }
     effects
@@ -182,7 +185,7 @@ fn items(
     user: &str,
     subscription: &Subscription,
     since_ms: i64,
-    today: NaiveDate,
+    (today, now_ms): (NaiveDate, i64),
     catalogue: &Catalogue,
 ) -> Vec<Rendered> {
     let follows = |section: &str| {
@@ -263,6 +266,40 @@ fn items(
                 ("poll", &poll.id.to_string()),
                 ("section", &title_of(&poll.section)),
                 ("count", &poll.answers.len().to_string()),
+            ],
+        ));
+    }
+    // Polls, native or secret, that close by themselves within 2 days: a last call.
+    let closing_by = now_ms + CLOSING_SOON_MS;
+    let native = state
+        .polls
+        .polls
+        .values()
+        .map(|p| (p.id, &p.section, p.closed_ms, p.closes_ms));
+    let secret = state
+        .secret_polls
+        .polls
+        .values()
+        .map(|p| (p.id, &p.section, p.closed_ms, p.closes_ms));
+    let mut closing: Vec<_> = native
+        .chain(secret)
+        .filter_map(|(id, section, closed, closes)| {
+            let at = closes.filter(|at| closed.is_none() && *at > now_ms && *at <= closing_by)?;
+            follows(section).then_some((at, id, section))
+        })
+        .collect();
+    closing.sort();
+    for (at, id, section) in closing {
+        // The deadline is the next midnight: the last day of voting is the day before.
+        let last_day = settings
+            .monitoring
+            .today(chrono::DateTime::from_timestamp_millis(at - 1).unwrap_or_default());
+        lines.push(catalogue.render(
+            Msg::DigestPollClosing,
+            &[
+                ("poll", &id.to_string()),
+                ("section", &title_of(section)),
+                ("date", &last_day.to_string()),
             ],
         ));
     }

@@ -60,6 +60,9 @@ pub struct Notice {
     pub tombstone: Option<Tombstone>,
     /// Users mentioned (`m.mentions`), so their clients notify them: owners of late actions.
     pub mentions: Vec<String>,
+    /// Set when a secret ballot closes by itself: the content carries the receipts, for a
+    /// rebuild (as `Reply::secret_tally` on `!close`).
+    pub secret_tally: Option<SecretTally>,
 }
 
 /// What a deleted message had created, as a tombstone notice records it.

@@ -55,6 +55,7 @@ pub fn on_encryption_enabled(settings: &Settings, event: &EncryptionEnabled) -> 
             text,
             tombstone: None,
             mentions: vec![event.sender.clone()],
+            secret_tally: None,
         }],
         ..Effects::default()
     }

@@ -4,9 +4,9 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    authority, ballot_order, budget, cards, command, digest, encryption, imports, polls,
-    practice_repository, redactions, reminders, secret_ballot, votes, Change, Effects, Input, Role,
-    Settings, State,
+    authority, ballot_order, budget, cards, command, digest, encryption, imports, poll_close,
+    polls, practice_repository, redactions, reminders, secret_ballot, votes, Change, Effects,
+    Input, Role, Settings, State,
 };
 
 /// Decides what to do with each input. Owns the state; single-threaded by design: the sync
@@ -137,6 +137,10 @@ impl Engine {
                 let digests = digest::due(settings, state, now);
                 effects.notices.extend(digests.notices);
                 effects.changes.extend(digests.changes);
+                let closed = poll_close::due(settings, state, now);
+                effects.notices.extend(closed.notices);
+                effects.poll_ends.extend(closed.poll_ends);
+                effects.changes.extend(closed.changes);
                 effects
             }
             Input::DirectRoom { room_id, user } => digest::on_direct_room(settings, user, room_id),

@@ -41,6 +41,7 @@ pub mod moderation;
 pub mod monitoring;
 pub mod open_data;
 pub mod participation;
+pub mod poll_close;
 pub mod polls;
 pub mod practice_repository;
 pub mod redactions;
@@ -93,6 +94,8 @@ mod ordering_tests;
 mod participation_tests;
 #[cfg(test)]
 mod plan_shapes_tests;
+#[cfg(test)]
+mod poll_deadline_tests;
 #[cfg(test)]
 mod practices_tests;
 #[cfg(test)]

@@ -29,6 +29,8 @@ pub struct Poll {
     pub closed_ms: Option<i64>,
     /// The event that closed it (`!close`, or a poll end), where the room's order puts the end.
     pub closed_by: Option<String>,
+    /// When it closes by itself (`!prioritise … until <date>`), if it does.
+    pub closes_ms: Option<i64>,
 }
 
 /// A voter's latest response.
@@ -312,6 +314,12 @@ pub fn on_ended(
     let allowed = sender == settings.bot_user
         || sender == poll.opened_by
         || role(settings, state, &poll.room_id, sender) == Role::Moderator;
+    // The bot's own end of a poll that closed by itself: where the room's order puts it.
+    if sender == settings.bot_user && poll.closed_ms.is_some() && poll.closed_by.is_none() {
+        let mut poll = poll.clone();
+        poll.closed_by = Some(event_id.to_owned());
+        return Effects::change(Change::Poll(poll));
+    }
     if !allowed || poll.closed_ms.is_some() {
         return Effects::default();
     }
@@ -337,6 +345,7 @@ mod tests {
             start_event: Some("$start".into()),
             closed_ms: None,
             closed_by: None,
+            closes_ms: None,
         }
     }
 

@@ -83,6 +83,7 @@ fn delete_proposal(settings: &Settings, proposal: &Proposal) -> Effects {
             source: proposal.source_event.clone(),
             card: proposal.card_event.clone(),
         }),
+        secret_tally: None,
     });
     effects
 }
@@ -107,6 +108,7 @@ fn delete_comment(settings: &Settings, state: &State, room_id: &str, comment: &C
             source: comment.event_id.clone(),
             proposal: comment.proposal,
         }),
+        secret_tally: None,
     });
     effects
 }
@@ -149,6 +151,7 @@ fn withdraw_pending_share(
                     .catalogue()
                     .render(Msg::ShareRedacted, &[("id", &id)]),
                 tombstone: None,
+                secret_tally: None,
             }],
             ..Effects::default()
         },
@@ -183,6 +186,7 @@ pub fn late_card(settings: &Settings, proposal: &Proposal, card: &str) -> Effect
             number: proposal.number,
             card: card.to_owned(),
         }),
+        secret_tally: None,
     });
     effects
 }

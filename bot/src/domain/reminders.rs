@@ -78,6 +78,7 @@ pub fn daily(settings: &Settings, state: &State, now: DateTime<Utc>) -> Effects 
             key: format!("reminder.{room_id}.{today}"),
             text: Rendered::lines(lines),
             tombstone: None,
+            secret_tally: None,
         });
     }
     effects

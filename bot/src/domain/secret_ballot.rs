@@ -32,6 +32,8 @@ pub struct SecretPoll {
     pub closed_ms: Option<i64>,
     /// Once closed: each counted ballot as its receipt and choices, by receipt.
     pub receipts: BTreeMap<String, Vec<u32>>,
+    /// When it closes by itself (`!prioritise secret … until <date>`), if it does.
+    pub closes_ms: Option<i64>,
 }
 
 /// A voter's current ballot: the proposals chosen and its receipt.

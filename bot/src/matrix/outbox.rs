@@ -285,6 +285,9 @@ pub fn notice_content(notice: &Notice) -> Value {
     if let Some(tombstone) = &notice.tombstone {
         content[TOMBSTONE_KEY] = tombstone_json(tombstone);
     }
+    if let Some(tally) = &notice.secret_tally {
+        content[SECRET_TALLY_KEY] = json!({ "poll": tally.poll, "receipts": tally.receipts });
+    }
     // Only when someone is mentioned: without `m.mentions` clients keep their older rules.
     if !notice.mentions.is_empty() {
         content["m.mentions"] = json!({ "user_ids": notice.mentions });

@@ -155,6 +155,7 @@ pub fn changes() -> Vec<(&'static str, Change)> {
                 start_event: Some("$start".into()),
                 closed_ms: None,
                 closed_by: None,
+                closes_ms: None,
             }),
         ),
         (
@@ -170,6 +171,7 @@ pub fn changes() -> Vec<(&'static str, Change)> {
                 start_event: Some("$start3".into()),
                 closed_ms: Some(1_700_000_500_000),
                 closed_by: Some("$close".into()),
+                closes_ms: None,
             }),
         ),
         (
@@ -316,6 +318,30 @@ pub fn changes() -> Vec<(&'static str, Change)> {
         ),
         ("secret-poll-open", Change::SecretPoll(secret_poll(false))),
         ("secret-poll-closed", Change::SecretPoll(secret_poll(true))),
+        // Closes by itself at a deadline.
+        (
+            "poll-deadline",
+            Change::Poll(Poll {
+                id: 5,
+                section: "dati".into(),
+                room_id: "!dati:hs".into(),
+                opened_by: "@m:hs".into(),
+                opened_ms: 1_700_000_000_000,
+                max_selections: 2,
+                answers: vec![("p1".into(), 1), ("p2".into(), 2)],
+                start_event: Some("$start5".into()),
+                closed_ms: None,
+                closed_by: None,
+                closes_ms: Some(1_700_086_400_000),
+            }),
+        ),
+        (
+            "secret-poll-deadline",
+            Change::SecretPoll(SecretPoll {
+                closes_ms: Some(1_700_086_400_000),
+                ..secret_poll(false)
+            }),
+        ),
     ]
 }
 
@@ -349,6 +375,7 @@ fn secret_poll(closed: bool) -> SecretPoll {
         .into(),
         closed_ms: None,
         receipts: Default::default(),
+        closes_ms: None,
     };
     if closed {
         open.closed(1_700_000_000_007)
@@ -386,6 +413,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
                 key: "reminder/2026-03-02/!r:hs".into(),
                 text: rendered("Promemoria"),
                 tombstone: None,
+                secret_tally: None,
             }),
         ),
         (
@@ -447,6 +475,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
                     source: "$source".into(),
                     card: Some("$card".into()),
                 }),
+                secret_tally: None,
             }),
         ),
         (
@@ -460,6 +489,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
                     source: "$c".into(),
                     proposal: None,
                 }),
+                secret_tally: None,
             }),
         ),
         (
@@ -473,6 +503,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
                     number: 12,
                     card: "$card".into(),
                 }),
+                secret_tally: None,
             }),
         ),
         (
@@ -491,6 +522,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
                 text: rendered("Responsabili: @ü:hs"),
                 tombstone: None,
                 mentions: vec!["@ü:hs".into(), "@o:hs".into()],
+                secret_tally: None,
             }),
         ),
         (
@@ -502,6 +534,20 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
                 mentions: vec!["@mod:hs".into()],
                 text: rendered("Votazione segreta 4 chiusa"),
                 card_for: None,
+                secret_tally: Some(SecretTally {
+                    poll: 4,
+                    receipts: secret_poll(true).receipts,
+                }),
+            }),
+        ),
+        (
+            "notice-secret-tally",
+            Outgoing::Notice(Notice {
+                room_id: "!section:hs".into(),
+                key: "poll-deadline-4".into(),
+                text: rendered("La votazione segreta 4 si è chiusa da sé"),
+                tombstone: None,
+                mentions: Vec::new(),
                 secret_tally: Some(SecretTally {
                     poll: 4,
                     receipts: secret_poll(true).receipts,

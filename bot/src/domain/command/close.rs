@@ -1,14 +1,11 @@
 //! `!close [poll]` (moderators): ends the section's open prioritisation poll (or the one
-//! named, native or secret) and posts the ranking; a secret ballot's also lists every
-//! counted ballot's receipt with its choices, and keeps no more than that.
+//! named, native or secret) and posts the ranking (see `poll_close`).
 //! (A client's "end poll" button also lets the poll's opener end it, see `polls::on_ended`.)
 
 use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
-use crate::domain::i18n::{Catalogue, Msg, Rendered};
-use crate::domain::polls::Results;
-use crate::domain::secret_ballot::{SecretPoll, SecretTally};
-use crate::domain::State;
-use crate::domain::{Change, PollEndPost};
+use crate::domain::i18n::{Msg, Rendered};
+use crate::domain::poll_close::{close_native, close_secret as close_secret_at, ranking};
+use crate::domain::secret_ballot::SecretPoll;
 
 pub const SPEC: Spec = Spec {
     name: "close",
@@ -62,94 +59,26 @@ impl Close {
             };
         };
         let results = ctx.state.polls.results(poll);
-        let ranking = |catalogue: &Catalogue| ranking(ctx.state, poll.id, &results, catalogue);
-        let reply = ranking(ctx.catalogue);
+        let reply = ranking(ctx.state, poll.id, &results, ctx.catalogue);
         // The poll's end is for everyone: the plan's language.
-        let poll_end = ranking(ctx.plan_catalogue);
-        let mut closed = poll.clone();
-        closed.closed_ms = Some(ctx.message.sent_at_ms);
-        closed.closed_by = Some(ctx.message.event_id.clone());
-        if let Some(start) = &poll.start_event {
-            ctx.poll_ends.push(PollEndPost {
-                room_id: poll.room_id.clone(),
-                start: start.clone(),
-                text: poll_end.body,
-            });
-        }
-        ctx.changes.push(Change::Poll(closed));
+        let (change, end) = close_native(
+            ctx.state,
+            poll,
+            ctx.message.sent_at_ms,
+            Some(ctx.message.event_id.clone()),
+            ctx.plan_catalogue,
+        );
+        ctx.poll_ends.extend(end);
+        ctx.changes.push(change);
         Ok(reply)
     }
 }
 
-/// Closes a secret ballot: the tally and every counted ballot's receipt with its choices,
-/// for everyone (the plan's language); the stored poll keeps only those.
+/// Closes a secret ballot: the tally and the receipts for everyone (the plan's language).
 fn close_secret(ctx: &mut Ctx<'_>, poll: &SecretPoll) -> Rendered {
-    let closed = poll.closed(ctx.message.sent_at_ms);
-    let tally = closed.tally();
-    let catalogue = ctx.plan_catalogue;
-    let mut lines = vec![catalogue.render(
-        Msg::SecretClosed,
-        &[
-            ("id", &poll.id.to_string()),
-            ("ballots", &tally.ballots.to_string()),
-        ],
-    )];
-    for (rank, (number, votes)) in tally.ranking.iter().enumerate() {
-        lines.push(catalogue.render(
-            Msg::CloseLine,
-            &[
-                ("rank", &(rank + 1).to_string()),
-                ("number", &number.to_string()),
-                ("title", title_of(ctx.state, *number)),
-                ("votes", &votes.to_string()),
-            ],
-        ));
-    }
-    lines.push(catalogue.text(Msg::SecretReceipts));
-    for (receipt, choices) in &closed.receipts {
-        let choices: Vec<String> = choices.iter().map(|n| format!("#{n}")).collect();
-        lines.push(catalogue.render(
-            Msg::SecretReceipt,
-            &[("receipt", receipt), ("choices", &choices.join(", "))],
-        ));
-    }
-    ctx.secret_tally = Some(SecretTally {
-        poll: closed.id,
-        receipts: closed.receipts.clone(),
-    });
-    ctx.changes.push(Change::SecretPoll(closed));
-    Rendered::lines(lines)
-}
-
-fn title_of(state: &State, number: u32) -> &str {
-    state
-        .participation
-        .proposals
-        .get(&number)
-        .map_or("", |p| p.title.as_str())
-}
-
-/// The ranking of a closed poll: a header with the voters, a line per proposal.
-fn ranking(state: &State, id: u32, results: &Results, catalogue: &Catalogue) -> Rendered {
-    let mut lines = vec![catalogue.render(
-        Msg::CloseHeader,
-        &[
-            ("id", &id.to_string()),
-            ("voters", &results.voters.to_string()),
-            ("spoiled", &results.spoiled.to_string()),
-        ],
-    )];
-    for (rank, (number, votes)) in results.ranking.iter().enumerate() {
-        let title = title_of(state, *number);
-        lines.push(catalogue.render(
-            Msg::CloseLine,
-            &[
-                ("rank", &(rank + 1).to_string()),
-                ("number", &number.to_string()),
-                ("title", title),
-                ("votes", &votes.to_string()),
-            ],
-        ));
-    }
-    Rendered::lines(lines)
+    let (tally, carried, change) =
+        close_secret_at(ctx.state, poll, ctx.message.sent_at_ms, ctx.plan_catalogue);
+    ctx.secret_tally = Some(carried);
+    ctx.changes.push(change);
+    tally
 }

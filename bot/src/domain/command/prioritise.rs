@@ -1,9 +1,12 @@
-//! `!prioritise [secret] [k] [n]` (moderators): a native Matrix poll with the section's top
-//! `n` live proposals as answers, `k` selections each (dot voting); with `secret`, a secret
-//! ballot instead: the room sees the options, each person votes in their DM (`!ballot`).
+//! `!prioritise [secret] [k] [n] [until YYYY-MM-DD]` (moderators): a native Matrix poll with
+//! the section's top `n` live proposals as answers, `k` selections each (dot voting); with
+//! `secret`, a secret ballot instead: the room sees the options, each person votes in their
+//! DM (`!ballot`). With a date, it closes by itself at the end of that day.
 
 use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
-use crate::domain::i18n::{Msg, Rendered};
+use chrono::{NaiveDate, TimeZone as _};
+
+use crate::domain::i18n::{Catalogue, Msg, Rendered};
 use crate::domain::secret_ballot::{option_line, poll_secret, SecretPoll};
 use crate::domain::polls::Poll;
 use crate::domain::votes::phase_refusal;
@@ -27,6 +30,8 @@ pub struct Prioritise {
     pub secret: bool,
     pub selections: u32,
     pub answers: u32,
+    /// The last day of voting, when it closes by itself.
+    pub until: Option<NaiveDate>,
 }
 
 impl Prioritise {
@@ -39,8 +44,25 @@ impl Prioritise {
         if secret {
             args = ahead;
         }
+        // A date (`YYYY-MM-DD`, after `until`, `entro` or `fino al` if one likes) anywhere
+        // after the numbers: the poll closes by itself at the end of that day.
+        let mut numbers = Vec::new();
+        let mut until = None;
+        for word in args.by_ref() {
+            if matches!(
+                word.to_lowercase().as_str(),
+                "until" | "entro" | "fino" | "al"
+            ) {
+                continue;
+            }
+            match NaiveDate::parse_from_str(word, "%Y-%m-%d") {
+                Ok(date) if until.is_none() => until = Some(date),
+                _ => numbers.push(word),
+            }
+        }
+        let mut numbers = numbers.into_iter();
         let mut number = |default: u32| -> Result<u32, ParseError> {
-            match args.next() {
+            match numbers.next() {
                 None => Ok(default),
                 Some(word) => word
                     .parse()
@@ -54,16 +76,27 @@ impl Prioritise {
         };
         let selections = number(3)?;
         let answers = number(10)?;
+        if let Some(extra) = numbers.next() {
+            return Err(ParseError::Invalid {
+                spec: &SPEC,
+                given: extra.to_owned(),
+            });
+        }
         args.finish(&SPEC)?;
         Ok(Prioritise {
             secret,
             selections,
             answers,
+            until,
         })
     }
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
         let section = ctx.section()?;
+        let closes_ms = match self.until {
+            Some(date) => Some(closes_at(ctx, date)?),
+            None => None,
+        };
         let phase = ctx.phase_of(&section.id);
         if !phase.allows_votes() {
             return Err(phase_refusal(ctx.catalogue, phase));
@@ -121,6 +154,7 @@ impl Prioritise {
                 ballots: Default::default(),
                 closed_ms: None,
                 receipts: Default::default(),
+                closes_ms,
             };
             // The announcement is for everyone: the plan's language.
             let catalogue = ctx.plan_catalogue;
@@ -134,6 +168,9 @@ impl Prioritise {
             )];
             for option in 1..=poll.options.len() as u32 {
                 lines.push(option_line(catalogue, ctx.state, &poll, option));
+            }
+            if let Some(date) = self.until {
+                lines.push(closes_line(catalogue, date));
             }
             ctx.changes.push(Change::SecretPoll(poll));
             return Ok(Rendered::lines(lines));
@@ -157,6 +194,7 @@ impl Prioritise {
             start_event: None,
             closed_ms: None,
             closed_by: None,
+            closes_ms,
         }));
         ctx.polls.push(PollPost {
             room_id: ctx.message.room_id.clone(),
@@ -165,9 +203,40 @@ impl Prioritise {
             max_selections,
             answers: answers.into_iter().map(|(a, _, text)| (a, text)).collect(),
         });
-        Ok(ctx.catalogue.render(
+        let opened = ctx.catalogue.render(
             Msg::PrioritiseOpened,
             &[("id", &id.to_string()), ("k", &max_selections.to_string())],
-        ))
+        );
+        Ok(match self.until {
+            Some(date) => Rendered::lines(vec![opened, closes_line(ctx.catalogue, date)]),
+            None => opened,
+        })
     }
+}
+
+/// The end of `date` in the plan's time zone (the next midnight), which must be to come.
+fn closes_at(ctx: &Ctx<'_>, date: NaiveDate) -> Result<i64, Rendered> {
+    let refused = || {
+        ctx.catalogue
+            .render(Msg::PrioritiseUntilPast, &[("date", &date.to_string())])
+    };
+    if date < ctx.settings.monitoring.today(ctx.now) {
+        return Err(refused());
+    }
+    let next_midnight = date
+        .succ_opt()
+        .and_then(|day| day.and_hms_opt(0, 0, 0))
+        .ok_or_else(refused)?;
+    ctx.settings
+        .monitoring
+        .config
+        .time_zone
+        .from_local_datetime(&next_midnight)
+        .earliest()
+        .map(|at| at.timestamp_millis())
+        .ok_or_else(refused)
+}
+
+fn closes_line(catalogue: &Catalogue, date: NaiveDate) -> Rendered {
+    catalogue.render(Msg::PrioritiseCloses, &[("date", &date.to_string())])
 }

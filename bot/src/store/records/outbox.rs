@@ -134,6 +134,9 @@ pub struct NoticeRecord {
     /// Absent in notices stored before notices mentioned anyone, and in those that do not.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mentions: Vec<String>,
+    /// Absent but in the notice of a secret ballot closed by itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_tally: Option<SecretTallyRecord>,
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -346,6 +349,7 @@ impl From<Notice> for NoticeRecord {
             text,
             tombstone,
             mentions,
+            secret_tally,
         } = notice;
         NoticeRecord {
             room_id,
@@ -353,6 +357,7 @@ impl From<Notice> for NoticeRecord {
             text: text.into(),
             tombstone: tombstone.map(TombstoneRecord::from),
             mentions,
+            secret_tally: secret_tally.map(SecretTallyRecord::from),
         }
     }
 }
@@ -365,6 +370,7 @@ impl From<NoticeRecord> for Notice {
             text,
             tombstone,
             mentions,
+            secret_tally,
         } = record;
         Notice {
             room_id,
@@ -372,6 +378,7 @@ impl From<NoticeRecord> for Notice {
             text: text.into(),
             tombstone: tombstone.map(Tombstone::from),
             mentions,
+            secret_tally: secret_tally.map(SecretTally::from),
         }
     }
 }

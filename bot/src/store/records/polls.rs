@@ -19,6 +19,9 @@ pub struct PollRecord {
     /// Absent before the end's event was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_by: Option<String>,
+    /// Absent before polls could close by themselves, and while they do not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closes_ms: Option<i64>,
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -49,6 +52,7 @@ impl From<Poll> for PollRecord {
             start_event,
             closed_ms,
             closed_by,
+            closes_ms,
         } = poll;
         PollRecord {
             id,
@@ -61,6 +65,7 @@ impl From<Poll> for PollRecord {
             start_event,
             closed_ms,
             closed_by,
+            closes_ms,
         }
     }
 }
@@ -78,6 +83,7 @@ impl From<PollRecord> for Poll {
             start_event,
             closed_ms,
             closed_by,
+            closes_ms,
         } = record;
         Poll {
             id,
@@ -90,6 +96,7 @@ impl From<PollRecord> for Poll {
             start_event,
             closed_ms,
             closed_by,
+            closes_ms,
         }
     }
 }

@@ -23,6 +23,9 @@ pub struct SecretPollRecord {
     pub closed_ms: Option<i64>,
     /// Receipt → proposals chosen (empty while open).
     pub receipts: BTreeMap<String, Vec<u32>>,
+    /// Absent before polls could close by themselves, and while they do not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closes_ms: Option<i64>,
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -45,6 +48,7 @@ impl From<SecretPoll> for SecretPollRecord {
             ballots,
             closed_ms,
             receipts,
+            closes_ms,
         } = poll;
         SecretPollRecord {
             id,
@@ -63,6 +67,7 @@ impl From<SecretPoll> for SecretPollRecord {
                 .collect(),
             closed_ms,
             receipts,
+            closes_ms,
         }
     }
 }
@@ -81,6 +86,7 @@ impl From<SecretPollRecord> for SecretPoll {
             ballots,
             closed_ms,
             receipts,
+            closes_ms,
         } = record;
         SecretPoll {
             id,
@@ -99,6 +105,7 @@ impl From<SecretPollRecord> for SecretPoll {
                 .collect(),
             closed_ms,
             receipts,
+            closes_ms,
         }
     }
 }
