@@ -55,6 +55,25 @@ async fn an_encrypted_dm_is_answered_by_the_same_device_across_restarts() -> Res
         "{}",
         body(&mine)
     );
+    // A message that can never be decrypted (here malformed): one reply asking to re-send.
+    let broken = person
+        .send(
+            dm.room_id().as_str(),
+            "m.room.encrypted",
+            json!({ "algorithm": "m.megolm.v1.aes-sha2" }),
+        )
+        .await?;
+    let resend = device.wait_reply(&dm, &bot, &broken).await?;
+    assert_eq!(
+        body(&resend),
+        "I cannot decrypt this message. Please send it again."
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        device.replies(&dm, &bot, &broken).await?.len(),
+        1,
+        "one reply"
+    );
     let keys = bot_devices(person, &bot).await?;
     assert_eq!(keys.len(), 1, "one device with keys: {keys:?}");
 

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::domain::encryption::EncryptionEnabled;
+use crate::domain::encryption::{EncryptionEnabled, Undecryptable};
 use crate::domain::imports::{ImportMessage, CONTENT_KEY as IMPORT_KEY};
 use crate::domain::secret_ballot::SecretTally;
 use crate::domain::{
@@ -173,6 +173,15 @@ pub fn to_input(room_id: &str, bot_user: &str, event: &RawEvent) -> Option<Input
                 room_id: room_id.to_owned(),
                 at_ms: event.origin_server_ts,
             })
+        }
+        // Still encrypted when applied: it could never be decrypted (see `sync/decryption.rs`).
+        "m.room.encrypted" if event.state_key.is_none() => {
+            Some(Input::Undecryptable(Undecryptable {
+                room_id: room_id.to_owned(),
+                event_id: event.event_id.clone(),
+                sender: event.sender.clone(),
+                at_ms: event.origin_server_ts,
+            }))
         }
         // Turned on once for good: a repeat of the state event changes nothing people see.
         "m.room.encryption"
@@ -402,7 +411,7 @@ mod tests {
     }
 
     #[test]
-    fn encryption_turned_on_is_an_input_once() {
+    fn encryption_turned_on_and_undecryptable_events_are_inputs() {
         let on = event(
             "m.room.encryption",
             json!({ "algorithm": "m.megolm.v1.aes-sha2" }),
@@ -417,6 +426,15 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        let sealed = event(
+            "m.room.encrypted",
+            json!({ "algorithm": "m.megolm.v1.aes-sha2" }),
+            None,
+        );
+        assert!(matches!(
+            to_input("!r:hs", "@bot:hs", &sealed),
+            Some(Input::Undecryptable(u)) if u.event_id == "$e" && u.sender == "@a:hs"
+        ));
         let mut again = on.clone();
         again.unsigned = json!({ "prev_content": { "algorithm": "m.megolm.v1.aes-sha2" } });
         assert!(to_input("!r:hs", "@bot:hs", &again).is_none());
