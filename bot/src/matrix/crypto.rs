@@ -116,7 +116,11 @@ impl Crypto {
             .receive_sync_changes(changes, &decryption_settings())
             .await
             .context("cannot take in the sync's encryption changes")?;
-        self.send_requests(matrix).await?;
+        // The homeserver refusing a key upload or query must not stop the bot: the machine
+        // asks again at the next sync.
+        if let Err(error) = self.send_requests(matrix).await {
+            warn!("{error:#}: the encryption requests wait for the next sync");
+        }
         Ok(!room_keys.is_empty())
     }
 
