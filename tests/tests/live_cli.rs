@@ -249,5 +249,11 @@ async fn a_backup_taken_while_three_people_vote_restores_to_the_true_tallies() -
     // And the bot goes on: one more vote counts once.
     plan.ask(&plan.people[2], "!ping").await?;
     assert!(plan.bot.is_running());
+    // The backup has no encryption keys: the device whose keys stayed behind is not reused.
+    assert!(
+        plan.bot.log().contains("logging in as a new device"),
+        "{}",
+        plan.bot.log()
+    );
     Ok(())
 }

@@ -92,9 +92,9 @@ impl Crypto {
         })
     }
 
-    /// The identity keys, for the logs and the tests: the same across restarts.
-    pub fn curve25519_key(&self) -> String {
-        self.machine.identity_keys().curve25519.to_base64()
+    /// Whether `data_dir` holds a crypto store.
+    pub fn exists(data_dir: &Path) -> bool {
+        data_dir.join(STORE_DIR).exists()
     }
 
     /// Takes in what a sync response brings for encryption, then sends what the machine asks

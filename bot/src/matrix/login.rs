@@ -121,6 +121,30 @@ impl Matrix {
     }
 }
 
+impl Matrix {
+    /// Logs in with the configured password as a new device, the current one left behind
+    /// (its encryption keys were lost: a device cannot change its identity keys).
+    pub(super) async fn log_in_new_device(&self) -> anyhow::Result<()> {
+        let shared = &self.shared;
+        let _one_at_a_time = shared.relogin.lock().await;
+        let (generation, _) = self.current();
+        let (client, session) = log_in(&shared.login, None)
+            .await
+            .with_context(|| format!("cannot log in as {}", shared.login.user_id))?;
+        shared.store.save_session(&session)?;
+        info!(device_id = %session.device_id, "logged in with a new device");
+        *shared
+            .current
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Current {
+            generation: generation + 1,
+            client,
+            device_id: session.device_id,
+        };
+        Ok(())
+    }
+}
+
 async fn new_client(credentials: &Credentials) -> anyhow::Result<Client> {
     Client::builder()
         .homeserver_url(&credentials.homeserver_url)

@@ -312,10 +312,32 @@ impl Matrix {
     /// Opens the device's crypto store in `data_dir`: from then on the sync loop decrypts and
     /// the outbox encrypts.
     pub async fn enable_encryption(&self, data_dir: &std::path::Path) -> anyhow::Result<()> {
+        // No crypto store (a restore, a new machine) for a device whose keys the homeserver
+        // has: that identity is gone, and its one-time keys would clash with new ones.
+        if !crypto::Crypto::exists(data_dir) && self.device_has_keys().await? {
+            warn!(device_id = %self.device_id(), "this device's encryption keys are not in the data directory (restored from a backup?): logging in as a new device");
+            self.log_in_new_device().await?;
+        }
         let crypto = crypto::Crypto::open(data_dir, self.user_id(), &self.device_id()).await?;
         // A second call keeps the first machine: one device, one machine.
         let _ = self.shared.crypto.set(Arc::new(crypto));
         Ok(())
+    }
+
+    /// Whether the homeserver has encryption keys for the current device.
+    async fn device_has_keys(&self) -> anyhow::Result<bool> {
+        use matrix_sdk::ruma::api::client::keys::get_keys;
+        let user: matrix_sdk::ruma::OwnedUserId = self.user_id().try_into()?;
+        let device = self.device_id();
+        let mut request = get_keys::v3::Request::new();
+        request.device_keys = [(user.clone(), vec![device.as_str().into()])].into();
+        let response = self
+            .send("keys query", |client| client.send(request.clone()))
+            .await?;
+        Ok(response
+            .device_keys
+            .get(&user)
+            .is_some_and(|devices| devices.contains_key(device.as_str())))
     }
 
     /// The device's end-to-end encryption, when enabled.
