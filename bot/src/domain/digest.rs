@@ -269,6 +269,21 @@ fn items(
             ],
         ));
     }
+    for poll in state
+        .secret_polls
+        .polls
+        .values()
+        .filter(|p| p.opened_ms > since_ms && p.closed_ms.is_none() && follows(&p.section))
+    {
+        lines.push(catalogue.render(
+            Msg::DigestSecretPoll,
+            &[
+                ("poll", &poll.id.to_string()),
+                ("section", &title_of(&poll.section)),
+                ("count", &poll.options.len().to_string()),
+            ],
+        ));
+    }
     // Polls, native or secret, that close by themselves within 2 days: a last call.
     let closing_by = now_ms + CLOSING_SOON_MS;
     let native = state

@@ -294,6 +294,7 @@ message_keys! {
     DigestCurrent = "digest.current",
     DigestNone = "digest.none",
     DigestPollClosing = "digest.poll_closing",
+    DigestSecretPoll = "digest.secret_poll",
     PrioritiseCloses = "prioritise.closes",
     PrioritiseUntilPast = "prioritise.until_past",
     PollClosedByItself = "poll.closed_by_itself",

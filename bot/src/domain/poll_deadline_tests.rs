@@ -260,6 +260,11 @@ fn digests_list_the_polls_closing_within_two_days() {
     let mut bot = Bot::new();
     bot.say(rome(10, 8, 30), MODERATOR, "!prioritise 2 until 2026-06-12");
     bot.say(rome(10, 8, 31), MODERATOR, "!prioritise 2 until 2026-06-20");
+    bot.say(
+        rome(10, 8, 31),
+        MODERATOR,
+        "!prioritise secret 1 until 2026-06-11",
+    );
     bot.say(rome(10, 8, 32), BOB, "!digest daily");
     bot.apply(
         Input::DirectRoom {
@@ -274,14 +279,21 @@ fn digests_list_the_polls_closing_within_two_days() {
         .into_iter()
         .find(|n| n.key.starts_with(digest::KEY_PREFIX))
         .expect("a digest");
-    let closing: Vec<&str> = digest
-        .text
-        .body
-        .lines()
-        .filter(|l| l.contains("closes on"))
+    let lines: Vec<&str> = digest.text.body.lines().collect();
+    let polls: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| l.contains("closes on") || l.contains("poll") || l.contains("ballot"))
         .collect();
     assert_eq!(
-        closing,
-        ["Poll #1 in Dati closes on 2026-06-12: vote before it closes"]
+        polls,
+        [
+            "New prioritisation poll #1 in Dati (3 proposals): vote in the room",
+            "New prioritisation poll #2 in Dati (3 proposals): vote in the room",
+            "New secret ballot #3 in Dati (3 proposals): vote in your DM with me, with `!ballot 3`",
+            "Poll #3 in Dati closes on 2026-06-11: vote before it closes",
+            "Poll #1 in Dati closes on 2026-06-12: vote before it closes",
+        ],
+        "{lines:?}"
     );
 }
