@@ -33,6 +33,29 @@ async fn bot_devices(asker: &User, bot: &str) -> Result<BTreeMap<String, String>
         .collect())
 }
 
+/// Whether the bot's device is signed by its own self-signing key (cross-signed).
+async fn bot_is_cross_signed(asker: &User, bot: &str) -> Result<bool> {
+    let keys = asker
+        .post("/keys/query", json!({ "device_keys": { bot: [] } }))
+        .await?;
+    let Some(self_signing) = keys["self_signing_keys"][bot]["keys"]
+        .as_object()
+        .and_then(|k| k.keys().next().cloned())
+    else {
+        return Ok(false);
+    };
+    let has_master = keys["master_keys"][bot]["keys"].is_object();
+    let devices = keys["device_keys"][bot]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    Ok(has_master
+        && !devices.is_empty()
+        && devices
+            .values()
+            .all(|device| device["signatures"][bot][&self_signing].is_string()))
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_encrypted_dm_is_answered_by_the_same_device_across_restarts() -> Result<()> {
     let mut plan = LocalPlan::start("encdm", 1).await?;
@@ -76,6 +99,10 @@ async fn an_encrypted_dm_is_answered_by_the_same_device_across_restarts() -> Res
     );
     let keys = bot_devices(person, &bot).await?;
     assert_eq!(keys.len(), 1, "one device with keys: {keys:?}");
+    assert!(
+        bot_is_cross_signed(person, &bot).await?,
+        "the bot's device is cross-signed"
+    );
 
     plan.bot.stop()?;
     plan.bot.start()?;

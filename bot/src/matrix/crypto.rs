@@ -92,6 +92,10 @@ impl Crypto {
         })
     }
 
+    pub(super) fn machine(&self) -> &OlmMachine {
+        &self.machine
+    }
+
     /// Whether `data_dir` holds a crypto store.
     pub fn exists(data_dir: &Path) -> bool {
         data_dir.join(STORE_DIR).exists()

@@ -14,13 +14,14 @@
 //! - [`card_refresh`] — when proposal cards are edited to stay true.
 //! - [`events`] — raw event JSON → domain inputs.
 //! - [`crypto`] — end-to-end encryption: the `OlmMachine` the sync loop feeds and asks to
-//!   decrypt, and the outbox asks to encrypt.
+//!   decrypt, and the outbox asks to encrypt; `cross_signing` signs the bot's own device.
 //! - [`undecrypted`] — encrypted events waiting for their room keys.
 //! - [`outbox`] — sends committed outgoing messages with derived transaction IDs;
 //!   [`direct`] — opens a person's DM with the bot, once.
 
 mod card_redaction;
 pub mod card_refresh;
+mod cross_signing;
 pub mod crypto;
 pub mod direct;
 pub mod events;
@@ -319,6 +320,13 @@ impl Matrix {
             self.log_in_new_device().await?;
         }
         let crypto = crypto::Crypto::open(data_dir, self.user_id(), &self.device_id()).await?;
+        // Without it clients call the bot an unverified session; nothing else depends on it.
+        if let Err(error) = crypto
+            .cross_sign(self, self.shared.login.password.expose())
+            .await
+        {
+            warn!("{error:#}: the bot's device stays without cross-signing");
+        }
         // A second call keeps the first machine: one device, one machine.
         let _ = self.shared.crypto.set(Arc::new(crypto));
         Ok(())
