@@ -2,83 +2,26 @@
 //! once per period, nothing when nothing changed, and not again after a restart (the engine
 //! rebuilt from the changes it persisted).
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 
+use super::dated_tests::{rome_at, DatedBot, ROOM};
 use super::monitoring_tests::plan;
 use super::tests::settings;
 use super::*;
 
-const ROOM: &str = "!section:ministry.test";
 const MODERATOR: &str = "@mod:ministry.test";
 const ALICE: &str = "@alice:ministry.test";
 /// Owns action A.2 (due 2026-06-20) in the test plan.
 const OWNER: &str = "@owner:agency.test";
 const COMMENTER: &str = "@carla:agency.test";
 
-fn day(d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 6, d).unwrap()
-}
-
-/// June `d`, 2026 at `hour`:00 in Rome.
 fn rome(d: u32, hour: u32) -> DateTime<Utc> {
-    chrono_tz::Europe::Rome
-        .from_local_datetime(&day(d).and_hms_opt(hour, 0, 0).unwrap())
-        .single()
-        .unwrap()
-        .with_timezone(&Utc)
+    rome_at(d, hour, 0)
 }
 
-/// An engine and every change it persisted, to rebuild it as a restart does.
-struct Bot {
-    engine: Engine,
-    persisted: Vec<Change>,
-    sent: usize,
-}
+type Bot = DatedBot;
 
-impl Bot {
-    fn new() -> Bot {
-        Bot {
-            engine: Engine::new(bot_settings(), State::default()),
-            persisted: Vec::new(),
-            sent: 0,
-        }
-    }
-
-    fn apply(&mut self, input: Input, now: DateTime<Utc>) -> Effects {
-        let effects = self.engine.apply(input, now);
-        self.persisted.extend(effects.changes.iter().cloned());
-        effects
-    }
-
-    /// `body` from `sender` in `room` (in `thread`, if given) at `now`.
-    fn message(
-        &mut self,
-        now: DateTime<Utc>,
-        room: &str,
-        sender: &str,
-        body: &str,
-        thread: Option<&str>,
-    ) -> Effects {
-        self.sent += 1;
-        let message = Message {
-            event_id: format!("$m{}", self.sent),
-            room_id: room.into(),
-            sender: sender.into(),
-            sent_at_ms: now.timestamp_millis() - 50,
-            body: body.into(),
-            thread_root: thread.map(str::to_owned),
-            reply_to: None,
-            quoted: None,
-        };
-        self.apply(Input::Message(message), now)
-    }
-
-    /// The reply to a command typed in the section room.
-    fn say(&mut self, now: DateTime<Utc>, sender: &str, body: &str) -> String {
-        let effects = self.message(now, ROOM, sender, body, None);
-        effects.replies[0].text.body.clone()
-    }
-
+impl DatedBot {
     /// The digests a tick at `now` sends: (room, text).
     fn tick(&mut self, now: DateTime<Utc>) -> Vec<(String, String)> {
         self.apply(Input::Tick, now)
@@ -87,15 +30,6 @@ impl Bot {
             .filter(|n| n.key.starts_with(digest::KEY_PREFIX))
             .map(|n| (n.room_id, n.text.body))
             .collect()
-    }
-
-    /// A restart: a new engine on the state folded from what was persisted.
-    fn restart(&mut self) {
-        let mut state = State::default();
-        for change in &self.persisted {
-            state.apply_change(change);
-        }
-        self.engine = Engine::new(bot_settings(), state);
     }
 }
 
@@ -111,7 +45,7 @@ fn dm(user: &str) -> String {
 
 #[test]
 fn subscribing_replies_where_typed_and_asks_for_a_dm_once() {
-    let mut bot = Bot::new();
+    let mut bot = Bot::new(bot_settings());
     let now = rome(8, 10);
     assert_eq!(
         bot.say(now, ALICE, "!digest"),
@@ -175,7 +109,7 @@ fn subscribing_replies_where_typed_and_asks_for_a_dm_once() {
 
 #[test]
 fn each_subscriber_gets_their_news_once_per_period_in_their_dm() {
-    let mut bot = Bot::new();
+    let mut bot = Bot::new(bot_settings());
     // Monday June 8th: a proposal from Alice, then two subscriptions.
     let proposed = bot.message(rome(8, 9), ROOM, ALICE, "!propose Open the bus data", None);
     let proposal_event = proposed.replies[0].in_reply_to.clone();

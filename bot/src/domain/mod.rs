@@ -75,6 +75,8 @@ mod authority_tests;
 #[cfg(test)]
 mod chat_tests;
 #[cfg(test)]
+mod dated_tests;
+#[cfg(test)]
 mod digest_tests;
 #[cfg(test)]
 mod direct_tests;

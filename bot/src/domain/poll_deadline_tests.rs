@@ -2,85 +2,31 @@
 //! once at the end of that day in the plan's time zone, whatever tick comes after; a date
 //! gone by is refused and changes nothing; digests list the polls closing within 2 days.
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 
+use super::dated_tests::{rome_at, DatedBot, ROOM};
 use super::tests::settings;
 use super::*;
 
-const ROOM: &str = "!section:ministry.test";
 const MODERATOR: &str = "@mod:ministry.test";
 const ALICE: &str = "@alice:ministry.test";
 const BOB: &str = "@bob:agency.test";
 
-/// June `d`, 2026 at `hour`:`minute` in Rome.
 fn rome(d: u32, hour: u32, minute: u32) -> DateTime<Utc> {
-    let day = NaiveDate::from_ymd_opt(2026, 6, d).expect("a June day");
-    chrono_tz::Europe::Rome
-        .from_local_datetime(&day.and_hms_opt(hour, minute, 0).expect("a time"))
-        .single()
-        .expect("one instant")
-        .with_timezone(&Utc)
+    rome_at(d, hour, minute)
 }
 
-/// An engine and every change it persisted, to rebuild it as a restart does.
-struct Bot {
-    engine: Engine,
-    persisted: Vec<Change>,
-    sent: usize,
+/// Three proposals in the section, June 10th in the morning.
+fn bot() -> DatedBot {
+    let mut bot = DatedBot::new(settings(Language::En));
+    for title in ["Open the bus data", "Publish the budget", "Map the lanes"] {
+        bot.say(rome(10, 8, 0), ALICE, &format!("!propose {title}"));
+    }
+    bot
 }
 
-impl Bot {
-    /// Three proposals in the section, June 10th in the morning.
-    fn new() -> Bot {
-        let mut bot = Bot {
-            engine: Engine::new(settings(Language::En), State::default()),
-            persisted: Vec::new(),
-            sent: 0,
-        };
-        for title in ["Open the bus data", "Publish the budget", "Map the lanes"] {
-            bot.say(rome(10, 8, 0), ALICE, &format!("!propose {title}"));
-        }
-        bot
-    }
-
-    fn apply(&mut self, input: Input, now: DateTime<Utc>) -> Effects {
-        let effects = self.engine.apply(input, now);
-        self.persisted.extend(effects.changes.iter().cloned());
-        effects
-    }
-
-    fn message(&mut self, now: DateTime<Utc>, room: &str, sender: &str, body: &str) -> Effects {
-        self.sent += 1;
-        let message = Message {
-            event_id: format!("$m{}", self.sent),
-            room_id: room.into(),
-            sender: sender.into(),
-            sent_at_ms: now.timestamp_millis() - 50,
-            body: body.into(),
-            thread_root: None,
-            reply_to: None,
-            quoted: None,
-        };
-        self.apply(Input::Message(message), now)
-    }
-
-    fn say(&mut self, now: DateTime<Utc>, sender: &str, body: &str) -> String {
-        self.message(now, ROOM, sender, body).replies[0]
-            .text
-            .body
-            .clone()
-    }
-
-    /// A restart: a new engine on the state folded from what was persisted.
-    fn restart(&mut self) {
-        let mut state = State::default();
-        for change in &self.persisted {
-            state.apply_change(change);
-        }
-        self.engine = Engine::new(settings(Language::En), state);
-    }
-
-    /// The notices of polls closed by a tick at `now`.
+impl DatedBot {
+    /// The notices and poll ends of polls closed by a tick at `now`.
     fn closed_by_tick(&mut self, now: DateTime<Utc>) -> (Vec<Notice>, Vec<PollEndPost>) {
         let effects = self.apply(Input::Tick, now);
         let notices = effects
@@ -94,7 +40,7 @@ impl Bot {
 
 #[test]
 fn a_poll_with_a_deadline_closes_by_itself_once_at_the_end_of_its_day() {
-    let mut bot = Bot::new();
+    let mut bot = bot();
     let opened = bot.say(rome(10, 9, 0), MODERATOR, "!prioritise 2 until 2026-06-12");
     assert_eq!(
         opened,
@@ -176,7 +122,7 @@ fn a_poll_with_a_deadline_closes_by_itself_once_at_the_end_of_its_day() {
 
 #[test]
 fn a_secret_ballot_with_a_deadline_posts_its_tally_and_receipts_by_itself() {
-    let mut bot = Bot::new();
+    let mut bot = bot();
     let opened = bot.say(
         rome(10, 9, 0),
         MODERATOR,
@@ -194,7 +140,7 @@ fn a_secret_ballot_with_a_deadline_posts_its_tally_and_receipts_by_itself() {
         },
         rome(10, 9, 0),
     );
-    let ballot = bot.message(rome(10, 10, 0), "!dm-bob", BOB, "!ballot 1 2");
+    let ballot = bot.message(rome(10, 10, 0), "!dm-bob", BOB, "!ballot 1 2", None);
     let receipt = ballot.replies[0]
         .text
         .body
@@ -228,12 +174,13 @@ fn a_secret_ballot_with_a_deadline_posts_its_tally_and_receipts_by_itself() {
 
 #[test]
 fn a_deadline_gone_by_or_malformed_is_refused_and_changes_nothing() {
-    let mut bot = Bot::new();
+    let mut bot = bot();
     let effects = bot.message(
         rome(10, 9, 0),
         ROOM,
         MODERATOR,
         "!prioritise until 2026-06-09",
+        None,
     );
     assert!(effects.changes.is_empty() && effects.polls.is_empty());
     assert_eq!(
@@ -245,6 +192,7 @@ fn a_deadline_gone_by_or_malformed_is_refused_and_changes_nothing() {
         ROOM,
         MODERATOR,
         "!prioritise 2 5 2026-13-40",
+        None,
     );
     assert!(effects.changes.is_empty() && effects.polls.is_empty());
     assert!(
@@ -257,7 +205,7 @@ fn a_deadline_gone_by_or_malformed_is_refused_and_changes_nothing() {
 
 #[test]
 fn digests_list_the_polls_closing_within_two_days() {
-    let mut bot = Bot::new();
+    let mut bot = bot();
     bot.say(rome(10, 8, 30), MODERATOR, "!prioritise 2 until 2026-06-12");
     bot.say(rome(10, 8, 31), MODERATOR, "!prioritise 2 until 2026-06-20");
     bot.say(
