@@ -376,7 +376,13 @@ fn main() -> ExitCode {
         Err(error) => error.exit(),
     };
     let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,matrix_sdk=warn,matrix_sdk::http_client=off"));
+        // The SDK's own encryption tasks (backups, recovery) run on the bot's HTTP client but
+        // serve nothing: the bot's encryption is its own machine (`matrix::crypto`).
+        .unwrap_or_else(|_| {
+            EnvFilter::new(
+                "info,matrix_sdk=warn,matrix_sdk::http_client=off,matrix_sdk::encryption=off",
+            )
+        });
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -85,7 +85,8 @@ impl Bot {
             user_id: setup.bot.user_id.clone(),
             child: None,
             starts: 0,
-            log_filter: "info,pspm=debug,matrix_sdk=warn,matrix_sdk::http_client=off".to_owned(),
+            log_filter: "info,pspm=debug,matrix_sdk=warn,matrix_sdk::http_client=off,matrix_sdk::encryption=off"
+                .to_owned(),
             env: Vec::new(),
         };
         bot.write_plan(setup.plan_id, setup.sections)?;

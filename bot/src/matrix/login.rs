@@ -95,6 +95,16 @@ impl Matrix {
         if generation != refused {
             return Ok(());
         }
+        // Every request the revocation refused asks; the homeserver hears the password once
+        // (its login rate limit counts failures, and would hold back the next start).
+        let failed = shared
+            .failed_relogin
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if let Some(why) = failed {
+            return Err(anyhow::anyhow!(why));
+        }
         let device_id = shared
             .current
             .read()
@@ -103,9 +113,19 @@ impl Matrix {
             .clone();
         warn!(%device_id, "the homeserver no longer accepts the bot's access token; logging in again with the configured password, on the same device");
         crate::telemetry::metrics().logged_in(false);
-        let (client, session) = log_in(&shared.login, Some(&device_id))
+        let logged_in = log_in(&shared.login, Some(&device_id))
             .await
-            .with_context(|| format!("cannot log in again as {}", shared.login.user_id))?;
+            .with_context(|| format!("cannot log in again as {}", shared.login.user_id));
+        let (client, session) = match logged_in {
+            Ok(done) => done,
+            Err(error) => {
+                *shared
+                    .failed_relogin
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) = Some(format!("{error:#}"));
+                return Err(error);
+            }
+        };
         crate::telemetry::metrics().logged_in(true);
         shared.store.save_session(&session)?;
         info!(device_id = %session.device_id, "logged in again");

@@ -68,6 +68,9 @@ struct Shared {
     current: RwLock<Current>,
     /// Held while logging in again, so that requests refused together log in once.
     relogin: tokio::sync::Mutex<()>,
+    /// Why logging in again failed, once it has: the requests that follow fail the same way
+    /// without another try (the bot stops, for its operator to fix its credentials).
+    failed_relogin: std::sync::Mutex<Option<String>>,
     /// What a new login needs: the config's credentials, and where to save the session.
     login: login::Credentials,
     store: Arc<dyn Store>,
@@ -247,6 +250,7 @@ impl Matrix {
                     device_id,
                 }),
                 relogin: tokio::sync::Mutex::new(()),
+                failed_relogin: std::sync::Mutex::new(None),
                 user_id: login.user_id.clone(),
                 login,
                 store,
