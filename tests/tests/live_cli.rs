@@ -250,10 +250,14 @@ async fn a_backup_taken_while_three_people_vote_restores_to_the_true_tallies() -
     plan.ask(&plan.people[2], "!ping").await?;
     assert!(plan.bot.is_running());
     // The backup has no encryption keys: the device whose keys stayed behind is not reused.
-    assert!(
-        plan.bot.log().contains("logging in as a new device"),
-        "{}",
-        plan.bot.log()
+    let log = plan.bot.log();
+    assert!(log.contains("logging in as a new device"), "{log}");
+    // And it cross-signs the new device, replacing the keys (the homeserver asks for the
+    // password: user-interactive auth).
+    assert_eq!(
+        log.matches("the bot's device is cross-signed").count(),
+        2,
+        "{log}"
     );
     Ok(())
 }

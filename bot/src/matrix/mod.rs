@@ -158,6 +158,10 @@ pub fn classify(error: &HttpError) -> Failure {
             Failure::Permanent
         };
     }
+    // The homeserver asks for user-interactive auth: the caller must answer it.
+    if error.as_uiaa_response().is_some() {
+        return Failure::Permanent;
+    }
     match error {
         // A body we could not parse is most likely a proxy's error page: try again.
         HttpError::Reqwest(_) | HttpError::Api(_) => Failure::Transient { retry_after: None },
