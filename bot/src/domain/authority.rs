@@ -63,6 +63,7 @@ fn actor(input: &Input) -> Option<Actor<'_>> {
         | Input::BotJoined { .. }
         | Input::PollPosted { .. }
         | Input::CardPosted { .. }
+        | Input::ItemPosted { .. }
         | Input::RoomOrder(_)
         | Input::RefreshCards(_)
         // Read from the bot's own events only; the handler checks the room.

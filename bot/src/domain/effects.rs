@@ -63,6 +63,9 @@ pub struct Notice {
     /// Set when a secret ballot closes by itself: the content carries the receipts, for a
     /// rebuild (as `Reply::secret_tally` on `!close`).
     pub secret_tally: Option<SecretTally>,
+    /// Set when the notice is a consultable item of the draft (`§2.3`, `action/A1`): the
+    /// content carries its key, so the bot knows the item's message when it comes back.
+    pub item: Option<String>,
 }
 
 /// What a deleted message had created, as a tombstone notice records it.

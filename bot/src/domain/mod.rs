@@ -14,7 +14,8 @@
 //!   proposals, ballots, the bot's proposal cards, prioritisation polls, participation per
 //!   organisation, what moderating a proposal means; [`secret_ballot`]: secret ballots cast
 //!   in DMs, with receipts; [`redactions`]: what a deleted message
-//!   takes away;
+//!   takes away; [`consultation`], [`draft_post`]: the draft's paragraphs, objectives and
+//!   actions posted once as consultable items, with their ballots and comments;
 //! - [`monitoring`], [`tracking`], [`reminders`]: the approved plan followed; [`digest`]:
 //!   personal digests in each subscriber's DM with the bot;
 //! - [`practice_repository`]: the port to the good-practice repository;
@@ -29,7 +30,9 @@ pub mod change;
 pub mod charts;
 pub mod command;
 pub mod consolidated;
+pub mod consultation;
 pub mod digest;
+pub mod draft_post;
 pub mod effects;
 pub mod encryption;
 pub mod engine;
@@ -74,6 +77,8 @@ pub use state::State;
 mod authority_tests;
 #[cfg(test)]
 mod chat_tests;
+#[cfg(test)]
+mod consultation_tests;
 #[cfg(test)]
 mod digest_tests;
 #[cfg(test)]

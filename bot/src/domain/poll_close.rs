@@ -127,6 +127,7 @@ pub fn due(settings: &Settings, state: &State, now: DateTime<Utc>) -> Effects {
 
 fn notice(room_id: &str, id: u32, text: Rendered, tally: Option<SecretTally>) -> Notice {
     Notice {
+        item: None,
         room_id: room_id.to_owned(),
         key: format!("poll-deadline-{id}"),
         text,

@@ -20,7 +20,9 @@ use tokio::task::JoinSet;
 use tracing::{debug, error, warn};
 
 use super::crypto::Crypto;
-use super::events::{tombstone_json, CARD_KEY, POLL_KEY, SECRET_TALLY_KEY, TOMBSTONE_KEY};
+use super::events::{
+    tombstone_json, CARD_KEY, ITEM_KEY, POLL_KEY, SECRET_TALLY_KEY, TOMBSTONE_KEY,
+};
 use super::{card_redaction, direct};
 use super::{Matrix, RequestError};
 use crate::domain::imports::post::ImportPost;
@@ -287,6 +289,9 @@ pub fn notice_content(notice: &Notice) -> Value {
     }
     if let Some(tally) = &notice.secret_tally {
         content[SECRET_TALLY_KEY] = json!({ "poll": tally.poll, "receipts": tally.receipts });
+    }
+    if let Some(item) = &notice.item {
+        content[ITEM_KEY] = json!(item);
     }
     // Only when someone is mentioned: without `m.mentions` clients keep their older rules.
     if !notice.mentions.is_empty() {

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 
+use crate::domain::consultation::{Item, ItemComment};
 use crate::domain::digest::{Period, Subscription};
 use crate::domain::monitoring::{Action, Measurement, Update};
 use crate::domain::polls::{Poll, Response};
@@ -342,6 +343,56 @@ pub fn changes() -> Vec<(&'static str, Change)> {
                 ..secret_poll(false)
             }),
         ),
+        // A draft paragraph queued for posting, then posted.
+        (
+            "draft-item-queued",
+            Change::DraftItem(Item {
+                key: "§2.3".into(),
+                section: "dati".into(),
+                room_id: "!dati:hs".into(),
+                event_id: None,
+            }),
+        ),
+        (
+            "draft-item-posted",
+            Change::DraftItem(Item {
+                key: "action/CAP3.LA07".into(),
+                section: "dati".into(),
+                room_id: "!dati:hs".into(),
+                event_id: Some("$item".into()),
+            }),
+        ),
+        (
+            "item-ballots",
+            Change::ItemBallots {
+                item: "§2.3".into(),
+                user: "@ü:hs".into(),
+                organisation: "Agenzia".into(),
+                ballots: vec![
+                    Ballot {
+                        stance: Some(Stance::Support),
+                        source: 7,
+                    },
+                    Ballot {
+                        stance: Some(Stance::Oppose),
+                        source: u64::MAX,
+                    },
+                ],
+            },
+        ),
+        (
+            "item-comment",
+            Change::ItemComment(ItemComment {
+                event_id: "$c".into(),
+                item: "§2.3".into(),
+                section: "dati".into(),
+                author: "@ü:hs".into(),
+                organisation: "Agenzia".into(),
+                text: "Quali formati?".into(),
+                at_ms: 1_700_000_000_007,
+                redacted: false,
+            }),
+        ),
     ]
 }
 
@@ -408,6 +459,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
         (
             "notice",
             Outgoing::Notice(Notice {
+                item: None,
                 mentions: Vec::new(),
                 room_id: "!r:hs".into(),
                 key: "reminder/2026-03-02/!r:hs".into(),
@@ -466,6 +518,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
         (
             "notice-tombstone-proposal",
             Outgoing::Notice(Notice {
+                item: None,
                 mentions: Vec::new(),
                 room_id: "!r:hs".into(),
                 key: "tombstone.$source".into(),
@@ -481,6 +534,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
         (
             "notice-tombstone-comment",
             Outgoing::Notice(Notice {
+                item: None,
                 mentions: Vec::new(),
                 room_id: "!r:hs".into(),
                 key: "tombstone.$c".into(),
@@ -495,6 +549,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
         (
             "notice-tombstone-card",
             Outgoing::Notice(Notice {
+                item: None,
                 mentions: Vec::new(),
                 room_id: "!r:hs".into(),
                 key: "tombstone.$card".into(),
@@ -517,6 +572,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
         (
             "notice-mentions",
             Outgoing::Notice(Notice {
+                item: None,
                 room_id: "!r:hs".into(),
                 key: "reminder.!r:hs.2026-03-02".into(),
                 text: rendered("Responsabili: @ü:hs"),
@@ -543,6 +599,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
         (
             "notice-secret-tally",
             Outgoing::Notice(Notice {
+                item: None,
                 room_id: "!section:hs".into(),
                 key: "poll-deadline-4".into(),
                 text: rendered("La votazione segreta 4 si è chiusa da sé"),
@@ -552,6 +609,18 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
                     poll: 4,
                     receipts: secret_poll(true).receipts,
                 }),
+            }),
+        ),
+        (
+            "notice-item",
+            Outgoing::Notice(Notice {
+                item: Some("§2.3".into()),
+                room_id: "!dati:hs".into(),
+                key: "draft/dati/§2.3".into(),
+                text: rendered("§3 Le amministrazioni pubblicano i dati"),
+                tombstone: None,
+                mentions: Vec::new(),
+                secret_tally: None,
             }),
         ),
     ]

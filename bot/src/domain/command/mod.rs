@@ -25,6 +25,7 @@ pub use parse_error::ParseError;
 pub use spec::{Home, Spec};
 
 use crate::domain::budget::{Budgets, Spend};
+use crate::domain::consultation;
 use crate::domain::i18n::{Msg, Rendered};
 use crate::domain::practice_repository::{PracticeRepository, Searches};
 use crate::domain::{
@@ -215,6 +216,9 @@ pub fn on_message(
         .as_ref()
         .and_then(|root| state.participation.by_event.get(root).copied());
     if parsed.is_none() && thread_proposal.is_none() {
+        if let Some(item) = consultation::thread_item(state, message) {
+            return consultation::comment(settings, state, message, item);
+        }
         return effects;
     }
     let mut ctx = Ctx {

@@ -1,9 +1,10 @@
 //! `!text [§n]`: a section's draft, listed by paragraph (id and opening words) or one
-//! paragraph whole.
+//! paragraph whole, with its support, opposition and comments.
 
 use pspm_config::draft::{Kind, ParagraphId};
 
 use super::{Arguments, Ctx, Home, Outcome, ParseError, Spec};
+use crate::domain::consultation;
 use crate::domain::i18n::{Msg, Rendered};
 use crate::domain::SectionSettings;
 
@@ -76,14 +77,21 @@ impl Text {
                 &[("id", &id.to_string()), ("section", &section.title), ("range", &range)],
             ));
         };
-        Ok(catalogue.render(
+        let text = catalogue.render(
             Msg::TextParagraph,
             &[
                 ("id", &id.to_string()),
                 ("kind", paragraph.kind.name()),
                 ("text", &paragraph.text),
             ],
-        ))
+        );
+        let counts = consultation::counts_line(
+            ctx.settings,
+            ctx.state,
+            &ctx.message.sender,
+            &id.to_string(),
+        );
+        Ok(Rendered::lines([text, counts]))
     }
 }
 

@@ -137,6 +137,9 @@ pub struct NoticeRecord {
     /// Absent but in the notice of a secret ballot closed by itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_tally: Option<SecretTallyRecord>,
+    /// Absent but in a draft item's notice: the item's key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -350,6 +353,7 @@ impl From<Notice> for NoticeRecord {
             tombstone,
             mentions,
             secret_tally,
+            item,
         } = notice;
         NoticeRecord {
             room_id,
@@ -358,6 +362,7 @@ impl From<Notice> for NoticeRecord {
             tombstone: tombstone.map(TombstoneRecord::from),
             mentions,
             secret_tally: secret_tally.map(SecretTallyRecord::from),
+            item,
         }
     }
 }
@@ -371,6 +376,7 @@ impl From<NoticeRecord> for Notice {
             tombstone,
             mentions,
             secret_tally,
+            item,
         } = record;
         Notice {
             room_id,
@@ -379,6 +385,7 @@ impl From<NoticeRecord> for Notice {
             tombstone: tombstone.map(Tombstone::from),
             mentions,
             secret_tally: secret_tally.map(SecretTally::from),
+            item,
         }
     }
 }
