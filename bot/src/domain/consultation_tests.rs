@@ -292,3 +292,113 @@ fn the_state_folds_back_from_the_changes_exactly() {
     }
     assert_eq!(&rebuilt, chat.engine.state());
 }
+
+fn respond(chat: &mut Chat, sender: &str, answers: &[&str]) {
+    let at = chat.clock;
+    chat.apply(Input::PollResponse(PollAnswered {
+        event_id: format!("$resp{at}"),
+        room_id: ROOM.into(),
+        sender: sender.into(),
+        start: "$poll1".into(),
+        answers: answers.iter().map(|a| (*a).to_owned()).collect(),
+        at_ms: at,
+    }));
+}
+
+#[test]
+fn prioritise_all_mixes_draft_actions_and_proposals_most_supported_first() {
+    let mut chat = chat(Phase::Consultation, None);
+    let posted = items(&chat.apply(Input::Tick));
+    come_back(&mut chat, &posted);
+    chat.react(ALICE, "$itemaction/A.2", "👍");
+    chat.react(BOB, "$itemaction/A.2", "👍");
+    chat.react(BOB, "$itemaction/A.3", "👍");
+    chat.say(ALICE, "!propose Open API");
+    chat.react(BOB, "$card1", "👍");
+
+    let at = chat.clock;
+    let effects = chat.apply(Input::Message(Message {
+        event_id: "$prioritise".into(),
+        room_id: ROOM.into(),
+        sender: MOD.into(),
+        sent_at_ms: at,
+        body: "!prioritise all 2".into(),
+        thread_root: None,
+        reply_to: None,
+        quoted: None,
+    }));
+    assert_eq!(
+        effects.replies[0].text.body,
+        "Priority poll 1 is open: pick up to 2 among 3 draft actions and 1 proposal. \
+         It closes with `!close`."
+    );
+    let poll = &effects.polls[0];
+    assert_eq!(
+        poll.question,
+        "Which of the draft's actions and the proposals of “Dati” come first? Pick up to 2."
+    );
+    let answers: Vec<(&str, &str)> = poll
+        .answers
+        .iter()
+        .map(|(id, text)| (id.as_str(), text.as_str()))
+        .collect();
+    // A.2 (+2) first; #1 and A.3 (+1 each): the proposal first; A.1 (0) last.
+    assert_eq!(
+        answers,
+        [
+            ("a1", "Action A.2 Action A.2"),
+            ("p1", "#1 Open API"),
+            ("a3", "Action A.3 Action A.3"),
+            ("a4", "Action A.1 Action A.1"),
+        ]
+    );
+    chat.apply(Input::PollPosted {
+        room_id: ROOM.into(),
+        poll_id: 1,
+        event_id: "$poll1".into(),
+    });
+    respond(&mut chat, ALICE, &["a1", "p1"]);
+    respond(&mut chat, BOB, &["a1"]);
+    // An unknown answer spoils the ballot. Ties rank as proposals do: by number, then code.
+    respond(&mut chat, MOD, &["a9"]);
+    let (_, replies) = chat.say(MOD, "!close");
+    assert_eq!(
+        replies,
+        ["Poll 1 closed: 2 voters, 1 spoiled vote. Ranking:\n\
+          1. Action A.2 Action A.2 — 2 votes\n\
+          2. #1 Open API — 1 vote\n\
+          3. Action A.1 Action A.1 — 0 votes\n\
+          4. Action A.3 Action A.3 — 0 votes"]
+    );
+}
+
+#[test]
+fn prioritise_actions_takes_only_draft_actions_and_refuses_a_secret_ballot() {
+    let mut chat = chat(Phase::Consultation, None);
+    chat.say(ALICE, "!propose Open API");
+    let (_, replies) = chat.say(MOD, "!prioritise azioni 1 2");
+    assert_eq!(
+        replies,
+        [
+            "Priority poll 1 is open: pick up to 1 among 2 draft actions and 0 proposals. \
+          It closes with `!close`."
+        ]
+    );
+    let (_, replies) = chat.say(MOD, "!prioritise actions secret");
+    assert_eq!(
+        replies,
+        ["A secret ballot is among proposals only: leave out `actions` or `all`, or `secret`."]
+    );
+    // Without a word, as before: proposals only (one is too few).
+    let (_, replies) = chat.say(MOD, "!prioritise");
+    assert_eq!(
+        replies,
+        ["A priority poll needs at least two open proposals."]
+    );
+    chat.engine.settings.monitoring.actions.truncate(1);
+    let (_, replies) = chat.say(MOD, "!prioritise actions");
+    assert_eq!(
+        replies,
+        ["A priority poll needs at least two options: Dati has 1 draft action and 0 open proposals."]
+    );
+}

@@ -157,6 +157,7 @@ pub fn changes() -> Vec<(&'static str, Change)> {
                 closed_ms: None,
                 closed_by: None,
                 closes_ms: None,
+                actions: Vec::new(),
             }),
         ),
         (
@@ -173,6 +174,7 @@ pub fn changes() -> Vec<(&'static str, Change)> {
                 closed_ms: Some(1_700_000_500_000),
                 closed_by: Some("$close".into()),
                 closes_ms: None,
+                actions: Vec::new(),
             }),
         ),
         (
@@ -334,6 +336,7 @@ pub fn changes() -> Vec<(&'static str, Change)> {
                 closed_ms: None,
                 closed_by: None,
                 closes_ms: Some(1_700_086_400_000),
+                actions: Vec::new(),
             }),
         ),
         (
@@ -391,6 +394,24 @@ pub fn changes() -> Vec<(&'static str, Change)> {
                 text: "Quali formati?".into(),
                 at_ms: 1_700_000_000_007,
                 redacted: false,
+            }),
+        ),
+        // `!prioritise all`: draft actions among the answers.
+        (
+            "poll-mixed",
+            Change::Poll(Poll {
+                id: 6,
+                section: "dati".into(),
+                room_id: "!dati:hs".into(),
+                opened_by: "@m:hs".into(),
+                opened_ms: 1_700_000_000_000,
+                max_selections: 2,
+                answers: vec![("p1".into(), 1)],
+                start_event: Some("$start6".into()),
+                closed_ms: None,
+                closed_by: None,
+                closes_ms: None,
+                actions: vec![("a2".into(), "CAP3.LA07".into())],
             }),
         ),
     ]
