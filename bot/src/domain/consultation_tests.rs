@@ -402,3 +402,110 @@ fn prioritise_actions_takes_only_draft_actions_and_refuses_a_secret_ballot() {
         ["A priority poll needs at least two options: Dati has 1 draft action and 0 open proposals."]
     );
 }
+
+#[test]
+fn the_export_has_each_items_votes_per_organisation_and_its_comments() {
+    use super::export::{Export, Format, Visibility};
+    use super::export_tests::csv_rows;
+    let mut chat = chat(Phase::Consultation, None);
+    let posted = items(&chat.apply(Input::Tick));
+    come_back(&mut chat, &posted);
+    // §1.2: Agenzia 2/0, Ministero 0/1; action A.1: Ministero 1/0.
+    chat.react(ALICE, "$item§1.2", "👍");
+    chat.react("@carla:agency.test", "$item§1.2", "👍");
+    chat.react(BOB, "$item§1.2", "👎");
+    chat.react(BOB, "$itemaction/A.1", "👍");
+    in_thread(
+        &mut chat,
+        ALICE,
+        "$item§1.2",
+        "=HYPERLINK(\"x\") which formats?",
+    );
+    let export = Export::build(
+        chat.engine.settings(),
+        chat.engine.state(),
+        Visibility::Public,
+        super::tests::at(0),
+    );
+    let json = serde_json::to_value(&export).expect("json");
+    assert_eq!(json["version"], 3);
+    let paragraph = &json["items"][1];
+    assert_eq!(paragraph["item"], "§1.2");
+    assert_eq!(paragraph["kind"], "paragraph");
+    assert_eq!(
+        paragraph["text"],
+        "Public bodies publish their data in open formats."
+    );
+    assert_eq!(paragraph["by_organisation"]["Agenzia"]["supports"], 2);
+    assert_eq!(paragraph["by_organisation"]["Ministero"]["oppositions"], 1);
+    assert_eq!(paragraph["comments"], 1);
+
+    let files = export.render(Format::Csv, chat.engine.settings().catalogue());
+    let file = |table: &str| {
+        let file = files.iter().find(|f| f.table == table).expect(table);
+        csv_rows(&file.content)
+    };
+    let items = file("items");
+    assert_eq!(
+        items[0],
+        [
+            "item",
+            "section",
+            "kind",
+            "text",
+            "event_id",
+            "supports",
+            "oppositions",
+            "comments",
+            "supports [Agenzia]",
+            "oppositions [Agenzia]",
+            "supports [Ministero]",
+            "oppositions [Ministero]"
+        ]
+    );
+    assert_eq!(items.len(), 8, "7 items");
+    assert_eq!(
+        items[2],
+        [
+            "§1.2",
+            "dati",
+            "paragraph",
+            "Public bodies publish their data in open formats.",
+            "$item§1.2",
+            "2",
+            "1",
+            "1",
+            "2",
+            "0",
+            "0",
+            "1"
+        ]
+    );
+    assert_eq!(
+        items[5],
+        [
+            "action/A.1",
+            "dati",
+            "action",
+            "Action A.1",
+            "$itemaction/A.1",
+            "1",
+            "0",
+            "0",
+            "0",
+            "0",
+            "1",
+            "0"
+        ]
+    );
+    let comments = file("item_comments");
+    assert_eq!(comments.len(), 2);
+    let row = &comments[1];
+    assert_eq!(
+        &row[..4],
+        ["§1.2", "dati", "'@alice:agency.test", "Agenzia"]
+    );
+    // A formula is quoted, as in every exported cell.
+    assert_eq!(row[4], "'=HYPERLINK(\"x\") which formats?");
+    assert_eq!(row[7], "false");
+}

@@ -1,0 +1,206 @@
+//! The draft's consultable items in the export: each posted paragraph, objective and action
+//! with its support and opposition (in total and per organisation) and its comments count,
+//! and the comments in items' threads; as JSON rows and as two CSV tables.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use pspm_config::draft::ParagraphId;
+use serde::Serialize;
+
+use super::csv::Csv;
+use super::{timestamp, Export, Votes};
+use crate::domain::{Settings, State};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemRow {
+    /// `§2.3`, `objective/<code>` or `action/<code>`.
+    pub item: String,
+    pub section: String,
+    /// `paragraph` (any block of the text: heading, list, …), `objective` or `action`.
+    pub kind: &'static str,
+    /// The paragraph's text, or the objective's or action's title.
+    pub text: String,
+    pub event_id: Option<String>,
+    pub supports: u32,
+    pub oppositions: u32,
+    pub by_organisation: BTreeMap<String, Votes>,
+    /// Comments in its thread still standing.
+    pub comments: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemCommentRow {
+    pub item: String,
+    pub section: String,
+    pub author: String,
+    pub organisation: String,
+    pub text: String,
+    pub created_at: String,
+    pub event_id: String,
+    /// Its message was deleted: the text is empty.
+    pub redacted: bool,
+}
+
+/// What an item is and says, from the plan file.
+fn described(settings: &Settings, section: &str, key: &str) -> (&'static str, String) {
+    let plan = &settings.monitoring;
+    if let Some(code) = key.strip_prefix("objective/") {
+        let title = plan.objectives.iter().find(|o| o.code == code);
+        return (
+            "objective",
+            title.map(|o| o.title.clone()).unwrap_or_default(),
+        );
+    }
+    if let Some(code) = key.strip_prefix("action/") {
+        let title = plan.actions.iter().find(|a| a.code == code);
+        return ("action", title.map(|a| a.title.clone()).unwrap_or_default());
+    }
+    let text = settings.section_of_id(section).and_then(|(_, s)| {
+        let id = ParagraphId::parse(key, None).ok()?;
+        s.draft
+            .iter()
+            .find(|p| p.number == id.paragraph)
+            .map(|p| p.text.clone())
+    });
+    ("paragraph", text.unwrap_or_default())
+}
+
+/// Every posted item, by section and then in the order posted (paragraphs by number).
+pub fn items(settings: &Settings, state: &State) -> Vec<ItemRow> {
+    let consultation = &state.consultation;
+    let position = |section: &str| settings.section_of_id(section).map(|(_, s)| s.position);
+    let order = |key: &str| match ParagraphId::parse(key, None) {
+        Ok(id) => (0, id.paragraph, String::new()),
+        Err(_) if key.starts_with("objective/") => (1, 0, key.to_owned()),
+        Err(_) => (2, 0, key.to_owned()),
+    };
+    let mut rows: Vec<_> = consultation.items.values().collect();
+    rows.sort_by_key(|i| (position(&i.section), order(&i.key)));
+    rows.into_iter()
+        .map(|item| {
+            let (kind, text) = described(settings, &item.section, &item.key);
+            let tally = consultation.tally(&item.key);
+            ItemRow {
+                item: item.key.clone(),
+                section: item.section.clone(),
+                kind,
+                text,
+                event_id: item.event_id.clone(),
+                supports: tally.support,
+                oppositions: tally.oppose,
+                by_organisation: consultation
+                    .tally_by_organisation(&item.key)
+                    .into_iter()
+                    .map(|(org, c)| {
+                        let votes = Votes {
+                            supports: c.support,
+                            oppositions: c.oppose,
+                        };
+                        (org, votes)
+                    })
+                    .collect(),
+                comments: consultation.comments_on(&item.key).len() as u32,
+            }
+        })
+        .collect()
+}
+
+/// Every comment on an item, deleted ones as tombstones, oldest first.
+pub fn item_comments(state: &State) -> Vec<ItemCommentRow> {
+    let mut rows: Vec<ItemCommentRow> = state
+        .consultation
+        .comments
+        .values()
+        .map(|c| ItemCommentRow {
+            item: c.item.clone(),
+            section: c.section.clone(),
+            author: c.author.clone(),
+            organisation: c.organisation.clone(),
+            text: c.text.clone(),
+            created_at: timestamp(c.at_ms),
+            event_id: c.event_id.clone(),
+            redacted: c.redacted,
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        a.created_at
+            .cmp(&b.created_at)
+            .then(a.event_id.cmp(&b.event_id))
+    });
+    rows
+}
+
+impl Export {
+    pub(super) fn items_csv(&self) -> String {
+        let organisations: BTreeSet<&str> = self
+            .items
+            .iter()
+            .flat_map(|i| i.by_organisation.keys().map(String::as_str))
+            .collect();
+        let mut header: Vec<String> = [
+            "item",
+            "section",
+            "kind",
+            "text",
+            "event_id",
+            "supports",
+            "oppositions",
+            "comments",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        for org in &organisations {
+            header.push(format!("supports [{org}]"));
+            header.push(format!("oppositions [{org}]"));
+        }
+        let mut csv = Csv::new();
+        csv.row(header.iter().map(String::as_str));
+        for i in &self.items {
+            let mut row = vec![
+                i.item.clone(),
+                i.section.clone(),
+                i.kind.to_owned(),
+                i.text.clone(),
+                i.event_id.clone().unwrap_or_default(),
+                i.supports.to_string(),
+                i.oppositions.to_string(),
+                i.comments.to_string(),
+            ];
+            for org in &organisations {
+                let votes = i.by_organisation.get(*org).copied().unwrap_or_default();
+                row.push(votes.supports.to_string());
+                row.push(votes.oppositions.to_string());
+            }
+            csv.row(row.iter().map(String::as_str));
+        }
+        csv.finish()
+    }
+
+    pub(super) fn item_comments_csv(&self) -> String {
+        let mut csv = Csv::new();
+        csv.row([
+            "item",
+            "section",
+            "author",
+            "organisation",
+            "text",
+            "created_at",
+            "event_id",
+            "redacted",
+        ]);
+        for c in &self.item_comments {
+            csv.row([
+                c.item.as_str(),
+                &c.section,
+                &c.author,
+                &c.organisation,
+                &c.text,
+                &c.created_at,
+                &c.event_id,
+                if c.redacted { "true" } else { "false" },
+            ]);
+        }
+        csv.finish()
+    }
+}
