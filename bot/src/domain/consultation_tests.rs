@@ -84,7 +84,7 @@ fn a_tick_posts_the_draft_once_one_message_per_item_each_opening_with_its_id() {
             "action/A.3"
         ]
     );
-    assert_eq!(posted[0].1, "§1 # Open data");
+    assert_eq!(posted[0].1, "§1 Open data");
     assert_eq!(
         posted[1].1,
         "§2 Public bodies publish their data in open formats."
@@ -114,6 +114,32 @@ fn a_tick_posts_the_draft_once_one_message_per_item_each_opening_with_its_id() {
     assert_eq!(
         draft_post::due(chat.engine.settings(), &rebuilt).notices,
         []
+    );
+}
+
+#[test]
+fn a_heading_is_posted_bold_without_its_markup() {
+    let mut chat = chat(Phase::Consultation, None);
+    let rst = "=====\nTitle\n=====\n\nSub *section*\n-------------\n\nText.\n";
+    chat.engine
+        .settings
+        .sections
+        .values_mut()
+        .for_each(|s| s.draft = split_from(Format::Rst, rst, 1));
+    let effects = chat.apply(Input::Tick);
+    let texts: Vec<(&str, &str)> = effects
+        .notices
+        .iter()
+        .filter(|n| n.item.is_some())
+        .map(|n| (n.text.body.as_str(), n.text.html.as_str()))
+        .collect();
+    assert_eq!(
+        &texts[..3],
+        [
+            ("§1 Title", "<strong>§1 Title</strong>"),
+            ("§2 Sub *section*", "<strong>§2 Sub *section*</strong>"),
+            ("§3 Text.", "<strong>§3</strong> Text."),
+        ]
     );
 }
 

@@ -3,7 +3,7 @@
 //! and comment on), then a card per objective and action of the plan file. Each is recorded
 //! as a [`Change::DraftItem`] before it is sent, so a restart or a rebuild posts nothing again.
 
-use pspm_config::draft::ParagraphId;
+use pspm_config::draft::{Kind, ParagraphId};
 
 use super::consultation::{action_key, objective_key, Item};
 use super::i18n::{Msg, Rendered};
@@ -57,10 +57,19 @@ fn post(settings: &Settings, room_id: &str, section: &SectionSettings, effects: 
     let mut items: Vec<(String, Rendered)> = Vec::new();
     for paragraph in &section.draft {
         let id = ParagraphId::new(number, paragraph.number);
-        let text = catalogue.render(
-            Msg::ItemParagraph,
-            &[("id", &id.short()), ("text", &paragraph.text)],
-        );
+        let text = match paragraph.kind {
+            Kind::Heading(_) => catalogue.render(
+                Msg::ItemHeading,
+                &[
+                    ("id", &id.short()),
+                    ("text", &heading_title(&paragraph.text)),
+                ],
+            ),
+            _ => catalogue.render(
+                Msg::ItemParagraph,
+                &[("id", &id.short()), ("text", &paragraph.text)],
+            ),
+        };
         items.push((id.to_string(), text));
     }
     let plan = &settings.monitoring;
@@ -116,6 +125,28 @@ fn post(settings: &Settings, room_id: &str, section: &SectionSettings, effects: 
             Some(key),
         ));
     }
+}
+
+/// A heading's words without its markup: Markdown's `#`s, the over- and underlines of
+/// reStructuredText and of Markdown's setext headings.
+fn heading_title(text: &str) -> String {
+    let adornment = |line: &str| {
+        let mut chars = line.chars();
+        chars.next().is_some_and(|first| {
+            !first.is_alphanumeric() && line.chars().count() > 1 && chars.all(|c| c == first)
+        })
+    };
+    let words: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !adornment(line))
+        .collect();
+    words
+        .join(" ")
+        .trim_start_matches('#')
+        .trim_end_matches('#')
+        .trim()
+        .to_owned()
 }
 
 fn notice(room_id: &str, key: String, text: Rendered, item: Option<String>) -> Notice {

@@ -74,6 +74,7 @@ message_keys! {
     PrioritiseItemsTooFew = "prioritise.items_too_few",
     PrioritiseSecretProposalsOnly = "prioritise.secret_proposals_only",
     ItemParagraph = "item.paragraph",
+    ItemHeading = "item.heading",
     ItemObjective = "item.objective",
     ItemAction = "item.action",
     ItemCounts = "item.counts",

@@ -25,6 +25,7 @@ use super::events::{
 };
 use super::{card_redaction, direct};
 use super::{Matrix, RequestError};
+use crate::domain::draft_post;
 use crate::domain::imports::post::ImportPost;
 use crate::domain::imports::CONTENT_KEY as IMPORT_KEY;
 use crate::domain::{CardEdit, FilePost, Notice, PollEndPost, PollPost, Reaction, Reply};
@@ -93,6 +94,11 @@ pub async fn run(
             if in_flight.len() >= MAX_IN_FLIGHT {
                 break;
             }
+            // A draft is read in order: its messages go one at a time, and nothing after them
+            // overtakes the one in flight.
+            if in_order(&entry) && !in_flight.contains(&entry.seq) && !in_flight.is_empty() {
+                break;
+            }
             if in_flight.insert(entry.seq) {
                 let (matrix, store) = (matrix.clone(), store.clone());
                 tasks.spawn(async move {
@@ -125,6 +131,11 @@ pub async fn run(
             }
         }
     }
+}
+
+/// Whether `entry` is a message of a draft, which the room must show in its order.
+fn in_order(entry: &OutboxEntry) -> bool {
+    matches!(&entry.outgoing, Outgoing::Notice(n) if n.key.starts_with(draft_post::KEY_PREFIX))
 }
 
 /// The Matrix content of a reaction the bot adds.
