@@ -37,8 +37,6 @@ pub struct ItemCommentRow {
     pub text: String,
     pub created_at: String,
     pub event_id: String,
-    /// Its message was deleted: the text is empty.
-    pub redacted: bool,
 }
 
 /// What an item is and says, from the plan file.
@@ -105,12 +103,14 @@ pub fn items(settings: &Settings, state: &State) -> Vec<ItemRow> {
         .collect()
 }
 
-/// Every comment on an item, deleted ones as tombstones, oldest first.
+/// Every comment on an item still standing, oldest first. A deleted one leaves no row: room
+/// history keeps nothing of it, so a rebuild from history gives the same export.
 pub fn item_comments(state: &State) -> Vec<ItemCommentRow> {
     let mut rows: Vec<ItemCommentRow> = state
         .consultation
         .comments
         .values()
+        .filter(|c| !c.redacted)
         .map(|c| ItemCommentRow {
             item: c.item.clone(),
             section: c.section.clone(),
@@ -119,7 +119,6 @@ pub fn item_comments(state: &State) -> Vec<ItemCommentRow> {
             text: c.text.clone(),
             created_at: timestamp(c.at_ms),
             event_id: c.event_id.clone(),
-            redacted: c.redacted,
         })
         .collect();
     rows.sort_by(|a, b| {
@@ -187,7 +186,6 @@ impl Export {
             "text",
             "created_at",
             "event_id",
-            "redacted",
         ]);
         for c in &self.item_comments {
             csv.row([
@@ -198,7 +196,6 @@ impl Export {
                 &c.text,
                 &c.created_at,
                 &c.event_id,
-                if c.redacted { "true" } else { "false" },
             ]);
         }
         csv.finish()
