@@ -1,6 +1,7 @@
 //! A persistent change to the engine's state: what the store keeps, and what a rebuild folds
 //! back into a [`State`](super::State).
 
+use super::amendments;
 use super::consultation;
 use super::digest::Subscription;
 use super::i18n::Language;
@@ -100,4 +101,6 @@ pub enum Change {
     },
     /// A comment in a draft item's thread.
     ItemComment(consultation::ItemComment),
+    /// An amendment to the draft, as proposed, accepted or rejected.
+    Amendment(amendments::Amendment),
 }

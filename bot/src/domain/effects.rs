@@ -116,6 +116,9 @@ pub struct Reply {
     /// Set when this is the card of a proposal: the content carries the number so the bot
     /// recognises its card when it comes back from the homeserver.
     pub card_for: Option<u32>,
+    /// Set when this is the card of a consultable item (an amendment, `amendment/A3`): the
+    /// content carries the key, as a draft item's notice does.
+    pub item: Option<String>,
     /// Set on a secret ballot's close: the content carries the receipts, for a rebuild.
     pub secret_tally: Option<SecretTally>,
 }
@@ -130,6 +133,7 @@ impl Reply {
             mentions: vec![user.to_owned()],
             text,
             card_for: None,
+            item: None,
             secret_tally: None,
         }
     }
@@ -143,6 +147,7 @@ impl Reply {
             mentions: vec![message.sender.clone()],
             text,
             card_for: None,
+            item: None,
             secret_tally: None,
         }
     }

@@ -22,6 +22,7 @@
 //! - [`command`]: chat commands, one file each; [`export`], [`i18n`]: what users read;
 //!   [`open_data`]: the export's DCAT-AP_IT metadata.
 
+pub mod amendments;
 pub mod authority;
 pub mod ballot_order;
 pub mod budget;
@@ -73,6 +74,8 @@ pub use participation::{Ballot, Comment, Participation, Phase, Proposal, Proposa
 pub use settings::{SectionSettings, Settings};
 pub use state::State;
 
+#[cfg(test)]
+mod amendment_tests;
 #[cfg(test)]
 mod authority_tests;
 #[cfg(test)]

@@ -6,7 +6,7 @@ use super::change::Change;
 use super::i18n::Language;
 use super::input::PowerLevels;
 use super::participation::Participation;
-use super::{consultation, digest, monitoring, polls, secret_ballot};
+use super::{amendments, consultation, digest, monitoring, polls, secret_ballot};
 
 /// The engine's state: a projection of room history.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -25,6 +25,7 @@ pub struct State {
     pub monitoring: monitoring::Monitoring,
     pub digests: digest::Digests,
     pub consultation: consultation::Consultation,
+    pub amendments: amendments::Amendments,
 }
 
 impl State {
@@ -92,6 +93,7 @@ impl State {
             Change::DraftItem(_) | Change::ItemBallots { .. } | Change::ItemComment(_) => {
                 self.consultation.apply(change)
             }
+            Change::Amendment(amendment) => self.amendments.put(amendment),
         }
     }
 }

@@ -62,6 +62,9 @@ pub fn reply_content(reply: &Reply) -> Value {
     if let Some(number) = reply.card_for {
         content[CARD_KEY] = json!(number);
     }
+    if let Some(item) = &reply.item {
+        content[ITEM_KEY] = json!(item);
+    }
     if let Some(tally) = &reply.secret_tally {
         content[SECRET_TALLY_KEY] = json!({ "poll": tally.poll, "receipts": tally.receipts });
     }

@@ -134,6 +134,7 @@ pub fn record_key(change: &Change) -> String {
         Change::DraftItem(item) => format!("item/{}", item.key),
         Change::ItemBallots { item, user, .. } => format!("item-vote/{item}/{user}"),
         Change::ItemComment(comment) => format!("item-comment/{}", comment.event_id),
+        Change::Amendment(amendment) => format!("amendment/{:010}", amendment.number),
     }
 }
 

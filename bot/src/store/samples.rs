@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 
+use crate::domain::amendments::{AmendKind, Amendment, AmendmentState};
 use crate::domain::consultation::{Item, ItemComment};
 use crate::domain::digest::{Period, Subscription};
 use crate::domain::monitoring::{Action, Measurement, Update};
@@ -414,6 +415,25 @@ pub fn changes() -> Vec<(&'static str, Change)> {
                 actions: vec![("a2".into(), "CAP3.LA07".into())],
             }),
         ),
+        (
+            "amendment-accepted",
+            Change::Amendment(Amendment {
+                number: 3,
+                section: "dati".into(),
+                room_id: "!dati:hs".into(),
+                paragraph: "§2.3".into(),
+                kind: AmendKind::Replace,
+                text: "Le amministrazioni pubblicano tutti i dati".into(),
+                base: u64::MAX,
+                author: "@ü:hs".into(),
+                organisation: "Agenzia".into(),
+                created_ms: 1_700_000_000_008,
+                source_event: "$amend".into(),
+                state: AmendmentState::Accepted,
+                answer: Some("Accolto".into()),
+                decided_ms: Some(1_700_000_000_009),
+            }),
+        ),
     ]
 }
 
@@ -474,6 +494,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
                 mentions: vec!["@u:hs".into(), "@v:hs".into()],
                 text: rendered("Proposta n. 12 ✓"),
                 card_for: Some(12),
+                item: None,
                 secret_tally: None,
             }),
         ),
@@ -611,6 +632,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
                 mentions: vec!["@mod:hs".into()],
                 text: rendered("Votazione segreta 4 chiusa"),
                 card_for: None,
+                item: None,
                 secret_tally: Some(SecretTally {
                     poll: 4,
                     receipts: secret_poll(true).receipts,
@@ -641,6 +663,19 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
                 text: rendered("§3 Le amministrazioni pubblicano i dati"),
                 tombstone: None,
                 mentions: Vec::new(),
+                secret_tally: None,
+            }),
+        ),
+        (
+            "reply-amendment-card",
+            Outgoing::Reply(Reply {
+                room_id: "!dati:hs".into(),
+                in_reply_to: "$amend".into(),
+                thread_root: None,
+                mentions: vec!["@ü:hs".into()],
+                text: rendered("A3 sostituisce §2.3"),
+                card_for: None,
+                item: Some("amendment/A3".into()),
                 secret_tally: None,
             }),
         ),

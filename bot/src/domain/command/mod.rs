@@ -77,6 +77,7 @@ table::commands! {
     Measure(measure::Measure): "measure" | "misura";
     Results(results::Results): "results" | "risultati";
     Text(text::Text): "text" | "testo";
+    Amend(amend::Amend): "amend" | "emenda";
     Draft(draft::Draft): "draft" | "bozza";
     Chart(chart::ChartCommand): "chart" | "grafico";
     Assign(assign::Assign): "assign" | "assegna";
@@ -235,6 +236,7 @@ pub fn on_message(
         polls: Vec::new(),
         poll_ends: Vec::new(),
         card_for: None,
+        item_for: None,
         secret_tally: None,
         mentions: Vec::new(),
         open_direct: false,
@@ -261,6 +263,7 @@ pub fn on_message(
     if let Some(text) = text {
         let mut reply = Reply::to_message(message, text);
         reply.card_for = ctx.card_for;
+        reply.item = ctx.item_for.take();
         reply.secret_tally = ctx.secret_tally.take();
         for user in ctx.mentions.drain(..) {
             if !reply.mentions.contains(&user) {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::consultation::{ItemCommentRecord, ItemRecord};
+use super::consultation::{AmendmentRecord, ItemCommentRecord, ItemRecord};
 use super::monitoring::{ActionRecord, MeasurementRecord, UpdateRecord};
 use super::participation::{BallotRecord, CommentRecord, PhaseRecord, ProposalRecord};
 use super::polls::{PollRecord, ResponseRecord};
@@ -99,6 +99,7 @@ pub enum ChangeRecord {
         ballots: Vec<BallotRecord>,
     },
     ItemComment(ItemCommentRecord),
+    Amendment(AmendmentRecord),
 }
 
 /// A digest subscription as stored; `sections` empty for all of them.
@@ -256,6 +257,7 @@ impl From<Change> for ChangeRecord {
                 ballots: ballots.into_iter().map(BallotRecord::from).collect(),
             },
             Change::ItemComment(comment) => ChangeRecord::ItemComment(comment.into()),
+            Change::Amendment(amendment) => ChangeRecord::Amendment(amendment.into()),
         }
     }
 }
@@ -339,6 +341,7 @@ impl From<ChangeRecord> for Change {
                 ballots: ballots.into_iter().map(Into::into).collect(),
             },
             ChangeRecord::ItemComment(comment) => Change::ItemComment(comment.into()),
+            ChangeRecord::Amendment(amendment) => Change::Amendment(amendment.into()),
         }
     }
 }

@@ -121,6 +121,9 @@ pub struct ReplyRecord {
     /// Absent but on a secret ballot's close.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_tally: Option<SecretTallyRecord>,
+    /// Absent but on an amendment's card: its item key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -308,6 +311,7 @@ impl From<Reply> for ReplyRecord {
             text,
             card_for,
             secret_tally,
+            item,
         } = reply;
         ReplyRecord {
             room_id,
@@ -317,6 +321,7 @@ impl From<Reply> for ReplyRecord {
             text: text.into(),
             card_for,
             secret_tally: secret_tally.map(SecretTallyRecord::from),
+            item,
         }
     }
 }
@@ -331,6 +336,7 @@ impl From<ReplyRecord> for Reply {
             text,
             card_for,
             secret_tally,
+            item,
         } = record;
         Reply {
             room_id,
@@ -340,6 +346,7 @@ impl From<ReplyRecord> for Reply {
             text: text.into(),
             card_for,
             secret_tally: secret_tally.map(SecretTally::from),
+            item,
         }
     }
 }
