@@ -1,7 +1,8 @@
 //! The draft under consultation end to end: a section whose text is an AgID
 //! reStructuredText chapter gets its draft posted once, one message per paragraph; a comment
-//! in a paragraph's thread and 👍 from two people show in `!text §n` and in the export; a
-//! restart and `pspm rebuild` post nothing again and keep the same figures.
+//! in a paragraph's thread and 👍 from two people show in `!text §n` and in the export; an
+//! accepted amendment changes what `!text §n` shows; a restart and `pspm rebuild` post
+//! nothing again and keep the same figures.
 
 use std::time::Duration;
 
@@ -39,11 +40,17 @@ owner = "Agenzia"
 start = 2026-09-01
 "#;
 
-/// The bot's item messages in the room: `(item key, event ID, body)`, oldest first.
+/// The bot's draft messages in the room (not amendment cards): `(item key, event ID,
+/// body)`, oldest first.
 fn posted_items(events: &[Value], bot: &str) -> Vec<(String, String, String)> {
     events
         .iter()
-        .filter(|e| e["sender"] == bot)
+        .filter(|e| e["sender"] == bot && e["content"]["it.pspm.proposal"].is_null())
+        .filter(|e| {
+            !e["content"]["it.pspm.item"]
+                .as_str()
+                .is_some_and(|key| key.starts_with("amendment/"))
+        })
         .filter_map(|e| {
             Some((
                 e["content"]["it.pspm.item"].as_str()?.to_owned(),
@@ -113,6 +120,30 @@ async fn a_sections_draft_is_posted_once_and_its_paragraphs_take_comments_and_vo
     assert!(
         shown.starts_with("§1.2 (paragraph):\nSi descrive nel dettaglio il modello di riuso"),
         "{shown}"
+    );
+
+    // An amendment to §2: its card is voted on; once accepted, `!text §2` shows the new text.
+    let card = w
+        .ask(
+            &w.alice,
+            "!amend §2\nSi descrive il modello di riuso delineato dal CAD, passo per passo.",
+        )
+        .await?;
+    assert!(
+        body(&card).starts_with("A1 replaces §1.2 — @alice:ministry.test (Ministero di prova)"),
+        "{card}"
+    );
+    assert_eq!(card["it.pspm.item"], "amendment/A1");
+    let accepted = w.ask(&w.moderator, "!accept A1").await?;
+    assert_eq!(
+        body(&accepted),
+        "A1 accepted: `!text §1.2` shows the new text."
+    );
+    let amended = w.ask(&w.bob, "!text §2").await?;
+    assert_eq!(
+        body(&amended),
+        "§1.2 (paragraph):\nSi descrive il modello di riuso delineato dal CAD, passo per passo.\n\
+         👍 2 · 👎 0 · 💬 1"
     );
 
     // A restart posts nothing again.

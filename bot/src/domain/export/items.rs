@@ -9,16 +9,17 @@ use serde::Serialize;
 
 use super::csv::Csv;
 use super::{timestamp, Export, Votes};
-use crate::domain::{Settings, State};
+use crate::domain::{amendments, Settings, State};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ItemRow {
-    /// `§2.3`, `objective/<code>` or `action/<code>`.
+    /// `§2.3`, `objective/<code>`, `action/<code>` or `amendment/A<n>`.
     pub item: String,
     pub section: String,
-    /// `paragraph` (any block of the text: heading, list, …), `objective` or `action`.
+    /// `paragraph` (any block of the text: heading, list, …), `objective`, `action` or
+    /// `amendment`.
     pub kind: &'static str,
-    /// The paragraph's text, or the objective's or action's title.
+    /// The paragraph's text, the objective's or action's title, or the amendment's text.
     pub text: String,
     pub event_id: Option<String>,
     pub supports: u32,
@@ -39,9 +40,21 @@ pub struct ItemCommentRow {
     pub event_id: String,
 }
 
-/// What an item is and says, from the plan file.
-fn described(settings: &Settings, section: &str, key: &str) -> (&'static str, String) {
+/// What an item is and says, from the plan file (or the amendment).
+fn described(
+    settings: &Settings,
+    state: &State,
+    section: &str,
+    key: &str,
+) -> (&'static str, String) {
     let plan = &settings.monitoring;
+    if let Some(number) = key
+        .strip_prefix("amendment/")
+        .and_then(amendments::parse_number)
+    {
+        let text = state.amendments.all.get(&number).map(|a| a.text.clone());
+        return ("amendment", text.unwrap_or_default());
+    }
     if let Some(code) = key.strip_prefix("objective/") {
         let title = plan.objectives.iter().find(|o| o.code == code);
         return (
@@ -70,13 +83,19 @@ pub fn items(settings: &Settings, state: &State) -> Vec<ItemRow> {
     let order = |key: &str| match ParagraphId::parse(key, None) {
         Ok(id) => (0, id.paragraph, String::new()),
         Err(_) if key.starts_with("objective/") => (1, 0, key.to_owned()),
+        Err(_) if key.starts_with("amendment/") => {
+            let number = key
+                .strip_prefix("amendment/")
+                .and_then(amendments::parse_number);
+            (3, number.unwrap_or_default(), String::new())
+        }
         Err(_) => (2, 0, key.to_owned()),
     };
     let mut rows: Vec<_> = consultation.items.values().collect();
     rows.sort_by_key(|i| (position(&i.section), order(&i.key)));
     rows.into_iter()
         .map(|item| {
-            let (kind, text) = described(settings, &item.section, &item.key);
+            let (kind, text) = described(settings, state, &item.section, &item.key);
             let tally = consultation.tally(&item.key);
             ItemRow {
                 item: item.key.clone(),
