@@ -3,9 +3,8 @@
 //! assigned from accepted proposals), then an annex of what changed. Pure: built from the
 //! settings, the state and the plan file's sections, written by `render::plan`.
 //!
-//! Today the text is the plan file's, and the annex lists the accepted proposals that became
-//! actions. Accepted amendments will be applied to the text here, and the annex will then say
-//! what changed since the previous version.
+//! The text is the plan file's with the accepted amendments applied; the annex lists the
+//! accepted proposals that became actions (not yet the amendments).
 
 #[cfg(test)]
 mod tests;
@@ -13,6 +12,7 @@ mod tests;
 use pspm_config::draft::{Format, Kind, Paragraph, ParagraphId};
 use pspm_config::Section;
 
+use super::amendments::AmendKind;
 use super::i18n::Msg;
 use super::monitoring::{all_actions, Action};
 use super::participation::ProposalState;
@@ -58,7 +58,10 @@ pub fn build(settings: &Settings, state: &State, sections: &[Section]) -> Consol
         .enumerate()
         .map(|(index, section)| {
             let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
-            section_of(settings, section, number, &actions, numbers, &ongoing)
+            let mut plan_section =
+                section_of(settings, section, number, &actions, numbers, &ongoing);
+            plan_section.paragraphs = amended(state, number, &section.draft);
+            plan_section
         })
         .collect();
     ConsolidatedPlan {
@@ -152,11 +155,43 @@ fn section_of(
         id: section.id.clone(),
         title: section.title.clone(),
         description: section.description.clone(),
-        paragraphs: section.draft.iter().map(|p| paragraph(number, p)).collect(),
+        paragraphs: Vec::new(),
         objectives,
         results,
         actions,
     }
+}
+
+/// A section's paragraphs with the accepted amendments applied, in the order they were
+/// accepted: a replaced paragraph keeps its id with the new text, a deleted one goes, one
+/// added after `§2.3` by `A5` follows it as `§2.3+A5`.
+fn amended(state: &State, section: u32, draft: &[Paragraph]) -> Vec<PlanParagraph> {
+    let mut out = Vec::with_capacity(draft.len());
+    for p in draft {
+        let mut current = Some(paragraph(section, p));
+        let mut added = Vec::new();
+        let id = ParagraphId::new(section, p.number).to_string();
+        for amendment in state.amendments.accepted_on(&id) {
+            match amendment.kind {
+                AmendKind::Replace => {
+                    let mut replaced = paragraph(section, p);
+                    replaced.text = amendment.text.clone();
+                    current = Some(replaced);
+                }
+                AmendKind::Delete => current = None,
+                AmendKind::InsertAfter => {
+                    let mut inserted = paragraph(section, p);
+                    inserted.id = format!("{id}+A{}", amendment.number);
+                    inserted.kind = BlockKind::Paragraph;
+                    inserted.text = amendment.text.clone();
+                    added.push(inserted);
+                }
+            }
+        }
+        out.extend(current);
+        out.extend(added);
+    }
+    out
 }
 
 fn paragraph(section: u32, paragraph: &Paragraph) -> PlanParagraph {
