@@ -107,6 +107,17 @@ fn accepting_changes_the_text_and_a_later_accept_on_the_old_text_is_a_conflict()
     assert_eq!(replies, ["A3 accepted: `!text §1.2` shows the new text."]);
     let (replies, _) = send(&mut chat, MOD, "!reject A2 merged into A3");
     assert_eq!(replies, ["A2 rejected."]);
+    // A decided amendment takes no more votes.
+    let (_, replies) = chat.react(ALICE, "$amendment/A2", "👍");
+    assert_eq!(replies, ["A2 is already rejected."]);
+    assert_eq!(
+        chat.engine
+            .state()
+            .consultation
+            .tally("amendment/A2")
+            .support,
+        0
+    );
     let (replies, _) = send(&mut chat, MOD, "!reject A2 again");
     assert_eq!(replies, ["A2 is already rejected."]);
     assert!(text(&mut chat, "§2").starts_with("§1.2 (paragraph):\nOpen by default, when possible."));

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::amendments::{self, AmendmentState};
 use super::i18n::{Msg, Rendered};
 use super::input::{Message, Reacted};
 use super::participation::{fingerprint, Ballot, Counts, Stance, MAX_BALLOTS};
@@ -230,18 +231,36 @@ pub fn on_reaction(settings: &Settings, state: &State, reaction: &Reacted) -> Ef
     else {
         return Effects::default();
     };
+    let catalogue = settings.catalogue_for(state, &reaction.sender);
+    let refuse = |text| Effects {
+        replies: vec![Reply::to_event(
+            &reaction.room_id,
+            &reaction.target,
+            &reaction.sender,
+            text,
+        )],
+        ..Effects::default()
+    };
     let phase = phase_of(settings, state, &item.section);
     if !phase.allows_votes() {
-        let catalogue = settings.catalogue_for(state, &reaction.sender);
-        return Effects {
-            replies: vec![Reply::to_event(
-                &reaction.room_id,
-                &reaction.target,
-                &reaction.sender,
-                phase_refusal(catalogue, phase),
-            )],
-            ..Effects::default()
-        };
+        return refuse(phase_refusal(catalogue, phase));
+    }
+    // A decided amendment takes no more votes, as a decided proposal takes none.
+    let decided = item
+        .key
+        .strip_prefix("amendment/")
+        .and_then(amendments::parse_number)
+        .and_then(|n| state.amendments.all.get(&n))
+        .filter(|a| a.state != AmendmentState::Open);
+    if let Some(amendment) = decided {
+        let state_name = catalogue.template(amendments::state_msg(&amendment.state));
+        return refuse(catalogue.render(
+            Msg::AmendDecided,
+            &[
+                ("amendment", &format!("A{}", amendment.number)),
+                ("state", state_name),
+            ],
+        ));
     }
     let mut ballots = state.consultation.ballots_of(&item.key, &reaction.sender);
     let source = fingerprint(&reaction.event_id);
