@@ -4,7 +4,7 @@
 //! settings, the state and the plan file's sections, written by `render::plan`.
 //!
 //! The text is the plan file's with the accepted amendments applied; the annex lists the
-//! accepted proposals that became actions (not yet the amendments).
+//! accepted amendments and the accepted proposals that became actions.
 
 #[cfg(test)]
 mod tests;
@@ -12,14 +12,14 @@ mod tests;
 use pspm_config::draft::{Format, Kind, Paragraph, ParagraphId};
 use pspm_config::Section;
 
-use super::amendments::AmendKind;
+use super::amendments::{AmendKind, AmendmentState};
 use super::i18n::Msg;
 use super::monitoring::{all_actions, Action};
 use super::participation::ProposalState;
 use super::{Language, Settings, State};
 use crate::render::plan::{
-    Annex, AnnexChange, BlockKind, ConsolidatedPlan, PlanAction, PlanLabels, PlanObjective,
-    PlanParagraph, PlanResult, PlanSection, SourceFormat,
+    Annex, AnnexAmendment, AnnexChange, BlockKind, ConsolidatedPlan, PlanAction, PlanLabels,
+    PlanObjective, PlanParagraph, PlanResult, PlanSection, SourceFormat,
 };
 use crate::render::Numbers;
 
@@ -49,6 +49,9 @@ pub fn build(settings: &Settings, state: &State, sections: &[Section]) -> Consol
         supports: text(Msg::ReportSupports),
         oppositions: text(Msg::ReportOppositions),
         section: text(Msg::ReportSection),
+        amendment: text(Msg::PlanAmendment),
+        paragraph: text(Msg::PlanParagraph),
+        change: text(Msg::PlanChange),
         nothing: text(Msg::ReportNothing),
     };
     let ongoing = text(Msg::StatusOngoing);
@@ -77,6 +80,7 @@ pub fn build(settings: &Settings, state: &State, sections: &[Section]) -> Consol
             title: text(Msg::PlanAnnex),
             introduction: text(Msg::PlanAnnexIntro),
             changes: changes(state, sections, &actions),
+            amendments: amendments_annex(settings, state, sections),
         },
     }
 }
@@ -212,6 +216,41 @@ fn paragraph(section: u32, paragraph: &Paragraph) -> PlanParagraph {
         },
         text: paragraph.text.clone(),
     }
+}
+
+/// The accepted amendments, by number, with their author's organisation and votes.
+fn amendments_annex(
+    settings: &Settings,
+    state: &State,
+    sections: &[Section],
+) -> Vec<AnnexAmendment> {
+    let catalogue = settings.catalogue();
+    state
+        .amendments
+        .all
+        .values()
+        .filter(|a| a.state == AmendmentState::Accepted)
+        .map(|a| {
+            let tally = state.consultation.tally(&a.item_key());
+            let change = match a.kind {
+                AmendKind::Replace => Msg::PlanChangeReplaced,
+                AmendKind::Delete => Msg::PlanChangeDeleted,
+                AmendKind::InsertAfter => Msg::PlanChangeAdded,
+            };
+            AnnexAmendment {
+                amendment: format!("A{}", a.number),
+                section: sections
+                    .iter()
+                    .find(|s| s.id == a.section)
+                    .map_or_else(|| a.section.clone(), |s| s.title.clone()),
+                paragraph: a.paragraph.clone(),
+                change: catalogue.render(change, &[]).body,
+                organisation: a.organisation.clone(),
+                supports: tally.support,
+                oppositions: tally.oppose,
+            }
+        })
+        .collect()
 }
 
 /// The accepted proposals assigned as actions, by proposal number; hidden ones stay out, as

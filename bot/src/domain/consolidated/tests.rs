@@ -440,4 +440,33 @@ fn accepted_amendments_change_the_text_in_their_order_and_others_do_not() {
         "{markdown}"
     );
     assert!(!markdown.contains("un catalogo unico"), "§1.3 deleted");
+    // The annex lists the accepted ones, by number, with what each did.
+    let annex: Vec<(&str, &str, &str, &str)> = model
+        .annex
+        .amendments
+        .iter()
+        .map(|a| {
+            (
+                a.amendment.as_str(),
+                a.section.as_str(),
+                a.paragraph.as_str(),
+                a.change.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        annex,
+        [
+            ("A1", "Dati", "§1.2", "text replaced"),
+            ("A2", "Dati", "§1.3", "deleted"),
+            ("A3", "Dati", "§1.2", "text replaced"),
+            ("A4", "Dati", "§1.1", "paragraph added after"),
+        ]
+    );
+    assert!(
+        markdown.contains("| A4 | Dati | §1.1 | paragraph added after | Agenzia | 0 | 0 |"),
+        "{markdown}"
+    );
+    let html = render_html(&model);
+    assert!(html.contains("<td>paragraph added after</td>"), "{html}");
 }
