@@ -4,6 +4,8 @@
 //! accepted amendment changes what `!text §n` shows; a restart and `pspm rebuild` post
 //! nothing again and keep the same figures.
 
+use std::io::Read as _;
+use std::path::Path;
 use std::time::Duration;
 
 use pspm_e2e::{repo_root, wait_for, Result};
@@ -39,6 +41,10 @@ title = "Pubblicare il catalogo"
 owner = "Agenzia"
 start = 2026-09-01
 "#;
+
+fn path(path: &Path) -> &str {
+    path.to_str().unwrap_or_default()
+}
 
 /// The bot's draft messages in the room (not amendment cards): `(item key, event ID,
 /// body)`, oldest first.
@@ -173,5 +179,35 @@ async fn a_sections_draft_is_posted_once_and_its_paragraphs_take_comments_and_vo
     cli(&w.bot, &["rebuild"])?;
     let rebuilt = cli_export(&w.bot, &dir.path().join("rebuilt.json"), false)?;
     assert_eq!(without_time(rebuilt), without_time(export));
+
+    // The consolidated plan has the amended text, and A1 in its annex; the ODT too.
+    let md = dir.path().join("piano.md");
+    cli(
+        &w.bot,
+        &["plan", "export", "--format", "md", "--out", path(&md)],
+    )?;
+    let md = std::fs::read_to_string(md)?;
+    assert!(
+        md.contains("**§1.2** Si descrive il modello di riuso delineato dal CAD, passo per passo."),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            "| A1 | Riuso del software | §1.2 | text replaced | Ministero di prova | 0 | 0 |"
+        ),
+        "{md}"
+    );
+    let odt = dir.path().join("piano.odt");
+    cli(
+        &w.bot,
+        &["plan", "export", "--format", "odt", "--out", path(&odt)],
+    )?;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&odt)?)?;
+    let mut content = String::new();
+    zip.by_name("content.xml")?.read_to_string(&mut content)?;
+    assert!(
+        content.contains("Si descrive il modello di riuso delineato dal CAD, passo per passo."),
+        "{content}"
+    );
     Ok(())
 }
