@@ -81,11 +81,11 @@ mod authority_tests;
 #[cfg(test)]
 mod chat_tests;
 #[cfg(test)]
-mod consultation_tests;
-#[cfg(test)]
 mod digest_tests;
 #[cfg(test)]
 mod direct_tests;
+#[cfg(test)]
+mod draft_consultation_tests;
 #[cfg(test)]
 mod draft_fuzz_tests;
 #[cfg(test)]
