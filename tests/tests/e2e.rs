@@ -2,6 +2,7 @@
 
 mod deletion;
 mod digests;
+mod draft_consultation;
 mod encryption;
 mod faults;
 mod federation;

@@ -20,6 +20,14 @@ pub(crate) struct World {
 }
 
 pub(crate) async fn world(plan_id: &str) -> Result<World> {
+    world_with(plan_id, |_| Ok(())).await
+}
+
+/// As [`world`], with `prepare` changing the bot (its plan file) before it starts.
+pub(crate) async fn world_with(
+    plan_id: &str,
+    prepare: impl FnOnce(&mut Bot) -> Result<()>,
+) -> Result<World> {
     let synapse = Synapse::start(SERVER, RateLimits::Raised).await?;
     let bot_user = synapse.register("pspm", false).await?;
     let moderator = synapse.register("mod", false).await?;
@@ -35,7 +43,7 @@ pub(crate) async fn world(plan_id: &str) -> Result<World> {
             moderators: &[&moderator.user_id],
             allowed_servers: &[SERVER],
         },
-        |_| Ok(()),
+        prepare,
         &[&moderator, &alice, &bob],
     )
     .await?;
@@ -347,7 +355,7 @@ async fn exports_in_three_formats_and_a_rebuild_reproduces_them() -> Result<()> 
     let json: Value = serde_json::from_str(&files["export-export.json"])?;
     assert_eq!(
         (json["schema"].as_str(), json["version"].as_u64()),
-        (Some("pspm.export"), Some(2))
+        (Some("pspm.export"), Some(3))
     );
     assert_eq!(json["visibility"], "public");
     let proposals = json["proposals"].as_array().cloned().unwrap_or_default();

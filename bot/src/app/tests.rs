@@ -198,6 +198,7 @@ fn reply(room: &str, n: u32) -> Outgoing {
             html: format!("pong {n}"),
         },
         card_for: None,
+        item: None,
         secret_tally: None,
     })
 }

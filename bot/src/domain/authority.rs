@@ -63,6 +63,7 @@ fn actor(input: &Input) -> Option<Actor<'_>> {
         | Input::BotJoined { .. }
         | Input::PollPosted { .. }
         | Input::CardPosted { .. }
+        | Input::ItemPosted { .. }
         | Input::RoomOrder(_)
         | Input::RefreshCards(_)
         // Read from the bot's own events only; the handler checks the room.
@@ -149,15 +150,16 @@ fn expected_answer(state: &State, input: &Input) -> Option<Reply> {
     let empty = super::Rendered::default();
     match input {
         Input::Message(message) => {
-            let in_proposal_thread = message
-                .thread_root
-                .as_ref()
-                .is_some_and(|root| participation.by_event.contains_key(root));
+            let in_proposal_thread = message.thread_root.as_ref().is_some_and(|root| {
+                participation.by_event.contains_key(root)
+                    || state.consultation.by_event.contains_key(root)
+            });
             (is_command(&message.body) || in_proposal_thread)
                 .then(|| Reply::to_message(message, empty))
         }
         Input::Reaction(reaction) => (stance_of_key(&reaction.key).is_some()
-            && participation.by_event.contains_key(&reaction.target))
+            && (participation.by_event.contains_key(&reaction.target)
+                || state.consultation.by_event.contains_key(&reaction.target)))
         .then(|| Reply::to_event(&reaction.room_id, &reaction.target, &reaction.sender, empty)),
         Input::PollResponse(vote) => state
             .polls

@@ -1,6 +1,8 @@
 //! A persistent change to the engine's state: what the store keeps, and what a rebuild folds
 //! back into a [`State`](super::State).
 
+use super::amendments;
+use super::consultation;
 use super::digest::Subscription;
 use super::i18n::Language;
 use super::input::PowerLevels;
@@ -88,4 +90,17 @@ pub enum Change {
         day: chrono::NaiveDate,
         at_ms: i64,
     },
+    /// A consultable item of the draft, queued for posting (`event_id: None`) or posted.
+    DraftItem(consultation::Item),
+    /// A person's standing ballots on a draft item.
+    ItemBallots {
+        item: String,
+        user: String,
+        organisation: String,
+        ballots: Vec<Ballot>,
+    },
+    /// A comment in a draft item's thread.
+    ItemComment(consultation::ItemComment),
+    /// An amendment to the draft, as proposed, accepted or rejected.
+    Amendment(amendments::Amendment),
 }

@@ -167,6 +167,7 @@ pub fn due(settings: &Settings, state: &State, now: DateTime<Utc>) -> Effects {
             ],
         );
         effects.notices.push(Notice {
+            item: None,
             mentions: Vec::new(),
             room_id: room_id.clone(),
             key: format!("{KEY_PREFIX}{user}.{today}"),

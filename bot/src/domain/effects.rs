@@ -63,6 +63,9 @@ pub struct Notice {
     /// Set when a secret ballot closes by itself: the content carries the receipts, for a
     /// rebuild (as `Reply::secret_tally` on `!close`).
     pub secret_tally: Option<SecretTally>,
+    /// Set when the notice is a consultable item of the draft (`§2.3`, `action/A1`): the
+    /// content carries its key, so the bot knows the item's message when it comes back.
+    pub item: Option<String>,
 }
 
 /// What a deleted message had created, as a tombstone notice records it.
@@ -113,6 +116,9 @@ pub struct Reply {
     /// Set when this is the card of a proposal: the content carries the number so the bot
     /// recognises its card when it comes back from the homeserver.
     pub card_for: Option<u32>,
+    /// Set when this is the card of a consultable item (an amendment, `amendment/A3`): the
+    /// content carries the key, as a draft item's notice does.
+    pub item: Option<String>,
     /// Set on a secret ballot's close: the content carries the receipts, for a rebuild.
     pub secret_tally: Option<SecretTally>,
 }
@@ -127,6 +133,7 @@ impl Reply {
             mentions: vec![user.to_owned()],
             text,
             card_for: None,
+            item: None,
             secret_tally: None,
         }
     }
@@ -140,6 +147,7 @@ impl Reply {
             mentions: vec![message.sender.clone()],
             text,
             card_for: None,
+            item: None,
             secret_tally: None,
         }
     }

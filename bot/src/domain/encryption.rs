@@ -50,6 +50,7 @@ pub fn on_encryption_enabled(settings: &Settings, event: &EncryptionEnabled) -> 
         .render(Msg::EncryptionPlanRoom, &[("user", &event.sender)]);
     Effects {
         notices: vec![Notice {
+            item: None,
             room_id: event.room_id.clone(),
             key: format!("encryption-{}", event.event_id),
             text,

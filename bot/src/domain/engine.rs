@@ -4,9 +4,9 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    authority, ballot_order, budget, cards, command, digest, encryption, imports, poll_close,
-    polls, practice_repository, redactions, reminders, secret_ballot, votes, Change, Effects,
-    Input, Role, Settings, State,
+    authority, ballot_order, budget, cards, command, consultation, digest, draft_post, encryption,
+    imports, poll_close, polls, practice_repository, redactions, reminders, secret_ballot, votes,
+    Change, Effects, Input, Role, Settings, State,
 };
 
 /// Decides what to do with each input. Owns the state; single-threaded by design: the sync
@@ -55,12 +55,21 @@ impl Engine {
 
     /// Applies one input at time `now`, updating the state and returning what to persist and send.
     pub fn apply(&mut self, input: Input, now: DateTime<Utc>) -> Effects {
-        let effects = match authority::gate(&self.settings, &self.state, &input) {
+        let mut effects = match authority::gate(&self.settings, &self.state, &input) {
             Some(refused) => refused,
             None => self.dispatch(input, now),
         };
         for change in &effects.changes {
             self.state.apply_change(change);
+        }
+        // A section moved into consultation gets its draft at once, not at the next tick.
+        if draft_post::opens_consultation(&effects.changes) {
+            let posted = draft_post::due(&self.settings, &self.state);
+            for change in &posted.changes {
+                self.state.apply_change(change);
+            }
+            effects.notices.extend(posted.notices);
+            effects.changes.extend(posted.changes);
         }
         effects
     }
@@ -68,6 +77,7 @@ impl Engine {
     /// Whether a reaction on `event_id` would be a vote: it is a proposal's card or message.
     pub fn is_vote_target(&self, event_id: &str) -> bool {
         self.state.participation.by_event.contains_key(event_id)
+            || self.state.consultation.by_event.contains_key(event_id)
     }
 
     /// Whether the entry gate lets `input` through (the adapter asks before fetching what a
@@ -98,6 +108,11 @@ impl Engine {
             }
             Input::BotJoined { room_id, at_ms } => {
                 Effects::change(Change::BotJoined { room_id, at_ms })
+            }
+            Input::Reaction(reaction)
+                if state.consultation.by_event.contains_key(&reaction.target) =>
+            {
+                consultation::on_reaction(settings, state, &reaction)
             }
             Input::Reaction(reaction) => votes::on_reaction(settings, state, &reaction),
             Input::Redaction {
@@ -132,6 +147,11 @@ impl Engine {
                 number,
                 event_id,
             } => cards::on_posted(settings, state, &room_id, number, &event_id),
+            Input::ItemPosted {
+                room_id,
+                item,
+                event_id,
+            } => consultation::on_posted(settings, state, &room_id, &item, &event_id),
             Input::Tick => {
                 let mut effects = reminders::daily(settings, state, now);
                 let digests = digest::due(settings, state, now);
@@ -141,6 +161,9 @@ impl Engine {
                 effects.notices.extend(closed.notices);
                 effects.poll_ends.extend(closed.poll_ends);
                 effects.changes.extend(closed.changes);
+                let drafts = draft_post::due(settings, state);
+                effects.notices.extend(drafts.notices);
+                effects.changes.extend(drafts.changes);
                 effects
             }
             Input::DirectRoom { room_id, user } => digest::on_direct_room(settings, user, room_id),

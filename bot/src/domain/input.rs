@@ -88,6 +88,12 @@ pub enum Input {
         number: u32,
         event_id: String,
     },
+    /// The bot's own message of a draft item (`§2.3`, `action/A1`), seen in the room.
+    ItemPosted {
+        room_id: String,
+        item: String,
+        event_id: String,
+    },
     /// Time to bring these proposals' cards up to date (the adapter's debounce is over).
     RefreshCards(Vec<u32>),
     /// A stretch of the room's history in the room's order: over federation events reach
@@ -117,7 +123,7 @@ pub enum Input {
 
 impl Input {
     /// Every value [`Input::kind`] gives, in its order.
-    pub const KINDS: [&'static str; 19] = [
+    pub const KINDS: [&'static str; 20] = [
         "message",
         "power_levels",
         "bot_joined",
@@ -137,6 +143,7 @@ impl Input {
         "secret_tallied",
         "undecryptable",
         "encryption_enabled",
+        "item_posted",
     ];
 
     /// Its kind in a word, for the operator's metrics (one of [`Input::KINDS`]).
@@ -161,6 +168,7 @@ impl Input {
             Input::SecretTallied { .. } => "secret_tallied",
             Input::Undecryptable(_) => "undecryptable",
             Input::EncryptionEnabled(_) => "encryption_enabled",
+            Input::ItemPosted { .. } => "item_posted",
         }
     }
 }

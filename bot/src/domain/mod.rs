@@ -14,13 +14,15 @@
 //!   proposals, ballots, the bot's proposal cards, prioritisation polls, participation per
 //!   organisation, what moderating a proposal means; [`secret_ballot`]: secret ballots cast
 //!   in DMs, with receipts; [`redactions`]: what a deleted message
-//!   takes away;
+//!   takes away; [`consultation`], [`draft_post`]: the draft's paragraphs, objectives and
+//!   actions posted once as consultable items, with their ballots and comments;
 //! - [`monitoring`], [`tracking`], [`reminders`]: the approved plan followed; [`digest`]:
 //!   personal digests in each subscriber's DM with the bot;
 //! - [`practice_repository`]: the port to the good-practice repository;
 //! - [`command`]: chat commands, one file each; [`export`], [`i18n`]: what users read;
 //!   [`open_data`]: the export's DCAT-AP_IT metadata.
 
+pub mod amendments;
 pub mod authority;
 pub mod ballot_order;
 pub mod budget;
@@ -29,7 +31,9 @@ pub mod change;
 pub mod charts;
 pub mod command;
 pub mod consolidated;
+pub mod consultation;
 pub mod digest;
+pub mod draft_post;
 pub mod effects;
 pub mod encryption;
 pub mod engine;
@@ -71,6 +75,8 @@ pub use settings::{SectionSettings, Settings};
 pub use state::State;
 
 #[cfg(test)]
+mod amendment_tests;
+#[cfg(test)]
 mod authority_tests;
 #[cfg(test)]
 mod chat_tests;
@@ -80,6 +86,8 @@ mod dated_tests;
 mod digest_tests;
 #[cfg(test)]
 mod direct_tests;
+#[cfg(test)]
+mod draft_consultation_tests;
 #[cfg(test)]
 mod draft_fuzz_tests;
 #[cfg(test)]

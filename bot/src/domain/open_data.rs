@@ -48,6 +48,8 @@ fn titles(table: &str) -> Option<(Msg, Msg)> {
     Some(match table {
         "proposals" => (Msg::PublishTitleProposals, Msg::PublishAboutProposals),
         "comments" => (Msg::PublishTitleComments, Msg::PublishAboutComments),
+        "items" => (Msg::PublishTitleItems, Msg::PublishAboutItems),
+        "item_comments" => (Msg::PublishTitleItemComments, Msg::PublishAboutItemComments),
         "objectives" => (Msg::PublishTitleObjectives, Msg::PublishAboutObjectives),
         "results" => (Msg::PublishTitleResults, Msg::PublishAboutResults),
         "measurements" => (Msg::PublishTitleMeasurements, Msg::PublishAboutMeasurements),
@@ -232,6 +234,7 @@ mod tests {
             ("export", "pt-export.json", "application/json"),
             ("proposals", "pt-export.csv", "text/csv"),
             ("actions", "pt-export.actions.csv", "text/csv"),
+            ("items", "pt-export.items.csv", "text/csv"),
             ("report", "pt-export.md", "text/markdown"),
         ]
         .into_iter()
@@ -261,8 +264,12 @@ mod tests {
         let datasets = root["dcat:dataset"].as_array().unwrap();
         assert_eq!(
             datasets.len(),
-            3,
+            4,
             "one per table and the JSON; not the report"
+        );
+        assert_eq!(
+            datasets[3]["dct:title"]["@value"],
+            "Piano triennale — Elementi della bozza e loro voti"
         );
         for dataset in datasets {
             let missing = has(

@@ -187,3 +187,35 @@ fn a_poll_response_applied_before_the_end_but_after_it_in_the_room_stops_countin
     ));
     assert_eq!(poll_votes(&chat), [(1, 1), (2, 0)]);
 }
+
+#[test]
+fn a_late_reaction_on_a_draft_paragraph_is_put_in_the_rooms_order_too() {
+    let mut chat = Chat::new(None);
+    chat.engine.settings.sections.values_mut().for_each(|s| {
+        s.draft =
+            pspm_config::draft::split_from(pspm_config::draft::Format::Text, "One.\n\nTwo.", 1)
+    });
+    chat.apply(Input::Tick);
+    chat.apply(Input::ItemPosted {
+        room_id: ROOM.into(),
+        item: "§1.2".into(),
+        event_id: "$p2".into(),
+    });
+    let (newer, _) = chat.react(BOB, "$p2", "👎");
+    let (late, _) = chat.react(BOB, "$p2", "👍");
+    let tally = |chat: &Chat| {
+        let t = chat.engine.state().consultation.tally("§1.2");
+        (t.support, t.oppose)
+    };
+    assert_eq!(tally(&chat), (1, 0), "as it arrived");
+    chat.apply(room_order(
+        &[
+            (late.as_str(), BOB, Some("$p2")),
+            (newer.as_str(), BOB, Some("$p2")),
+        ],
+        &[],
+    ));
+    assert_eq!(tally(&chat), (0, 1), "the newer 👎 stands");
+    chat.redact(BOB, &newer);
+    assert_eq!(tally(&chat), (1, 0));
+}

@@ -13,6 +13,7 @@ use super::{Change, Effects, Notice, PollEndPost, Settings, State};
 /// A native poll closed at `at_ms` (by event `closed_by`, if one): its stored form, and the
 /// poll end to send (once its start is known), whose text is the ranking in `catalogue`.
 pub fn close_native(
+    settings: &Settings,
     state: &State,
     poll: &Poll,
     at_ms: i64,
@@ -20,7 +21,7 @@ pub fn close_native(
     catalogue: &Catalogue,
 ) -> (Change, Option<PollEndPost>) {
     let results = state.polls.results(poll);
-    let text = ranking(state, poll.id, &results, catalogue);
+    let text = ranking(settings, state, poll.id, &results, catalogue);
     let mut closed = poll.clone();
     closed.closed_ms = Some(at_ms);
     closed.closed_by = closed_by;
@@ -93,11 +94,11 @@ pub fn due(settings: &Settings, state: &State, now: DateTime<Utc>) -> Effects {
         else {
             continue;
         };
-        let (change, end) = close_native(state, poll, deadline, None, catalogue);
+        let (change, end) = close_native(settings, state, poll, deadline, None, catalogue);
         let results = state.polls.results(poll);
         let text = Rendered::lines(vec![
             catalogue.render(Msg::PollClosedByItself, &[("id", &poll.id.to_string())]),
-            ranking(state, poll.id, &results, catalogue),
+            ranking(settings, state, poll.id, &results, catalogue),
         ]);
         effects
             .notices
@@ -127,6 +128,7 @@ pub fn due(settings: &Settings, state: &State, now: DateTime<Utc>) -> Effects {
 
 fn notice(room_id: &str, id: u32, text: Rendered, tally: Option<SecretTally>) -> Notice {
     Notice {
+        item: None,
         room_id: room_id.to_owned(),
         key: format!("poll-deadline-{id}"),
         text,
@@ -144,8 +146,15 @@ fn title_of(state: &State, number: u32) -> &str {
         .map_or("", |p| p.title.as_str())
 }
 
-/// The ranking of a closed poll: a header with the voters, a line per proposal.
-pub fn ranking(state: &State, id: u32, results: &Results, catalogue: &Catalogue) -> Rendered {
+/// The ranking of a closed poll: a header with the voters, a line per proposal or draft
+/// action, most voted first (proposals before actions on a tie).
+pub fn ranking(
+    settings: &Settings,
+    state: &State,
+    id: u32,
+    results: &Results,
+    catalogue: &Catalogue,
+) -> Rendered {
     let mut lines = vec![catalogue.render(
         Msg::CloseHeader,
         &[
@@ -154,17 +163,50 @@ pub fn ranking(state: &State, id: u32, results: &Results, catalogue: &Catalogue)
             ("spoiled", &results.spoiled.to_string()),
         ],
     )];
-    for (rank, (number, votes)) in results.ranking.iter().enumerate() {
-        let title = title_of(state, *number);
-        lines.push(catalogue.render(
-            Msg::CloseLine,
-            &[
-                ("rank", &(rank + 1).to_string()),
-                ("number", &number.to_string()),
-                ("title", title),
-                ("votes", &votes.to_string()),
-            ],
-        ));
+    let mut entries: Vec<(u32, Option<u32>, &str)> = results
+        .ranking
+        .iter()
+        .map(|(number, votes)| (*votes, Some(*number), ""))
+        .collect();
+    entries.extend(
+        results
+            .actions
+            .iter()
+            .map(|(code, votes)| (*votes, None, code.as_str())),
+    );
+    // Stable: within equal votes, proposals (in their order) before actions.
+    entries.sort_by_key(|entry| std::cmp::Reverse(entry.0));
+    for (rank, (votes, number, code)) in entries.into_iter().enumerate() {
+        let rank = (rank + 1).to_string();
+        let votes = votes.to_string();
+        lines.push(match number {
+            Some(number) => catalogue.render(
+                Msg::CloseLine,
+                &[
+                    ("rank", &rank),
+                    ("number", &number.to_string()),
+                    ("title", title_of(state, number)),
+                    ("votes", &votes),
+                ],
+            ),
+            None => {
+                let title = settings
+                    .monitoring
+                    .actions
+                    .iter()
+                    .find(|a| a.code == code)
+                    .map_or("", |a| a.title.as_str());
+                catalogue.render(
+                    Msg::CloseActionLine,
+                    &[
+                        ("rank", &rank),
+                        ("code", code),
+                        ("title", title),
+                        ("votes", &votes),
+                    ],
+                )
+            }
+        });
     }
     Rendered::lines(lines)
 }

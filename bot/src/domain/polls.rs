@@ -31,6 +31,9 @@ pub struct Poll {
     pub closed_by: Option<String>,
     /// When it closes by itself (`!prioritise … until <date>`), if it does.
     pub closes_ms: Option<i64>,
+    /// `(answer id, draft action code)`: the plan file's actions among the answers
+    /// (`!prioritise actions|all`).
+    pub actions: Vec<(String, String)>,
 }
 
 /// A voter's latest response.
@@ -50,6 +53,8 @@ pub struct Response {
 pub struct Results {
     /// `(proposal, votes)`, most voted first.
     pub ranking: Vec<(u32, u32)>,
+    /// `(draft action code, votes)`, most voted first.
+    pub actions: Vec<(String, u32)>,
     pub voters: u32,
     pub spoiled: u32,
 }
@@ -130,9 +135,9 @@ impl Polls {
                 unique.push(answer.clone());
             }
         }
-        let known = unique
-            .iter()
-            .all(|a| poll.answers.iter().any(|(id, _)| id == a));
+        let known = unique.iter().all(|a| {
+            poll.answers.iter().any(|(id, _)| id == a) || poll.actions.iter().any(|(id, _)| id == a)
+        });
         let spoiled = !known || unique.len() > poll.max_selections as usize;
         Some(Response {
             event_id: event_id.to_owned(),
@@ -155,6 +160,11 @@ impl Polls {
 
     pub fn results(&self, poll: &Poll) -> Results {
         let mut votes: BTreeMap<u32, u32> = poll.answers.iter().map(|(_, n)| (*n, 0)).collect();
+        let mut action_votes: BTreeMap<&str, u32> = poll
+            .actions
+            .iter()
+            .map(|(_, code)| (code.as_str(), 0))
+            .collect();
         let mut results = Results::default();
         for ((id, _), response) in &self.responses {
             if *id != poll.id {
@@ -172,11 +182,21 @@ impl Polls {
                 if let Some((_, number)) = poll.answers.iter().find(|(a, _)| a == selection) {
                     *votes.entry(*number).or_default() += 1;
                 }
+                if let Some((_, code)) = poll.actions.iter().find(|(a, _)| a == selection) {
+                    *action_votes.entry(code.as_str()).or_default() += 1;
+                }
             }
         }
         results.ranking = votes.into_iter().collect();
         results
             .ranking
+            .sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        results.actions = action_votes
+            .into_iter()
+            .map(|(code, votes)| (code.to_owned(), votes))
+            .collect();
+        results
+            .actions
             .sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         results
     }
@@ -346,6 +366,7 @@ mod tests {
             closed_ms: None,
             closed_by: None,
             closes_ms: None,
+            actions: Vec::new(),
         }
     }
 

@@ -53,6 +53,9 @@ pub fn on_redaction(
     if let Some(change) = votes::withdraw_by_redaction(settings, state, redactor, redacts) {
         return Effects::change(change);
     }
+    if let Some(change) = super::consultation::on_redaction(state, redactor, redacts) {
+        return Effects::change(change);
+    }
     withdraw_pending_share(settings, practices, room_id, redactor, redacts)
 }
 
@@ -72,6 +75,7 @@ fn delete_proposal(settings: &Settings, proposal: &Proposal) -> Effects {
         });
     }
     effects.notices.push(Notice {
+        item: None,
         mentions: Vec::new(),
         room_id: proposal.room_id.clone(),
         key: format!("tombstone.{}", proposal.source_event),
@@ -100,6 +104,7 @@ fn delete_comment(settings: &Settings, state: &State, room_id: &str, comment: &C
         .and_then(|n| state.participation.proposals.get(&n))
         .map_or(room_id, |p| p.room_id.as_str());
     effects.notices.push(Notice {
+        item: None,
         mentions: Vec::new(),
         room_id: room_id.to_owned(),
         key: format!("tombstone.{}", comment.event_id),
@@ -144,6 +149,7 @@ fn withdraw_pending_share(
     match repository.decline(&id) {
         Ok(true) => Effects {
             notices: vec![Notice {
+                item: None,
                 mentions: Vec::new(),
                 room_id: room_id.to_owned(),
                 key: format!("share-redacted.{id}"),
@@ -176,6 +182,7 @@ pub fn late_card(settings: &Settings, proposal: &Proposal, card: &str) -> Effect
     });
     let number = proposal.number.to_string();
     effects.notices.push(Notice {
+        item: None,
         mentions: Vec::new(),
         room_id: proposal.room_id.clone(),
         key: format!("tombstone.{card}"),

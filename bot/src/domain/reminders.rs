@@ -73,6 +73,7 @@ pub fn daily(settings: &Settings, state: &State, now: DateTime<Utc>) -> Effects 
             );
         }
         effects.notices.push(Notice {
+            item: None,
             mentions: owners,
             room_id: room_id.to_owned(),
             key: format!("reminder.{room_id}.{today}"),

@@ -6,7 +6,7 @@ use super::change::Change;
 use super::i18n::Language;
 use super::input::PowerLevels;
 use super::participation::Participation;
-use super::{digest, monitoring, polls, secret_ballot};
+use super::{amendments, consultation, digest, monitoring, polls, secret_ballot};
 
 /// The engine's state: a projection of room history.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -24,6 +24,8 @@ pub struct State {
     pub secret_polls: secret_ballot::SecretPolls,
     pub monitoring: monitoring::Monitoring,
     pub digests: digest::Digests,
+    pub consultation: consultation::Consultation,
+    pub amendments: amendments::Amendments,
 }
 
 impl State {
@@ -88,6 +90,10 @@ impl State {
             Change::Digest { .. } | Change::DirectRoom { .. } | Change::Digested { .. } => {
                 self.digests.apply(change)
             }
+            Change::DraftItem(_) | Change::ItemBallots { .. } | Change::ItemComment(_) => {
+                self.consultation.apply(change)
+            }
+            Change::Amendment(amendment) => self.amendments.put(amendment),
         }
     }
 }

@@ -62,7 +62,10 @@ fn text_shows_one_paragraph_whole_by_short_or_full_id() {
     let mut engine = engine(Language::En, DRAFT);
     for id in ["§3", "§1.3", "1.3", "s1.3"] {
         let shown = reply(&mut engine, ROOM, &format!("!text {id}"));
-        assert_eq!(shown, "§1.3 (list):\n- a catalogue\n- an API", "{id}");
+        assert_eq!(
+            shown, "§1.3 (list):\n- a catalogue\n- an API\n👍 0 · 👎 0 · 💬 0",
+            "{id}"
+        );
     }
     let shown = reply(&mut engine, SPACE, "!testo §1.2");
     assert!(

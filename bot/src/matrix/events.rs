@@ -22,6 +22,9 @@ pub const CARD_KEY: &str = "it.pspm.proposal";
 /// result a rebuild cannot count again (the ballots were in DMs).
 pub const SECRET_TALLY_KEY: &str = "it.pspm.secret_tally";
 
+/// Content key marking the bot's message of a draft item with the item's key (`§2.3`).
+pub const ITEM_KEY: &str = "it.pspm.item";
+
 /// Content key marking the bot's poll starts with the poll's number.
 pub const POLL_KEY: &str = "it.pspm.poll";
 
@@ -211,6 +214,13 @@ pub fn to_input(room_id: &str, bot_user: &str, event: &RawEvent) -> Option<Input
                 return Some(Input::SecretTallied {
                     room_id: room_id.to_owned(),
                     tally: SecretTally { poll, receipts },
+                });
+            }
+            if let Some(item) = event.content.get(ITEM_KEY).and_then(|i| i.as_str()) {
+                return Some(Input::ItemPosted {
+                    room_id: room_id.to_owned(),
+                    item: item.to_owned(),
+                    event_id: event.event_id.clone(),
                 });
             }
             let number = event.content.get(CARD_KEY)?.as_u64()?;
@@ -531,6 +541,20 @@ mod tests {
             Some(Input::CardPosted {
                 room_id: "!r:hs".into(),
                 number: 3,
+                event_id: "$e".into()
+            })
+        );
+        let mut item = event(
+            "m.room.message",
+            json!({"msgtype": "m.notice", "body": "§3 …", ITEM_KEY: "§2.3"}),
+            None,
+        );
+        item.sender = "@bot:hs".into();
+        assert_eq!(
+            to_input("!r:hs", "@bot:hs", &item),
+            Some(Input::ItemPosted {
+                room_id: "!r:hs".into(),
+                item: "§2.3".into(),
                 event_id: "$e".into()
             })
         );

@@ -20,9 +20,12 @@ use tokio::task::JoinSet;
 use tracing::{debug, error, warn};
 
 use super::crypto::Crypto;
-use super::events::{tombstone_json, CARD_KEY, POLL_KEY, SECRET_TALLY_KEY, TOMBSTONE_KEY};
+use super::events::{
+    tombstone_json, CARD_KEY, ITEM_KEY, POLL_KEY, SECRET_TALLY_KEY, TOMBSTONE_KEY,
+};
 use super::{card_redaction, direct};
 use super::{Matrix, RequestError};
+use crate::domain::draft_post;
 use crate::domain::imports::post::ImportPost;
 use crate::domain::imports::CONTENT_KEY as IMPORT_KEY;
 use crate::domain::{CardEdit, FilePost, Notice, PollEndPost, PollPost, Reaction, Reply};
@@ -59,6 +62,9 @@ pub fn reply_content(reply: &Reply) -> Value {
     if let Some(number) = reply.card_for {
         content[CARD_KEY] = json!(number);
     }
+    if let Some(item) = &reply.item {
+        content[ITEM_KEY] = json!(item);
+    }
     if let Some(tally) = &reply.secret_tally {
         content[SECRET_TALLY_KEY] = json!({ "poll": tally.poll, "receipts": tally.receipts });
     }
@@ -89,6 +95,11 @@ pub async fn run(
         // In-flight entries are the oldest, so this window always holds the next ones to send.
         for entry in store.outbox(2 * MAX_IN_FLIGHT)? {
             if in_flight.len() >= MAX_IN_FLIGHT {
+                break;
+            }
+            // A draft is read in order: its messages go one at a time, and nothing after them
+            // overtakes the one in flight.
+            if in_order(&entry) && !in_flight.contains(&entry.seq) && !in_flight.is_empty() {
                 break;
             }
             if in_flight.insert(entry.seq) {
@@ -123,6 +134,11 @@ pub async fn run(
             }
         }
     }
+}
+
+/// Whether `entry` is a message of a draft, which the room must show in its order.
+fn in_order(entry: &OutboxEntry) -> bool {
+    matches!(&entry.outgoing, Outgoing::Notice(n) if n.key.starts_with(draft_post::KEY_PREFIX))
 }
 
 /// The Matrix content of a reaction the bot adds.
@@ -287,6 +303,9 @@ pub fn notice_content(notice: &Notice) -> Value {
     }
     if let Some(tally) = &notice.secret_tally {
         content[SECRET_TALLY_KEY] = json!({ "poll": tally.poll, "receipts": tally.receipts });
+    }
+    if let Some(item) = &notice.item {
+        content[ITEM_KEY] = json!(item);
     }
     // Only when someone is mentioned: without `m.mentions` clients keep their older rules.
     if !notice.mentions.is_empty() {

@@ -446,6 +446,7 @@ impl SyncLoop {
             Some(
                 Input::Redaction { .. }
                 | Input::CardPosted { .. }
+                | Input::ItemPosted { .. }
                 | Input::PollPosted { .. }
                 | Input::Imported(_),
             ) => true,

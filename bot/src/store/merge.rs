@@ -131,6 +131,10 @@ pub fn record_key(change: &Change) -> String {
         Change::Digest { user, .. } => format!("digest/{user}"),
         Change::DirectRoom { user, .. } => format!("direct/{user}"),
         Change::Digested { user, .. } => format!("digested/{user}"),
+        Change::DraftItem(item) => format!("item/{}", item.key),
+        Change::ItemBallots { item, user, .. } => format!("item-vote/{item}/{user}"),
+        Change::ItemComment(comment) => format!("item-comment/{}", comment.event_id),
+        Change::Amendment(amendment) => format!("amendment/{:010}", amendment.number),
     }
 }
 

@@ -3,6 +3,8 @@
 
 use chrono::NaiveDate;
 
+use crate::domain::amendments::{AmendKind, Amendment, AmendmentState};
+use crate::domain::consultation::{Item, ItemComment};
 use crate::domain::digest::{Period, Subscription};
 use crate::domain::monitoring::{Action, Measurement, Update};
 use crate::domain::polls::{Poll, Response};
@@ -156,6 +158,7 @@ pub fn changes() -> Vec<(&'static str, Change)> {
                 closed_ms: None,
                 closed_by: None,
                 closes_ms: None,
+                actions: Vec::new(),
             }),
         ),
         (
@@ -172,6 +175,7 @@ pub fn changes() -> Vec<(&'static str, Change)> {
                 closed_ms: Some(1_700_000_500_000),
                 closed_by: Some("$close".into()),
                 closes_ms: None,
+                actions: Vec::new(),
             }),
         ),
         (
@@ -333,6 +337,7 @@ pub fn changes() -> Vec<(&'static str, Change)> {
                 closed_ms: None,
                 closed_by: None,
                 closes_ms: Some(1_700_086_400_000),
+                actions: Vec::new(),
             }),
         ),
         (
@@ -340,6 +345,93 @@ pub fn changes() -> Vec<(&'static str, Change)> {
             Change::SecretPoll(SecretPoll {
                 closes_ms: Some(1_700_086_400_000),
                 ..secret_poll(false)
+            }),
+        ),
+        // A draft paragraph queued for posting, then posted.
+        (
+            "draft-item-queued",
+            Change::DraftItem(Item {
+                key: "§2.3".into(),
+                section: "dati".into(),
+                room_id: "!dati:hs".into(),
+                event_id: None,
+            }),
+        ),
+        (
+            "draft-item-posted",
+            Change::DraftItem(Item {
+                key: "action/CAP3.LA07".into(),
+                section: "dati".into(),
+                room_id: "!dati:hs".into(),
+                event_id: Some("$item".into()),
+            }),
+        ),
+        (
+            "item-ballots",
+            Change::ItemBallots {
+                item: "§2.3".into(),
+                user: "@ü:hs".into(),
+                organisation: "Agenzia".into(),
+                ballots: vec![
+                    Ballot {
+                        stance: Some(Stance::Support),
+                        source: 7,
+                    },
+                    Ballot {
+                        stance: Some(Stance::Oppose),
+                        source: u64::MAX,
+                    },
+                ],
+            },
+        ),
+        (
+            "item-comment",
+            Change::ItemComment(ItemComment {
+                event_id: "$c".into(),
+                item: "§2.3".into(),
+                section: "dati".into(),
+                author: "@ü:hs".into(),
+                organisation: "Agenzia".into(),
+                text: "Quali formati?".into(),
+                at_ms: 1_700_000_000_007,
+                redacted: false,
+            }),
+        ),
+        // `!prioritise all`: draft actions among the answers.
+        (
+            "poll-mixed",
+            Change::Poll(Poll {
+                id: 6,
+                section: "dati".into(),
+                room_id: "!dati:hs".into(),
+                opened_by: "@m:hs".into(),
+                opened_ms: 1_700_000_000_000,
+                max_selections: 2,
+                answers: vec![("p1".into(), 1)],
+                start_event: Some("$start6".into()),
+                closed_ms: None,
+                closed_by: None,
+                closes_ms: None,
+                actions: vec![("a2".into(), "CAP3.LA07".into())],
+            }),
+        ),
+        (
+            "amendment-accepted",
+            Change::Amendment(Amendment {
+                number: 3,
+                section: "dati".into(),
+                room_id: "!dati:hs".into(),
+                paragraph: "§2.3".into(),
+                kind: AmendKind::Replace,
+                text: "Le amministrazioni pubblicano tutti i dati".into(),
+                base: u64::MAX,
+                author: "@ü:hs".into(),
+                organisation: "Agenzia".into(),
+                created_ms: 1_700_000_000_008,
+                source_event: "$amend".into(),
+                state: AmendmentState::Accepted,
+                answer: Some("Accolto".into()),
+                decided_ms: Some(1_700_000_000_009),
             }),
         ),
     ]
@@ -402,12 +494,14 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
                 mentions: vec!["@u:hs".into(), "@v:hs".into()],
                 text: rendered("Proposta n. 12 ✓"),
                 card_for: Some(12),
+                item: None,
                 secret_tally: None,
             }),
         ),
         (
             "notice",
             Outgoing::Notice(Notice {
+                item: None,
                 mentions: Vec::new(),
                 room_id: "!r:hs".into(),
                 key: "reminder/2026-03-02/!r:hs".into(),
@@ -466,6 +560,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
         (
             "notice-tombstone-proposal",
             Outgoing::Notice(Notice {
+                item: None,
                 mentions: Vec::new(),
                 room_id: "!r:hs".into(),
                 key: "tombstone.$source".into(),
@@ -481,6 +576,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
         (
             "notice-tombstone-comment",
             Outgoing::Notice(Notice {
+                item: None,
                 mentions: Vec::new(),
                 room_id: "!r:hs".into(),
                 key: "tombstone.$c".into(),
@@ -495,6 +591,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
         (
             "notice-tombstone-card",
             Outgoing::Notice(Notice {
+                item: None,
                 mentions: Vec::new(),
                 room_id: "!r:hs".into(),
                 key: "tombstone.$card".into(),
@@ -517,6 +614,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
         (
             "notice-mentions",
             Outgoing::Notice(Notice {
+                item: None,
                 room_id: "!r:hs".into(),
                 key: "reminder.!r:hs.2026-03-02".into(),
                 text: rendered("Responsabili: @ü:hs"),
@@ -534,6 +632,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
                 mentions: vec!["@mod:hs".into()],
                 text: rendered("Votazione segreta 4 chiusa"),
                 card_for: None,
+                item: None,
                 secret_tally: Some(SecretTally {
                     poll: 4,
                     receipts: secret_poll(true).receipts,
@@ -543,6 +642,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
         (
             "notice-secret-tally",
             Outgoing::Notice(Notice {
+                item: None,
                 room_id: "!section:hs".into(),
                 key: "poll-deadline-4".into(),
                 text: rendered("La votazione segreta 4 si è chiusa da sé"),
@@ -552,6 +652,31 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
                     poll: 4,
                     receipts: secret_poll(true).receipts,
                 }),
+            }),
+        ),
+        (
+            "notice-item",
+            Outgoing::Notice(Notice {
+                item: Some("§2.3".into()),
+                room_id: "!dati:hs".into(),
+                key: "draft/dati/§2.3".into(),
+                text: rendered("§3 Le amministrazioni pubblicano i dati"),
+                tombstone: None,
+                mentions: Vec::new(),
+                secret_tally: None,
+            }),
+        ),
+        (
+            "reply-amendment-card",
+            Outgoing::Reply(Reply {
+                room_id: "!dati:hs".into(),
+                in_reply_to: "$amend".into(),
+                thread_root: None,
+                mentions: vec!["@ü:hs".into()],
+                text: rendered("A3 sostituisce §2.3"),
+                card_for: None,
+                item: Some("amendment/A3".into()),
+                secret_tally: None,
             }),
         ),
     ]

@@ -15,6 +15,7 @@ fn reply(n: u32) -> Outgoing {
             html: format!("pong {n}"),
         },
         card_for: None,
+        item: None,
         secret_tally: None,
     })
 }

@@ -37,6 +37,8 @@ pub struct Ctx<'a> {
     pub poll_ends: Vec<PollEndPost>,
     /// Set when the reply is a proposal card.
     pub card_for: Option<u32>,
+    /// Set when the reply is the card of a consultable item (`amendment/A3`).
+    pub item_for: Option<String>,
     /// Set when the reply closes a secret ballot.
     pub secret_tally: Option<SecretTally>,
     /// People the reply mentions besides the sender (e.g. a practice's contributor).
@@ -122,6 +124,7 @@ impl<'a> Ctx<'a> {
             mentions,
             text,
             card_for: None,
+            item: None,
             secret_tally: None,
         });
     }
@@ -233,6 +236,7 @@ impl<'a> Ctx<'a> {
         self.polls.clear();
         self.poll_ends.clear();
         self.card_for = None;
+        self.item_for = None;
         self.secret_tally = None;
         self.mentions.clear();
     }

@@ -25,6 +25,7 @@ pub use parse_error::ParseError;
 pub use spec::{Home, Spec};
 
 use crate::domain::budget::{Budgets, Spend};
+use crate::domain::consultation;
 use crate::domain::i18n::{Msg, Rendered};
 use crate::domain::practice_repository::{PracticeRepository, Searches};
 use crate::domain::{
@@ -76,6 +77,7 @@ table::commands! {
     Measure(measure::Measure): "measure" | "misura";
     Results(results::Results): "results" | "risultati";
     Text(text::Text): "text" | "testo";
+    Amend(amend::Amend): "amend" | "emenda";
     Draft(draft::Draft): "draft" | "bozza";
     Chart(chart::ChartCommand): "chart" | "grafico";
     Assign(assign::Assign): "assign" | "assegna";
@@ -215,6 +217,9 @@ pub fn on_message(
         .as_ref()
         .and_then(|root| state.participation.by_event.get(root).copied());
     if parsed.is_none() && thread_proposal.is_none() {
+        if let Some(item) = consultation::thread_item(state, message) {
+            return consultation::comment(settings, state, message, item);
+        }
         return effects;
     }
     let mut ctx = Ctx {
@@ -231,6 +236,7 @@ pub fn on_message(
         polls: Vec::new(),
         poll_ends: Vec::new(),
         card_for: None,
+        item_for: None,
         secret_tally: None,
         mentions: Vec::new(),
         open_direct: false,
@@ -257,6 +263,7 @@ pub fn on_message(
     if let Some(text) = text {
         let mut reply = Reply::to_message(message, text);
         reply.card_for = ctx.card_for;
+        reply.item = ctx.item_for.take();
         reply.secret_tally = ctx.secret_tally.take();
         for user in ctx.mentions.drain(..) {
             if !reply.mentions.contains(&user) {

@@ -1,7 +1,8 @@
-//! `!prioritise [secret] [k] [n] [until YYYY-MM-DD]` (moderators): a native Matrix poll with
-//! the section's top `n` live proposals as answers, `k` selections each (dot voting); with
-//! `secret`, a secret ballot instead: the room sees the options, each person votes in their
-//! DM (`!ballot`). With a date, it closes by itself at the end of that day.
+//! `!prioritise [actions|proposals|all] [secret] [k] [n] [until YYYY-MM-DD]` (moderators): a
+//! native Matrix poll with the section's top `n` live proposals as answers (or its draft
+//! actions, or both mixed, the most supported first), `k` selections each (dot voting); with
+//! `secret`, a secret ballot among proposals instead: the room sees the options, each person
+//! votes in their DM (`!ballot`). With a date, it closes by itself at the end of that day.
 
 use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use chrono::{NaiveDate, TimeZone as _};
@@ -10,7 +11,8 @@ use crate::domain::i18n::{Catalogue, Msg, Rendered};
 use crate::domain::secret_ballot::{option_line, poll_secret, SecretPoll};
 use crate::domain::polls::Poll;
 use crate::domain::votes::phase_refusal;
-use crate::domain::{Change, PollPost};
+use crate::domain::consultation::action_key;
+use crate::domain::{Change, PollPost, SectionSettings};
 
 pub const SPEC: Spec = Spec {
     name: "prioritise",
@@ -24,8 +26,31 @@ pub const SPEC: Spec = Spec {
 /// Clients show at most 20 answers (MSC3381).
 const MAX_ANSWERS: u32 = 20;
 
+/// What the poll's answers are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Among {
+    #[default]
+    Proposals,
+    /// The plan file's actions of the section (the draft's).
+    Actions,
+    /// Draft actions and proposals together.
+    All,
+}
+
+impl Among {
+    fn parse(word: &str) -> Option<Among> {
+        match word.to_lowercase().as_str() {
+            "proposals" | "proposte" => Some(Among::Proposals),
+            "actions" | "azioni" => Some(Among::Actions),
+            "all" | "tutto" | "tutte" | "tutti" => Some(Among::All),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prioritise {
+    pub among: Among,
     /// A secret ballot in DMs rather than a native poll.
     pub secret: bool,
     pub selections: u32,
@@ -36,6 +61,12 @@ pub struct Prioritise {
 
 impl Prioritise {
     pub fn parse(mut args: Arguments<'_>) -> Result<Prioritise, ParseError> {
+        let mut ahead = args.clone();
+        let among = ahead.next().and_then(Among::parse);
+        if among.is_some() {
+            args = ahead;
+        }
+        let among = among.unwrap_or_default();
         let mut ahead = args.clone();
         let secret = matches!(
             ahead.next().map(str::to_lowercase).as_deref(),
@@ -84,6 +115,7 @@ impl Prioritise {
         }
         args.finish(&SPEC)?;
         Ok(Prioritise {
+            among,
             secret,
             selections,
             answers,
@@ -100,6 +132,13 @@ impl Prioritise {
         let phase = ctx.phase_of(&section.id);
         if !phase.allows_votes() {
             return Err(phase_refusal(ctx.catalogue, phase));
+        }
+        if self.among != Among::Proposals {
+            if self.secret {
+                return Err(ctx.catalogue.text(Msg::PrioritiseSecretProposalsOnly));
+            }
+            let section = section.clone();
+            return self.apply_mixed(ctx, &section, closes_ms);
         }
         let participation = &ctx.state.participation;
         let mut top: Vec<_> = participation
@@ -195,6 +234,7 @@ impl Prioritise {
             closed_ms: None,
             closed_by: None,
             closes_ms,
+            actions: Vec::new(),
         }));
         ctx.polls.push(PollPost {
             room_id: ctx.message.room_id.clone(),
@@ -206,6 +246,145 @@ impl Prioritise {
         let opened = ctx.catalogue.render(
             Msg::PrioritiseOpened,
             &[("id", &id.to_string()), ("k", &max_selections.to_string())],
+        );
+        Ok(match self.until {
+            Some(date) => Rendered::lines(vec![opened, closes_line(ctx.catalogue, date)]),
+            None => opened,
+        })
+    }
+}
+
+impl Prioritise {
+    /// A native poll among the section's draft actions (and, with `all`, its live proposals),
+    /// the most supported first (support less opposition, then support, proposals before
+    /// actions, then by number or code).
+    fn apply_mixed(
+        self,
+        ctx: &mut Ctx<'_>,
+        section: &SectionSettings,
+        closes_ms: Option<i64>,
+    ) -> Outcome {
+        // `(net support, support, proposal number or action code, answer text)`.
+        let mut options: Vec<(i64, u32, Option<u32>, String, String)> = Vec::new();
+        for action in ctx
+            .settings
+            .monitoring
+            .actions
+            .iter()
+            .filter(|a| a.section == section.id)
+        {
+            let t = ctx.state.consultation.tally(&action_key(&action.code));
+            let text = ctx.plan_catalogue.render(
+                Msg::PrioritiseActionAnswer,
+                &[("code", &action.code), ("title", &action.title)],
+            );
+            options.push((
+                i64::from(t.support) - i64::from(t.oppose),
+                t.support,
+                None,
+                action.code.clone(),
+                text.body,
+            ));
+        }
+        let actions_count = options.len();
+        let participation = &ctx.state.participation;
+        let mut proposals_count = 0;
+        if self.among == Among::All {
+            for p in participation
+                .proposals
+                .values()
+                .filter(|p| p.section == section.id && p.is_listed() && p.state.is_live())
+            {
+                let t = participation.tally(p.number).total;
+                proposals_count += 1;
+                options.push((
+                    i64::from(t.support) - i64::from(t.oppose),
+                    t.support,
+                    Some(p.number),
+                    String::new(),
+                    format!("#{} {}", p.number, p.title),
+                ));
+            }
+        }
+        options.sort_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then(b.1.cmp(&a.1))
+                .then(b.2.is_some().cmp(&a.2.is_some()))
+                .then(a.2.cmp(&b.2))
+                .then(a.3.cmp(&b.3))
+        });
+        options.truncate(self.answers as usize);
+        if options.len() < 2 {
+            return Err(ctx.catalogue.render(
+                Msg::PrioritiseItemsTooFew,
+                &[
+                    ("section", &section.title),
+                    ("actions", &actions_count.to_string()),
+                    ("proposals", &proposals_count.to_string()),
+                ],
+            ));
+        }
+        let id = ctx
+            .state
+            .polls
+            .next_id()
+            .max(ctx.state.secret_polls.polls.keys().next_back().map_or(1, |n| n + 1));
+        let mut answers = Vec::new();
+        let mut actions = Vec::new();
+        let mut shown = Vec::new();
+        for (index, (_, _, number, code, text)) in options.into_iter().enumerate() {
+            match number {
+                Some(number) => {
+                    let answer = format!("p{number}");
+                    answers.push((answer.clone(), number));
+                    shown.push((answer, text));
+                }
+                None => {
+                    // Codes may hold anything; the answer id is a position.
+                    let answer = format!("a{}", index + 1);
+                    actions.push((answer.clone(), code));
+                    shown.push((answer, text));
+                }
+            }
+        }
+        let max_selections = self.selections.min(shown.len() as u32);
+        let (shown_actions, shown_proposals) = (actions.len(), answers.len());
+        let question = ctx.plan_catalogue.render(
+            Msg::PrioritiseItemsQuestion,
+            &[
+                ("section", &section.title),
+                ("k", &max_selections.to_string()),
+            ],
+        );
+        ctx.changes.push(Change::Poll(Poll {
+            id,
+            section: section.id.clone(),
+            room_id: ctx.message.room_id.clone(),
+            opened_by: ctx.message.sender.clone(),
+            opened_ms: ctx.message.sent_at_ms,
+            max_selections,
+            answers,
+            start_event: None,
+            closed_ms: None,
+            closed_by: None,
+            closes_ms,
+            actions,
+        }));
+        ctx.polls.push(PollPost {
+            room_id: ctx.message.room_id.clone(),
+            poll_id: id,
+            question: question.body,
+            max_selections,
+            answers: shown,
+        });
+        let opened = ctx.catalogue.render(
+            Msg::PrioritiseItemsOpened,
+            &[
+                ("id", &id.to_string()),
+                ("k", &max_selections.to_string()),
+                ("actions", &shown_actions.to_string()),
+                ("proposals", &shown_proposals.to_string()),
+            ],
         );
         Ok(match self.until {
             Some(date) => Rendered::lines(vec![opened, closes_line(ctx.catalogue, date)]),

@@ -173,6 +173,7 @@ pub fn on_edit(settings: &Settings, state: &State, edit: &Edited) -> Effects {
         mentions: vec![edit.sender.clone()],
         text,
         card_for: None,
+        item: None,
         secret_tally: None,
     });
     effects

@@ -1,9 +1,11 @@
 //! `!text [§n]`: a section's draft, listed by paragraph (id and opening words) or one
-//! paragraph whole.
+//! paragraph whole as it reads now (accepted amendments applied), with its support,
+//! opposition and comments.
 
 use pspm_config::draft::{Kind, ParagraphId};
 
 use super::{Arguments, Ctx, Home, Outcome, ParseError, Spec};
+use crate::domain::{amendments, consultation};
 use crate::domain::i18n::{Msg, Rendered};
 use crate::domain::SectionSettings;
 
@@ -76,14 +78,33 @@ impl Text {
                 &[("id", &id.to_string()), ("section", &section.title), ("range", &range)],
             ));
         };
-        Ok(catalogue.render(
-            Msg::TextParagraph,
-            &[
-                ("id", &id.to_string()),
-                ("kind", paragraph.kind.name()),
-                ("text", &paragraph.text),
-            ],
-        ))
+        // The text as it reads now: accepted amendments applied.
+        let key = id.to_string();
+        let now = amendments::current(ctx.settings, ctx.state, &section.id, &key);
+        let mut lines = vec![match &now.text {
+            Some(text) => catalogue.render(
+                Msg::TextParagraph,
+                &[("id", &key), ("kind", paragraph.kind.name()), ("text", text)],
+            ),
+            None => {
+                let by = ctx.state.amendments.accepted_on(&key);
+                let by = by.last().map(|a| format!("A{}", a.number)).unwrap_or_default();
+                catalogue.render(Msg::TextDeleted, &[("id", &key), ("by", &by)])
+            }
+        }];
+        for (number, text) in &now.added_after {
+            lines.push(catalogue.render(
+                Msg::TextAdded,
+                &[("amendment", &format!("A{number}")), ("text", text)],
+            ));
+        }
+        lines.push(consultation::counts_line(
+            ctx.settings,
+            ctx.state,
+            &ctx.message.sender,
+            &key,
+        ));
+        Ok(Rendered::lines(lines))
     }
 }
 

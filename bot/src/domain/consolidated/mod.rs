@@ -3,9 +3,8 @@
 //! assigned from accepted proposals), then an annex of what changed. Pure: built from the
 //! settings, the state and the plan file's sections, written by `render::plan`.
 //!
-//! Today the text is the plan file's, and the annex lists the accepted proposals that became
-//! actions. Accepted amendments will be applied to the text here, and the annex will then say
-//! what changed since the previous version.
+//! The text is the plan file's with the accepted amendments applied; the annex lists the
+//! accepted amendments and the accepted proposals that became actions.
 
 #[cfg(test)]
 mod tests;
@@ -13,13 +12,14 @@ mod tests;
 use pspm_config::draft::{Format, Kind, Paragraph, ParagraphId};
 use pspm_config::Section;
 
+use super::amendments::{AmendKind, AmendmentState};
 use super::i18n::Msg;
 use super::monitoring::{all_actions, Action};
 use super::participation::ProposalState;
 use super::{Language, Settings, State};
 use crate::render::plan::{
-    Annex, AnnexChange, BlockKind, ConsolidatedPlan, PlanAction, PlanLabels, PlanObjective,
-    PlanParagraph, PlanResult, PlanSection, SourceFormat,
+    Annex, AnnexAmendment, AnnexChange, BlockKind, ConsolidatedPlan, PlanAction, PlanLabels,
+    PlanObjective, PlanParagraph, PlanResult, PlanSection, SourceFormat,
 };
 use crate::render::Numbers;
 
@@ -49,6 +49,9 @@ pub fn build(settings: &Settings, state: &State, sections: &[Section]) -> Consol
         supports: text(Msg::ReportSupports),
         oppositions: text(Msg::ReportOppositions),
         section: text(Msg::ReportSection),
+        amendment: text(Msg::PlanAmendment),
+        paragraph: text(Msg::PlanParagraph),
+        change: text(Msg::PlanChange),
         nothing: text(Msg::ReportNothing),
     };
     let ongoing = text(Msg::StatusOngoing);
@@ -58,7 +61,10 @@ pub fn build(settings: &Settings, state: &State, sections: &[Section]) -> Consol
         .enumerate()
         .map(|(index, section)| {
             let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
-            section_of(settings, section, number, &actions, numbers, &ongoing)
+            let mut plan_section =
+                section_of(settings, section, number, &actions, numbers, &ongoing);
+            plan_section.paragraphs = amended(state, number, &section.draft);
+            plan_section
         })
         .collect();
     ConsolidatedPlan {
@@ -74,6 +80,7 @@ pub fn build(settings: &Settings, state: &State, sections: &[Section]) -> Consol
             title: text(Msg::PlanAnnex),
             introduction: text(Msg::PlanAnnexIntro),
             changes: changes(state, sections, &actions),
+            amendments: amendments_annex(settings, state, sections),
         },
     }
 }
@@ -152,11 +159,43 @@ fn section_of(
         id: section.id.clone(),
         title: section.title.clone(),
         description: section.description.clone(),
-        paragraphs: section.draft.iter().map(|p| paragraph(number, p)).collect(),
+        paragraphs: Vec::new(),
         objectives,
         results,
         actions,
     }
+}
+
+/// A section's paragraphs with the accepted amendments applied, in the order they were
+/// accepted: a replaced paragraph keeps its id with the new text, a deleted one goes, one
+/// added after `§2.3` by `A5` follows it as `§2.3+A5`.
+fn amended(state: &State, section: u32, draft: &[Paragraph]) -> Vec<PlanParagraph> {
+    let mut out = Vec::with_capacity(draft.len());
+    for p in draft {
+        let mut current = Some(paragraph(section, p));
+        let mut added = Vec::new();
+        let id = ParagraphId::new(section, p.number).to_string();
+        for amendment in state.amendments.accepted_on(&id) {
+            match amendment.kind {
+                AmendKind::Replace => {
+                    let mut replaced = paragraph(section, p);
+                    replaced.text = amendment.text.clone();
+                    current = Some(replaced);
+                }
+                AmendKind::Delete => current = None,
+                AmendKind::InsertAfter => {
+                    let mut inserted = paragraph(section, p);
+                    inserted.id = format!("{id}+A{}", amendment.number);
+                    inserted.kind = BlockKind::Paragraph;
+                    inserted.text = amendment.text.clone();
+                    added.push(inserted);
+                }
+            }
+        }
+        out.extend(current);
+        out.extend(added);
+    }
+    out
 }
 
 fn paragraph(section: u32, paragraph: &Paragraph) -> PlanParagraph {
@@ -177,6 +216,41 @@ fn paragraph(section: u32, paragraph: &Paragraph) -> PlanParagraph {
         },
         text: paragraph.text.clone(),
     }
+}
+
+/// The accepted amendments, by number, with their author's organisation and votes.
+fn amendments_annex(
+    settings: &Settings,
+    state: &State,
+    sections: &[Section],
+) -> Vec<AnnexAmendment> {
+    let catalogue = settings.catalogue();
+    state
+        .amendments
+        .all
+        .values()
+        .filter(|a| a.state == AmendmentState::Accepted)
+        .map(|a| {
+            let tally = state.consultation.tally(&a.item_key());
+            let change = match a.kind {
+                AmendKind::Replace => Msg::PlanChangeReplaced,
+                AmendKind::Delete => Msg::PlanChangeDeleted,
+                AmendKind::InsertAfter => Msg::PlanChangeAdded,
+            };
+            AnnexAmendment {
+                amendment: format!("A{}", a.number),
+                section: sections
+                    .iter()
+                    .find(|s| s.id == a.section)
+                    .map_or_else(|| a.section.clone(), |s| s.title.clone()),
+                paragraph: a.paragraph.clone(),
+                change: catalogue.render(change, &[]).body,
+                organisation: a.organisation.clone(),
+                supports: tally.support,
+                oppositions: tally.oppose,
+            }
+        })
+        .collect()
 }
 
 /// The accepted proposals assigned as actions, by proposal number; hidden ones stay out, as

@@ -349,3 +349,124 @@ pub(crate) fn odt_text(content: &str) -> (Vec<(u8, String)>, Vec<String>) {
     }
     (headings, paragraphs)
 }
+
+#[test]
+fn accepted_amendments_change_the_text_in_their_order_and_others_do_not() {
+    use crate::domain::amendments::{AmendKind, Amendment, AmendmentState};
+    use crate::domain::{Change, State};
+    let amendment = |number, paragraph: &str, kind, text: &str, state, decided| Amendment {
+        number,
+        section: "dati".into(),
+        room_id: "!dati:ministry.test".into(),
+        paragraph: paragraph.into(),
+        kind,
+        text: text.into(),
+        base: 0,
+        author: OWNER.into(),
+        organisation: "Agenzia".into(),
+        created_ms: 1,
+        source_event: format!("$a{number}"),
+        state,
+        answer: None,
+        decided_ms: decided,
+    };
+    let mut state = State::default();
+    for a in [
+        // Accepted later than A3: its text is the one that stands.
+        amendment(
+            1,
+            "§1.2",
+            AmendKind::Replace,
+            "Second text.",
+            AmendmentState::Accepted,
+            Some(20),
+        ),
+        amendment(
+            2,
+            "§1.3",
+            AmendKind::Delete,
+            "",
+            AmendmentState::Accepted,
+            Some(5),
+        ),
+        amendment(
+            3,
+            "§1.2",
+            AmendKind::Replace,
+            "First text.",
+            AmendmentState::Accepted,
+            Some(10),
+        ),
+        amendment(
+            4,
+            "§1.1",
+            AmendKind::InsertAfter,
+            "Why it matters.",
+            AmendmentState::Accepted,
+            Some(1),
+        ),
+        amendment(
+            5,
+            "§1.4",
+            AmendKind::Delete,
+            "",
+            AmendmentState::Rejected,
+            Some(2),
+        ),
+        amendment(6, "§1.4", AmendKind::Delete, "", AmendmentState::Open, None),
+    ] {
+        state.apply_change(&Change::Amendment(a));
+    }
+    let clock = Clock::with(plan());
+    let model = build(clock.engine.settings(), &state, &sections());
+    let paragraphs: Vec<(&str, &str)> = model.sections[0]
+        .paragraphs
+        .iter()
+        .take(4)
+        .map(|p| (p.id.as_str(), p.text.as_str()))
+        .collect();
+    assert_eq!(
+        paragraphs,
+        [
+            ("§1.1", "# Dati *aperti* ##"),
+            ("§1.1+A4", "Why it matters."),
+            ("§1.2", "Second text."),
+            ("§1.4", "| Anno | Dataset |\n|---|---|\n| 2026 | 180 |"),
+        ]
+    );
+    let markdown = render_markdown(&model);
+    assert!(
+        markdown.contains("**§1.1+A4** Why it matters."),
+        "{markdown}"
+    );
+    assert!(!markdown.contains("un catalogo unico"), "§1.3 deleted");
+    // The annex lists the accepted ones, by number, with what each did.
+    let annex: Vec<(&str, &str, &str, &str)> = model
+        .annex
+        .amendments
+        .iter()
+        .map(|a| {
+            (
+                a.amendment.as_str(),
+                a.section.as_str(),
+                a.paragraph.as_str(),
+                a.change.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        annex,
+        [
+            ("A1", "Dati", "§1.2", "text replaced"),
+            ("A2", "Dati", "§1.3", "deleted"),
+            ("A3", "Dati", "§1.2", "text replaced"),
+            ("A4", "Dati", "§1.1", "paragraph added after"),
+        ]
+    );
+    assert!(
+        markdown.contains("| A4 | Dati | §1.1 | paragraph added after | Agenzia | 0 | 0 |"),
+        "{markdown}"
+    );
+    let html = render_html(&model);
+    assert!(html.contains("<td>paragraph added after</td>"), "{html}");
+}

@@ -8,6 +8,7 @@
 //! `generated_at`.
 
 mod csv;
+pub mod items;
 mod markdown;
 pub mod monitoring;
 pub mod practices;
@@ -23,7 +24,8 @@ use super::{Settings, State};
 
 pub const SCHEMA: &str = "pspm.export";
 /// 2: the monitored plan (`objectives`, `results`, `actions`) joined the participation.
-pub const VERSION: u32 = 2;
+/// 3: the draft's consultable items (`items`) and the comments on them (`item_comments`).
+pub const VERSION: u32 = 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -66,6 +68,8 @@ pub struct Export {
     pub objectives: Vec<monitoring::ObjectiveRow>,
     pub results: Vec<monitoring::ResultRow>,
     pub actions: Vec<monitoring::ActionRow>,
+    pub items: Vec<items::ItemRow>,
+    pub item_comments: Vec<items::ItemCommentRow>,
 }
 
 /// A prioritisation poll and its results.
@@ -356,6 +360,8 @@ impl Export {
             objectives: monitoring::objectives(settings),
             results: monitoring::results(settings, state),
             actions: monitoring::actions(settings, state, settings.monitoring.today(now)),
+            items: items::items(settings, state),
+            item_comments: items::item_comments(state),
         }
     }
 
@@ -397,6 +403,13 @@ impl Export {
                         csv("measurements", self.measurements_csv()),
                         csv("actions", self.actions_csv()),
                         csv("progress", self.progress_csv()),
+                    ]);
+                }
+                // Only once a draft was posted.
+                if !self.items.is_empty() {
+                    files.extend([
+                        csv("items", self.items_csv()),
+                        csv("item_comments", self.item_comments_csv()),
                     ]);
                 }
                 files

@@ -80,8 +80,14 @@ fn plan(paragraphs: Vec<(String, BlockKind, SourceFormat)>, other: String) -> Co
             introduction: other.clone(),
             changes: vec![AnnexChange {
                 title: other.clone(),
-                description: other,
+                description: other.clone(),
                 ..AnnexChange::default()
+            }],
+            amendments: vec![AnnexAmendment {
+                amendment: other.clone(),
+                paragraph: other.clone(),
+                change: other,
+                ..AnnexAmendment::default()
             }],
         },
         ..ConsolidatedPlan::default()

@@ -43,9 +43,26 @@ pub fn render_html(plan: &ConsolidatedPlan) -> String {
                     section #annex {
                         h2 { (annex.title) }
                         @if !annex.introduction.is_empty() { p { (annex.introduction) } }
-                        @if annex.changes.is_empty() {
+                        @if annex.changes.is_empty() && annex.amendments.is_empty() {
                             p { (labels.nothing) }
-                        } @else {
+                        }
+                        @if !annex.amendments.is_empty() {
+                            div.scroll tabindex="0" role="region" aria-label=(labels.amendment) {
+                                table {
+                                    thead { tr {
+                                        @for label in labels.amendment_header() {
+                                            th scope="col" { (label) }
+                                        }
+                                    } }
+                                    tbody {
+                                        @for row in annex.amendment_rows() {
+                                            tr { @for cell in row { td { (cell) } } }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        @if !annex.changes.is_empty() {
                             div.scroll tabindex="0" role="region" aria-label=(annex.title) {
                                 table {
                                     thead { tr {

@@ -16,9 +16,17 @@ pub fn render_markdown(plan: &ConsolidatedPlan) -> String {
     md.push_str(&format!("## {}\n\n", one_line(&annex.title)));
     push_text(&mut md, &annex.introduction);
     let labels = &plan.labels;
-    if annex.changes.is_empty() {
+    if annex.changes.is_empty() && annex.amendments.is_empty() {
         push_text(&mut md, &labels.nothing);
-    } else {
+    }
+    if !annex.amendments.is_empty() {
+        push_table(
+            &mut md,
+            &labels.amendment_header(),
+            annex.amendment_rows().into_iter(),
+        );
+    }
+    if !annex.changes.is_empty() {
         push_table(
             &mut md,
             &[

@@ -73,6 +73,9 @@ pub struct PlanLabels {
     pub supports: String,
     pub oppositions: String,
     pub section: String,
+    pub amendment: String,
+    pub paragraph: String,
+    pub change: String,
     /// What an empty list shows.
     pub nothing: String,
 }
@@ -164,6 +167,57 @@ pub struct Annex {
     pub title: String,
     pub introduction: String,
     pub changes: Vec<AnnexChange>,
+    pub amendments: Vec<AnnexAmendment>,
+}
+
+/// An accepted amendment, as the text now reads it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AnnexAmendment {
+    /// `A3`.
+    pub amendment: String,
+    pub section: String,
+    /// `§2.3`.
+    pub paragraph: String,
+    /// What it did, in words: replaced, deleted, added after.
+    pub change: String,
+    pub organisation: String,
+    pub supports: u32,
+    pub oppositions: u32,
+}
+
+impl Annex {
+    /// The amendments table's rows, as every format writes them.
+    pub fn amendment_rows(&self) -> Vec<Vec<String>> {
+        self.amendments
+            .iter()
+            .map(|a| {
+                vec![
+                    a.amendment.clone(),
+                    a.section.clone(),
+                    a.paragraph.clone(),
+                    a.change.clone(),
+                    a.organisation.clone(),
+                    a.supports.to_string(),
+                    a.oppositions.to_string(),
+                ]
+            })
+            .collect()
+    }
+}
+
+impl PlanLabels {
+    /// The amendments table's header.
+    pub fn amendment_header(&self) -> [&String; 7] {
+        [
+            &self.amendment,
+            &self.section,
+            &self.paragraph,
+            &self.change,
+            &self.organisation,
+            &self.supports,
+            &self.oppositions,
+        ]
+    }
 }
 
 /// An accepted proposal that became an action.

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::consultation::{AmendmentRecord, ItemCommentRecord, ItemRecord};
 use super::monitoring::{ActionRecord, MeasurementRecord, UpdateRecord};
 use super::participation::{BallotRecord, CommentRecord, PhaseRecord, ProposalRecord};
 use super::polls::{PollRecord, ResponseRecord};
@@ -90,6 +91,15 @@ pub enum ChangeRecord {
         at_ms: i64,
     },
     SecretPoll(SecretPollRecord),
+    DraftItem(ItemRecord),
+    ItemBallots {
+        item: String,
+        user: String,
+        organisation: String,
+        ballots: Vec<BallotRecord>,
+    },
+    ItemComment(ItemCommentRecord),
+    Amendment(AmendmentRecord),
 }
 
 /// A digest subscription as stored; `sections` empty for all of them.
@@ -234,6 +244,20 @@ impl From<Change> for ChangeRecord {
             },
             Change::DirectRoom { user, room_id } => ChangeRecord::DirectRoom { user, room_id },
             Change::Digested { user, day, at_ms } => ChangeRecord::Digested { user, day, at_ms },
+            Change::DraftItem(item) => ChangeRecord::DraftItem(item.into()),
+            Change::ItemBallots {
+                item,
+                user,
+                organisation,
+                ballots,
+            } => ChangeRecord::ItemBallots {
+                item,
+                user,
+                organisation,
+                ballots: ballots.into_iter().map(BallotRecord::from).collect(),
+            },
+            Change::ItemComment(comment) => ChangeRecord::ItemComment(comment.into()),
+            Change::Amendment(amendment) => ChangeRecord::Amendment(amendment.into()),
         }
     }
 }
@@ -304,6 +328,20 @@ impl From<ChangeRecord> for Change {
             },
             ChangeRecord::DirectRoom { user, room_id } => Change::DirectRoom { user, room_id },
             ChangeRecord::Digested { user, day, at_ms } => Change::Digested { user, day, at_ms },
+            ChangeRecord::DraftItem(item) => Change::DraftItem(item.into()),
+            ChangeRecord::ItemBallots {
+                item,
+                user,
+                organisation,
+                ballots,
+            } => Change::ItemBallots {
+                item,
+                user,
+                organisation,
+                ballots: ballots.into_iter().map(Into::into).collect(),
+            },
+            ChangeRecord::ItemComment(comment) => Change::ItemComment(comment.into()),
+            ChangeRecord::Amendment(amendment) => Change::Amendment(amendment.into()),
         }
     }
 }

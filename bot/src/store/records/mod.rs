@@ -5,13 +5,14 @@
 //!
 //! - [`log`]: a log record, the binary run of history holding [`ChangeRecord`]s;
 //! - [`applied`]: an applied run, the sorted fingerprints of the events a log record applied;
-//! - [`changes`], [`participation`], [`polls`], [`secret_ballot`], [`monitoring`]: a state
-//!   change and its parts;
+//! - [`changes`], [`participation`], [`polls`], [`secret_ballot`], [`monitoring`],
+//!   [`consultation`]: a state change and its parts;
 //! - [`outbox`]: outbox entries and dead letters;
 //! - [`meta`]: the session.
 
 pub mod applied;
 pub mod changes;
+pub mod consultation;
 pub mod log;
 pub mod meta;
 pub mod monitoring;

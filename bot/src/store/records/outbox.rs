@@ -121,6 +121,9 @@ pub struct ReplyRecord {
     /// Absent but on a secret ballot's close.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_tally: Option<SecretTallyRecord>,
+    /// Absent but on an amendment's card: its item key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -137,6 +140,9 @@ pub struct NoticeRecord {
     /// Absent but in the notice of a secret ballot closed by itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_tally: Option<SecretTallyRecord>,
+    /// Absent but in a draft item's notice: the item's key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -305,6 +311,7 @@ impl From<Reply> for ReplyRecord {
             text,
             card_for,
             secret_tally,
+            item,
         } = reply;
         ReplyRecord {
             room_id,
@@ -314,6 +321,7 @@ impl From<Reply> for ReplyRecord {
             text: text.into(),
             card_for,
             secret_tally: secret_tally.map(SecretTallyRecord::from),
+            item,
         }
     }
 }
@@ -328,6 +336,7 @@ impl From<ReplyRecord> for Reply {
             text,
             card_for,
             secret_tally,
+            item,
         } = record;
         Reply {
             room_id,
@@ -337,6 +346,7 @@ impl From<ReplyRecord> for Reply {
             text: text.into(),
             card_for,
             secret_tally: secret_tally.map(SecretTally::from),
+            item,
         }
     }
 }
@@ -350,6 +360,7 @@ impl From<Notice> for NoticeRecord {
             tombstone,
             mentions,
             secret_tally,
+            item,
         } = notice;
         NoticeRecord {
             room_id,
@@ -358,6 +369,7 @@ impl From<Notice> for NoticeRecord {
             tombstone: tombstone.map(TombstoneRecord::from),
             mentions,
             secret_tally: secret_tally.map(SecretTallyRecord::from),
+            item,
         }
     }
 }
@@ -371,6 +383,7 @@ impl From<NoticeRecord> for Notice {
             tombstone,
             mentions,
             secret_tally,
+            item,
         } = record;
         Notice {
             room_id,
@@ -379,6 +392,7 @@ impl From<NoticeRecord> for Notice {
             tombstone: tombstone.map(Tombstone::from),
             mentions,
             secret_tally: secret_tally.map(SecretTally::from),
+            item,
         }
     }
 }

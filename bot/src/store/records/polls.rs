@@ -22,6 +22,9 @@ pub struct PollRecord {
     /// Absent before polls could close by themselves, and while they do not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closes_ms: Option<i64>,
+    /// `[answer id, draft action code]` pairs; absent when the poll has only proposals.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<(String, String)>,
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -53,6 +56,7 @@ impl From<Poll> for PollRecord {
             closed_ms,
             closed_by,
             closes_ms,
+            actions,
         } = poll;
         PollRecord {
             id,
@@ -66,6 +70,7 @@ impl From<Poll> for PollRecord {
             closed_ms,
             closed_by,
             closes_ms,
+            actions,
         }
     }
 }
@@ -84,6 +89,7 @@ impl From<PollRecord> for Poll {
             closed_ms,
             closed_by,
             closes_ms,
+            actions,
         } = record;
         Poll {
             id,
@@ -97,6 +103,7 @@ impl From<PollRecord> for Poll {
             closed_ms,
             closed_by,
             closes_ms,
+            actions,
         }
     }
 }

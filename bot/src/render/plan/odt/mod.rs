@@ -154,9 +154,18 @@ fn content(plan: &ConsolidatedPlan) -> Result<Vec<u8>, OdtError> {
     let annex = &plan.annex;
     heading(&mut xml, 2, &annex.title)?;
     text_paragraph(&mut xml, &annex.introduction)?;
-    if annex.changes.is_empty() {
+    if annex.changes.is_empty() && annex.amendments.is_empty() {
         text_paragraph(&mut xml, &labels.nothing)?;
-    } else {
+    }
+    if !annex.amendments.is_empty() {
+        table(
+            &mut xml,
+            &mut tables,
+            &labels.amendment_header(),
+            annex.amendment_rows(),
+        )?;
+    }
+    if !annex.changes.is_empty() {
         let rows = annex
             .changes
             .iter()

@@ -1,0 +1,222 @@
+//! The draft's consultable items in the export: each posted paragraph, objective and action
+//! with its support and opposition (in total and per organisation) and its comments count,
+//! and the comments in items' threads; as JSON rows and as two CSV tables.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use pspm_config::draft::ParagraphId;
+use serde::Serialize;
+
+use super::csv::Csv;
+use super::{timestamp, Export, Votes};
+use crate::domain::{amendments, Settings, State};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemRow {
+    /// `§2.3`, `objective/<code>`, `action/<code>` or `amendment/A<n>`.
+    pub item: String,
+    pub section: String,
+    /// `paragraph` (any block of the text: heading, list, …), `objective`, `action` or
+    /// `amendment`.
+    pub kind: &'static str,
+    /// The paragraph's text, the objective's or action's title, or the amendment's text.
+    pub text: String,
+    pub event_id: Option<String>,
+    pub supports: u32,
+    pub oppositions: u32,
+    pub by_organisation: BTreeMap<String, Votes>,
+    /// Comments in its thread still standing.
+    pub comments: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemCommentRow {
+    pub item: String,
+    pub section: String,
+    pub author: String,
+    pub organisation: String,
+    pub text: String,
+    pub created_at: String,
+    pub event_id: String,
+}
+
+/// What an item is and says, from the plan file (or the amendment).
+fn described(
+    settings: &Settings,
+    state: &State,
+    section: &str,
+    key: &str,
+) -> (&'static str, String) {
+    let plan = &settings.monitoring;
+    if let Some(number) = key
+        .strip_prefix("amendment/")
+        .and_then(amendments::parse_number)
+    {
+        let text = state.amendments.all.get(&number).map(|a| a.text.clone());
+        return ("amendment", text.unwrap_or_default());
+    }
+    if let Some(code) = key.strip_prefix("objective/") {
+        let title = plan.objectives.iter().find(|o| o.code == code);
+        return (
+            "objective",
+            title.map(|o| o.title.clone()).unwrap_or_default(),
+        );
+    }
+    if let Some(code) = key.strip_prefix("action/") {
+        let title = plan.actions.iter().find(|a| a.code == code);
+        return ("action", title.map(|a| a.title.clone()).unwrap_or_default());
+    }
+    let text = settings.section_of_id(section).and_then(|(_, s)| {
+        let id = ParagraphId::parse(key, None).ok()?;
+        s.draft
+            .iter()
+            .find(|p| p.number == id.paragraph)
+            .map(|p| p.text.clone())
+    });
+    ("paragraph", text.unwrap_or_default())
+}
+
+/// Every posted item, by section and then in the order posted (paragraphs by number).
+pub fn items(settings: &Settings, state: &State) -> Vec<ItemRow> {
+    let consultation = &state.consultation;
+    let position = |section: &str| settings.section_of_id(section).map(|(_, s)| s.position);
+    let order = |key: &str| match ParagraphId::parse(key, None) {
+        Ok(id) => (0, id.paragraph, String::new()),
+        Err(_) if key.starts_with("objective/") => (1, 0, key.to_owned()),
+        Err(_) if key.starts_with("amendment/") => {
+            let number = key
+                .strip_prefix("amendment/")
+                .and_then(amendments::parse_number);
+            (3, number.unwrap_or_default(), String::new())
+        }
+        Err(_) => (2, 0, key.to_owned()),
+    };
+    let mut rows: Vec<_> = consultation.items.values().collect();
+    rows.sort_by_key(|i| (position(&i.section), order(&i.key)));
+    rows.into_iter()
+        .map(|item| {
+            let (kind, text) = described(settings, state, &item.section, &item.key);
+            let tally = consultation.tally(&item.key);
+            ItemRow {
+                item: item.key.clone(),
+                section: item.section.clone(),
+                kind,
+                text,
+                event_id: item.event_id.clone(),
+                supports: tally.support,
+                oppositions: tally.oppose,
+                by_organisation: consultation
+                    .tally_by_organisation(&item.key)
+                    .into_iter()
+                    .map(|(org, c)| {
+                        let votes = Votes {
+                            supports: c.support,
+                            oppositions: c.oppose,
+                        };
+                        (org, votes)
+                    })
+                    .collect(),
+                comments: consultation.comments_on(&item.key).len() as u32,
+            }
+        })
+        .collect()
+}
+
+/// Every comment on an item still standing, oldest first. A deleted one leaves no row: room
+/// history keeps nothing of it, so a rebuild from history gives the same export.
+pub fn item_comments(state: &State) -> Vec<ItemCommentRow> {
+    let mut rows: Vec<ItemCommentRow> = state
+        .consultation
+        .comments
+        .values()
+        .filter(|c| !c.redacted)
+        .map(|c| ItemCommentRow {
+            item: c.item.clone(),
+            section: c.section.clone(),
+            author: c.author.clone(),
+            organisation: c.organisation.clone(),
+            text: c.text.clone(),
+            created_at: timestamp(c.at_ms),
+            event_id: c.event_id.clone(),
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        a.created_at
+            .cmp(&b.created_at)
+            .then(a.event_id.cmp(&b.event_id))
+    });
+    rows
+}
+
+impl Export {
+    pub(super) fn items_csv(&self) -> String {
+        let organisations: BTreeSet<&str> = self
+            .items
+            .iter()
+            .flat_map(|i| i.by_organisation.keys().map(String::as_str))
+            .collect();
+        let mut header: Vec<String> = [
+            "item",
+            "section",
+            "kind",
+            "text",
+            "event_id",
+            "supports",
+            "oppositions",
+            "comments",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        for org in &organisations {
+            header.push(format!("supports [{org}]"));
+            header.push(format!("oppositions [{org}]"));
+        }
+        let mut csv = Csv::new();
+        csv.row(header.iter().map(String::as_str));
+        for i in &self.items {
+            let mut row = vec![
+                i.item.clone(),
+                i.section.clone(),
+                i.kind.to_owned(),
+                i.text.clone(),
+                i.event_id.clone().unwrap_or_default(),
+                i.supports.to_string(),
+                i.oppositions.to_string(),
+                i.comments.to_string(),
+            ];
+            for org in &organisations {
+                let votes = i.by_organisation.get(*org).copied().unwrap_or_default();
+                row.push(votes.supports.to_string());
+                row.push(votes.oppositions.to_string());
+            }
+            csv.row(row.iter().map(String::as_str));
+        }
+        csv.finish()
+    }
+
+    pub(super) fn item_comments_csv(&self) -> String {
+        let mut csv = Csv::new();
+        csv.row([
+            "item",
+            "section",
+            "author",
+            "organisation",
+            "text",
+            "created_at",
+            "event_id",
+        ]);
+        for c in &self.item_comments {
+            csv.row([
+                c.item.as_str(),
+                &c.section,
+                &c.author,
+                &c.organisation,
+                &c.text,
+                &c.created_at,
+                &c.event_id,
+            ]);
+        }
+        csv.finish()
+    }
+}
