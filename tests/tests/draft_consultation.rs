@@ -152,6 +152,24 @@ async fn a_sections_draft_is_posted_once_and_its_paragraphs_take_comments_and_vo
          👍 2 · 👎 0 · 💬 1"
     );
 
+    // `!plan`: the moderator gets the consolidated plan (OpenDocument) with the new text.
+    let file = w.moderator.command_file(&w.room, &bot, "!plan").await?;
+    assert_eq!(
+        file["info"]["mimetype"],
+        "application/vnd.oasis.opendocument.text"
+    );
+    let bytes = w
+        .moderator
+        .download(file["url"].as_str().unwrap_or_default())
+        .await?;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))?;
+    let mut content = String::new();
+    zip.by_name("content.xml")?.read_to_string(&mut content)?;
+    assert!(
+        content.contains("Si descrive il modello di riuso delineato dal CAD, passo per passo."),
+        "{content}"
+    );
+
     // A restart posts nothing again.
     w.bot.stop()?;
     w.bot.start()?;

@@ -29,6 +29,7 @@ impl Chat {
                 id: "servizi".into(),
                 position: 1,
                 title: "Servizi".into(),
+                description: String::new(),
                 default_phase: Phase::Consultation,
                 max_supports: None,
                 draft: Vec::new(),

@@ -103,6 +103,8 @@ mod ordering_tests;
 #[cfg(test)]
 mod participation_tests;
 #[cfg(test)]
+mod plan_command_tests;
+#[cfg(test)]
 mod plan_shapes_tests;
 #[cfg(test)]
 mod poll_deadline_tests;

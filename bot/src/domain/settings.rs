@@ -50,6 +50,7 @@ pub struct SectionSettings {
     /// Position in the plan file.
     pub position: usize,
     pub title: String,
+    pub description: String,
     pub default_phase: Phase,
     pub max_supports: Option<u32>,
     /// The section's draft paragraphs, numbered from 1 (none without a draft).
@@ -84,6 +85,7 @@ impl Settings {
                         id: section.id.clone(),
                         position,
                         title: section.title.clone(),
+                        description: section.description.clone(),
                         default_phase,
                         max_supports: section.max_supports,
                         draft: section.draft.clone(),
@@ -113,6 +115,25 @@ impl Settings {
             // The app draws it (the domain touches no source of randomness).
             ballot_seed: [0; 32],
         }
+    }
+
+    /// The plan's sections as the plan file has them, in its order, with their drafts: what
+    /// the consolidated plan is built from.
+    pub fn plan_sections(&self) -> Vec<pspm_config::Section> {
+        let mut sections: Vec<&SectionSettings> = self.sections.values().collect();
+        sections.sort_by_key(|s| s.position);
+        sections
+            .into_iter()
+            .map(|s| pspm_config::Section {
+                id: s.id.clone(),
+                title: s.title.clone(),
+                description: s.description.clone(),
+                phase: Some(s.default_phase.name().to_owned()),
+                max_supports: s.max_supports,
+                text: None,
+                draft: s.draft.clone(),
+            })
+            .collect()
     }
 
     pub fn catalogue(&self) -> &'static Catalogue {

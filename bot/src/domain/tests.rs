@@ -29,6 +29,7 @@ pub(super) fn settings_for(room: &str, language: Language) -> Settings {
                 id: "dati".into(),
                 position: 0,
                 title: "Dati".into(),
+                description: String::new(),
                 default_phase: Phase::Consultation,
                 max_supports: None,
                 draft: Vec::new(),

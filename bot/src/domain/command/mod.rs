@@ -83,6 +83,7 @@ table::commands! {
     Assign(assign::Assign): "assign" | "assegna";
     Action(action::ActionCommand): "action" | "azione";
     Report(report::ReportCommand): "report" | "rapporto";
+    Plan(plan::PlanCommand): "plan" | "piano";
 }
 
 /// The text after the `!` when `text` is a command at all (not a lone `!`).
