@@ -35,6 +35,7 @@ fn settings() -> Settings {
                     id: format!("s{s}"),
                     position: s,
                     title: format!("Sezione {s}"),
+                    description: String::new(),
                     default_phase: Phase::Consultation,
                     max_supports: None,
                     draft: split_from(Format::Markdown, &text, 1),

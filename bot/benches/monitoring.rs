@@ -32,6 +32,7 @@ fn settings() -> Settings {
                     id: format!("s{s}"),
                     position: s,
                     title: format!("Sezione {s} — servizi e dati"),
+                    description: String::new(),
                     default_phase: Phase::Monitoring,
                     max_supports: None,
                     draft: Vec::new(),

@@ -33,6 +33,7 @@ fn settings() -> Settings {
                 id: "dati".into(),
                 position: 0,
                 title: "Dati".into(),
+                description: String::new(),
                 default_phase: Phase::Consultation,
                 max_supports: None,
                 draft: Vec::new(),
