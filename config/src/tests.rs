@@ -282,6 +282,13 @@ fn room_access_defaults_to_the_space_and_accepts_public() {
             dir.path().join("plan.example.toml"),
         )
         .unwrap();
+        // The example plan's draft text, at the path relative to the plan file.
+        std::fs::create_dir_all(dir.path().join("bozza")).unwrap();
+        std::fs::copy(
+            path.with_file_name("bozza").join("dati.md"),
+            dir.path().join("bozza/dati.md"),
+        )
+        .unwrap();
         match (Config::load_with_password(&file, None), expected) {
             (Ok(config), Some(expected)) => assert_eq!(config.bot.room_access, expected),
             (Err(error), None) => assert!(error.to_string().contains("bot.room_access"), "{error}"),

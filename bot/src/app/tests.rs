@@ -270,6 +270,7 @@ fn index_limits_come_from_the_config() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config");
     std::fs::copy(root.join("plan.example.toml"), dir.path().join("plan.toml")).expect("plan");
+    copy_draft(&root, dir.path());
     let config_text = std::fs::read_to_string(root.join("pspm.example.toml"))
         .expect("config")
         .replace("plan.example.toml", "plan.toml")
@@ -339,4 +340,10 @@ fn an_index_of_the_previous_layout_is_migrated_when_the_bot_opens_it() {
     let rated = index.get("riuso-software").unwrap().expect("kept");
     assert_eq!(rated.rating.count, 2);
     assert_eq!(index.list(true).unwrap().len(), 3);
+}
+
+/// The example plan's draft text, beside a copy of the plan file (its path is relative).
+fn copy_draft(config_dir: &Path, to: &Path) {
+    std::fs::create_dir_all(to.join("bozza")).expect("mkdir");
+    std::fs::copy(config_dir.join("bozza/dati.md"), to.join("bozza/dati.md")).expect("draft");
 }

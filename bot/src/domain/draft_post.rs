@@ -67,7 +67,7 @@ fn post(settings: &Settings, room_id: &str, section: &SectionSettings, effects: 
             ),
             _ => catalogue.render(
                 Msg::ItemParagraph,
-                &[("id", &id.short()), ("text", &paragraph.text)],
+                &[("id", &id.short()), ("text", &paragraph.flowing_text())],
             ),
         };
         items.push((id.to_string(), text));

@@ -91,6 +91,17 @@ pub struct Paragraph {
     pub fingerprint: u64,
 }
 
+impl Paragraph {
+    /// The text as a reader sees it in chat: a paragraph's lines, wrapped in its source file,
+    /// flow into one; a heading, list, code block, directive or table keeps its lines.
+    pub fn flowing_text(&self) -> String {
+        match self.kind {
+            Kind::Paragraph => self.text.split_whitespace().collect::<Vec<_>>().join(" "),
+            _ => self.text.clone(),
+        }
+    }
+}
+
 /// A block of a source text: its bytes, and what kind of paragraph it is (`None` for what is
 /// no paragraph: comments, link targets and definitions, front matter, transitions).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -538,3 +538,16 @@ fn a_draft_that_cannot_be_used_is_one_line_naming_plan_file_key_and_draft() {
         format!("{plan}: key `sections[1].text`: must not be empty")
     );
 }
+
+#[test]
+fn a_paragraph_wrapped_in_its_file_flows_into_one_line_and_a_list_keeps_its_lines() {
+    let draft = split(
+        Format::Markdown,
+        "Le amministrazioni pubblicano\nin formato aperto   i dati.\n\n- uno;\n- due.\n",
+    );
+    assert_eq!(
+        draft[0].flowing_text(),
+        "Le amministrazioni pubblicano in formato aperto i dati."
+    );
+    assert_eq!(draft[1].flowing_text(), "- uno;\n- due.");
+}

@@ -56,9 +56,14 @@ fn csv_problems(files: &[(&str, &str)]) -> Vec<String> {
 
 #[test]
 fn the_example_plan_from_xlsx_ods_and_csv_loads_as_the_example_plan_file() {
-    let example = pspm_config::plan::load(&repo().join("config/plan.example.toml"))
+    let mut example = pspm_config::plan::load(&repo().join("config/plan.example.toml"))
         .expect("the example plan loads");
     assert_eq!(example.monitoring.actions.len(), 3, "{example:?}");
+    // A spreadsheet carries no draft text: the example's is a file of its own.
+    for section in &mut example.sections {
+        section.text = None;
+        section.draft.clear();
+    }
     for input in [
         "plan.example.xlsx",
         "plan.example.ods",
