@@ -1,14 +1,18 @@
 //! Draft benchmark (`cargo bench -p pspm --bench draft`), no homeserver: a plan of 8 sections
 //! × 200 paragraphs posted (the engine's side), 2,000 amendments (half accepted), 100k votes
-//! on the paragraphs; then `!text §s.p` latency over 1,000 random paragraphs (goal ≤ 5 ms).
+//! on the paragraphs; then `!text §s.p` latency over 1,000 random paragraphs (goal ≤ 5 ms),
+//! and the consolidated plan written in every format (`pspm plan export`, `!plan`; goal
+//! ≤ 1 s for the three), beside the same plan before any amendment or vote (the baseline).
 
 use std::collections::HashMap;
 use std::time::Instant;
 
 use chrono::{TimeZone, Utc};
+use pspm::domain::consolidated;
 use pspm::domain::{
     Engine, Input, Language, Message, Phase, Reacted, SectionSettings, Settings, State,
 };
+use pspm::render::plan::{render, PlanFormat};
 use pspm_config::draft::{split_from, Format};
 
 const SECTIONS: usize = 8;
@@ -99,8 +103,22 @@ impl Rng {
     }
 }
 
+/// Milliseconds to build the consolidated plan of `engine` and write it in each format, and
+/// the bytes written.
+fn plan_export(engine: &Engine) -> (f64, usize) {
+    let started = Instant::now();
+    let sections = engine.settings().plan_sections();
+    let mut bytes = 0;
+    for format in [PlanFormat::Markdown, PlanFormat::Html, PlanFormat::Odt] {
+        let plan = consolidated::build(engine.settings(), engine.state(), &sections);
+        bytes += render(&plan, format).expect("the plan renders").len();
+    }
+    (started.elapsed().as_secs_f64() * 1000.0, bytes)
+}
+
 fn main() {
     let mut engine = Engine::new(settings(), State::default());
+    let (baseline_ms, baseline_bytes) = plan_export(&engine);
     let mut at = 1_700_000_000_000_i64;
     let now = Utc.timestamp_millis_opt(at).single().expect("time");
     let started = Instant::now();
@@ -196,5 +214,13 @@ fn main() {
     println!(
         "!testo §s.p with {} live votes: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
         VOTES, times[500], times[990], times[999]
+    );
+    let (export_ms, export_bytes) = plan_export(&engine);
+    println!(
+        "consolidated plan in md, html and odt: {export_ms:.0} ms for {} KiB (goal ≤ 1000 ms); \
+         before any amendment or vote {baseline_ms:.0} ms for {} KiB: {:.1}×",
+        export_bytes / 1024,
+        baseline_bytes / 1024,
+        export_ms / baseline_ms.max(0.001)
     );
 }
