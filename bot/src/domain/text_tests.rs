@@ -59,19 +59,28 @@ fn text_lists_the_sections_paragraphs_with_headings_marked() {
 
 #[test]
 fn text_shows_one_paragraph_whole_by_short_or_full_id() {
-    let mut engine = engine(Language::En, DRAFT);
+    let mut english = engine(Language::En, DRAFT);
     for id in ["§3", "§1.3", "1.3", "s1.3"] {
-        let shown = reply(&mut engine, ROOM, &format!("!text {id}"));
+        let shown = reply(&mut english, ROOM, &format!("!text {id}"));
         assert_eq!(
             shown, "§1.3 (list):\n- a catalogue\n- an API\n👍 0 · 👎 0 · 💬 0",
             "{id}"
         );
     }
-    let shown = reply(&mut engine, SPACE, "!testo §1.2");
+    let shown = reply(&mut english, SPACE, "!testo §1.2");
     assert!(
         shown.contains("without asking permission or paying any fee at all."),
         "{shown}"
     );
+    // In Italian the kind is named in Italian.
+    let mut italian = engine(Language::It, DRAFT);
+    let shown = reply(&mut italian, ROOM, "!testo §3");
+    assert!(
+        shown.starts_with("§1.3 (elenco):\n- a catalogue"),
+        "{shown}"
+    );
+    let shown = reply(&mut italian, ROOM, "!testo §1");
+    assert!(shown.starts_with("§1.1 (titolo):"), "{shown}");
 }
 
 #[test]

@@ -84,7 +84,11 @@ impl Text {
         let mut lines = vec![match &now.text {
             Some(text) => catalogue.render(
                 Msg::TextParagraph,
-                &[("id", &key), ("kind", paragraph.kind.name()), ("text", text)],
+                &[
+                    ("id", &key),
+                    ("kind", catalogue.template(kind_msg(paragraph.kind))),
+                    ("text", text),
+                ],
             ),
             None => {
                 let by = ctx.state.amendments.accepted_on(&key);
@@ -141,4 +145,16 @@ fn listing(ctx: &Ctx<'_>, section: &SectionSettings) -> Rendered {
         ));
     }
     Rendered::lines(lines)
+}
+
+/// A paragraph's kind, as the reply names it in the reader's language.
+fn kind_msg(kind: Kind) -> Msg {
+    match kind {
+        Kind::Heading(_) => Msg::KindHeading,
+        Kind::Paragraph => Msg::KindParagraph,
+        Kind::List => Msg::KindList,
+        Kind::Code => Msg::KindCode,
+        Kind::Directive => Msg::KindDirective,
+        Kind::Table => Msg::KindTable,
+    }
 }
