@@ -66,6 +66,8 @@ message_keys! {
     TextParagraph = "text.paragraph",
     TextUnknown = "text.unknown",
     TextNeedsId = "text.needs_id",
+    TextMore = "text.more",
+    TextLastPage = "text.last_page",
     KindHeading = "kind.heading",
     KindParagraph = "kind.paragraph",
     KindList = "kind.list",

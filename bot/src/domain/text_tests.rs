@@ -135,3 +135,29 @@ fn draft_says_when_the_plan_has_nothing_for_the_section() {
         "Dati non ha obiettivi, risultati o azioni nel piano."
     );
 }
+
+#[test]
+fn a_long_draft_is_listed_fifty_paragraphs_a_page() {
+    let long: String = (1..=120)
+        .map(|n| format!("Paragraph number {n} of the long chapter.\n\n"))
+        .collect();
+    let mut chapter = engine(Language::En, &long);
+    let first = reply(&mut chapter, ROOM, "!text");
+    let lines: Vec<&str> = first.lines().collect();
+    assert_eq!(lines[0], "Draft of Dati (120 paragraphs):");
+    assert_eq!(lines[1], "§1 Paragraph number 1 of the long chapter.");
+    assert_eq!(lines[50], "§50 Paragraph number 50 of the long chapter.");
+    assert_eq!(lines[51], "Page 1 of 3: `!text 2` for the next paragraphs.");
+    assert_eq!(lines.len(), 52);
+    let last = reply(&mut chapter, ROOM, "!text 3");
+    let lines: Vec<&str> = last.lines().collect();
+    assert_eq!(lines[1], "§101 Paragraph number 101 of the long chapter.");
+    assert_eq!(lines[20], "§120 Paragraph number 120 of the long chapter.");
+    assert_eq!(lines[21], "Page 3 of 3.");
+    // Past the last page, the last one; page 0 is no page.
+    assert_eq!(reply(&mut chapter, ROOM, "!text 9"), last);
+    assert!(reply(&mut chapter, ROOM, "!text 0").contains('0'));
+    // A short draft has no page line.
+    let mut short = engine(Language::En, DRAFT);
+    assert!(!reply(&mut short, ROOM, "!text").contains("Page"));
+}

@@ -20,11 +20,15 @@ pub const SPEC: Spec = Spec {
 
 /// How much of each paragraph the listing shows.
 const OPENING_CHARS: usize = 80;
+/// Paragraphs per page of the listing: a long chapter stays well inside one Matrix event.
+const PAGE: usize = 50;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Text {
     /// The id as typed; read once the room (and so the current section) is known.
     pub id: Option<String>,
+    /// The listing's page (`!text 2`), from 1; a bare number is never a paragraph id.
+    pub page: usize,
 }
 
 /// The first words of a paragraph, on one line, cut at a character boundary.
@@ -39,8 +43,18 @@ fn opening(text: &str) -> String {
 impl Text {
     pub fn parse(args: Arguments<'_>) -> Result<Text, ParseError> {
         let rest = args.rest().trim();
+        if let Ok(page) = rest.parse::<usize>() {
+            return match page {
+                0 => Err(ParseError::Invalid {
+                    spec: &SPEC,
+                    given: rest.to_owned(),
+                }),
+                page => Ok(Text { id: None, page }),
+            };
+        }
         Ok(Text {
             id: (!rest.is_empty()).then(|| rest.to_owned()),
+            page: 1,
         })
     }
 
@@ -49,7 +63,7 @@ impl Text {
         let here = ctx.settings.sections.get(&ctx.message.room_id);
         let Some(given) = self.id else {
             return match here {
-                Some(section) => Ok(listing(ctx, section)),
+                Some(section) => Ok(listing(ctx, section, self.page)),
                 None => Err(catalogue.text(Msg::TextNeedsId)),
             };
         };
@@ -113,7 +127,7 @@ impl Text {
 }
 
 /// Every paragraph of the section's draft: its short id and opening, headings marked `#`.
-fn listing(ctx: &Ctx<'_>, section: &SectionSettings) -> Rendered {
+fn listing(ctx: &Ctx<'_>, section: &SectionSettings, page: usize) -> Rendered {
     let catalogue = ctx.catalogue;
     if section.draft.is_empty() {
         return catalogue.render(Msg::TextNone, &[("section", &section.title)]);
@@ -126,7 +140,9 @@ fn listing(ctx: &Ctx<'_>, section: &SectionSettings) -> Rendered {
             ("count", &section.draft.len().to_string()),
         ],
     )];
-    for paragraph in &section.draft {
+    let pages = section.draft.len().div_ceil(PAGE);
+    let page = page.min(pages);
+    for paragraph in section.draft.iter().skip((page - 1) * PAGE).take(PAGE) {
         // Markdown headings already start with `#`; other formats' are marked the same way.
         let (heading, text) = match paragraph.kind {
             Kind::Heading(level) => (
@@ -141,6 +157,20 @@ fn listing(ctx: &Ctx<'_>, section: &SectionSettings) -> Rendered {
                 ("id", &ParagraphId::new(number, paragraph.number).short()),
                 ("heading", &heading),
                 ("start", &opening(text)),
+            ],
+        ));
+    }
+    if pages > 1 {
+        let more = match page < pages {
+            true => Msg::TextMore,
+            false => Msg::TextLastPage,
+        };
+        lines.push(catalogue.render(
+            more,
+            &[
+                ("page", &page.to_string()),
+                ("pages", &pages.to_string()),
+                ("next", &(page + 1).to_string()),
             ],
         ));
     }
