@@ -2,21 +2,41 @@
 //! byte-order mark so that spreadsheets read accents, one file per table; no cell a
 //! spreadsheet would run as a formula.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use super::Export;
+use super::{Export, Votes};
 use crate::domain::monitoring::format_number;
 
-impl Export {
-    fn organisations(&self) -> BTreeSet<&str> {
-        self.proposals
-            .iter()
-            .flat_map(|p| p.by_organisation.keys().map(String::as_str))
-            .collect()
+/// The `supports [<organisation>]` / `oppositions [<organisation>]` column pairs of a table
+/// whose rows have votes per organisation: every organisation any row has, in one order for
+/// the header and every row, so that a column always holds what its header names.
+pub(super) struct OrganisationColumns<'a>(BTreeSet<&'a str>);
+
+impl<'a> OrganisationColumns<'a> {
+    pub(super) fn of(rows: impl Iterator<Item = &'a BTreeMap<String, Votes>>) -> Self {
+        OrganisationColumns(rows.flat_map(|r| r.keys().map(String::as_str)).collect())
     }
 
+    pub(super) fn header(&self, header: &mut Vec<String>) {
+        for org in &self.0 {
+            header.push(format!("supports [{org}]"));
+            header.push(format!("oppositions [{org}]"));
+        }
+    }
+
+    pub(super) fn cells(&self, row: &mut Vec<String>, by_organisation: &BTreeMap<String, Votes>) {
+        for org in &self.0 {
+            let votes = by_organisation.get(*org).copied().unwrap_or_default();
+            row.push(votes.supports.to_string());
+            row.push(votes.oppositions.to_string());
+        }
+    }
+}
+
+impl Export {
     pub(super) fn proposals_csv(&self) -> String {
-        let organisations = self.organisations();
+        let organisations =
+            OrganisationColumns::of(self.proposals.iter().map(|p| &p.by_organisation));
         let mut header: Vec<String> = [
             "section",
             "number",
@@ -40,10 +60,7 @@ impl Export {
         .iter()
         .map(|s| (*s).to_owned())
         .collect();
-        for org in &organisations {
-            header.push(format!("supports [{org}]"));
-            header.push(format!("oppositions [{org}]"));
-        }
+        organisations.header(&mut header);
         let mut csv = Csv::new();
         csv.row(header.iter().map(String::as_str));
         for p in &self.proposals {
@@ -67,11 +84,7 @@ impl Export {
                 p.poll_votes.map(|v| v.to_string()).unwrap_or_default(),
                 p.redacted.to_string(),
             ];
-            for org in &organisations {
-                let votes = p.by_organisation.get(*org).copied().unwrap_or_default();
-                row.push(votes.supports.to_string());
-                row.push(votes.oppositions.to_string());
-            }
+            organisations.cells(&mut row, &p.by_organisation);
             csv.row(row.iter().map(String::as_str));
         }
         csv.finish()

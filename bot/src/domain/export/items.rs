@@ -2,12 +2,12 @@
 //! with its support and opposition (in total and per organisation) and its comments count,
 //! and the comments in items' threads; as JSON rows and as two CSV tables.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use pspm_config::draft::ParagraphId;
 use serde::Serialize;
 
-use super::csv::Csv;
+use super::csv::{Csv, OrganisationColumns};
 use super::{timestamp, Export, Votes};
 use crate::domain::{amendments, Settings, State};
 
@@ -150,11 +150,7 @@ pub fn item_comments(state: &State) -> Vec<ItemCommentRow> {
 
 impl Export {
     pub(super) fn items_csv(&self) -> String {
-        let organisations: BTreeSet<&str> = self
-            .items
-            .iter()
-            .flat_map(|i| i.by_organisation.keys().map(String::as_str))
-            .collect();
+        let organisations = OrganisationColumns::of(self.items.iter().map(|i| &i.by_organisation));
         let mut header: Vec<String> = [
             "item",
             "section",
@@ -168,10 +164,7 @@ impl Export {
         .iter()
         .map(|s| (*s).to_owned())
         .collect();
-        for org in &organisations {
-            header.push(format!("supports [{org}]"));
-            header.push(format!("oppositions [{org}]"));
-        }
+        organisations.header(&mut header);
         let mut csv = Csv::new();
         csv.row(header.iter().map(String::as_str));
         for i in &self.items {
@@ -185,11 +178,7 @@ impl Export {
                 i.oppositions.to_string(),
                 i.comments.to_string(),
             ];
-            for org in &organisations {
-                let votes = i.by_organisation.get(*org).copied().unwrap_or_default();
-                row.push(votes.supports.to_string());
-                row.push(votes.oppositions.to_string());
-            }
+            organisations.cells(&mut row, &i.by_organisation);
             csv.row(row.iter().map(String::as_str));
         }
         csv.finish()
