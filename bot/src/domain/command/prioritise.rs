@@ -222,35 +222,21 @@ impl Prioritise {
                 ("k", &max_selections.to_string()),
             ],
         );
-        ctx.changes.push(Change::Poll(Poll {
+        let poll = Native {
             id,
             section: section.id.clone(),
-            room_id: ctx.message.room_id.clone(),
-            opened_by: ctx.message.sender.clone(),
-            opened_ms: ctx.message.sent_at_ms,
             max_selections,
             answers: answers.iter().map(|(a, n, _)| (a.clone(), *n)).collect(),
-            start_event: None,
-            closed_ms: None,
-            closed_by: None,
-            closes_ms,
             actions: Vec::new(),
-        }));
-        ctx.polls.push(PollPost {
-            room_id: ctx.message.room_id.clone(),
-            poll_id: id,
-            question: question.body,
-            max_selections,
-            answers: answers.into_iter().map(|(a, _, text)| (a, text)).collect(),
-        });
+            closes_ms,
+        };
+        let shown = answers.into_iter().map(|(a, _, text)| (a, text)).collect();
+        open_native(ctx, poll, question, shown);
         let opened = ctx.catalogue.render(
             Msg::PrioritiseOpened,
             &[("id", &id.to_string()), ("k", &max_selections.to_string())],
         );
-        Ok(match self.until {
-            Some(date) => Rendered::lines(vec![opened, closes_line(ctx.catalogue, date)]),
-            None => opened,
-        })
+        Ok(with_deadline(ctx.catalogue, opened, self.until))
     }
 }
 
@@ -356,27 +342,15 @@ impl Prioritise {
                 ("k", &max_selections.to_string()),
             ],
         );
-        ctx.changes.push(Change::Poll(Poll {
+        let poll = Native {
             id,
             section: section.id.clone(),
-            room_id: ctx.message.room_id.clone(),
-            opened_by: ctx.message.sender.clone(),
-            opened_ms: ctx.message.sent_at_ms,
             max_selections,
             answers,
-            start_event: None,
-            closed_ms: None,
-            closed_by: None,
-            closes_ms,
             actions,
-        }));
-        ctx.polls.push(PollPost {
-            room_id: ctx.message.room_id.clone(),
-            poll_id: id,
-            question: question.body,
-            max_selections,
-            answers: shown,
-        });
+            closes_ms,
+        };
+        open_native(ctx, poll, question, shown);
         let opened = ctx.catalogue.render(
             Msg::PrioritiseItemsOpened,
             &[
@@ -386,10 +360,53 @@ impl Prioritise {
                 ("proposals", &shown_proposals.to_string()),
             ],
         );
-        Ok(match self.until {
-            Some(date) => Rendered::lines(vec![opened, closes_line(ctx.catalogue, date)]),
-            None => opened,
-        })
+        Ok(with_deadline(ctx.catalogue, opened, self.until))
+    }
+}
+
+/// What a native poll is opened with; the rest comes from the command's message.
+struct Native {
+    id: u32,
+    section: String,
+    max_selections: u32,
+    /// `(answer id, proposal number)`.
+    answers: Vec<(String, u32)>,
+    /// `(answer id, draft action code)`.
+    actions: Vec<(String, String)>,
+    closes_ms: Option<i64>,
+}
+
+/// Records the poll the command's message opens, and sends it with `shown` as its answers'
+/// texts (the question in the plan's language).
+fn open_native(ctx: &mut Ctx<'_>, poll: Native, question: Rendered, shown: Vec<(String, String)>) {
+    ctx.polls.push(PollPost {
+        room_id: ctx.message.room_id.clone(),
+        poll_id: poll.id,
+        question: question.body,
+        max_selections: poll.max_selections,
+        answers: shown,
+    });
+    ctx.changes.push(Change::Poll(Poll {
+        id: poll.id,
+        section: poll.section,
+        room_id: ctx.message.room_id.clone(),
+        opened_by: ctx.message.sender.clone(),
+        opened_ms: ctx.message.sent_at_ms,
+        max_selections: poll.max_selections,
+        answers: poll.answers,
+        start_event: None,
+        closed_ms: None,
+        closed_by: None,
+        closes_ms: poll.closes_ms,
+        actions: poll.actions,
+    }));
+}
+
+/// The reply that a poll is open, with its deadline's line when it has one.
+fn with_deadline(catalogue: &Catalogue, opened: Rendered, until: Option<NaiveDate>) -> Rendered {
+    match until {
+        Some(date) => Rendered::lines(vec![opened, closes_line(catalogue, date)]),
+        None => opened,
     }
 }
 
