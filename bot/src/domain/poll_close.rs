@@ -10,8 +10,8 @@ use super::polls::{Poll, Results};
 use super::secret_ballot::{SecretPoll, SecretTally};
 use super::{Change, Effects, Notice, PollEndPost, Settings, State};
 
-/// A native poll closed at `at_ms` (by event `closed_by`, if one): its stored form, and the
-/// poll end to send (once its start is known), whose text is the ranking in `catalogue`.
+/// A native poll closed at `at_ms` (by event `closed_by`, if one): its stored form, its
+/// ranking in `catalogue`, and the poll end to send with that text (once its start is known).
 pub fn close_native(
     settings: &Settings,
     state: &State,
@@ -19,7 +19,7 @@ pub fn close_native(
     at_ms: i64,
     closed_by: Option<String>,
     catalogue: &Catalogue,
-) -> (Change, Option<PollEndPost>) {
+) -> (Change, Rendered, Option<PollEndPost>) {
     let results = state.polls.results(poll);
     let text = ranking(settings, state, poll.id, &results, catalogue);
     let mut closed = poll.clone();
@@ -28,9 +28,9 @@ pub fn close_native(
     let end = poll.start_event.as_ref().map(|start| PollEndPost {
         room_id: poll.room_id.clone(),
         start: start.clone(),
-        text: text.body,
+        text: text.body.clone(),
     });
-    (Change::Poll(closed), end)
+    (Change::Poll(closed), text, end)
 }
 
 /// A secret ballot closed at `at_ms`: the tally and the receipts for everyone (in
@@ -94,11 +94,10 @@ pub fn due(settings: &Settings, state: &State, now: DateTime<Utc>) -> Effects {
         else {
             continue;
         };
-        let (change, end) = close_native(settings, state, poll, deadline, None, catalogue);
-        let results = state.polls.results(poll);
+        let (change, ranked, end) = close_native(settings, state, poll, deadline, None, catalogue);
         let text = Rendered::lines(vec![
             catalogue.render(Msg::PollClosedByItself, &[("id", &poll.id.to_string())]),
-            ranking(settings, state, poll.id, &results, catalogue),
+            ranked,
         ]);
         effects
             .notices

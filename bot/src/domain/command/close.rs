@@ -61,7 +61,7 @@ impl Close {
         let results = ctx.state.polls.results(poll);
         let reply = ranking(ctx.settings, ctx.state, poll.id, &results, ctx.catalogue);
         // The poll's end is for everyone: the plan's language.
-        let (change, end) = close_native(
+        let (change, _, end) = close_native(
             ctx.settings,
             ctx.state,
             poll,
