@@ -43,7 +43,7 @@ use crate::domain::imports::Imported;
 use crate::domain::open_data;
 use crate::domain::practice_repository::{SearchOptions, PAGE};
 use crate::domain::tracking;
-use crate::domain::{Catalogue, Engine, Settings};
+use crate::domain::{Catalogue, Engine, Settings, State};
 use crate::matrix::sync::SyncLoop;
 use crate::matrix::{self, provision, rebuild, Matrix};
 use crate::render::plan::PlanFormat;
@@ -379,12 +379,22 @@ pub fn report(config: &Config, out_dir: &Path) -> anyhow::Result<PathBuf> {
 }
 
 /// `pspm plan export`: the consolidated plan (its text, objectives, results and actions, and
-/// the annex of accepted proposals) written to `out` in `format`; works while the bot runs.
-pub fn plan_export(config: &Config, format: PlanFormat, out: &Path) -> anyhow::Result<PathBuf> {
+/// the annex of what changed since the previous version) written to `out` in `format`, as it
+/// stands or as iteration `iteration` (a name or a number) closed; works while the bot runs.
+pub fn plan_export(
+    config: &Config,
+    format: PlanFormat,
+    out: &Path,
+    iteration: Option<&str>,
+) -> anyhow::Result<PathBuf> {
     let (settings, state) = with_store(config, |store| {
         Ok((offline_settings(config, store)?, store.load_state()?))
     })?;
-    let plan = consolidated::build(&settings, &state, &config.plan.sections);
+    let iteration = match iteration {
+        None => state.iterations.current(),
+        Some(given) => iteration_named(&state, given)?,
+    };
+    let plan = consolidated::build(&settings, &state, &config.plan.sections, iteration);
     let bytes = crate::render::plan::render(&plan, format)?;
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
@@ -392,6 +402,20 @@ pub fn plan_export(config: &Config, format: PlanFormat, out: &Path) -> anyhow::R
     }
     std::fs::write(out, bytes).with_context(|| format!("cannot write {}", out.display()))?;
     Ok(out.to_path_buf())
+}
+
+/// The iteration `given` names (a version's name or a number), or an error listing them.
+fn iteration_named(state: &State, given: &str) -> anyhow::Result<u32> {
+    state.iterations.find(given).ok_or_else(|| {
+        let mut known: Vec<String> = state
+            .iterations
+            .closed
+            .iter()
+            .map(|v| format!("{} ({})", v.number, v.name))
+            .collect();
+        known.push(format!("{} (current)", state.iterations.current()));
+        anyhow::anyhow!("no iteration {given:?}; there are: {}", known.join(", "))
+    })
 }
 
 /// `pspm rebuild`: replays the plan rooms' history into a fresh store, then swaps it in (the

@@ -220,6 +220,10 @@ enum PlanAction {
         /// The file to write.
         #[arg(long)]
         out: PathBuf,
+        /// A closed iteration's version (its name, or its number), instead of the text as
+        /// it stands now.
+        #[arg(long)]
+        iteration: Option<String>,
     },
 }
 
@@ -489,10 +493,18 @@ fn main() -> ExitCode {
                 Ok(())
             }
             CliCommand::Plan {
-                action: PlanAction::Export { format, out, .. },
-            } => pspm::app::plan_export(&config, format.into(), &out).map(|path| {
-                println!("{}", path.display());
-            }),
+                action:
+                    PlanAction::Export {
+                        format,
+                        out,
+                        iteration,
+                        ..
+                    },
+            } => pspm::app::plan_export(&config, format.into(), &out, iteration.as_deref()).map(
+                |path| {
+                    println!("{}", path.display());
+                },
+            ),
             CliCommand::Report { out, .. } => pspm::app::report(&config, &out).map(|path| {
                 println!("{}", path.display());
             }),

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use similar::{ChangeTag, TextDiff};
 
 use super::i18n::{Catalogue, Msg, Rendered};
+use super::iterations;
 use super::participation::fingerprint;
 use super::{Change, Settings, State};
 
@@ -104,21 +105,10 @@ impl Amendments {
     pub fn next_number(&self) -> u32 {
         self.all.keys().next_back().map_or(1, |n| n + 1)
     }
-
-    /// The accepted amendments of a paragraph, in the order they were accepted.
-    pub fn accepted_on<'a>(&'a self, paragraph: &str) -> Vec<&'a Amendment> {
-        let mut accepted: Vec<&Amendment> = self
-            .all
-            .values()
-            .filter(|a| a.paragraph == paragraph && a.state == AmendmentState::Accepted)
-            .collect();
-        accepted.sort_by_key(|a| (a.decided_ms, a.number));
-        accepted
-    }
 }
 
-/// A paragraph as it reads now: the plan file's text with accepted replacements and
-/// deletions applied (`None`: deleted, or no such paragraph), and the paragraphs accepted
+/// A paragraph as it reads now: its text as the current iteration started (the plan file's,
+/// or the last version's) with the iteration's accepted replacements and deletions applied (`None`: deleted, or no such paragraph), and the paragraphs accepted
 /// after it, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Current {
@@ -127,16 +117,16 @@ pub struct Current {
 }
 
 pub fn current(settings: &Settings, state: &State, section: &str, paragraph: &str) -> Current {
+    let iteration = state.iterations.current();
     let id = pspm_config::draft::ParagraphId::parse(paragraph, None).ok();
-    let mut text = settings.section_of_id(section).and_then(|(_, s)| {
-        let id = id?;
-        s.draft
+    let mut text = id.and_then(|id| {
+        iterations::base(settings, state, section, iteration)
             .iter()
             .find(|p| p.number == id.paragraph)
             .map(|p| p.text.clone())
     });
     let mut added_after = Vec::new();
-    for amendment in state.amendments.accepted_on(paragraph) {
+    for amendment in iterations::accepted_on(state, paragraph, iteration) {
         match amendment.kind {
             AmendKind::Replace => text = Some(amendment.text.clone()),
             AmendKind::Delete => text = None,
@@ -205,12 +195,15 @@ pub fn decide(
             &[("amendment", &name), ("state", state_name)],
         ));
     }
+    // An amendment of a closed iteration was made on a text that is no longer the current one.
+    let iteration = state.iterations.of_ms(amendment.created_ms);
+    if iteration != state.iterations.current() {
+        return Err(iterations::closed_refusal(state, catalogue, iteration));
+    }
     let now = current(settings, state, &amendment.section, &amendment.paragraph);
     // An addition after a paragraph changes no text: nothing to conflict with.
     if accept && amendment.kind != AmendKind::InsertAfter && base_of(&now) != amendment.base {
-        let by: Vec<String> = state
-            .amendments
-            .accepted_on(&amendment.paragraph)
+        let by: Vec<String> = iterations::accepted_on(state, &amendment.paragraph, iteration)
             .iter()
             .filter(|a| a.kind != AmendKind::InsertAfter)
             .map(|a| format!("A{}", a.number))

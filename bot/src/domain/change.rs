@@ -6,6 +6,7 @@ use super::consultation;
 use super::digest::Subscription;
 use super::i18n::Language;
 use super::input::PowerLevels;
+use super::iterations;
 use super::monitoring;
 use super::participation::{Ballot, Comment, Phase, Proposal};
 use super::polls;
@@ -103,4 +104,6 @@ pub enum Change {
     ItemComment(consultation::ItemComment),
     /// An amendment to the draft, as proposed, accepted or rejected.
     Amendment(amendments::Amendment),
+    /// An iteration closed: the version of the text it froze.
+    IterationClosed(iterations::Version),
 }

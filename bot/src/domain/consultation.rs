@@ -8,24 +8,35 @@ use std::collections::{BTreeMap, HashMap};
 use super::amendments::{self, AmendmentState};
 use super::i18n::{Msg, Rendered};
 use super::input::{Message, Reacted};
+use super::iterations;
 use super::participation::{fingerprint, Ballot, Counts, Stance, MAX_BALLOTS};
 use super::votes::{phase_refusal, stance_of_key, Redactor, OPPOSE, SUPPORT};
 use super::{Change, Effects, Reaction, Reply, Role, Settings, State};
 
-/// One consultable item as posted: its key (`§2.3`, `objective/O1`, `action/A1`), where it
-/// stands and, once its message came back from the homeserver, that message.
+/// One consultable item as posted: its key (`§2.3`, `objective/O1`, `action/A1`), the
+/// iteration it was posted in, where it stands and, once its message came back from the
+/// homeserver, that message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
     pub key: String,
+    pub iteration: u32,
     pub section: String,
     pub room_id: String,
     pub event_id: Option<String>,
+}
+
+impl Item {
+    /// What its ballots and comments are kept under: [`iterations::item_id`].
+    pub fn id(&self) -> String {
+        iterations::item_id(self.iteration, &self.key)
+    }
 }
 
 /// A comment in an item's thread.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemComment {
     pub event_id: String,
+    /// The item's id ([`Item::id`]).
     pub item: String,
     pub section: String,
     pub author: String,
@@ -62,8 +73,9 @@ impl Slot {
 /// What consultation on the draft knows: posted items, ballots and comments.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Consultation {
+    /// By [`Item::id`].
     pub items: BTreeMap<String, Item>,
-    /// An item's message → its key, for reactions and threads.
+    /// An item's message → its id, for reactions and threads.
     pub by_event: HashMap<String, String>,
     /// `(item, user)` → ballots: an item's voters are a range.
     slots: BTreeMap<(String, String), Slot>,
@@ -77,9 +89,9 @@ impl Consultation {
         match change {
             Change::DraftItem(item) => {
                 if let Some(event) = &item.event_id {
-                    self.by_event.insert(event.clone(), item.key.clone());
+                    self.by_event.insert(event.clone(), item.id());
                 }
-                self.items.insert(item.key.clone(), item.clone());
+                self.items.insert(item.id(), item.clone());
             }
             Change::ItemBallots {
                 item,
@@ -117,9 +129,12 @@ impl Consultation {
         );
     }
 
-    /// Whether any item of `section` was posted (the draft is posted once).
-    pub fn posted(&self, section: &str) -> bool {
-        self.items.values().any(|i| i.section == section)
+    /// Whether the draft of `section` was posted in `iteration` (once per iteration; an
+    /// amendment's card is not the draft).
+    pub fn posted(&self, section: &str, iteration: u32) -> bool {
+        self.items.values().any(|i| {
+            i.section == section && i.iteration == iteration && !i.key.starts_with("amendment/")
+        })
     }
 
     pub fn ballots_of(&self, item: &str, user: &str) -> Vec<Ballot> {
@@ -186,24 +201,26 @@ fn phase_of(settings: &Settings, state: &State, section: &str) -> super::Phase {
     state.participation.phase(section, default)
 }
 
-/// The bot's message for item `key` came back as `event_id`: remember it (also when a rebuild
-/// finds it in history) and seed the 👍/👎 reactions the first time.
+/// The bot's message for item `id` ([`Item::id`]) came back as `event_id`: remember it (also
+/// when a rebuild finds it in history) and seed the 👍/👎 reactions the first time.
 pub fn on_posted(
     settings: &Settings,
     state: &State,
     room_id: &str,
-    key: &str,
+    id: &str,
     event_id: &str,
 ) -> Effects {
     let Some(section) = settings.sections.get(room_id) else {
         return Effects::default();
     };
-    let known = state.consultation.items.get(key);
+    let known = state.consultation.items.get(id);
     if known.is_some_and(|i| i.event_id.is_some()) {
         return Effects::default();
     }
+    let (key, iteration) = iterations::split_item_id(id);
     let mut effects = Effects::change(Change::DraftItem(Item {
         key: key.to_owned(),
+        iteration,
         section: section.id.clone(),
         room_id: room_id.to_owned(),
         event_id: Some(event_id.to_owned()),
@@ -245,6 +262,9 @@ pub fn on_reaction(settings: &Settings, state: &State, reaction: &Reacted) -> Ef
     if !phase.allows_votes() {
         return refuse(phase_refusal(catalogue, phase));
     }
+    if item.iteration != state.iterations.current() {
+        return refuse(iterations::closed_refusal(state, catalogue, item.iteration));
+    }
     // A decided amendment takes no more votes, as a decided proposal takes none.
     let decided = item
         .key
@@ -262,7 +282,8 @@ pub fn on_reaction(settings: &Settings, state: &State, reaction: &Reacted) -> Ef
             ],
         ));
     }
-    let mut ballots = state.consultation.ballots_of(&item.key, &reaction.sender);
+    let id = item.id();
+    let mut ballots = state.consultation.ballots_of(&id, &reaction.sender);
     let source = fingerprint(&reaction.event_id);
     // The same event delivered twice casts one ballot, where it first stood.
     if !ballots.iter().any(|b| b.source == source) {
@@ -274,7 +295,7 @@ pub fn on_reaction(settings: &Settings, state: &State, reaction: &Reacted) -> Ef
     let excess = ballots.len().saturating_sub(MAX_BALLOTS);
     ballots.drain(..excess);
     Effects::change(Change::ItemBallots {
-        item: item.key.clone(),
+        item: id,
         user: reaction.sender.clone(),
         organisation: settings.organisation_of(&reaction.sender),
         ballots,
@@ -283,6 +304,8 @@ pub fn on_reaction(settings: &Settings, state: &State, reaction: &Reacted) -> Ef
 
 /// A redaction of the event that cast a ballot on an item withdraws it (by the voter or a
 /// moderator only); of a comment on an item, deletes its text (by its author or a moderator).
+/// A ballot on an item of a closed iteration stays: that iteration's votes are final (a
+/// deleted comment's text goes, whenever it is deleted).
 pub fn on_redaction(state: &State, redactor: Redactor<'_>, redacted: &str) -> Option<Change> {
     let consultation = &state.consultation;
     if let Some(comment) = consultation.comments.get(redacted) {
@@ -300,6 +323,9 @@ pub fn on_redaction(state: &State, redactor: Redactor<'_>, redacted: &str) -> Op
     let gone = fingerprint(redacted);
     let (item, user) = consultation.vote_sources.get(&gone)?;
     if redactor.sender != user && redactor.role != Role::Moderator {
+        return None;
+    }
+    if iterations::split_item_id(item).1 != state.iterations.current() {
         return None;
     }
     let slot = consultation.slots.get(&(item.clone(), user.clone()))?;
@@ -322,16 +348,18 @@ pub fn thread_item<'a>(state: &'a State, message: &Message) -> Option<&'a str> {
     state.consultation.by_event.get(root).map(String::as_str)
 }
 
-/// A reply in an item's thread is a comment on it, while its section is in consultation;
-/// otherwise the reply says why not. `None` when recorded (comments get no answer).
-pub fn comment(settings: &Settings, state: &State, message: &Message, key: &str) -> Effects {
-    let Some(item) = state.consultation.items.get(key) else {
+/// A reply in an item's thread is a comment on it, while its section is in consultation and
+/// its iteration under way; otherwise the reply says why not. Recorded comments get no answer.
+pub fn comment(settings: &Settings, state: &State, message: &Message, id: &str) -> Effects {
+    let Some(item) = state.consultation.items.get(id) else {
         return Effects::default();
     };
     let catalogue = settings.catalogue_for(state, &message.sender);
     let phase = phase_of(settings, state, &item.section);
     let refusal = if !phase.allows_comments() {
         Some(phase_refusal(catalogue, phase))
+    } else if item.iteration != state.iterations.current() {
+        Some(iterations::closed_refusal(state, catalogue, item.iteration))
     } else {
         let length = message.body.chars().count();
         let max = settings.max_comment_chars;
@@ -350,7 +378,7 @@ pub fn comment(settings: &Settings, state: &State, message: &Message, key: &str)
     }
     Effects::change(Change::ItemComment(ItemComment {
         event_id: message.event_id.clone(),
-        item: item.key.clone(),
+        item: item.id(),
         section: item.section.clone(),
         author: message.sender.clone(),
         organisation: settings.organisation_of(&message.sender),
@@ -360,10 +388,10 @@ pub fn comment(settings: &Settings, state: &State, message: &Message, key: &str)
     }))
 }
 
-/// "👍 3 · 👎 1 · 💬 2" for an item.
-pub fn counts_line(settings: &Settings, state: &State, user: &str, key: &str) -> Rendered {
-    let tally = state.consultation.tally(key);
-    let comments = state.consultation.comments_on(key).len();
+/// "👍 3 · 👎 1 · 💬 2" for an item, by its id.
+pub fn counts_line(settings: &Settings, state: &State, user: &str, id: &str) -> Rendered {
+    let tally = state.consultation.tally(id);
+    let comments = state.consultation.comments_on(id).len();
     settings.catalogue_for(state, user).render(
         Msg::ItemCounts,
         &[

@@ -1,12 +1,14 @@
-//! Posting a section's draft once it is in consultation: an opening notice, then one message
-//! per paragraph (headings too, each its own short message, so every item has an id to vote
-//! and comment on), then a card per objective and action of the plan file. Each is recorded
-//! as a [`Change::DraftItem`] before it is sent, so a restart or a rebuild posts nothing again.
+//! Posting a section's draft once per iteration, when it is in consultation: an opening
+//! notice, then one message per paragraph (headings too, each its own short message, so every
+//! item has an id to vote and comment on), then a card per objective and action of the plan
+//! file. Each is recorded as a [`Change::DraftItem`] before it is sent, so a restart or a
+//! rebuild posts nothing again. A new iteration posts the version it starts from.
 
 use pspm_config::draft::{Kind, ParagraphId};
 
 use super::consultation::{action_key, objective_key, Item};
 use super::i18n::{Msg, Rendered};
+use super::iterations;
 use super::participation::Phase;
 use super::tracking::owner_text;
 use super::{Change, Effects, Notice, SectionSettings, Settings, State};
@@ -14,10 +16,12 @@ use super::{Change, Effects, Notice, SectionSettings, Settings, State};
 /// The prefix of the keys of draft notices (their transaction IDs derive from them).
 pub const KEY_PREFIX: &str = "draft/";
 
-/// The drafts due: every section in consultation with a draft text, not posted yet.
+/// The drafts due: every section in consultation with a draft text, not posted yet in the
+/// current iteration.
 pub fn due(settings: &Settings, state: &State) -> Effects {
     let mut sections: Vec<(&String, &SectionSettings)> = settings.sections.iter().collect();
     sections.sort_by_key(|(_, s)| s.position);
+    let iteration = state.iterations.current();
     let mut effects = Effects::default();
     for (room_id, section) in sections {
         let phase = state
@@ -25,37 +29,45 @@ pub fn due(settings: &Settings, state: &State) -> Effects {
             .phase(&section.id, section.default_phase);
         // Only a section with a draft text: a plan file kept for monitoring alone (objectives
         // and actions, no text) posts nothing new when the bot is upgraded.
-        if section.draft.is_empty()
+        if iterations::base(settings, state, &section.id, iteration).is_empty()
             || phase != Phase::Consultation
-            || state.consultation.posted(&section.id)
+            || state.consultation.posted(&section.id, iteration)
         {
             continue;
         }
-        post(settings, room_id, section, &mut effects);
+        post(settings, state, room_id, section, &mut effects);
     }
     effects
 }
 
-/// Whether `changes` move a section into consultation (its draft may then be due).
-pub fn opens_consultation(changes: &[Change]) -> bool {
+/// Whether `changes` may make a draft due: a section moved into consultation, or an
+/// iteration closed (the next one posts its version).
+pub fn may_post(changes: &[Change]) -> bool {
     changes.iter().any(|change| {
         matches!(
             change,
             Change::Phase {
                 phase: Phase::Consultation,
                 ..
-            }
+            } | Change::IterationClosed(_)
         )
     })
 }
 
 /// The items of one section, in the order people read them.
-fn post(settings: &Settings, room_id: &str, section: &SectionSettings, effects: &mut Effects) {
+fn post(
+    settings: &Settings,
+    state: &State,
+    room_id: &str,
+    section: &SectionSettings,
+    effects: &mut Effects,
+) {
     // Everyone reads the draft: the plan's language.
     let catalogue = settings.catalogue();
     let number = section.position as u32 + 1;
+    let iteration = state.iterations.current();
     let mut items: Vec<(String, Rendered)> = Vec::new();
-    for paragraph in &section.draft {
+    for paragraph in iterations::base(settings, state, &section.id, iteration) {
         let id = ParagraphId::new(number, paragraph.number);
         let text = match paragraph.kind {
             Kind::Heading(_) => catalogue.render(
@@ -99,30 +111,43 @@ fn post(settings: &Settings, room_id: &str, section: &SectionSettings, effects: 
     if items.is_empty() {
         return;
     }
-    effects.notices.push(notice(
-        room_id,
-        format!("{KEY_PREFIX}{}/intro", section.id),
-        catalogue.render(
+    let count = items.len().to_string();
+    let intro = match state.iterations.latest() {
+        None => catalogue.render(
             Msg::DraftPosted,
+            &[("section", &section.title), ("count", &count)],
+        ),
+        Some(version) => catalogue.render(
+            Msg::DraftPostedVersion,
             &[
                 ("section", &section.title),
-                ("count", &items.len().to_string()),
+                ("count", &count),
+                ("iteration", &iteration.to_string()),
+                ("version", &version.name),
             ],
         ),
+    };
+    effects.notices.push(notice(
+        room_id,
+        iterations::item_id(iteration, &format!("{KEY_PREFIX}{}/intro", section.id)),
+        intro,
         None,
     ));
     for (key, text) in items {
-        effects.changes.push(Change::DraftItem(Item {
-            key: key.clone(),
+        let item = Item {
+            key,
+            iteration,
             section: section.id.clone(),
             room_id: room_id.to_owned(),
             event_id: None,
-        }));
+        };
+        let id = item.id();
+        effects.changes.push(Change::DraftItem(item));
         effects.notices.push(notice(
             room_id,
-            format!("{KEY_PREFIX}{}/{key}", section.id),
+            format!("{KEY_PREFIX}{}/{id}", section.id),
             text,
-            Some(key),
+            Some(id),
         ));
     }
 }

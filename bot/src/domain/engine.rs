@@ -63,7 +63,7 @@ impl Engine {
             self.state.apply_change(change);
         }
         // A section moved into consultation gets its draft at once, not at the next tick.
-        if draft_post::opens_consultation(&effects.changes) {
+        if draft_post::may_post(&effects.changes) {
             let posted = draft_post::due(&self.settings, &self.state);
             for change in &posted.changes {
                 self.state.apply_change(change);

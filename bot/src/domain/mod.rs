@@ -41,6 +41,7 @@ pub mod export;
 pub mod i18n;
 pub mod imports;
 pub mod input;
+pub mod iterations;
 pub mod moderation;
 pub mod monitoring;
 pub mod open_data;

@@ -6,7 +6,7 @@ use super::change::Change;
 use super::i18n::Language;
 use super::input::PowerLevels;
 use super::participation::Participation;
-use super::{amendments, consultation, digest, monitoring, polls, secret_ballot};
+use super::{amendments, consultation, digest, iterations, monitoring, polls, secret_ballot};
 
 /// The engine's state: a projection of room history.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -26,6 +26,7 @@ pub struct State {
     pub digests: digest::Digests,
     pub consultation: consultation::Consultation,
     pub amendments: amendments::Amendments,
+    pub iterations: iterations::Iterations,
 }
 
 impl State {
@@ -94,6 +95,7 @@ impl State {
                 self.consultation.apply(change)
             }
             Change::Amendment(amendment) => self.amendments.put(amendment),
+            Change::IterationClosed(_) => self.iterations.apply(change),
         }
     }
 }

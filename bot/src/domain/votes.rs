@@ -2,6 +2,7 @@
 //! proposal, latest wins; a redaction of the event that cast the live vote withdraws it.
 
 use super::i18n::{Catalogue, Msg, Rendered};
+use super::iterations;
 use super::participation::{
     fingerprint, Ballot, Participation, Phase, ProposalState, Stance, MAX_BALLOTS,
 };
@@ -30,6 +31,8 @@ pub enum Refusal {
     NotLive(u32, ProposalState),
     Phase(Phase),
     SupportLimit(u32),
+    /// The proposal belongs to a closed iteration: the reply, in the voter's language.
+    ClosedIteration(Rendered),
 }
 
 impl Refusal {
@@ -49,6 +52,7 @@ impl Refusal {
             Refusal::SupportLimit(limit) => {
                 catalogue.render(Msg::VoteSupportLimit, &[("limit", &limit.to_string())])
             }
+            Refusal::ClosedIteration(reply) => reply.clone(),
         }
     }
 }
@@ -107,6 +111,13 @@ pub fn cast(
     );
     if !phase.allows_votes() {
         return Err(Refusal::Phase(phase));
+    }
+    let iteration = state.iterations.of_ms(proposal.created_ms);
+    if iteration != state.iterations.current() {
+        let catalogue = settings.catalogue_for(state, user);
+        return Err(Refusal::ClosedIteration(iterations::closed_refusal(
+            state, catalogue, iteration,
+        )));
     }
     if stance == Stance::Support && over_support_limit(settings, state, number, user) {
         let limit = section.and_then(|s| s.max_supports).unwrap_or_default();
@@ -212,6 +223,11 @@ pub fn withdraw_by_redaction(
     let participation = &state.participation;
     let (number, user) = participation.ballot_of_event(redacted)?;
     if redactor.sender != user && redactor.role != Role::Moderator {
+        return None;
+    }
+    // A closed iteration's votes are final.
+    let created_ms = participation.proposals.get(&number)?.created_ms;
+    if !state.iterations.is_current(created_ms) {
         return None;
     }
     let gone = fingerprint(redacted);

@@ -131,10 +131,11 @@ pub fn record_key(change: &Change) -> String {
         Change::Digest { user, .. } => format!("digest/{user}"),
         Change::DirectRoom { user, .. } => format!("direct/{user}"),
         Change::Digested { user, .. } => format!("digested/{user}"),
-        Change::DraftItem(item) => format!("item/{}", item.key),
+        Change::DraftItem(item) => format!("item/{}", item.id()),
         Change::ItemBallots { item, user, .. } => format!("item-vote/{item}/{user}"),
         Change::ItemComment(comment) => format!("item-comment/{}", comment.event_id),
         Change::Amendment(amendment) => format!("amendment/{:010}", amendment.number),
+        Change::IterationClosed(version) => format!("iteration/{:010}", version.number),
     }
 }
 

@@ -2,10 +2,12 @@
 //! each encoding: empty and absent fields, non-ASCII text, extreme numbers.
 
 use chrono::NaiveDate;
+use pspm_config::draft::{fingerprint, Format, Kind, Paragraph};
 
 use crate::domain::amendments::{AmendKind, Amendment, AmendmentState};
 use crate::domain::consultation::{Item, ItemComment};
 use crate::domain::digest::{Period, Subscription};
+use crate::domain::iterations::{Version, VersionText};
 use crate::domain::monitoring::{Action, Measurement, Update};
 use crate::domain::polls::{Poll, Response};
 use crate::domain::secret_ballot::{SecretBallot, SecretPoll, SecretTally};
@@ -352,6 +354,7 @@ pub fn changes() -> Vec<(&'static str, Change)> {
             "draft-item-queued",
             Change::DraftItem(Item {
                 key: "§2.3".into(),
+                iteration: 1,
                 section: "dati".into(),
                 room_id: "!dati:hs".into(),
                 event_id: None,
@@ -361,6 +364,7 @@ pub fn changes() -> Vec<(&'static str, Change)> {
             "draft-item-posted",
             Change::DraftItem(Item {
                 key: "action/CAP3.LA07".into(),
+                iteration: 1,
                 section: "dati".into(),
                 room_id: "!dati:hs".into(),
                 event_id: Some("$item".into()),
@@ -434,7 +438,49 @@ pub fn changes() -> Vec<(&'static str, Change)> {
                 decided_ms: Some(1_700_000_000_009),
             }),
         ),
+        // The second iteration's draft: the same paragraph, a new item.
+        (
+            "draft-item-second-iteration",
+            Change::DraftItem(Item {
+                key: "§2.3".into(),
+                iteration: 2,
+                section: "dati".into(),
+                room_id: "!dati:hs".into(),
+                event_id: Some("$item2".into()),
+            }),
+        ),
+        (
+            "iteration-closed",
+            Change::IterationClosed(Version {
+                number: 1,
+                name: "blueprint 2026".into(),
+                closed_ms: 1_700_000_000_010,
+                closed_by: "@mod:hs".into(),
+                sections: [(
+                    "dati".to_owned(),
+                    VersionText {
+                        paragraphs: vec![
+                            paragraph(1, Kind::Heading(2), Format::Rst, "Dati\n===="),
+                            paragraph(3, Kind::List, Format::Markdown, "- uno\n- due"),
+                            paragraph(41, Kind::Paragraph, Format::Text, "Aggiunto con A5."),
+                        ],
+                        last_number: 41,
+                    },
+                )]
+                .into(),
+            }),
+        ),
     ]
+}
+
+fn paragraph(number: u32, kind: Kind, format: Format, text: &str) -> Paragraph {
+    Paragraph {
+        number,
+        kind,
+        format,
+        text: text.to_owned(),
+        fingerprint: fingerprint(text),
+    }
 }
 
 /// A secret ballot with two ballots, open, or closed (receipts only).

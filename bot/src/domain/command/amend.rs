@@ -7,6 +7,7 @@ use pspm_config::draft::ParagraphId;
 use super::{Arguments, Ctx, Home, Outcome, ParseError, Spec};
 use crate::domain::amendments::{self, AmendKind, Amendment, AmendmentState};
 use crate::domain::i18n::{Msg, Rendered};
+use crate::domain::iterations;
 use crate::domain::participation::fingerprint;
 use crate::domain::votes::phase_refusal;
 use crate::domain::Change;
@@ -80,7 +81,9 @@ impl Amend {
                 &[("id", &id.to_string())],
             ));
         }
-        if !section.draft.iter().any(|p| p.number == id.paragraph) {
+        let iteration = ctx.state.iterations.current();
+        let draft = iterations::base(ctx.settings, ctx.state, &section.id, iteration);
+        if !draft.iter().any(|p| p.number == id.paragraph) {
             return Err(catalogue.render(
                 Msg::AmendNoParagraph,
                 &[("id", &id.to_string()), ("section", &section.title)],
@@ -121,7 +124,7 @@ impl Amend {
             decided_ms: None,
         };
         let card = card(ctx, &amendment, &old);
-        ctx.item_for = Some(amendment.item_key());
+        ctx.item_for = Some(iterations::item_id(iteration, &amendment.item_key()));
         ctx.changes.push(Change::Amendment(amendment));
         Ok(card)
     }

@@ -3,6 +3,7 @@
 
 use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::i18n::{Msg, Rendered};
+use crate::domain::iterations;
 use crate::domain::participation::Comment;
 use crate::domain::votes::phase_refusal;
 use crate::domain::Change;
@@ -68,6 +69,10 @@ pub fn comment_in_thread(ctx: &mut Ctx<'_>, number: u32) -> Option<Rendered> {
     let phase = ctx.phase_of(&proposal.section);
     if !phase.allows_comments() {
         return Some(phase_refusal(ctx.catalogue, phase));
+    }
+    let iteration = ctx.state.iterations.of_ms(proposal.created_ms);
+    if iteration != ctx.state.iterations.current() {
+        return Some(iterations::closed_refusal(ctx.state, ctx.catalogue, iteration));
     }
     if let Some(refusal) = too_long(ctx, &ctx.message.body) {
         return Some(refusal);

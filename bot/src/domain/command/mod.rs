@@ -83,6 +83,7 @@ table::commands! {
     Assign(assign::Assign): "assign" | "assegna";
     Action(action::ActionCommand): "action" | "azione";
     Report(report::ReportCommand): "report" | "rapporto";
+    Iteration(iteration::IterationCommand): "iteration" | "iterazione";
     Plan(plan::PlanCommand): "plan" | "piano";
 }
 

@@ -1,7 +1,8 @@
-//! `!plan [odt|html|md]` (moderators): uploads the consolidated plan, what `pspm plan export`
-//! writes: the current text with the accepted amendments applied, the objectives, results
-//! and actions, and the annex of what changed. OpenDocument by default, the format Italian
-//! Public Bodies must use; HTML reads on a phone; Markdown for a repository.
+//! `!plan [odt|html|md] [<iteration>]` (moderators): uploads the consolidated plan, what
+//! `pspm plan export` writes: the current text with the accepted amendments applied (or a
+//! closed iteration's version, by name or number), the objectives, results and actions, and
+//! the annex of what changed since the previous version. OpenDocument by default, the format
+//! Italian Public Bodies must use; HTML reads on a phone; Markdown for a repository.
 
 use super::{Arguments, Ctx, Home, Outcome, ParseError, Spec};
 use crate::domain::consolidated;
@@ -21,31 +22,43 @@ pub const SPEC: Spec = Spec {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanCommand {
     pub format: PlanFormat,
+    /// The iteration as typed (a version's name or a number); `None`: the current one.
+    pub iteration: Option<String>,
 }
 
 impl PlanCommand {
-    pub fn parse(mut args: Arguments<'_>) -> Result<PlanCommand, ParseError> {
-        let format = match args.next() {
-            None => PlanFormat::Odt,
-            Some(word) => match word.to_lowercase().as_str() {
-                "odt" => PlanFormat::Odt,
-                "html" => PlanFormat::Html,
-                "md" | "markdown" => PlanFormat::Markdown,
-                _ => {
-                    return Err(ParseError::Invalid {
-                        spec: &SPEC,
-                        given: word.to_owned(),
-                    })
-                }
-            },
+    pub fn parse(args: Arguments<'_>) -> Result<PlanCommand, ParseError> {
+        let rest = args.rest().trim();
+        let (first, after) = rest
+            .split_once(char::is_whitespace)
+            .map_or((rest, ""), |(first, after)| (first, after.trim()));
+        let format = match first.to_lowercase().as_str() {
+            "odt" => Some(PlanFormat::Odt),
+            "html" => Some(PlanFormat::Html),
+            "md" | "markdown" => Some(PlanFormat::Markdown),
+            _ => None,
         };
-        args.finish(&SPEC)?;
-        Ok(PlanCommand { format })
+        // A version's name may be any words: what is not a format names the iteration.
+        let (format, iteration) = match format {
+            Some(format) => (format, after),
+            None => (PlanFormat::Odt, rest),
+        };
+        Ok(PlanCommand {
+            format,
+            iteration: (!iteration.is_empty()).then(|| iteration.to_owned()),
+        })
     }
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
+        let iterations = &ctx.state.iterations;
+        let iteration = match &self.iteration {
+            None => iterations.current(),
+            Some(given) => iterations.find(given).ok_or_else(|| {
+                ctx.catalogue.render(Msg::PlanNoIteration, &[("given", given)])
+            })?,
+        };
         let sections = ctx.settings.plan_sections();
-        let plan = consolidated::build(ctx.settings, ctx.state, &sections);
+        let plan = consolidated::build(ctx.settings, ctx.state, &sections, iteration);
         let content = render(&plan, self.format)
             .map_err(|error| ctx.catalogue.render(Msg::PlanFailed, &[("error", &error.to_string())]))?;
         let (extension, mimetype) = match self.format {

@@ -12,6 +12,7 @@ use crate::domain::secret_ballot::{option_line, poll_secret, SecretPoll};
 use crate::domain::polls::Poll;
 use crate::domain::votes::phase_refusal;
 use crate::domain::consultation::action_key;
+use crate::domain::iterations;
 use crate::domain::{Change, PollPost, SectionSettings};
 
 pub const SPEC: Spec = Spec {
@@ -145,6 +146,8 @@ impl Prioritise {
             .proposals
             .values()
             .filter(|p| p.section == section.id && p.is_listed() && p.state.is_live())
+            // A closed iteration's proposals take no more votes.
+            .filter(|p| ctx.state.iterations.is_current(p.created_ms))
             .map(|p| {
                 let t = participation.tally(p.number).total;
                 (i64::from(t.support) - i64::from(t.oppose), t.support, p)
@@ -259,7 +262,8 @@ impl Prioritise {
             .iter()
             .filter(|a| a.section == section.id)
         {
-            let t = ctx.state.consultation.tally(&action_key(&action.code));
+            let id = iterations::item_id(ctx.state.iterations.current(), &action_key(&action.code));
+            let t = ctx.state.consultation.tally(&id);
             let text = ctx.plan_catalogue.render(
                 Msg::PrioritiseActionAnswer,
                 &[("code", &action.code), ("title", &action.title)],
@@ -280,6 +284,8 @@ impl Prioritise {
                 .proposals
                 .values()
                 .filter(|p| p.section == section.id && p.is_listed() && p.state.is_live())
+            // A closed iteration's proposals take no more votes.
+            .filter(|p| ctx.state.iterations.is_current(p.created_ms))
             {
                 let t = participation.tally(p.number).total;
                 proposals_count += 1;

@@ -5,7 +5,7 @@
 use pspm_config::draft::{Kind, ParagraphId};
 
 use super::{Arguments, Ctx, Home, Outcome, ParseError, Spec};
-use crate::domain::{amendments, consultation};
+use crate::domain::{amendments, consultation, iterations};
 use crate::domain::i18n::{Msg, Rendered};
 use crate::domain::SectionSettings;
 
@@ -78,14 +78,19 @@ impl Text {
         let Some(section) = section else {
             return Err(catalogue.render(Msg::TextBadId, &[("given", &given)]));
         };
-        if section.draft.is_empty() {
+        let iteration = ctx.state.iterations.current();
+        let draft = iterations::base(ctx.settings, ctx.state, &section.id, iteration);
+        if draft.is_empty() {
             return Err(catalogue.render(Msg::TextNone, &[("section", &section.title)]));
         }
-        let Some(paragraph) = section.draft.iter().find(|p| p.number == id.paragraph) else {
-            let last = ParagraphId::new(id.section, section.draft.len() as u32);
-            let range = match section.draft.len() {
+        let Some(paragraph) = draft.iter().find(|p| p.number == id.paragraph) else {
+            // After a version, deleted paragraphs leave gaps and added ones come last.
+            let numbers = draft.iter().map(|p| p.number);
+            let first = ParagraphId::new(id.section, numbers.clone().min().unwrap_or(1));
+            let last = ParagraphId::new(id.section, numbers.max().unwrap_or(1));
+            let range = match draft.len() {
                 1 => last.to_string(),
-                _ => format!("{}–{last}", ParagraphId::new(id.section, 1)),
+                _ => format!("{first}–{last}"),
             };
             return Err(catalogue.render(
                 Msg::TextUnknown,
@@ -105,7 +110,7 @@ impl Text {
                 ],
             ),
             None => {
-                let by = ctx.state.amendments.accepted_on(&key);
+                let by = iterations::accepted_on(ctx.state, &key, iteration);
                 let by = by.last().map(|a| format!("A{}", a.number)).unwrap_or_default();
                 catalogue.render(Msg::TextDeleted, &[("id", &key), ("by", &by)])
             }
@@ -120,7 +125,7 @@ impl Text {
             ctx.settings,
             ctx.state,
             &ctx.message.sender,
-            &key,
+            &iterations::item_id(iteration, &key),
         ));
         Ok(Rendered::lines(lines))
     }
@@ -129,7 +134,9 @@ impl Text {
 /// Every paragraph of the section's draft: its short id and opening, headings marked `#`.
 fn listing(ctx: &Ctx<'_>, section: &SectionSettings, page: usize) -> Rendered {
     let catalogue = ctx.catalogue;
-    if section.draft.is_empty() {
+    let iteration = ctx.state.iterations.current();
+    let draft = iterations::base(ctx.settings, ctx.state, &section.id, iteration);
+    if draft.is_empty() {
         return catalogue.render(Msg::TextNone, &[("section", &section.title)]);
     }
     let number = section.position as u32 + 1;
@@ -137,12 +144,12 @@ fn listing(ctx: &Ctx<'_>, section: &SectionSettings, page: usize) -> Rendered {
         Msg::TextHeader,
         &[
             ("section", &section.title),
-            ("count", &section.draft.len().to_string()),
+            ("count", &draft.len().to_string()),
         ],
     )];
-    let pages = section.draft.len().div_ceil(PAGE);
+    let pages = draft.len().div_ceil(PAGE);
     let page = page.min(pages);
-    for paragraph in section.draft.iter().skip((page - 1) * PAGE).take(PAGE) {
+    for paragraph in draft.iter().skip((page - 1) * PAGE).take(PAGE) {
         // Markdown headings already start with `#`; other formats' are marked the same way.
         let (heading, text) = match paragraph.kind {
             Kind::Heading(level) => (

@@ -3,8 +3,10 @@
 //! assigned from accepted proposals), then an annex of what changed. Pure: built from the
 //! settings, the state and the plan file's sections, written by `render::plan`.
 //!
-//! The text is the plan file's with the accepted amendments applied; the annex lists the
-//! accepted amendments and the accepted proposals that became actions.
+//! The text is the plan file's (or, from the second iteration, the last version's) with the
+//! iteration's accepted amendments applied; for a closed iteration, the version it froze. The
+//! annex lists what changed since the previous version: the iteration's accepted amendments
+//! and its accepted proposals that became actions.
 
 #[cfg(test)]
 mod tests;
@@ -14,6 +16,7 @@ use pspm_config::Section;
 
 use super::amendments::{AmendKind, AmendmentState};
 use super::i18n::Msg;
+use super::iterations;
 use super::monitoring::{all_actions, Action};
 use super::participation::ProposalState;
 use super::{Language, Settings, State};
@@ -23,8 +26,14 @@ use crate::render::plan::{
 };
 use crate::render::Numbers;
 
-/// The plan as it stands: `sections` are the plan file's, in its order, with their drafts.
-pub fn build(settings: &Settings, state: &State, sections: &[Section]) -> ConsolidatedPlan {
+/// The plan as iteration `iteration` left it (the current one: as it stands): `sections` are
+/// the plan file's, in its order, with their drafts.
+pub fn build(
+    settings: &Settings,
+    state: &State,
+    sections: &[Section],
+    iteration: u32,
+) -> ConsolidatedPlan {
     let catalogue = settings.catalogue();
     let text = |msg: Msg| catalogue.render(msg, &[]).body;
     let numbers = catalogue.numbers();
@@ -63,7 +72,7 @@ pub fn build(settings: &Settings, state: &State, sections: &[Section]) -> Consol
             let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
             let mut plan_section =
                 section_of(settings, section, number, &actions, numbers, &ongoing);
-            plan_section.paragraphs = amended(state, number, &section.draft);
+            plan_section.paragraphs = text_of(settings, state, section, number, iteration);
             plan_section
         })
         .collect();
@@ -74,13 +83,24 @@ pub fn build(settings: &Settings, state: &State, sections: &[Section]) -> Consol
         },
         labels,
         title: settings.plan_title.clone(),
+        version: version_line(settings, state, iteration),
         description: settings.plan_description.clone(),
         sections: plan_sections,
         annex: Annex {
-            title: text(Msg::PlanAnnex),
+            title: match iteration
+                .checked_sub(1)
+                .and_then(|n| state.iterations.version(n))
+            {
+                Some(previous) => {
+                    catalogue
+                        .render(Msg::PlanAnnexSince, &[("version", &previous.name)])
+                        .body
+                }
+                None => text(Msg::PlanAnnex),
+            },
             introduction: text(Msg::PlanAnnexIntro),
-            changes: changes(state, sections, &actions),
-            amendments: amendments_annex(settings, state, sections),
+            changes: changes(state, sections, &actions, iteration),
+            amendments: amendments_annex(settings, state, sections, iteration),
         },
     }
 }
@@ -166,16 +186,69 @@ fn section_of(
     }
 }
 
-/// A section's paragraphs with the accepted amendments applied, in the order they were
-/// accepted: a replaced paragraph keeps its id with the new text, a deleted one goes, one
-/// added after `§2.3` by `A5` follows it as `§2.3+A5`.
-fn amended(state: &State, section: u32, draft: &[Paragraph]) -> Vec<PlanParagraph> {
+/// Which text this is: a closed iteration's version, or the current iteration's text.
+fn version_line(settings: &Settings, state: &State, iteration: u32) -> String {
+    let catalogue = settings.catalogue();
+    let iterations = &state.iterations;
+    let number = iteration.to_string();
+    let rendered = match (iterations.version(iteration), iterations.latest()) {
+        (Some(version), _) => {
+            let closed = chrono::DateTime::from_timestamp_millis(version.closed_ms)
+                .map(|at| settings.monitoring.today(at).to_string())
+                .unwrap_or_default();
+            catalogue.render(
+                Msg::PlanVersionClosed,
+                &[
+                    ("name", &version.name),
+                    ("number", &number),
+                    ("closed", &closed),
+                ],
+            )
+        }
+        (None, Some(base)) => catalogue.render(
+            Msg::PlanVersionCurrent,
+            &[("number", &number), ("version", &base.name)],
+        ),
+        (None, None) => catalogue.render(Msg::PlanVersionFirst, &[]),
+    };
+    rendered.body
+}
+
+/// A section's text in iteration `iteration`: a closed one's version as frozen; the current
+/// one's base with its accepted amendments applied.
+fn text_of(
+    settings: &Settings,
+    state: &State,
+    section: &Section,
+    number: u32,
+    iteration: u32,
+) -> Vec<PlanParagraph> {
+    if let Some(version) = state.iterations.version(iteration) {
+        return version
+            .sections
+            .get(&section.id)
+            .map(|text| {
+                text.paragraphs
+                    .iter()
+                    .map(|p| paragraph(number, p))
+                    .collect()
+            })
+            .unwrap_or_default();
+    }
+    let base = iterations::base(settings, state, &section.id, iteration);
+    amended(state, number, base, iteration)
+}
+
+/// A section's paragraphs with the iteration's accepted amendments applied, in the order they
+/// were accepted: a replaced paragraph keeps its id with the new text, a deleted one goes,
+/// one added after `§2.3` by `A5` follows it as `§2.3+A5` (its version gives it a number).
+fn amended(state: &State, section: u32, draft: &[Paragraph], iteration: u32) -> Vec<PlanParagraph> {
     let mut out = Vec::with_capacity(draft.len());
     for p in draft {
         let mut current = Some(paragraph(section, p));
         let mut added = Vec::new();
         let id = ParagraphId::new(section, p.number).to_string();
-        for amendment in state.amendments.accepted_on(&id) {
+        for amendment in iterations::accepted_on(state, &id, iteration) {
             match amendment.kind {
                 AmendKind::Replace => {
                     let mut replaced = paragraph(section, p);
@@ -218,20 +291,26 @@ fn paragraph(section: u32, paragraph: &Paragraph) -> PlanParagraph {
     }
 }
 
-/// The accepted amendments, by number, with their author's organisation and votes.
+/// The iteration's accepted amendments, by number, with their author's organisation and
+/// votes.
 fn amendments_annex(
     settings: &Settings,
     state: &State,
     sections: &[Section],
+    iteration: u32,
 ) -> Vec<AnnexAmendment> {
     let catalogue = settings.catalogue();
     state
         .amendments
         .all
         .values()
-        .filter(|a| a.state == AmendmentState::Accepted)
+        .filter(|a| {
+            a.state == AmendmentState::Accepted && state.iterations.of_ms(a.created_ms) == iteration
+        })
         .map(|a| {
-            let tally = state.consultation.tally(&a.item_key());
+            let tally = state
+                .consultation
+                .tally(&iterations::item_id(iteration, &a.item_key()));
             let change = match a.kind {
                 AmendKind::Replace => Msg::PlanChangeReplaced,
                 AmendKind::Delete => Msg::PlanChangeDeleted,
@@ -253,16 +332,24 @@ fn amendments_annex(
         .collect()
 }
 
-/// The accepted proposals assigned as actions, by proposal number; hidden ones stay out, as
-/// they do of every public export.
-fn changes(state: &State, sections: &[Section], actions: &[&Action]) -> Vec<AnnexChange> {
+/// The iteration's accepted proposals assigned as actions, by proposal number; hidden ones
+/// stay out, as they do of every public export.
+fn changes(
+    state: &State,
+    sections: &[Section],
+    actions: &[&Action],
+    iteration: u32,
+) -> Vec<AnnexChange> {
     let participation = &state.participation;
     let mut changes: Vec<AnnexChange> = actions
         .iter()
         .filter_map(|action| {
             let number = action.proposal?;
             let proposal = participation.proposals.get(&number)?;
-            if proposal.hidden.is_some() || proposal.state != ProposalState::Accepted {
+            if proposal.hidden.is_some()
+                || proposal.state != ProposalState::Accepted
+                || state.iterations.of_ms(proposal.created_ms) != iteration
+            {
                 return None;
             }
             let tally = participation.tally(number).total;

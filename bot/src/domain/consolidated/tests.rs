@@ -100,7 +100,12 @@ fn consolidated() -> ConsolidatedPlan {
     clock.say(MODERATOR, "!accept 2 yes");
     let assigned = clock.say(MODERATOR, "!assign 1 A.10 Agenzia 2026-09-30 2");
     assert!(assigned.contains("now action `A.10`"), "{assigned}");
-    build(clock.engine.settings(), clock.engine.state(), &sections())
+    build(
+        clock.engine.settings(),
+        clock.engine.state(),
+        &sections(),
+        1,
+    )
 }
 
 #[test]
@@ -418,7 +423,7 @@ fn accepted_amendments_change_the_text_in_their_order_and_others_do_not() {
         state.apply_change(&Change::Amendment(a));
     }
     let clock = Clock::with(plan());
-    let model = build(clock.engine.settings(), &state, &sections());
+    let model = build(clock.engine.settings(), &state, &sections(), 1);
     let paragraphs: Vec<(&str, &str)> = model.sections[0]
         .paragraphs
         .iter()

@@ -42,6 +42,7 @@ fn source() -> impl Strategy<Value = SourceFormat> {
 
 fn plan(paragraphs: Vec<(String, BlockKind, SourceFormat)>, other: String) -> ConsolidatedPlan {
     ConsolidatedPlan {
+        version: other.clone(),
         language: "it".into(),
         title: other.clone(),
         description: other.clone(),

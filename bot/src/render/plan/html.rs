@@ -25,6 +25,9 @@ pub fn render_html(plan: &ConsolidatedPlan) -> String {
             body {
                 main {
                     h1 { (plan.title) }
+                    @if !plan.version.trim().is_empty() {
+                        p.version { (plan.version) }
+                    }
                     @if !plan.description.trim().is_empty() {
                         p.lead { (plan.description) }
                     }

@@ -8,6 +8,7 @@ use super::{BlockKind, ConsolidatedPlan, PlanParagraph, PlanSection, SourceForma
 /// The plan as one Markdown text.
 pub fn render_markdown(plan: &ConsolidatedPlan) -> String {
     let mut md = format!("# {}\n\n", one_line(&plan.title));
+    push_text(&mut md, &plan.version);
     push_text(&mut md, &plan.description);
     for section in &plan.sections {
         push_section(&mut md, plan, section);

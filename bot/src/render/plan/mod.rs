@@ -45,6 +45,8 @@ pub struct ConsolidatedPlan {
     pub language: String,
     pub labels: PlanLabels,
     pub title: String,
+    /// Which version of the text this is: "Version “blueprint 2026” (iteration 1, …)".
+    pub version: String,
     pub description: String,
     pub sections: Vec<PlanSection>,
     pub annex: Annex,

@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::consultation::{AmendmentRecord, ItemCommentRecord, ItemRecord};
+use super::iterations::VersionRecord;
 use super::monitoring::{ActionRecord, MeasurementRecord, UpdateRecord};
 use super::participation::{BallotRecord, CommentRecord, PhaseRecord, ProposalRecord};
 use super::polls::{PollRecord, ResponseRecord};
@@ -100,6 +101,7 @@ pub enum ChangeRecord {
     },
     ItemComment(ItemCommentRecord),
     Amendment(AmendmentRecord),
+    IterationClosed(VersionRecord),
 }
 
 /// A digest subscription as stored; `sections` empty for all of them.
@@ -258,6 +260,7 @@ impl From<Change> for ChangeRecord {
             },
             Change::ItemComment(comment) => ChangeRecord::ItemComment(comment.into()),
             Change::Amendment(amendment) => ChangeRecord::Amendment(amendment.into()),
+            Change::IterationClosed(version) => ChangeRecord::IterationClosed(version.into()),
         }
     }
 }
@@ -342,6 +345,7 @@ impl From<ChangeRecord> for Change {
             },
             ChangeRecord::ItemComment(comment) => Change::ItemComment(comment.into()),
             ChangeRecord::Amendment(amendment) => Change::Amendment(amendment.into()),
+            ChangeRecord::IterationClosed(version) => Change::IterationClosed(version.into()),
         }
     }
 }

@@ -9,6 +9,9 @@ use crate::domain::consultation::{Item, ItemComment};
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
 pub struct ItemRecord {
     pub key: String,
+    /// Absent for the first iteration, as before there were iterations.
+    #[serde(default = "first", skip_serializing_if = "is_first")]
+    pub iteration: u32,
     pub section: String,
     pub room_id: String,
     pub event_id: Option<String>,
@@ -27,16 +30,26 @@ pub struct ItemCommentRecord {
     pub redacted: bool,
 }
 
+fn first() -> u32 {
+    1
+}
+
+fn is_first(iteration: &u32) -> bool {
+    *iteration == 1
+}
+
 impl From<Item> for ItemRecord {
     fn from(item: Item) -> ItemRecord {
         let Item {
             key,
+            iteration,
             section,
             room_id,
             event_id,
         } = item;
         ItemRecord {
             key,
+            iteration,
             section,
             room_id,
             event_id,
@@ -48,12 +61,14 @@ impl From<ItemRecord> for Item {
     fn from(record: ItemRecord) -> Item {
         let ItemRecord {
             key,
+            iteration,
             section,
             room_id,
             event_id,
         } = record;
         Item {
             key,
+            iteration,
             section,
             room_id,
             event_id,

@@ -6,13 +6,14 @@
 //! - [`log`]: a log record, the binary run of history holding [`ChangeRecord`]s;
 //! - [`applied`]: an applied run, the sorted fingerprints of the events a log record applied;
 //! - [`changes`], [`participation`], [`polls`], [`secret_ballot`], [`monitoring`],
-//!   [`consultation`]: a state change and its parts;
+//!   [`consultation`], [`iterations`]: a state change and its parts;
 //! - [`outbox`]: outbox entries and dead letters;
 //! - [`meta`]: the session.
 
 pub mod applied;
 pub mod changes;
 pub mod consultation;
+pub mod iterations;
 pub mod log;
 pub mod meta;
 pub mod monitoring;

@@ -146,6 +146,7 @@ fn content(plan: &ConsolidatedPlan) -> Result<Vec<u8>, OdtError> {
     xml.start("office:body", &[])?;
     xml.start("office:text", &[])?;
     heading(&mut xml, 1, &plan.title)?;
+    text_paragraph(&mut xml, &plan.version)?;
     text_paragraph(&mut xml, &plan.description)?;
     for section in &plan.sections {
         write_section(&mut xml, &mut tables, plan, section)?;
