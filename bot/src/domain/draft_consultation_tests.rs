@@ -14,7 +14,7 @@ const DRAFT: &str = "# Open data\n\nPublic bodies publish their data in open for
 
 /// A chat whose section has the draft above and the monitoring tests' plan (objective OB.1,
 /// actions A.1–A.3), in `phase`.
-fn chat(phase: Phase, max_supports: Option<u32>) -> Chat {
+pub(super) fn chat(phase: Phase, max_supports: Option<u32>) -> Chat {
     let mut chat = Chat::new(max_supports);
     let settings = &mut chat.engine.settings;
     settings.monitoring = plan();
@@ -26,7 +26,7 @@ fn chat(phase: Phase, max_supports: Option<u32>) -> Chat {
 }
 
 /// The items' notices of `effects`: `(item key, body)`.
-fn items(effects: &Effects) -> Vec<(String, String)> {
+pub(super) fn items(effects: &Effects) -> Vec<(String, String)> {
     effects
         .notices
         .iter()
@@ -35,7 +35,7 @@ fn items(effects: &Effects) -> Vec<(String, String)> {
 }
 
 /// Each posted item's message comes back from the homeserver as `$item<key>`.
-fn come_back(chat: &mut Chat, posted: &[(String, String)]) {
+pub(super) fn come_back(chat: &mut Chat, posted: &[(String, String)]) {
     for (key, _) in posted {
         let seeds = chat.apply(Input::ItemPosted {
             room_id: ROOM.into(),
@@ -47,7 +47,7 @@ fn come_back(chat: &mut Chat, posted: &[(String, String)]) {
     }
 }
 
-fn in_thread(chat: &mut Chat, sender: &str, root: &str, body: &str) -> Effects {
+pub(super) fn in_thread(chat: &mut Chat, sender: &str, root: &str, body: &str) -> Effects {
     let at = chat.clock;
     chat.apply(Input::Message(Message {
         event_id: format!("$t{at}"),
@@ -61,7 +61,7 @@ fn in_thread(chat: &mut Chat, sender: &str, root: &str, body: &str) -> Effects {
     }))
 }
 
-fn tally(chat: &Chat, key: &str) -> (u32, u32) {
+pub(super) fn tally(chat: &Chat, key: &str) -> (u32, u32) {
     let t = chat.engine.state().consultation.tally(key);
     (t.support, t.oppose)
 }

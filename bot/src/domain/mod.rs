@@ -98,6 +98,8 @@ mod export_tests;
 #[cfg(test)]
 mod fuzz_tests;
 #[cfg(test)]
+mod iteration_tests;
+#[cfg(test)]
 mod monitoring_tests;
 #[cfg(test)]
 mod ordering_tests;

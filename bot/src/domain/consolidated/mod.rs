@@ -72,7 +72,7 @@ pub fn build(
             let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
             let mut plan_section =
                 section_of(settings, section, number, &actions, numbers, &ongoing);
-            plan_section.paragraphs = text_of(settings, state, section, number, iteration);
+            plan_section.paragraphs = text_of(state, section, number, iteration);
             plan_section
         })
         .collect();
@@ -216,13 +216,7 @@ fn version_line(settings: &Settings, state: &State, iteration: u32) -> String {
 
 /// A section's text in iteration `iteration`: a closed one's version as frozen; the current
 /// one's base with its accepted amendments applied.
-fn text_of(
-    settings: &Settings,
-    state: &State,
-    section: &Section,
-    number: u32,
-    iteration: u32,
-) -> Vec<PlanParagraph> {
+fn text_of(state: &State, section: &Section, number: u32, iteration: u32) -> Vec<PlanParagraph> {
     if let Some(version) = state.iterations.version(iteration) {
         return version
             .sections
@@ -235,7 +229,15 @@ fn text_of(
             })
             .unwrap_or_default();
     }
-    let base = iterations::base(settings, state, &section.id, iteration);
+    // The plan file's section (as given) unless a version holds the section's text.
+    let previous = iteration.checked_sub(1);
+    let base = match previous
+        .and_then(|n| state.iterations.version(n))
+        .and_then(|v| v.sections.get(&section.id))
+    {
+        Some(text) => text.paragraphs.as_slice(),
+        None => section.draft.as_slice(),
+    };
     amended(state, number, base, iteration)
 }
 
