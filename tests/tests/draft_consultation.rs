@@ -1,8 +1,10 @@
 //! The draft under consultation end to end: a section whose text is an AgID
 //! reStructuredText chapter gets its draft posted once, one message per paragraph; a comment
 //! in a paragraph's thread and 👍 from two people show in `!text §n` and in the export; an
-//! accepted amendment changes what `!text §n` shows; a restart and `pspm rebuild` post
-//! nothing again and keep the same figures.
+//! accepted amendment changes what `!text §n` shows; `!iteration close` posts the new version
+//! as a new draft while the old paragraphs keep their votes; a restart and `pspm rebuild`
+//! post nothing again and keep the same figures; `pspm plan export --iteration` gives the
+//! closed version.
 
 use std::io::Read as _;
 use std::path::Path;
@@ -170,39 +172,115 @@ async fn a_sections_draft_is_posted_once_and_its_paragraphs_take_comments_and_vo
         "{content}"
     );
 
+    // The moderator closes the iteration: its version is posted as the new draft, with the
+    // same ids and the amended §2; the old §2 keeps its votes, the new one takes its own.
+    let closed = w
+        .ask(&w.moderator, "!iteration close blueprint 2026")
+        .await?;
+    assert!(
+        body(&closed).starts_with(&format!(
+            "Iteration 1 closed: version “blueprint 2026” has {count} paragraphs in 1 section, \
+             with 1 accepted amendment."
+        )),
+        "{closed}"
+    );
+    let all = wait_for(Duration::from_secs(60), || async {
+        let items = posted_items(&w.alice.messages(&w.room).await?, &bot);
+        Ok((items.len() == 2 * (count + 2)).then_some(items))
+    })
+    .await?
+    .ok_or_else(|| anyhow::anyhow!("the second iteration's draft was not all posted"))?;
+    let second = &all[count + 2..];
+    for (n, (key, _, _)) in second.iter().take(count).enumerate() {
+        assert_eq!(key, &format!("§1.{}@2", n + 1));
+    }
+    assert_eq!(
+        second[1].2,
+        "§2 Si descrive il modello di riuso delineato dal CAD, passo per passo."
+    );
+    w.bob.react(&w.room, &second[1].1, "👎").await?;
+    // A vote on the closed iteration's §2 is refused and counts nowhere.
+    w.moderator.react(&w.room, &paragraph, "👍").await?;
+    let shown = wait_for(Duration::from_secs(30), || async {
+        let shown = w.ask(&w.alice, "!text §2").await?;
+        let text = body(&shown).to_owned();
+        Ok(text.ends_with("👍 0 · 👎 1 · 💬 0").then_some(text))
+    })
+    .await?
+    .ok_or_else(|| anyhow::anyhow!("!text §2 never showed the new item's vote"))?;
+    assert!(
+        shown.starts_with("§1.2 (paragraph):\nSi descrive il modello di riuso delineato dal CAD"),
+        "{shown}"
+    );
+
     // A restart posts nothing again.
     w.bot.stop()?;
     w.bot.start()?;
     w.ask(&w.bob, "!ping").await?;
     let after_restart = posted_items(&w.alice.messages(&w.room).await?, &bot);
-    assert_eq!(after_restart.len(), count + 2, "posted once");
+    assert_eq!(
+        after_restart.len(),
+        2 * (count + 2),
+        "each iteration's draft posted once"
+    );
 
     // The export has the paragraph's votes per organisation and its comment; a rebuild from
     // history gives the same.
     w.bot.stop()?;
     let dir = tempfile::tempdir()?;
     let export = cli_export(&w.bot, &dir.path().join("export.json"), false)?;
-    let row = export["items"]
-        .as_array()
-        .and_then(|rows| rows.iter().find(|r| r["item"] == "§1.2"))
-        .ok_or_else(|| anyhow::anyhow!("no §1.2 in {export}"))?;
-    assert_eq!(row["event_id"], paragraph.as_str());
-    assert_eq!(row["supports"], 2);
-    assert_eq!(row["by_organisation"]["Ministero di prova"]["supports"], 2);
-    assert_eq!(row["comments"], 1);
+    let row = |iteration: u32| {
+        export["items"]
+            .as_array()
+            .and_then(|rows| {
+                rows.iter()
+                    .find(|r| r["item"] == "§1.2" && r["iteration"] == iteration)
+            })
+            .ok_or_else(|| anyhow::anyhow!("no §1.2 of iteration {iteration} in {export}"))
+    };
+    let first = row(1)?;
+    assert_eq!(first["event_id"], paragraph.as_str());
+    assert_eq!(first["supports"], 2);
+    assert_eq!(first["oppositions"], 0);
+    assert_eq!(
+        first["by_organisation"]["Ministero di prova"]["supports"],
+        2
+    );
+    assert_eq!(first["comments"], 1);
+    let again = row(2)?;
+    assert_eq!(again["event_id"], second[1].1.as_str());
+    assert_eq!(
+        (&again["supports"], &again["oppositions"]),
+        (&0.into(), &1.into())
+    );
+    assert_eq!(
+        again["text"],
+        "Si descrive il modello di riuso delineato dal CAD, passo per passo."
+    );
     assert_eq!(
         export["item_comments"][0]["text"],
         "Quali sono i passi del flusso?"
     );
+    assert_eq!(export["item_comments"][0]["iteration"], 1);
     cli(&w.bot, &["rebuild"])?;
     let rebuilt = cli_export(&w.bot, &dir.path().join("rebuilt.json"), false)?;
     assert_eq!(without_time(rebuilt), without_time(export));
 
-    // The consolidated plan has the amended text, and A1 in its annex; the ODT too.
+    // The closed version's consolidated plan has the amended text, and A1 in its annex; the
+    // ODT too. The current one starts from it, with nothing changed since.
     let md = dir.path().join("piano.md");
     cli(
         &w.bot,
-        &["plan", "export", "--format", "md", "--out", path(&md)],
+        &[
+            "plan",
+            "export",
+            "--format",
+            "md",
+            "--out",
+            path(&md),
+            "--iteration",
+            "Blueprint 2026",
+        ],
     )?;
     let md = std::fs::read_to_string(md)?;
     assert!(
@@ -215,10 +293,44 @@ async fn a_sections_draft_is_posted_once_and_its_paragraphs_take_comments_and_vo
         ),
         "{md}"
     );
+    assert!(
+        md.contains("Version “blueprint 2026”: the text iteration 1 closed with"),
+        "{md}"
+    );
+    let current = dir.path().join("corrente.md");
+    cli(
+        &w.bot,
+        &["plan", "export", "--format", "md", "--out", path(&current)],
+    )?;
+    let current = std::fs::read_to_string(current)?;
+    assert!(
+        current.contains("Current text: iteration 2 under way, on version “blueprint 2026”."),
+        "{current}"
+    );
+    assert!(
+        current.contains("## Annex: changes since version “blueprint 2026”"),
+        "{current}"
+    );
+    assert!(!current.contains("| A1 |"), "{current}");
+    assert!(
+        current.contains(
+            "**§1.2** Si descrive il modello di riuso delineato dal CAD, passo per passo."
+        ),
+        "{current}"
+    );
     let odt = dir.path().join("piano.odt");
     cli(
         &w.bot,
-        &["plan", "export", "--format", "odt", "--out", path(&odt)],
+        &[
+            "plan",
+            "export",
+            "--format",
+            "odt",
+            "--out",
+            path(&odt),
+            "--iteration",
+            "1",
+        ],
     )?;
     let mut zip = zip::ZipArchive::new(std::fs::File::open(&odt)?)?;
     let mut content = String::new();

@@ -99,9 +99,33 @@ fn plan_export_writes_the_consolidated_plan_as_markdown_html_and_odt() -> Result
         "| A.1 | Mantenere il catalogo | OB.1 | Agenzia | 2026-09-01 | continuativa | 2 |",
         "## Allegato: modifiche rispetto al file del piano",
         "Nessun elemento.",
+        "Testo corrente: iterazione 1 in corso, sulla bozza del file del piano.",
     ] {
         assert!(md.contains(expected), "{expected:?} missing from:\n{md}");
     }
+    // An iteration that does not exist is an error naming the ones there are; nothing written.
+    let missing = dir.path().join("missing.md");
+    let output = Command::new(pspm_binary())
+        .args([
+            "plan",
+            "export",
+            "--format",
+            "md",
+            "--iteration",
+            "blueprint",
+            "--config",
+        ])
+        .arg(&config)
+        .arg("--out")
+        .arg(&missing)
+        .env_remove("PSPM_CONFIG")
+        .output()?;
+    assert!(!output.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr).trim(),
+        "pspm: no iteration \"blueprint\"; there are: 1 (current)"
+    );
+    assert!(!missing.exists());
 
     let html_path = dir.path().join("piano.html");
     export(&config, "html", &html_path)?;
