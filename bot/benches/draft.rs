@@ -110,7 +110,7 @@ fn plan_export(engine: &Engine) -> (f64, usize) {
     let sections = engine.settings().plan_sections();
     let mut bytes = 0;
     for format in [PlanFormat::Markdown, PlanFormat::Html, PlanFormat::Odt] {
-        let plan = consolidated::build(engine.settings(), engine.state(), &sections);
+        let plan = consolidated::build(engine.settings(), engine.state(), &sections, 1);
         bytes += render(&plan, format).expect("the plan renders").len();
     }
     (started.elapsed().as_secs_f64() * 1000.0, bytes)
