@@ -140,13 +140,22 @@ fn listing(ctx: &Ctx<'_>, section: &SectionSettings, page: usize) -> Rendered {
         return catalogue.render(Msg::TextNone, &[("section", &section.title)]);
     }
     let number = section.position as u32 + 1;
-    let mut lines = vec![catalogue.render(
-        Msg::TextHeader,
-        &[
-            ("section", &section.title),
-            ("count", &draft.len().to_string()),
-        ],
-    )];
+    let count = draft.len().to_string();
+    let mut lines = vec![match ctx.state.iterations.latest() {
+        None => catalogue.render(
+            Msg::TextHeader,
+            &[("section", &section.title), ("count", &count)],
+        ),
+        Some(version) => catalogue.render(
+            Msg::TextHeaderVersion,
+            &[
+                ("section", &section.title),
+                ("iteration", &iteration.to_string()),
+                ("version", &version.name),
+                ("count", &count),
+            ],
+        ),
+    }];
     let pages = draft.len().div_ceil(PAGE);
     let page = page.min(pages);
     for paragraph in draft.iter().skip((page - 1) * PAGE).take(PAGE) {

@@ -560,4 +560,5 @@ message_keys! {
     PlanVersionCurrent = "plan.version_current",
     PlanVersionClosed = "plan.version_closed",
     PlanNoIteration = "plan.no_iteration",
+    TextHeaderVersion = "text.header_version",
 }
