@@ -2,7 +2,9 @@
 //! × 200 paragraphs posted (the engine's side), 2,000 amendments (half accepted), 100k votes
 //! on the paragraphs; then `!text §s.p` latency over 1,000 random paragraphs (goal ≤ 5 ms),
 //! and the consolidated plan written in every format (`pspm plan export`, `!plan`; goal
-//! ≤ 1 s for the three), beside the same plan before any amendment or vote (the baseline).
+//! ≤ 1 s for the three), beside the same plan before any amendment or vote (the baseline);
+//! then `!iterazione chiudi`: the version frozen and the next iteration's draft queued, and
+//! the closed version's plan written, beside the first draft's queueing and export.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -105,12 +107,12 @@ impl Rng {
 
 /// Milliseconds to build the consolidated plan of `engine` and write it in each format, and
 /// the bytes written.
-fn plan_export(engine: &Engine) -> (f64, usize) {
+fn plan_export(engine: &Engine, iteration: u32) -> (f64, usize) {
     let started = Instant::now();
     let sections = engine.settings().plan_sections();
     let mut bytes = 0;
     for format in [PlanFormat::Markdown, PlanFormat::Html, PlanFormat::Odt] {
-        let plan = consolidated::build(engine.settings(), engine.state(), &sections, 1);
+        let plan = consolidated::build(engine.settings(), engine.state(), &sections, iteration);
         bytes += render(&plan, format).expect("the plan renders").len();
     }
     (started.elapsed().as_secs_f64() * 1000.0, bytes)
@@ -118,20 +120,20 @@ fn plan_export(engine: &Engine) -> (f64, usize) {
 
 fn main() {
     let mut engine = Engine::new(settings(), State::default());
-    let (baseline_ms, baseline_bytes) = plan_export(&engine);
+    let (baseline_ms, baseline_bytes) = plan_export(&engine, 1);
     let mut at = 1_700_000_000_000_i64;
     let now = Utc.timestamp_millis_opt(at).single().expect("time");
     let started = Instant::now();
     let posted = engine.apply(Input::Tick, now);
+    let first_post_ms = started.elapsed().as_secs_f64() * 1000.0;
     let items: Vec<(String, String)> = posted
         .notices
         .iter()
         .filter_map(|n| Some((n.room_id.clone(), n.item.clone()?)))
         .collect();
     println!(
-        "draft of {SECTIONS} × {PARAGRAPHS} paragraphs: {} items queued in {:.1} ms",
+        "draft of {SECTIONS} × {PARAGRAPHS} paragraphs: {} items queued in {first_post_ms:.1} ms",
         items.len(),
-        started.elapsed().as_secs_f64() * 1000.0
     );
     for (room_id, item) in &items {
         engine.apply(
@@ -215,12 +217,45 @@ fn main() {
         "!testo §s.p with {} live votes: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
         VOTES, times[500], times[990], times[999]
     );
-    let (export_ms, export_bytes) = plan_export(&engine);
+    let (export_ms, export_bytes) = plan_export(&engine, 1);
     println!(
         "consolidated plan in md, html and odt: {export_ms:.0} ms for {} KiB (goal ≤ 1000 ms); \
          before any amendment or vote {baseline_ms:.0} ms for {} KiB: {:.1}×",
         export_bytes / 1024,
         baseline_bytes / 1024,
         export_ms / baseline_ms.max(0.001)
+    );
+
+    // The close freezes 1,600 paragraphs against 1,000 accepted amendments and queues the
+    // version as the next draft.
+    at += 1;
+    let started = Instant::now();
+    let closed = engine.apply(
+        Input::Message(Message {
+            event_id: format!("$m{at}"),
+            room_id: room(0),
+            sender: MODERATOR.into(),
+            sent_at_ms: at,
+            body: "!iterazione chiudi blueprint 2026".into(),
+            thread_root: None,
+            reply_to: None,
+            quoted: None,
+        }),
+        Utc.timestamp_millis_opt(at).single().expect("time"),
+    );
+    let close_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let queued = closed.notices.iter().filter(|n| n.item.is_some()).count();
+    assert!(queued >= SECTIONS * PARAGRAPHS / 2, "{:?}", closed.replies);
+    println!(
+        "!iterazione chiudi: version frozen and {queued} items of the next draft queued in \
+         {close_ms:.1} ms ({:.1}× the first draft's queueing)",
+        close_ms / first_post_ms.max(0.001)
+    );
+    let (version_ms, version_bytes) = plan_export(&engine, 1);
+    println!(
+        "the closed version's plan in md, html and odt: {version_ms:.0} ms for {} KiB \
+         (goal ≤ 1000 ms; {:.1}× the open iteration's)",
+        version_bytes / 1024,
+        version_ms / export_ms.max(0.001)
     );
 }
