@@ -1,8 +1,10 @@
 //! Amendments to the draft: `A<n>` replaces a paragraph, deletes it or adds a paragraph after
 //! it. Each is a consultable item (its card, `amendment/A<n>`, takes 👍/👎 and comments like a
-//! paragraph); moderators accept or reject it. The current text of a paragraph is the plan
-//! file's with the accepted amendments applied in the order they were accepted; an amendment
-//! made on a text that has changed since cannot be accepted (a merged one must be proposed).
+//! paragraph); moderators accept or reject it. The current text of a paragraph is the one the
+//! iteration started from (the plan file's, then the last version's) with the iteration's
+//! accepted amendments applied in the order they were accepted; an amendment made on a text
+//! that has changed since, or in a closed iteration, cannot be accepted (a merged one, on the
+//! current text, must be proposed).
 
 use std::collections::BTreeMap;
 
@@ -108,8 +110,8 @@ impl Amendments {
 }
 
 /// A paragraph as it reads now: its text as the current iteration started (the plan file's,
-/// or the last version's) with the iteration's accepted replacements and deletions applied (`None`: deleted, or no such paragraph), and the paragraphs accepted
-/// after it, in order.
+/// or the last version's) with the iteration's accepted replacements and deletions applied
+/// (`None`: deleted, or no such paragraph), and the paragraphs accepted after it, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Current {
     pub text: Option<String>,
