@@ -228,20 +228,27 @@ fn offline_settings(config: &Config, store: &dyn Store) -> anyhow::Result<Settin
     ))
 }
 
-/// `pspm export`: writes the consolidated export from the store; returns the files written.
+/// `pspm export`: writes the consolidated export from the store, every iteration's rows or
+/// only those of `iteration` (a version's name or a number); returns the files written.
 /// For CSV, `out` gets the proposals and beside it `<stem>.<table>.csv` each other table
-/// (`comments`, `objectives`, `results`, `measurements`, `actions`, `progress`).
+/// (`comments`, `objectives`, `results`, `measurements`, `actions`, `progress`, `items`,
+/// `item_comments`, `amendments`, `iterations`).
 pub fn export(
     config: &Config,
     format: Format,
     visibility: Visibility,
+    iteration: Option<&str>,
     out: &Path,
 ) -> anyhow::Result<Vec<PathBuf>> {
     let (settings, state) = with_store(config, |store| {
         Ok((offline_settings(config, store)?, store.load_state()?))
     })?;
-    let files = Export::build(&settings, &state, visibility, Utc::now())
-        .render(format, settings.catalogue());
+    let mut export = Export::build(&settings, &state, visibility, Utc::now());
+    if let Some(given) = iteration {
+        // Resolved before anything is written: an unknown name writes nothing.
+        export = export.of_iteration(iteration_named(&state, given)?);
+    }
+    let files = export.render(format, settings.catalogue());
     let first_stem = files
         .first()
         .and_then(|f| f.filename.rsplit_once('.'))

@@ -95,7 +95,8 @@ enum CliCommand {
         #[arg(long, short, env = CONFIG_ENV)]
         config: PathBuf,
         /// csv (PATH the proposals, beside it PATH's stem + .comments.csv and, with
-        /// monitoring, .objectives/.results/.measurements/.actions/.progress.csv), json or md.
+        /// monitoring, .objectives/.results/.measurements/.actions/.progress.csv, once a draft
+        /// was posted, .items/.item_comments/.amendments/.iterations.csv), json or md.
         #[arg(long, value_enum, default_value = "json")]
         format: ExportFormat,
         #[arg(long)]
@@ -103,6 +104,10 @@ enum CliCommand {
         /// Include hidden proposals (the moderators' export).
         #[arg(long)]
         full: bool,
+        /// Only this iteration's proposals, comments, polls, items and amendments: a closed
+        /// iteration's version name, or any iteration's number.
+        #[arg(long)]
+        iteration: Option<String>,
     },
     /// Write the open-data package (public export as JSON and CSV tables, and DCAT-AP_IT
     /// metadata) into a folder (works while the bot runs); needs `[publish]` in the config.
@@ -536,14 +541,25 @@ fn main() -> ExitCode {
                 );
             }),
             CliCommand::Export {
-                format, out, full, ..
+                format,
+                out,
+                full,
+                iteration,
+                ..
             } => {
                 let visibility = if full {
                     Visibility::Full
                 } else {
                     Visibility::Public
                 };
-                pspm::app::export(&config, format.into(), visibility, &out).map(|files| {
+                pspm::app::export(
+                    &config,
+                    format.into(),
+                    visibility,
+                    iteration.as_deref(),
+                    &out,
+                )
+                .map(|files| {
                     for file in files {
                         println!("{}", file.display());
                     }

@@ -77,7 +77,7 @@ async fn publish_writes_the_tables_and_their_dcat_ap_it_catalogue() -> Result<()
     let export: Value = serde_json::from_str(&std::fs::read_to_string(
         out.path().join("mon-export.json"),
     )?)?;
-    assert_eq!(export["version"], 3);
+    assert_eq!(export["version"], 4);
     assert_eq!(export["visibility"], "public");
     let late = export["actions"]
         .as_array()

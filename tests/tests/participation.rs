@@ -355,7 +355,7 @@ async fn exports_in_three_formats_and_a_rebuild_reproduces_them() -> Result<()> 
     let json: Value = serde_json::from_str(&files["export-export.json"])?;
     assert_eq!(
         (json["schema"].as_str(), json["version"].as_u64()),
-        (Some("pspm.export"), Some(3))
+        (Some("pspm.export"), Some(4))
     );
     assert_eq!(json["visibility"], "public");
     let proposals = json["proposals"].as_array().cloned().unwrap_or_default();

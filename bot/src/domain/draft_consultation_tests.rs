@@ -455,7 +455,7 @@ fn the_export_has_each_items_votes_per_organisation_and_its_comments() {
         super::tests::at(0),
     );
     let json = serde_json::to_value(&export).expect("json");
-    assert_eq!(json["version"], 3);
+    assert_eq!(json["version"], 4);
     let paragraph = &json["items"][1];
     assert_eq!(paragraph["item"], "§1.2");
     assert_eq!(paragraph["kind"], "paragraph");
@@ -484,6 +484,7 @@ fn the_export_has_each_items_votes_per_organisation_and_its_comments() {
             "supports",
             "oppositions",
             "comments",
+            "iteration",
             "supports [Agenzia]",
             "oppositions [Agenzia]",
             "supports [Ministero]",
@@ -500,6 +501,7 @@ fn the_export_has_each_items_votes_per_organisation_and_its_comments() {
             "Public bodies publish their data in open formats.",
             "$item§1.2",
             "2",
+            "1",
             "1",
             "1",
             "2",
@@ -519,6 +521,7 @@ fn the_export_has_each_items_votes_per_organisation_and_its_comments() {
             "1",
             "0",
             "0",
+            "1",
             "0",
             "0",
             "1",
@@ -535,5 +538,6 @@ fn the_export_has_each_items_votes_per_organisation_and_its_comments() {
     // A formula is quoted, as in every exported cell.
     assert_eq!(row[4], "'=HYPERLINK(\"x\") which formats?");
     assert_eq!(row[6], comment_event);
-    assert_eq!(row.len(), 7);
+    assert_eq!(row[7], "1", "its iteration");
+    assert_eq!(row.len(), 8);
 }

@@ -208,7 +208,7 @@ fn the_markdown_export_speaks_the_plan_language_in_every_heading() {
     };
     let italian = markdown(Language::It);
     for expected in [
-        "(pubblica), schema pspm.export v3.",
+        "(pubblica), schema pspm.export v4.",
         "(consultazione)",
         "| # | Titolo | Autore | Ente | Stato | 👍 | 👎 | Risposta |\n|---|---|---|---|---|---|---|---|",
         "| aperta |",

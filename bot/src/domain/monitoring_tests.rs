@@ -566,7 +566,7 @@ fn the_export_holds_the_monitored_plan_and_each_csv_column_means_what_it_says() 
         now,
     );
     let json = serde_json::to_value(&export).unwrap();
-    assert_eq!(json["version"], 3);
+    assert_eq!(json["version"], 4);
     assert_eq!(json["objectives"][0]["code"], "OB.1");
     let actions = json["actions"].as_array().unwrap();
     let statuses: Vec<(&str, &str, u64)> = actions

@@ -50,6 +50,8 @@ fn titles(table: &str) -> Option<(Msg, Msg)> {
         "comments" => (Msg::PublishTitleComments, Msg::PublishAboutComments),
         "items" => (Msg::PublishTitleItems, Msg::PublishAboutItems),
         "item_comments" => (Msg::PublishTitleItemComments, Msg::PublishAboutItemComments),
+        "amendments" => (Msg::PublishTitleAmendments, Msg::PublishAboutAmendments),
+        "iterations" => (Msg::PublishTitleIterations, Msg::PublishAboutIterations),
         "objectives" => (Msg::PublishTitleObjectives, Msg::PublishAboutObjectives),
         "results" => (Msg::PublishTitleResults, Msg::PublishAboutResults),
         "measurements" => (Msg::PublishTitleMeasurements, Msg::PublishAboutMeasurements),
@@ -235,6 +237,8 @@ mod tests {
             ("proposals", "pt-export.csv", "text/csv"),
             ("actions", "pt-export.actions.csv", "text/csv"),
             ("items", "pt-export.items.csv", "text/csv"),
+            ("amendments", "pt-export.amendments.csv", "text/csv"),
+            ("iterations", "pt-export.iterations.csv", "text/csv"),
             ("report", "pt-export.md", "text/markdown"),
         ]
         .into_iter()
@@ -264,12 +268,20 @@ mod tests {
         let datasets = root["dcat:dataset"].as_array().unwrap();
         assert_eq!(
             datasets.len(),
-            4,
+            6,
             "one per table and the JSON; not the report"
         );
+        let titles: Vec<&str> = datasets[3..]
+            .iter()
+            .filter_map(|d| d["dct:title"]["@value"].as_str())
+            .collect();
         assert_eq!(
-            datasets[3]["dct:title"]["@value"],
-            "Piano triennale — Elementi della bozza e loro voti"
+            titles,
+            [
+                "Piano triennale — Elementi della bozza e loro voti",
+                "Piano triennale — Emendamenti alla bozza",
+                "Piano triennale — Iterazioni della consultazione"
+            ]
         );
         for dataset in datasets {
             let missing = has(

@@ -1,5 +1,6 @@
-//! `!export [csv|json|md] [full]` (moderators): the consolidated export, uploaded to the room.
-//! `full` keeps hidden proposals (with the reason); the default is the public export.
+//! `!export [csv|json|md] [full] [iteration <name|number>]` (moderators): the consolidated
+//! export, uploaded to the room. `full` keeps hidden proposals (with the reason); the default
+//! is the public export. `iteration` limits it to one iteration's rows.
 
 use super::{Arguments, Ctx, Outcome, ParseError, Home, Spec};
 use crate::domain::export::{Export, Format, Visibility};
@@ -19,16 +20,24 @@ pub const SPEC: Spec = Spec {
 pub struct ExportCommand {
     pub format: Format,
     pub visibility: Visibility,
+    /// The iteration as typed (a version's name or a number); `None`: every iteration.
+    pub iteration: Option<String>,
 }
 
 impl ExportCommand {
-    pub fn parse(args: Arguments<'_>) -> Result<ExportCommand, ParseError> {
+    pub fn parse(mut args: Arguments<'_>) -> Result<ExportCommand, ParseError> {
         let mut command = ExportCommand {
             format: Format::Csv,
             visibility: Visibility::Public,
+            iteration: None,
         };
-        for word in args {
-            if let Some(format) = Format::parse(word) {
+        while let Some(word) = args.next() {
+            if matches!(word.to_lowercase().as_str(), "iteration" | "iterazione") {
+                // A version's name may be any words: the rest of the line names it.
+                let name = args.required_rest(&SPEC)?;
+                command.iteration = Some(name.split_whitespace().collect::<Vec<_>>().join(" "));
+                break;
+            } else if let Some(format) = Format::parse(word) {
                 command.format = format;
             } else if matches!(
                 word.to_lowercase().as_str(),
@@ -46,7 +55,14 @@ impl ExportCommand {
     }
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
-        let export = Export::build(ctx.settings, ctx.state, self.visibility, ctx.now);
+        let mut export = Export::build(ctx.settings, ctx.state, self.visibility, ctx.now);
+        if let Some(given) = &self.iteration {
+            let iteration = ctx.state.iterations.find(given).ok_or_else(|| {
+                // `!plan`'s words: the same names, the same way to list them.
+                ctx.catalogue.render(Msg::PlanNoIteration, &[("given", given)])
+            })?;
+            export = export.of_iteration(iteration);
+        }
         let files = export.render(self.format, ctx.catalogue);
         let names: Vec<&str> = files.iter().map(|f| f.filename.as_str()).collect();
         let reply = ctx.catalogue.render(

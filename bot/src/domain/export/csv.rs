@@ -56,6 +56,7 @@ impl Export {
             "oppositions",
             "poll_votes",
             "redacted",
+            "iteration",
         ]
         .iter()
         .map(|s| (*s).to_owned())
@@ -83,6 +84,7 @@ impl Export {
                 p.oppositions.to_string(),
                 p.poll_votes.map(|v| v.to_string()).unwrap_or_default(),
                 p.redacted.to_string(),
+                p.iteration.to_string(),
             ];
             organisations.cells(&mut row, &p.by_organisation);
             csv.row(row.iter().map(String::as_str));
@@ -102,9 +104,11 @@ impl Export {
             "created_at",
             "event_id",
             "redacted",
+            "iteration",
         ]);
         for c in &self.comments {
             let proposal = c.proposal.map(|n| n.to_string()).unwrap_or_default();
+            let iteration = c.iteration.to_string();
             csv.row([
                 c.kind,
                 &c.section,
@@ -115,6 +119,7 @@ impl Export {
                 &c.created_at,
                 &c.event_id,
                 if c.redacted { "true" } else { "false" },
+                &iteration,
             ]);
         }
         csv.finish()

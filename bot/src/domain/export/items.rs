@@ -1,6 +1,7 @@
 //! The draft's consultable items in the export: each posted paragraph, objective and action
 //! with its support and opposition (in total and per organisation) and its comments count,
-//! and the comments in items' threads; as JSON rows and as two CSV tables.
+//! and the comments in items' threads, each in the iteration it was posted in; as JSON rows
+//! and as two CSV tables.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +10,8 @@ use serde::Serialize;
 
 use super::csv::{Csv, OrganisationColumns};
 use super::{timestamp, Export, Votes};
-use crate::domain::{amendments, Settings, State};
+use crate::domain::consultation::Item;
+use crate::domain::{amendments, iterations, Settings, State};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ItemRow {
@@ -19,7 +21,8 @@ pub struct ItemRow {
     /// `paragraph` (any block of the text: heading, list, …), `objective`, `action` or
     /// `amendment`.
     pub kind: &'static str,
-    /// The paragraph's text, the objective's or action's title, or the amendment's text.
+    /// The paragraph's text as posted in its iteration, the objective's or action's title,
+    /// or the amendment's text.
     pub text: String,
     pub event_id: Option<String>,
     pub supports: u32,
@@ -27,10 +30,13 @@ pub struct ItemRow {
     pub by_organisation: BTreeMap<String, Votes>,
     /// Comments in its thread still standing.
     pub comments: u32,
+    /// The iteration it was posted in: its votes and comments are that iteration's.
+    pub iteration: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ItemCommentRow {
+    /// The item's key, as in [`ItemRow::item`].
     pub item: String,
     pub section: String,
     pub author: String,
@@ -38,15 +44,13 @@ pub struct ItemCommentRow {
     pub text: String,
     pub created_at: String,
     pub event_id: String,
+    pub iteration: u32,
 }
 
-/// What an item is and says, from the plan file (or the amendment).
-fn described(
-    settings: &Settings,
-    state: &State,
-    section: &str,
-    key: &str,
-) -> (&'static str, String) {
+/// What an item is and says: a paragraph as its iteration posted it, an objective or action
+/// from the plan file, an amendment as proposed.
+fn described(settings: &Settings, state: &State, item: &Item) -> (&'static str, String) {
+    let (section, key) = (item.section.as_str(), item.key.as_str());
     let plan = &settings.monitoring;
     if let Some(number) = key
         .strip_prefix("amendment/")
@@ -66,9 +70,8 @@ fn described(
         let title = plan.actions.iter().find(|a| a.code == code);
         return ("action", title.map(|a| a.title.clone()).unwrap_or_default());
     }
-    let text = settings.section_of_id(section).and_then(|(_, s)| {
-        let id = ParagraphId::parse(key, None).ok()?;
-        s.draft
+    let text = ParagraphId::parse(key, None).ok().and_then(|id| {
+        iterations::base(settings, state, section, item.iteration)
             .iter()
             .find(|p| p.number == id.paragraph)
             .map(|p| p.text.clone())
@@ -76,7 +79,8 @@ fn described(
     ("paragraph", text.unwrap_or_default())
 }
 
-/// Every posted item, by section and then in the order posted (paragraphs by number).
+/// Every posted item, by iteration, section and then in the order posted (paragraphs by
+/// number).
 pub fn items(settings: &Settings, state: &State) -> Vec<ItemRow> {
     let consultation = &state.consultation;
     let position = |section: &str| settings.section_of_id(section).map(|(_, s)| s.position);
@@ -92,11 +96,13 @@ pub fn items(settings: &Settings, state: &State) -> Vec<ItemRow> {
         Err(_) => (2, 0, key.to_owned()),
     };
     let mut rows: Vec<_> = consultation.items.values().collect();
-    rows.sort_by_key(|i| (position(&i.section), order(&i.key)));
+    rows.sort_by_key(|i| (i.iteration, position(&i.section), order(&i.key)));
     rows.into_iter()
         .map(|item| {
-            let (kind, text) = described(settings, state, &item.section, &item.key);
-            let tally = consultation.tally(&item.key);
+            let (kind, text) = described(settings, state, item);
+            // Ballots and comments are kept under the item's id, its key in iteration 1.
+            let id = item.id();
+            let tally = consultation.tally(&id);
             ItemRow {
                 item: item.key.clone(),
                 section: item.section.clone(),
@@ -106,7 +112,7 @@ pub fn items(settings: &Settings, state: &State) -> Vec<ItemRow> {
                 supports: tally.support,
                 oppositions: tally.oppose,
                 by_organisation: consultation
-                    .tally_by_organisation(&item.key)
+                    .tally_by_organisation(&id)
                     .into_iter()
                     .map(|(org, c)| {
                         let votes = Votes {
@@ -116,7 +122,8 @@ pub fn items(settings: &Settings, state: &State) -> Vec<ItemRow> {
                         (org, votes)
                     })
                     .collect(),
-                comments: consultation.comments_on(&item.key).len() as u32,
+                comments: consultation.comments_on(&id).len() as u32,
+                iteration: item.iteration,
             }
         })
         .collect()
@@ -130,14 +137,18 @@ pub fn item_comments(state: &State) -> Vec<ItemCommentRow> {
         .comments
         .values()
         .filter(|c| !c.redacted)
-        .map(|c| ItemCommentRow {
-            item: c.item.clone(),
-            section: c.section.clone(),
-            author: c.author.clone(),
-            organisation: c.organisation.clone(),
-            text: c.text.clone(),
-            created_at: timestamp(c.at_ms),
-            event_id: c.event_id.clone(),
+        .map(|c| {
+            let (key, iteration) = iterations::split_item_id(&c.item);
+            ItemCommentRow {
+                item: key.to_owned(),
+                section: c.section.clone(),
+                author: c.author.clone(),
+                organisation: c.organisation.clone(),
+                text: c.text.clone(),
+                created_at: timestamp(c.at_ms),
+                event_id: c.event_id.clone(),
+                iteration,
+            }
         })
         .collect();
     rows.sort_by(|a, b| {
@@ -160,6 +171,7 @@ impl Export {
             "supports",
             "oppositions",
             "comments",
+            "iteration",
         ]
         .iter()
         .map(|s| (*s).to_owned())
@@ -177,6 +189,7 @@ impl Export {
                 i.supports.to_string(),
                 i.oppositions.to_string(),
                 i.comments.to_string(),
+                i.iteration.to_string(),
             ];
             organisations.cells(&mut row, &i.by_organisation);
             csv.row(row.iter().map(String::as_str));
@@ -194,8 +207,10 @@ impl Export {
             "text",
             "created_at",
             "event_id",
+            "iteration",
         ]);
         for c in &self.item_comments {
+            let iteration = c.iteration.to_string();
             csv.row([
                 c.item.as_str(),
                 &c.section,
@@ -204,6 +219,7 @@ impl Export {
                 &c.text,
                 &c.created_at,
                 &c.event_id,
+                &iteration,
             ]);
         }
         csv.finish()

@@ -33,6 +33,22 @@ impl Export {
                 ],
             )
         );
+        if let Some(number) = self.iteration {
+            // The version's name beside its number, for a closed iteration.
+            let name = self
+                .iterations
+                .iter()
+                .find(|i| i.number == number)
+                .and_then(|i| i.name.as_deref());
+            let iteration = match name {
+                Some(name) => format!("{number} ({})", cell(name)),
+                None => number.to_string(),
+            };
+            md.push_str(&format!(
+                "\n{}\n",
+                text(Msg::ExportMdIteration, &[("iteration", &iteration)])
+            ));
+        }
         for section in &self.sections {
             let phase = Phase::parse(section.phase)
                 .map_or(section.phase, |phase| catalogue.template(phase_msg(phase)));

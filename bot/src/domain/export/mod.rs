@@ -1,14 +1,20 @@
 //! The consolidated export: every proposal (with votes in total and per organisation), every
-//! comment and feedback item, each with the Matrix event it came from, and the monitored plan
-//! (objectives, results and their measurements, actions and their progress). Rendered as JSON
+//! comment and feedback item, each with the Matrix event it came from, the draft's items and
+//! amendments, the iterations of the consultation (each row says which it belongs to, and an
+//! export can be limited to one), and the monitored plan (objectives, results and their
+//! measurements, actions and their progress). Rendered as JSON
 //! (a documented, versioned schema), CSV (RFC 4180, UTF-8 with BOM, one file per table) or
 //! Markdown.
 //!
 //! Pure: built from the state at a given time; the same state gives the same bytes apart from
 //! `generated_at`.
 
+pub mod amendments;
 mod csv;
 pub mod items;
+#[cfg(test)]
+mod iteration_tests;
+pub mod iterations;
 mod markdown;
 pub mod monitoring;
 pub mod practices;
@@ -25,7 +31,9 @@ use super::{Settings, State};
 pub const SCHEMA: &str = "pspm.export";
 /// 2: the monitored plan (`objectives`, `results`, `actions`) joined the participation.
 /// 3: the draft's consultable items (`items`) and the comments on them (`item_comments`).
-pub const VERSION: u32 = 3;
+/// 4: iterations: each participation row's `iteration`, the `amendments` and `iterations`
+/// tables, and `iteration` (the one an export is limited to, if any).
+pub const VERSION: u32 = 4;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -60,8 +68,12 @@ pub struct Export {
     pub version: u32,
     pub generated_at: String,
     pub visibility: Visibility,
+    /// The iteration the participation rows are limited to; `None`: every iteration's.
+    pub iteration: Option<u32>,
     pub plan: PlanInfo,
     pub sections: Vec<SectionInfo>,
+    /// Every iteration, a limited export's too.
+    pub iterations: Vec<iterations::IterationRow>,
     pub proposals: Vec<ProposalRow>,
     pub comments: Vec<CommentRow>,
     pub polls: Vec<PollRow>,
@@ -70,6 +82,7 @@ pub struct Export {
     pub actions: Vec<monitoring::ActionRow>,
     pub items: Vec<items::ItemRow>,
     pub item_comments: Vec<items::ItemCommentRow>,
+    pub amendments: Vec<amendments::AmendmentRow>,
 }
 
 /// A prioritisation poll and its results.
@@ -94,6 +107,8 @@ pub struct PollRow {
     /// A closed secret ballot's receipts with their choices, by receipt: no names.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub receipts: Vec<ReceiptRow>,
+    /// The iteration it was opened in.
+    pub iteration: u32,
 }
 
 /// A counted secret ballot: its receipt and the proposals it chose.
@@ -152,6 +167,8 @@ pub struct ProposalRow {
     pub poll_votes: Option<u32>,
     /// Its message was deleted: title and description are empty, the rest stays.
     pub redacted: bool,
+    /// The iteration it was made in.
+    pub iteration: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -167,6 +184,8 @@ pub struct CommentRow {
     pub event_id: String,
     /// Its message was deleted: the text is empty.
     pub redacted: bool,
+    /// The iteration it was made in.
+    pub iteration: u32,
 }
 
 /// One file of a rendered export.
@@ -237,6 +256,7 @@ impl Export {
                     results: poll_results(&results.ranking, visible),
                     secret: false,
                     receipts: Vec::new(),
+                    iteration: state.iterations.of_ms(poll.opened_ms),
                 }
             })
             .chain(state.secret_polls.polls.values().map(|poll| {
@@ -263,6 +283,7 @@ impl Export {
                             proposals: proposals.clone(),
                         })
                         .collect(),
+                    iteration: state.iterations.of_ms(poll.opened_ms),
                 }
             }))
             .collect();
@@ -316,6 +337,7 @@ impl Export {
                         .collect(),
                     poll_votes: poll_votes(p.number),
                     redacted: p.redacted,
+                    iteration: state.iterations.of_ms(p.created_ms),
                 }
             })
             .collect();
@@ -337,6 +359,7 @@ impl Export {
                 created_at: timestamp(c.at_ms),
                 event_id: c.event_id.clone(),
                 redacted: c.redacted,
+                iteration: state.iterations.of_ms(c.at_ms),
             })
             .collect();
         comments.sort_by(|a, b| {
@@ -349,11 +372,13 @@ impl Export {
             version: VERSION,
             generated_at: now.to_rfc3339_opts(SecondsFormat::Millis, true),
             visibility,
+            iteration: None,
             plan: PlanInfo {
                 id: settings.plan_id.clone(),
                 title: settings.plan_title.clone(),
             },
             sections,
+            iterations: iterations::iterations(state),
             proposals,
             comments,
             polls,
@@ -362,7 +387,22 @@ impl Export {
             actions: monitoring::actions(settings, state, settings.monitoring.today(now)),
             items: items::items(settings, state),
             item_comments: items::item_comments(state),
+            amendments: amendments::amendments(state),
         }
+    }
+
+    /// This export limited to iteration `iteration`: the proposals, comments, polls, items,
+    /// item comments and amendments of other iterations go; the iterations and the monitored
+    /// plan stay whole.
+    pub fn of_iteration(mut self, iteration: u32) -> Export {
+        self.iteration = Some(iteration);
+        self.proposals.retain(|r| r.iteration == iteration);
+        self.comments.retain(|r| r.iteration == iteration);
+        self.polls.retain(|r| r.iteration == iteration);
+        self.items.retain(|r| r.iteration == iteration);
+        self.item_comments.retain(|r| r.iteration == iteration);
+        self.amendments.retain(|r| r.iteration == iteration);
+        self
     }
 
     /// The files of this export in a format, named after the plan; the Markdown one speaks
@@ -405,11 +445,13 @@ impl Export {
                         csv("progress", self.progress_csv()),
                     ]);
                 }
-                // Only once a draft was posted.
-                if !self.items.is_empty() {
+                // Only once a draft was posted (an iteration closed: one was).
+                if !self.items.is_empty() || self.iterations.len() > 1 {
                     files.extend([
                         csv("items", self.items_csv()),
                         csv("item_comments", self.item_comments_csv()),
+                        csv("amendments", self.amendments_csv()),
+                        csv("iterations", self.iterations_csv()),
                     ]);
                 }
                 files
