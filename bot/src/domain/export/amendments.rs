@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::csv::{Csv, OrganisationColumns};
+use super::csv::voted_table;
 use super::{timestamp, Export, Votes};
 use crate::domain::{iterations, State};
 
@@ -86,33 +86,8 @@ pub fn amendments(state: &State) -> Vec<AmendmentRow> {
 
 impl Export {
     pub(super) fn amendments_csv(&self) -> String {
-        let organisations =
-            OrganisationColumns::of(self.amendments.iter().map(|a| &a.by_organisation));
-        let mut header: Vec<String> = [
-            "number",
-            "section",
-            "paragraph",
-            "kind",
-            "text",
-            "state",
-            "answer",
-            "author",
-            "organisation",
-            "created_at",
-            "decided_at",
-            "iteration",
-            "supports",
-            "oppositions",
-            "event_id",
-        ]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
-        organisations.header(&mut header);
-        let mut csv = Csv::new();
-        csv.row(header.iter().map(String::as_str));
-        for a in &self.amendments {
-            let mut row = vec![
+        let rows = self.amendments.iter().map(|a| {
+            let cells = vec![
                 a.number.to_string(),
                 a.section.clone(),
                 a.paragraph.clone(),
@@ -129,9 +104,27 @@ impl Export {
                 a.oppositions.to_string(),
                 a.event_id.clone(),
             ];
-            organisations.cells(&mut row, &a.by_organisation);
-            csv.row(row.iter().map(String::as_str));
-        }
-        csv.finish()
+            (cells, &a.by_organisation)
+        });
+        voted_table(
+            &[
+                "number",
+                "section",
+                "paragraph",
+                "kind",
+                "text",
+                "state",
+                "answer",
+                "author",
+                "organisation",
+                "created_at",
+                "decided_at",
+                "iteration",
+                "supports",
+                "oppositions",
+                "event_id",
+            ],
+            rows.collect(),
+        )
     }
 }

@@ -7,65 +7,40 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{Export, Votes};
 use crate::domain::monitoring::format_number;
 
-/// The `supports [<organisation>]` / `oppositions [<organisation>]` column pairs of a table
-/// whose rows have votes per organisation: every organisation any row has, in one order for
-/// the header and every row, so that a column always holds what its header names.
-pub(super) struct OrganisationColumns<'a>(BTreeSet<&'a str>);
-
-impl<'a> OrganisationColumns<'a> {
-    pub(super) fn of(rows: impl Iterator<Item = &'a BTreeMap<String, Votes>>) -> Self {
-        OrganisationColumns(rows.flat_map(|r| r.keys().map(String::as_str)).collect())
+/// A table whose rows have votes per organisation: the `fixed` columns, then a
+/// `supports [<organisation>]` / `oppositions [<organisation>]` pair for every organisation
+/// any row has, in one order for the header and every row, so that a column always holds
+/// what its header names.
+pub(super) fn voted_table(
+    fixed: &[&str],
+    rows: Vec<(Vec<String>, &BTreeMap<String, Votes>)>,
+) -> String {
+    let organisations: BTreeSet<&str> = rows
+        .iter()
+        .flat_map(|(_, votes)| votes.keys().map(String::as_str))
+        .collect();
+    let mut header: Vec<String> = fixed.iter().map(|s| (*s).to_owned()).collect();
+    for org in &organisations {
+        header.push(format!("supports [{org}]"));
+        header.push(format!("oppositions [{org}]"));
     }
-
-    pub(super) fn header(&self, header: &mut Vec<String>) {
-        for org in &self.0 {
-            header.push(format!("supports [{org}]"));
-            header.push(format!("oppositions [{org}]"));
-        }
-    }
-
-    pub(super) fn cells(&self, row: &mut Vec<String>, by_organisation: &BTreeMap<String, Votes>) {
-        for org in &self.0 {
+    let mut csv = Csv::new();
+    csv.row(header.iter().map(String::as_str));
+    for (mut cells, by_organisation) in rows {
+        for org in &organisations {
             let votes = by_organisation.get(*org).copied().unwrap_or_default();
-            row.push(votes.supports.to_string());
-            row.push(votes.oppositions.to_string());
+            cells.push(votes.supports.to_string());
+            cells.push(votes.oppositions.to_string());
         }
+        csv.row(cells.iter().map(String::as_str));
     }
+    csv.finish()
 }
 
 impl Export {
     pub(super) fn proposals_csv(&self) -> String {
-        let organisations =
-            OrganisationColumns::of(self.proposals.iter().map(|p| &p.by_organisation));
-        let mut header: Vec<String> = [
-            "section",
-            "number",
-            "title",
-            "description",
-            "author",
-            "organisation",
-            "state",
-            "answer",
-            "merged_into",
-            "hidden_reason",
-            "created_at",
-            "updated_at",
-            "event_id",
-            "card_event_id",
-            "supports",
-            "oppositions",
-            "poll_votes",
-            "redacted",
-            "iteration",
-        ]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
-        organisations.header(&mut header);
-        let mut csv = Csv::new();
-        csv.row(header.iter().map(String::as_str));
-        for p in &self.proposals {
-            let mut row = vec![
+        let rows = self.proposals.iter().map(|p| {
+            let cells = vec![
                 p.section.clone(),
                 p.number.to_string(),
                 p.title.clone(),
@@ -86,10 +61,32 @@ impl Export {
                 p.redacted.to_string(),
                 p.iteration.to_string(),
             ];
-            organisations.cells(&mut row, &p.by_organisation);
-            csv.row(row.iter().map(String::as_str));
-        }
-        csv.finish()
+            (cells, &p.by_organisation)
+        });
+        voted_table(
+            &[
+                "section",
+                "number",
+                "title",
+                "description",
+                "author",
+                "organisation",
+                "state",
+                "answer",
+                "merged_into",
+                "hidden_reason",
+                "created_at",
+                "updated_at",
+                "event_id",
+                "card_event_id",
+                "supports",
+                "oppositions",
+                "poll_votes",
+                "redacted",
+                "iteration",
+            ],
+            rows.collect(),
+        )
     }
 
     pub(super) fn comments_csv(&self) -> String {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use pspm_config::draft::ParagraphId;
 use serde::Serialize;
 
-use super::csv::{Csv, OrganisationColumns};
+use super::csv::{voted_table, Csv};
 use super::{timestamp, Export, Votes};
 use crate::domain::consultation::Item;
 use crate::domain::{amendments, iterations, Settings, State};
@@ -161,26 +161,8 @@ pub fn item_comments(state: &State) -> Vec<ItemCommentRow> {
 
 impl Export {
     pub(super) fn items_csv(&self) -> String {
-        let organisations = OrganisationColumns::of(self.items.iter().map(|i| &i.by_organisation));
-        let mut header: Vec<String> = [
-            "item",
-            "section",
-            "kind",
-            "text",
-            "event_id",
-            "supports",
-            "oppositions",
-            "comments",
-            "iteration",
-        ]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
-        organisations.header(&mut header);
-        let mut csv = Csv::new();
-        csv.row(header.iter().map(String::as_str));
-        for i in &self.items {
-            let mut row = vec![
+        let rows = self.items.iter().map(|i| {
+            let cells = vec![
                 i.item.clone(),
                 i.section.clone(),
                 i.kind.to_owned(),
@@ -191,10 +173,22 @@ impl Export {
                 i.comments.to_string(),
                 i.iteration.to_string(),
             ];
-            organisations.cells(&mut row, &i.by_organisation);
-            csv.row(row.iter().map(String::as_str));
-        }
-        csv.finish()
+            (cells, &i.by_organisation)
+        });
+        voted_table(
+            &[
+                "item",
+                "section",
+                "kind",
+                "text",
+                "event_id",
+                "supports",
+                "oppositions",
+                "comments",
+                "iteration",
+            ],
+            rows.collect(),
+        )
     }
 
     pub(super) fn item_comments_csv(&self) -> String {
