@@ -232,8 +232,24 @@ impl Bot {
 impl Drop for Bot {
     fn drop(&mut self) {
         let _ = self.kill();
+        // The test harness runs each test on a thread of its own and shows its output only
+        // when it fails: then the bot's last words are beside the failure, not in a temporary
+        // folder already deleted. Benchmarks (on the main thread) stay quiet.
+        if std::thread::current().name() == Some("main") {
+            return;
+        }
+        let log = self.log();
+        let lines: Vec<&str> = log.lines().collect();
+        let tail = &lines[lines.len().saturating_sub(LOG_TAIL)..];
+        println!("--- the bot's log, last {} lines ---", tail.len());
+        for line in tail {
+            println!("{line}");
+        }
     }
 }
+
+/// How much of the bot's log a failed test shows.
+const LOG_TAIL: usize = 60;
 
 /// Configures a bot (then `prepare` may change its files), starts it, waits for its first
 /// section room and has `members` join it; returns the bot and the room ID.
