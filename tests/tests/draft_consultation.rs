@@ -3,6 +3,7 @@
 //! in a paragraph's thread and 👍 from two people show in `!text §n` and in the export; an
 //! accepted amendment changes what `!text §n` shows; `!iteration close` posts the new version
 //! as a new draft while the old paragraphs keep their votes; a restart and `pspm rebuild`
+//! (after the amendment's, the accept's and the close's messages are deleted)
 //! post nothing again and keep the same figures; `pspm plan export --iteration` gives the
 //! closed version.
 
@@ -223,6 +224,26 @@ async fn a_sections_draft_is_posted_once_and_its_paragraphs_take_comments_and_vo
         2 * (count + 2),
         "each iteration's draft posted once"
     );
+
+    // Deleting the messages of the amendment, its accept and the close undoes none of them,
+    // and a rebuild must replay them all the same: the bot's answers record the commands.
+    assert_eq!(accepted["it.pspm.command"]["body"], "!accept A1");
+    assert_eq!(
+        closed["it.pspm.command"]["body"],
+        "!iteration close blueprint 2026"
+    );
+    for (user, answer) in [
+        (&w.alice, &card),
+        (&w.moderator, &accepted),
+        (&w.moderator, &closed),
+    ] {
+        let command = answer["m.relates_to"]["m.in_reply_to"]["event_id"]
+            .as_str()
+            .ok_or_else(|| anyhow::anyhow!("an answer to no command: {answer}"))?;
+        user.redact(&w.room, command).await?;
+    }
+    let after_deletions = w.ask(&w.bob, "!text §2").await?;
+    assert_eq!(body(&after_deletions), shown);
 
     // The export has the paragraph's votes per organisation and its comment; a rebuild from
     // history gives the same.

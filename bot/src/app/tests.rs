@@ -200,6 +200,7 @@ fn reply(room: &str, n: u32) -> Outgoing {
         card_for: None,
         item: None,
         secret_tally: None,
+        receipt: None,
     })
 }
 

@@ -121,6 +121,18 @@ pub struct Reply {
     pub item: Option<String>,
     /// Set on a secret ballot's close: the content carries the receipts, for a rebuild.
     pub secret_tally: Option<SecretTally>,
+    /// Set on the answer to a command that changed the plan: the content carries the
+    /// command, for a rebuild if its message is deleted.
+    pub receipt: Option<CommandReceipt>,
+}
+
+/// The command a reply answers, as the reply's content records it. History keeps a deleted
+/// message without its text, and `pspm rebuild` must still replay what the command decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandReceipt {
+    pub body: String,
+    /// The message the command replied to (`!promote` quotes one).
+    pub reply_to: Option<String>,
 }
 
 impl Reply {
@@ -135,6 +147,7 @@ impl Reply {
             card_for: None,
             item: None,
             secret_tally: None,
+            receipt: None,
         }
     }
 
@@ -149,6 +162,7 @@ impl Reply {
             card_for: None,
             item: None,
             secret_tally: None,
+            receipt: None,
         }
     }
 }

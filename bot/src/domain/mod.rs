@@ -62,8 +62,8 @@ pub mod votes;
 pub use authority::{Role, MODERATOR_POWER};
 pub use change::Change;
 pub use effects::{
-    CardEdit, CardRedaction, CommandOutcome, CommandRun, Effects, FilePost, Notice, PollEndPost,
-    PollPost, Reaction, Reply, Tombstone,
+    CardEdit, CardRedaction, CommandOutcome, CommandReceipt, CommandRun, Effects, FilePost, Notice,
+    PollEndPost, PollPost, Reaction, Reply, Tombstone,
 };
 pub use engine::Engine;
 pub use i18n::{Catalogue, Language, Msg, Rendered};
@@ -113,6 +113,8 @@ mod plan_shapes_tests;
 mod poll_deadline_tests;
 #[cfg(test)]
 mod practices_tests;
+#[cfg(test)]
+mod receipt_tests;
 #[cfg(test)]
 mod redaction_tests;
 #[cfg(test)]

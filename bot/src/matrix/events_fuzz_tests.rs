@@ -11,6 +11,7 @@ use serde_json::{json, Map, Value};
 use super::events::{
     is_redacted, parse_logged, passed, promoted_message, quote_of, to_input, tombstone_of, RawEvent,
 };
+use super::receipts;
 use super::tombstones::Deleted;
 use crate::domain::Input;
 use pspm_indexer::fuzzing::{cases, run};
@@ -30,6 +31,9 @@ const KEYS: &[&str] = &[
     "it.pspm.proposal",
     "it.pspm.poll",
     "it.pspm.tombstone",
+    "it.pspm.command",
+    "thread_root",
+    "reply_to",
     "kind",
     "number",
     "source",
@@ -192,6 +196,19 @@ fn fuzz_events() {
         if deleted.input(ROOM, &event).is_some() {
             prop_assert!(is_redacted(&event) || promoted_message(&event).is_some());
         }
+        // Only a deleted message of someone else's gets its content back, and only from a
+        // receipt (here, the event itself, as if the bot had sent it).
+        let receipt = RawEvent {
+            sender: BOT.to_owned(),
+            ..event.clone()
+        };
+        let mut history = [(ROOM.to_owned(), event.clone()), (ROOM.to_owned(), receipt)];
+        receipts::restore(BOT, &mut history);
+        if history[0].1.content != event.content {
+            prop_assert!(is_redacted(&event) && event.sender != BOT);
+            prop_assert!(history[0].1.content["body"].is_string());
+        }
+        prop_assert_eq!(&history[1].1.content, &event.content);
         if let Some(quoted) = quote_of(&event) {
             prop_assert_eq!(quoted.event_id, event.event_id.clone());
         }

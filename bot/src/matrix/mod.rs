@@ -33,6 +33,7 @@ pub mod outbox;
 pub mod provision;
 pub mod quotes;
 pub mod rebuild;
+mod receipts;
 pub mod sync;
 mod tombstones;
 pub mod undecrypted;

@@ -23,6 +23,7 @@ use super::crypto::Crypto;
 use super::events::{
     tombstone_json, CARD_KEY, ITEM_KEY, POLL_KEY, SECRET_TALLY_KEY, TOMBSTONE_KEY,
 };
+use super::receipts::{receipt_json, COMMAND_KEY};
 use super::{card_redaction, direct};
 use super::{Matrix, RequestError};
 use crate::domain::draft_post;
@@ -67,6 +68,9 @@ pub fn reply_content(reply: &Reply) -> Value {
     }
     if let Some(tally) = &reply.secret_tally {
         content[SECRET_TALLY_KEY] = json!({ "poll": tally.poll, "receipts": tally.receipts });
+    }
+    if let Some(receipt) = receipt_json(reply) {
+        content[COMMAND_KEY] = receipt;
     }
     content
 }

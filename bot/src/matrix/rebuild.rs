@@ -20,7 +20,7 @@ use pspm_config::Config;
 use tracing::info;
 
 use super::events::{attach_quote, promoted_message, quote_of, to_input, RawEvent, CARD_KEY};
-use super::{provision, tombstones::Deleted, Matrix};
+use super::{provision, receipts, tombstones::Deleted, Matrix};
 use crate::domain::{Engine, Quoted, Settings, State};
 use crate::store::{Batch, Store};
 
@@ -69,7 +69,8 @@ pub async fn rebuild(
         let room: OwnedRoomId = room_id.as_str().try_into().context("room id")?;
         histories.push((room_id.clone(), history(&matrix, &room).await?));
     }
-    let events = interleave(histories);
+    let mut events = interleave(histories);
+    receipts::restore(matrix.user_id(), &mut events);
 
     let first_start_ms = match known_start {
         Some(known) => known,

@@ -12,9 +12,9 @@ use crate::domain::monitoring::{Action, Measurement, Update};
 use crate::domain::polls::{Poll, Response};
 use crate::domain::secret_ballot::{SecretBallot, SecretPoll, SecretTally};
 use crate::domain::{
-    Ballot, CardEdit, CardRedaction, Change, Comment, FilePost, Language, Notice, Phase,
-    PollEndPost, PollPost, PowerLevels, Proposal, ProposalState, Reaction, Rendered, Reply, Stance,
-    Tombstone,
+    Ballot, CardEdit, CardRedaction, Change, CommandReceipt, Comment, FilePost, Language, Notice,
+    Phase, PollEndPost, PollPost, PowerLevels, Proposal, ProposalState, Reaction, Rendered, Reply,
+    Stance, Tombstone,
 };
 use crate::store::{OutboxEntry, Outgoing, Session};
 
@@ -542,6 +542,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
                 card_for: Some(12),
                 item: None,
                 secret_tally: None,
+                receipt: None,
             }),
         ),
         (
@@ -683,6 +684,7 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
                     poll: 4,
                     receipts: secret_poll(true).receipts,
                 }),
+                receipt: None,
             }),
         ),
         (
@@ -723,6 +725,24 @@ pub fn outgoing() -> Vec<(&'static str, Outgoing)> {
                 card_for: None,
                 item: Some("amendment/A3".into()),
                 secret_tally: None,
+                receipt: None,
+            }),
+        ),
+        (
+            "reply-command-receipt",
+            Outgoing::Reply(Reply {
+                room_id: "!dati:hs".into(),
+                in_reply_to: "$accept".into(),
+                thread_root: Some("$card".into()),
+                mentions: vec!["@mod:hs".into()],
+                text: rendered("A3 accettato"),
+                card_for: None,
+                item: None,
+                secret_tally: None,
+                receipt: Some(CommandReceipt {
+                    body: "!accept A3".into(),
+                    reply_to: Some("$card".into()),
+                }),
             }),
         ),
     ]

@@ -17,6 +17,7 @@ fn reply(n: u32) -> Outgoing {
         card_for: None,
         item: None,
         secret_tally: None,
+        receipt: None,
     })
 }
 

@@ -126,6 +126,7 @@ impl<'a> Ctx<'a> {
             card_for: None,
             item: None,
             secret_tally: None,
+            receipt: None,
         });
     }
 

@@ -13,6 +13,7 @@
 mod arguments;
 mod ctx;
 mod parse_error;
+mod receipt;
 mod spec;
 mod table;
 mod unknown;
@@ -245,11 +246,13 @@ pub fn on_message(
         practices,
         searches,
     };
+    let mut receipt = None;
     let text = match (parsed, thread_proposal) {
         (Some(Ok(command)), _) => {
             let name = command.name();
             let (text, outcome) = command.apply(&mut ctx);
             effects.command = Some(CommandRun { name, outcome });
+            receipt = receipt::receipt(settings, message, outcome, &ctx.changes);
             Some(text)
         }
         (Some(Err(error)), _) => {
@@ -267,6 +270,7 @@ pub fn on_message(
         reply.card_for = ctx.card_for;
         reply.item = ctx.item_for.take();
         reply.secret_tally = ctx.secret_tally.take();
+        reply.receipt = receipt;
         for user in ctx.mentions.drain(..) {
             if !reply.mentions.contains(&user) {
                 reply.mentions.push(user);

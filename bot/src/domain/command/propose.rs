@@ -175,6 +175,7 @@ pub fn on_edit(settings: &Settings, state: &State, edit: &Edited) -> Effects {
         card_for: None,
         item: None,
         secret_tally: None,
+        receipt: None,
     });
     effects
 }

@@ -9,8 +9,8 @@ use crate::domain::imports::post::ImportPost;
 use crate::domain::imports::ImportBatch;
 use crate::domain::secret_ballot::SecretTally;
 use crate::domain::{
-    CardEdit, CardRedaction, FilePost, Notice, PollEndPost, PollPost, Reaction, Rendered, Reply,
-    Tombstone,
+    CardEdit, CardRedaction, CommandReceipt, FilePost, Notice, PollEndPost, PollPost, Reaction,
+    Rendered, Reply, Tombstone,
 };
 use crate::store::{OutboxEntry, Outgoing};
 
@@ -124,6 +124,27 @@ pub struct ReplyRecord {
     /// Absent but on an amendment's card: its item key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item: Option<String>,
+    /// Absent but on the answer to a command that changed the plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<CommandReceiptRecord>,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct CommandReceiptRecord {
+    pub body: String,
+    pub reply_to: Option<String>,
+}
+
+impl From<CommandReceipt> for CommandReceiptRecord {
+    fn from(CommandReceipt { body, reply_to }: CommandReceipt) -> Self {
+        CommandReceiptRecord { body, reply_to }
+    }
+}
+
+impl From<CommandReceiptRecord> for CommandReceipt {
+    fn from(CommandReceiptRecord { body, reply_to }: CommandReceiptRecord) -> Self {
+        CommandReceipt { body, reply_to }
+    }
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -312,6 +333,7 @@ impl From<Reply> for ReplyRecord {
             card_for,
             secret_tally,
             item,
+            receipt,
         } = reply;
         ReplyRecord {
             room_id,
@@ -322,6 +344,7 @@ impl From<Reply> for ReplyRecord {
             card_for,
             secret_tally: secret_tally.map(SecretTallyRecord::from),
             item,
+            receipt: receipt.map(CommandReceiptRecord::from),
         }
     }
 }
@@ -337,6 +360,7 @@ impl From<ReplyRecord> for Reply {
             card_for,
             secret_tally,
             item,
+            receipt,
         } = record;
         Reply {
             room_id,
@@ -347,6 +371,7 @@ impl From<ReplyRecord> for Reply {
             card_for,
             secret_tally: secret_tally.map(SecretTally::from),
             item,
+            receipt: receipt.map(CommandReceipt::from),
         }
     }
 }
