@@ -20,17 +20,7 @@ fn chat() -> Chat {
 
 /// `body` from `sender`; the replies' bodies, and the amendment card's item key if any.
 fn send(chat: &mut Chat, sender: &str, body: &str) -> (Vec<String>, Option<String>) {
-    let at = chat.clock;
-    let effects = chat.apply(Input::Message(Message {
-        event_id: format!("$m{at}"),
-        room_id: ROOM.into(),
-        sender: sender.into(),
-        sent_at_ms: at,
-        body: body.into(),
-        thread_root: None,
-        reply_to: None,
-        quoted: None,
-    }));
+    let effects = chat.apply(Input::Message(chat.message(sender, body)));
     let item = effects.replies.iter().find_map(|r| r.item.clone());
     // The card comes back from the homeserver: it becomes a consultable item.
     if let Some(key) = &item {

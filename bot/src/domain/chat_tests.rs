@@ -51,10 +51,10 @@ impl Chat {
         effects
     }
 
-    pub(super) fn say(&mut self, sender: &str, body: &str) -> (String, Vec<String>) {
-        let event_id = format!("$m{}", self.clock);
-        let effects = self.apply(Input::Message(Message {
-            event_id: event_id.clone(),
+    /// `body` from `sender` in the section's room now, as event `$m<clock>`, in no thread.
+    pub(super) fn message(&self, sender: &str, body: &str) -> Message {
+        Message {
+            event_id: format!("$m{}", self.clock),
             room_id: ROOM.into(),
             sender: sender.into(),
             sent_at_ms: self.clock,
@@ -62,7 +62,13 @@ impl Chat {
             thread_root: None,
             reply_to: None,
             quoted: None,
-        }));
+        }
+    }
+
+    pub(super) fn say(&mut self, sender: &str, body: &str) -> (String, Vec<String>) {
+        let message = self.message(sender, body);
+        let event_id = message.event_id.clone();
+        let effects = self.apply(Input::Message(message));
         // A card comes back from the homeserver with an event ID.
         for reply in &effects.replies {
             if let Some(number) = reply.card_for {

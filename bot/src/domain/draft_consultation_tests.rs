@@ -48,17 +48,12 @@ pub(super) fn come_back(chat: &mut Chat, posted: &[(String, String)]) {
 }
 
 pub(super) fn in_thread(chat: &mut Chat, sender: &str, root: &str, body: &str) -> Effects {
-    let at = chat.clock;
-    chat.apply(Input::Message(Message {
-        event_id: format!("$t{at}"),
-        room_id: ROOM.into(),
-        sender: sender.into(),
-        sent_at_ms: at,
-        body: body.into(),
+    let message = Message {
+        event_id: format!("$t{}", chat.clock),
         thread_root: Some(root.into()),
-        reply_to: None,
-        quoted: None,
-    }))
+        ..chat.message(sender, body)
+    };
+    chat.apply(Input::Message(message))
 }
 
 pub(super) fn tally(chat: &Chat, key: &str) -> (u32, u32) {
@@ -163,17 +158,11 @@ fn the_html_of_a_paragraph_escapes_its_text_and_bolds_its_id() {
 fn a_section_outside_consultation_waits_until_a_moderator_opens_it_then_posts_at_once() {
     let mut chat = chat(Phase::Prioritisation, None);
     assert_eq!(chat.apply(Input::Tick).notices, []);
-    let at = chat.clock;
-    let effects = chat.apply(Input::Message(Message {
+    let message = Message {
         event_id: "$phase".into(),
-        room_id: ROOM.into(),
-        sender: MOD.into(),
-        sent_at_ms: at,
-        body: "!phase consultation".into(),
-        thread_root: None,
-        reply_to: None,
-        quoted: None,
-    }));
+        ..chat.message(MOD, "!phase consultation")
+    };
+    let effects = chat.apply(Input::Message(message));
     assert_eq!(items(&effects).len(), 7);
     assert!(effects
         .changes
@@ -342,17 +331,11 @@ fn prioritise_all_mixes_draft_actions_and_proposals_most_supported_first() {
     chat.say(ALICE, "!propose Open API");
     chat.react(BOB, "$card1", "👍");
 
-    let at = chat.clock;
-    let effects = chat.apply(Input::Message(Message {
+    let message = Message {
         event_id: "$prioritise".into(),
-        room_id: ROOM.into(),
-        sender: MOD.into(),
-        sent_at_ms: at,
-        body: "!prioritise all 2".into(),
-        thread_root: None,
-        reply_to: None,
-        quoted: None,
-    }));
+        ..chat.message(MOD, "!prioritise all 2")
+    };
+    let effects = chat.apply(Input::Message(message));
     assert_eq!(
         effects.replies[0].text.body,
         "Priority poll 1 is open: pick up to 2 among 3 draft actions and 1 proposal. \

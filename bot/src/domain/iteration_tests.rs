@@ -9,17 +9,7 @@ use super::*;
 /// `body` from `sender`: the replies' bodies and the effects' item notices; an amendment's
 /// card comes back from the homeserver as `$<item id>`.
 fn send(chat: &mut Chat, sender: &str, body: &str) -> (Vec<String>, Vec<(String, String)>) {
-    let at = chat.clock;
-    let effects = chat.apply(Input::Message(Message {
-        event_id: format!("$m{at}"),
-        room_id: ROOM.into(),
-        sender: sender.into(),
-        sent_at_ms: at,
-        body: body.into(),
-        thread_root: None,
-        reply_to: None,
-        quoted: None,
-    }));
+    let effects = chat.apply(Input::Message(chat.message(sender, body)));
     for id in effects.replies.iter().filter_map(|r| r.item.clone()) {
         chat.apply(Input::ItemPosted {
             room_id: ROOM.into(),

@@ -17,20 +17,16 @@ fn chat() -> Chat {
 
 /// The receipt on the answer to `body` from `sender` in `room`.
 fn receipt_in(chat: &mut Chat, room: &str, sender: &str, body: &str) -> Option<CommandReceipt> {
-    let at = chat.clock;
-    let effects = chat.apply(Input::Message(Message {
-        event_id: format!("$m{at}"),
+    let message = Message {
         room_id: room.into(),
-        sender: sender.into(),
-        sent_at_ms: at,
-        body: body.into(),
-        thread_root: None,
         reply_to: Some("$earlier".into()),
-        quoted: None,
-    }));
+        ..chat.message(sender, body)
+    };
+    let event_id = message.event_id.clone();
+    let effects = chat.apply(Input::Message(message));
     assert_eq!(effects.replies.len(), 1, "one answer to {body}");
     let reply = &effects.replies[0];
-    assert_eq!(reply.in_reply_to, format!("$m{at}"));
+    assert_eq!(reply.in_reply_to, event_id);
     reply.receipt.clone()
 }
 

@@ -20,17 +20,11 @@ const MARIO: &str = "@mario:ministry.test";
 /// `body` from `sender` in the section's room (in the thread of `root` if given), with each
 /// posted draft item and amendment card coming back from the homeserver as `$item<id>`.
 fn send(chat: &mut Chat, sender: &str, body: &str, root: Option<&str>) -> Effects {
-    let at = chat.clock;
-    let effects = chat.apply(Input::Message(Message {
-        event_id: format!("$m{at}"),
-        room_id: ROOM.into(),
-        sender: sender.into(),
-        sent_at_ms: at,
-        body: body.into(),
+    let message = Message {
         thread_root: root.map(str::to_owned),
-        reply_to: None,
-        quoted: None,
-    }));
+        ..chat.message(sender, body)
+    };
+    let effects = chat.apply(Input::Message(message));
     come_back(chat, &effects);
     effects
 }
