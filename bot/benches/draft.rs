@@ -109,10 +109,9 @@ impl Rng {
 /// the bytes written.
 fn plan_export(engine: &Engine, iteration: u32) -> (f64, usize) {
     let started = Instant::now();
-    let sections = engine.settings().plan_sections();
     let mut bytes = 0;
     for format in [PlanFormat::Markdown, PlanFormat::Html, PlanFormat::Odt] {
-        let plan = consolidated::build(engine.settings(), engine.state(), &sections, iteration);
+        let plan = consolidated::build(engine.settings(), engine.state(), iteration);
         bytes += render(&plan, format).expect("the plan renders").len();
     }
     (started.elapsed().as_secs_f64() * 1000.0, bytes)

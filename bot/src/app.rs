@@ -401,7 +401,7 @@ pub fn plan_export(
         None => state.iterations.current(),
         Some(given) => iteration_named(&state, given)?,
     };
-    let plan = consolidated::build(&settings, &state, &config.plan.sections, iteration);
+    let plan = consolidated::build(&settings, &state, iteration);
     let bytes = crate::render::plan::render(&plan, format)?;
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)

@@ -120,22 +120,26 @@ pub struct Current {
 
 pub fn current(settings: &Settings, state: &State, section: &str, paragraph: &str) -> Current {
     let iteration = state.iterations.current();
-    let id = pspm_config::draft::ParagraphId::parse(paragraph, None).ok();
-    let mut text = id.and_then(|id| {
-        iterations::base(settings, state, section, iteration)
+    let base = iterations::base(settings, state, section, iteration);
+    // One paragraph: its own amendments are found without indexing them all.
+    let found = pspm_config::draft::ParagraphId::parse(paragraph, None)
+        .ok()
+        .and_then(|id| base.iter().find(|p| p.number == id.paragraph))
+        .map(|p| iterations::amend(p, iterations::accepted_on(state, paragraph, iteration)));
+    let Some(amended) = found else {
+        return Current {
+            text: None,
+            added_after: Vec::new(),
+        };
+    };
+    Current {
+        text: amended.text().map(str::to_owned),
+        added_after: amended
+            .added
             .iter()
-            .find(|p| p.number == id.paragraph)
-            .map(|p| p.text.clone())
-    });
-    let mut added_after = Vec::new();
-    for amendment in iterations::accepted_on(state, paragraph, iteration) {
-        match amendment.kind {
-            AmendKind::Replace => text = Some(amendment.text.clone()),
-            AmendKind::Delete => text = None,
-            AmendKind::InsertAfter => added_after.push((amendment.number, amendment.text.clone())),
-        }
+            .map(|a| (a.number, a.text.clone()))
+            .collect(),
     }
-    Current { text, added_after }
 }
 
 /// The fingerprint an amendment's `base` is compared with: of the current text, or of

@@ -9,7 +9,7 @@
 //! A paragraph keeps its id from version to version; a deleted one's id is never given again;
 //! one an amendment added gets the section's next unused number when its version is frozen.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use pspm_config::draft::{fingerprint, Format, Kind, Paragraph, ParagraphId};
 
@@ -153,11 +153,7 @@ pub fn base<'a>(
     section: &str,
     iteration: u32,
 ) -> &'a [Paragraph] {
-    let frozen = iteration
-        .checked_sub(1)
-        .and_then(|previous| state.iterations.version(previous))
-        .and_then(|v| v.sections.get(section));
-    match frozen {
+    match frozen_before(state, section, iteration) {
         Some(text) => &text.paragraphs,
         None => settings
             .section_of_id(section)
@@ -165,13 +161,15 @@ pub fn base<'a>(
     }
 }
 
+/// The section's text in the version iteration `iteration` started from, if any.
+fn frozen_before<'a>(state: &'a State, section: &str, iteration: u32) -> Option<&'a VersionText> {
+    let previous = state.iterations.version(iteration.checked_sub(1)?)?;
+    previous.sections.get(section)
+}
+
 /// The highest paragraph number `section` has had as iteration `iteration` started.
 fn last_number(settings: &Settings, state: &State, section: &str, iteration: u32) -> u32 {
-    let frozen = iteration
-        .checked_sub(1)
-        .and_then(|previous| state.iterations.version(previous))
-        .and_then(|v| v.sections.get(section));
-    match frozen {
+    match frozen_before(state, section, iteration) {
         Some(text) => text.last_number,
         None => base(settings, state, section, iteration)
             .iter()
@@ -181,21 +179,90 @@ fn last_number(settings: &Settings, state: &State, section: &str, iteration: u32
     }
 }
 
+/// Iteration `iteration`'s accepted amendments, in no particular order.
+fn accepted_in(state: &State, iteration: u32) -> impl Iterator<Item = &Amendment> {
+    state.amendments.all.values().filter(move |a| {
+        a.state == AmendmentState::Accepted && state.iterations.of_ms(a.created_ms) == iteration
+    })
+}
+
 /// The accepted amendments of iteration `iteration` to paragraph `paragraph` (`§2.3`), in the
 /// order they were accepted.
 pub fn accepted_on<'a>(state: &'a State, paragraph: &str, iteration: u32) -> Vec<&'a Amendment> {
-    let mut accepted: Vec<&Amendment> = state
-        .amendments
-        .all
-        .values()
-        .filter(|a| {
-            a.paragraph == paragraph
-                && a.state == AmendmentState::Accepted
-                && state.iterations.of_ms(a.created_ms) == iteration
-        })
+    let mut accepted: Vec<&Amendment> = accepted_in(state, iteration)
+        .filter(|a| a.paragraph == paragraph)
         .collect();
     accepted.sort_by_key(|a| (a.decided_ms, a.number));
     accepted
+}
+
+/// A paragraph of an iteration's base with the iteration's accepted amendments to it applied,
+/// in the order they were accepted.
+#[derive(Debug)]
+pub struct Amended<'a> {
+    pub paragraph: &'a Paragraph,
+    /// The last accepted replacement, whose text it now has.
+    pub replaced_by: Option<&'a Amendment>,
+    /// Deleted by an amendment accepted after any replacement.
+    pub deleted: bool,
+    /// The amendments that added a paragraph after it.
+    pub added: Vec<&'a Amendment>,
+}
+
+impl<'a> Amended<'a> {
+    /// Its text now; `None` once deleted.
+    pub fn text(&self) -> Option<&'a str> {
+        if self.deleted {
+            return None;
+        }
+        Some(self.replaced_by.map_or(&self.paragraph.text, |a| &a.text))
+    }
+}
+
+/// `base` (the paragraphs of section number `section`) with iteration `iteration`'s accepted
+/// amendments applied. The amendments are read once, whatever the number of paragraphs.
+pub fn amended<'a>(
+    state: &'a State,
+    section: u32,
+    base: &'a [Paragraph],
+    iteration: u32,
+) -> Vec<Amended<'a>> {
+    let mut by_paragraph: HashMap<&str, Vec<&Amendment>> = HashMap::new();
+    for amendment in accepted_in(state, iteration) {
+        by_paragraph
+            .entry(amendment.paragraph.as_str())
+            .or_default()
+            .push(amendment);
+    }
+    base.iter()
+        .map(|paragraph| {
+            let id = ParagraphId::new(section, paragraph.number).to_string();
+            let mut accepted = by_paragraph.remove(id.as_str()).unwrap_or_default();
+            accepted.sort_by_key(|a| (a.decided_ms, a.number));
+            amend(paragraph, accepted)
+        })
+        .collect()
+}
+
+/// `paragraph` with `accepted` (its accepted amendments, in the order accepted) applied.
+pub fn amend<'a>(paragraph: &'a Paragraph, accepted: Vec<&'a Amendment>) -> Amended<'a> {
+    let mut amended = Amended {
+        paragraph,
+        replaced_by: None,
+        deleted: false,
+        added: Vec::new(),
+    };
+    for amendment in accepted {
+        match amendment.kind {
+            AmendKind::Replace => {
+                amended.replaced_by = Some(amendment);
+                amended.deleted = false;
+            }
+            AmendKind::Delete => amended.deleted = true,
+            AmendKind::InsertAfter => amended.added.push(amendment),
+        }
+    }
+    amended
 }
 
 /// A section's text at the end of iteration `iteration` as it reads now: its base with the
@@ -217,35 +284,27 @@ pub fn amended_text(
     let section_number = u32::try_from(position + 1).unwrap_or(u32::MAX);
     let mut next = last_number(settings, state, section, iteration);
     let mut paragraphs = Vec::with_capacity(base.len());
-    for paragraph in base {
-        let id = ParagraphId::new(section_number, paragraph.number).to_string();
-        let mut kept = Some(paragraph.clone());
-        let mut added = Vec::new();
-        for amendment in accepted_on(state, &id, iteration) {
-            match amendment.kind {
-                AmendKind::Replace => {
-                    kept = Some(Paragraph {
-                        text: amendment.text.clone(),
-                        fingerprint: fingerprint(&amendment.text),
-                        ..paragraph.clone()
-                    });
-                }
-                AmendKind::Delete => kept = None,
-                AmendKind::InsertAfter => {
-                    next = next.saturating_add(1);
-                    added.push(Paragraph {
-                        number: next,
-                        kind: Kind::Paragraph,
-                        // Typed in chat: words, not markup.
-                        format: Format::Text,
-                        text: amendment.text.clone(),
-                        fingerprint: fingerprint(&amendment.text),
-                    });
-                }
-            }
+    for amended in amended(state, section_number, base, iteration) {
+        match (amended.text(), amended.replaced_by) {
+            (None, _) => {}
+            (Some(text), Some(_)) => paragraphs.push(Paragraph {
+                text: text.to_owned(),
+                fingerprint: fingerprint(text),
+                ..amended.paragraph.clone()
+            }),
+            (Some(_), None) => paragraphs.push(amended.paragraph.clone()),
         }
-        paragraphs.extend(kept);
-        paragraphs.extend(added);
+        for addition in amended.added {
+            next = next.saturating_add(1);
+            paragraphs.push(Paragraph {
+                number: next,
+                kind: Kind::Paragraph,
+                // Typed in chat: words, not markup.
+                format: Format::Text,
+                text: addition.text.clone(),
+                fingerprint: fingerprint(&addition.text),
+            });
+        }
     }
     VersionText {
         paragraphs,

@@ -57,8 +57,7 @@ impl PlanCommand {
                 ctx.catalogue.render(Msg::PlanNoIteration, &[("given", given)])
             })?,
         };
-        let sections = ctx.settings.plan_sections();
-        let plan = consolidated::build(ctx.settings, ctx.state, &sections, iteration);
+        let plan = consolidated::build(ctx.settings, ctx.state, iteration);
         let content = render(&plan, self.format)
             .map_err(|error| ctx.catalogue.render(Msg::PlanFailed, &[("error", &error.to_string())]))?;
         let (extension, mimetype) = match self.format {

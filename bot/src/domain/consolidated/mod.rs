@@ -26,14 +26,10 @@ use crate::render::plan::{
 };
 use crate::render::Numbers;
 
-/// The plan as iteration `iteration` left it (the current one: as it stands): `sections` are
-/// the plan file's, in its order, with their drafts.
-pub fn build(
-    settings: &Settings,
-    state: &State,
-    sections: &[Section],
-    iteration: u32,
-) -> ConsolidatedPlan {
+/// The plan as iteration `iteration` left it (the current one: as it stands), its sections in
+/// the plan file's order.
+pub fn build(settings: &Settings, state: &State, iteration: u32) -> ConsolidatedPlan {
+    let sections = settings.plan_sections();
     let catalogue = settings.catalogue();
     let text = |msg: Msg| catalogue.render(msg, &[]).body;
     let numbers = catalogue.numbers();
@@ -72,7 +68,7 @@ pub fn build(
             let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
             let mut plan_section =
                 section_of(settings, section, number, &actions, numbers, &ongoing);
-            plan_section.paragraphs = text_of(state, section, number, iteration);
+            plan_section.paragraphs = text_of(settings, state, &section.id, number, iteration);
             plan_section
         })
         .collect();
@@ -99,8 +95,8 @@ pub fn build(
                 None => text(Msg::PlanAnnex),
             },
             introduction: text(Msg::PlanAnnexIntro),
-            changes: changes(state, sections, &actions, iteration),
-            amendments: amendments_annex(settings, state, sections, iteration),
+            changes: changes(state, &sections, &actions, iteration),
+            amendments: amendments_annex(settings, state, &sections, iteration),
         },
     }
 }
@@ -216,11 +212,17 @@ fn version_line(settings: &Settings, state: &State, iteration: u32) -> String {
 
 /// A section's text in iteration `iteration`: a closed one's version as frozen; the current
 /// one's base with its accepted amendments applied.
-fn text_of(state: &State, section: &Section, number: u32, iteration: u32) -> Vec<PlanParagraph> {
+fn text_of(
+    settings: &Settings,
+    state: &State,
+    section: &str,
+    number: u32,
+    iteration: u32,
+) -> Vec<PlanParagraph> {
     if let Some(version) = state.iterations.version(iteration) {
         return version
             .sections
-            .get(&section.id)
+            .get(section)
             .map(|text| {
                 text.paragraphs
                     .iter()
@@ -229,46 +231,25 @@ fn text_of(state: &State, section: &Section, number: u32, iteration: u32) -> Vec
             })
             .unwrap_or_default();
     }
-    // The plan file's section (as given) unless a version holds the section's text.
-    let previous = iteration.checked_sub(1);
-    let base = match previous
-        .and_then(|n| state.iterations.version(n))
-        .and_then(|v| v.sections.get(&section.id))
-    {
-        Some(text) => text.paragraphs.as_slice(),
-        None => section.draft.as_slice(),
-    };
-    amended(state, number, base, iteration)
-}
-
-/// A section's paragraphs with the iteration's accepted amendments applied, in the order they
-/// were accepted: a replaced paragraph keeps its id with the new text, a deleted one goes,
-/// one added after `§2.3` by `A5` follows it as `§2.3+A5` (its version gives it a number).
-fn amended(state: &State, section: u32, draft: &[Paragraph], iteration: u32) -> Vec<PlanParagraph> {
-    let mut out = Vec::with_capacity(draft.len());
-    for p in draft {
-        let mut current = Some(paragraph(section, p));
-        let mut added = Vec::new();
-        let id = ParagraphId::new(section, p.number).to_string();
-        for amendment in iterations::accepted_on(state, &id, iteration) {
-            match amendment.kind {
-                AmendKind::Replace => {
-                    let mut replaced = paragraph(section, p);
-                    replaced.text = amendment.text.clone();
-                    current = Some(replaced);
-                }
-                AmendKind::Delete => current = None,
-                AmendKind::InsertAfter => {
-                    let mut inserted = paragraph(section, p);
-                    inserted.id = format!("{id}+A{}", amendment.number);
-                    inserted.kind = BlockKind::Paragraph;
-                    inserted.text = amendment.text.clone();
-                    added.push(inserted);
-                }
+    let base = iterations::base(settings, state, section, iteration);
+    let mut out = Vec::with_capacity(base.len());
+    // A paragraph added after `§2.3` by `A5` follows it as `§2.3+A5`: its version numbers it.
+    for amended in iterations::amended(state, number, base, iteration) {
+        let p = amended.paragraph;
+        if let Some(text) = amended.text() {
+            let mut kept = paragraph(number, p);
+            if amended.replaced_by.is_some() {
+                kept.text = text.to_owned();
             }
+            out.push(kept);
         }
-        out.extend(current);
-        out.extend(added);
+        for addition in amended.added {
+            let mut inserted = paragraph(number, p);
+            inserted.id = format!("{}+A{}", inserted.id, addition.number);
+            inserted.kind = BlockKind::Paragraph;
+            inserted.text = addition.text.clone();
+            out.push(inserted);
+        }
     }
     out
 }

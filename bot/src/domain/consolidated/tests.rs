@@ -6,12 +6,12 @@ use std::io::Read as _;
 
 use pspm_config::draft::{split, Format};
 use pspm_config::monitoring::Target;
-use pspm_config::Section;
 use quick_xml::events::Event;
 
 use super::build;
 use crate::domain::monitoring::{Action, ExpectedResult, Objective};
 use crate::domain::monitoring_tests::{day, plan, Clock, COLLEAGUE, MODERATOR, OUTSIDER, OWNER};
+use crate::domain::SectionSettings;
 use crate::render::plan::{
     render_html, render_markdown, render_odt, BlockKind, ConsolidatedPlan, SourceFormat,
 };
@@ -25,20 +25,25 @@ const AGID: &str = include_str!(
     "../../../../tests/data/practices/agid-linee-guida-riuso-software/riuso-software/modello-di-riuso.rst"
 );
 
-fn sections() -> Vec<Section> {
-    let section = |id: &str, title: &str, format, text| Section {
-        id: id.into(),
-        title: title.into(),
-        description: format!("About {title}."),
-        phase: None,
-        max_supports: None,
-        text: None,
-        draft: split(format, text),
-    };
-    vec![
-        section("dati", "Dati", Format::Markdown, MARKDOWN),
-        section("riuso", "Riuso", Format::Rst, AGID),
-    ]
+/// The plan file's two sections, with their drafts, in `clock`'s settings: `dati` (the room
+/// the conversation happens in) and `riuso`.
+fn with_sections(clock: &mut Clock) {
+    let sections = &mut clock.engine.settings.sections;
+    let mut riuso = None;
+    for section in sections.values_mut() {
+        section.description = "About Dati.".into();
+        section.draft = split(Format::Markdown, MARKDOWN);
+        riuso = Some(SectionSettings {
+            id: "riuso".into(),
+            position: 1,
+            title: "Riuso".into(),
+            description: "About Riuso.".into(),
+            draft: split(Format::Rst, AGID),
+            ..section.clone()
+        });
+    }
+    let riuso = riuso.expect("the settings have the dati section");
+    sections.insert("!riuso:ministry.test".into(), riuso);
 }
 
 /// The plan after a proposal is supported, opposed, accepted and assigned as `A.10`.
@@ -87,6 +92,7 @@ fn consolidated() -> ConsolidatedPlan {
         proposal: None,
     });
     let mut clock = Clock::with(monitoring);
+    with_sections(&mut clock);
     clock.say(
         OWNER,
         "!propose Open the cadastre\nAll of it, as open data.",
@@ -100,12 +106,7 @@ fn consolidated() -> ConsolidatedPlan {
     clock.say(MODERATOR, "!accept 2 yes");
     let assigned = clock.say(MODERATOR, "!assign 1 A.10 Agenzia 2026-09-30 2");
     assert!(assigned.contains("now action `A.10`"), "{assigned}");
-    build(
-        clock.engine.settings(),
-        clock.engine.state(),
-        &sections(),
-        1,
-    )
+    build(clock.engine.settings(), clock.engine.state(), 1)
 }
 
 #[test]
@@ -422,8 +423,9 @@ fn accepted_amendments_change_the_text_in_their_order_and_others_do_not() {
     ] {
         state.apply_change(&Change::Amendment(a));
     }
-    let clock = Clock::with(plan());
-    let model = build(clock.engine.settings(), &state, &sections(), 1);
+    let mut clock = Clock::with(plan());
+    with_sections(&mut clock);
+    let model = build(clock.engine.settings(), &state, 1);
     let paragraphs: Vec<(&str, &str)> = model.sections[0]
         .paragraphs
         .iter()
