@@ -202,10 +202,10 @@ pub fn decide(
         ));
     }
     // An amendment of a closed iteration was made on a text that is no longer the current one.
-    let iteration = state.iterations.of_ms(amendment.created_ms);
-    if iteration != state.iterations.current() {
-        return Err(iterations::closed_refusal(state, catalogue, iteration));
+    if let Some(refusal) = iterations::refusal_if_closed(state, catalogue, amendment.created_ms) {
+        return Err(refusal);
     }
+    let iteration = state.iterations.current();
     let now = current(settings, state, &amendment.section, &amendment.paragraph);
     // An addition after a paragraph changes no text: nothing to conflict with.
     if accept && amendment.kind != AmendKind::InsertAfter && base_of(&now) != amendment.base {

@@ -105,6 +105,13 @@ impl Iterations {
     }
 }
 
+/// The refusal of a vote, comment or decision on a record made at `at_ms`, if that record
+/// belongs to a closed iteration.
+pub fn refusal_if_closed(state: &State, catalogue: &Catalogue, at_ms: i64) -> Option<Rendered> {
+    let iteration = state.iterations.of_ms(at_ms);
+    (iteration != state.iterations.current()).then(|| closed_refusal(state, catalogue, iteration))
+}
+
 /// The reply to a vote, comment or decision on what belongs to a closed iteration: what was
 /// voted and said there stays as it was.
 pub fn closed_refusal(state: &State, catalogue: &Catalogue, iteration: u32) -> Rendered {
@@ -179,8 +186,8 @@ fn last_number(settings: &Settings, state: &State, section: &str, iteration: u32
     }
 }
 
-/// Iteration `iteration`'s accepted amendments, in no particular order.
-fn accepted_in(state: &State, iteration: u32) -> impl Iterator<Item = &Amendment> {
+/// Iteration `iteration`'s accepted amendments, by number.
+pub fn accepted_in(state: &State, iteration: u32) -> impl Iterator<Item = &Amendment> {
     state.amendments.all.values().filter(move |a| {
         a.state == AmendmentState::Accepted && state.iterations.of_ms(a.created_ms) == iteration
     })

@@ -185,6 +185,11 @@ impl Plan {
         now.with_timezone(&self.config.time_zone).date_naive()
     }
 
+    /// The day an instant (milliseconds since the epoch) falls on in the plan's time zone.
+    pub fn day_of_ms(&self, at_ms: i64) -> Option<NaiveDate> {
+        DateTime::from_timestamp_millis(at_ms).map(|at| self.today(at))
+    }
+
     /// Whether a code is taken by an objective, a result or a plan action.
     pub fn has_code(&self, code: &str) -> bool {
         self.objectives.iter().any(|o| o.code == code)

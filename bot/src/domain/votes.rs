@@ -112,12 +112,9 @@ pub fn cast(
     if !phase.allows_votes() {
         return Err(Refusal::Phase(phase));
     }
-    let iteration = state.iterations.of_ms(proposal.created_ms);
-    if iteration != state.iterations.current() {
-        let catalogue = settings.catalogue_for(state, user);
-        return Err(Refusal::ClosedIteration(iterations::closed_refusal(
-            state, catalogue, iteration,
-        )));
+    let catalogue = settings.catalogue_for(state, user);
+    if let Some(refusal) = iterations::refusal_if_closed(state, catalogue, proposal.created_ms) {
+        return Err(Refusal::ClosedIteration(refusal));
     }
     if stance == Stance::Support && over_support_limit(settings, state, number, user) {
         let limit = section.and_then(|s| s.max_supports).unwrap_or_default();

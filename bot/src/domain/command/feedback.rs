@@ -70,9 +70,9 @@ pub fn comment_in_thread(ctx: &mut Ctx<'_>, number: u32) -> Option<Rendered> {
     if !phase.allows_comments() {
         return Some(phase_refusal(ctx.catalogue, phase));
     }
-    let iteration = ctx.state.iterations.of_ms(proposal.created_ms);
-    if iteration != ctx.state.iterations.current() {
-        return Some(iterations::closed_refusal(ctx.state, ctx.catalogue, iteration));
+    if let Some(refusal) = iterations::refusal_if_closed(ctx.state, ctx.catalogue, proposal.created_ms)
+    {
+        return Some(refusal);
     }
     if let Some(refusal) = too_long(ctx, &ctx.message.body) {
         return Some(refusal);

@@ -2,13 +2,11 @@
 //! <name>` (moderators): freezes the text as it reads now (accepted amendments applied) as a
 //! version named `<name>`; the next iteration starts from it and its draft is posted again.
 
-use chrono::DateTime;
-
 use super::{Arguments, Ctx, Home, Outcome, ParseError, Spec};
-use crate::domain::amendments::AmendmentState;
+use crate::domain::amendments::{Amendment, AmendmentState};
 use crate::domain::i18n::{Msg, Rendered};
 use crate::domain::iterations::{self, MAX_NAME_CHARS};
-use crate::domain::{Change, Role};
+use crate::domain::{Change, Role, State};
 
 pub const SPEC: Spec = Spec {
     name: "iteration",
@@ -58,9 +56,18 @@ impl IterationCommand {
 
 /// `YYYY-MM-DD` of an instant, in the plan's time zone.
 fn day(ctx: &Ctx<'_>, at_ms: i64) -> String {
-    DateTime::from_timestamp_millis(at_ms)
-        .map(|at| ctx.settings.monitoring.today(at).to_string())
-        .unwrap_or_default()
+    let day = ctx.settings.monitoring.day_of_ms(at_ms);
+    day.map(|d| d.to_string()).unwrap_or_default()
+}
+
+/// The amendments proposed in the iteration under way.
+fn amendments_now(state: &State) -> impl Iterator<Item = &Amendment> {
+    let iterations = &state.iterations;
+    state
+        .amendments
+        .all
+        .values()
+        .filter(|a| iterations.is_current(a.created_ms))
 }
 
 fn show(ctx: &Ctx<'_>) -> Rendered {
@@ -78,13 +85,7 @@ fn show(ctx: &Ctx<'_>) -> Rendered {
             ],
         ),
     }];
-    let (open, accepted) = ctx
-        .state
-        .amendments
-        .all
-        .values()
-        .filter(|a| iterations.is_current(a.created_ms))
-        .fold((0, 0), |(open, accepted), a| match a.state {
+    let (open, accepted) = amendments_now(ctx.state).fold((0, 0), |(open, accepted), a| match a.state {
             AmendmentState::Open => (open + 1, accepted),
             AmendmentState::Accepted => (open, accepted + 1),
             AmendmentState::Rejected => (open, accepted),
@@ -164,18 +165,12 @@ fn close(ctx: &mut Ctx<'_>, name: String) -> Outcome {
     }
     let at_ms = ctx.message.sent_at_ms;
     let version = iterations::freeze(ctx.settings, state, &name, &ctx.message.sender, at_ms);
-    let undecided: Vec<String> = state
-        .amendments
-        .all
-        .values()
-        .filter(|a| a.state == AmendmentState::Open && state.iterations.is_current(a.created_ms))
+    let undecided: Vec<String> = amendments_now(state)
+        .filter(|a| a.state == AmendmentState::Open)
         .map(|a| format!("A{}", a.number))
         .collect();
-    let accepted = state
-        .amendments
-        .all
-        .values()
-        .filter(|a| a.state == AmendmentState::Accepted && state.iterations.is_current(a.created_ms))
+    let accepted = amendments_now(state)
+        .filter(|a| a.state == AmendmentState::Accepted)
         .count();
     let paragraphs: usize = version.sections.values().map(|t| t.paragraphs.len()).sum();
     let mut lines = vec![catalogue.render(

@@ -32,13 +32,11 @@ impl Unvote {
         if !phase.allows_votes() {
             return Err(crate::domain::votes::phase_refusal(ctx.catalogue, phase));
         }
-        let iteration = ctx.state.iterations.of_ms(proposal.created_ms);
-        if iteration != ctx.state.iterations.current() {
-            return Err(crate::domain::iterations::closed_refusal(
-                ctx.state,
-                ctx.catalogue,
-                iteration,
-            ));
+        let created_ms = proposal.created_ms;
+        if let Some(refusal) =
+            crate::domain::iterations::refusal_if_closed(ctx.state, ctx.catalogue, created_ms)
+        {
+            return Err(refusal);
         }
         let number = self.number.to_string();
         if ctx

@@ -14,7 +14,7 @@ mod tests;
 use pspm_config::draft::{Format, Kind, Paragraph, ParagraphId};
 use pspm_config::Section;
 
-use super::amendments::{AmendKind, AmendmentState};
+use super::amendments::AmendKind;
 use super::i18n::Msg;
 use super::iterations;
 use super::monitoring::{all_actions, Action};
@@ -189,9 +189,8 @@ fn version_line(settings: &Settings, state: &State, iteration: u32) -> String {
     let number = iteration.to_string();
     let rendered = match (iterations.version(iteration), iterations.latest()) {
         (Some(version), _) => {
-            let closed = chrono::DateTime::from_timestamp_millis(version.closed_ms)
-                .map(|at| settings.monitoring.today(at).to_string())
-                .unwrap_or_default();
+            let closed = settings.monitoring.day_of_ms(version.closed_ms);
+            let closed = closed.map(|d| d.to_string()).unwrap_or_default();
             catalogue.render(
                 Msg::PlanVersionClosed,
                 &[
@@ -283,13 +282,8 @@ fn amendments_annex(
     iteration: u32,
 ) -> Vec<AnnexAmendment> {
     let catalogue = settings.catalogue();
-    state
-        .amendments
-        .all
-        .values()
-        .filter(|a| {
-            a.state == AmendmentState::Accepted && state.iterations.of_ms(a.created_ms) == iteration
-        })
+    // By number: the amendments are kept so.
+    iterations::accepted_in(state, iteration)
         .map(|a| {
             let tally = state
                 .consultation
