@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::csv::voted_table;
-use super::{timestamp, Export, Votes};
+use super::{item_votes, timestamp, Export, Votes};
 use crate::domain::{iterations, State};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -42,7 +42,6 @@ pub struct AmendmentRow {
 
 /// Every amendment, by number.
 pub fn amendments(state: &State) -> Vec<AmendmentRow> {
-    let consultation = &state.consultation;
     state
         .amendments
         .all
@@ -51,7 +50,7 @@ pub fn amendments(state: &State) -> Vec<AmendmentRow> {
             let iteration = state.iterations.of_ms(a.created_ms);
             // Its card is an item of the iteration it was proposed in.
             let card = iterations::item_id(iteration, &a.item_key());
-            let tally = consultation.tally(&card);
+            let (votes, by_organisation) = item_votes(state, &card);
             AmendmentRow {
                 number: a.number,
                 section: a.section.clone(),
@@ -65,19 +64,9 @@ pub fn amendments(state: &State) -> Vec<AmendmentRow> {
                 created_at: timestamp(a.created_ms),
                 decided_at: a.decided_ms.map(timestamp),
                 iteration,
-                supports: tally.support,
-                oppositions: tally.oppose,
-                by_organisation: consultation
-                    .tally_by_organisation(&card)
-                    .into_iter()
-                    .map(|(org, c)| {
-                        let votes = Votes {
-                            supports: c.support,
-                            oppositions: c.oppose,
-                        };
-                        (org, votes)
-                    })
-                    .collect(),
+                supports: votes.supports,
+                oppositions: votes.oppositions,
+                by_organisation,
                 event_id: a.source_event.clone(),
             }
         })

@@ -9,7 +9,7 @@ use pspm_config::draft::ParagraphId;
 use serde::Serialize;
 
 use super::csv::{voted_table, Csv};
-use super::{timestamp, Export, Votes};
+use super::{item_votes, timestamp, Export, Votes};
 use crate::domain::consultation::Item;
 use crate::domain::{amendments, iterations, Settings, State};
 
@@ -102,26 +102,16 @@ pub fn items(settings: &Settings, state: &State) -> Vec<ItemRow> {
             let (kind, text) = described(settings, state, item);
             // Ballots and comments are kept under the item's id, its key in iteration 1.
             let id = item.id();
-            let tally = consultation.tally(&id);
+            let (votes, by_organisation) = item_votes(state, &id);
             ItemRow {
                 item: item.key.clone(),
                 section: item.section.clone(),
                 kind,
                 text,
                 event_id: item.event_id.clone(),
-                supports: tally.support,
-                oppositions: tally.oppose,
-                by_organisation: consultation
-                    .tally_by_organisation(&id)
-                    .into_iter()
-                    .map(|(org, c)| {
-                        let votes = Votes {
-                            supports: c.support,
-                            oppositions: c.oppose,
-                        };
-                        (org, votes)
-                    })
-                    .collect(),
+                supports: votes.supports,
+                oppositions: votes.oppositions,
+                by_organisation,
                 comments: consultation.comments_on(&id).len() as u32,
                 iteration: item.iteration,
             }

@@ -25,7 +25,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use super::i18n::Catalogue;
-use super::participation::ProposalState;
+use super::participation::{Counts, ProposalState};
 use super::{Settings, State};
 
 pub const SCHEMA: &str = "pspm.export";
@@ -141,6 +141,33 @@ pub struct SectionInfo {
 pub struct Votes {
     pub supports: u32,
     pub oppositions: u32,
+}
+
+impl From<&Counts> for Votes {
+    fn from(counts: &Counts) -> Votes {
+        Votes {
+            supports: counts.support,
+            oppositions: counts.oppose,
+        }
+    }
+}
+
+/// A consultable item's votes, by its id: in total and per organisation (one pass over its
+/// voters; the total is the organisations' sum).
+fn item_votes(state: &State, id: &str) -> (Votes, BTreeMap<String, Votes>) {
+    let by_organisation: BTreeMap<String, Votes> = state
+        .consultation
+        .tally_by_organisation(id)
+        .iter()
+        .map(|(org, counts)| (org.clone(), counts.into()))
+        .collect();
+    let total = by_organisation
+        .values()
+        .fold(Votes::default(), |total, v| Votes {
+            supports: total.supports + v.supports,
+            oppositions: total.oppositions + v.oppositions,
+        });
+    (total, by_organisation)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -325,15 +352,7 @@ impl Export {
                     by_organisation: tally
                         .by_organisation
                         .iter()
-                        .map(|(org, c)| {
-                            (
-                                org.clone(),
-                                Votes {
-                                    supports: c.support,
-                                    oppositions: c.oppose,
-                                },
-                            )
-                        })
+                        .map(|(org, counts)| (org.clone(), counts.into()))
                         .collect(),
                     poll_votes: poll_votes(p.number),
                     redacted: p.redacted,
