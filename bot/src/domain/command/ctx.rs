@@ -60,6 +60,14 @@ impl<'a> Ctx<'a> {
         self.now.timestamp_millis()
     }
 
+    /// The iteration `given` names (a version's name or a number), or the reply that none does.
+    pub fn iteration_named(&self, given: &str) -> Result<u32, Rendered> {
+        self.state.iterations.find(given).ok_or_else(|| {
+            self.catalogue
+                .render(Msg::PlanNoIteration, &[("given", given)])
+        })
+    }
+
     /// The section of the room the command was sent in.
     pub fn section(&self) -> Result<&SectionSettings, Rendered> {
         self.settings

@@ -57,11 +57,7 @@ impl ExportCommand {
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
         let mut export = Export::build(ctx.settings, ctx.state, self.visibility, ctx.now);
         if let Some(given) = &self.iteration {
-            let iteration = ctx.state.iterations.find(given).ok_or_else(|| {
-                // `!plan`'s words: the same names, the same way to list them.
-                ctx.catalogue.render(Msg::PlanNoIteration, &[("given", given)])
-            })?;
-            export = export.of_iteration(iteration);
+            export = export.of_iteration(ctx.iteration_named(given)?);
         }
         let files = export.render(self.format, ctx.catalogue);
         let names: Vec<&str> = files.iter().map(|f| f.filename.as_str()).collect();

@@ -50,12 +50,9 @@ impl PlanCommand {
     }
 
     pub fn apply(self, ctx: &mut Ctx<'_>) -> Outcome {
-        let iterations = &ctx.state.iterations;
         let iteration = match &self.iteration {
-            None => iterations.current(),
-            Some(given) => iterations.find(given).ok_or_else(|| {
-                ctx.catalogue.render(Msg::PlanNoIteration, &[("given", given)])
-            })?,
+            None => ctx.state.iterations.current(),
+            Some(given) => ctx.iteration_named(given)?,
         };
         let plan = consolidated::build(ctx.settings, ctx.state, iteration);
         let content = render(&plan, self.format)

@@ -13,7 +13,8 @@ use crate::domain::polls::Poll;
 use crate::domain::votes::phase_refusal;
 use crate::domain::consultation::action_key;
 use crate::domain::iterations;
-use crate::domain::{Change, PollPost, SectionSettings};
+use crate::domain::participation::Proposal;
+use crate::domain::{Change, PollPost, SectionSettings, State};
 
 pub const SPEC: Spec = Spec {
     name: "prioritise",
@@ -142,12 +143,7 @@ impl Prioritise {
             return self.apply_mixed(ctx, &section, closes_ms);
         }
         let participation = &ctx.state.participation;
-        let mut top: Vec<_> = participation
-            .proposals
-            .values()
-            .filter(|p| p.section == section.id && p.is_listed() && p.state.is_live())
-            // A closed iteration's proposals take no more votes.
-            .filter(|p| ctx.state.iterations.is_current(p.created_ms))
+        let mut top: Vec<_> = candidates(ctx.state, &section.id)
             .map(|p| {
                 let t = participation.tally(p.number).total;
                 (i64::from(t.support) - i64::from(t.oppose), t.support, p)
@@ -280,13 +276,7 @@ impl Prioritise {
         let participation = &ctx.state.participation;
         let mut proposals_count = 0;
         if self.among == Among::All {
-            for p in participation
-                .proposals
-                .values()
-                .filter(|p| p.section == section.id && p.is_listed() && p.state.is_live())
-            // A closed iteration's proposals take no more votes.
-            .filter(|p| ctx.state.iterations.is_current(p.created_ms))
-            {
+            for p in candidates(ctx.state, &section.id) {
                 let t = participation.tally(p.number).total;
                 proposals_count += 1;
                 options.push((
@@ -441,4 +431,15 @@ fn closes_at(ctx: &Ctx<'_>, date: NaiveDate) -> Result<i64, Rendered> {
 
 fn closes_line(catalogue: &Catalogue, date: NaiveDate) -> Rendered {
     catalogue.render(Msg::PrioritiseCloses, &[("date", &date.to_string())])
+}
+
+/// The proposals of `section` a priority poll may offer: listed, still live, and of the
+/// iteration under way (a closed iteration's proposals take no more votes).
+fn candidates<'s>(state: &'s State, section: &'s str) -> impl Iterator<Item = &'s Proposal> {
+    state.participation.proposals.values().filter(move |p| {
+        p.section == section
+            && p.is_listed()
+            && p.state.is_live()
+            && state.iterations.is_current(p.created_ms)
+    })
 }
